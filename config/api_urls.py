@@ -1,0 +1,22 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.authtoken import views as token_views
+from rest_framework.routers import DefaultRouter
+
+from emis.core import api_views as core_api
+from emis.orgs import api as orgs_api
+from emis.population import api as population_api
+from emis.staff import api as staff_api
+from emis.students import api as students_api
+
+router = DefaultRouter()
+for module in (orgs_api, students_api, staff_api, population_api, core_api):
+    for prefix, viewset in module.ROUTES:
+        router.register(prefix, viewset, basename=prefix)
+
+urlpatterns = [
+    path("", include(router.urls)),
+    path("token/", token_views.obtain_auth_token, name="api-token"),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]

@@ -1,0 +1,14 @@
+from django.urls import include, path
+
+from emis.core.urls import site_urlpatterns
+
+urlpatterns = [
+    *site_urlpatterns,
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("core/", include("emis.core.urls")),
+    path("orgs/", include("emis.orgs.urls")),
+    path("students/", include("emis.students.urls")),
+    path("staff/", include("emis.staff.urls")),
+    path("population/", include("emis.population.urls")),
+    path("api/", include("config.api_urls")),
+]

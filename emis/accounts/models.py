@@ -1,0 +1,49 @@
+"""Users, their role and their data scope (a set of divisions and schools)."""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+from emis.core.access import Domain, Role
+
+
+class User(AbstractUser):
+    """A bureau, township, school or inspector account. Its scope is `divisions` plus `schools`."""
+
+    role = models.CharField(_("角色"), max_length=16, choices=Role.choices, default=Role.SCHOOL)
+    domains = models.JSONField(
+        _("负责业务"), default=list, blank=True, help_text=_("股室人员可编辑的业务范围，如 students、staff。")
+    )
+    display_name = models.CharField(_("姓名"), max_length=64, blank=True)
+    divisions = models.ManyToManyField(
+        "orgs.Division", verbose_name=_("管辖区划"), blank=True, related_name="users"
+    )
+    schools = models.ManyToManyField("orgs.School", verbose_name=_("管辖学校"), blank=True, related_name="users")
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+        ordering = ("username",)
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+    @cached_property
+    def _scope_keys(self) -> tuple[list[int], list[str]]:
+        school_ids = list(self.schools.values_list("id", flat=True))
+        division_codes = list(self.divisions.values_list("code", flat=True))
+        return school_ids, division_codes
+
+    def scope_keys(self) -> tuple[list[int], list[str]]:
+        """(school ids, division codes) that bound what this user sees; cached per request object."""
+        return self._scope_keys
+
+    def may_edit_domain(self, domain: str) -> bool:
+        from emis.core.access import CHANGE, role_may
+
+        return role_may(self, domain, CHANGE)
+
+    @property
+    def domain_labels(self) -> list[str]:
+        return [str(Domain(code).label) for code in self.domains or [] if code in Domain.values]

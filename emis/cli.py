@@ -1,0 +1,16 @@
+"""The `emis` console command: Django's manage.py under a shorter name."""
+
+import os
+import sys
+
+
+def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+    from django.core.management import execute_from_command_line
+
+    # Accept the dashed spellings used in the docs (export-stats) for underscored commands.
+    argv = list(sys.argv)
+    if len(argv) > 1:
+        argv[1] = argv[1].replace("-", "_") if not argv[1].startswith("-") else argv[1]
+    argv[0] = "emis"
+    execute_from_command_line(argv)

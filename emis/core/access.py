@@ -1,0 +1,138 @@
+"""Roles, domains and the one rule that decides who may do what to which rows.
+
+Every scoped read goes through `Model.objects.for_user(user, action)` (see models.ScopedQuerySet),
+which asks this module two questions: may this role perform `action` on the model's domain at all,
+and which rows fall inside the user's scope (a set of divisions and schools).
+"""
+
+from __future__ import annotations
+
+from functools import reduce
+from operator import or_
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from emis.common.idnumbers import mask_id_number
+
+if TYPE_CHECKING:
+    from emis.accounts.models import User
+
+VIEW, ADD, CHANGE, DELETE = "view", "add", "change", "delete"
+ACTIONS = (VIEW, ADD, CHANGE, DELETE)
+
+
+class Role(models.TextChoices):
+    LEADER = "leader", _("局领导")
+    SECTION = "section", _("股室人员")
+    TOWNSHIP = "township", _("乡镇中心学校")
+    SCHOOL = "school", _("学校管理员")
+    INSPECTOR = "inspector", _("督学")
+    ADMIN = "admin", _("系统管理员")
+
+
+class Domain(models.TextChoices):
+    ORGS = "orgs", _("区划与学校")
+    STUDENTS = "students", _("学生学籍")
+    STAFF = "staff", _("教职工")
+    POPULATION = "population", _("适龄人口")
+    AUDIT = "audit", _("审计日志")
+
+
+# Which domains each role may write, and with which actions. Reading is decided by scope alone:
+# every role may view what lies inside its scope (audit records included, never written by hand).
+ROLE_WRITE_DOMAINS: dict[str, dict[str, set[str]]] = {
+    Role.LEADER: {},
+    Role.INSPECTOR: {},
+    Role.TOWNSHIP: {
+        Domain.STUDENTS: {ADD, CHANGE, DELETE},
+        Domain.STAFF: {ADD, CHANGE, DELETE},
+        Domain.POPULATION: {ADD, CHANGE, DELETE},
+    },
+    Role.SCHOOL: {
+        Domain.STUDENTS: {ADD, CHANGE, DELETE},
+        Domain.STAFF: {ADD, CHANGE, DELETE},
+    },
+}
+
+
+def role_may(user: User, domain: str, action: str) -> bool:
+    """May this user's role perform `action` on rows of `domain` (scope aside)?"""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser or user.role == Role.ADMIN:
+        return domain != Domain.AUDIT or action == VIEW
+    if action == VIEW:
+        return True
+    if domain == Domain.AUDIT:
+        return False
+    if user.role == Role.SECTION:
+        return domain in (user.domains or [])
+    return action in ROLE_WRITE_DOMAINS.get(user.role, {}).get(domain, set())
+
+
+def sees_everything(user: User) -> bool:
+    return user.is_superuser or user.role == Role.ADMIN
+
+
+def may_see_full_ids(user: User) -> bool:
+    """ID numbers show in full only to roles named in settings (the rest see 421224**********3X)."""
+    if not user.is_authenticated:
+        return False
+    if sees_everything(user):
+        return True
+    allowed = getattr(settings, "EMIS_ROLES_SEEING_FULL_ID", ("section", "township", "school"))
+    return user.role in allowed
+
+
+def display_id(user: User, value: str | None) -> str:
+    if not value:
+        return ""
+    return value if may_see_full_ids(user) else mask_id_number(value)
+
+
+class ScopeSpec:
+    """How a model's rows hang from the scope tree.
+
+    school_paths: ORM paths that end in a School id (a row is in scope if any is one of the user's schools).
+    division_paths: ORM paths that end in a Division code (in scope if it starts with one of the user's codes;
+    division codes are hierarchical by prefix: 42 > 4212 > 421224 > 421224100 > 421224100001).
+    """
+
+    def __init__(
+        self, *, school_paths: tuple[str, ...] = (), division_paths: tuple[str, ...] = (), unrestricted: bool = False
+    ):
+        self.school_paths = school_paths
+        self.division_paths = division_paths
+        # Reference rows every signed-in user may read (the school-year calendar).
+        self.unrestricted = unrestricted
+
+    def q_for(self, school_ids: list[int], division_codes: list[str]) -> Q:
+        parts: list[Q] = []
+        if school_ids:
+            parts += [Q(**{f"{path}__in": school_ids}) for path in self.school_paths]
+        for code in division_codes:
+            parts += [Q(**{f"{path}__startswith": code}) for path in self.division_paths]
+        if not parts:
+            return Q(pk__in=[])
+        return reduce(or_, parts)
+
+
+def scope_filter(user: User, model: type[models.Model], action: str = VIEW) -> Q | None:
+    """The Q selecting the rows of `model` the user may act on; None means no restriction, and
+    Q(pk__in=[]) means nothing."""
+    domain = getattr(model, "domain", Domain.ORGS)
+    if not role_may(user, domain, action):
+        return Q(pk__in=[])
+    if sees_everything(user):
+        return None
+    spec: ScopeSpec | None = getattr(model, "scope", None)
+    if spec is None:
+        return Q(pk__in=[])
+    if spec.unrestricted and action == VIEW:
+        return None
+    school_ids, division_codes = user.scope_keys()
+    return spec.q_for(school_ids, division_codes)

@@ -1,0 +1,72 @@
+"""REST API base: the same scope path, FilterSets and change log as the pages.
+
+A viewset declares `ui` (the model's ModelUI) and a serializer; its queryset is always
+`ModelUI.queryset(request.user, action)`, so an out-of-scope object is 404 here too.
+"""
+
+from django.db import transaction
+from rest_framework import serializers, viewsets
+from rest_framework.exceptions import PermissionDenied
+
+from . import access
+from .api_permissions import ACTION_FOR_METHOD, ScopedModelPermission  # noqa: F401
+
+class IdNumberField(serializers.CharField):
+    """An ID number, masked on output for roles that may not see it in full."""
+
+    def to_representation(self, value):
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        return access.display_id(user, value) if user is not None else ""
+
+
+class ScopedModelSerializer(serializers.ModelSerializer):
+    """Foreign keys offered and accepted only from the caller's scope; model.clean() runs on write."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        for field in fields.values():
+            queryset = getattr(field, "queryset", None)
+            if queryset is not None and hasattr(queryset, "for_user") and user is not None:
+                field.queryset = queryset.for_user(user, access.VIEW)
+        return fields
+
+    def validate(self, attrs):
+        from django.core.exceptions import ValidationError as DjangoValidationError
+
+        attrs = super().validate(attrs)
+        instance = self.instance or self.Meta.model()
+        for name, value in attrs.items():
+            setattr(instance, name, value)
+        try:
+            instance.full_clean(validate_unique=False)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict) from exc
+        return attrs
+
+
+class ScopedModelViewSet(viewsets.ModelViewSet):
+    ui = None
+
+    def get_queryset(self):
+        action = ACTION_FOR_METHOD.get(self.request.method, access.CHANGE)
+        queryset = self.ui.queryset(self.request.user, action)
+        return queryset.order_by(*(queryset.query.order_by or ("pk",)))
+
+    @property
+    def filterset_class(self):
+        return self.ui.filterset_class
+
+    def perform_create(self, serializer):
+        self._save_in_scope(serializer, access.ADD)
+
+    def perform_update(self, serializer):
+        self._save_in_scope(serializer, access.CHANGE)
+
+    def _save_in_scope(self, serializer, action):
+        with transaction.atomic():
+            obj = serializer.save()
+            if not self.ui.queryset(self.request.user, action).filter(pk=obj.pk).exists():
+                raise PermissionDenied("保存后的记录将超出您的管辖范围，未保存。")

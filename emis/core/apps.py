@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "emis.core"
+    label = "core"
+    verbose_name = _("核心")
+
+    def ready(self) -> None:
+        from . import audit  # noqa: F401  (connects the change-log signal receivers)

@@ -1,0 +1,156 @@
+"""The change log: every save and delete of a RegistryModel writes an ObjectChange.
+
+It works the same in a request, an API call, an import, a task or a management command: the acting
+user and source come from a context variable, set by AuditContextMiddleware for requests and by
+`audit_context(...)` everywhere else. Unlike NetBox, a write outside a request is still recorded
+(with source "command" or "system" when no context was set).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import datetime as dt
+import decimal
+import uuid
+from dataclasses import dataclass
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models.signals import post_delete, post_save, pre_save
+from django.dispatch import receiver
+
+from .models import AuditEvent, ChangeAction, ChangeSource, ObjectChange, RegistryModel
+
+
+@dataclass
+class AuditContext:
+    user: object | None = None
+    source: str = ChangeSource.SYSTEM
+    request_id: str = ""
+    request: object | None = None
+    batch_id: int | None = None
+
+    def acting_user(self):
+        # DRF authenticates inside the view and copies the user onto the Django request,
+        # so the user is read at write time rather than when the middleware ran.
+        if self.request is not None:
+            user = getattr(self.request, "user", None)
+            return user if user is not None and user.is_authenticated else None
+        return self.user
+
+
+_current: contextvars.ContextVar[AuditContext | None] = contextvars.ContextVar("emis_audit_context", default=None)
+
+
+def current_context() -> AuditContext:
+    return _current.get() or AuditContext(source=ChangeSource.COMMAND)
+
+
+@contextlib.contextmanager
+def audit_context(*, user=None, source: str = ChangeSource.COMMAND, batch_id: int | None = None, request=None):
+    token = _current.set(
+        AuditContext(user=user, source=source, request_id=uuid.uuid4().hex, request=request, batch_id=batch_id)
+    )
+    try:
+        yield _current.get()
+    finally:
+        _current.reset(token)
+
+
+class AuditContextMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        source = ChangeSource.API if request.path.startswith("/api/") else ChangeSource.WEB
+        with audit_context(source=source, request=request):
+            return self.get_response(request)
+
+
+def _jsonable(value):
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    return value
+
+
+def field_values(instance: RegistryModel) -> dict[str, object]:
+    """Concrete field values by name (foreign keys by id), excluding the model's audit_exclude."""
+    values = {}
+    for field in instance._meta.concrete_fields:
+        if field.primary_key or field.name in instance.audit_exclude:
+            continue
+        values[field.name] = _jsonable(getattr(instance, field.attname))
+    return values
+
+
+def diff_values(before: dict, after: dict) -> dict[str, list]:
+    return {name: [before.get(name), after.get(name)] for name in after if before.get(name) != after.get(name)}
+
+
+def record_change(instance: RegistryModel, action: str, changes: dict) -> ObjectChange:
+    context = current_context()
+    user = context.acting_user()
+    school_id, division_code = instance.audit_scope()
+    return ObjectChange.objects.create(
+        user=user,
+        username=getattr(user, "username", "") or "",
+        source=context.source,
+        request_id=context.request_id,
+        action=action,
+        content_type=ContentType.objects.get_for_model(instance, for_concrete_model=True),
+        object_id=instance.pk,
+        object_repr=str(instance)[:200],
+        changes=changes,
+        school_id=school_id,
+        division_code=division_code or "",
+        batch_id=context.batch_id,
+    )
+
+
+def record_event(event: str, *, data: dict | None = None, school_id=None, division_code: str = "") -> AuditEvent:
+    context = current_context()
+    user = context.acting_user()
+    return AuditEvent.objects.create(
+        event=event,
+        user=user,
+        username=getattr(user, "username", "") or "",
+        school_id=school_id,
+        division_code=division_code,
+        data=data or {},
+    )
+
+
+@receiver(pre_save)
+def remember_values_before_save(sender, instance, raw=False, **kwargs):
+    if raw or not isinstance(instance, RegistryModel):
+        return
+    before = None
+    if instance.pk is not None and not instance._state.adding:
+        previous = type(instance)._base_manager.filter(pk=instance.pk).first()
+        before = field_values(previous) if previous is not None else None
+    instance._audit_before = before
+
+
+@receiver(post_save)
+def log_save(sender, instance, created, raw=False, **kwargs):
+    if raw or not isinstance(instance, RegistryModel):
+        return
+    after = field_values(instance)
+    before = getattr(instance, "_audit_before", None)
+    if created or before is None:
+        record_change(instance, ChangeAction.CREATE, {name: [None, value] for name, value in after.items()})
+        return
+    changes = diff_values(before, after)
+    if changes:
+        record_change(instance, ChangeAction.UPDATE, changes)
+
+
+@receiver(post_delete)
+def log_delete(sender, instance, **kwargs):
+    if not isinstance(instance, RegistryModel):
+        return
+    record_change(instance, ChangeAction.DELETE, {name: [value, None] for name, value in field_values(instance).items()})

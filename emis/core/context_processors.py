@@ -1,0 +1,12 @@
+from . import access
+from .navigation import menu_for
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {
+        "menu": menu_for(request),
+        "user_role_label": access.Role(user.role).label if user.role in access.Role.values else "",
+    }

@@ -1,0 +1,47 @@
+"""The sidebar menu, declared once; entries a user may not open are left out."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+MENU = (
+    (_("概览"), (("home", _("首页"), None),)),
+    (
+        _("区划与学校"),
+        (
+            ("orgs:school_list", _("学校"), None),
+            ("orgs:schoolevent_list", _("学校沿革"), None),
+            ("orgs:division_list", _("行政区划"), None),
+            ("orgs:schoolyear_list", _("学年"), None),
+        ),
+    ),
+    (
+        _("学生"),
+        (
+            ("students:student_list", _("学生"), None),
+            ("students:schoolclass_list", _("班级"), None),
+            ("students:enrollment_list", _("学籍记录"), None),
+        ),
+    ),
+    (_("教职工"), (("staff:staff_list", _("教职工"), None), ("staff:posting_list", _("任职经历"), None))),
+    (_("适龄人口"), (("population:populationrecord_list", _("适龄人口登记"), None),)),
+    (
+        _("系统"),
+        (
+            ("core:objectchange_list", _("审计日志"), None),
+            ("api-docs", _("接口文档"), None),
+        ),
+    ),
+)
+
+
+def menu_for(request) -> list[dict]:
+    current = request.path
+    groups = []
+    for title, items in MENU:
+        entries = []
+        for url_name, label, _unused in items:
+            url = reverse(url_name)
+            active = current == url if url == "/" else current.startswith(url)
+            entries.append({"url": url, "label": label, "active": active})
+        groups.append({"title": title, "items": entries})
+    return groups

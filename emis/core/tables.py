@@ -1,0 +1,24 @@
+"""Table columns shared by every domain."""
+
+import django_tables2 as tables
+from django.utils.translation import gettext_lazy as _
+
+from . import access
+from emis.common.idnumbers import mask_id_number
+
+
+class IdNumberColumn(tables.Column):
+    """Shows an ID number in full or masked (421224**********3X), by the viewing user's role."""
+
+    def render(self, value, table):
+        user = getattr(getattr(table, "request", None), "user", None)
+        return access.display_id(user, value) if user is not None else mask_id_number(value)
+
+
+class BaseTable(tables.Table):
+    """Links the first column to the object's page; Bootstrap styling from settings."""
+
+    class Meta:
+        attrs = {"class": "table table-vcenter table-striped card-table"}
+        empty_text = _("没有符合条件的记录。")
+        per_page = 25

@@ -1,0 +1,272 @@
+"""Generic, scope-bound views: list, detail, create, edit, delete and export for any RegistryModel.
+
+A domain app declares one `ModelUI` per model (model, FilterSet, table, form, export columns);
+`ModelUI.urls()` yields the seven routes. Every view reads through `Model.objects.for_user(...)`,
+so an object outside the user's scope answers 404 exactly like a missing one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.db.models import ProtectedError
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.views import View
+from django_tables2 import RequestConfig
+
+from . import access
+from .exports import csv_response, export_rows, xlsx_response
+from .models import ObjectChange
+
+REGISTRY: list[type[ModelUI]] = []
+
+
+class ModelUI:
+    """Declaration of a model's pages. Subclasses set the attributes; the views do the rest.
+
+    Attributes:
+        model: the RegistryModel.
+        filterset_class: the one FilterSet that serves page, API and export.
+        table_class: django-tables2 table for the list page.
+        form_class: a ScopedModelForm for create/edit (None: read-only model).
+        select_related: joins for list, detail and export (keeps list pages free of N+1).
+        detail_fields: field names shown on the detail page.
+        related: (title, callable(obj, user) -> queryset, table_class) blocks on the detail page.
+        export_columns: callable(user) -> [(title, getter(obj))].
+    """
+
+    model = None
+    namespace = ""
+    filterset_class = None
+    table_class = None
+    form_class = None
+    select_related: Sequence[str] = ()
+    detail_fields: Sequence[str] = ()
+    related: Sequence[tuple[str, Callable, type]] = ()
+    export_columns: Callable | None = None
+
+    @classmethod
+    def extra_detail_context(cls, obj, user) -> dict:
+        return {}
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.model is not None:
+            REGISTRY.append(cls)
+
+    @classmethod
+    def model_name(cls) -> str:
+        return cls.model._meta.model_name
+
+    @classmethod
+    def url_name(cls, action: str) -> str:
+        return f"{cls.namespace}:{cls.model_name()}_{action}"
+
+    @classmethod
+    def queryset(cls, user, action: str = access.VIEW):
+        return cls.model.objects.for_user(user, action).select_related(*cls.select_related)
+
+    @classmethod
+    def may(cls, user, action: str) -> bool:
+        if action == access.VIEW:
+            return user.is_authenticated
+        return cls.form_class is not None and access.role_may(user, cls.model.domain, action)
+
+    @classmethod
+    def urls(cls) -> list:
+        name = cls.model_name()
+        views = [
+            path(f"{name}/", ObjectListView.as_view(ui=cls), name=f"{name}_list"),
+            path(f"{name}/export/<str:fmt>/", ObjectExportView.as_view(ui=cls), name=f"{name}_export"),
+            path(f"{name}/<int:pk>/", ObjectDetailView.as_view(ui=cls), name=f"{name}_detail"),
+        ]
+        if cls.form_class is not None:
+            views += [
+                path(f"{name}/add/", ObjectEditView.as_view(ui=cls), name=f"{name}_add"),
+                path(f"{name}/<int:pk>/edit/", ObjectEditView.as_view(ui=cls), name=f"{name}_edit"),
+                path(f"{name}/<int:pk>/delete/", ObjectDeleteView.as_view(ui=cls), name=f"{name}_delete"),
+            ]
+        return views
+
+
+class ModelUIView(LoginRequiredMixin, View):
+    ui: type[ModelUI] = None
+    action = access.VIEW
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not self.ui.may(request.user, self.action):
+            # Not allowed at all for this role: the same answer as out of scope.
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def context(self, **extra) -> dict:
+        user = self.request.user
+        meta = self.ui.model._meta
+        return {
+            "ui": self.ui,
+            "verbose_name": meta.verbose_name,
+            "verbose_name_plural": meta.verbose_name_plural,
+            "list_url": reverse(self.ui.url_name("list")),
+            "may_add": self.ui.may(user, access.ADD),
+            "may_change": self.ui.may(user, access.CHANGE),
+            "may_delete": self.ui.may(user, access.DELETE),
+            **extra,
+        }
+
+
+class ObjectListView(ModelUIView):
+    def get(self, request):
+        queryset = self.ui.queryset(request.user)
+        filterset = self.ui.filterset_class(request.GET or None, queryset=queryset, request=request)
+        table = self.ui.table_class(filterset.qs if filterset.is_bound else queryset, request=request)
+        RequestConfig(request, paginate={"per_page": self._per_page(request)}).configure(table)
+        query = request.GET.copy()
+        query.pop("page", None)
+        context = self.context(table=table, filterset=filterset, querystring=query.urlencode())
+        template = "generic/_list_results.html" if request.htmx and not request.htmx.boosted else "generic/list.html"
+        return render(request, template, context)
+
+    @staticmethod
+    def _per_page(request) -> int:
+        try:
+            return max(10, min(200, int(request.GET.get("per_page", 25))))
+        except ValueError:
+            return 25
+
+
+class ObjectExportView(ModelUIView):
+    def get(self, request, fmt: str):
+        if fmt not in ("xlsx", "csv"):
+            raise Http404
+        queryset = self.ui.queryset(request.user)
+        filterset = self.ui.filterset_class(request.GET or None, queryset=queryset, request=request)
+        queryset = filterset.qs if filterset.is_bound else queryset
+        columns = self.ui.export_columns(request.user)
+        title = str(self.ui.model._meta.verbose_name_plural)
+        rows = export_rows(queryset.order_by("pk"), columns)
+        if fmt == "xlsx":
+            return xlsx_response(title, title, columns, rows)
+        return csv_response(title, columns, rows)
+
+
+def object_history(user, obj):
+    content_type = ContentType.objects.get_for_model(obj, for_concrete_model=True)
+    return (
+        ObjectChange.objects.for_user(user)
+        .filter(content_type=content_type, object_id=obj.pk)
+        .select_related("content_type")[:50]
+    )
+
+
+class ObjectDetailView(ModelUIView):
+    def get(self, request, pk: int):
+        obj = get_object_or_404(self.ui.queryset(request.user), pk=pk)
+        fields = []
+        for name in self.ui.detail_fields:
+            field = self.ui.model._meta.get_field(name)
+            value = getattr(obj, name)
+            if field.choices:
+                value = getattr(obj, f"get_{name}_display")()
+            elif name in self.ui.model.sensitive_fields:
+                value = access.display_id(request.user, value)
+            link = value.get_absolute_url() if hasattr(value, "get_absolute_url") else None
+            fields.append({"label": field.verbose_name, "value": value, "link": link, "boolean": isinstance(value, bool)})
+        related = []
+        for title, get_queryset, table_class in self.ui.related:
+            table = table_class(get_queryset(obj, request.user), request=request, orderable=False)
+            RequestConfig(request, paginate={"per_page": 10}).configure(table)
+            related.append({"title": title, "table": table})
+        history = [
+            {"change": change, "rows": change_rows(request.user, obj.__class__, change)}
+            for change in object_history(request.user, obj)
+        ]
+        return render(
+            request,
+            "generic/detail.html",
+            self.context(
+                object=obj, fields=fields, related=related, history=history,
+                **self.ui.extra_detail_context(obj, request.user),
+            ),
+        )
+
+
+def change_rows(user, model, change: ObjectChange) -> list[dict]:
+    """Field-by-field before/after rows of one change record, with ID numbers masked for the user."""
+    sensitive = getattr(model, "sensitive_fields", ()) if model else ()
+    rows = []
+    for name, (before, after) in (change.changes or {}).items():
+        try:
+            label = model._meta.get_field(name).verbose_name if model else name
+        except Exception:  # a field since removed from the model
+            label = name
+        if name in sensitive:
+            before, after = access.display_id(user, before), access.display_id(user, after)
+        rows.append({"field": label, "before": before, "after": after})
+    return rows
+
+
+class PermissionsViolation(Exception):
+    """The saved object fell outside the user's scope; the transaction is rolled back."""
+
+
+class ObjectEditView(ModelUIView):
+    def dispatch(self, request, *args, **kwargs):
+        self.action = access.CHANGE if "pk" in kwargs else access.ADD
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_object(self, pk):
+        if pk is None:
+            return None
+        return get_object_or_404(self.ui.queryset(self.request.user, access.CHANGE), pk=pk)
+
+    def get(self, request, pk: int | None = None):
+        obj = self.get_object(pk)
+        form = self.ui.form_class(instance=obj, user=request.user, initial=request.GET.dict() if obj is None else None)
+        return render(request, "generic/form.html", self.context(form=form, object=obj))
+
+    def post(self, request, pk: int | None = None):
+        obj = self.get_object(pk)
+        form = self.ui.form_class(request.POST, instance=obj, user=request.user)
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    saved = form.save()
+                    if not self.ui.queryset(request.user, self.action).filter(pk=saved.pk).exists():
+                        raise PermissionsViolation
+            except PermissionsViolation:
+                form.add_error(None, _("保存后的记录将超出您的管辖范围，未保存。"))
+            else:
+                messages.success(request, _("已保存：%(object)s") % {"object": saved})
+                return HttpResponseRedirect(saved.get_absolute_url())
+        return render(request, "generic/form.html", self.context(form=form, object=obj), status=200)
+
+
+class ObjectDeleteView(ModelUIView):
+    action = access.DELETE
+
+    def get_object(self, pk):
+        return get_object_or_404(self.ui.queryset(self.request.user, access.DELETE), pk=pk)
+
+    def get(self, request, pk: int):
+        return render(request, "generic/confirm_delete.html", self.context(object=self.get_object(pk)))
+
+    def post(self, request, pk: int):
+        obj = self.get_object(pk)
+        try:
+            with transaction.atomic():
+                obj.delete()
+        except ProtectedError as exc:
+            blockers = sorted({str(o._meta.verbose_name) for o in exc.protected_objects})
+            messages.error(
+                request, _("无法删除“%(object)s”：仍被以下数据引用：%(list)s。") % {"object": obj, "list": "、".join(blockers)}
+            )
+            return HttpResponseRedirect(obj.get_absolute_url())
+        messages.success(request, _("已删除：%(object)s") % {"object": obj})
+        return HttpResponseRedirect(reverse(self.ui.url_name("list")))

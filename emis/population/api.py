@@ -1,0 +1,23 @@
+from emis.core.api import IdNumberField, ScopedModelSerializer, ScopedModelViewSet
+
+from . import models, ui
+
+
+class PopulationRecordSerializer(ScopedModelSerializer):
+    id_number = IdNumberField()
+
+    class Meta:
+        model = models.PopulationRecord
+        fields = ("id", "school_year", "name", "gender", "birth_date", "id_number", "hukou_township",
+                  "hukou_village", "source")
+
+    def validate_id_number(self, value):
+        return (value or "").strip().upper()
+
+
+class PopulationRecordViewSet(ScopedModelViewSet):
+    ui = ui.PopulationRecordUI
+    serializer_class = PopulationRecordSerializer
+
+
+ROUTES = (("population", PopulationRecordViewSet),)

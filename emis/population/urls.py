@@ -1,0 +1,4 @@
+from .ui import PopulationRecordUI
+
+app_name = "population"
+urlpatterns = [*PopulationRecordUI.urls()]

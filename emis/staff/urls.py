@@ -1,0 +1,4 @@
+from .ui import PostingUI, StaffUI
+
+app_name = "staff"
+urlpatterns = [*StaffUI.urls(), *PostingUI.urls()]

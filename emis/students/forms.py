@@ -1,0 +1,38 @@
+from emis.core.forms import ScopedModelForm
+
+from .models import Enrollment, SchoolClass, Student
+
+
+class StudentForm(ScopedModelForm):
+    class Meta:
+        model = Student
+        fields = (
+            "name", "gender", "birth_date", "id_number", "student_no", "current_school", "hukou_township",
+            "hukou_village", "boarder", "poverty_family", "disabled", "left_behind", "migrant",
+        )
+
+    def clean_id_number(self):
+        return (self.cleaned_data.get("id_number") or "").strip().upper() or None
+
+    def clean_student_no(self):
+        return (self.cleaned_data.get("student_no") or "").strip().upper() or None
+
+    def save(self, commit=True):
+        student = super().save(commit=False)
+        if student.current_school_id and not student.county_code:
+            student.county_code = student.current_school.township.code[:6]
+        if commit:
+            student.save()
+        return student
+
+
+class SchoolClassForm(ScopedModelForm):
+    class Meta:
+        model = SchoolClass
+        fields = ("school", "school_year", "grade", "name")
+
+
+class EnrollmentForm(ScopedModelForm):
+    class Meta:
+        model = Enrollment
+        fields = ("student", "school", "school_year", "grade", "school_class", "status", "status_date", "note")

@@ -1,0 +1,203 @@
+"""Students (the person), classes, and enrolments (a student's place in a school, class and year)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from emis.common.idnumbers import validate_student_no
+from emis.common.models import PersonFields
+from emis.core.access import Domain, ScopeSpec
+from emis.core.models import RegistryModel
+
+from .choices import GRADE_LEVEL, ON_ROLL_STATUSES, EnrollmentStatus, Grade, Level
+
+
+class SchoolClass(RegistryModel):
+    """A teaching class (教学班) of one grade in one school and year. Its size is counted from enrolments."""
+
+    domain = Domain.STUDENTS
+    scope = ScopeSpec(school_paths=("school_id",), division_paths=("school__township__code",))
+
+    school = models.ForeignKey("orgs.School", verbose_name=_("学校"), on_delete=models.PROTECT, related_name="classes")
+    school_year = models.ForeignKey(
+        "orgs.SchoolYear", verbose_name=_("学年"), on_delete=models.PROTECT, related_name="classes"
+    )
+    grade = models.CharField(_("年级"), max_length=2, choices=Grade.choices)
+    name = models.CharField(_("班级名称"), max_length=32)
+
+    class Meta:
+        ordering = ("school", "school_year", "grade", "name")
+        verbose_name = _("班级")
+        verbose_name_plural = _("班级")
+        constraints = [
+            models.UniqueConstraint(
+                fields=("school", "school_year", "grade", "name"),
+                name="students_schoolclass_unique_name",
+                violation_error_message=_("该学校本学年已有同名班级。"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_grade_display()}{self.name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("students:schoolclass_detail", args=[self.pk])
+
+    def audit_scope(self):
+        return self.school_id, self.school.township.code
+
+    @property
+    def level(self) -> str:
+        return GRADE_LEVEL[self.grade]
+
+
+class Student(PersonFields, RegistryModel):
+    """A child or young person known to the county's schools; `current_school` follows the latest enrolment."""
+
+    domain = Domain.STUDENTS
+    scope = ScopeSpec(school_paths=("current_school_id",), division_paths=("current_school__township__code",))
+    sensitive_fields = ("id_number",)
+
+    id_number = models.CharField(_("身份证号"), max_length=18, null=True, blank=True, unique=True)
+    student_no = models.CharField(
+        _("全国学籍号"), max_length=19, null=True, blank=True, unique=True, validators=[validate_student_no]
+    )
+    hukou_township = models.ForeignKey(
+        "orgs.Division",
+        verbose_name=_("户籍乡镇"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    hukou_village = models.ForeignKey(
+        "orgs.Division",
+        verbose_name=_("户籍村/社区"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    boarder = models.BooleanField(_("寄宿生"), default=False)
+    poverty_family = models.BooleanField(_("脱贫家庭"), default=False)
+    disabled = models.BooleanField(_("残疾"), default=False)
+    left_behind = models.BooleanField(_("留守儿童"), default=False)
+    migrant = models.BooleanField(_("随迁子女"), default=False)
+    current_school = models.ForeignKey(
+        "orgs.School",
+        verbose_name=_("当前学校"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="current_students",
+    )
+    county_code = models.CharField(_("县级区划代码"), max_length=6, db_index=True, blank=True)
+
+    class Meta:
+        ordering = ("name", "id")
+        verbose_name = _("学生")
+        verbose_name_plural = _("学生")
+        indexes = [models.Index(fields=("current_school", "name"), name="students_student_school_idx")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("students:student_detail", args=[self.pk])
+
+    def audit_scope(self):
+        if self.current_school_id:
+            return self.current_school_id, self.current_school.township.code
+        return None, self.county_code
+
+    def clean(self) -> None:
+        self.clean_person(id_required=False)
+        if not self.id_number and not self.student_no:
+            raise ValidationError({"student_no": _("身份证号和全国学籍号至少填写一项。")})
+        if self.student_no and self.student_no.startswith("G") and self.id_number:
+            if self.student_no[1:] != self.id_number.upper():
+                raise ValidationError({"student_no": _("G 字头学籍号应为 G 加本人身份证号。")})
+
+
+class Enrollment(RegistryModel):
+    """A student's enrolment in a school for a school year, with grade, class and a dated status.
+
+    History is kept: a status change closes the row (is_current=False) and opens a new one.
+    """
+
+    domain = Domain.STUDENTS
+    scope = ScopeSpec(school_paths=("school_id",), division_paths=("school__township__code",))
+
+    student = models.ForeignKey(Student, verbose_name=_("学生"), on_delete=models.CASCADE, related_name="enrollments")
+    school = models.ForeignKey(
+        "orgs.School", verbose_name=_("学校"), on_delete=models.PROTECT, related_name="enrollments"
+    )
+    school_year = models.ForeignKey(
+        "orgs.SchoolYear", verbose_name=_("学年"), on_delete=models.PROTECT, related_name="enrollments"
+    )
+    school_class = models.ForeignKey(
+        SchoolClass,
+        verbose_name=_("班级"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="enrollments",
+    )
+    grade = models.CharField(_("年级"), max_length=2, choices=Grade.choices)
+    level = models.CharField(_("学段"), max_length=16, choices=Level.choices, editable=False)
+    status = models.CharField(
+        _("学籍状态"), max_length=16, choices=EnrollmentStatus.choices, default=EnrollmentStatus.ENROLLED
+    )
+    status_date = models.DateField(_("状态日期"))
+    is_current = models.BooleanField(_("当前记录"), default=True)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ("-school_year__start_year", "student", "-status_date", "-id")
+        verbose_name = _("学籍记录")
+        verbose_name_plural = _("学籍记录")
+        indexes = [
+            models.Index(fields=("school_year", "level", "status"), name="students_enr_year_level_idx"),
+            models.Index(fields=("school", "school_year"), name="students_enr_school_year_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=("student", "school_year"),
+                condition=Q(is_current=True),
+                name="students_enrollment_one_current_per_year",
+                violation_error_message=_("该学生本学年已有一条当前学籍记录。"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student} {self.school_year} {self.get_grade_display()} {self.get_status_display()}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("students:enrollment_detail", args=[self.pk])
+
+    def audit_scope(self):
+        return self.school_id, self.school.township.code
+
+    @property
+    def on_roll(self) -> bool:
+        return self.status in ON_ROLL_STATUSES
+
+    def save(self, *args, **kwargs):
+        self.level = GRADE_LEVEL[self.grade]
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        errors = {}
+        if self.school_class_id:
+            if self.school_class.school_id != self.school_id:
+                errors["school_class"] = _("班级不属于所选学校。")
+            elif self.school_class.school_year_id != self.school_year_id:
+                errors["school_class"] = _("班级不属于所选学年。")
+            elif self.school_class.grade != self.grade:
+                errors["school_class"] = _("班级年级与学籍年级不一致。")
+        if errors:
+            raise ValidationError(errors)

@@ -1,0 +1,105 @@
+from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
+
+from emis.core import access
+from emis.core.views import ModelUI
+
+from . import filtersets, forms, models, tables
+from .choices import ON_ROLL_STATUSES
+
+
+def class_size_annotation():
+    """Class size counted from current on-roll enrolments (never typed twice)."""
+    return Count("enrollments", filter=Q(enrollments__is_current=True, enrollments__status__in=ON_ROLL_STATUSES))
+
+
+class StudentUI(ModelUI):
+    model = models.Student
+    namespace = "students"
+    filterset_class = filtersets.StudentFilterSet
+    table_class = tables.StudentTable
+    form_class = forms.StudentForm
+    select_related = ("current_school", "current_school__township", "hukou_township", "hukou_village")
+    detail_fields = (
+        "name", "gender", "birth_date", "id_number", "student_no", "current_school", "hukou_township",
+        "hukou_village", "boarder", "poverty_family", "disabled", "left_behind", "migrant",
+    )
+    related = (
+        (_("学籍记录"),
+         lambda obj, user: obj.enrollments.for_user(user).select_related("student", "school", "school_year",
+                                                                          "school_class"),
+         tables.EnrollmentTable),
+    )
+
+    @staticmethod
+    def export_columns(user):
+        return [
+            (_("姓名"), lambda o: o.name),
+            (_("性别"), lambda o: o.get_gender_display()),
+            (_("出生日期"), lambda o: o.birth_date),
+            (_("身份证件号"), lambda o: access.display_id(user, o.id_number)),
+            (_("全国学籍号"), lambda o: o.student_no or ""),
+            (_("学校标识码"), lambda o: o.current_school.code if o.current_school else ""),
+            (_("当前学校"), lambda o: o.current_school.name if o.current_school else ""),
+            (_("户籍乡镇"), lambda o: o.hukou_township.name if o.hukou_township else ""),
+            (_("是否寄宿"), lambda o: o.boarder),
+            (_("是否脱贫家庭"), lambda o: o.poverty_family),
+            (_("是否残疾"), lambda o: o.disabled),
+        ]
+
+
+class SchoolClassUI(ModelUI):
+    model = models.SchoolClass
+    namespace = "students"
+    filterset_class = filtersets.SchoolClassFilterSet
+    table_class = tables.SchoolClassTable
+    form_class = forms.SchoolClassForm
+    select_related = ("school", "school_year")
+    detail_fields = ("school", "school_year", "grade", "name")
+    related = (
+        (_("学生"),
+         lambda obj, user: obj.enrollments.for_user(user).filter(is_current=True).select_related(
+             "student", "school", "school_year", "school_class"),
+         tables.EnrollmentTable),
+    )
+
+    @classmethod
+    def queryset(cls, user, action=access.VIEW):
+        return super().queryset(user, action).annotate(size=class_size_annotation())
+
+    @staticmethod
+    def export_columns(user):
+        return [
+            (_("学年"), lambda o: str(o.school_year)),
+            (_("学校标识码"), lambda o: o.school.code),
+            (_("学校名称"), lambda o: o.school.name),
+            (_("年级"), lambda o: o.get_grade_display()),
+            (_("班级"), lambda o: o.name),
+            (_("班额"), lambda o: o.size),
+        ]
+
+
+class EnrollmentUI(ModelUI):
+    model = models.Enrollment
+    namespace = "students"
+    filterset_class = filtersets.EnrollmentFilterSet
+    table_class = tables.EnrollmentTable
+    form_class = forms.EnrollmentForm
+    select_related = ("student", "school", "school_year", "school_class")
+    detail_fields = ("student", "school", "school_year", "grade", "level", "school_class", "status", "status_date",
+                     "is_current", "note")
+
+    @staticmethod
+    def export_columns(user):
+        return [
+            (_("学年"), lambda o: str(o.school_year)),
+            (_("姓名"), lambda o: o.student.name),
+            (_("身份证件号"), lambda o: access.display_id(user, o.student.id_number)),
+            (_("全国学籍号"), lambda o: o.student.student_no or ""),
+            (_("学校标识码"), lambda o: o.school.code),
+            (_("学校名称"), lambda o: o.school.name),
+            (_("年级"), lambda o: o.get_grade_display()),
+            (_("班级"), lambda o: o.school_class.name if o.school_class else ""),
+            (_("学籍状态"), lambda o: o.get_status_display()),
+            (_("状态日期"), lambda o: o.status_date),
+        ]
