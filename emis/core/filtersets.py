@@ -4,6 +4,7 @@ from functools import reduce
 from operator import or_
 
 import django_filters
+from django import forms
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -12,9 +13,14 @@ from .access import VIEW
 from .models import ChangeAction, ChangeSource, ObjectChange
 
 
-def _content_type_label(content_type: ContentType) -> str:
-    model = content_type.model_class()
-    return str(model._meta.verbose_name) if model else content_type.model
+class ContentTypeChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: ContentType) -> str:
+        model = obj.model_class()
+        return str(model._meta.verbose_name) if model else obj.model
+
+
+class ContentTypeFilter(django_filters.ModelChoiceFilter):
+    field_class = ContentTypeChoiceField
 
 
 class ScopedFilterSet(django_filters.FilterSet):
@@ -50,7 +56,7 @@ class ObjectChangeFilterSet(ScopedFilterSet):
     username = django_filters.CharFilter(lookup_expr="iexact", label=_("操作人账号"))
     action = django_filters.ChoiceFilter(choices=ChangeAction.choices, label=_("操作"))
     source = django_filters.ChoiceFilter(choices=ChangeSource.choices, label=_("来源"))
-    content_type = django_filters.ModelChoiceFilter(queryset=ContentType.objects.none(), label=_("对象类型"))
+    content_type = ContentTypeFilter(queryset=ContentType.objects.none(), label=_("对象类型"))
     time_after = django_filters.DateFilter(field_name="time", lookup_expr="date__gte", label=_("日期起"))
     time_before = django_filters.DateFilter(field_name="time", lookup_expr="date__lte", label=_("日期止"))
 
@@ -65,4 +71,3 @@ class ObjectChangeFilterSet(ScopedFilterSet):
         models = [ui.model for ui in REGISTRY if ui.model is not ObjectChange]
         ids = [ct.pk for ct in ContentType.objects.get_for_models(*models).values()]
         self.filters["content_type"].extra["queryset"] = ContentType.objects.filter(pk__in=ids)
-        self.filters["content_type"].extra["label_from_instance"] = _content_type_label

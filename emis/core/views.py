@@ -174,7 +174,7 @@ class ObjectDetailView(ModelUIView):
             value = getattr(obj, name)
             if field.choices:
                 value = getattr(obj, f"get_{name}_display")()
-            elif name in self.ui.model.sensitive_fields:
+            elif name in getattr(self.ui.model, "sensitive_fields", ()):
                 value = access.display_id(request.user, value)
             link = value.get_absolute_url() if hasattr(value, "get_absolute_url") else None
             fields.append({"label": field.verbose_name, "value": value, "link": link, "boolean": isinstance(value, bool)})
