@@ -11,6 +11,7 @@ from rest_framework.exceptions import PermissionDenied
 from . import access
 from .api_permissions import ACTION_FOR_METHOD, ScopedModelPermission  # noqa: F401
 
+
 class IdNumberField(serializers.CharField):
     """An ID number, masked on output for roles that may not see it in full."""
 

@@ -3,8 +3,9 @@
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
-from . import access
 from emis.common.idnumbers import mask_id_number
+
+from . import access
 
 
 class IdNumberColumn(tables.Column):

@@ -16,7 +16,7 @@ class Staff(PersonFields, RegistryModel):
     """A teacher or other staff member, posted at one school."""
 
     domain = Domain.STAFF
-    scope = ScopeSpec(school_paths=("post_school_id",), division_paths=("post_school__township__code",))
+    scope = ScopeSpec(school_paths=("post_school_id", "post_school__parent_id"), division_paths=("post_school__township__code",))
     sensitive_fields = ("id_number",)
 
     id_number = models.CharField(_("身份证号"), max_length=18, unique=True)
@@ -51,7 +51,7 @@ class Posting(RegistryModel):
     """A period of a staff member at a school: recruitment, transfer, exchange (轮岗) or secondment."""
 
     domain = Domain.STAFF
-    scope = ScopeSpec(school_paths=("school_id",), division_paths=("school__township__code",))
+    scope = ScopeSpec(school_paths=("school_id", "school__parent_id"), division_paths=("school__township__code",))
 
     staff = models.ForeignKey(Staff, verbose_name=_("教职工"), on_delete=models.CASCADE, related_name="postings")
     school = models.ForeignKey("orgs.School", verbose_name=_("学校"), on_delete=models.PROTECT, related_name="+")

@@ -20,7 +20,7 @@ class SchoolClass(RegistryModel):
     """A teaching class (教学班) of one grade in one school and year. Its size is counted from enrolments."""
 
     domain = Domain.STUDENTS
-    scope = ScopeSpec(school_paths=("school_id",), division_paths=("school__township__code",))
+    scope = ScopeSpec(school_paths=("school_id", "school__parent_id"), division_paths=("school__township__code",))
 
     school = models.ForeignKey("orgs.School", verbose_name=_("学校"), on_delete=models.PROTECT, related_name="classes")
     school_year = models.ForeignKey(
@@ -59,7 +59,7 @@ class Student(PersonFields, RegistryModel):
     """A child or young person known to the county's schools; `current_school` follows the latest enrolment."""
 
     domain = Domain.STUDENTS
-    scope = ScopeSpec(school_paths=("current_school_id",), division_paths=("current_school__township__code",))
+    scope = ScopeSpec(school_paths=("current_school_id", "current_school__parent_id"), division_paths=("current_school__township__code",))
     sensitive_fields = ("id_number",)
 
     id_number = models.CharField(_("身份证号"), max_length=18, null=True, blank=True, unique=True)
@@ -130,7 +130,7 @@ class Enrollment(RegistryModel):
     """
 
     domain = Domain.STUDENTS
-    scope = ScopeSpec(school_paths=("school_id",), division_paths=("school__township__code",))
+    scope = ScopeSpec(school_paths=("school_id", "school__parent_id"), division_paths=("school__township__code",))
 
     student = models.ForeignKey(Student, verbose_name=_("学生"), on_delete=models.CASCADE, related_name="enrollments")
     school = models.ForeignKey(
