@@ -35,7 +35,9 @@ class Division(RegistryModel):
     """
 
     domain = Domain.ORGS
-    scope = ScopeSpec(division_paths=("code",))
+    # Divisions are public reference data (a school must pick a pupil's 户籍 township anywhere in the county),
+    # so every signed-in user reads them; writing stays limited to the user's own divisions.
+    scope = ScopeSpec(division_paths=("code",), unrestricted=True)
 
     code = models.CharField(_("区划代码"), max_length=12, unique=True)
     name = models.CharField(_("名称"), max_length=64)
