@@ -6,6 +6,7 @@ urlpatterns = [
     *site_urlpatterns,
     path("i18n/", include("django.conf.urls.i18n")),
     path("core/", include("emis.core.urls")),
+    path("accounts/", include("emis.accounts.urls")),
     path("orgs/", include("emis.orgs.urls")),
     path("students/", include("emis.students.urls")),
     path("staff/", include("emis.staff.urls")),

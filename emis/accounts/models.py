@@ -1,15 +1,26 @@
 """Users, their role and their data scope (a set of divisions and schools)."""
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from emis.core.access import Domain, Role
+from emis.core.access import Domain, Role, ScopeSpec
+from emis.core.models import ChangeLogged, ScopedQuerySet
 
 
-class User(AbstractUser):
+class ScopedUserManager(UserManager.from_queryset(ScopedQuerySet)):
+    pass
+
+
+class User(ChangeLogged, AbstractUser):
     """A bureau, township, school or inspector account. Its scope is `divisions` plus `schools`."""
+
+    domain = Domain.ACCOUNTS
+    # Only administrators (who see everything) reach user rows; see access.role_may.
+    scope = ScopeSpec()
+    audit_exclude = ("password", "last_login", "date_joined")
 
     role = models.CharField(_("角色"), max_length=16, choices=Role.choices, default=Role.SCHOOL)
     domains = models.JSONField(
@@ -21,6 +32,8 @@ class User(AbstractUser):
     )
     schools = models.ManyToManyField("orgs.School", verbose_name=_("管辖学校"), blank=True, related_name="users")
 
+    objects = ScopedUserManager()
+
     class Meta:
         verbose_name = _("用户")
         verbose_name_plural = _("用户")
@@ -28,6 +41,9 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.display_name or self.username
+
+    def get_absolute_url(self) -> str:
+        return reverse("accounts:user_detail", args=[self.pk])
 
     @cached_property
     def _scope_keys(self) -> tuple[list[int], list[str]]:

@@ -40,6 +40,7 @@ class Domain(models.TextChoices):
     STAFF = "staff", _("教职工")
     POPULATION = "population", _("适龄人口")
     AUDIT = "audit", _("审计日志")
+    ACCOUNTS = "accounts", _("用户与权限")
 
 
 # Which domains each role may write, and with which actions. Reading is decided by scope alone:
@@ -65,6 +66,9 @@ def role_may(user: User, domain: str, action: str) -> bool:
         return False
     if user.is_superuser or user.role == Role.ADMIN:
         return domain != Domain.AUDIT or action == VIEW
+    if domain == Domain.ACCOUNTS:
+        # Accounts and their scopes are managed by system administrators only.
+        return False
     if action == VIEW:
         return True
     if domain == Domain.AUDIT:

@@ -16,10 +16,10 @@ import uuid
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models.signals import post_delete, post_save, pre_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
 
-from .models import AuditEvent, ChangeAction, ChangeSource, ObjectChange, RegistryModel
+from .models import AuditEvent, ChangeAction, ChangeLogged, ChangeSource, ObjectChange
 
 
 @dataclass
@@ -77,7 +77,7 @@ def _jsonable(value):
     return value
 
 
-def field_values(instance: RegistryModel) -> dict[str, object]:
+def field_values(instance: ChangeLogged) -> dict[str, object]:
     """Concrete field values by name (foreign keys by id), excluding the model's audit_exclude."""
     values = {}
     for field in instance._meta.concrete_fields:
@@ -91,7 +91,7 @@ def diff_values(before: dict, after: dict) -> dict[str, list]:
     return {name: [before.get(name), after.get(name)] for name in after if before.get(name) != after.get(name)}
 
 
-def record_change(instance: RegistryModel, action: str, changes: dict) -> ObjectChange:
+def record_change(instance: ChangeLogged, action: str, changes: dict) -> ObjectChange:
     context = current_context()
     user = context.acting_user()
     school_id, division_code = instance.audit_scope()
@@ -126,7 +126,7 @@ def record_event(event: str, *, data: dict | None = None, school_id=None, divisi
 
 @receiver(pre_save)
 def remember_values_before_save(sender, instance, raw=False, **kwargs):
-    if raw or not isinstance(instance, RegistryModel):
+    if raw or not isinstance(instance, ChangeLogged):
         return
     before = None
     if instance.pk is not None and not instance._state.adding:
@@ -137,7 +137,7 @@ def remember_values_before_save(sender, instance, raw=False, **kwargs):
 
 @receiver(post_save)
 def log_save(sender, instance, created, raw=False, **kwargs):
-    if raw or not isinstance(instance, RegistryModel):
+    if raw or not isinstance(instance, ChangeLogged):
         return
     after = field_values(instance)
     before = getattr(instance, "_audit_before", None)
@@ -151,6 +151,27 @@ def log_save(sender, instance, created, raw=False, **kwargs):
 
 @receiver(post_delete)
 def log_delete(sender, instance, **kwargs):
-    if not isinstance(instance, RegistryModel):
+    if not isinstance(instance, ChangeLogged):
         return
     record_change(instance, ChangeAction.DELETE, {name: [value, None] for name, value in field_values(instance).items()})
+
+
+@receiver(m2m_changed)
+def log_m2m_change(sender, instance, action, pk_set, reverse=False, **kwargs):
+    """Record additions to and removals from many-to-many fields (for example a user's scope)."""
+    if reverse or not isinstance(instance, ChangeLogged) or action not in ("post_add", "post_remove", "post_clear"):
+        return
+    field = next(
+        (f for f in instance._meta.many_to_many if f.remote_field.through is sender),
+        None,
+    )
+    if field is None:
+        return
+    after = sorted(getattr(instance, field.name).values_list("pk", flat=True))
+    if action == "post_add":
+        before = sorted(set(after) - set(pk_set or ()))
+    elif action == "post_remove":
+        before = sorted(set(after) | set(pk_set or ()))
+    else:
+        before = None
+    record_change(instance, ChangeAction.UPDATE, {field.name: [before, after]})

@@ -21,7 +21,20 @@ class ScopedQuerySet(models.QuerySet):
         return self.filter(condition)
 
 
-class RegistryModel(models.Model):
+class ChangeLogged:
+    """Marker for models whose every save and delete writes an ObjectChange (see emis.core.audit).
+
+    Declares `audit_exclude` (fields never diffed, e.g. password hashes) and `audit_scope()`.
+    """
+
+    audit_exclude: tuple[str, ...] = ()
+    sensitive_fields: tuple[str, ...] = ()
+
+    def audit_scope(self) -> tuple[int | None, str]:
+        return None, ""
+
+
+class RegistryModel(ChangeLogged, models.Model):
     """A row of the county registry: scoped, timestamped and change-logged.
 
     Subclasses declare `domain` (who may write it), `scope` (how its rows hang from divisions and schools)

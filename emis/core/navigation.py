@@ -1,6 +1,8 @@
 """The sidebar menu, declared once; entries a user may not open are left out."""
 
 from django.urls import reverse
+
+from .access import VIEW, role_may
 from django.utils.translation import gettext_lazy as _
 
 MENU = (
@@ -28,6 +30,7 @@ MENU = (
         _("系统"),
         (
             ("core:objectchange_list", _("审计日志"), None),
+            ("accounts:user_list", _("用户与权限"), "accounts"),
             ("api-docs", _("接口文档"), None),
         ),
     ),
@@ -39,7 +42,9 @@ def menu_for(request) -> list[dict]:
     groups = []
     for title, items in MENU:
         entries = []
-        for url_name, label, _unused in items:
+        for url_name, label, domain in items:
+            if domain is not None and not role_may(request.user, domain, VIEW):
+                continue
             url = reverse(url_name)
             active = current == url if url == "/" else current.startswith(url)
             entries.append({"url": url, "label": label, "active": active})

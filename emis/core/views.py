@@ -76,7 +76,7 @@ class ModelUI:
     @classmethod
     def may(cls, user, action: str) -> bool:
         if action == access.VIEW:
-            return user.is_authenticated
+            return access.role_may(user, getattr(cls.model, "domain", access.Domain.ORGS), access.VIEW)
         return cls.form_class is not None and access.role_may(user, cls.model.domain, action)
 
     @classmethod
@@ -179,8 +179,9 @@ class ObjectDetailView(ModelUIView):
             link = value.get_absolute_url() if hasattr(value, "get_absolute_url") else None
             fields.append({"label": field.verbose_name, "value": value, "link": link, "boolean": isinstance(value, bool)})
         related = []
-        for title, get_queryset, table_class in self.ui.related:
-            table = table_class(get_queryset(obj, request.user), request=request, orderable=False)
+        for index, (title, get_queryset, table_class) in enumerate(self.ui.related):
+            # Each related table pages on its own query parameter (r0-page, r1-page ...).
+            table = table_class(get_queryset(obj, request.user), request=request, orderable=False, prefix=f"r{index}-")
             RequestConfig(request, paginate={"per_page": 10}).configure(table)
             related.append({"title": title, "table": table})
         history = [

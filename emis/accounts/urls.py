@@ -1,0 +1,4 @@
+from .ui import UserUI
+
+app_name = "accounts"
+urlpatterns = [*UserUI.urls()]
