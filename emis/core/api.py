@@ -66,8 +66,12 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
     def perform_update(self, serializer):
         self._save_in_scope(serializer, access.CHANGE)
 
+    def save_instance(self, serializer):
+        """Hook for viewsets whose writes must go through a domain service."""
+        return serializer.save()
+
     def _save_in_scope(self, serializer, action):
         with transaction.atomic():
-            obj = serializer.save()
+            obj = self.save_instance(serializer)
             if not self.ui.queryset(self.request.user, action).filter(pk=obj.pk).exists():
                 raise PermissionDenied("保存后的记录将超出您的管辖范围，未保存。")

@@ -44,11 +44,14 @@ class SchoolEventViewSet(ScopedModelViewSet):
     ui = ui.SchoolEventUI
     serializer_class = SchoolEventSerializer
 
-    def perform_create(self, serializer):
+    def save_instance(self, serializer):
         from .services import school_event_apply
 
-        super().perform_create(serializer)
-        school_event_apply(event=serializer.instance)
+        instance = serializer.instance or models.SchoolEvent()
+        for name, value in serializer.validated_data.items():
+            setattr(instance, name, value)
+        serializer.instance = school_event_apply(event=instance)
+        return serializer.instance
 
 
 class SchoolYearViewSet(ScopedModelViewSet):
