@@ -5,11 +5,17 @@ A viewset declares `ui` (the model's ModelUI) and a serializer; its queryset is 
 """
 
 from django.db import transaction
-from rest_framework import serializers, viewsets
-from rest_framework.exceptions import PermissionDenied
+from django.db.models import ProtectedError, RestrictedError
+from rest_framework import serializers, status, viewsets
+from rest_framework.exceptions import APIException, PermissionDenied
 
 from . import access
 from .api_permissions import ACTION_FOR_METHOD, ScopedModelPermission  # noqa: F401
+
+
+class Conflict(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
 
 
 class IdNumberField(serializers.CharField):
@@ -75,3 +81,13 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
             obj = self.save_instance(serializer)
             if not self.ui.queryset(self.request.user, action).filter(pk=obj.pk).exists():
                 raise PermissionDenied("保存后的记录将超出您的管辖范围，未保存。")
+
+    def perform_destroy(self, instance):
+        # A row other rows still reference (PROTECT) answers 409 with the page's message, not a 500.
+        try:
+            with transaction.atomic():
+                instance.delete()
+        except (ProtectedError, RestrictedError) as exc:
+            blocking = getattr(exc, "protected_objects", None) or getattr(exc, "restricted_objects", ())
+            blockers = sorted({str(o._meta.verbose_name) for o in blocking})
+            raise Conflict(f"无法删除“{instance}”：仍被以下数据引用：{'、'.join(blockers)}。") from exc

@@ -39,6 +39,8 @@ class ScopedFilterSet(django_filters.FilterSet):
             field_queryset = filter_.extra.get("queryset")
             if field_queryset is not None and hasattr(field_queryset, "for_user") and user is not None:
                 filter_.extra["queryset"] = field_queryset.for_user(user, VIEW)
+                # ModelChoiceFilter builds its field from `.queryset`, overwriting extra["queryset"].
+                filter_.queryset = filter_.extra["queryset"]
 
     def search(self, queryset, name, value):
         value = (value or "").strip()
@@ -71,3 +73,4 @@ class ObjectChangeFilterSet(ScopedFilterSet):
         models = [ui.model for ui in REGISTRY if ui.model is not ObjectChange]
         ids = [ct.pk for ct in ContentType.objects.get_for_models(*models).values()]
         self.filters["content_type"].extra["queryset"] = ContentType.objects.filter(pk__in=ids)
+        self.filters["content_type"].queryset = self.filters["content_type"].extra["queryset"]

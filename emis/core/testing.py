@@ -1,0 +1,307 @@
+"""Shared test data: a small two-township county, one user per role, and helpers for tests.
+
+`build_county()` creates (and change-logs, with source "command") a county of two townships:
+
+    湖北省 42 > 咸宁市 4212 > 通山县 421224
+        通羊镇 421224100 (village 421224100001)
+            A1 通羊镇中心小学 (primary) with teaching point TP 通羊镇畈上教学点
+            A2 通羊镇初级中学 (junior)
+        南林桥镇 421224101 (village 421224101001)
+            B1 南林桥镇中心小学 (primary)
+
+with school years 2023 and 2024 (current), one class per school, students with valid ID numbers
+(张三丰 at A1 and 赵思飞 at B1 share the pinyin initials "zsf"), their enrolments, one staff member
+and posting per school, population records per township and an opening event per school.
+
+`make_role_users(county)` creates one user per role with the scope the issue describes:
+leader and section (the county), township (通羊镇), school (A1), inspector (A2 and B1), admin.
+
+`module_db(django_db_blocker)` holds such data for a test module inside one transaction that is rolled
+back afterwards, so each test (inside its own savepoint via the `db` fixture) starts from the same rows
+and other modules start from an empty database.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from emis.common.idnumbers import GENDER_FEMALE, GENDER_MALE, make_id_number
+from emis.core.access import Domain, Role
+from emis.core.audit import audit_context
+
+PASSWORD = "pass-word-1234"
+COUNTY_CODE = "421224"
+
+ROLE_USERNAMES = {
+    Role.LEADER: "leader",
+    Role.SECTION: "section",
+    Role.TOWNSHIP: "township_a",
+    Role.SCHOOL: "school_a1",
+    Role.INSPECTOR: "inspector",
+    Role.ADMIN: "admin",
+}
+
+
+@dataclass
+class County:
+    province: object = None
+    city: object = None
+    county: object = None
+    township_a: object = None
+    township_b: object = None
+    village_a: object = None
+    village_b: object = None
+    year_2023: object = None
+    year: object = None  # the current school year (2024-2025)
+    school_a1: object = None
+    teaching_point: object = None
+    school_a2: object = None
+    school_b1: object = None
+    classes: dict = field(default_factory=dict)  # school key -> SchoolClass
+    students: dict = field(default_factory=dict)  # name -> Student
+    enrollments: dict = field(default_factory=dict)  # student name -> Enrollment
+    staff: dict = field(default_factory=dict)  # name -> Staff
+    postings: dict = field(default_factory=dict)  # staff name -> Posting
+    population: dict = field(default_factory=dict)  # name -> PopulationRecord
+    events: dict = field(default_factory=dict)  # school key -> SchoolEvent
+    users: dict = field(default_factory=dict)  # role -> User
+    tokens: dict = field(default_factory=dict)  # role -> token key
+
+    @property
+    def schools(self) -> dict:
+        return {"A1": self.school_a1, "TP": self.teaching_point, "A2": self.school_a2, "B1": self.school_b1}
+
+
+_sequence = {"n": 100}
+
+
+def next_sequence() -> int:
+    _sequence["n"] += 2
+    return _sequence["n"]
+
+
+def id_for(birth: dt.date, gender: str, area: str = COUNTY_CODE, sequence: int | None = None) -> str:
+    """A valid 18-character ID number (GB 11643 check digit) for the birth date and gender."""
+    return make_id_number(area, birth, sequence if sequence is not None else next_sequence(), gender)
+
+
+def make_division(code: str, name: str, level: str, parent=None):
+    from emis.orgs.models import Division
+
+    return Division.objects.create(code=code, name=name, level=level, parent=parent)
+
+
+def make_school(code: str, name: str, category: str, township, *, parent=None, urban_rural: str = "town", **extra):
+    from emis.orgs.models import School
+
+    return School.objects.create(
+        code=code, name=name, category=category, township=township, parent=parent, urban_rural=urban_rural,
+        capacity=extra.pop("capacity", 300), **extra,
+    )
+
+
+def make_student(name: str, school, *, birth: dt.date, gender: str = GENDER_MALE, id_number: str | None = "auto",
+                 student_no: str | None = "auto", **extra):
+    from emis.students.models import Student
+
+    if id_number == "auto":
+        id_number = id_for(birth, gender)
+    if student_no == "auto":
+        student_no = f"G{id_number}" if id_number else None
+    return Student.objects.create(
+        name=name, gender=gender, birth_date=birth, id_number=id_number, student_no=student_no,
+        current_school=school, county_code=COUNTY_CODE, **extra,
+    )
+
+
+def make_enrollment(student, school_class, *, status: str = "enrolled", status_date: dt.date | None = None):
+    from emis.students.models import Enrollment
+
+    return Enrollment.objects.create(
+        student=student, school=school_class.school, school_year=school_class.school_year,
+        school_class=school_class, grade=school_class.grade, status=status,
+        status_date=status_date or school_class.school_year.census_date,
+    )
+
+
+def make_staff(name: str, school, *, birth: dt.date, gender: str = GENDER_FEMALE, **extra):
+    from emis.staff.models import Staff
+
+    return Staff.objects.create(
+        name=name, gender=gender, birth_date=birth, id_number=id_for(birth, gender), post_school=school,
+        establishment=extra.pop("establishment", "permanent"), qualification=extra.pop("qualification", "bachelor"),
+        subject=extra.pop("subject", "语文"), **extra,
+    )
+
+
+def make_population(name: str, year, township, *, birth: dt.date, gender: str = GENDER_MALE, id_number=None,
+                    village=None):
+    from emis.population.models import PopulationRecord
+
+    return PopulationRecord.objects.create(
+        school_year=year, name=name, gender=gender, birth_date=birth,
+        id_number=id_number or id_for(birth, gender), hukou_township=township, hukou_village=village,
+    )
+
+
+def make_user(username: str, role: str, *, divisions=(), schools=(), domains=(), password: str = PASSWORD):
+    from emis.accounts.models import User
+
+    user = User(username=username, role=role, display_name=username, domains=list(domains))
+    user.set_password(password)
+    user.save()
+    if divisions:
+        user.divisions.set(divisions)
+    if schools:
+        user.schools.set(schools)
+    return user
+
+
+def make_role_users(county: County) -> dict:
+    """One user per role, each with the scope the issue describes, and an API token each."""
+    from rest_framework.authtoken.models import Token
+
+    users = {
+        Role.LEADER: make_user(ROLE_USERNAMES[Role.LEADER], Role.LEADER, divisions=[county.county]),
+        Role.SECTION: make_user(
+            ROLE_USERNAMES[Role.SECTION], Role.SECTION, divisions=[county.county],
+            domains=[Domain.STUDENTS, Domain.STAFF],
+        ),
+        Role.TOWNSHIP: make_user(ROLE_USERNAMES[Role.TOWNSHIP], Role.TOWNSHIP, divisions=[county.township_a]),
+        Role.SCHOOL: make_user(ROLE_USERNAMES[Role.SCHOOL], Role.SCHOOL, schools=[county.school_a1]),
+        Role.INSPECTOR: make_user(
+            ROLE_USERNAMES[Role.INSPECTOR], Role.INSPECTOR, schools=[county.school_a2, county.school_b1]
+        ),
+        Role.ADMIN: make_user(ROLE_USERNAMES[Role.ADMIN], Role.ADMIN),
+    }
+    county.users = users
+    county.tokens = {role: Token.objects.create(user=user).key for role, user in users.items()}
+    return users
+
+
+def build_county(*, with_users: bool = True) -> County:
+    """The small county described in the module docstring; writes are change-logged with source command."""
+    from emis.orgs.models import SchoolEvent, SchoolYear
+    from emis.staff.models import Posting
+    from emis.students.models import SchoolClass
+
+    c = County()
+    with audit_context():
+        c.province = make_division("42", "湖北省", "province")
+        c.city = make_division("4212", "咸宁市", "city", c.province)
+        c.county = make_division(COUNTY_CODE, "通山县", "county", c.city)
+        c.township_a = make_division("421224100", "通羊镇", "township", c.county)
+        c.township_b = make_division("421224101", "南林桥镇", "township", c.county)
+        c.village_a = make_division("421224100001", "城东社区", "village", c.township_a)
+        c.village_b = make_division("421224101001", "石门村", "village", c.township_b)
+
+        c.year_2023 = SchoolYear.objects.create(start_year=2023, census_date=dt.date(2023, 9, 1))
+        c.year = SchoolYear.objects.create(start_year=2024, census_date=dt.date(2024, 9, 1), is_current=True)
+
+        c.school_a1 = make_school("2142000101", "通羊镇中心小学", "primary", c.township_a, urban_rural="urban")
+        c.teaching_point = make_school(
+            "2142000102", "通羊镇畈上教学点", "teaching_point", c.township_a, parent=c.school_a1, urban_rural="rural"
+        )
+        c.school_a2 = make_school("3142000201", "通羊镇初级中学", "junior", c.township_a)
+        c.school_b1 = make_school("2142000301", "南林桥镇中心小学", "primary", c.township_b, urban_rural="rural")
+
+        for key, school in c.schools.items():
+            c.events[key] = SchoolEvent.objects.create(school=school, kind="opened", date=dt.date(1990, 9, 1))
+
+        grades = {"A1": "P1", "A2": "J1", "B1": "P1"}
+        for key, grade in grades.items():
+            c.classes[key] = SchoolClass.objects.create(
+                school=c.schools[key], school_year=c.year, grade=grade, name="1班"
+            )
+
+        people = (
+            ("张三丰", "A1", dt.date(2018, 3, 5), GENDER_MALE),
+            ("李小梅", "A1", dt.date(2018, 6, 12), GENDER_FEMALE),
+            ("陈明", "A2", dt.date(2012, 10, 1), GENDER_MALE),
+            ("赵思飞", "B1", dt.date(2018, 1, 20), GENDER_MALE),
+            ("王芳", "B1", dt.date(2018, 11, 2), GENDER_FEMALE),
+        )
+        for name, key, birth, gender in people:
+            student = make_student(name, c.schools[key], birth=birth, gender=gender)
+            c.students[name] = student
+            c.enrollments[name] = make_enrollment(student, c.classes[key])
+
+        for name, key, birth in (("刘建国", "A1", dt.date(1980, 5, 6)), ("周红", "A2", dt.date(1985, 7, 8)),
+                                 ("孙强", "B1", dt.date(1978, 2, 3))):
+            staff = make_staff(name, c.schools[key], birth=birth)
+            c.staff[name] = staff
+            c.postings[name] = Posting.objects.create(
+                staff=staff, school=c.schools[key], kind="recruitment", start_date=dt.date(2005, 9, 1)
+            )
+
+        a_child = c.students["张三丰"]
+        c.population["张三丰"] = make_population(
+            "张三丰", c.year, c.township_a, birth=a_child.birth_date, id_number=a_child.id_number, village=c.village_a
+        )
+        b_child = c.students["赵思飞"]
+        c.population["赵思飞"] = make_population(
+            "赵思飞", c.year, c.township_b, birth=b_child.birth_date, id_number=b_child.id_number, village=c.village_b
+        )
+        c.population["钱多多"] = make_population(
+            "钱多多", c.year, c.township_b, birth=dt.date(2019, 4, 4), gender=GENDER_FEMALE
+        )
+    if with_users:
+        make_role_users(c)
+    return c
+
+
+@contextlib.contextmanager
+def module_db(django_db_blocker):
+    """Keep rows created inside for the duration of a module, then roll them back.
+
+    Tests using the `db` fixture run inside a savepoint of this transaction, so what a test writes is undone
+    and the next test sees the same rows.
+    """
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            yield
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+# Helpers for reading responses --------------------------------------------------------------------------
+
+def body_bytes(response) -> bytes:
+    """The body of a response, streaming or not (a streaming body can be read once; it is kept as `.body`)."""
+    if not hasattr(response, "body"):
+        if getattr(response, "streaming", False):
+            response.body = b"".join(response.streaming_content)
+        else:
+            response.body = response.content
+    return response.body
+
+
+def response_text(response) -> str:
+    return body_bytes(response).decode("utf-8-sig")
+
+
+def xlsx_rows(response_or_bytes) -> list[list]:
+    """Rows of the first sheet of an xlsx export (header first), read with python-calamine."""
+    import io
+
+    from python_calamine import CalamineWorkbook
+
+    data = response_or_bytes if isinstance(response_or_bytes, bytes) else body_bytes(response_or_bytes)
+    workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    return workbook.get_sheet_by_index(0).to_python()
+
+
+def csv_rows(response_or_bytes) -> list[list[str]]:
+    """Rows of a csv export (header first); the export starts with a UTF-8 BOM for Excel."""
+    import csv
+    import io
+
+    data = response_or_bytes if isinstance(response_or_bytes, bytes) else body_bytes(response_or_bytes)
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))

@@ -1,0 +1,317 @@
+"""Writes the 通山县 demo plan into the database, wipes it again, and keeps the demo accounts.
+
+Rows are written with bulk_create inside one transaction, so the per-row change log (which runs on
+save signals) is bypassed and one `demo.loaded` AuditEvent records the load instead
+(docs/adr/0002-demo-load-bypasses-row-audit.md).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+
+from emis.accounts.models import User
+from emis.common.text import pinyin_initials
+from emis.core.access import Domain, Role
+from emis.core.audit import audit_context, record_event
+from emis.core.models import ChangeSource
+from emis.orgs.choices import DivisionLevel, SchoolCategory
+from emis.orgs.models import Division, School, SchoolEvent, SchoolYear
+from emis.population.models import PopulationRecord, PopulationSource
+from emis.staff.models import Posting, Staff
+from emis.students.choices import GRADE_LEVEL
+from emis.students.models import Enrollment, SchoolClass, Student
+
+from .tongshan import CENSUS, COUNTY_CODE, CURRENT_YEAR, YEARS, Plan, build_plan
+
+BATCH_SIZE = 2000
+
+# 通山县第一中学, the first school of the plan: its presence means the demo county is loaded.
+MARKER_SCHOOL_CODE = "3442004001"
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    role: str
+    display_name: str
+    scope: str  # what the account sees, for the printed table
+
+    @property
+    def password(self) -> str:
+        return f"{self.username}-tongshan"
+
+
+DEMO_ACCOUNTS = (
+    DemoAccount("admin", Role.ADMIN, "系统管理员（演示）", "全部（超级用户）"),
+    DemoAccount("leader", Role.LEADER, "局领导（演示）", "通山县 421224"),
+    DemoAccount("section", Role.SECTION, "股室人员（演示）", "通山县 421224；可编辑 学校、学籍、教职工、适龄人口"),
+    DemoAccount("township", Role.TOWNSHIP, "南林桥镇中心学校（演示）", "南林桥镇 421224101"),
+    DemoAccount("school", Role.SCHOOL, "迎宾路小学管理员（演示）", "通山县迎宾路小学"),
+    DemoAccount("inspector", Role.INSPECTOR, "责任督学（演示）", "实验中学、镇南中学、通羊四小、迎宾路小学"),
+)
+SCHOOL_ACCOUNT_SCHOOL = "通山县迎宾路小学"
+INSPECTOR_SCHOOLS = ("通山县实验中学", "通山县镇南中学", "通山县通羊四小", "通山县迎宾路小学")
+TOWNSHIP_ACCOUNT_DIVISION = "421224101"
+
+Log = Callable[[str], None]
+
+
+def _quiet(message: str) -> None:
+    pass
+
+
+def tongshan_loaded() -> bool:
+    return School.objects.filter(code=MARKER_SCHOOL_CODE).exists()
+
+
+def county_has_other_schools() -> bool:
+    return School.objects.filter(township__code__startswith=COUNTY_CODE).exists() and not tongshan_loaded()
+
+
+class _Timer:
+    def __init__(self, log: Log):
+        self.log = log
+        self.start = self.last = time.monotonic()
+
+    def step(self, label: str, count: int | None = None, detail: str = "") -> None:
+        now = time.monotonic()
+        text = f"  {label:<22}"
+        if count is not None:
+            text += f"{count:>8,}"
+        if detail:
+            text += f"  {detail}"
+        self.log(f"{text}  ({now - self.last:.1f}s)")
+        self.last = now
+
+
+def load_tongshan(*, seed: int | None = None, log: Log = _quiet) -> dict[str, int]:
+    """Build the plan and write it; returns the row counts. The caller checks `tongshan_loaded()` first."""
+    timer = _Timer(log)
+    plan = build_plan(seed) if seed is not None else build_plan()
+    timer.step("plan built", None, "seeded, checked against the published figures")
+    with transaction.atomic(), audit_context(source=ChangeSource.COMMAND):
+        counts = _write(plan, timer)
+        record_event("demo.loaded", data={"county": COUNTY_CODE, "seed": plan.seed, "rows": counts},
+                     division_code=COUNTY_CODE)
+    log(f"  total {time.monotonic() - timer.start:.1f}s")
+    return counts
+
+
+def _write(plan: Plan, timer: _Timer) -> dict[str, int]:
+    if plan.schools[0].code != MARKER_SCHOOL_CODE:
+        raise AssertionError("the demo plan no longer starts with the marker school; update MARKER_SCHOOL_CODE")
+    initials_cache: dict[str, str] = {}
+
+    def initials(name: str) -> str:
+        value = initials_cache.get(name)
+        if value is None:
+            value = initials_cache[name] = pinyin_initials(name)
+        return value
+
+    # --- divisions, level by level so that parents have ids
+    division_ids = dict(Division.objects.filter(code__in=[d[0] for d in plan.divisions]).values_list("code", "id"))
+    created = 0
+    for level in (DivisionLevel.PROVINCE, DivisionLevel.CITY, DivisionLevel.COUNTY, DivisionLevel.TOWNSHIP,
+                  DivisionLevel.VILLAGE):
+        new = [
+            Division(code=code, name=name, level=lvl, parent_id=division_ids.get(parent))
+            for code, name, lvl, parent in plan.divisions
+            if lvl == level and code not in division_ids
+        ]
+        Division.objects.bulk_create(new, batch_size=BATCH_SIZE)
+        division_ids.update((d.code, d.id) for d in new)
+        created += len(new)
+    timer.step("divisions", created, f"of {len(plan.divisions)} (province, city, county, 14 townships, 187 villages)")
+
+    # --- school years (few rows: saved one by one, so they are change-logged)
+    year_ids = {}
+    for year in YEARS:
+        school_year, _ = SchoolYear.objects.get_or_create(start_year=year, defaults={"census_date": CENSUS[year]})
+        year_ids[year] = school_year.id
+    for school_year in SchoolYear.objects.all():
+        wanted = school_year.start_year == CURRENT_YEAR
+        if school_year.is_current != wanted:
+            school_year.is_current = wanted
+            school_year.save()
+    timer.step("school years", len(YEARS), f"{', '.join(map(str, YEARS))}; current {CURRENT_YEAR}")
+
+    # --- schools (teaching points after the primary schools they belong to), then their history
+    school_ids: dict[str, int] = {}
+    for with_parent in (False, True):
+        rows = [
+            School(
+                code=s.code, name=s.name, category=s.category, ownership=s.ownership, inclusive=s.inclusive,
+                urban_rural=s.urban_rural, township_id=division_ids[s.township],
+                parent_id=school_ids[s.parent] if s.parent else None, address=s.address, capacity=s.capacity,
+                opened_on=s.opened_on, closed_on=s.closed_on,
+            )
+            for s in plan.schools
+            if bool(s.parent) == with_parent
+        ]
+        School.objects.bulk_create(rows, batch_size=BATCH_SIZE)
+        school_ids.update((s.code, s.id) for s in rows)
+    points = sum(1 for s in plan.schools if s.category == SchoolCategory.TEACHING_POINT)
+    timer.step("schools", len(school_ids), f"incl. {points} teaching points")
+    SchoolEvent.objects.bulk_create(
+        [
+            SchoolEvent(school_id=school_ids[e.school], kind=e.kind, date=e.date,
+                        other_school_id=school_ids[e.other_school] if e.other_school else None, note=e.note)
+            for e in plan.events
+        ],
+        batch_size=BATCH_SIZE,
+    )
+    timer.step("school events", len(plan.events), "opened / merged / upgraded")
+
+    # --- classes, students, enrolments
+    classes = [
+        SchoolClass(school_id=school_ids[c.school], school_year_id=year_ids[c.year], grade=c.grade, name=c.name)
+        for c in plan.classes
+    ]
+    SchoolClass.objects.bulk_create(classes, batch_size=BATCH_SIZE)
+    timer.step("classes", len(classes))
+
+    students = []
+    for s in plan.students:
+        p = s.person
+        students.append(Student(
+            name=p.name, name_initials=initials(p.name), gender=p.gender, birth_date=p.birth,
+            id_number=p.id_number, student_no=s.student_no,
+            hukou_township_id=division_ids[p.hukou_township] if p.hukou_township else None,
+            hukou_village_id=division_ids[p.hukou_village] if p.hukou_village else None,
+            boarder=s.boarder, poverty_family=s.poverty_family, disabled=s.disabled, left_behind=s.left_behind,
+            migrant=s.migrant, current_school_id=school_ids[s.current_school], county_code=COUNTY_CODE,
+        ))
+    Student.objects.bulk_create(students, batch_size=BATCH_SIZE)
+    timer.step("students", len(students))
+
+    enrollments = [
+        Enrollment(
+            student_id=students[e.student].id, school_id=school_ids[e.school], school_year_id=year_ids[e.year],
+            school_class_id=classes[e.klass].id, grade=e.grade, level=GRADE_LEVEL[e.grade], status=e.status,
+            status_date=e.status_date, is_current=e.is_current, note=e.note,
+        )
+        for e in plan.enrollments
+    ]
+    Enrollment.objects.bulk_create(enrollments, batch_size=BATCH_SIZE)
+    timer.step("enrolments", len(enrollments), "2015: preschool and upper secondary; 2020: all levels")
+
+    population = [
+        PopulationRecord(
+            school_year_id=year_ids[year], name=p.name, name_initials=initials(p.name), gender=p.gender,
+            birth_date=p.birth, id_number=p.id_number, hukou_township_id=division_ids[p.hukou_township],
+            hukou_village_id=division_ids[p.hukou_village] if p.hukou_village else None,
+            source=PopulationSource.POLICE,
+        )
+        for year, p in plan.population
+    ]
+    PopulationRecord.objects.bulk_create(population, batch_size=BATCH_SIZE)
+    timer.step("population records", len(population), "police registers 2015 and 2020")
+
+    staff = []
+    for s in plan.staff:
+        p = s.person
+        staff.append(Staff(
+            name=p.name, name_initials=initials(p.name), gender=p.gender, birth_date=p.birth, id_number=p.id_number,
+            establishment=s.establishment, post_school_id=school_ids[s.school], subject=s.subject, title=s.title,
+            qualification=s.qualification,
+        ))
+    Staff.objects.bulk_create(staff, batch_size=BATCH_SIZE)
+    postings = [
+        Posting(staff_id=member.id, school_id=school_ids[code], kind=kind, start_date=start, end_date=end, note=note)
+        for member, plan_member in zip(staff, plan.staff, strict=True)
+        for code, kind, start, end, note in plan_member.postings
+    ]
+    Posting.objects.bulk_create(postings, batch_size=BATCH_SIZE)
+    timer.step("staff", len(staff), f"with {len(postings):,} postings")
+    return plan.counts()
+
+
+def wipe_tongshan(*, log: Log = _quiet) -> dict[str, int]:
+    """Delete every school of the county and all rows hanging from them, the county's students and its
+    population registers. Divisions, school years and user accounts stay. Like the load, this bypasses the
+    per-row change log (one `demo.reset` AuditEvent instead): deleting row by row would write an
+    ObjectChange for each of several hundred thousand rows."""
+    schools = School.objects.filter(township__code__startswith=COUNTY_CODE)
+    school_ids = list(schools.values_list("id", flat=True))
+    in_county = Q(school_id__in=school_ids)
+    steps = (
+        ("postings", Posting.objects.filter(in_county | Q(staff__post_school_id__in=school_ids))),
+        ("staff", Staff.objects.filter(post_school_id__in=school_ids)),
+        ("enrolments", Enrollment.objects.filter(in_county | Q(student__county_code=COUNTY_CODE))),
+        ("population records", PopulationRecord.objects.filter(hukou_township__code__startswith=COUNTY_CODE)),
+        ("students", Student.objects.filter(Q(county_code=COUNTY_CODE) | Q(current_school_id__in=school_ids))),
+        ("classes", SchoolClass.objects.filter(in_county)),
+        ("user school scopes", User.schools.through.objects.filter(in_county)),
+        ("school events", SchoolEvent.objects.filter(in_county | Q(other_school_id__in=school_ids))),
+        ("schools", School.objects.filter(id__in=school_ids)),
+    )
+    counts = {}
+    try:
+        with transaction.atomic(), audit_context(source=ChangeSource.COMMAND):
+            for label, queryset in steps:
+                # _raw_delete: one DELETE statement, no signals, no per-row change log (see docstring).
+                counts[label] = queryset._raw_delete(queryset.db)
+                log(f"  deleted {label:<20}{counts[label]:>8,}")
+            record_event("demo.reset", data={"county": COUNTY_CODE, "rows": counts}, division_code=COUNTY_CODE)
+    except IntegrityError as exc:
+        raise IntegrityError(
+            f"Other records still refer to the county's schools or students, so nothing was deleted: {exc}"
+        ) from exc
+    return counts
+
+
+def ensure_demo_accounts() -> list[DemoAccount]:
+    """Create or refresh the demo accounts (role, scope and password), one per role. Safe to repeat."""
+    county = Division.objects.get(code=COUNTY_CODE)
+    township = Division.objects.get(code=TOWNSHIP_ACCOUNT_DIVISION)
+    in_county = School.objects.filter(township__code__startswith=COUNTY_CODE)
+    school = in_county.get(name=SCHOOL_ACCOUNT_SCHOOL)
+    inspected = list(in_county.filter(name__in=INSPECTOR_SCHOOLS).order_by("name"))
+    scopes = {
+        "admin": ([], [], []),
+        "leader": ([county], [], []),
+        "section": ([county], [], [Domain.ORGS, Domain.STUDENTS, Domain.STAFF, Domain.POPULATION]),
+        "township": ([township], [], []),
+        "school": ([], [school], []),
+        "inspector": ([], inspected, []),
+    }
+    with transaction.atomic(), audit_context(source=ChangeSource.COMMAND):
+        for account in DEMO_ACCOUNTS:
+            divisions, schools, domains = scopes[account.username]
+            user = User.objects.filter(username=account.username).first() or User(username=account.username)
+            user.role = account.role
+            user.display_name = account.display_name
+            user.domains = [str(d) for d in domains]
+            user.is_superuser = user.is_staff = account.role == Role.ADMIN
+            user.is_active = True
+            if not user.has_usable_password() or not user.check_password(account.password):
+                user.set_password(account.password)
+            user.save()
+            user.divisions.set(divisions)
+            user.schools.set(schools)
+    return list(DEMO_ACCOUNTS)
+
+
+def accounts_table(accounts: list[DemoAccount]) -> list[str]:
+    """The demo logins as aligned text lines."""
+    rows = [("username", "password", "role", "scope")] + [
+        (a.username, a.password, str(Role(a.role).label), a.scope) for a in accounts
+    ]
+    widths = [max(_width(row[i]) for row in rows) for i in range(3)]
+    lines = []
+    for n, row in enumerate(rows):
+        cells = [row[i] + " " * (widths[i] - _width(row[i])) for i in range(3)] + [row[3]]
+        lines.append("  " + "  ".join(cells))
+        if n == 0:
+            lines.append("  " + "  ".join("-" * w for w in widths) + "  " + "-" * 20)
+    return lines
+
+
+def _width(text: str) -> int:
+    """Display width: CJK characters take two columns."""
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)

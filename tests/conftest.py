@@ -1,0 +1,57 @@
+"""Fixtures shared by the tests in this directory.
+
+`county` is module-scoped: the small two-township county of emis.core.testing plus one user per role,
+created once per test module and rolled back at its end. Tests that touch the database also request
+`db`, which wraps each test in a savepoint of that transaction.
+"""
+
+import pytest
+from django.test import Client
+
+from emis.core.access import Role
+from emis.core.testing import build_county, module_db
+
+
+@pytest.fixture(scope="module")
+def county(django_db_setup, django_db_blocker):
+    with module_db(django_db_blocker):
+        yield build_county()
+
+
+@pytest.fixture
+def users(county, db):
+    return county.users
+
+
+@pytest.fixture
+def login(county, db):
+    """login(role) -> a Client signed in as that role's user (session authentication)."""
+
+    def _login(role: str) -> Client:
+        client = Client()
+        client.force_login(county.users[role])
+        return client
+
+    return _login
+
+
+@pytest.fixture
+def api(county, db):
+    """api(role) -> a Client sending that role's token (None: anonymous)."""
+
+    def _api(role: str | None) -> Client:
+        if role is None:
+            return Client()
+        return Client(headers={"authorization": f"Token {county.tokens[role]}"})
+
+    return _api
+
+
+@pytest.fixture
+def school_client(login):
+    return login(Role.SCHOOL)
+
+
+@pytest.fixture
+def admin_client_(login):
+    return login(Role.ADMIN)
