@@ -1,9 +1,12 @@
 """Fixtures shared by the tests in this directory.
 
-`county` is module-scoped: the small two-township county of emis.core.testing plus one user per role,
-created once per test module and rolled back at its end. Tests that touch the database also request
-`db`, which wraps each test in a savepoint of that transaction.
+`county_data` is module-scoped: the small two-township county of emis.core.testing plus one user per role,
+created once per test module and rolled back at its end. `county` hands it to a test together with `db`,
+which wraps the test in a savepoint of that transaction, so whatever the test writes is undone (and gives the
+test its own copy of the model instances).
 """
+
+import copy
 
 import pytest
 from django.test import Client
@@ -13,9 +16,16 @@ from emis.core.testing import build_county, module_db
 
 
 @pytest.fixture(scope="module")
-def county(django_db_setup, django_db_blocker):
-    with module_db(django_db_blocker):
-        yield build_county()
+def county_data(django_db_setup, django_db_blocker):
+    with module_db(django_db_blocker, build_county) as data:
+        yield data
+
+
+@pytest.fixture
+def county(county_data, db):
+    # A copy per test: a test that changes an instance (then rolled back in the database) leaves the next
+    # test's objects untouched.
+    return copy.deepcopy(county_data)
 
 
 @pytest.fixture

@@ -302,7 +302,7 @@ def test_every_msgid_in_the_sources_is_in_the_catalogue(messages):
 
 
 @pytest.fixture
-def admin_client(client, db):
+def signed_in_client(client, db):
     user = User.objects.create_user(
         username="i18n-admin", password="I18n-Test-2025", role="admin", is_superuser=True, display_name="管理员"
     )
@@ -310,27 +310,27 @@ def admin_client(client, db):
     return client
 
 
-def test_chinese_is_the_default(admin_client):
-    home = admin_client.get("/")
+def test_chinese_is_the_default(signed_in_client):
+    home = signed_in_client.get("/")
     assert home.status_code == 200
     html = home.content.decode()
     assert '<html lang="zh-hans">' in html
     assert "概览" in html and "教学点" in html
     assert "Overview" not in html
 
-    schools = admin_client.get("/orgs/school/")
+    schools = signed_in_client.get("/orgs/school/")
     assert schools.status_code == 200
     html = schools.content.decode()
     assert "学校标识码" in html and "导出 Excel" in html
     assert "School identification code" not in html
 
 
-def test_switching_to_english(admin_client):
-    response = admin_client.post("/i18n/setlang/", {"language": "en", "next": "/orgs/school/"})
+def test_switching_to_english(signed_in_client):
+    response = signed_in_client.post("/i18n/setlang/", {"language": "en", "next": "/orgs/school/"})
     assert response.status_code == 302
     assert response["Location"] == "/orgs/school/"
 
-    home = admin_client.get("/")
+    home = signed_in_client.get("/")
     assert home.status_code == 200
     html = home.content.decode()
     assert '<html lang="en">' in html
@@ -342,7 +342,7 @@ def test_switching_to_english(admin_client):
     # The sidebar menu (lazy strings evaluated per request) follows the language too.
     assert "Divisions and schools" in html and "区划与学校" not in html
 
-    schools = admin_client.get("/orgs/school/")
+    schools = signed_in_client.get("/orgs/school/")
     assert schools.status_code == 200
     html = schools.content.decode()
     assert '<h2 class="page-title">School</h2>' in html  # verbose_name_plural of School (学校)
@@ -351,6 +351,6 @@ def test_switching_to_english(admin_client):
     assert "学校标识码" not in html and "导出 Excel" not in html
 
     # ...and back to Chinese.
-    admin_client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
-    html = admin_client.get("/").content.decode()
+    signed_in_client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
+    html = signed_in_client.get("/").content.decode()
     assert '<html lang="zh-hans">' in html and "概览" in html

@@ -7,7 +7,8 @@ def pinyin_initials(text: str) -> str:
     """张三丰 -> zsf; latin letters and digits pass through in lower case."""
     if not text:
         return ""
-    return "".join(part[0] for part in lazy_pinyin(text, style=Style.FIRST_LETTER, errors="default") if part).lower()
+    # FIRST_LETTER gives one letter per Chinese character; runs of other characters come back whole.
+    return "".join(lazy_pinyin(text, style=Style.FIRST_LETTER, errors="default")).lower()
 
 
 def pinyin_full(text: str) -> str:

@@ -48,7 +48,7 @@ class ScopedModelSerializer(serializers.ModelSerializer):
         for name, value in attrs.items():
             setattr(instance, name, value)
         try:
-            instance.full_clean(validate_unique=False)
+            instance.full_clean()  # unique checks too: declared fields (IdNumberField) lose DRF's UniqueValidator
         except DjangoValidationError as exc:
             raise serializers.ValidationError(exc.message_dict) from exc
         return attrs

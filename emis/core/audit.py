@@ -175,3 +175,41 @@ def log_m2m_change(sender, instance, action, pk_set, reverse=False, **kwargs):
     else:
         before = None
     record_change(instance, ChangeAction.UPDATE, {field.name: [before, after]})
+
+
+def record_changes_bulk(entries: list[tuple]) -> None:
+    """Change records for rows written in bulk: [(instance, action, changes[, (school_id, division)[, repr]])].
+
+    bulk_create/bulk_update send no signals, so bulk writers call this themselves; passing the scope
+    avoids a query per row for models whose audit_scope() follows foreign keys.
+    """
+    if not entries:
+        return
+    context = current_context()
+    user = context.acting_user()
+    username = getattr(user, "username", "") or ""
+    content_types: dict[type, ContentType] = {}
+    records = []
+    for entry in entries:
+        instance, action, changes = entry[:3]
+        model = type(instance)
+        if model not in content_types:
+            content_types[model] = ContentType.objects.get_for_model(model, for_concrete_model=True)
+        school_id, division_code = entry[3] if len(entry) > 3 else instance.audit_scope()
+        records.append(
+            ObjectChange(
+                user=user,
+                username=username,
+                source=context.source,
+                request_id=context.request_id,
+                action=action,
+                content_type=content_types[model],
+                object_id=instance.pk,
+                object_repr=(entry[4] if len(entry) > 4 else str(instance))[:200],
+                changes=changes,
+                school_id=school_id,
+                division_code=division_code or "",
+                batch_id=context.batch_id,
+            )
+        )
+    ObjectChange.objects.bulk_create(records, batch_size=2000)

@@ -170,3 +170,68 @@ class AuditEvent(models.Model):
     def delete(self, *args, **kwargs):
         raise PermissionDenied(_("审计记录不可删除。"))
 
+
+
+class ImportStatus(models.TextChoices):
+    PENDING = "pending", _("排队中")
+    RUNNING = "running", _("处理中")
+    VALIDATED = "validated", _("已预检")
+    REJECTED = "rejected", _("有错误，未导入")
+    COMMITTED = "committed", _("已导入")
+    ROLLED_BACK = "rolled_back", _("已撤销")
+    FAILED = "failed", _("失败")
+
+
+class ImportBatch(models.Model):
+    """One import of one file: who, which file (name and SHA-256), counts, duration and the row report.
+
+    Rows written by a committed batch carry its id in their ObjectChange records, which is what
+    makes a rollback possible while no later change touched them.
+    """
+
+    domain = access.Domain.AUDIT
+    scope = access.ScopeSpec(school_paths=("school_id",), division_paths=("division_code",))
+
+    kind = models.CharField(_("导入类型"), max_length=32)
+    file_name = models.CharField(_("文件名"), max_length=255)
+    file_path = models.CharField(_("存储路径"), max_length=500, blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    username = models.CharField(_("操作人账号"), max_length=150, blank=True)
+    division_code = models.CharField(_("所属区划"), max_length=12, blank=True)
+    school_id = models.BigIntegerField(_("所属学校"), null=True, blank=True)
+    school_year = models.PositiveIntegerField(_("学年"), null=True, blank=True)
+    dry_run = models.BooleanField(_("仅预检"), default=True)
+    status = models.CharField(_("状态"), max_length=16, choices=ImportStatus.choices, default=ImportStatus.PENDING)
+    progress_done = models.PositiveIntegerField(_("已处理行数"), default=0)
+    progress_total = models.PositiveIntegerField(_("总行数"), default=0)
+    counts = models.JSONField(_("统计"), default=dict)
+    report = models.JSONField(_("报告"), default=dict)
+    error_message = models.TextField(_("错误信息"), blank=True)
+    duration_seconds = models.FloatField(_("耗时（秒）"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    rolled_back_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        verbose_name = _("导入批次")
+        verbose_name_plural = _("导入批次")
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_status_display()})"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("core:importbatch_detail", args=[self.pk])
+
+    @property
+    def progress_percent(self) -> int:
+        if not self.progress_total:
+            return 0 if self.status in (ImportStatus.PENDING, ImportStatus.RUNNING) else 100
+        return min(100, round(100 * self.progress_done / self.progress_total))

@@ -18,7 +18,7 @@ leader and section (the county), township (通羊镇), school (A1), inspector (A
 
 `module_db(django_db_blocker)` holds such data for a test module inside one transaction that is rolled
 back afterwards, so each test (inside its own savepoint via the `db` fixture) starts from the same rows
-and other modules start from an empty database.
+and other modules start from an empty database. tests/conftest.py offers it as the `county` fixture.
 """
 
 from __future__ import annotations
@@ -255,18 +255,26 @@ def build_county(*, with_users: bool = True) -> County:
 
 
 @contextlib.contextmanager
-def module_db(django_db_blocker):
-    """Keep rows created inside for the duration of a module, then roll them back.
+def module_db(django_db_blocker, build=build_county):
+    """Build data once for a test module (`with module_db(blocker) as county: yield county`), undone at the end.
 
-    Tests using the `db` fixture run inside a savepoint of this transaction, so what a test writes is undone
-    and the next test sees the same rows.
+    The rows live in one transaction that is rolled back when the block exits. Tests using the `db` fixture run
+    inside a savepoint of it, so what a test writes is undone and the next test sees the same rows; the database
+    stays blocked in between, so a test that forgot `db` fails instead of writing into the shared rows.
     """
     with django_db_blocker.unblock():
         atomic = transaction.atomic()
         atomic.__enter__()
         try:
-            yield
-        finally:
+            data = build()
+        except BaseException:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+            raise
+    try:
+        yield data
+    finally:
+        with django_db_blocker.unblock():
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)
 
@@ -305,3 +313,36 @@ def csv_rows(response_or_bytes) -> list[list[str]]:
 
     data = response_or_bytes if isinstance(response_or_bytes, bytes) else body_bytes(response_or_bytes)
     return list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+
+
+def form_data(instance, fields, **overrides) -> dict:
+    """POST data for a model form showing `instance` (unchecked boxes left out, None as "")."""
+    from django.forms.models import model_to_dict
+
+    values = model_to_dict(instance, fields=fields)
+    values.update(overrides)
+    data = {}
+    for name, value in values.items():
+        if value is False or value is None:
+            if value is None:
+                data[name] = ""
+            continue
+        if value is True:
+            data[name] = "on"
+        elif hasattr(value, "isoformat"):
+            data[name] = value.isoformat()
+        elif hasattr(value, "pk"):
+            data[name] = str(value.pk)
+        else:
+            data[name] = str(value)
+    return data
+
+
+def registry() -> list:
+    """Every ModelUI, after loading the URLconf (the ModelUI classes register as their ui modules are imported)."""
+    from django.urls import get_resolver
+
+    from emis.core.views import REGISTRY
+
+    get_resolver().url_patterns  # noqa: B018  (imports every app's urls and ui modules)
+    return list(REGISTRY)

@@ -641,12 +641,14 @@ class _Builder:
         # Compulsory education: choose class counts, then make exactly L classes of 56+ so that
         # L / N rounds to the published 3.65%.
         compulsory = []  # [school, grade, n, k]
+        cap_shift: dict[str, int] = {}  # schools differ in how full they fill a class (never above 55)
         for code, grade, n in cells[Level.PRIMARY] + cells[Level.JUNIOR]:
             school = self.schools[code]
             if school.category == C.TEACHING_POINT:
                 k = 1
             else:
-                k = math.ceil(n / CLASS_CAP[(GRADE_LEVEL[grade], school.urban_rural)])
+                shift = cap_shift.setdefault(code, self.rng.randint(-4, 5))
+                k = math.ceil(n / min(55, CLASS_CAP[(GRADE_LEVEL[grade], school.urban_rural)] + shift))
             compulsory.append([code, grade, n, k])
         total = sum(c[3] for c in compulsory)
         candidates = sorted(

@@ -5,6 +5,8 @@ from . import models, ui
 
 class StudentSerializer(ScopedModelSerializer):
     id_number = IdNumberField(required=False, allow_null=True, allow_blank=True)
+    # G/J + the ID number: masked like it. Format and uniqueness are checked by the model (full_clean).
+    student_no = IdNumberField(required=False, allow_null=True, allow_blank=True, max_length=19)
 
     class Meta:
         model = models.Student

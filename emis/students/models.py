@@ -60,7 +60,8 @@ class Student(PersonFields, RegistryModel):
 
     domain = Domain.STUDENTS
     scope = ScopeSpec(school_paths=("current_school_id", "current_school__parent_id"), division_paths=("current_school__township__code",))
-    sensitive_fields = ("id_number",)
+    # A G- or J-prefixed 全国学籍号 is the letter plus the ID number, so it is masked like the ID number.
+    sensitive_fields = ("id_number", "student_no")
 
     id_number = models.CharField(_("身份证号"), max_length=18, null=True, blank=True, unique=True)
     student_no = models.CharField(

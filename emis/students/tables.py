@@ -9,6 +9,7 @@ from .models import Enrollment, SchoolClass, Student
 class StudentTable(BaseTable):
     name = tables.Column(linkify=True)
     id_number = IdNumberColumn()
+    student_no = IdNumberColumn()
     current_school = tables.Column(linkify=True)
 
     class Meta(BaseTable.Meta):

@@ -1,0 +1,95 @@
+"""Cell parsers for imports. Each takes the raw cell value and returns a Python value or raises CellError."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from django.utils.translation import gettext as _
+
+from emis.common.idnumbers import normalize_id_number
+
+
+class CellError(Exception):
+    """A cell's value cannot be used; the message says why, in Chinese."""
+
+
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+DATE_PATTERNS = (
+    re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"),
+    re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$"),
+    re.compile(r"^(\d{4})\.(\d{1,2})\.(\d{1,2})$"),
+    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
+    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$"),
+)
+TRUE_WORDS = {"是", "y", "yes", "true", "1", "√", "有"}
+FALSE_WORDS = {"否", "n", "no", "false", "0", "", "无"}
+
+
+def text(value) -> str:
+    """A cell as trimmed text; integral floats from Excel lose their '.0' (codes typed as numbers)."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    return str(value).strip()
+
+
+def parse_text(value) -> str:
+    return text(value)
+
+
+def parse_date(value) -> dt.date | None:
+    """2014-09-01, 2014/9/1, 20140901, 2014年9月1日 and Excel date cells (or serial numbers)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if 1 <= value < 100000 and float(value).is_integer() and value > 10000:
+            return EXCEL_EPOCH + dt.timedelta(days=int(value))
+        raw = text(value)
+    else:
+        raw = text(value)
+    for pattern in DATE_PATTERNS:
+        match = pattern.match(raw)
+        if match:
+            year, month, day = (int(part) for part in match.groups())
+            try:
+                return dt.date(year, month, day)
+            except ValueError:
+                raise CellError(_("“{value}”不是有效日期。").format(value=raw)) from None
+    raise CellError(_("日期“{value}”无法识别：请使用 2014-09-01、2014/9/1 或 20140901 格式。").format(value=raw))
+
+
+def parse_bool(value) -> bool:
+    raw = text(value).lower()
+    if raw in TRUE_WORDS:
+        return True
+    if raw in FALSE_WORDS:
+        return False
+    raise CellError(_("“{value}”应填“是”或“否”。").format(value=text(value)))
+
+
+def parse_id_number(value) -> str:
+    return normalize_id_number(text(value))
+
+
+def choice_parser(mapping: dict[str, str], label: str):
+    """Parser accepting the Chinese labels (and the codes) of a choice set."""
+    lookup = {str(key).strip(): code for key, code in mapping.items()}
+
+    def parse(value):
+        raw = text(value)
+        if raw == "":
+            return ""
+        if raw in lookup:
+            return lookup[raw]
+        raise CellError(_("{label}“{value}”不在可选值中：{options}。").format(
+            label=label, value=raw, options="、".join(sorted(k for k in mapping if not k.isascii()))))
+
+    return parse

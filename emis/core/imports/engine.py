@@ -1,0 +1,305 @@
+"""Run an import: map headers, parse and check every row, report, and commit atomically.
+
+The engine knows nothing of students or schools. A domain app supplies an ImportSpec whose
+`check_chunk` classifies parsed rows (new / changed / unchanged, with issues) against the database
+and whose `write_chunk` writes them. Rows stream through in chunks, so a million-row file is never
+held in memory; the commit runs in one transaction, so one rejected row anywhere writes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from emis.core.audit import audit_context, record_event
+from emis.core.models import ChangeSource, ImportBatch, ImportStatus
+
+from .cells import CellError, parse_text, text
+from .reader import FileRejected, open_table
+
+NEW, CHANGED, UNCHANGED, REJECTED = "new", "changed", "unchanged", "rejected"
+SAMPLE_LIMIT = 200
+
+
+@dataclass
+class Column:
+    """One importable column: its Chinese header, accepted aliases, and how a cell becomes a value."""
+
+    key: str
+    header: str
+    aliases: tuple[str, ...] = ()
+    required: bool = False
+    parse: Callable = parse_text
+    note: str = ""
+    example: str = ""
+
+
+@dataclass
+class Issue:
+    row: int
+    column: str
+    value: str
+    reason: str
+    level: str = "error"
+
+
+@dataclass
+class Row:
+    """A parsed data row: values by column key, its issues, and how it compares with the database."""
+
+    number: int
+    raw: list
+    values: dict
+    issues: list[Issue] = field(default_factory=list)
+    action: str = ""
+    changes: dict = field(default_factory=dict)
+    payload: object = None
+
+    @property
+    def rejected(self) -> bool:
+        return any(issue.level == "error" for issue in self.issues)
+
+    def error(self, column: str, reason: str, value="") -> None:
+        self.issues.append(Issue(self.number, str(column), text(value), str(reason)))
+
+    def warn(self, column: str, reason: str, value="") -> None:
+        self.issues.append(Issue(self.number, str(column), text(value), str(reason), "warning"))
+
+
+class ImportSpec:
+    """Subclass per import kind. `check_chunk` and `write_chunk` receive whole chunks to keep SQL set-based."""
+
+    kind = ""
+    label = ""
+    model = None
+    columns: list[Column] = []
+
+    def begin(self, ctx: ImportContext) -> None:
+        """Load lookups that fit in memory (schools in scope, divisions) before the first chunk."""
+
+    def check_chunk(self, rows: list[Row], ctx: ImportContext) -> None:
+        raise NotImplementedError
+
+    def write_chunk(self, rows: list[Row], ctx: ImportContext) -> None:
+        raise NotImplementedError
+
+    def header_index(self) -> dict[str, Column]:
+        index = {}
+        for column in self.columns:
+            for name in (column.header, *column.aliases):
+                index[normalise_header(name)] = column
+        return index
+
+
+def normalise_header(name: str) -> str:
+    return "".join(str(name).split()).replace("*", "").lower()
+
+
+@dataclass
+class ImportContext:
+    user: object
+    school_year: int | None
+    dry_run: bool
+    batch: ImportBatch | None = None
+    cache: dict = field(default_factory=dict)
+    seen_keys: set = field(default_factory=set)
+
+
+@dataclass
+class ImportReport:
+    kind: str
+    file_name: str
+    sha256: str
+    dry_run: bool
+    counts: dict = field(default_factory=lambda: {NEW: 0, CHANGED: 0, UNCHANGED: 0, REJECTED: 0, "warnings": 0})
+    issues: list[Issue] = field(default_factory=list)
+    issue_total: int = 0
+    samples: list[dict] = field(default_factory=list)
+    unknown_columns: list[str] = field(default_factory=list)
+    file_warnings: list[str] = field(default_factory=list)
+    file_error: str = ""
+    rows_total: int = 0
+    duration_seconds: float = 0.0
+    committed: bool = False
+    batch_id: int | None = None
+    rejected_rows: dict = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.file_error and self.counts[REJECTED] == 0
+
+    def as_dict(self) -> dict:
+        return {
+            "kind": self.kind,
+            "file_name": self.file_name,
+            "sha256": self.sha256,
+            "dry_run": self.dry_run,
+            "counts": self.counts,
+            "issues": [issue.__dict__ for issue in self.issues],
+            "issue_total": self.issue_total,
+            "samples": self.samples,
+            "unknown_columns": self.unknown_columns,
+            "file_warnings": self.file_warnings,
+            "file_error": self.file_error,
+            "rows_total": self.rows_total,
+            "duration_seconds": round(self.duration_seconds, 3),
+            "committed": self.committed,
+        }
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def map_headers(headers: list[str], spec: ImportSpec) -> tuple[dict[str, int], list[str]]:
+    """Column key -> position; unknown headers are returned (ignored but reported)."""
+    index = spec.header_index()
+    positions: dict[str, int] = {}
+    unknown: list[str] = []
+    for position, header in enumerate(headers):
+        if not header:
+            continue
+        column = index.get(normalise_header(header))
+        if column is None:
+            unknown.append(header)
+        elif column.key in positions:
+            raise FileRejected(_("列“{header}”出现了不止一次。").format(header=header))
+        else:
+            positions[column.key] = position
+    missing = [c.header for c in spec.columns if c.required and c.key not in positions]
+    if missing:
+        raise FileRejected(_("缺少必需的列：{columns}。请下载模板核对表头。").format(columns="、".join(missing)))
+    return positions, unknown
+
+
+def parse_row(number: int, raw: list, positions: dict[str, int], spec: ImportSpec) -> Row:
+    row = Row(number=number, raw=raw, values={})
+    for column in spec.columns:
+        position = positions.get(column.key)
+        cell = raw[position] if position is not None and position < len(raw) else None
+        try:
+            value = column.parse(cell)
+        except CellError as exc:
+            row.issues.append(Issue(number, column.header, text(cell), str(exc)))
+            value = None
+        if column.required and (value is None or value == "") and not any(
+            issue.column == column.header for issue in row.issues
+        ):
+            row.issues.append(Issue(number, column.header, "", _("必填项不能为空。")))
+        row.values[column.key] = value
+    return row
+
+
+def chunked(iterator: Iterator, size: int) -> Iterator[list]:
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+class _Rollback(Exception):
+    pass
+
+
+def run_import(
+    spec: ImportSpec,
+    path: str | Path,
+    *,
+    user,
+    file_name: str | None = None,
+    school_year: int | None = None,
+    dry_run: bool = True,
+    batch: ImportBatch | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    chunk_size: int = 5000,
+) -> ImportReport:
+    """Validate (and unless dry_run, commit) one file. Never writes when any row is rejected."""
+    started = time.perf_counter()
+    path = Path(path)
+    file_name = file_name or path.name
+    report = ImportReport(kind=spec.kind, file_name=file_name, sha256=sha256_of(path), dry_run=dry_run)
+    ctx = ImportContext(user=user, school_year=school_year, dry_run=dry_run, batch=batch)
+    total_hint = 0
+    try:
+        table = open_table(path, file_name, max_rows=getattr(settings, "EMIS_IMPORT_MAX_ROWS", 2_000_000))
+        report.file_warnings = table.warnings
+        positions, report.unknown_columns = map_headers(table.headers, spec)
+        spec.begin(ctx)
+        with transaction.atomic(), audit_context(user=user, source=ChangeSource.IMPORT, batch_id=batch.pk if batch else None):
+            for chunk in chunked(table.rows, chunk_size):
+                rows = [parse_row(number, raw, positions, spec) for number, raw in chunk]
+                spec.check_chunk(rows, ctx)
+                _tally(report, rows)
+                if not dry_run and report.counts[REJECTED] == 0:
+                    spec.write_chunk([row for row in rows if row.action in (NEW, CHANGED)], ctx)
+                if progress:
+                    total_hint = max(total_hint, report.rows_total)
+                    progress(report.rows_total, total_hint)
+            if report.rows_total == 0:
+                raise FileRejected(_("文件只有表头，没有数据行。"))
+            if dry_run or report.counts[REJECTED]:
+                raise _Rollback
+            report.committed = True
+            record_event(
+                "import.committed",
+                data={"kind": spec.kind, "file": file_name, "sha256": report.sha256, "counts": report.counts,
+                      "batch": batch.pk if batch else None},
+            )
+    except _Rollback:
+        pass
+    except FileRejected as exc:
+        report.file_error = str(exc)
+    report.duration_seconds = time.perf_counter() - started
+    return report
+
+
+def _tally(report: ImportReport, rows: list[Row]) -> None:
+    for row in rows:
+        report.rows_total += 1
+        if row.rejected:
+            report.counts[REJECTED] += 1
+            row.action = REJECTED
+            report.rejected_rows[row.number] = "；".join(
+                f"{issue.column}：{issue.reason}" for issue in row.issues if issue.level == "error"
+            )
+        else:
+            report.counts[row.action or UNCHANGED] += 1
+        for issue in row.issues:
+            report.issue_total += 1
+            if issue.level == "warning":
+                report.counts["warnings"] += 1
+            if len(report.issues) < SAMPLE_LIMIT * 5:
+                report.issues.append(issue)
+        if row.action == CHANGED and len(report.samples) < SAMPLE_LIMIT:
+            report.samples.append({"row": row.number, "changes": row.changes})
+
+
+def finish_batch(batch: ImportBatch, report: ImportReport) -> ImportBatch:
+    """Store a report on its batch row (outside the import's transaction, so it survives a rollback)."""
+    batch.counts = report.counts
+    batch.report = report.as_dict()
+    batch.sha256 = report.sha256
+    batch.duration_seconds = report.duration_seconds
+    batch.progress_done = report.rows_total
+    batch.progress_total = report.rows_total
+    batch.error_message = report.file_error
+    if report.file_error or report.counts[REJECTED]:
+        batch.status = ImportStatus.REJECTED
+    elif report.committed:
+        batch.status = ImportStatus.COMMITTED
+    else:
+        batch.status = ImportStatus.VALIDATED
+    batch.finished_at = timezone.now()
+    batch.save()
+    return batch

@@ -1,0 +1,216 @@
+"""Open an uploaded table file (.xlsx, .xls, .csv in UTF-8/UTF-8-BOM/GBK/GB18030) and stream its rows.
+
+Everything that makes a file unusable as a whole is raised here as FileRejected with a Chinese
+message: wrong type, empty, truncated, hidden sheets, merged or missing header cells, formula cells.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import python_calamine as calamine
+from django.utils.translation import gettext as _
+
+XLSX_MAGIC = b"PK\x03\x04"
+XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[ >/]")
+
+
+class FileRejected(Exception):
+    """The file as a whole cannot be imported; nothing is read further and nothing is written."""
+
+
+@dataclass
+class TableFile:
+    """A header row and an iterator over the data rows (each a list of cell values), 1-based row numbers."""
+
+    file_format: str
+    headers: list[str]
+    rows: Iterator[tuple[int, list]]
+    sheet_name: str = ""
+    encoding: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+
+def sniff_format(head: bytes, filename: str) -> str:
+    suffix = Path(filename).suffix.lower()
+    if head.startswith(XLSX_MAGIC):
+        return "xlsx"
+    if head.startswith(XLS_MAGIC):
+        return "xls"
+    if suffix in (".xlsx", ".xls"):
+        raise FileRejected(_("文件“{name}”的扩展名是 {suffix}，但内容不是 Excel 工作簿（文件可能已损坏或上传不完整）。").format(
+            name=filename, suffix=suffix))
+    if suffix in (".csv", ".txt") or not suffix:
+        if b"\x00" in head[:4096]:
+            raise FileRejected(_("文件“{name}”不是文本格式的 CSV 文件。").format(name=filename))
+        return "csv"
+    raise FileRejected(
+        _("不支持的文件类型“{suffix}”：请上传 .xlsx、.xls 或 .csv 文件。").format(suffix=suffix or filename)
+    )
+
+
+def detect_encoding(data: bytes) -> str:
+    """UTF-8 (with or without BOM) first, then GB18030 (a superset of GBK and GB2312)."""
+    if data.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    try:
+        data.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError as exc:
+        # A multi-byte character cut by a truncated upload still counts as UTF-8.
+        if exc.start >= len(data) - 3 and exc.reason == "unexpected end of data":
+            return "utf-8"
+    try:
+        data.decode("gb18030")
+        return "gb18030"
+    except UnicodeDecodeError as exc:
+        raise FileRejected(_("无法识别 CSV 文件的字符编码：请另存为 UTF-8 或 GBK 编码。")) from exc
+
+
+def _clean_header(value) -> str:
+    return re.sub(r"\s+", "", str(value if value is not None else "")).replace("*", "")
+
+
+def _check_headers(headers: list[str]) -> None:
+    if not any(headers):
+        raise FileRejected(_("第1行是空行：第1行必须是表头（列名）。"))
+
+
+def open_table(path: str | Path, filename: str | None = None, *, max_rows: int | None = None) -> TableFile:
+    path = Path(path)
+    filename = filename or path.name
+    if path.stat().st_size == 0:
+        raise FileRejected(_("文件“{name}”是空文件。").format(name=filename))
+    with open(path, "rb") as handle:
+        head = handle.read(8192)
+    file_format = sniff_format(head, filename)
+    if file_format == "csv":
+        table = _open_csv(path)
+    else:
+        table = _open_workbook(path, file_format, filename)
+    if max_rows is not None:
+        table.rows = _limit_rows(table.rows, max_rows)
+    return table
+
+
+def _limit_rows(rows: Iterator[tuple[int, list]], max_rows: int) -> Iterator[tuple[int, list]]:
+    for count, item in enumerate(rows, start=1):
+        if count > max_rows:
+            raise FileRejected(_("数据行超过上限 {limit} 行：请拆分文件后分批导入。").format(limit=max_rows))
+        yield item
+
+
+def _open_csv(path: Path) -> TableFile:
+    with open(path, "rb") as handle:
+        sample = handle.read(1 << 20)
+    encoding = detect_encoding(sample)
+    text = open(path, encoding=encoding, errors="strict", newline="")  # noqa: SIM115 (closed by the iterator)
+    reader = csv.reader(text)
+    try:
+        header_row = next(reader)
+    except StopIteration:
+        text.close()
+        raise FileRejected(_("文件没有内容。")) from None
+    except UnicodeDecodeError as exc:
+        text.close()
+        raise FileRejected(_("文件字符编码不一致或文件不完整。")) from exc
+    headers = [_clean_header(h) for h in header_row]
+    _check_headers(headers)
+
+    def rows() -> Iterator[tuple[int, list]]:
+        try:
+            for number, row in enumerate(reader, start=2):
+                if any(cell.strip() for cell in row):
+                    yield number, row
+        except UnicodeDecodeError as exc:
+            raise FileRejected(_("文件字符编码不一致或文件不完整（读到中途无法解码）。")) from exc
+        finally:
+            text.close()
+
+    return TableFile("csv", headers, rows(), encoding="GBK/GB18030" if encoding == "gb18030" else "UTF-8")
+
+
+def _xlsx_formula_sheets(path: Path) -> list[str]:
+    """Names of worksheet parts holding formula cells (calamine reads only cached values)."""
+    found = []
+    with zipfile.ZipFile(path) as archive:
+        for name in archive.namelist():
+            if name.startswith("xl/worksheets/sheet") and name.endswith(".xml"):
+                with archive.open(name) as part:
+                    tail = b""
+                    while chunk := part.read(1 << 20):
+                        if FORMULA_TAG.search(tail + chunk):
+                            found.append(name)
+                            break
+                        tail = chunk[-16:]
+    return found
+
+
+def _open_workbook(path: Path, file_format: str, filename: str) -> TableFile:
+    try:
+        workbook = calamine.CalamineWorkbook.from_path(str(path))
+    except (calamine.CalamineError, calamine.ZipError, calamine.XmlError, OSError, ValueError) as exc:
+        raise FileRejected(_("无法读取文件“{name}”：文件已损坏或上传不完整。").format(name=filename)) from exc
+    except Exception as exc:  # calamine raises assorted errors on truncated archives
+        raise FileRejected(_("无法读取文件“{name}”：文件已损坏或上传不完整。").format(name=filename)) from exc
+    hidden = [m.name for m in workbook.sheets_metadata if m.visible != calamine.SheetVisibleEnum.Visible]
+    if hidden:
+        raise FileRejected(
+            _("工作簿含有隐藏的工作表（{names}）：隐藏的数据不会被导入，请删除或取消隐藏后再上传。").format(
+                names="、".join(hidden))
+        )
+    visible = [m for m in workbook.sheets_metadata if m.typ == calamine.SheetTypeEnum.WorkSheet]
+    if not visible:
+        raise FileRejected(_("工作簿中没有工作表。"))
+    if len(visible) > 1:
+        raise FileRejected(_("工作簿有 {n} 个工作表：请只保留一个要导入的工作表。").format(n=len(visible)))
+    if file_format == "xlsx":
+        try:
+            if _xlsx_formula_sheets(path):
+                raise FileRejected(_("工作表含有公式单元格：请先“复制—选择性粘贴为数值”后再上传。"))
+        except zipfile.BadZipFile as exc:
+            raise FileRejected(_("无法读取文件“{name}”：文件已损坏或上传不完整。").format(name=filename)) from exc
+    sheet = workbook.get_sheet_by_index(0)
+    merged = sheet.merged_cell_ranges or []
+    if any(start[0] == 0 or end[0] == 0 for start, end in merged):
+        raise FileRejected(_("表头（第1行）含有合并单元格：请取消合并，每列一个列名。"))
+    try:
+        iterator = iter(sheet.iter_rows())
+        header_row = next(iterator)
+    except StopIteration:
+        raise FileRejected(_("工作表“{sheet}”没有内容。").format(sheet=sheet.name)) from None
+    except Exception as exc:
+        raise FileRejected(_("无法读取文件“{name}”：文件已损坏或上传不完整。").format(name=filename)) from exc
+    headers = [_clean_header(h) for h in header_row]
+    _check_headers(headers)
+    warnings = []
+    if merged:
+        warnings.append(_("数据区含有合并单元格，合并区域只有左上角单元格有值。"))
+
+    def rows() -> Iterator[tuple[int, list]]:
+        for number, row in enumerate(iterator, start=2):
+            if any(cell not in ("", None) for cell in row):
+                yield number, list(row)
+
+    return TableFile(file_format, headers, rows(), sheet_name=sheet.name, warnings=warnings)
+
+
+def read_bytes_as_table(data: bytes, filename: str, **kwargs) -> TableFile:
+    """Convenience for tests: write bytes to a temporary file and open it."""
+    import tempfile
+
+    handle = tempfile.NamedTemporaryFile(suffix=Path(filename).suffix, delete=False)  # noqa: SIM115
+    handle.write(data)
+    handle.close()
+    return open_table(handle.name, filename, **kwargs)
+
+
+__all__ = ["FileRejected", "TableFile", "detect_encoding", "open_table", "read_bytes_as_table", "sniff_format"]

@@ -1,0 +1,375 @@
+"""Import of the national 学籍 system's student export: one row = one student's enrolment in a year.
+
+Natural key: 全国学籍号, else 身份证件号. A row creates or updates the Student, the year's current
+Enrollment (a status change keeps the old row as history) and, when needed, the SchoolClass.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from emis.common.idnumbers import (
+    check_id_consistency,
+    validate_id_number,
+    validate_student_no,
+)
+from emis.common.schoolyear import age_on
+from emis.common.text import pinyin_initials
+from emis.core import access
+from emis.core.audit import record_changes_bulk
+from emis.core.imports.cells import choice_parser, parse_bool, parse_date, parse_id_number, parse_text
+from emis.core.imports.engine import CHANGED, NEW, UNCHANGED, Column, ImportSpec, Row
+from emis.core.imports.reader import FileRejected
+from emis.core.models import ChangeAction
+from emis.orgs.models import Division, School, SchoolYear
+
+from .choices import GRADE_LEVEL, GRADE_TYPICAL_AGE, ON_ROLL_STATUSES, EnrollmentStatus, Grade
+from .models import Enrollment, SchoolClass, Student
+
+GENDERS = {"男": "1", "女": "2", "1": "1", "2": "2", "M": "1", "F": "2"}
+GRADE_LABELS = {str(label): code for code, label in Grade.choices} | {code: code for code in Grade.values}
+STATUS_LABELS = {str(label): code for code, label in EnrollmentStatus.choices} | {
+    code: code for code in EnrollmentStatus.values
+}
+AGE_WARNING_YEARS = 3
+
+STUDENT_FIELDS = ("name", "gender", "birth_date", "id_number", "student_no", "hukou_township_id", "boarder",
+                  "poverty_family", "disabled")
+ENROLLMENT_FIELDS = ("school_id", "grade", "school_class_id", "status")
+
+
+def _grade_parser(value):
+    return choice_parser(GRADE_LABELS, str(gettext_lazy("年级")))(value)
+
+
+class StudentImport(ImportSpec):
+    kind = "students"
+    label = gettext_lazy("学生（学籍系统导出）")
+    model = Student
+    columns = [
+        Column("school_code", "学校标识码", ("school_code", "school id"), True, parse_text, example="2142000001"),
+        Column("grade", "年级", ("grade",), True, _grade_parser, note="小班…大班、一年级…九年级、高一…高三、中职一年级…",
+               example="三年级"),
+        Column("class_name", "班级", ("class", "class_name"), False, parse_text, example="1班"),
+        Column("name", "姓名", ("name",), True, parse_text, example="张三丰"),
+        Column("gender", "性别", ("gender", "sex"), True, choice_parser(GENDERS, "性别"), example="男"),
+        Column("birth_date", "出生日期", ("birth_date", "date of birth"), True, parse_date, example="2012-03-04"),
+        Column("id_number", "身份证件号", ("身份证号", "id_number", "id number"), False, parse_id_number,
+               example="42122420120304011X"),
+        Column("student_no", "全国学籍号", ("学籍号", "student_no", "student number"), False, parse_id_number,
+               example="G42122420120304011X"),
+        Column("status", "学籍状态", ("status",), False, choice_parser(STATUS_LABELS, "学籍状态"), example="在读"),
+        Column("hukou_township", "户籍乡镇代码", ("hukou_township", "township code"), False, parse_text,
+               example="421224100"),
+        Column("boarder", "是否寄宿", ("boarder",), False, parse_bool, example="否"),
+        Column("poverty_family", "是否脱贫家庭", ("poverty_family",), False, parse_bool, example="否"),
+        Column("disabled", "是否残疾", ("disabled",), False, parse_bool, example="否"),
+    ]
+
+    def begin(self, ctx) -> None:
+        user = ctx.user
+        if not access.role_may(user, access.Domain.STUDENTS, access.ADD):
+            raise FileRejected(_("您的角色无权导入学生数据。"))
+        year = SchoolYear.objects.filter(start_year=ctx.school_year).first()
+        if year is None:
+            raise FileRejected(_("学年 {year} 不存在：请先在“学年”中建立。").format(year=ctx.school_year))
+        ctx.cache["year"] = year
+        ctx.cache["schools"] = {
+            code: (pk, township)
+            for pk, code, township in School.objects.for_user(user, access.ADD).values_list(
+                "pk", "code", "township__code"
+            )
+        }
+        ctx.cache["school_objects"] = {}
+        ctx.cache["known_codes"] = set(School.objects.values_list("code", flat=True))
+        ctx.cache["townships"] = dict(
+            Division.objects.filter(level="township").values_list("code", "pk")
+        )
+        ctx.cache["classes"] = {
+            (school_id, grade, name): pk
+            for pk, school_id, grade, name in SchoolClass.objects.filter(school_year=year).values_list(
+                "pk", "school_id", "grade", "name"
+            )
+        }
+
+    # Checks
+
+    def check_chunk(self, rows: list[Row], ctx) -> None:
+        year = ctx.cache["year"]
+        census = year.census_date
+        county = settings.EMIS_COUNTY_CODE
+        for row in rows:
+            values = row.values
+            self._check_row(row, values, ctx, census, county)
+        live = [row for row in rows if not row.rejected]
+        by_no, by_id = self._existing_students(live)
+        enrollments = self._existing_enrollments(
+            {pk for pk, _ in by_no.values()} | {pk for pk, _ in by_id.values()}, year
+        )
+        for row in live:
+            self._classify(row, by_no, by_id, enrollments, ctx)
+
+    def _check_row(self, row: Row, values: dict, ctx, census, county) -> None:
+        code = values.get("school_code") or ""
+        if code:
+            if code not in ctx.cache["schools"]:
+                if code in ctx.cache["known_codes"]:
+                    row.error("学校标识码", _("该学校不在您的管辖范围内。"), code)
+                else:
+                    row.error("学校标识码", _("学校标识码不存在。"), code)
+        id_number = values.get("id_number") or ""
+        student_no = values.get("student_no") or ""
+        if not id_number and not student_no:
+            row.error("身份证件号", _("身份证件号和全国学籍号至少填写一项。"))
+        if id_number:
+            try:
+                validate_id_number(id_number)
+            except ValidationError as exc:
+                row.error("身份证件号", exc.messages[0], id_number)
+            else:
+                for field, message in check_id_consistency(
+                    id_number, values.get("birth_date"), values.get("gender")
+                ).items():
+                    row.error("出生日期" if field == "birth_date" else "性别", message, id_number)
+        if student_no:
+            try:
+                validate_student_no(student_no)
+            except ValidationError as exc:
+                row.error("全国学籍号", exc.messages[0], student_no)
+            else:
+                if student_no[0] == "G" and id_number and student_no[1:] != id_number:
+                    row.error("全国学籍号", _("G 字头学籍号应为 G 加本人身份证号。"), student_no)
+        birth = values.get("birth_date")
+        if birth:
+            if birth > census.replace(year=census.year + 1):
+                row.error("出生日期", _("出生日期晚于统计学年。"), birth)
+            elif birth.year < 1990:
+                row.error("出生日期", _("出生日期早于1990年，不像在校学生。"), birth)
+            else:
+                grade = values.get("grade")
+                if grade:
+                    age = age_on(birth, census)
+                    typical = GRADE_TYPICAL_AGE[grade]
+                    if abs(age - typical) >= AGE_WARNING_YEARS:
+                        row.warn("出生日期", _("年龄 {age} 岁与年级（通常 {typical} 岁）相差较大，请核对。").format(
+                            age=age, typical=typical), birth)
+        hukou = values.get("hukou_township") or ""
+        if hukou:
+            if not hukou.startswith(county):
+                row.error("户籍乡镇代码", _("户籍乡镇代码 {code} 不属于本县（{county}）。").format(code=hukou, county=county),
+                          hukou)
+            elif hukou not in ctx.cache["townships"]:
+                row.error("户籍乡镇代码", _("乡镇代码不存在。"), hukou)
+        for key, label in (("student_no", "全国学籍号"), ("id_number", "身份证件号")):
+            value = values.get(key)
+            if value:
+                if (key, value) in ctx.seen_keys:
+                    row.error(label, _("{label}在文件中重复出现。").format(label=label), value)
+                else:
+                    ctx.seen_keys.add((key, value))
+
+    def _existing_students(self, rows: list[Row]):
+        nos = [row.values["student_no"] for row in rows if row.values.get("student_no")]
+        ids = [row.values["id_number"] for row in rows if row.values.get("id_number")]
+        fields = ("pk", *STUDENT_FIELDS)
+        by_no, by_id = {}, {}
+        for chunk_start in range(0, len(nos), 900):
+            for values in Student.objects.filter(student_no__in=nos[chunk_start:chunk_start + 900]).values_list(*fields):
+                by_no[values[5]] = (values[0], values[1:])
+        for chunk_start in range(0, len(ids), 900):
+            for values in Student.objects.filter(id_number__in=ids[chunk_start:chunk_start + 900]).values_list(*fields):
+                by_id[values[4]] = (values[0], values[1:])
+        return by_no, by_id
+
+    def _existing_enrollments(self, student_ids: set[int], year) -> dict[int, tuple]:
+        found = {}
+        ids = list(student_ids)
+        for start in range(0, len(ids), 900):
+            for values in Enrollment.objects.filter(
+                student_id__in=ids[start:start + 900], school_year=year, is_current=True
+            ).values_list("student_id", "pk", *ENROLLMENT_FIELDS, "school__code"):
+                found[values[0]] = values[1:]
+        return found
+
+    def _classify(self, row: Row, by_no, by_id, enrollments, ctx) -> None:
+        values = row.values
+        school_id, township_code = ctx.cache["schools"][values["school_code"]]
+        existing = None
+        if values.get("student_no") and values["student_no"] in by_no:
+            existing = by_no[values["student_no"]]
+        elif values.get("id_number") and values["id_number"] in by_id:
+            existing = by_id[values["id_number"]]
+        if existing and values.get("id_number") and values["id_number"] in by_id:
+            if by_id[values["id_number"]][0] != existing[0]:
+                row.error("身份证件号", _("该身份证件号已属于另一名学生（学籍号不同）。"), values["id_number"])
+                return
+        target_student = (
+            values["name"],
+            values["gender"],
+            values["birth_date"],
+            values.get("id_number") or None,
+            values.get("student_no") or None,
+            ctx.cache["townships"].get(values.get("hukou_township") or ""),
+            bool(values.get("boarder")),
+            bool(values.get("poverty_family")),
+            bool(values.get("disabled")),
+        )
+        status = values.get("status") or EnrollmentStatus.ENROLLED
+        class_name = values.get("class_name") or ""
+        class_key = (school_id, values["grade"], class_name)
+        class_id = ctx.cache["classes"].get(class_key) if class_name else None
+        target_enrollment = (school_id, values["grade"], class_id, status)
+        student_changes = {}
+        enrollment = None
+        if existing:
+            student_pk, current = existing
+            for name, old, new in zip(STUDENT_FIELDS, current, target_student, strict=True):
+                if old != new and not (name == "hukou_township_id" and new is None):
+                    student_changes[name] = [old, new]
+            enrollment = enrollments.get(student_pk)
+            if enrollment and enrollment[1] != school_id and enrollment[4] in ON_ROLL_STATUSES and status in ON_ROLL_STATUSES:
+                row.error("学校标识码", _("该学生本学年已在另一所学校（{code}）在读：请先办理转出。").format(code=enrollment[5]),
+                          values["school_code"])
+                return
+        enrollment_changes = {}
+        if enrollment:
+            current = enrollment[1:5]
+            for name, old, new in zip(ENROLLMENT_FIELDS, current, target_enrollment, strict=True):
+                if name == "school_class_id" and class_name and new is None:
+                    enrollment_changes[name] = [old, class_name]
+                elif old != new:
+                    enrollment_changes[name] = [old, new]
+        if not existing:
+            row.action = NEW
+        elif student_changes or enrollment_changes or not enrollment:
+            row.action = CHANGED
+        else:
+            row.action = UNCHANGED
+        row.changes = {**student_changes, **enrollment_changes}
+        row.payload = {
+            "student_pk": existing[0] if existing else None,
+            "student": target_student,
+            "student_changes": student_changes,
+            "enrollment": enrollment,
+            "enrollment_target": target_enrollment,
+            "enrollment_changes": enrollment_changes,
+            "class_key": class_key if class_name else None,
+            "township_code": township_code,
+        }
+
+    # Writes
+
+    def write_chunk(self, rows: list[Row], ctx) -> None:
+        if not rows:
+            return
+        year = ctx.cache["year"]
+        self._create_missing_classes(rows, ctx, year)
+        audit: list[tuple] = []
+        new_students, changed_students = [], []
+        for row in rows:
+            payload = row.payload
+            fields = dict(zip(STUDENT_FIELDS, payload["student"], strict=True))
+            school_id = payload["enrollment_target"][0]
+            on_roll = payload["enrollment_target"][3] in ON_ROLL_STATUSES
+            if payload["student_pk"] is None:
+                student = Student(**fields, current_school_id=school_id if on_roll else None,
+                                  county_code=settings.EMIS_COUNTY_CODE)
+                student.name_initials = pinyin_initials(student.name)
+                new_students.append((row, student))
+            elif payload["student_changes"] or on_roll:
+                student = Student(pk=payload["student_pk"], **fields, county_code=settings.EMIS_COUNTY_CODE,
+                                  current_school_id=school_id if on_roll else None)
+                student.name_initials = pinyin_initials(student.name)
+                changed_students.append((row, student))
+        Student.objects.bulk_create([student for _, student in new_students], batch_size=1000)
+        for row, student in new_students:
+            row.payload["student_pk"] = student.pk
+            audit.append((student, ChangeAction.CREATE,
+                          {name: [None, _json(getattr(student, name))] for name in STUDENT_FIELDS},
+                          (student.current_school_id, row.payload["township_code"])))
+        if changed_students:
+            Student.objects.bulk_update(
+                [student for _, student in changed_students],
+                [*[name for name in STUDENT_FIELDS], "name_initials", "current_school_id"],
+                batch_size=1000,
+            )
+            for row, student in changed_students:
+                if row.payload["student_changes"]:
+                    audit.append((student, ChangeAction.UPDATE, _jsonable_changes(row.payload["student_changes"]),
+                                  (student.current_school_id, row.payload["township_code"])))
+        self._write_enrollments(rows, ctx, year, audit)
+        record_changes_bulk(audit)
+
+    def _create_missing_classes(self, rows, ctx, year) -> None:
+        wanted = {row.payload["class_key"] for row in rows if row.payload["class_key"]}
+        missing = [key for key in wanted if key not in ctx.cache["classes"]]
+        if not missing:
+            return
+        classes = [SchoolClass(school_id=school_id, school_year=year, grade=grade, name=name)
+                   for school_id, grade, name in missing]
+        SchoolClass.objects.bulk_create(classes, batch_size=1000)
+        audit = []
+        for school_class in classes:
+            ctx.cache["classes"][(school_class.school_id, school_class.grade, school_class.name)] = school_class.pk
+            audit.append((school_class, ChangeAction.CREATE,
+                          {"school": [None, school_class.school_id], "grade": [None, school_class.grade],
+                           "name": [None, school_class.name]}, (school_class.school_id, "")))
+        record_changes_bulk(audit)
+
+    def _write_enrollments(self, rows, ctx, year, audit) -> None:
+        census = year.census_date
+        closed, created, updated = [], [], []
+        for row in rows:
+            payload = row.payload
+            school_id, grade, class_id, status = payload["enrollment_target"]
+            if payload["class_key"]:
+                class_id = ctx.cache["classes"][payload["class_key"]]
+            fields = {"school_id": school_id, "grade": grade, "school_class_id": class_id, "status": status}
+            existing = payload["enrollment"]
+            scope = (school_id, payload["township_code"], f"{row.values['name']} {year} {Grade(grade).label}")
+            if existing is None:
+                created.append((Enrollment(student_id=payload["student_pk"], school_year=year, level=GRADE_LEVEL[grade],
+                                           status_date=census, is_current=True, **fields), scope))
+            elif payload["enrollment_changes"]:
+                if "status" in payload["enrollment_changes"]:
+                    # A status change keeps the old row as history (see students.services.enrollment_change_status).
+                    closed.append((Enrollment(pk=existing[0], is_current=False), scope))
+                    created.append((Enrollment(student_id=payload["student_pk"], school_year=year,
+                                               level=GRADE_LEVEL[grade], status_date=census, is_current=True,
+                                               **fields), scope))
+                else:
+                    updated.append((Enrollment(pk=existing[0], level=GRADE_LEVEL[grade], **fields), scope,
+                                    payload["enrollment_changes"]))
+        if closed:
+            Enrollment.objects.bulk_update([e for e, _ in closed], ["is_current"], batch_size=1000)
+            audit.extend((e, ChangeAction.UPDATE, {"is_current": [True, False]}, *_split(scope)) for e, scope in closed)
+        if updated:
+            Enrollment.objects.bulk_update([e for e, _, _ in updated], ["school_id", "grade", "school_class_id",
+                                                                         "status", "level"], batch_size=1000)
+            audit.extend((e, ChangeAction.UPDATE, _jsonable_changes(changes), *_split(scope))
+                         for e, scope, changes in updated)
+        if created:
+            Enrollment.objects.bulk_create([e for e, _ in created], batch_size=1000)
+            audit.extend(
+                (e, ChangeAction.CREATE, {name: [None, _json(getattr(e, name))] for name in ENROLLMENT_FIELDS},
+                 *_split(scope))
+                for e, scope in created
+            )
+
+
+def _split(scope: tuple) -> tuple:
+    """(school_id, township, repr) -> ((school_id, township), repr) as record_changes_bulk expects."""
+    return (scope[0], scope[1]), scope[2]
+
+
+def _json(value):
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def _jsonable_changes(changes: dict) -> dict:
+    return {name: [_json(old), _json(new)] for name, (old, new) in changes.items()}
+
+

@@ -1,0 +1,179 @@
+"""Aggregate reads over enrolments and classes: pupils on the roll (在校生) and class sizes (班额).
+
+Every function takes the acting user first and starts from `Model.objects.for_user(user)`; counting is
+done in SQL. "On the roll" means a current enrolment (is_current) whose status is in ON_ROLL_STATUSES
+(在读, 转入): suspended (休学), transferred-out, dropped-out, graduated and deceased pupils are not counted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db.models import Count, F, Q
+
+from emis.orgs.models import SchoolYear
+
+from .choices import GRADES_OF_LEVEL, ON_ROLL_STATUSES
+from .models import Enrollment, SchoolClass
+
+# Keys an on-roll count may be grouped by, and the ORM path behind each.
+ENROLLMENT_GROUPS = {
+    "level": "level",
+    "grade": "grade",
+    "gender": "student__gender",
+    "school_id": "school_id",
+    "school_category": "school__category",
+    "ownership": "school__ownership",
+    "inclusive": "school__inclusive",
+    "urban_rural": "school__urban_rural",
+    "township_code": "school__township__code",
+}
+
+# Class-size bands of the statistical form (domain-rules 1.8): (smallest, largest, label); None is open.
+CLASS_SIZE_BANDS = (
+    (None, 25, "≤25"),
+    (26, 30, "26-30"),
+    (31, 35, "31-35"),
+    (36, 40, "36-40"),
+    (41, 45, "41-45"),
+    (46, 50, "46-50"),
+    (51, 55, "51-55"),
+    (56, 60, "56-60"),
+    (61, 65, "61-65"),
+    (66, None, "≥66"),
+)
+LARGE_CLASS_MIN = 56  # 大班额: 56 pupils or more (超大班额 from 66), domain-rules 1.8
+
+
+def year_filter(school_year: SchoolYear | int, path: str = "school_year") -> dict:
+    """Filter kwargs for a SchoolYear or its start year (2020 = 2020-2021)."""
+    if isinstance(school_year, SchoolYear):
+        return {path: school_year}
+    return {f"{path}__start_year": int(school_year)}
+
+
+def grades_of(levels: Iterable[str] | None = None, grades: Iterable[str] | None = None) -> list[str] | None:
+    """The grades named, plus the grades of the levels named; None when neither is given (all grades)."""
+    if levels is None and grades is None:
+        return None
+    chosen = list(grades or [])
+    for level in levels or []:
+        chosen += [g for g in GRADES_OF_LEVEL[level] if g not in chosen]
+    return chosen
+
+
+def on_roll_enrollments(user, *, school_year: SchoolYear | int):
+    """Current enrolments on the roll in `school_year`, within the user's scope."""
+    return Enrollment.objects.for_user(user).filter(
+        **year_filter(school_year), is_current=True, status__in=ON_ROLL_STATUSES
+    )
+
+
+def on_roll_counts(
+    user,
+    *,
+    school_year: SchoolYear | int,
+    group_by: Iterable[str] = ("level", "gender"),
+    levels: Iterable[str] | None = None,
+) -> list[dict]:
+    """Pupils on the roll, counted by `group_by` (keys of ENROLLMENT_GROUPS).
+
+    Example row: {"level": "primary", "gender": "2", "pupils": 21377}.
+    """
+    group_by = tuple(group_by)
+    unknown = [key for key in group_by if key not in ENROLLMENT_GROUPS]
+    if unknown:
+        raise ValueError(f"cannot group by {unknown}; choose from {sorted(ENROLLMENT_GROUPS)}")
+    queryset = on_roll_enrollments(user, school_year=school_year)
+    if levels is not None:
+        queryset = queryset.filter(level__in=list(levels))
+    plain = [key for key in group_by if ENROLLMENT_GROUPS[key] == key]
+    aliased = {key: F(ENROLLMENT_GROUPS[key]) for key in group_by if ENROLLMENT_GROUPS[key] != key}
+    return list(queryset.order_by().values(*plain, **aliased).annotate(pupils=Count("id")).order_by(*group_by))
+
+
+def on_roll_by_level(user, *, school_year: SchoolYear | int) -> dict[str, int]:
+    """{level: pupils on the roll}; levels without pupils are left out."""
+    rows = on_roll_counts(user, school_year=school_year, group_by=("level",))
+    return {row["level"]: row["pupils"] for row in rows}
+
+
+def on_roll_total(
+    user,
+    *,
+    school_year: SchoolYear | int,
+    levels: Iterable[str] | None = None,
+    grades: Iterable[str] | None = None,
+) -> int:
+    """Pupils on the roll in the given levels and grades (all when neither is given)."""
+    queryset = on_roll_enrollments(user, school_year=school_year)
+    chosen = grades_of(levels, grades)
+    if chosen is not None:
+        queryset = queryset.filter(grade__in=chosen)
+    return queryset.count()
+
+
+def classes_with_size(
+    user,
+    *,
+    school_year: SchoolYear | int,
+    levels: Iterable[str] | None = None,
+    grades: Iterable[str] | None = None,
+):
+    """Classes of the year annotated with `size`, their pupils on the roll. A class with nobody on the
+    roll (all suspended or gone) is not a teaching class and is left out."""
+    on_roll = Q(enrollments__is_current=True, enrollments__status__in=ON_ROLL_STATUSES)
+    queryset = SchoolClass.objects.for_user(user).filter(**year_filter(school_year))
+    chosen = grades_of(levels, grades)
+    if chosen is not None:
+        queryset = queryset.filter(grade__in=chosen)
+    return queryset.annotate(size=Count("enrollments", filter=on_roll)).filter(size__gt=0)
+
+
+def _band_q(smallest: int | None, largest: int | None) -> Q:
+    q = Q()
+    if smallest is not None:
+        q &= Q(size__gte=smallest)
+    if largest is not None:
+        q &= Q(size__lte=largest)
+    return q
+
+
+def class_size_bands(
+    user,
+    *,
+    school_year: SchoolYear | int,
+    levels: Iterable[str] | None = None,
+    grades: Iterable[str] | None = None,
+    bands=CLASS_SIZE_BANDS,
+) -> dict:
+    """Classes counted by size band, in one query.
+
+    Returns {"classes": N, "bands": [{"label": "56-60", "min": 56, "max": 60, "classes": n}, ...]}.
+    """
+    aggregates = {"classes": Count("id")}
+    for i, (smallest, largest, _label) in enumerate(bands):
+        aggregates[f"band_{i}"] = Count("id", filter=_band_q(smallest, largest))
+    row = classes_with_size(user, school_year=school_year, levels=levels, grades=grades).aggregate(**aggregates)
+    return {
+        "classes": row["classes"],
+        "bands": [
+            {"label": label, "min": smallest, "max": largest, "classes": row[f"band_{i}"]}
+            for i, (smallest, largest, label) in enumerate(bands)
+        ],
+    }
+
+
+def large_class_counts(
+    user,
+    *,
+    school_year: SchoolYear | int,
+    levels: Iterable[str] | None = None,
+    grades: Iterable[str] | None = None,
+    min_size: int = LARGE_CLASS_MIN,
+) -> dict[str, int]:
+    """{"classes": all classes, "large": classes of `min_size` pupils or more}: numerator and denominator
+    of the 大班额 share (use min_size=66 for 超大班额)."""
+    return classes_with_size(user, school_year=school_year, levels=levels, grades=grades).aggregate(
+        classes=Count("id"), large=Count("id", filter=Q(size__gte=min_size))
+    )

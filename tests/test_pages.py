@@ -1,0 +1,478 @@
+"""List, detail, form and export pages: search (pinyin initials too), pagination, sorting, exports with masking,
+validation messages, create/edit/delete flows, and query counts that do not grow with the number of rows."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from emis.common.idnumbers import GENDER_FEMALE, GENDER_MALE, id_check_digit, mask_id_number
+from emis.core.access import Role
+from emis.core.models import ObjectChange
+from emis.core.testing import (
+    csv_rows,
+    form_data,
+    id_for,
+    make_division,
+    make_enrollment,
+    make_population,
+    make_school,
+    make_staff,
+    make_student,
+    make_user,
+    registry,
+    response_text,
+    xlsx_rows,
+)
+from emis.orgs.models import Division, School, SchoolEvent, SchoolYear
+from emis.population.models import PopulationRecord
+from emis.staff.models import Posting, Staff
+from emis.students.models import Enrollment, SchoolClass, Student
+
+STUDENT_FORM_FIELDS = (
+    "name", "gender", "birth_date", "id_number", "student_no", "current_school", "hukou_township", "hukou_village",
+    "boarder", "poverty_family", "disabled", "left_behind", "migrant",
+)
+MASKED = re.compile(r"^\d{6}\*{10}[\dX]{2}$")
+
+
+def names(response) -> list[str]:
+    assert response.status_code == 200
+    return [str(row.record) for row in response.context["table"].paginated_rows]
+
+
+# Search ----------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("zsf", {"张三丰", "赵思飞"}),  # pinyin initials
+        ("ZSF", {"张三丰", "赵思飞"}),
+        ("zs", {"张三丰", "赵思飞"}),  # initials match from the start
+        ("sf", set()),
+        ("张三", {"张三丰"}),  # part of the name
+        ("lxm", {"李小梅"}),
+        ("  王芳 ", {"王芳"}),
+        ("", {"张三丰", "李小梅", "陈明", "赵思飞", "王芳"}),
+    ],
+)
+def test_student_search_matches_name_and_pinyin_initials(query, expected, login):
+    assert set(names(login(Role.LEADER).get(reverse("students:student_list"), {"q": query}))) == expected
+
+
+def test_search_by_exact_id_number_and_student_number(county, login):
+    client = login(Role.LEADER)
+    student = county.students["李小梅"]
+    assert names(client.get(reverse("students:student_list"), {"q": student.id_number})) == ["李小梅"]
+    assert names(client.get(reverse("students:student_list"), {"q": student.id_number.lower()})) == ["李小梅"]
+    assert names(client.get(reverse("students:student_list"), {"q": student.student_no})) == ["李小梅"]
+    # Only whole numbers match: a fragment of an ID number finds nobody.
+    assert names(client.get(reverse("students:student_list"), {"q": student.id_number[:10]})) == []
+
+
+def test_pinyin_search_on_staff_population_and_enrollments(login):
+    client = login(Role.LEADER)
+    assert names(client.get(reverse("staff:staff_list"), {"q": "ljg"})) == ["刘建国"]
+    assert set(names(client.get(reverse("population:populationrecord_list"), {"q": "zsf"}))) == {"张三丰", "赵思飞"}
+    enrollments = client.get(reverse("students:enrollment_list"), {"q": "wf"})
+    assert [row.record.student.name for row in enrollments.context["table"].paginated_rows] == ["王芳"]
+    assert names(client.get(reverse("orgs:school_list"), {"q": "南林桥"})) == ["南林桥镇中心小学"]
+
+
+def test_search_and_filters_combine(county, login):
+    client = login(Role.LEADER)
+    url = reverse("students:student_list")
+    assert names(client.get(url, {"q": "zsf", "current_school": county.school_b1.pk})) == ["赵思飞"]
+    assert set(names(client.get(url, {"gender": GENDER_FEMALE}))) == {"李小梅", "王芳"}
+
+
+def test_htmx_request_returns_only_the_results(login):
+    response = login(Role.LEADER).get(reverse("students:student_list"), {"q": "zsf"}, headers={"hx-request": "true"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" not in html and 'data-testid="result-count"' in html and "赵思飞" in html
+
+
+# Pagination and sorting -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def many_students(county):
+    """30 more pupils at A1 (35 in the county)."""
+    created = []
+    for i in range(30):
+        created.append(make_student(f"学生{i:02d}", county.school_a1, birth=dt.date(2017, 1, 1) + dt.timedelta(days=i),
+                                    gender=GENDER_MALE if i % 2 else GENDER_FEMALE))
+    return created
+
+
+def test_list_pages_are_paginated(many_students, login):
+    client = login(Role.LEADER)
+    url = reverse("students:student_list")
+    first = client.get(url)
+    assert len(names(first)) == 25
+    assert "共 35 条" in first.content.decode()
+    second = client.get(url, {"page": 2})
+    assert len(names(second)) == 10
+    assert not set(names(first)) & set(names(second))
+    assert len(names(client.get(url, {"per_page": 10}))) == 10
+    assert len(names(client.get(url, {"per_page": 1000}))) == 35  # capped at 200
+    assert len(names(client.get(url, {"per_page": "x"}))) == 25
+    # The search survives paging.
+    searched = client.get(url, {"q": "学生", "page": 2})
+    assert len(names(searched)) == 5
+
+
+def test_list_columns_sort(county, login):
+    client = login(Role.LEADER)
+    url = reverse("students:student_list")
+    by_birth = [row.record.birth_date for row in client.get(url, {"sort": "birth_date"}).context["table"].paginated_rows]
+    assert by_birth == sorted(by_birth)
+    by_birth_desc = [r.record.birth_date for r in client.get(url, {"sort": "-birth_date"}).context["table"].paginated_rows]
+    assert by_birth_desc == sorted(by_birth, reverse=True)
+    school_names = [str(r.record.current_school) for r in
+                    client.get(url, {"sort": "current_school"}).context["table"].paginated_rows]
+    assert len(school_names) == 5
+    # An annotated column (class size) sorts too.
+    sizes = [r.record.size for r in
+             client.get(reverse("students:schoolclass_list"), {"sort": "-size"}).context["table"].paginated_rows]
+    assert sizes == sorted(sizes, reverse=True) and sizes[0] == 2
+
+
+# Exports ---------------------------------------------------------------------------------------------------
+
+
+def test_xlsx_and_csv_exports_hold_the_filtered_list(county, login):
+    client = login(Role.SCHOOL)
+    rows = xlsx_rows(client.get(reverse("students:student_export", args=["xlsx"]), {"q": "zsf"}))
+    header = rows[0]
+    assert header[:5] == ["姓名", "性别", "出生日期", "身份证件号", "全国学籍号"]
+    assert len(rows) == 2
+    student = county.students["张三丰"]
+    row = dict(zip(header, rows[1], strict=True))
+    assert row["姓名"] == "张三丰" and row["性别"] == "男" and row["当前学校"] == "通羊镇中心小学"
+    assert row["出生日期"] == student.birth_date.isoformat()
+    assert row["身份证件号"] == student.id_number  # school administrators see full ID numbers
+    assert row["全国学籍号"] == student.student_no
+    assert row["是否寄宿"] == "否"
+    response = client.get(reverse("students:student_export", args=["csv"]), {"q": "zsf"})
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"] and ".csv" in response["Content-Disposition"]
+    text = response_text(response)
+    raw = response.body
+    assert raw.startswith("\ufeff".encode())  # a BOM, so Excel reads UTF-8
+    rows = csv_rows(response)
+    assert rows[0] == header and len(rows) == 2 and rows[1][0] == "张三丰"
+    assert student.id_number in text
+
+
+@pytest.mark.parametrize("role", [Role.LEADER, Role.INSPECTOR])
+def test_id_numbers_are_masked_for_roles_without_full_ids(role, county, login, api):
+    client = login(role)
+    student = county.students["赵思飞"]  # B1: inside both roles' scope
+    staff = county.staff["孙强"]
+    for url, person in ((reverse("students:student_export", args=["xlsx"]), student),
+                        (reverse("staff:staff_export", args=["xlsx"]), staff)):
+        rows = xlsx_rows(client.get(url))
+        column = rows[0].index("身份证件号")
+        values = [row[column] for row in rows[1:]]
+        assert values and all(MASKED.match(v) for v in values), values
+        assert mask_id_number(person.id_number) in values
+    rows = csv_rows(client.get(reverse("students:student_export", args=["csv"])))
+    text = "\n".join(",".join(r) for r in rows)
+    number_column = rows[0].index("全国学籍号")
+    assert all("*" in row[number_column] for row in rows[1:])  # G + the ID number
+    pages = [client.get(reverse("students:student_list")), client.get(student.get_absolute_url()),
+             client.get(reverse("staff:staff_list")), client.get(staff.get_absolute_url()),
+             client.get(reverse("students:enrollment_export", args=["csv"]))]
+    texts = [response_text(p) for p in pages] + [text]
+    body = api(role).get(f"/api/students/{student.pk}/").json()
+    assert body["id_number"] == mask_id_number(student.id_number) == "421224" + "*" * 10 + student.id_number[-2:]
+    assert "*" in body["student_no"]
+    texts += [str(body), api(role).get("/api/staff/").content.decode()]
+    for text in texts:
+        assert student.id_number not in text and staff.id_number not in text
+    assert mask_id_number(student.id_number) in response_text(pages[1])
+
+
+def test_population_records_are_masked_for_the_leader_and_full_for_the_township(county, login, api):
+    record = county.population["张三丰"]
+    leader = response_text(login(Role.LEADER).get(reverse("population:populationrecord_list")))
+    assert record.id_number not in leader and mask_id_number(record.id_number) in leader
+    assert api(Role.LEADER).get(f"/api/population/{record.pk}/").json()["id_number"] == mask_id_number(record.id_number)
+    township = response_text(login(Role.TOWNSHIP).get(reverse("population:populationrecord_list")))
+    assert record.id_number in township
+    assert api(Role.TOWNSHIP).get(f"/api/population/{record.pk}/").json()["id_number"] == record.id_number
+
+
+def test_export_rejects_unknown_formats(login):
+    assert login(Role.ADMIN).get(reverse("students:student_export", args=["pdf"])).status_code == 404
+
+
+# Forms: validation messages and flows --------------------------------------------------------------------
+
+
+def _student_data(county, **overrides):
+    birth = dt.date(2018, 4, 1)
+    id_number = id_for(birth, GENDER_FEMALE)
+    data = {"name": "新生", "gender": GENDER_FEMALE, "birth_date": birth.isoformat(), "id_number": id_number,
+            "student_no": f"G{id_number}", "current_school": county.school_a1.pk}
+    data.update(overrides)
+    return data
+
+
+def _errors(response) -> dict:
+    assert response.status_code == 200
+    return {name: [str(e) for e in errors] for name, errors in response.context["form"].errors.items()}
+
+
+def test_student_form_explains_invalid_id_numbers_in_chinese(county, login):
+    client = login(Role.SCHOOL)
+    url = reverse("students:student_add")
+    good = _student_data(county)["id_number"]
+    wrong_check = good[:17] + ("0" if good[17] != "0" else "1")
+    errors = _errors(client.post(url, _student_data(county, id_number=wrong_check, student_no="")))
+    assert errors["id_number"] == [f"身份证号校验位错误：末位应为 {good[17]}。"]
+    errors = _errors(client.post(url, _student_data(county, id_number="12345", student_no="")))
+    assert "格式不正确：应为18位" in errors["id_number"][0]
+    assert "12345" not in errors["id_number"][0] or len("12345") <= 8
+    first17 = "42122420181332123"
+    errors = _errors(client.post(url, _student_data(county, id_number=first17 + id_check_digit(first17),
+                                                     student_no="")))
+    assert errors["id_number"] == ["身份证号中的出生日期不是有效日期。"]
+    errors = _errors(client.post(url, _student_data(county, birth_date="2018-04-02")))
+    assert errors["birth_date"] == ["出生日期 2018-04-02 与身份证号中的出生日期 2018-04-01 不一致。"]
+    errors = _errors(client.post(url, _student_data(county, gender=GENDER_MALE)))
+    assert errors["gender"] == ["性别与身份证号第17位（奇数为男，偶数为女）不一致。"]
+    errors = _errors(client.post(url, _student_data(county, student_no="X123")))
+    assert errors["student_no"] == ["全国学籍号“X123”格式不正确：应为 G、J 或 L 开头加18位。"]
+    other = id_for(dt.date(2018, 4, 1), GENDER_FEMALE)
+    errors = _errors(client.post(url, _student_data(county, student_no=f"G{other}")))
+    assert errors["student_no"] == ["G 字头学籍号应为 G 加本人身份证号。"]
+    errors = _errors(client.post(url, _student_data(county, id_number="", student_no="")))
+    assert errors["student_no"] == ["身份证号和全国学籍号至少填写一项。"]
+    taken = county.students["赵思飞"].id_number  # another school's pupil: uniqueness is county-wide
+    errors = _errors(client.post(url, _student_data(county, id_number=taken, student_no="")))
+    assert "已存在" in errors["id_number"][0]
+    assert not Student.objects.filter(name="新生").exists()
+
+
+def test_lower_case_x_is_accepted_and_stored_upper_case(county, login):
+    client = login(Role.SCHOOL)
+    first17 = "42122420180401002"
+    id_number = first17 + id_check_digit(first17)
+    if id_number[-1] != "X":
+        first17 = next(f"4212242018040100{d}" for d in "02468" if id_check_digit(f"4212242018040100{d}") == "X")
+        id_number = first17 + "X"
+    response = client.post(reverse("students:student_add"), _student_data(county, id_number=id_number.lower(),
+                                                                           student_no=""))
+    assert response.status_code == 302, _errors(response)
+    assert Student.objects.get(name="新生").id_number == id_number
+
+
+def test_school_form_explains_invalid_school_codes(county, login):
+    client = login(Role.ADMIN)
+    data = form_data(county.school_a1, ("code", "name", "category", "ownership", "inclusive", "urban_rural",
+                                        "township", "parent", "address", "latitude", "longitude", "capacity",
+                                        "opened_on", "closed_on"))
+    url = reverse("orgs:school_edit", args=[county.school_a1.pk])
+    assert _errors(client.post(url, {**data, "code": "21420"}))["code"] == ["学校标识码“21420”应为10位数字。"]
+    assert _errors(client.post(url, {**data, "code": "9942000101"}))["code"] == [
+        "学校标识码前两位“99”不是有效的学校类别代码。"]
+    assert _errors(client.post(url, {**data, "code": "2143000101"}))["code"] == [
+        "学校标识码第3-4位“43”应为本省代码 42。"]
+    assert _errors(client.post(url, {**data, "category": "teaching_point", "parent": ""}))["parent"] == [
+        "教学点必须指定所属小学。"]
+    county.school_a1.refresh_from_db()
+    assert county.school_a1.code == "2142000101"
+
+
+def test_staff_and_population_forms_require_an_id_number(county, login):
+    client = login(Role.TOWNSHIP)
+    errors = _errors(client.post(reverse("population:populationrecord_add"), {
+        "school_year": county.year.pk, "name": "无证", "gender": "1", "birth_date": "2019-01-01", "id_number": "",
+        "hukou_township": county.township_a.pk, "source": "police"}))
+    assert errors["id_number"]
+    errors = _errors(client.post(reverse("population:populationrecord_add"), {
+        "school_year": county.year.pk, "name": "村错", "gender": "1", "birth_date": "2019-01-01",
+        "id_number": id_for(dt.date(2019, 1, 1), GENDER_MALE), "hukou_township": county.township_a.pk,
+        "hukou_village": county.village_b.pk, "source": "police"}))
+    assert errors["hukou_village"] == ["户籍村/社区不属于所选乡镇。"]
+
+
+def test_create_edit_and_delete_a_student(county, login):
+    client = login(Role.SCHOOL)
+    response = client.post(reverse("students:student_add"), _student_data(county, name="欧阳娜娜"))
+    student = Student.objects.get(name="欧阳娜娜")
+    assert response.status_code == 302 and response["Location"] == student.get_absolute_url()
+    assert student.name_initials == "oynn" and student.county_code == "421224"
+    page = client.get(student.get_absolute_url())
+    assert "已保存：欧阳娜娜" in page.content.decode()
+    assert names(client.get(reverse("students:student_list"), {"q": "oynn"})) == ["欧阳娜娜"]
+
+    data = form_data(student, STUDENT_FORM_FIELDS, name="欧阳娜", boarder=True)
+    response = client.post(reverse("students:student_edit", args=[student.pk]), data)
+    assert response.status_code == 302
+    student.refresh_from_db()
+    assert student.name == "欧阳娜" and student.boarder and student.name_initials == "oyn"
+    form_page = client.get(reverse("students:student_edit", args=[student.pk]))
+    assert form_page.context["form"].initial["name"] == "欧阳娜"
+
+    confirm = client.get(reverse("students:student_delete", args=[student.pk]))
+    assert "确定要删除学生“欧阳娜”吗" in confirm.content.decode()
+    response = client.post(reverse("students:student_delete", args=[student.pk]))
+    assert response.status_code == 302 and response["Location"] == reverse("students:student_list")
+    assert not Student.objects.filter(pk=student.pk).exists()
+    assert "已删除：欧阳娜" in client.get(reverse("students:student_list")).content.decode()
+
+
+def test_deleting_a_referenced_row_explains_why_it_stays(county, login):
+    client = login(Role.ADMIN)
+    school = county.school_b1
+    response = client.post(reverse("orgs:school_delete", args=[school.pk]), follow=True)
+    assert School.objects.filter(pk=school.pk).exists()
+    html = response.content.decode()
+    assert "无法删除“南林桥镇中心小学”：仍被以下数据引用" in html
+    # The API answers 409 with the same explanation rather than failing.
+    from django.test import Client
+
+    api = Client(headers={"authorization": f"Token {county.tokens[Role.ADMIN]}"})
+    response = api.delete(f"/api/schools/{school.pk}/")
+    assert response.status_code == 409 and "仍被以下数据引用" in response.json()["detail"]
+
+
+def test_detail_page_shows_related_rows_within_scope(county, login):
+    client = login(Role.SCHOOL)
+    page = client.get(county.school_a1.get_absolute_url())
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "通羊镇畈上教学点" in html and "刘建国" in html
+    student_page = client.get(county.students["张三丰"].get_absolute_url()).content.decode()
+    assert "2024-2025" in student_page and 'data-testid="history"' in student_page
+
+
+def test_read_only_roles_see_no_write_buttons(county, login):
+    html = login(Role.LEADER).get(county.students["张三丰"].get_absolute_url()).content.decode()
+    assert reverse("students:student_edit", args=[county.students["张三丰"].pk]) not in html
+    html = login(Role.SCHOOL).get(county.students["张三丰"].get_absolute_url()).content.decode()
+    assert reverse("students:student_edit", args=[county.students["张三丰"].pk]) in html
+
+
+def test_home_page_counts_within_scope(login):
+    school = login(Role.SCHOOL).get(reverse("home")).context["summary"]
+    leader = login(Role.LEADER).get(reverse("home")).context["summary"]
+    assert school["pupils_total"] == 2 and leader["pupils_total"] == 5
+    assert leader["schools"] == 3 and leader["teaching_points"] == 1
+    assert school["staff"] == 1 and leader["staff"] == 3
+
+
+def test_login_page_signs_in_with_username_and_password(county):
+    from django.test import Client
+
+    from emis.core.testing import PASSWORD
+
+    client = Client()
+    response = client.post(reverse("login"), {"username": "school_a1", "password": PASSWORD})
+    assert response.status_code == 302 and response["Location"] == reverse("home")
+    assert client.get(reverse("home")).status_code == 200
+    bad = Client().post(reverse("login"), {"username": "school_a1", "password": "nope"})
+    assert bad.status_code == 200 and bad.context["form"].errors
+
+
+# Query counts ----------------------------------------------------------------------------------------------
+
+_counter = {"n": 0}
+
+
+def _n() -> int:
+    _counter["n"] += 1
+    return _counter["n"]
+
+
+def _grow(model, county, k: int) -> None:
+    """k more rows of `model`, all inside the county."""
+    from emis.staff.models import Posting as PostingModel
+
+    for _ in range(k):
+        i = _n()
+        if model is Division:
+            make_division(f"421224100{100 + i:03d}", f"村{i}", "village", county.township_a)
+        elif model is School:
+            make_school(f"21420{10000 + i:05d}", f"学校{i}", "primary", county.township_b)
+        elif model is SchoolEvent:
+            SchoolEvent.objects.create(school=county.school_a1, kind="renamed", date=dt.date(2000, 1, 1),
+                                       old_name=f"旧名{i}")
+        elif model is SchoolYear:
+            SchoolYear.objects.create(start_year=1900 + i, census_date=dt.date(1900 + i, 9, 1))
+        elif model is SchoolClass:
+            SchoolClass.objects.create(school=county.school_b1, school_year=county.year, grade="P2", name=f"{i}班")
+        elif model in (Student, Enrollment, ObjectChange):
+            student = make_student(f"增加{i}", county.school_b1, birth=dt.date(2018, 2, 1) + dt.timedelta(days=i))
+            make_enrollment(student, county.classes["B1"])
+        elif model is Staff:
+            make_staff(f"教师{i}", county.school_b1, birth=dt.date(1990, 1, 1) + dt.timedelta(days=i))
+        elif model is PostingModel:
+            PostingModel.objects.create(staff=county.staff["孙强"], school=county.school_b1, kind="exchange",
+                                        start_date=dt.date(2010, 1, 1) + dt.timedelta(days=i))
+        elif model is PopulationRecord:
+            make_population(f"人口{i}", county.year, county.township_b, birth=dt.date(2019, 3, 1) + dt.timedelta(days=i),
+                            village=county.village_b)
+        elif model.__name__ == "User":
+            make_user(f"user{i}", Role.SCHOOL, schools=[county.school_b1])
+        else:
+            raise AssertionError(f"no way to add rows of {model.__name__}: extend _grow")
+
+
+def _queries(client, url, params=None) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url, params or {})
+        if getattr(response, "streaming", False):
+            b"".join(response.streaming_content)
+    assert response.status_code == 200, url
+    return len(captured)
+
+
+@pytest.mark.parametrize("ui", registry(), ids=lambda ui: ui.url_name("list"))
+def test_list_and_export_query_counts_do_not_grow_with_rows(ui, county, login, api, django_assert_max_num_queries):
+    client = login(Role.ADMIN)
+    list_url = reverse(ui.url_name("list"))
+    export_url = reverse(ui.url_name("export"), args=["xlsx"])
+    params = {"per_page": 200}
+    with django_assert_max_num_queries(15):
+        client.get(list_url, params)
+    before = (_queries(client, list_url, params), _queries(client, export_url))
+    _grow(ui.model, county, 6)
+    after = (_queries(client, list_url, params), _queries(client, export_url))
+    assert after == before, f"{ui.model.__name__}: queries (list, export) went from {before} to {after} with 6 more rows"
+    # The API list too, where there is one.
+    from config.api_urls import router
+
+    prefixes = [prefix for prefix, viewset, _ in router.registry if getattr(viewset, "ui", None) is ui]
+    for prefix in prefixes:
+        token_client = api(Role.ADMIN)
+        count = _queries(token_client, f"/api/{prefix}/")
+        _grow(ui.model, county, 3)
+        assert _queries(token_client, f"/api/{prefix}/") == count, f"/api/{prefix}/ grows with rows"
+
+
+def test_list_query_count_for_a_scoped_role_does_not_grow(county, login):
+    client = login(Role.SCHOOL)
+    url = reverse("students:student_list")
+    before = _queries(client, url)
+    for i in range(5):
+        make_student(f"本校{i}", county.school_a1, birth=dt.date(2018, 7, 1) + dt.timedelta(days=i))
+    assert _queries(client, url) == before
+    assert len(names(client.get(url))) == 7
+
+
+@pytest.mark.parametrize("url_name", ["students:student_detail", "staff:staff_detail", "orgs:school_detail"])
+def test_detail_page_query_count_is_bounded(url_name, county, login, django_assert_max_num_queries):
+    obj = {"students:student_detail": county.students["张三丰"], "staff:staff_detail": county.staff["刘建国"],
+           "orgs:school_detail": county.school_a1}[url_name]
+    client = login(Role.LEADER)
+    with django_assert_max_num_queries(30):
+        assert client.get(reverse(url_name, args=[obj.pk])).status_code == 200
