@@ -128,6 +128,13 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+# Import progress is written by the worker outside its (still open) transaction, so it lives in a cache
+# shared across processes: files under var/ on one machine, Redis when several servers share the work.
+if env_str("EMIS_REDIS_URL"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env_str("EMIS_REDIS_URL")}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": VAR_DIR / "cache"}}
+
 TASKS = {
     "default": {
         "BACKEND": env_str("EMIS_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
@@ -148,3 +155,6 @@ EMIS_PROVINCE_CODE = env_str("EMIS_PROVINCE_CODE", "42")
 EMIS_COUNTY_CODE = env_str("EMIS_COUNTY_CODE", "421224")
 EMIS_LIST_PAGE_SIZE = 25
 EMIS_EXPORT_MAX_ROWS = 200_000
+EMIS_IMPORT_MAX_ROWS = int(env_str("EMIS_IMPORT_MAX_ROWS", "2000000"))
+EMIS_IMPORT_MAX_UPLOAD_MB = int(env_str("EMIS_IMPORT_MAX_UPLOAD_MB", "300"))
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

@@ -29,6 +29,7 @@ MENU = (
     (
         _("系统"),
         (
+            ("core:import_list", _("数据导入"), None),
             ("core:objectchange_list", _("审计日志"), None),
             ("accounts:user_list", _("用户与权限"), "accounts"),
             ("api-docs", _("接口文档"), None),

@@ -2,10 +2,19 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import pages
+from .imports import views as import_views
 from .ui import ObjectChangeUI
 
 app_name = "core"
-urlpatterns = [*ObjectChangeUI.urls()]
+urlpatterns = [
+    *ObjectChangeUI.urls(),
+    path("imports/", import_views.import_list, name="import_list"),
+    path("imports/<int:pk>/", import_views.import_detail, name="importbatch_detail"),
+    path("imports/<int:pk>/commit/", import_views.import_commit, name="import_commit"),
+    path("imports/<int:pk>/rollback/", import_views.import_rollback, name="import_rollback"),
+    path("imports/<int:pk>/errors.xlsx", import_views.import_errors, name="import_errors"),
+    path("imports/template/<str:kind>.xlsx", import_views.import_template, name="import_template"),
+]
 
 # Routes outside the "core" namespace, included by config.urls at the site root.
 site_urlpatterns = [

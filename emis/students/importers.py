@@ -41,8 +41,11 @@ STUDENT_FIELDS = ("name", "gender", "birth_date", "id_number", "student_no", "hu
 ENROLLMENT_FIELDS = ("school_id", "grade", "school_class_id", "status")
 
 
+_parse_grade = choice_parser(GRADE_LABELS, "年级")
+
+
 def _grade_parser(value):
-    return choice_parser(GRADE_LABELS, str(gettext_lazy("年级")))(value)
+    return _parse_grade(value)
 
 
 class StudentImport(ImportSpec):

@@ -153,6 +153,8 @@ class ImportReport:
             "rows_total": self.rows_total,
             "duration_seconds": round(self.duration_seconds, 3),
             "committed": self.committed,
+            # Reasons per rejected row feed the downloadable error workbook; capped to bound the JSON.
+            "rejected_rows": {str(k): v for k, v in list(self.rejected_rows.items())[:100_000]},
         }
 
 
@@ -230,7 +232,6 @@ def run_import(
     file_name = file_name or path.name
     report = ImportReport(kind=spec.kind, file_name=file_name, sha256=sha256_of(path), dry_run=dry_run)
     ctx = ImportContext(user=user, school_year=school_year, dry_run=dry_run, batch=batch)
-    total_hint = 0
     try:
         table = open_table(path, file_name, max_rows=getattr(settings, "EMIS_IMPORT_MAX_ROWS", 2_000_000))
         report.file_warnings = table.warnings
@@ -244,8 +245,7 @@ def run_import(
                 if not dry_run and report.counts[REJECTED] == 0:
                     spec.write_chunk([row for row in rows if row.action in (NEW, CHANGED)], ctx)
                 if progress:
-                    total_hint = max(total_hint, report.rows_total)
-                    progress(report.rows_total, total_hint)
+                    progress(report.rows_total, max(table.total_hint, report.rows_total))
             if report.rows_total == 0:
                 raise FileRejected(_("文件只有表头，没有数据行。"))
             if dry_run or report.counts[REJECTED]:

@@ -37,6 +37,7 @@ class TableFile:
     sheet_name: str = ""
     encoding: str = ""
     warnings: list[str] = field(default_factory=list)
+    total_hint: int = 0
 
 
 def sniff_format(head: bytes, filename: str) -> str:
@@ -135,7 +136,11 @@ def _open_csv(path: Path) -> TableFile:
         finally:
             text.close()
 
-    return TableFile("csv", headers, rows(), encoding="GBK/GB18030" if encoding == "gb18030" else "UTF-8")
+    size = path.stat().st_size
+    lines_in_sample = max(1, sample.count(b"\n"))
+    estimate = int(size / max(1, len(sample) / lines_in_sample)) if size > len(sample) else lines_in_sample
+    return TableFile("csv", headers, rows(), encoding="GBK/GB18030" if encoding == "gb18030" else "UTF-8",
+                     total_hint=estimate)
 
 
 def _xlsx_formula_sheets(path: Path) -> list[str]:
@@ -200,7 +205,8 @@ def _open_workbook(path: Path, file_format: str, filename: str) -> TableFile:
             if any(cell not in ("", None) for cell in row):
                 yield number, list(row)
 
-    return TableFile(file_format, headers, rows(), sheet_name=sheet.name, warnings=warnings)
+    return TableFile(file_format, headers, rows(), sheet_name=sheet.name, warnings=warnings,
+                     total_hint=max(0, sheet.total_height - 1))
 
 
 def read_bytes_as_table(data: bytes, filename: str, **kwargs) -> TableFile:

@@ -1,0 +1,132 @@
+"""Import pages: upload a file for a dry run, watch progress, read the report, commit, roll back."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from emis.core import access
+from emis.core.forms import style_form
+from emis.core.models import ImportBatch, ImportStatus
+from emis.orgs.models import SchoolYear
+
+from . import service
+from .registry import SPECS, get_spec
+from .templates import template_workbook
+
+
+class UploadForm(forms.Form):
+    kind = forms.ChoiceField(label=gettext_lazy("导入类型"))
+    school_year = forms.TypedChoiceField(label=gettext_lazy("学年"), coerce=int)
+    file = forms.FileField(label=gettext_lazy("文件"), help_text=gettext_lazy("支持 .xlsx、.xls、.csv（UTF-8 或 GBK 编码）。"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [(kind, get_spec(kind).label) for kind in SPECS]
+        self.fields["school_year"].choices = [(y.start_year, str(y)) for y in SchoolYear.objects.all()]
+        current = SchoolYear.objects.filter(is_current=True).first()
+        if current:
+            self.fields["school_year"].initial = current.start_year
+        style_form(self)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        limit = settings.EMIS_IMPORT_MAX_UPLOAD_MB * 1024 * 1024
+        if upload.size > limit:
+            raise forms.ValidationError(_("文件超过 {mb} MB 上限。").format(mb=settings.EMIS_IMPORT_MAX_UPLOAD_MB))
+        if upload.size == 0:
+            raise forms.ValidationError(_("文件是空的。"))
+        return upload
+
+
+def _batches(user):
+    return ImportBatch.objects.for_user(user).select_related("user")
+
+
+@login_required
+def import_list(request):
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        spec = get_spec(form.cleaned_data["kind"])
+        if not access.role_may(request.user, spec.model.domain, access.ADD):
+            form.add_error("kind", _("您的角色无权导入此类数据。"))
+        else:
+            with transaction.atomic():
+                batch = service.import_batch_create(
+                    kind=form.cleaned_data["kind"],
+                    upload=form.cleaned_data["file"],
+                    school_year=form.cleaned_data["school_year"],
+                    dry_run=True,
+                    acting_user=request.user,
+                )
+            return redirect(batch.get_absolute_url())
+    batches = _batches(request.user)[:50]
+    return render(request, "imports/list.html", {"form": form, "batches": batches, "kinds": SPECS})
+
+
+@login_required
+def import_detail(request, pk: int):
+    batch = get_object_or_404(_batches(request.user), pk=pk)
+    done, total = service.batch_progress(batch)
+    context = {"batch": batch, "done": done, "total": total, "report": batch.report or {},
+               "running": batch.status in (ImportStatus.PENDING, ImportStatus.RUNNING)}
+    if request.htmx:
+        return render(request, "imports/_progress.html", context)
+    return render(request, "imports/detail.html", context)
+
+
+@login_required
+@require_POST
+def import_commit(request, pk: int):
+    batch = get_object_or_404(_batches(request.user), pk=pk)
+    try:
+        committed = service.import_batch_commit(batch=batch, acting_user=request.user)
+    except service.ImportError_ as exc:
+        messages.error(request, str(exc))
+        return redirect(batch.get_absolute_url())
+    return redirect(committed.get_absolute_url())
+
+
+@login_required
+@require_POST
+def import_rollback(request, pk: int):
+    batch = get_object_or_404(_batches(request.user), pk=pk)
+    if not access.role_may(request.user, get_spec(batch.kind).model.domain, access.DELETE):
+        raise Http404
+    try:
+        service.import_batch_rollback(batch=batch, acting_user=request.user)
+    except service.ImportError_ as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("已撤销该批次导入的全部数据。"))
+    return redirect(batch.get_absolute_url())
+
+
+@login_required
+def import_errors(request, pk: int):
+    batch = get_object_or_404(_batches(request.user), pk=pk)
+    response = HttpResponse(
+        service.error_workbook(batch), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = 'attachment; filename="errors.xlsx"'
+    return response
+
+
+@login_required
+def import_template(request, kind: str):
+    if kind not in SPECS:
+        raise Http404
+    spec = get_spec(kind)
+    response = HttpResponse(
+        template_workbook(spec), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="template-{kind}.xlsx"'
+    return response
