@@ -4,7 +4,9 @@ The routes come from `django.urls.get_resolver()`; each named route is exercised
 
 * the ModelUI REGISTRY (pages `<namespace>:<model>_<list|export|detail|add|edit|delete>`),
 * the API router registry (`<prefix>-list`, `<prefix>-detail`),
-* OTHER_ROUTES below (home, login, logout, healthz, set_language, api-token, api-schema, api-docs, api-root).
+* OBJECT_ROUTES below (other routes taking a scoped row's pk: the import batch pages),
+* OTHER_ROUTES below (home, login, logout, healthz, set_language, api-token, api-schema, api-docs, api-root,
+  the import list and templates).
 
 A route in none of them fails `test_every_route_is_covered` (and its own matrix test) with its name: adding a
 route means adding its expectations here.
@@ -29,6 +31,10 @@ API (token authentication)
                                            404 out of scope; 200 / 400 / 204 in scope
     the change log (/api/changes/)         read-only: every write method answers 403, for admin too
 
+Import batches (OBJECT_ROUTES)              detail and error workbook: 200 in scope, 404 outside; commit and
+                                           roll back: POST only (GET 405), 404 unless in scope and the role
+                                           writes the batch's domain
+
 So pages answer 404 both for "not yours" and "not allowed", while the API answers 403 for "your role may not
 do this here" and 404 for "not in your scope"; neither distinguishes a row outside the scope from a missing row.
 """
@@ -45,7 +51,7 @@ from django.urls import URLResolver, get_resolver, reverse
 from config.api_urls import router
 from emis.accounts.models import User
 from emis.core.access import Domain, Role
-from emis.core.models import ObjectChange
+from emis.core.models import ImportBatch, ImportStatus, ObjectChange
 from emis.core.testing import PASSWORD, ROLE_USERNAMES, body_bytes, csv_rows, registry, xlsx_rows
 from emis.orgs.models import Division, School, SchoolEvent, SchoolYear
 from emis.population.models import PopulationRecord
@@ -93,6 +99,8 @@ SCOPE_ANCHORS = {
     PopulationRecord: lambda o: (set(), o.hukou_township.code),
     # A change record is filed under the school and division of the row at the time of the change.
     ObjectChange: lambda o: ({o.school_id}, o.division_code),
+    # An import batch is filed under its uploader's first school or division.
+    ImportBatch: lambda o: ({o.school_id}, o.division_code),
     User: ADMIN_ONLY,
 }
 
@@ -193,6 +201,7 @@ class Probe:
     credentials: bool = False  # POST the role's own username and password
     check: object = None  # callable(response, role) for extra assertions
     roles: tuple | None = None  # only these roles (the answer does not depend on the role)
+    kwargs: dict | None = None  # URL arguments
 
     def status_for(self, role) -> int:
         return self.expect.get(role, self.expect.get("*"))
@@ -220,8 +229,10 @@ OTHER_ROUTES: dict[str, list[Probe]] = {
     "logout": [Probe("get", {"*": 405}), Probe("post", {"*": 302})],
     "healthz": [Probe("get", {"*": 200})],
     "set_language": [Probe("post", {"*": 302}, data={"language": "en", "next": "/"})],
-    "api-token": [Probe("get", {"*": 405}), Probe("post", {ANON: 400, "*": 200}, credentials=True,
-                                                  check=_token_returned)],
+    "api-token": [
+        Probe("get", {"*": 405}),
+        Probe("post", {ANON: 400, "*": 200}, credentials=True, check=_token_returned),
+    ],
     # The schema and its Swagger page are public (drf-spectacular's default SERVE_PERMISSIONS); they describe
     # endpoints, not data.
     # Generating the schema takes a while and does not depend on the caller, so three callers are enough.
@@ -231,22 +242,61 @@ OTHER_ROUTES: dict[str, list[Probe]] = {
 }
 
 
+@dataclass
+class ObjectRoute:
+    """A route outside the ModelUI registry that takes the pk of a scoped row.
+
+    get: "read" (200 in scope, 404 outside) or a fixed status for every signed-in role (405: POST only).
+    post: None (not probed), or (domain, verb) -> 302 when the row is in scope and the role writes the domain,
+    else 404.
+    """
+
+    model: type
+    get: object = "read"
+    post: tuple | None = None
+
+
+OBJECT_ROUTES: dict[str, ObjectRoute] = {
+    "core:importbatch_detail": ObjectRoute(ImportBatch),
+    "core:import_errors": ObjectRoute(ImportBatch),
+    # Commit and roll back are POST only; on the fixture's rejected batches they redirect back with a message.
+    "core:import_commit": ObjectRoute(ImportBatch, get=405, post=(Domain.STUDENTS, "add")),
+    "core:import_rollback": ObjectRoute(ImportBatch, get=405, post=(Domain.STUDENTS, "delete")),
+}
+
+OTHER_ROUTES.update(
+    {
+        "core:import_list": [Probe("get", {ANON: 302, "*": 200}, check=_is_login_redirect)],
+        # The blank template of an import kind is no data: every signed-in role may download it.
+        "core:import_template": [
+            Probe("get", {ANON: 302, "*": 200}, check=_is_login_redirect, kwargs={"kind": "students"}),
+            Probe("get", {ANON: 302, "*": 404}, kwargs={"kind": "nonsense"}),
+        ],
+    }
+)
+
+
 def coverage_problems(urlconf=None) -> list[str]:
     pages, api = derived_page_routes(), derived_api_routes()
     found = route_ids(urlconf)
     problems = []
-    uncovered = [name for name in found if name not in pages and name not in api and name not in OTHER_ROUTES]
+    explicit = {**OTHER_ROUTES, **OBJECT_ROUTES}
+    uncovered = [name for name in found if name not in pages and name not in api and name not in explicit]
     if uncovered:
         problems.append(f"routes without access-matrix expectations (add them to OTHER_ROUTES): {uncovered}")
-    stale = [name for name in OTHER_ROUTES if name not in found]
+    stale = [name for name in explicit if name not in found]
     if stale:
-        problems.append(f"OTHER_ROUTES names no longer routed: {stale}")
+        problems.append(f"OTHER_ROUTES/OBJECT_ROUTES names no longer routed: {stale}")
     unrouted = [name for name in list(pages) + list(api) if name not in found]
     if unrouted:
         problems.append(f"ModelUI or router routes declared but not routed: {unrouted}")
     unanchored = [ui.model.__name__ for ui in REGISTRY if ui.model not in SCOPE_ANCHORS]
-    unanchored += [vs.__name__ for _, vs, _ in router.registry
-                   if getattr(getattr(vs, "ui", None), "model", None) not in SCOPE_ANCHORS]
+    unanchored += [
+        vs.__name__
+        for _, vs, _ in router.registry
+        if getattr(getattr(vs, "ui", None), "model", None) not in SCOPE_ANCHORS
+    ]
+    unanchored += [r.model.__name__ for r in OBJECT_ROUTES.values() if r.model not in SCOPE_ANCHORS]
     if unanchored:
         problems.append(f"models without a scope rule in SCOPE_ANCHORS: {unanchored}")
     return problems
@@ -323,14 +373,45 @@ class Expected:
         return next(str(o) for o in self._rows(model) if o.pk == pk)
 
 
+def _make_import_batches(county) -> None:
+    """Rejected dry runs as each kind of uploader files them: under a school, a township, the county."""
+    import tempfile
+    from pathlib import Path
+
+    directory = Path(tempfile.mkdtemp(prefix="emis-matrix-"))
+    for name, school, code, user in (
+        ("a1.csv", county.school_a1, "", county.users[Role.SCHOOL]),
+        ("b1.csv", county.school_b1, "", None),
+        ("township.csv", None, county.township_a.code, county.users[Role.TOWNSHIP]),
+        ("county.csv", None, county.county.code, county.users[Role.ADMIN]),
+    ):
+        path = directory / name
+        path.write_text("姓名,性别\n张三,男\n", encoding="utf-8")
+        ImportBatch.objects.create(
+            kind="students",
+            file_name=name,
+            file_path=str(path),
+            sha256="0" * 64,
+            user=user,
+            username=getattr(user, "username", ""),
+            school_id=school.pk if school else None,
+            division_code=code,
+            school_year=2024,
+            dry_run=True,
+            status=ImportStatus.REJECTED,
+            report={"rejected_rows": {"2": "示例"}},
+        )
+
+
 @pytest.fixture(scope="module")
 def expected(county_data, django_db_blocker):
     with django_db_blocker.unblock():
+        _make_import_batches(county_data)  # inside the module's transaction: rolled back with it
         result = Expected(county_data)
-        for ui in REGISTRY:
+        for model in [ui.model for ui in REGISTRY] + [r.model for r in OBJECT_ROUTES.values()]:
             for role in ROLES[1:]:
-                result.visible_ids(role, ui.model)
-                result.in_scope_ids(role, ui.model)
+                result.visible_ids(role, model)
+                result.in_scope_ids(role, model)
     return result
 
 
@@ -347,7 +428,9 @@ class Failures(list):
 
 
 def _anonymous_page(failures, client, ui, action, any_pk):
-    kwargs = {"fmt": "csv"} if action == "export" else ({"pk": any_pk} if action in ("detail", "edit", "delete") else {})
+    kwargs = (
+        {"fmt": "csv"} if action == "export" else ({"pk": any_pk} if action in ("detail", "edit", "delete") else {})
+    )
     url = reverse(ui.url_name(action), kwargs=kwargs)
     for method in ("get", "post") if action in WRITE_ACTIONS else ("get",):
         response = send(client, method, url)
@@ -357,8 +440,10 @@ def _anonymous_page(failures, client, ui, action, any_pk):
 
 def _export_check(failures, expected, role, model, response, fmt, expected_ids):
     rows = xlsx_rows(response) if fmt == "xlsx" else csv_rows(response)
-    failures.check(len(rows) - 1 == len(expected_ids),
-                   f"{role}: export {fmt} has {len(rows) - 1} rows, expected {len(expected_ids)}")
+    failures.check(
+        len(rows) - 1 == len(expected_ids),
+        f"{role}: export {fmt} has {len(rows) - 1} rows, expected {len(expected_ids)}",
+    )
     cells = {str(cell) for row in rows[1:] for cell in row}
     labels_in = {expected.label(model, pk) for pk in expected_ids}
     for obj in expected._rows(model):
@@ -381,7 +466,9 @@ def check_page_route(expected, clients, ui, action) -> Failures:
             response = send(client, "get", reverse(ui.url_name("list")), {"per_page": 200})
             if failures.expect(role, "list", response, 200 if readable else 404) and readable:
                 shown = {row.record.pk for row in response.context["table"].paginated_rows}
-                failures.check(shown == visible_ids, f"{role}: list shows {sorted(shown)}, expected {sorted(visible_ids)}")
+                failures.check(
+                    shown == visible_ids, f"{role}: list shows {sorted(shown)}, expected {sorted(visible_ids)}"
+                )
         elif action == "export":
             for fmt in ("xlsx", "csv"):
                 response = send(client, "get", reverse(ui.url_name("export"), args=[fmt]))
@@ -393,8 +480,9 @@ def check_page_route(expected, clients, ui, action) -> Failures:
                 obj = expected.pick(model, visible_ids, inside)
                 if obj is not None:
                     response = send(client, "get", reverse(ui.url_name("detail"), args=[obj.pk]))
-                    failures.expect(role, f"detail {'in' if inside else 'out of'} scope #{obj.pk}", response,
-                                    200 if inside else 404)
+                    failures.expect(
+                        role, f"detail {'in' if inside else 'out of'} scope #{obj.pk}", response, 200 if inside else 404
+                    )
             missing = expected._rows(model)[-1].pk + 1000
             response = send(client, "get", reverse(ui.url_name("detail"), args=[missing]))
             failures.expect(role, "detail of a missing row", response, 404)
@@ -420,10 +508,13 @@ def check_page_route(expected, clients, ui, action) -> Failures:
                 response = send(client, "post", url, {})
                 # Edit: an empty form is invalid (200 with errors). Delete: 302 to the list, or back to the
                 # row when other rows still reference it.
-                failures.expect(role, f"POST {action} {where}", response,
-                                (200 if action == "edit" else 302) if allowed else 404)
-                failures.check(model._base_manager.filter(pk=obj.pk).values().first() == before,
-                               f"{role}: POST {action} {where} changed the row")
+                failures.expect(
+                    role, f"POST {action} {where}", response, (200 if action == "edit" else 302) if allowed else 404
+                )
+                failures.check(
+                    model._base_manager.filter(pk=obj.pk).values().first() == before,
+                    f"{role}: POST {action} {where} changed the row",
+                )
     return failures
 
 
@@ -461,18 +552,23 @@ def check_api_route(expected, clients, prefix, viewset, kind) -> Failures:
                 if status != 200:
                     failures.append(f"{role}: GET {url} -> {status}, expected 200")
                 else:
-                    failures.check(ids == visible_ids, f"{role}: GET {url} gives {sorted(ids)}, expected {sorted(visible_ids)}")
+                    failures.check(
+                        ids == visible_ids, f"{role}: GET {url} gives {sorted(ids)}, expected {sorted(visible_ids)}"
+                    )
             count = model._base_manager.count()
-            failures.expect(role, "POST list (empty)", send(client, "post", list_url, {}, json=True),
-                            400 if allowed_domain else 403)
+            failures.expect(
+                role, "POST list (empty)", send(client, "post", list_url, {}, json=True), 400 if allowed_domain else 403
+            )
             failures.check(model._base_manager.count() == count, f"{role}: POST list changed the row count")
             continue
         for inside in (True, False):
             obj = expected.pick(model, visible_ids, inside)
             if obj is not None:
                 where = f"{'in' if inside else 'out of'} scope #{obj.pk}"
-                for url in (reverse(f"{prefix}-detail", args=[obj.pk]),
-                            reverse(f"{prefix}-detail", kwargs={"pk": obj.pk, "format": "json"})):
+                for url in (
+                    reverse(f"{prefix}-detail", args=[obj.pk]),
+                    reverse(f"{prefix}-detail", kwargs={"pk": obj.pk, "format": "json"}),
+                ):
                     failures.expect(role, f"GET {url} {where}", send(client, "get", url), 200 if inside else 404)
         scope_ids = expected.in_scope_ids(role, model)
         for inside in (True, False):
@@ -493,24 +589,64 @@ def check_api_route(expected, clients, prefix, viewset, kind) -> Failures:
                 else:
                     status = ok_status
                 failures.expect(role, f"{method.upper()} {where}", response, status)
-            failures.check(model._base_manager.filter(pk=obj.pk).values().first() == before,
-                           f"{role}: API writes on {where} left a change behind")
+            failures.check(
+                model._base_manager.filter(pk=obj.pk).values().first() == before,
+                f"{role}: API writes on {where} left a change behind",
+            )
         if not readable:
             failures.append(f"{role}: API exposes admin-only {model.__name__}")  # no such endpoint today
     return failures
 
 
+def check_object_route(expected, clients, name, spec: ObjectRoute) -> Failures:
+    failures = Failures()
+    model = spec.model
+    for role in ROLES:
+        client = clients[role]
+        if role == ANON:
+            url = reverse(name, args=[expected._rows(model)[0].pk])
+            for method in ("get", "post") if spec.post else ("get",):
+                response = send(client, method, url)
+                if failures.expect(ANON, f"{method.upper()} {url}", response, 302):
+                    failures.check(response["Location"].startswith("/accounts/login/"), f"{ANON}: {url} not to login")
+            continue
+        visible_ids = expected.visible_ids(role, model)
+        for inside in (True, False):
+            obj = expected.pick(model, visible_ids, inside)
+            if obj is None:
+                continue
+            url = reverse(name, args=[obj.pk])
+            where = f"{'in' if inside else 'out of'} scope #{obj.pk}"
+            status = (200 if inside else 404) if spec.get == "read" else spec.get
+            failures.expect(role, f"GET {where}", send(client, "get", url), status)
+            if spec.post:
+                domain, _verb = spec.post
+                allowed = inside and domain in ROLE_WRITES[role]
+                before = model._base_manager.filter(pk=obj.pk).values().first()
+                count = model._base_manager.count()
+                failures.expect(role, f"POST {where}", send(client, "post", url), 302 if allowed else 404)
+                failures.check(
+                    model._base_manager.filter(pk=obj.pk).values().first() == before
+                    and model._base_manager.count() == count,
+                    f"{role}: POST {where} changed rows",
+                )
+    return failures
+
+
 def check_other_route(clients, name) -> Failures:
     failures = Failures()
-    url = reverse(name)
     for probe in OTHER_ROUTES[name]:
+        url = reverse(name, kwargs=probe.kwargs)
         for role in probe.roles or ROLES:
             data = dict(probe.data or {})
             if probe.credentials:
                 username = ROLE_USERNAMES.get(role, "nobody")
                 data.update({"username": username, "password": PASSWORD if role != ANON else "wrong"})
             response = send(clients[role], probe.method, url, data)
-            if failures.expect(role, f"{probe.method.upper()} {name}", response, probe.status_for(role)) and probe.check:
+            if (
+                failures.expect(role, f"{probe.method.upper()} {name}", response, probe.status_for(role))
+                and probe.check
+            ):
                 try:
                     probe.check(response, role)
                 except AssertionError as exc:
@@ -544,6 +680,8 @@ def test_access_matrix(route, expected, clients, db):
         if model not in SCOPE_ANCHORS:
             pytest.fail(f"route {route}: viewset {api[route][1].__name__} has no ui/model with a SCOPE_ANCHORS rule")
         failures = check_api_route(expected, clients, *api[route])
+    elif route in OBJECT_ROUTES:
+        failures = check_object_route(expected, clients, route, OBJECT_ROUTES[route])
     elif route in OTHER_ROUTES:
         failures = check_other_route(clients, route)
     else:
@@ -554,8 +692,19 @@ def test_access_matrix(route, expected, clients, db):
 # The explicit scenario: a school administrator (A1) and another school's (B1) students --------------------
 
 STUDENT_FORM_FIELDS = (
-    "name", "gender", "birth_date", "id_number", "student_no", "current_school", "hukou_township", "hukou_village",
-    "boarder", "poverty_family", "disabled", "left_behind", "migrant",
+    "name",
+    "gender",
+    "birth_date",
+    "id_number",
+    "student_no",
+    "current_school",
+    "hukou_township",
+    "hukou_village",
+    "boarder",
+    "poverty_family",
+    "disabled",
+    "left_behind",
+    "migrant",
 )
 
 
@@ -595,8 +744,12 @@ def test_school_admin_exports_only_own_students(county, school_client):
     rows = csv_rows(school_client.get(reverse("students:student_export", args=["csv"])))
     assert _student_names_in(rows) == {"张三丰", "李小梅"}
     # A filtered export never widens the scope: naming the other school's pupil or school gives nothing of theirs.
-    for query in ({"q": "赵思飞"}, {"q": "zsf"}, {"current_school": county.school_b1.pk},
-                  {"q": county.students["赵思飞"].id_number}):
+    for query in (
+        {"q": "赵思飞"},
+        {"q": "zsf"},
+        {"current_school": county.school_b1.pk},
+        {"q": county.students["赵思飞"].id_number},
+    ):
         for fmt, read in (("xlsx", xlsx_rows), ("csv", csv_rows)):
             rows = read(school_client.get(reverse("students:student_export", args=[fmt]), query))
             assert not _student_names_in(rows) & {"赵思飞", "王芳", "陈明"}, (query, fmt)
@@ -632,8 +785,13 @@ def test_school_admin_api_never_returns_another_schools_students(county, others,
         assert response.status_code == 404
         assert client.delete(f"/api/students/{student.pk}/").status_code == 404
         assert client.get(f"/api/enrollments/{county.enrollments[student.name].pk}/").status_code == 404
-    for query in ({"q": "zsf"}, {"q": "赵思飞"}, {"current_school": county.school_b1.pk},
-                  {"q": county.students["赵思飞"].id_number}, {"gender": "2"}):
+    for query in (
+        {"q": "zsf"},
+        {"q": "赵思飞"},
+        {"current_school": county.school_b1.pk},
+        {"q": county.students["赵思飞"].id_number},
+        {"gender": "2"},
+    ):
         response = client.get("/api/students/", query)
         # An out-of-scope choice in a filter is either refused (400) or matches nothing of the other school.
         assert response.status_code in (200, 400), query
@@ -657,7 +815,9 @@ def test_school_admin_change_log_holds_only_own_school(county, others, school_cl
     assert not [r for r in records if r.content_type_id == student_type.pk and r.object_id in other_ids]
     changes = api(Role.SCHOOL).get("/api/changes/", {"content_type": student_type.pk}).json()["results"]
     assert {c["object_id"] for c in changes if c["model"] == "student"} == {
-        county.students["张三丰"].pk, county.students["李小梅"].pk}
+        county.students["张三丰"].pk,
+        county.students["李小梅"].pk,
+    }
     other_change = ObjectChange.objects.filter(content_type=student_type, object_id=others[0].pk).first()
     assert school_client.get(reverse("core:objectchange_detail", args=[other_change.pk])).status_code == 404
     assert api(Role.SCHOOL).get(f"/api/changes/{other_change.pk}/").status_code == 404
@@ -689,8 +849,7 @@ def test_choice_fields_offer_only_schools_in_scope(county, school_client, login)
     assert county.school_a1.name in html and county.school_b1.name not in html
     # A township user is offered its own township's schools only.
     form = login(Role.TOWNSHIP).get(reverse("students:student_add")).context["form"]
-    assert _choice_ids(form, "current_school") == {county.school_a1.pk, county.teaching_point.pk,
-                                                    county.school_a2.pk}
+    assert _choice_ids(form, "current_school") == {county.school_a1.pk, county.teaching_point.pk, county.school_a2.pk}
 
 
 def test_web_write_with_out_of_scope_foreign_key_is_rejected(county, school_client):
@@ -721,8 +880,13 @@ def test_api_write_with_out_of_scope_foreign_key_is_rejected(county, api):
     from emis.core.testing import id_for
 
     id_number = id_for(__import__("datetime").date(2018, 5, 5), GENDER_MALE)
-    payload = {"name": "新同学", "gender": "1", "birth_date": birth, "id_number": id_number,
-               "current_school": county.school_b1.pk}
+    payload = {
+        "name": "新同学",
+        "gender": "1",
+        "birth_date": birth,
+        "id_number": id_number,
+        "current_school": county.school_b1.pk,
+    }
     response = client.post("/api/students/", payload, content_type="application/json")
     assert response.status_code == 400 and "current_school" in response.json()
     assert Student.objects.count() == before
@@ -731,21 +895,76 @@ def test_api_write_with_out_of_scope_foreign_key_is_rejected(county, api):
     assert response.status_code == 403
     assert Student.objects.count() == before
     student = county.students["张三丰"]
-    response = client.patch(f"/api/students/{student.pk}/", {"current_school": county.school_b1.pk},
-                            content_type="application/json")
+    response = client.patch(
+        f"/api/students/{student.pk}/", {"current_school": county.school_b1.pk}, content_type="application/json"
+    )
     assert response.status_code == 400
     student.refresh_from_db()
     assert student.current_school_id == county.school_a1.pk
-    response = client.post("/api/enrollments/", {
-        "student": student.pk, "school": county.school_b1.pk, "school_year": county.year.pk,
-        "school_class": county.classes["B1"].pk, "grade": "P1", "status": "enrolled", "status_date": "2024-09-01",
-    }, content_type="application/json")
+    response = client.post(
+        "/api/enrollments/",
+        {
+            "student": student.pk,
+            "school": county.school_b1.pk,
+            "school_year": county.year.pk,
+            "school_class": county.classes["B1"].pk,
+            "grade": "P1",
+            "status": "enrolled",
+            "status_date": "2024-09-01",
+        },
+        content_type="application/json",
+    )
     assert response.status_code == 400
     assert set(response.json()) >= {"school", "school_class"}
     # A township user may not file population records under another township.
-    response = api(Role.TOWNSHIP).post("/api/population/", {
-        "school_year": county.year.pk, "name": "外乡人", "gender": "1", "birth_date": birth, "id_number": id_number,
-        "hukou_township": county.township_b.pk, "source": "police",
-    }, content_type="application/json")
+    response = api(Role.TOWNSHIP).post(
+        "/api/population/",
+        {
+            "school_year": county.year.pk,
+            "name": "外乡人",
+            "gender": "1",
+            "birth_date": birth,
+            "id_number": id_number,
+            "hukou_township": county.township_b.pk,
+            "source": "police",
+        },
+        content_type="application/json",
+    )
     assert response.status_code in (400, 403)
     assert not PopulationRecord.objects.filter(name="外乡人").exists()
+
+
+# Known gaps, kept visible: strict xfails turn into failures once fixed, so the marker gets removed ----------
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="ObjectChange is scoped by its bare school_id, which does not follow a "
+    "teaching point to its primary school, while the rows themselves do (Student, SchoolClass ...)",
+)
+def test_school_admin_sees_the_change_log_of_its_teaching_points_rows(county, login):
+    from emis.core.testing import make_student
+
+    pupil = make_student("教学点学生", county.teaching_point, birth=__import__("datetime").date(2018, 2, 2))
+    client = login(Role.SCHOOL)
+    assert client.get(pupil.get_absolute_url()).status_code == 200  # the pupil is in scope ...
+    created = ObjectChange.objects.get(object_id=pupil.pk, content_type__model="student")
+    assert client.get(reverse("core:objectchange_detail", args=[created.pk])).status_code == 200  # ... its log not
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="SchoolYear's scope is unrestricted for reading only, so a section user "
+    "with the orgs domain is offered the add form but every save is refused as out of scope",
+)
+def test_section_user_with_orgs_domain_can_add_a_school_year(county):
+    from django.test import Client
+
+    from emis.core.testing import make_user
+
+    user = make_user("section_orgs", Role.SECTION, divisions=[county.county], domains=[Domain.ORGS])
+    client = Client()
+    client.force_login(user)
+    assert client.get(reverse("orgs:schoolyear_add")).status_code == 200
+    response = client.post(reverse("orgs:schoolyear_add"), {"start_year": 2025, "census_date": "2025-09-01"})
+    assert response.status_code == 302, response.context["form"].non_field_errors()

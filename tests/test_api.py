@@ -98,8 +98,14 @@ def test_student_list_follows_each_roles_scope(role, expected, api):
 
 @pytest.mark.parametrize(
     ("role", "masked"),
-    [(Role.LEADER, True), (Role.INSPECTOR, True), (Role.SECTION, False), (Role.TOWNSHIP, False),
-     (Role.SCHOOL, False), (Role.ADMIN, False)],
+    [
+        (Role.LEADER, True),
+        (Role.INSPECTOR, True),
+        (Role.SECTION, False),
+        (Role.TOWNSHIP, False),
+        (Role.SCHOOL, False),
+        (Role.ADMIN, False),
+    ],
 )
 def test_id_numbers_are_masked_by_role(role, masked, county, api):
     student = county.students["陈明"]  # A2: inside every role's scope but the A1 school administrator's
@@ -118,8 +124,12 @@ def test_id_numbers_are_masked_by_role(role, masked, county, api):
 def test_filters_search_and_pagination(county, api):
     client = api(Role.LEADER)
     assert {i["name"] for i in client.get("/api/students/", {"q": "zsf"}).json()["results"]} == {"张三丰", "赵思飞"}
-    assert [i["name"] for i in client.get("/api/students/", {"current_school": county.school_b1.pk,
-                                                             "gender": GENDER_FEMALE}).json()["results"]] == ["王芳"]
+    assert [
+        i["name"]
+        for i in client.get("/api/students/", {"current_school": county.school_b1.pk, "gender": GENDER_FEMALE}).json()[
+            "results"
+        ]
+    ] == ["王芳"]
     for i in range(50):
         make_student(f"分页{i}", county.school_b1, birth=dt.date(2016, 1, 1) + dt.timedelta(days=i))
     first = client.get("/api/students/").json()
@@ -133,15 +143,22 @@ def test_create_update_and_delete_within_scope(county, api):
     client = api(Role.SCHOOL)
     birth = dt.date(2018, 8, 8)
     id_number = id_for(birth, GENDER_MALE)
-    payload = {"name": "诸葛亮", "gender": GENDER_MALE, "birth_date": birth.isoformat(), "id_number": id_number.lower(),
-               "student_no": f"g{id_number}".lower(), "current_school": county.school_a1.pk}
+    payload = {
+        "name": "诸葛亮",
+        "gender": GENDER_MALE,
+        "birth_date": birth.isoformat(),
+        "id_number": id_number.lower(),
+        "student_no": f"g{id_number}".lower(),
+        "current_school": county.school_a1.pk,
+    }
     response = client.post("/api/students/", payload, content_type="application/json")
     assert response.status_code == 201, response.content
     created = Student.objects.get(pk=response.json()["id"])
     assert created.id_number == id_number and created.student_no == f"G{id_number}"
     assert created.name_initials == "zgl"
-    response = client.put(f"/api/students/{created.pk}/", {**payload, "name": "诸葛孔明"},
-                          content_type="application/json")
+    response = client.put(
+        f"/api/students/{created.pk}/", {**payload, "name": "诸葛孔明"}, content_type="application/json"
+    )
     assert response.status_code == 200 and response.json()["name"] == "诸葛孔明"
     assert client.delete(f"/api/students/{created.pk}/").status_code == 204
     assert not Student.objects.filter(pk=created.pk).exists()
@@ -151,17 +168,31 @@ def test_roles_that_may_not_write_get_403(county, api):
     student = county.students["张三丰"]
     for role in (Role.LEADER, Role.INSPECTOR):
         client = api(role)
-        assert client.patch(f"/api/students/{student.pk}/", {"name": "x"},
-                            content_type="application/json").status_code == 403
+        assert (
+            client.patch(f"/api/students/{student.pk}/", {"name": "x"}, content_type="application/json").status_code
+            == 403
+        )
         assert client.post("/api/students/", {}, content_type="application/json").status_code == 403
     # Section staff write their own domains only (students and staff here, not population or schools).
     section = api(Role.SECTION)
-    assert section.patch(f"/api/population/{county.population['张三丰'].pk}/", {"name": "x"},
-                         content_type="application/json").status_code == 403
-    assert section.patch(f"/api/schools/{county.school_a1.pk}/", {"name": "x"},
-                         content_type="application/json").status_code == 403
-    assert section.patch(f"/api/staff/{county.staff['孙强'].pk}/", {"subject": "美术"},
-                         content_type="application/json").status_code == 200
+    assert (
+        section.patch(
+            f"/api/population/{county.population['张三丰'].pk}/", {"name": "x"}, content_type="application/json"
+        ).status_code
+        == 403
+    )
+    assert (
+        section.patch(
+            f"/api/schools/{county.school_a1.pk}/", {"name": "x"}, content_type="application/json"
+        ).status_code
+        == 403
+    )
+    assert (
+        section.patch(
+            f"/api/staff/{county.staff['孙强'].pk}/", {"subject": "美术"}, content_type="application/json"
+        ).status_code
+        == 200
+    )
 
 
 def test_validation_errors_are_explained_in_chinese(county, api):
@@ -169,16 +200,22 @@ def test_validation_errors_are_explained_in_chinese(county, api):
     birth = dt.date(2018, 8, 8)
     good = id_for(birth, GENDER_FEMALE)
     wrong = good[:17] + ("1" if good[17] != "1" else "2")
-    base = {"name": "错号", "gender": GENDER_FEMALE, "birth_date": birth.isoformat(),
-            "current_school": county.school_a1.pk}
+    base = {
+        "name": "错号",
+        "gender": GENDER_FEMALE,
+        "birth_date": birth.isoformat(),
+        "current_school": county.school_a1.pk,
+    }
     response = client.post("/api/students/", {**base, "id_number": wrong}, content_type="application/json")
     assert response.status_code == 400
     assert response.json()["id_number"] == [f"身份证号校验位错误：末位应为 {good[17]}。"]
-    response = client.post("/api/students/", {**base, "id_number": good, "birth_date": "2018-08-09"},
-                           content_type="application/json")
+    response = client.post(
+        "/api/students/", {**base, "id_number": good, "birth_date": "2018-08-09"}, content_type="application/json"
+    )
     assert response.json()["birth_date"] == ["出生日期 2018-08-09 与身份证号中的出生日期 2018-08-08 不一致。"]
-    response = client.post("/api/students/", {**base, "id_number": good, "gender": GENDER_MALE},
-                           content_type="application/json")
+    response = client.post(
+        "/api/students/", {**base, "id_number": good, "gender": GENDER_MALE}, content_type="application/json"
+    )
     assert "性别与身份证号" in response.json()["gender"][0]
     response = client.post("/api/students/", {**base, "student_no": "J123"}, content_type="application/json")
     assert "全国学籍号“J123”格式不正确" in response.json()["student_no"][0]
@@ -186,14 +223,30 @@ def test_validation_errors_are_explained_in_chinese(county, api):
     assert response.json()["student_no"] == ["身份证号和全国学籍号至少填写一项。"]
     # An ID number already on record (anywhere in the county) is refused with a message, not a server error.
     taken = county.students["赵思飞"].id_number
-    response = client.post("/api/students/", {**base, "id_number": taken, "gender": GENDER_MALE,
-                                              "birth_date": county.students["赵思飞"].birth_date.isoformat()},
-                           content_type="application/json")
+    response = client.post(
+        "/api/students/",
+        {
+            **base,
+            "id_number": taken,
+            "gender": GENDER_MALE,
+            "birth_date": county.students["赵思飞"].birth_date.isoformat(),
+        },
+        content_type="application/json",
+    )
     assert response.status_code == 400 and "已存在" in response.json()["id_number"][0]
-    response = api(Role.SCHOOL).post("/api/staff/", {
-        "name": "重号", "gender": county.staff["孙强"].gender, "birth_date": county.staff["孙强"].birth_date.isoformat(),
-        "id_number": county.staff["孙强"].id_number, "post_school": county.school_a1.pk,
-        "establishment": "permanent", "qualification": "bachelor"}, content_type="application/json")
+    response = api(Role.SCHOOL).post(
+        "/api/staff/",
+        {
+            "name": "重号",
+            "gender": county.staff["孙强"].gender,
+            "birth_date": county.staff["孙强"].birth_date.isoformat(),
+            "id_number": county.staff["孙强"].id_number,
+            "post_school": county.school_a1.pk,
+            "establishment": "permanent",
+            "qualification": "bachelor",
+        },
+        content_type="application/json",
+    )
     assert response.status_code == 400 and "已存在" in response.json()["id_number"][0]
     assert not Student.objects.filter(name="错号").exists()
 
@@ -201,8 +254,11 @@ def test_validation_errors_are_explained_in_chinese(county, api):
 def test_enrollment_api_keeps_status_history(county, api):
     client = api(Role.SCHOOL)
     enrollment = county.enrollments["李小梅"]
-    response = client.patch(f"/api/enrollments/{enrollment.pk}/", {"status": "suspended", "status_date": "2025-03-01"},
-                            content_type="application/json")
+    response = client.patch(
+        f"/api/enrollments/{enrollment.pk}/",
+        {"status": "suspended", "status_date": "2025-03-01"},
+        content_type="application/json",
+    )
     assert response.status_code == 200, response.content
     rows = list(county.students["李小梅"].enrollments.order_by("id").values_list("status", "is_current"))
     assert rows == [("enrolled", False), ("suspended", True)]

@@ -23,8 +23,19 @@ from emis.core.testing import form_data, id_for
 from emis.students.models import Student
 
 STUDENT_FORM_FIELDS = (
-    "name", "gender", "birth_date", "id_number", "student_no", "current_school", "hukou_township", "hukou_village",
-    "boarder", "poverty_family", "disabled", "left_behind", "migrant",
+    "name",
+    "gender",
+    "birth_date",
+    "id_number",
+    "student_no",
+    "current_school",
+    "hukou_township",
+    "hukou_village",
+    "boarder",
+    "poverty_family",
+    "disabled",
+    "left_behind",
+    "migrant",
 )
 
 
@@ -71,8 +82,9 @@ def test_edit_on_a_page_is_logged_with_user_source_and_values(county, login):
     admin = login(Role.ADMIN)
     student_type = ContentType.objects.get_for_model(Student)
     today = timezone.localdate().isoformat()
-    records = log_records(admin, username="school_a1", content_type=student_type.pk, time_after=today,
-                          time_before=today)
+    records = log_records(
+        admin, username="school_a1", content_type=student_type.pk, time_after=today, time_before=today
+    )
     assert change in records
     assert all(r.username == "school_a1" and r.content_type_id == student_type.pk for r in records)
     assert change not in log_records(admin, username="admin")
@@ -110,8 +122,14 @@ def test_create_and_delete_on_pages_are_logged(county, login):
     client = login(Role.SCHOOL)
     birth = dt.date(2018, 9, 9)
     id_number = id_for(birth, GENDER_MALE)
-    data = {"name": "孙悟空", "gender": "1", "birth_date": birth.isoformat(), "id_number": id_number,
-            "student_no": f"G{id_number}", "current_school": county.school_a1.pk}
+    data = {
+        "name": "孙悟空",
+        "gender": "1",
+        "birth_date": birth.isoformat(),
+        "id_number": id_number,
+        "student_no": f"G{id_number}",
+        "current_school": county.school_a1.pk,
+    }
     response = client.post(reverse("students:student_add"), data)
     assert response.status_code == 302, response.context["form"].errors if response.context else response
     student = Student.objects.get(id_number=id_number)
@@ -123,8 +141,9 @@ def test_create_and_delete_on_pages_are_logged(county, login):
     response = client.post(reverse("students:student_delete", args=[student.pk]))
     assert response.status_code == 302
     assert not Student.objects.filter(pk=student.pk).exists()
-    deleted = ObjectChange.objects.get(content_type=created.content_type, object_id=created.object_id,
-                                       action=ChangeAction.DELETE)
+    deleted = ObjectChange.objects.get(
+        content_type=created.content_type, object_id=created.object_id, action=ChangeAction.DELETE
+    )
     assert deleted.username == "school_a1" and deleted.source == ChangeSource.WEB
     assert deleted.changes["name"] == ["孙悟空", None]
     assert deleted.object_repr == "孙悟空"
@@ -137,19 +156,26 @@ def test_create_and_delete_through_the_api_are_logged(county, api):
     client = api(Role.TOWNSHIP)
     birth = dt.date(2019, 2, 2)
     id_number = id_for(birth, GENDER_MALE)
-    response = client.post("/api/population/", {
-        "school_year": county.year.pk, "name": "周小川", "gender": "1", "birth_date": birth.isoformat(),
-        "id_number": id_number, "hukou_township": county.township_a.pk, "source": "police",
-    }, content_type="application/json")
+    response = client.post(
+        "/api/population/",
+        {
+            "school_year": county.year.pk,
+            "name": "周小川",
+            "gender": "1",
+            "birth_date": birth.isoformat(),
+            "id_number": id_number,
+            "hukou_township": county.township_a.pk,
+            "source": "police",
+        },
+        content_type="application/json",
+    )
     assert response.status_code == 201, response.content
     pk = response.json()["id"]
-    created = ObjectChange.objects.get(object_id=pk, content_type__model="populationrecord",
-                                       action=ChangeAction.CREATE)
+    created = ObjectChange.objects.get(object_id=pk, content_type__model="populationrecord", action=ChangeAction.CREATE)
     assert created.source == ChangeSource.API and created.username == "township_a"
     assert created.division_code == county.township_a.code
     assert client.delete(f"/api/population/{pk}/").status_code == 204
-    deleted = ObjectChange.objects.get(object_id=pk, content_type__model="populationrecord",
-                                       action=ChangeAction.DELETE)
+    deleted = ObjectChange.objects.get(object_id=pk, content_type__model="populationrecord", action=ChangeAction.DELETE)
     assert deleted.source == ChangeSource.API and deleted.username == "township_a"
     assert deleted.changes["name"] == ["周小川", None]
 
@@ -174,7 +200,8 @@ def test_change_in_a_command_context_is_logged_with_source_command(county):
 def test_change_in_a_management_command_without_context_is_still_logged(county):
     student = county.students["王芳"]
     call_command(
-        "shell", "-c",
+        "shell",
+        "-c",
         f"from emis.students.models import Student; s = Student.objects.get(pk={student.pk}); "
         "s.left_behind = True; s.save()",
     )

@@ -29,12 +29,23 @@ from emis.core.testing import (
 )
 from emis.orgs.models import Division, School, SchoolEvent, SchoolYear
 from emis.population.models import PopulationRecord
-from emis.staff.models import Posting, Staff
+from emis.staff.models import Staff
 from emis.students.models import Enrollment, SchoolClass, Student
 
 STUDENT_FORM_FIELDS = (
-    "name", "gender", "birth_date", "id_number", "student_no", "current_school", "hukou_township", "hukou_village",
-    "boarder", "poverty_family", "disabled", "left_behind", "migrant",
+    "name",
+    "gender",
+    "birth_date",
+    "id_number",
+    "student_no",
+    "current_school",
+    "hukou_township",
+    "hukou_village",
+    "boarder",
+    "poverty_family",
+    "disabled",
+    "left_behind",
+    "migrant",
 )
 MASKED = re.compile(r"^\d{6}\*{10}[\dX]{2}$")
 
@@ -105,8 +116,14 @@ def many_students(county):
     """30 more pupils at A1 (35 in the county)."""
     created = []
     for i in range(30):
-        created.append(make_student(f"学生{i:02d}", county.school_a1, birth=dt.date(2017, 1, 1) + dt.timedelta(days=i),
-                                    gender=GENDER_MALE if i % 2 else GENDER_FEMALE))
+        created.append(
+            make_student(
+                f"学生{i:02d}",
+                county.school_a1,
+                birth=dt.date(2017, 1, 1) + dt.timedelta(days=i),
+                gender=GENDER_MALE if i % 2 else GENDER_FEMALE,
+            )
+        )
     return created
 
 
@@ -130,16 +147,24 @@ def test_list_pages_are_paginated(many_students, login):
 def test_list_columns_sort(county, login):
     client = login(Role.LEADER)
     url = reverse("students:student_list")
-    by_birth = [row.record.birth_date for row in client.get(url, {"sort": "birth_date"}).context["table"].paginated_rows]
+    by_birth = [
+        row.record.birth_date for row in client.get(url, {"sort": "birth_date"}).context["table"].paginated_rows
+    ]
     assert by_birth == sorted(by_birth)
-    by_birth_desc = [r.record.birth_date for r in client.get(url, {"sort": "-birth_date"}).context["table"].paginated_rows]
+    by_birth_desc = [
+        r.record.birth_date for r in client.get(url, {"sort": "-birth_date"}).context["table"].paginated_rows
+    ]
     assert by_birth_desc == sorted(by_birth, reverse=True)
-    school_names = [str(r.record.current_school) for r in
-                    client.get(url, {"sort": "current_school"}).context["table"].paginated_rows]
+    school_names = [
+        str(r.record.current_school)
+        for r in client.get(url, {"sort": "current_school"}).context["table"].paginated_rows
+    ]
     assert len(school_names) == 5
     # An annotated column (class size) sorts too.
-    sizes = [r.record.size for r in
-             client.get(reverse("students:schoolclass_list"), {"sort": "-size"}).context["table"].paginated_rows]
+    sizes = [
+        r.record.size
+        for r in client.get(reverse("students:schoolclass_list"), {"sort": "-size"}).context["table"].paginated_rows
+    ]
     assert sizes == sorted(sizes, reverse=True) and sizes[0] == 2
 
 
@@ -175,8 +200,10 @@ def test_id_numbers_are_masked_for_roles_without_full_ids(role, county, login, a
     client = login(role)
     student = county.students["赵思飞"]  # B1: inside both roles' scope
     staff = county.staff["孙强"]
-    for url, person in ((reverse("students:student_export", args=["xlsx"]), student),
-                        (reverse("staff:staff_export", args=["xlsx"]), staff)):
+    for url, person in (
+        (reverse("students:student_export", args=["xlsx"]), student),
+        (reverse("staff:staff_export", args=["xlsx"]), staff),
+    ):
         rows = xlsx_rows(client.get(url))
         column = rows[0].index("身份证件号")
         values = [row[column] for row in rows[1:]]
@@ -186,9 +213,13 @@ def test_id_numbers_are_masked_for_roles_without_full_ids(role, county, login, a
     text = "\n".join(",".join(r) for r in rows)
     number_column = rows[0].index("全国学籍号")
     assert all("*" in row[number_column] for row in rows[1:])  # G + the ID number
-    pages = [client.get(reverse("students:student_list")), client.get(student.get_absolute_url()),
-             client.get(reverse("staff:staff_list")), client.get(staff.get_absolute_url()),
-             client.get(reverse("students:enrollment_export", args=["csv"]))]
+    pages = [
+        client.get(reverse("students:student_list")),
+        client.get(student.get_absolute_url()),
+        client.get(reverse("staff:staff_list")),
+        client.get(staff.get_absolute_url()),
+        client.get(reverse("students:enrollment_export", args=["csv"])),
+    ]
     texts = [response_text(p) for p in pages] + [text]
     body = api(role).get(f"/api/students/{student.pk}/").json()
     assert body["id_number"] == mask_id_number(student.id_number) == "421224" + "*" * 10 + student.id_number[-2:]
@@ -219,8 +250,14 @@ def test_export_rejects_unknown_formats(login):
 def _student_data(county, **overrides):
     birth = dt.date(2018, 4, 1)
     id_number = id_for(birth, GENDER_FEMALE)
-    data = {"name": "新生", "gender": GENDER_FEMALE, "birth_date": birth.isoformat(), "id_number": id_number,
-            "student_no": f"G{id_number}", "current_school": county.school_a1.pk}
+    data = {
+        "name": "新生",
+        "gender": GENDER_FEMALE,
+        "birth_date": birth.isoformat(),
+        "id_number": id_number,
+        "student_no": f"G{id_number}",
+        "current_school": county.school_a1.pk,
+    }
     data.update(overrides)
     return data
 
@@ -241,8 +278,9 @@ def test_student_form_explains_invalid_id_numbers_in_chinese(county, login):
     assert "格式不正确：应为18位" in errors["id_number"][0]
     assert "12345" not in errors["id_number"][0] or len("12345") <= 8
     first17 = "42122420181332123"
-    errors = _errors(client.post(url, _student_data(county, id_number=first17 + id_check_digit(first17),
-                                                     student_no="")))
+    errors = _errors(
+        client.post(url, _student_data(county, id_number=first17 + id_check_digit(first17), student_no=""))
+    )
     assert errors["id_number"] == ["身份证号中的出生日期不是有效日期。"]
     errors = _errors(client.post(url, _student_data(county, birth_date="2018-04-02")))
     assert errors["birth_date"] == ["出生日期 2018-04-02 与身份证号中的出生日期 2018-04-01 不一致。"]
@@ -268,39 +306,81 @@ def test_lower_case_x_is_accepted_and_stored_upper_case(county, login):
     if id_number[-1] != "X":
         first17 = next(f"4212242018040100{d}" for d in "02468" if id_check_digit(f"4212242018040100{d}") == "X")
         id_number = first17 + "X"
-    response = client.post(reverse("students:student_add"), _student_data(county, id_number=id_number.lower(),
-                                                                           student_no=""))
+    response = client.post(
+        reverse("students:student_add"), _student_data(county, id_number=id_number.lower(), student_no="")
+    )
     assert response.status_code == 302, _errors(response)
     assert Student.objects.get(name="新生").id_number == id_number
 
 
 def test_school_form_explains_invalid_school_codes(county, login):
     client = login(Role.ADMIN)
-    data = form_data(county.school_a1, ("code", "name", "category", "ownership", "inclusive", "urban_rural",
-                                        "township", "parent", "address", "latitude", "longitude", "capacity",
-                                        "opened_on", "closed_on"))
+    data = form_data(
+        county.school_a1,
+        (
+            "code",
+            "name",
+            "category",
+            "ownership",
+            "inclusive",
+            "urban_rural",
+            "township",
+            "parent",
+            "address",
+            "latitude",
+            "longitude",
+            "capacity",
+            "opened_on",
+            "closed_on",
+        ),
+    )
     url = reverse("orgs:school_edit", args=[county.school_a1.pk])
     assert _errors(client.post(url, {**data, "code": "21420"}))["code"] == ["学校标识码“21420”应为10位数字。"]
     assert _errors(client.post(url, {**data, "code": "9942000101"}))["code"] == [
-        "学校标识码前两位“99”不是有效的学校类别代码。"]
+        "学校标识码前两位“99”不是有效的学校类别代码。"
+    ]
     assert _errors(client.post(url, {**data, "code": "2143000101"}))["code"] == [
-        "学校标识码第3-4位“43”应为本省代码 42。"]
+        "学校标识码第3-4位“43”应为本省代码 42。"
+    ]
     assert _errors(client.post(url, {**data, "category": "teaching_point", "parent": ""}))["parent"] == [
-        "教学点必须指定所属小学。"]
+        "教学点必须指定所属小学。"
+    ]
     county.school_a1.refresh_from_db()
     assert county.school_a1.code == "2142000101"
 
 
 def test_staff_and_population_forms_require_an_id_number(county, login):
     client = login(Role.TOWNSHIP)
-    errors = _errors(client.post(reverse("population:populationrecord_add"), {
-        "school_year": county.year.pk, "name": "无证", "gender": "1", "birth_date": "2019-01-01", "id_number": "",
-        "hukou_township": county.township_a.pk, "source": "police"}))
+    errors = _errors(
+        client.post(
+            reverse("population:populationrecord_add"),
+            {
+                "school_year": county.year.pk,
+                "name": "无证",
+                "gender": "1",
+                "birth_date": "2019-01-01",
+                "id_number": "",
+                "hukou_township": county.township_a.pk,
+                "source": "police",
+            },
+        )
+    )
     assert errors["id_number"]
-    errors = _errors(client.post(reverse("population:populationrecord_add"), {
-        "school_year": county.year.pk, "name": "村错", "gender": "1", "birth_date": "2019-01-01",
-        "id_number": id_for(dt.date(2019, 1, 1), GENDER_MALE), "hukou_township": county.township_a.pk,
-        "hukou_village": county.village_b.pk, "source": "police"}))
+    errors = _errors(
+        client.post(
+            reverse("population:populationrecord_add"),
+            {
+                "school_year": county.year.pk,
+                "name": "村错",
+                "gender": "1",
+                "birth_date": "2019-01-01",
+                "id_number": id_for(dt.date(2019, 1, 1), GENDER_MALE),
+                "hukou_township": county.township_a.pk,
+                "hukou_village": county.village_b.pk,
+                "source": "police",
+            },
+        )
+    )
     assert errors["hukou_village"] == ["户籍村/社区不属于所选乡镇。"]
 
 
@@ -404,8 +484,9 @@ def _grow(model, county, k: int) -> None:
         elif model is School:
             make_school(f"21420{10000 + i:05d}", f"学校{i}", "primary", county.township_b)
         elif model is SchoolEvent:
-            SchoolEvent.objects.create(school=county.school_a1, kind="renamed", date=dt.date(2000, 1, 1),
-                                       old_name=f"旧名{i}")
+            SchoolEvent.objects.create(
+                school=county.school_a1, kind="renamed", date=dt.date(2000, 1, 1), old_name=f"旧名{i}"
+            )
         elif model is SchoolYear:
             SchoolYear.objects.create(start_year=1900 + i, census_date=dt.date(1900 + i, 9, 1))
         elif model is SchoolClass:
@@ -416,11 +497,20 @@ def _grow(model, county, k: int) -> None:
         elif model is Staff:
             make_staff(f"教师{i}", county.school_b1, birth=dt.date(1990, 1, 1) + dt.timedelta(days=i))
         elif model is PostingModel:
-            PostingModel.objects.create(staff=county.staff["孙强"], school=county.school_b1, kind="exchange",
-                                        start_date=dt.date(2010, 1, 1) + dt.timedelta(days=i))
+            PostingModel.objects.create(
+                staff=county.staff["孙强"],
+                school=county.school_b1,
+                kind="exchange",
+                start_date=dt.date(2010, 1, 1) + dt.timedelta(days=i),
+            )
         elif model is PopulationRecord:
-            make_population(f"人口{i}", county.year, county.township_b, birth=dt.date(2019, 3, 1) + dt.timedelta(days=i),
-                            village=county.village_b)
+            make_population(
+                f"人口{i}",
+                county.year,
+                county.township_b,
+                birth=dt.date(2019, 3, 1) + dt.timedelta(days=i),
+                village=county.village_b,
+            )
         elif model.__name__ == "User":
             make_user(f"user{i}", Role.SCHOOL, schools=[county.school_b1])
         else:
@@ -447,7 +537,9 @@ def test_list_and_export_query_counts_do_not_grow_with_rows(ui, county, login, a
     before = (_queries(client, list_url, params), _queries(client, export_url))
     _grow(ui.model, county, 6)
     after = (_queries(client, list_url, params), _queries(client, export_url))
-    assert after == before, f"{ui.model.__name__}: queries (list, export) went from {before} to {after} with 6 more rows"
+    assert after == before, (
+        f"{ui.model.__name__}: queries (list, export) went from {before} to {after} with 6 more rows"
+    )
     # The API list too, where there is one.
     from config.api_urls import router
 
@@ -471,8 +563,11 @@ def test_list_query_count_for_a_scoped_role_does_not_grow(county, login):
 
 @pytest.mark.parametrize("url_name", ["students:student_detail", "staff:staff_detail", "orgs:school_detail"])
 def test_detail_page_query_count_is_bounded(url_name, county, login, django_assert_max_num_queries):
-    obj = {"students:student_detail": county.students["张三丰"], "staff:staff_detail": county.staff["刘建国"],
-           "orgs:school_detail": county.school_a1}[url_name]
+    obj = {
+        "students:student_detail": county.students["张三丰"],
+        "staff:staff_detail": county.staff["刘建国"],
+        "orgs:school_detail": county.school_a1,
+    }[url_name]
     client = login(Role.LEADER)
     with django_assert_max_num_queries(30):
         assert client.get(reverse(url_name, args=[obj.pk])).status_code == 200

@@ -1,4 +1,4 @@
-"""Identifier rules: 居民身份证号 (GB 11643, ISO 7064 MOD 11-2), 全国学籍号 and 学校标识码, with their Chinese messages."""
+"""Identifier rules: 居民身份证号 (GB 11643, ISO 7064 MOD 11-2), 全国学籍号 and 学校标识码, and their messages."""
 
 import datetime as dt
 
@@ -114,21 +114,27 @@ def test_made_ids_are_valid_and_consistent(birth, sequence, gender):
 
 
 @settings(max_examples=60, deadline=None)
-@given(birth=birth_dates, sequence=st.integers(0, 999), gender=genders, position=st.integers(0, 16),
-       delta=st.integers(1, 9))
+@given(
+    birth=birth_dates,
+    sequence=st.integers(0, 999),
+    gender=genders,
+    position=st.integers(0, 16),
+    delta=st.integers(1, 9),
+)
 def test_any_single_digit_error_is_caught(birth, sequence, gender, position, delta):
     """MOD 11-2 detects every change of one digit among the first 17."""
     id_number = make_id_number("421224", birth, sequence, gender)
     digit = (int(id_number[position]) + delta) % 10
-    altered = id_number[:position] + str(digit) + id_number[position + 1:]
+    altered = id_number[:position] + str(digit) + id_number[position + 1 :]
     assert id_check_digit(altered[:17]) != altered[17]
 
 
 # 全国学籍号 -------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("value", ["G11010519491231002X", "J440524188001010014", "L42122420180305ABCD",
-                                   "g11010519491231002x"])
+@pytest.mark.parametrize(
+    "value", ["G11010519491231002X", "J440524188001010014", "L42122420180305ABCD", "g11010519491231002x"]
+)
 def test_valid_student_numbers(value):
     validate_student_no(value)
 
@@ -180,8 +186,14 @@ def test_student_model_rules(county):
     from emis.students.models import Student
 
     source = county.students["张三丰"]
-    student = Student(name="测试", gender=source.gender, birth_date=source.birth_date, id_number=None,
-                      student_no=None, current_school=county.school_a1)
+    student = Student(
+        name="测试",
+        gender=source.gender,
+        birth_date=source.birth_date,
+        id_number=None,
+        student_no=None,
+        current_school=county.school_a1,
+    )
     with pytest.raises(ValidationError) as info:
         student.full_clean(validate_unique=False)
     assert info.value.message_dict["student_no"] == ["身份证号和全国学籍号至少填写一项。"]

@@ -6,6 +6,7 @@ A viewset declares `ui` (the model's ModelUI) and a serializer; its queryset is 
 
 from django.db import transaction
 from django.db.models import ProtectedError, RestrictedError
+from django.utils.translation import gettext
 from rest_framework import serializers, status, viewsets
 from rest_framework.exceptions import APIException, PermissionDenied
 
@@ -90,4 +91,5 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
         except (ProtectedError, RestrictedError) as exc:
             blocking = getattr(exc, "protected_objects", None) or getattr(exc, "restricted_objects", ())
             blockers = sorted({str(o._meta.verbose_name) for o in blocking})
-            raise Conflict(f"无法删除“{instance}”：仍被以下数据引用：{'、'.join(blockers)}。") from exc
+            message = gettext("无法删除“%(object)s”：仍被以下数据引用：%(list)s。")  # the page's message
+            raise Conflict(message % {"object": instance, "list": "、".join(blockers)}) from exc

@@ -99,13 +99,27 @@ def make_school(code: str, name: str, category: str, township, *, parent=None, u
     from emis.orgs.models import School
 
     return School.objects.create(
-        code=code, name=name, category=category, township=township, parent=parent, urban_rural=urban_rural,
-        capacity=extra.pop("capacity", 300), **extra,
+        code=code,
+        name=name,
+        category=category,
+        township=township,
+        parent=parent,
+        urban_rural=urban_rural,
+        capacity=extra.pop("capacity", 300),
+        **extra,
     )
 
 
-def make_student(name: str, school, *, birth: dt.date, gender: str = GENDER_MALE, id_number: str | None = "auto",
-                 student_no: str | None = "auto", **extra):
+def make_student(
+    name: str,
+    school,
+    *,
+    birth: dt.date,
+    gender: str = GENDER_MALE,
+    id_number: str | None = "auto",
+    student_no: str | None = "auto",
+    **extra,
+):
     from emis.students.models import Student
 
     if id_number == "auto":
@@ -113,8 +127,14 @@ def make_student(name: str, school, *, birth: dt.date, gender: str = GENDER_MALE
     if student_no == "auto":
         student_no = f"G{id_number}" if id_number else None
     return Student.objects.create(
-        name=name, gender=gender, birth_date=birth, id_number=id_number, student_no=student_no,
-        current_school=school, county_code=COUNTY_CODE, **extra,
+        name=name,
+        gender=gender,
+        birth_date=birth,
+        id_number=id_number,
+        student_no=student_no,
+        current_school=school,
+        county_code=COUNTY_CODE,
+        **extra,
     )
 
 
@@ -122,8 +142,12 @@ def make_enrollment(student, school_class, *, status: str = "enrolled", status_d
     from emis.students.models import Enrollment
 
     return Enrollment.objects.create(
-        student=student, school=school_class.school, school_year=school_class.school_year,
-        school_class=school_class, grade=school_class.grade, status=status,
+        student=student,
+        school=school_class.school,
+        school_year=school_class.school_year,
+        school_class=school_class,
+        grade=school_class.grade,
+        status=status,
         status_date=status_date or school_class.school_year.census_date,
     )
 
@@ -132,19 +156,31 @@ def make_staff(name: str, school, *, birth: dt.date, gender: str = GENDER_FEMALE
     from emis.staff.models import Staff
 
     return Staff.objects.create(
-        name=name, gender=gender, birth_date=birth, id_number=id_for(birth, gender), post_school=school,
-        establishment=extra.pop("establishment", "permanent"), qualification=extra.pop("qualification", "bachelor"),
-        subject=extra.pop("subject", "语文"), **extra,
+        name=name,
+        gender=gender,
+        birth_date=birth,
+        id_number=id_for(birth, gender),
+        post_school=school,
+        establishment=extra.pop("establishment", "permanent"),
+        qualification=extra.pop("qualification", "bachelor"),
+        subject=extra.pop("subject", "语文"),
+        **extra,
     )
 
 
-def make_population(name: str, year, township, *, birth: dt.date, gender: str = GENDER_MALE, id_number=None,
-                    village=None):
+def make_population(
+    name: str, year, township, *, birth: dt.date, gender: str = GENDER_MALE, id_number=None, village=None
+):
     from emis.population.models import PopulationRecord
 
     return PopulationRecord.objects.create(
-        school_year=year, name=name, gender=gender, birth_date=birth,
-        id_number=id_number or id_for(birth, gender), hukou_township=township, hukou_village=village,
+        school_year=year,
+        name=name,
+        gender=gender,
+        birth_date=birth,
+        id_number=id_number or id_for(birth, gender),
+        hukou_township=township,
+        hukou_village=village,
     )
 
 
@@ -168,7 +204,9 @@ def make_role_users(county: County) -> dict:
     users = {
         Role.LEADER: make_user(ROLE_USERNAMES[Role.LEADER], Role.LEADER, divisions=[county.county]),
         Role.SECTION: make_user(
-            ROLE_USERNAMES[Role.SECTION], Role.SECTION, divisions=[county.county],
+            ROLE_USERNAMES[Role.SECTION],
+            Role.SECTION,
+            divisions=[county.county],
             domains=[Domain.STUDENTS, Domain.STAFF],
         ),
         Role.TOWNSHIP: make_user(ROLE_USERNAMES[Role.TOWNSHIP], Role.TOWNSHIP, divisions=[county.township_a]),
@@ -230,8 +268,11 @@ def build_county(*, with_users: bool = True) -> County:
             c.students[name] = student
             c.enrollments[name] = make_enrollment(student, c.classes[key])
 
-        for name, key, birth in (("刘建国", "A1", dt.date(1980, 5, 6)), ("周红", "A2", dt.date(1985, 7, 8)),
-                                 ("孙强", "B1", dt.date(1978, 2, 3))):
+        for name, key, birth in (
+            ("刘建国", "A1", dt.date(1980, 5, 6)),
+            ("周红", "A2", dt.date(1985, 7, 8)),
+            ("孙强", "B1", dt.date(1978, 2, 3)),
+        ):
             staff = make_staff(name, c.schools[key], birth=birth)
             c.staff[name] = staff
             c.postings[name] = Posting.objects.create(
@@ -280,6 +321,7 @@ def module_db(django_db_blocker, build=build_county):
 
 
 # Helpers for reading responses --------------------------------------------------------------------------
+
 
 def body_bytes(response) -> bytes:
     """The body of a response, streaming or not (a streaming body can be read once; it is kept as `.body`)."""

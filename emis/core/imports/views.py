@@ -87,6 +87,8 @@ def import_detail(request, pk: int):
 @require_POST
 def import_commit(request, pk: int):
     batch = get_object_or_404(_batches(request.user), pk=pk)
+    if not access.role_may(request.user, get_spec(batch.kind).model.domain, access.ADD):
+        raise Http404  # a read-only role (leader, inspector) may see a batch but not import it
     try:
         committed = service.import_batch_commit(batch=batch, acting_user=request.user)
     except service.ImportError_ as exc:
