@@ -11,5 +11,6 @@ urlpatterns = [
     path("students/", include("emis.students.urls")),
     path("staff/", include("emis.staff.urls")),
     path("population/", include("emis.population.urls")),
+    path("reports/", include("emis.reports.urls")),
     path("api/", include("config.api_urls")),
 ]

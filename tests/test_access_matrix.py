@@ -6,7 +6,7 @@ The routes come from `django.urls.get_resolver()`; each named route is exercised
 * the API router registry (`<prefix>-list`, `<prefix>-detail`),
 * OBJECT_ROUTES below (other routes taking a scoped row's pk: the import batch pages),
 * OTHER_ROUTES below (home, login, logout, healthz, set_language, api-token, api-schema, api-docs, api-root,
-  the import list and templates).
+  the import list and templates, the statistics report).
 
 A route in none of them fails `test_every_route_is_covered` (and its own matrix test) with its name: adding a
 route means adding its expectations here.
@@ -256,6 +256,16 @@ class ObjectRoute:
     post: tuple | None = None
 
 
+def _import_list_scoped(response, role):
+    """The list of recent batches holds exactly the batches inside the role's scope."""
+    if role == ANON:
+        return _is_login_redirect(response, role)
+    user = response.wsgi_request.user
+    shown = {batch.pk for batch in response.context["batches"]}
+    wanted = {batch.pk for batch in ImportBatch._base_manager.all() if visible(user, ImportBatch, batch)}
+    assert shown == wanted, f"import list shows {sorted(shown)}, expected {sorted(wanted)}"
+
+
 OBJECT_ROUTES: dict[str, ObjectRoute] = {
     "core:importbatch_detail": ObjectRoute(ImportBatch),
     "core:import_errors": ObjectRoute(ImportBatch),
@@ -264,9 +274,24 @@ OBJECT_ROUTES: dict[str, ObjectRoute] = {
     "core:import_rollback": ObjectRoute(ImportBatch, get=405, post=(Domain.STUDENTS, "delete")),
 }
 
+def _is_xlsx(response, role):
+    if role != ANON:
+        assert xlsx_rows(response), "an empty workbook"
+
+
 OTHER_ROUTES.update(
     {
-        "core:import_list": [Probe("get", {ANON: 302, "*": 200}, check=_is_login_redirect)],
+        # The statistics report answers within the caller's scope (emis/reports checks the figures themselves).
+        "reports:stats": [
+            Probe("get", {ANON: 302, "*": 200}, check=_is_login_redirect),
+            Probe("get", {ANON: 302, "*": 404}, data={"year": "1999"}),
+        ],
+        "reports:stats_download": [
+            Probe("get", {ANON: 302, "*": 200}, check=_is_xlsx),
+            Probe("get", {ANON: 302, "*": 404}, data={"year": "1999"}),
+            Probe("post", {"*": 405}),
+        ],
+        "core:import_list": [Probe("get", {ANON: 302, "*": 200}, check=_import_list_scoped)],
         # The blank template of an import kind is no data: every signed-in role may download it.
         "core:import_template": [
             Probe("get", {ANON: 302, "*": 200}, check=_is_login_redirect, kwargs={"kind": "students"}),
@@ -655,14 +680,14 @@ def check_other_route(clients, name) -> Failures:
 
 
 @pytest.fixture
-def clients(county, db):
+def clients(county_data, db):
     """Per role one client, signed in to the pages (session) and sending the role's API token."""
     from django.test import Client
 
     result = {ANON: Client()}
     for role in ROLES[1:]:
-        client = Client(headers={"authorization": f"Token {county.tokens[role]}"})
-        client.force_login(county.users[role])
+        client = Client(headers={"authorization": f"Token {county_data.tokens[role]}"})
+        client.force_login(county_data.users[role])
         result[role] = client
     return result
 

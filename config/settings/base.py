@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "emis.staff",
     "emis.population",
     "emis.demo",
+    "emis.reports",
 ]
 
 MIDDLEWARE = [

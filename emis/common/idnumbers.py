@@ -5,6 +5,7 @@ Rules and sources: shared/docs/domain-rules.md section 2.
 
 import datetime as dt
 import re
+from operator import mul
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -27,8 +28,8 @@ GENDER_FEMALE = "2"
 
 def id_check_digit(first17: str) -> str:
     """ISO 7064 MOD 11-2 check character for the first 17 digits of an ID number."""
-    total = sum(int(digit) * weight for digit, weight in zip(first17, ID_WEIGHTS, strict=True))
-    return ID_CHECK_CHARS[total % 11]
+    # map/mul keeps this at C speed: imports check it for every row of million-row files.
+    return ID_CHECK_CHARS[sum(map(mul, map(int, first17), ID_WEIGHTS)) % 11]
 
 
 def normalize_id_number(value: str) -> str:

@@ -25,7 +25,14 @@ MENU = (
         ),
     ),
     (_("教职工"), (("staff:staff_list", _("教职工"), None), ("staff:posting_list", _("任职经历"), None))),
-    (_("适龄人口"), (("population:populationrecord_list", _("适龄人口登记"), None),)),
+    (
+        _("适龄人口"),
+        (
+            ("population:populationrecord_list", _("适龄人口登记"), None),
+            ("population:outsideenrollment_list", _("县外就读"), None),
+        ),
+    ),
+    (_("统计报表"), (("reports:stats", _("教育事业统计基表"), None),)),
     (
         _("系统"),
         (

@@ -308,7 +308,8 @@ def insert_rows(model, columns: tuple[str, ...], rows, *, chunk: int = 5000) -> 
     converters = []
     for c in columns:
         f = by_attname[c]
-        raw = isinstance(f, _RAW_FIELDS) or (isinstance(f, models.DateField) and not isinstance(f, models.DateTimeField))
+        plain_date = isinstance(f, models.DateField) and not isinstance(f, models.DateTimeField)
+        raw = isinstance(f, _RAW_FIELDS) or plain_date
         converters.append(None if raw else (lambda v, f=f: f.get_db_prep_save(v, connection)))
     need_conversion = any(converters)
     quote = connection.ops.quote_name

@@ -477,7 +477,7 @@ class _Builder:
         self.add_school("21", "通山县九宫山风景区小学", C.PRIMARY, SCENIC, TOWN, 1972, weights={P: 180})
 
         # --- township schools
-        for code, _name, _short, _c, _v, n_village_primaries, n_points, n_nine in TOWNSHIPS:
+        for code, _name, _short, _c, _v, n_village_primaries, _points, n_nine in TOWNSHIPS:
             if code in (KAIFAQU, SCENIC):
                 continue
             if code != TONGYANG:

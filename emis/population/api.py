@@ -20,4 +20,22 @@ class PopulationRecordViewSet(ScopedModelViewSet):
     serializer_class = PopulationRecordSerializer
 
 
-ROUTES = (("population", PopulationRecordViewSet),)
+class OutsideEnrollmentSerializer(ScopedModelSerializer):
+    id_number = IdNumberField()
+
+    class Meta:
+        model = models.OutsideEnrollment
+        fields = ("id", "school_year", "name", "id_number", "hukou_township", "county_code", "school_name", "region",
+                  "grade", "verified_on", "note")
+        read_only_fields = ("county_code",)
+
+    def validate_id_number(self, value):
+        return (value or "").strip().upper()
+
+
+class OutsideEnrollmentViewSet(ScopedModelViewSet):
+    ui = ui.OutsideEnrollmentUI
+    serializer_class = OutsideEnrollmentSerializer
+
+
+ROUTES = (("population", PopulationRecordViewSet), ("outside-enrollments", OutsideEnrollmentViewSet))

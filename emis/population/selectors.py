@@ -54,9 +54,10 @@ def population_records(user, *, school_year: SchoolYear | int, min_age: int, max
 
 
 def _by_age(queryset, census: dt.date, min_age: int, max_age: int) -> dict[int, int]:
-    aggregates = {f"age_{age}": Count("id", filter=age_range_q(census, age, age)) for age in range(min_age, max_age + 1)}
+    ages = range(min_age, max_age + 1)
+    aggregates = {f"age_{age}": Count("id", filter=age_range_q(census, age, age)) for age in ages}
     row = queryset.aggregate(**aggregates)
-    return {age: row[f"age_{age}"] for age in range(min_age, max_age + 1)}
+    return {age: row[f"age_{age}"] for age in ages}
 
 
 def population_by_age(user, *, school_year: SchoolYear | int, min_age: int, max_age: int) -> dict[int, int]:

@@ -27,3 +27,27 @@ class PopulationRecordUI(ModelUI):
             (_("户籍村代码"), lambda o: o.hukou_village.code if o.hukou_village else ""),
             (_("来源"), lambda o: o.get_source_display()),
         ]
+
+
+class OutsideEnrollmentUI(ModelUI):
+    model = models.OutsideEnrollment
+    namespace = "population"
+    filterset_class = filtersets.OutsideEnrollmentFilterSet
+    table_class = tables.OutsideEnrollmentTable
+    form_class = forms.OutsideEnrollmentForm
+    select_related = ("school_year", "hukou_township")
+    detail_fields = ("school_year", "name", "id_number", "hukou_township", "county_code", "school_name", "region",
+                     "grade", "verified_on", "note")
+
+    @staticmethod
+    def export_columns(user):
+        return [
+            (_("身份证件号"), lambda o: access.display_id(user, o.id_number)),
+            (_("姓名"), lambda o: o.name),
+            (_("就读学校名称"), lambda o: o.school_name),
+            (_("就读地区"), lambda o: o.region),
+            (_("年级"), lambda o: o.grade),
+            (_("户籍乡镇代码"), lambda o: o.hukou_township.code if o.hukou_township else ""),
+            (_("核实日期"), lambda o: o.verified_on),
+            (_("核实来源"), lambda o: o.note),
+        ]

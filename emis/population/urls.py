@@ -1,4 +1,4 @@
-from .ui import PopulationRecordUI
+from .ui import OutsideEnrollmentUI, PopulationRecordUI
 
 app_name = "population"
-urlpatterns = [*PopulationRecordUI.urls()]
+urlpatterns = [*PopulationRecordUI.urls(), *OutsideEnrollmentUI.urls()]

@@ -28,6 +28,8 @@ FALSE_WORDS = {"否", "n", "no", "false", "0", "", "无"}
 
 def text(value) -> str:
     """A cell as trimmed text; integral floats from Excel lose their '.0' (codes typed as numbers)."""
+    if value.__class__ is str:
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
