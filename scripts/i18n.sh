@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 PYTHON="${PYTHON:-.venv/bin/python}"
 PO=locale/en/LC_MESSAGES/django.po
 
-"$PYTHON" manage.py makemessages -l en --ignore=.venv --ignore=node_modules --ignore=var "$@"
+"$PYTHON" manage.py makemessages -l en --ignore=.venv --ignore=node_modules --ignore=var --no-obsolete "$@"
 "$PYTHON" manage.py compilemessages -l en --ignore=.venv --ignore=node_modules --ignore=var
 
 untranslated=$(msgattrib --untranslated --no-obsolete "$PO" | grep -c '^msgid ' || true)

@@ -18,6 +18,7 @@ from emis.core.testing import (
     id_for,
     make_division,
     make_enrollment,
+    make_outside_enrollment,
     make_population,
     make_school,
     make_staff,
@@ -28,7 +29,7 @@ from emis.core.testing import (
     xlsx_rows,
 )
 from emis.orgs.models import Division, School, SchoolEvent, SchoolYear
-from emis.population.models import PopulationRecord
+from emis.population.models import OutsideEnrollment, PopulationRecord
 from emis.staff.models import Staff
 from emis.students.models import Enrollment, SchoolClass, Student
 
@@ -510,6 +511,10 @@ def _grow(model, county, k: int) -> None:
                 county.township_b,
                 birth=dt.date(2019, 3, 1) + dt.timedelta(days=i),
                 village=county.village_b,
+            )
+        elif model is OutsideEnrollment:
+            make_outside_enrollment(
+                f"县外{i}", county.year, county.township_b, birth=dt.date(2015, 1, 1) + dt.timedelta(days=i)
             )
         elif model.__name__ == "User":
             make_user(f"user{i}", Role.SCHOOL, schools=[county.school_b1])

@@ -67,6 +67,7 @@ class County:
     staff: dict = field(default_factory=dict)  # name -> Staff
     postings: dict = field(default_factory=dict)  # staff name -> Posting
     population: dict = field(default_factory=dict)  # name -> PopulationRecord
+    outside: dict = field(default_factory=dict)  # "A", "B", "county" -> OutsideEnrollment (县外就读)
     events: dict = field(default_factory=dict)  # school key -> SchoolEvent
     users: dict = field(default_factory=dict)  # role -> User
     tokens: dict = field(default_factory=dict)  # role -> token key
@@ -184,6 +185,19 @@ def make_population(
     )
 
 
+def make_outside_enrollment(name: str, year, township, *, birth: dt.date, gender: str = GENDER_MALE):
+    from emis.population.models import OutsideEnrollment
+
+    return OutsideEnrollment.objects.create(
+        school_year=year,
+        name=name,
+        id_number=id_for(birth, gender),
+        hukou_township=township,
+        school_name="武汉市育才小学",
+        region="湖北省武汉市",
+    )
+
+
 def make_user(username: str, role: str, *, divisions=(), schools=(), domains=(), password: str = PASSWORD):
     from emis.accounts.models import User
 
@@ -290,6 +304,14 @@ def build_county(*, with_users: bool = True) -> County:
         c.population["钱多多"] = make_population(
             "钱多多", c.year, c.township_b, birth=dt.date(2019, 4, 4), gender=GENDER_FEMALE
         )
+
+        # Children at school outside the county: from each township, and one not on any register (the county's).
+        for key, name, township in (
+            ("A", "吴外读", c.township_a),
+            ("B", "郑外读", c.township_b),
+            ("county", "冯外读", None),
+        ):
+            c.outside[key] = make_outside_enrollment(name, c.year, township, birth=dt.date(2016, 6, 6))
     if with_users:
         make_role_users(c)
     return c

@@ -221,8 +221,8 @@ def describe_scope(user) -> dict:
 
 
 def townships_in(user, scope: dict, *, census: dt.date, data_codes: Iterable[str]) -> list[dict]:
-    """[{"code", "name"}] by code: the townships holding data, plus every township of the divisions in the
-    user's scope that existed on `census` (so a township with no rows still shows, with zeros)."""
+    """[{"code", "name"}] by code: the townships holding data (so the sections add up to the total), plus every
+    township under the divisions of the user's scope that existed on `census` (shown with zeros when empty)."""
     existing = (Q(valid_from__isnull=True) | Q(valid_from__lte=census)) & (
         Q(valid_to__isnull=True) | Q(valid_to__gt=census)
     )
@@ -231,8 +231,7 @@ def townships_in(user, scope: dict, *, census: dt.date, data_codes: Iterable[str
         under_scope |= Q(code__startswith=code)
     rows = (
         Division.objects.for_user(user)
-        .filter(level=DivisionLevel.TOWNSHIP)
-        .filter(Q(code__in=list(data_codes)) | (under_scope & existing))
+        .filter(Q(code__in=list(data_codes)) | (Q(level=DivisionLevel.TOWNSHIP) & under_scope & existing))
         .order_by("code")
         .values("code", "name")
     )

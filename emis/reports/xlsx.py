@@ -262,7 +262,7 @@ def _write_table(workbook, formats: _Formats, report: dict, tbl: dict) -> None:
         labels = [item["label"] for section in tbl["sections"] for item in section["rows"]]
         sheet.set_column(1, 1, max(12, max(display_width(label) for label in labels) + 5))
     for col, column in enumerate(columns):
-        width = max(8, min(14, display_width(column["label"]) + 3))
+        width = max(7, min(10, display_width(column["label"]) + 2))  # longer headers wrap onto two lines
         sheet.set_column(n_fixed + col, n_fixed + col, width)
     sheet.freeze_panes(DATA_FIRST_ROW, n_fixed)
     sheet.autofilter(bottom_row, 0, last_row, last_col)

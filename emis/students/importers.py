@@ -82,7 +82,9 @@ class StudentImport(ImportSpec):
         ctx.cache["year"] = year
         ctx.cache["schools"] = {
             code: (pk, township)
-            for pk, code, township in School.objects.for_user(user, access.ADD).values_list(
+            # Schools in the user's scope (School.objects.for_user(user, ADD) would ask for the orgs domain, which
+            # school and township users lack; begin() has already checked that the role may add students).
+            for pk, code, township in School.objects.for_user(user).values_list(
                 "pk", "code", "township__code"
             )
         }

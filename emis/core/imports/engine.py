@@ -9,6 +9,7 @@ held in memory; the commit runs in one transaction, so one rejected row anywhere
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from itertools import islice
 from pathlib import Path
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -282,7 +284,9 @@ def _tally(report: ImportReport, rows: list[Row]) -> None:
             if len(report.issues) < SAMPLE_LIMIT * 5:
                 report.issues.append(issue)
         if row.action == CHANGED and len(report.samples) < SAMPLE_LIMIT:
-            report.samples.append({"row": row.number, "changes": row.changes})
+            # Samples end up in ImportBatch.report (JSON): dates and decimals in a spec's changes become text.
+            changes = json.loads(json.dumps(row.changes, cls=DjangoJSONEncoder))
+            report.samples.append({"row": row.number, "changes": changes})
 
 
 def finish_batch(batch: ImportBatch, report: ImportReport) -> ImportBatch:

@@ -42,6 +42,11 @@ class TableFile:
 
 def sniff_format(head: bytes, filename: str) -> str:
     suffix = Path(filename).suffix.lower()
+    if suffix and suffix not in (".xlsx", ".xls", ".csv", ".txt"):
+        # A .docx or .zip starts like an .xlsx; name the real problem rather than a "damaged workbook".
+        raise FileRejected(
+            _("不支持的文件类型“{suffix}”：请上传 .xlsx、.xls 或 .csv 文件。").format(suffix=suffix)
+        )
     if head.startswith(XLSX_MAGIC):
         return "xlsx"
     if head.startswith(XLS_MAGIC):
@@ -73,6 +78,9 @@ def detect_encoding(data: bytes) -> str:
         data.decode("gb18030")
         return "gb18030"
     except UnicodeDecodeError as exc:
+        # Likewise the 1 MB sample (or a truncated upload) may end inside a two- or four-byte GBK character.
+        if exc.start >= len(data) - 3 and exc.reason == "incomplete multibyte sequence":
+            return "gb18030"
         raise FileRejected(_("无法识别 CSV 文件的字符编码：请另存为 UTF-8 或 GBK 编码。")) from exc
 
 

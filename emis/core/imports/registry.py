@@ -4,6 +4,11 @@ from django.utils.module_loading import import_string
 
 SPECS = {
     "students": "emis.students.importers.StudentImport",
+    "divisions": "emis.orgs.importers.DivisionImport",
+    "schools": "emis.orgs.importers.SchoolImport",
+    "staff": "emis.staff.importers.StaffImport",
+    "population": "emis.population.importers.PopulationImport",
+    "outside": "emis.population.importers.OutsideEnrollmentImport",
 }
 
 

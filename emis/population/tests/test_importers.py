@@ -1,0 +1,441 @@
+"""Imports of the yearly population register and of children verified as enrolled outside the county (县外就读),
+and the pages and API of the latter."""
+
+from __future__ import annotations
+
+import copy
+import csv
+import datetime as dt
+from pathlib import Path
+
+import pytest
+import xlsxwriter
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+
+from emis.common.idnumbers import GENDER_FEMALE, GENDER_MALE
+from emis.core.access import Domain, Role
+from emis.core.imports import service
+from emis.core.imports.engine import run_import
+from emis.core.imports.registry import get_spec
+from emis.core.models import ChangeAction, ChangeSource, ImportStatus, ObjectChange
+from emis.core.testing import build_county, id_for, make_user, module_db
+from emis.population.models import OutsideEnrollment, PopulationRecord
+
+# Fixtures and helpers -------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def county_data(django_db_setup, django_db_blocker):
+    with module_db(django_db_blocker, build_county) as data:
+        yield data
+
+
+@pytest.fixture
+def county(county_data, db):
+    return copy.deepcopy(county_data)
+
+
+@pytest.fixture
+def admin(county):
+    return county.users[Role.ADMIN]
+
+
+@pytest.fixture
+def township_a(county):
+    return county.users[Role.TOWNSHIP]  # 通羊镇 (421224100)
+
+
+@pytest.fixture
+def population_section(county):
+    """A county-level section user responsible for the population register."""
+    return make_user("pop_section", Role.SECTION, divisions=[county.county], domains=[Domain.POPULATION])
+
+
+def write_file(directory: Path, header: list, rows: list[list], fmt: str = "xlsx") -> Path:
+    path = directory / f"data.{fmt}"
+    if fmt == "xlsx":
+        workbook = xlsxwriter.Workbook(str(path))
+        sheet = workbook.add_worksheet()
+        for r, values in enumerate([header, *rows]):
+            for c, value in enumerate(values):
+                if isinstance(value, str):
+                    sheet.write_string(r, c, value)
+                elif value is not None:
+                    sheet.write(r, c, value)
+        workbook.close()
+    else:
+        with open(path, "w", encoding="utf-8-sig", newline="") as handle:
+            csv.writer(handle).writerows([header, *rows])
+    return path
+
+
+def run(kind: str, path: Path, user, *, dry_run: bool = True, year: int = 2024):
+    return run_import(get_spec(kind), path, user=user, school_year=year, dry_run=dry_run)
+
+
+def run_batch(kind: str, path: Path, user, *, dry_run: bool, year: int = 2024):
+    upload = SimpleUploadedFile(path.name, path.read_bytes())
+    batch = service.import_batch_create(kind=kind, upload=upload, school_year=year, dry_run=dry_run,
+                                        acting_user=user)
+    return service.import_batch_run(batch_id=batch.pk)
+
+
+def counts(report) -> tuple:
+    return tuple(report.counts[key] for key in ("new", "changed", "unchanged", "rejected"))
+
+
+def assert_rejected(report, row: int, column: str, fragment: str) -> None:
+    assert not report.file_error, report.file_error
+    assert not report.committed
+    errors = [i for i in report.issues if i.level == "error"]
+    assert [i for i in errors if i.row == row and i.column == column and fragment in i.reason], [
+        (i.row, i.column, i.reason) for i in errors
+    ]
+    assert f"{column}：" in report.rejected_rows[row] and fragment in report.rejected_rows[row]
+
+
+def import_changes():
+    return ObjectChange.objects.filter(source=ChangeSource.IMPORT)
+
+
+# The register ---------------------------------------------------------------------------------------------
+
+HEADER = ["身份证件号", "姓名", "性别", "出生日期", "户籍乡镇代码", "户籍村代码"]
+NEW_BIRTH = dt.date(2019, 5, 5)
+NEW_ID = id_for(NEW_BIRTH, GENDER_MALE, sequence=601)
+
+
+def register(county) -> list[list]:
+    zhang, zhao, qian = (county.population[name] for name in ("张三丰", "赵思飞", "钱多多"))
+    return [
+        [NEW_ID, "周小新", "男", "2019-05-05", "421224100", "421224100001"],  # new
+        [zhang.id_number, "张三峰", "男", "2018-03-05", "421224100", "421224100001"],  # changed: name
+        [zhao.id_number, "赵思飞", "男", "2018-01-20", "421224101", "421224101001"],  # unchanged
+        [qian.id_number, "钱多多", "女", "2019-04-04", "421224101", ""],  # unchanged
+    ]
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_register_dry_run_counts_and_writes_nothing(fmt, county, admin, tmp_path):
+    before = PopulationRecord.objects.count()
+    report = run("population", write_file(tmp_path, HEADER, register(county), fmt), admin)
+    assert report.ok, report.issues
+    assert counts(report) == (1, 1, 2, 0)
+    assert report.samples == [{"row": 3, "changes": {"name": ["张三丰", "张三峰"]}}]
+    assert PopulationRecord.objects.count() == before
+
+
+def test_register_commit_writes_audits_and_reimport_changes_nothing(county, population_section, tmp_path):
+    path = write_file(tmp_path, HEADER, register(county))
+    batch = run_batch("population", path, population_section, dry_run=False)
+    assert batch.status == ImportStatus.COMMITTED, batch.report
+    new = PopulationRecord.objects.get(id_number=NEW_ID)
+    assert (new.school_year_id, new.name_initials, new.hukou_township_id, new.hukou_village_id, new.source) == (
+        county.year.pk, "zxx", county.township_a.pk, county.village_a.pk, "police")
+    zhang = PopulationRecord.objects.get(pk=county.population["张三丰"].pk)
+    assert (zhang.name, zhang.name_initials) == ("张三峰", "zsf")
+
+    changes = ObjectChange.objects.filter(batch_id=batch.pk)
+    assert changes.count() == 2
+    assert set(changes.values_list("source", flat=True)) == {ChangeSource.IMPORT}
+    created = changes.get(action=ChangeAction.CREATE)
+    assert (created.object_id, created.division_code) == (new.pk, "421224100")
+    assert created.changes["birth_date"] == [None, "2019-05-05"]
+    assert changes.get(action=ChangeAction.UPDATE).changes == {"name": ["张三丰", "张三峰"]}
+
+    logged = ObjectChange.objects.count()
+    again = run("population", path, population_section, dry_run=False)
+    assert again.committed and counts(again) == (0, 0, 4, 0)
+    assert ObjectChange.objects.count() == logged
+
+
+def test_records_belong_to_the_batchs_school_year(county, admin, tmp_path):
+    path = write_file(tmp_path, HEADER, register(county))
+    report = run("population", path, admin, dry_run=False, year=2023)
+    assert report.committed and counts(report) == (4, 0, 0, 0)
+    assert PopulationRecord.objects.filter(school_year=county.year_2023).count() == 4
+    assert PopulationRecord.objects.get(school_year=county.year, pk=county.population["张三丰"].pk).name == "张三丰"
+
+
+def test_an_empty_village_keeps_the_stored_one(county, township_a, tmp_path):
+    zhang = county.population["张三丰"]
+    rows = [[zhang.id_number, "张三丰", "男", "2018-03-05", "421224100", ""]]
+    report = run("population", write_file(tmp_path, HEADER, rows), township_a, dry_run=False)
+    assert report.committed and counts(report) == (0, 0, 1, 0)
+    assert PopulationRecord.objects.get(pk=zhang.pk).hukou_village_id == county.village_a.pk
+
+
+def test_english_headers(county, admin, tmp_path):
+    header = ["id_number", "name", "gender", "birth_date", "hukou_township", "hukou_village"]
+    report = run("population", write_file(tmp_path, header, register(county)), admin)
+    assert counts(report) == (1, 1, 2, 0)
+
+
+def _person(**overrides) -> list:
+    keys = ["id", "name", "gender", "birth", "township", "village"]
+    values = dict(zip(keys, [id_for(dt.date(2017, 8, 9), GENDER_FEMALE, sequence=603), "吴小红", "女", "2017-08-09",
+                             "421224100", "421224100001"], strict=True))
+    values.update(overrides)
+    return [values[key] for key in keys]
+
+
+def _bad_check_digit() -> str:
+    good = id_for(dt.date(2017, 8, 9), GENDER_FEMALE, sequence=603)
+    return good[:17] + ("0" if good[17] != "0" else "1")
+
+
+@pytest.mark.parametrize(
+    ("row", "column", "fragment"),
+    [
+        (_person(id=_bad_check_digit()), "身份证件号", "身份证号校验位错误"),
+        (_person(id=NEW_ID, name="周小新", gender="男", birth="2019-05-05"), "身份证件号", "身份证件号在文件中重复出现"),
+        (_person(birth="2017-08-10"), "出生日期", "与身份证号中的出生日期 2017-08-09 不一致"),
+        (_person(gender="男"), "性别", "性别与身份证号第17位"),
+        (_person(name=""), "姓名", "必填项不能为空"),
+        (_person(township=""), "户籍乡镇代码", "必填项不能为空"),
+        (_person(township="421223100", village=""), "户籍乡镇代码", "户籍乡镇代码 421223100 属于其他县（本县为 421224）"),
+        (_person(township="421224199", village=""), "户籍乡镇代码", "乡镇代码 421224199 不存在"),
+        (_person(township="421224101", village=""), "户籍乡镇代码", "该乡镇不在您的管辖范围内"),
+        (_person(village="421223100001"), "户籍村代码", "户籍村代码 421223100001 属于其他县"),
+        (_person(village="421224100099"), "户籍村代码", "村/社区代码 421224100099 不存在"),
+        (_person(village="421224101001"), "户籍村代码", "村/社区 421224101001 不属于户籍乡镇 421224100"),
+    ],
+    ids=["check-digit", "duplicate", "birth-mismatch", "gender-mismatch", "name", "township-empty", "other-county",
+         "unknown-township", "out-of-scope-township", "village-other-county", "unknown-village",
+         "village-of-another-township"],
+)
+def test_register_rejections(row, column, fragment, county, township_a, tmp_path):
+    first = [NEW_ID, "周小新", "男", "2019-05-05", "421224100", "421224100001"]
+    before = PopulationRecord.objects.count()
+    report = run("population", write_file(tmp_path, HEADER, [first, row]), township_a, dry_run=False)
+    assert_rejected(report, 3, column, fragment)
+    assert counts(report) == (1, 0, 0, 1)
+    assert PopulationRecord.objects.count() == before
+    assert not import_changes().exists()
+
+
+def test_a_person_registered_in_another_township_is_not_moved(county, township_a, tmp_path):
+    zhao = county.population["赵思飞"]  # 南林桥镇, outside 通羊镇's scope
+    rows = [[zhao.id_number, "赵思飞", "男", "2018-01-20", "421224100", ""]]
+    report = run("population", write_file(tmp_path, HEADER, rows), township_a, dry_run=False)
+    assert_rejected(report, 2, "身份证件号", "此人本学年已登记在乡镇 421224101，不在您的管辖范围内")
+    assert PopulationRecord.objects.get(pk=zhao.pk).hukou_township_id == county.township_b.pk
+
+
+def test_an_unknown_school_year_rejects_the_file(county, admin, tmp_path):
+    report = run("population", write_file(tmp_path, HEADER, register(county)), admin, year=2030)
+    assert report.file_error == "学年 2030 不存在：请先在“学年”中建立。"
+
+
+@pytest.mark.parametrize("role", [Role.SCHOOL, Role.LEADER, Role.INSPECTOR, Role.SECTION])
+def test_roles_without_the_population_domain_cannot_import(role, county, tmp_path):
+    report = run("population", write_file(tmp_path, HEADER, register(county)), county.users[role])
+    assert report.file_error == "您的角色无权导入适龄人口数据。"
+
+
+# Children enrolled outside the county ---------------------------------------------------------------------
+
+OUTSIDE_HEADER = ["身份证件号", "姓名", "就读学校名称", "就读地区", "年级"]
+UNREGISTERED_ID = id_for(dt.date(2016, 2, 2), GENDER_FEMALE, sequence=701)
+
+
+def outside_rows(county) -> list[list]:
+    qian, zhang = county.population["钱多多"], county.population["张三丰"]
+    wu, zheng = county.outside["A"], county.outside["B"]
+    return [
+        [qian.id_number, "钱多多", "武汉市育才幼儿园", "湖北省武汉市", "大班"],  # new, 南林桥镇 from the register
+        [UNREGISTERED_ID, "何县外", "长沙市实验小学", "湖南省长沙市", "三年级"],  # new, not on the register: the county
+        [zhang.id_number, "张三丰", "武汉市育才小学", "湖北省武汉市", "一年级"],  # new; on roll at A1: a warning
+        [wu.id_number, "吴外读", "武汉市育才小学", "湖北省武汉市", ""],  # unchanged (empty grade keeps the stored one)
+        [zheng.id_number, "郑外读", "武汉市育才小学", "湖北省武汉市", "三年级"],  # changed: grade
+    ]
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_outside_dry_run_counts_and_warnings(fmt, county, admin, tmp_path):
+    before = OutsideEnrollment.objects.count()
+    report = run("outside", write_file(tmp_path, OUTSIDE_HEADER, outside_rows(county), fmt), admin)
+    assert report.ok, report.issues
+    assert counts(report) == (3, 1, 1, 0)
+    assert report.counts["warnings"] == 1
+    warning = next(i for i in report.issues if i.level == "warning")
+    assert (warning.row, warning.column) == (4, "身份证件号")
+    assert "本县学校（通羊镇中心小学）在读" in warning.reason
+    assert report.samples == [{"row": 6, "changes": {"grade": ["", "三年级"]}}]
+    assert OutsideEnrollment.objects.count() == before
+
+
+def test_outside_commit_resolves_the_township_audits_and_reimport_changes_nothing(county, population_section,
+                                                                                  tmp_path):
+    path = write_file(tmp_path, OUTSIDE_HEADER, outside_rows(county))
+    batch = run_batch("outside", path, population_section, dry_run=False)
+    assert batch.status == ImportStatus.COMMITTED, batch.report
+    year = county.year
+    qian = OutsideEnrollment.objects.get(school_year=year, id_number=county.population["钱多多"].id_number)
+    unregistered = OutsideEnrollment.objects.get(school_year=year, id_number=UNREGISTERED_ID)
+    zhang = OutsideEnrollment.objects.get(school_year=year, id_number=county.population["张三丰"].id_number)
+    assert (qian.hukou_township_id, qian.county_code, qian.grade, qian.name_initials) == (
+        county.township_b.pk, "421224", "大班", "qdd")
+    assert (unregistered.hukou_township_id, unregistered.county_code, unregistered.region) == (
+        None, "421224", "湖南省长沙市")
+    assert zhang.hukou_township_id == county.township_a.pk
+    assert OutsideEnrollment.objects.get(pk=county.outside["B"].pk).grade == "三年级"
+
+    changes = ObjectChange.objects.filter(batch_id=batch.pk)
+    assert set(changes.values_list("source", flat=True)) == {ChangeSource.IMPORT}
+    assert {(c.action, c.object_id, c.division_code) for c in changes} == {
+        (ChangeAction.CREATE, qian.pk, "421224101"),
+        (ChangeAction.CREATE, unregistered.pk, "421224"),
+        (ChangeAction.CREATE, zhang.pk, "421224100"),
+        (ChangeAction.UPDATE, county.outside["B"].pk, "421224101"),
+    }
+
+    logged = ObjectChange.objects.count()
+    again = run("outside", path, population_section, dry_run=False)
+    assert again.committed and counts(again) == (0, 0, 5, 0)
+    assert ObjectChange.objects.count() == logged
+
+
+def test_outside_optional_columns_and_english_headers(county, admin, tmp_path):
+    header = ["id_number", "name", "school_name", "region", "grade", "verified_on", "note"]
+    rows = [[UNREGISTERED_ID, "何县外", "长沙市实验小学", "湖南省长沙市", "三年级", "2024/9/20", "学籍系统查询"]]
+    report = run("outside", write_file(tmp_path, header, rows), admin, dry_run=False)
+    assert report.committed and counts(report) == (1, 0, 0, 0)
+    record = OutsideEnrollment.objects.get(id_number=UNREGISTERED_ID)
+    assert (record.verified_on, record.note) == (dt.date(2024, 9, 20), "学籍系统查询")
+
+
+def test_a_name_differing_from_the_register_is_a_warning(county, admin, tmp_path):
+    qian = county.population["钱多多"]
+    rows = [[qian.id_number, "钱朵朵", "武汉市育才幼儿园", "湖北省武汉市", "大班"]]
+    report = run("outside", write_file(tmp_path, OUTSIDE_HEADER, rows), admin, dry_run=False)
+    assert report.committed and report.counts["warnings"] == 1
+    assert "适龄人口登记中的“钱多多”不一致" in report.issues[0].reason
+
+
+def test_outside_scope_for_a_township_user(county, township_a, tmp_path):
+    qian, zhang, zheng = county.population["钱多多"], county.population["张三丰"], county.outside["B"]
+    rows = [
+        [zhang.id_number, "张三丰", "武汉市育才小学", "湖北省武汉市", "一年级"],  # 通羊镇: allowed
+        [qian.id_number, "钱多多", "武汉市育才幼儿园", "湖北省武汉市", "大班"],  # registered in 南林桥镇
+        [UNREGISTERED_ID, "何县外", "长沙市实验小学", "湖南省长沙市", "三年级"],  # nobody's township: the county's
+        [zheng.id_number, "郑外读", "武汉市育才小学", "湖北省武汉市", "三年级"],  # stored under 南林桥镇
+    ]
+    before = OutsideEnrollment.objects.count()
+    report = run("outside", write_file(tmp_path, OUTSIDE_HEADER, rows), township_a, dry_run=False)
+    assert counts(report) == (1, 0, 0, 3)
+    assert_rejected(report, 3, "身份证件号", "此人本学年登记在乡镇 421224101，不在您的管辖范围内")
+    assert_rejected(report, 4, "身份证件号", "只有县级用户可以导入")
+    assert_rejected(report, 5, "身份证件号", "该县外就读记录属于 421224101，不在您的管辖范围内")
+    assert OutsideEnrollment.objects.count() == before
+
+
+def _outside(**overrides) -> list:
+    keys = ["id", "name", "school", "region", "grade", "verified"]
+    values = dict(zip(keys, [UNREGISTERED_ID, "何县外", "长沙市实验小学", "湖南省长沙市", "三年级", ""], strict=True))
+    values.update(overrides)
+    return [values[key] for key in keys]
+
+
+@pytest.mark.parametrize(
+    ("row", "column", "fragment"),
+    [
+        (_outside(id=UNREGISTERED_ID[:17] + ("0" if UNREGISTERED_ID[17] != "0" else "1")), "身份证件号", "校验位错误"),
+        (_outside(id="4212242016"), "身份证件号", "格式不正确"),
+        (_outside(id=""), "身份证件号", "必填项不能为空"),
+        (_outside(name=""), "姓名", "必填项不能为空"),
+        (_outside(school=""), "就读学校名称", "必填项不能为空"),
+        (_outside(region=""), "就读地区", "必填项不能为空"),
+        (_outside(verified="2099-01-01"), "核实日期", "核实日期晚于今天"),
+        (_outside(verified="九月"), "核实日期", "无法识别"),
+    ],
+    ids=["check-digit", "id-format", "id-empty", "name", "school", "region", "verified-future", "verified-format"],
+)
+def test_outside_rejections(row, column, fragment, county, admin, tmp_path):
+    header = [*OUTSIDE_HEADER, "核实日期"]
+    first = [county.population["钱多多"].id_number, "钱多多", "武汉市育才幼儿园", "湖北省武汉市", "大班", "2024-09-20"]
+    before = OutsideEnrollment.objects.count()
+    report = run("outside", write_file(tmp_path, header, [first, row]), admin, dry_run=False)
+    assert_rejected(report, 3, column, fragment)
+    assert counts(report) == (1, 0, 0, 1)
+    assert OutsideEnrollment.objects.count() == before
+    assert not import_changes().exists()
+
+
+def test_outside_duplicate_in_file(county, admin, tmp_path):
+    rows = [_outside()[:5], _outside(name="何县外二")[:5]]
+    report = run("outside", write_file(tmp_path, OUTSIDE_HEADER, rows), admin, dry_run=False)
+    assert_rejected(report, 3, "身份证件号", "身份证件号在文件中重复出现")
+    assert not OutsideEnrollment.objects.filter(id_number=UNREGISTERED_ID).exists()
+
+
+@pytest.mark.parametrize("role", [Role.SCHOOL, Role.LEADER, Role.SECTION])
+def test_outside_import_needs_the_population_domain(role, county, tmp_path):
+    report = run("outside", write_file(tmp_path, OUTSIDE_HEADER, outside_rows(county)), county.users[role])
+    assert report.file_error == "您的角色无权导入县外就读数据。"
+
+
+# Pages and API of OutsideEnrollment -----------------------------------------------------------------------
+
+
+def _client(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_outside_pages_follow_the_scope(county, township_a, admin):
+    url = reverse("population:outsideenrollment_list")
+    listed = _client(township_a).get(url, {"per_page": 200})
+    assert {row.record.name for row in listed.context["table"].paginated_rows} == {"吴外读"}
+    everything = _client(county.users[Role.SECTION]).get(url, {"per_page": 200})
+    assert {row.record.name for row in everything.context["table"].paginated_rows} == {"吴外读", "郑外读", "冯外读"}
+    detail = reverse("population:outsideenrollment_detail", args=[county.outside["B"].pk])
+    assert _client(township_a).get(detail).status_code == 404
+    assert _client(admin).get(detail).status_code == 200
+    home = _client(township_a).get(reverse("home")).content.decode()
+    assert url in home and "县外就读" in home
+
+
+def test_outside_add_page_and_search(county, township_a):
+    client = _client(township_a)
+    data = {
+        "school_year": county.year.pk,
+        "name": "何县外",
+        "id_number": UNREGISTERED_ID.lower(),
+        "hukou_township": county.township_a.pk,
+        "school_name": "长沙市实验小学",
+        "region": "湖南省长沙市",
+        "grade": "三年级",
+        "verified_on": "2024-09-20",
+        "note": "",
+    }
+    response = client.post(reverse("population:outsideenrollment_add"), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    record = OutsideEnrollment.objects.get(id_number=UNREGISTERED_ID)
+    assert (record.county_code, record.name_initials, record.hukou_township_id) == (
+        "421224", "hxw", county.township_a.pk)
+    change = ObjectChange.objects.get(object_id=record.pk, content_type__model="outsideenrollment")
+    assert change.division_code == "421224100"
+    found = client.get(reverse("population:outsideenrollment_list"), {"q": "hxw"})
+    assert [row.record.pk for row in found.context["table"].paginated_rows] == [record.pk]
+    bad = dict(data, id_number=UNREGISTERED_ID[:17] + ("0" if UNREGISTERED_ID[17] != "0" else "1"))
+    response = client.post(reverse("population:outsideenrollment_add"), bad)
+    assert response.status_code == 200 and "校验位错误" in response.content.decode()
+
+
+def test_outside_api_lists_within_scope_and_masks_ids(county):
+    from rest_framework.authtoken.models import Token
+
+    def get(role):
+        token = Token.objects.get(user=county.users[role]).key
+        return Client(headers={"authorization": f"Token {token}"}).get("/api/outside-enrollments/").json()
+
+    township = get(Role.TOWNSHIP)
+    assert [item["name"] for item in township["results"]] == ["吴外读"]
+    assert township["results"][0]["id_number"] == county.outside["A"].id_number
+    leader = get(Role.LEADER)
+    assert {item["name"] for item in leader["results"]} == {"吴外读", "郑外读", "冯外读"}
+    assert all("*" in item["id_number"] for item in leader["results"])

@@ -1,0 +1,321 @@
+"""Import of the staff roster (教职工名册): one row = one staff member at the school that employs them.
+
+Natural key: 身份证件号. A new staff member gets a recruitment Posting. A row naming another school than the
+one a staff member is active at is a transfer (调动) only when the importing user may write both schools: the
+open posting at the old school is closed and a transfer posting at the new one is opened. Otherwise the row
+is rejected (已在其他学校在职), so that one school cannot take over another's teachers by importing them.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from emis.common.idnumbers import check_id_consistency, validate_id_number
+from emis.common.text import pinyin_initials
+from emis.core import access
+from emis.core.audit import record_changes_bulk
+from emis.core.imports.cells import choice_parser, parse_date, parse_id_number, parse_text
+from emis.core.imports.engine import CHANGED, NEW, UNCHANGED, Column, ImportSpec, Row
+from emis.core.imports.reader import FileRejected
+from emis.core.models import ChangeAction
+from emis.orgs.models import School
+
+from .choices import Establishment, PostingKind, Qualification, Title
+from .models import Posting, Staff
+
+IN_BATCH = 900
+GENDERS = {"男": "1", "女": "2", "1": "1", "2": "2", "M": "1", "F": "2"}
+STAFF_FIELDS = ("name", "gender", "birth_date", "establishment", "subject", "title", "qualification")
+# Staff rows hang from their school (and its parent, for a teaching point) and its township: the schools a
+# user may post staff at are those whose staff would fall in the user's scope.
+STAFF_SCHOOL_SCOPE = access.ScopeSpec(school_paths=("id", "parent_id"), division_paths=("township__code",))
+
+
+def _labels(choices) -> dict[str, str]:
+    return {str(label): code for code, label in choices.choices} | {code: code for code in choices.values}
+
+
+def _json(value):
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def _in_batches(values) -> list[list]:
+    values = list(values)
+    return [values[start : start + IN_BATCH] for start in range(0, len(values), IN_BATCH)]
+
+
+def schools_for_staff(user):
+    """Schools at which the user may add or change staff (the role may write the staff domain)."""
+    if not access.role_may(user, access.Domain.STAFF, access.ADD):
+        return School.objects.none()
+    if access.sees_everything(user):
+        return School.objects.all()
+    school_ids, division_codes = user.scope_keys()
+    return School.objects.filter(STAFF_SCHOOL_SCOPE.q_for(school_ids, division_codes))
+
+
+class StaffImport(ImportSpec):
+    kind = "staff"
+    label = gettext_lazy("教职工")
+    model = Staff
+    columns = [
+        Column(
+            "id_number",
+            "身份证件号",
+            ("身份证号", "id_number", "id number"),
+            True,
+            parse_id_number,
+            example="421224198005060012",
+        ),
+        Column("name", "姓名", ("name",), True, parse_text, example="刘建国"),
+        Column("gender", "性别", ("gender", "sex"), True, choice_parser(GENDERS, "性别"), example="男"),
+        Column("birth_date", "出生日期", ("birth_date", "date of birth"), True, parse_date, example="1980-05-06"),
+        Column(
+            "school_code",
+            "学校标识码",
+            ("school_code", "school id"),
+            True,
+            parse_text,
+            note="任职学校。",
+            example="2142000101",
+        ),
+        Column(
+            "establishment",
+            "编制类型",
+            ("establishment",),
+            True,
+            choice_parser(_labels(Establishment), "编制类型"),
+            note="在编、非在编或代课。",
+            example="在编",
+        ),
+        Column("subject", "任教学科", ("subject",), False, parse_text, example="语文"),
+        Column(
+            "title",
+            "专业技术职务",
+            ("title",),
+            False,
+            choice_parser(_labels(Title), "专业技术职务"),
+            note="不填为“未定职级”。",
+            example="一级教师",
+        ),
+        Column(
+            "qualification",
+            "最高学历",
+            ("qualification", "education"),
+            True,
+            choice_parser(_labels(Qualification), "最高学历"),
+            example="本科",
+        ),
+    ]
+
+    def begin(self, ctx) -> None:
+        user = ctx.user
+        if not access.role_may(user, access.Domain.STAFF, access.ADD):
+            raise FileRejected(_("您的角色无权导入教职工数据。"))
+        ctx.cache["schools"] = {
+            code: (pk, township)
+            for pk, code, township in schools_for_staff(user).values_list("pk", "code", "township__code")
+        }
+        ctx.cache["school_ids"] = {pk for pk, _township in ctx.cache["schools"].values()}
+        ctx.cache["today"] = timezone.localdate()
+
+    # Checks
+
+    def check_chunk(self, rows: list[Row], ctx) -> None:
+        schools = ctx.cache["schools"]
+        unknown = {row.values.get("school_code") for row in rows} - set(schools) - {None, ""}
+        known_elsewhere = set()
+        for batch in _in_batches(unknown):
+            known_elsewhere.update(School.objects.filter(code__in=batch).values_list("code", flat=True))
+        for row in rows:
+            self._check_row(row, known_elsewhere, ctx)
+        live = [row for row in rows if not row.rejected]
+        existing = {}
+        for batch in _in_batches(row.values["id_number"] for row in live):
+            for values in Staff.objects.filter(id_number__in=batch).values_list(
+                "id_number", "pk", *STAFF_FIELDS, "is_active", "post_school_id", "post_school__code"
+            ):
+                existing[values[0]] = values[1:]
+        for row in live:
+            self._classify(row, existing, ctx)
+
+    def _check_row(self, row: Row, known_elsewhere: set, ctx) -> None:
+        values = row.values
+        code = values.get("school_code") or ""
+        if code and code not in ctx.cache["schools"]:
+            if code in known_elsewhere:
+                row.error("学校标识码", _("该学校不在您的管辖范围内。"), code)
+            else:
+                row.error("学校标识码", _("学校标识码不存在。"), code)
+        id_number = values.get("id_number") or ""
+        if id_number:
+            try:
+                validate_id_number(id_number)
+            except ValidationError as exc:
+                row.error("身份证件号", exc.messages[0], id_number)
+            else:
+                for field, message in check_id_consistency(
+                    id_number, values.get("birth_date"), values.get("gender")
+                ).items():
+                    row.error("出生日期" if field == "birth_date" else "性别", message, id_number)
+            if ("id_number", id_number) in ctx.seen_keys:
+                row.error("身份证件号", _("身份证件号在文件中重复出现。"), id_number)
+            else:
+                ctx.seen_keys.add(("id_number", id_number))
+
+    def _classify(self, row: Row, existing: dict, ctx) -> None:
+        values = row.values
+        school_id, township = ctx.cache["schools"][values["school_code"]]
+        target = {name: values.get(name) or "" for name in STAFF_FIELDS}
+        target["birth_date"] = values["birth_date"]
+        target["title"] = values.get("title") or Title.NONE
+        found = existing.get(values["id_number"])
+        row.payload = {"target": target, "school_id": school_id, "township": township, "pk": None, "posting": None}
+        if found is None:
+            row.action = NEW
+            row.payload["posting"] = PostingKind.RECRUITMENT
+            return
+        pk, *current, is_active, old_school_id, old_code = found
+        row.payload["pk"] = pk
+        changes = {
+            name: [_json(old), _json(target[name])]
+            for name, old in zip(STAFF_FIELDS, current, strict=True)
+            if old != target[name]
+        }
+        if old_school_id != school_id:
+            if is_active and old_school_id not in ctx.cache["school_ids"]:
+                row.error(
+                    "学校标识码",
+                    _("该教职工已在其他学校在职（{code}），您无权办理调出：请由能管理两所学校的用户办理调动。").format(
+                        code=old_code
+                    ),
+                    values["school_code"],
+                )
+                return
+            changes["post_school"] = [old_school_id, school_id]
+            row.payload["posting"] = PostingKind.TRANSFER if is_active else PostingKind.RECRUITMENT
+            row.payload["old_school_id"] = old_school_id
+        if not is_active:
+            changes["is_active"] = [False, True]
+            if row.payload["posting"] is None:
+                row.payload["posting"] = PostingKind.RECRUITMENT
+        row.changes = changes
+        row.action = CHANGED if changes else UNCHANGED
+
+    # Writes
+
+    def write_chunk(self, rows: list[Row], ctx) -> None:
+        if not rows:
+            return
+        today = ctx.cache["today"]
+        audit = []
+        new, changed = [], []
+        for row in rows:
+            payload = row.payload
+            staff = Staff(
+                pk=payload["pk"],
+                id_number=row.values["id_number"],
+                post_school_id=payload["school_id"],
+                is_active=True,
+                **payload["target"],
+            )
+            staff.name_initials = pinyin_initials(staff.name)
+            (new if payload["pk"] is None else changed).append((row, staff))
+        Staff.objects.bulk_create([staff for _row, staff in new], batch_size=1000)
+        for row, staff in new:
+            row.payload["pk"] = staff.pk
+            fields = {
+                "id_number": staff.id_number,
+                "post_school": staff.post_school_id,
+                "is_active": True,
+                **{name: _json(getattr(staff, name)) for name in STAFF_FIELDS},
+            }
+            audit.append(
+                (
+                    staff,
+                    ChangeAction.CREATE,
+                    {name: [None, value] for name, value in fields.items()},
+                    (staff.post_school_id, row.payload["township"]),
+                    staff.name,
+                )
+            )
+        if changed:
+            Staff.objects.bulk_update(
+                [staff for _row, staff in changed],
+                [*STAFF_FIELDS, "name_initials", "post_school", "is_active"],
+                batch_size=1000,
+            )
+            for row, staff in changed:
+                audit.append(
+                    (
+                        staff,
+                        ChangeAction.UPDATE,
+                        row.changes,
+                        (staff.post_school_id, row.payload["township"]),
+                        staff.name,
+                    )
+                )
+        self._write_postings(rows, today, audit)
+        record_changes_bulk(audit)
+
+    def _write_postings(self, rows: list[Row], today, audit: list) -> None:
+        moving = {row.payload["pk"]: row for row in rows if row.payload.get("old_school_id")}
+        closed = []
+        for batch in _in_batches(moving):
+            for pk, staff_id, school_id, start, township in Posting.objects.filter(
+                staff_id__in=batch, end_date__isnull=True
+            ).values_list("pk", "staff_id", "school_id", "start_date", "school__township__code"):
+                end = max(today, start)
+                closed.append(
+                    (
+                        Posting(pk=pk, end_date=end),
+                        {"end_date": [None, end.isoformat()]},
+                        (school_id, township),
+                        moving[staff_id].values["name"],
+                    )
+                )
+        if closed:
+            Posting.objects.bulk_update([posting for posting, *_rest in closed], ["end_date"], batch_size=1000)
+            audit.extend(
+                (posting, ChangeAction.UPDATE, changes, scope, name) for posting, changes, scope, name in closed
+            )
+        opened = []
+        for row in rows:
+            kind = row.payload["posting"]
+            if kind is None:
+                continue
+            note = _("导入建档") if kind == PostingKind.RECRUITMENT else _("导入调动")
+            opened.append(
+                (
+                    row,
+                    Posting(
+                        staff_id=row.payload["pk"],
+                        school_id=row.payload["school_id"],
+                        kind=kind,
+                        start_date=today,
+                        note=note,
+                    ),
+                )
+            )
+        Posting.objects.bulk_create([posting for _row, posting in opened], batch_size=1000)
+        for row, posting in opened:
+            fields = {
+                "staff": posting.staff_id,
+                "school": posting.school_id,
+                "kind": posting.kind,
+                "start_date": today.isoformat(),
+                "end_date": None,
+                "note": posting.note,
+            }
+            audit.append(
+                (
+                    posting,
+                    ChangeAction.CREATE,
+                    {name: [None, value] for name, value in fields.items()},
+                    (posting.school_id, row.payload["township"]),
+                    f"{row.values['name']} {posting.get_kind_display()}",
+                )
+            )
