@@ -68,7 +68,7 @@ serve: migrate ## serve the development site on http://127.0.0.1:8000
 	EMIS_DEBUG=1 DJANGO_SETTINGS_MODULE=config.settings.local $(PY) manage.py runserver $(HOST):$(PORT)
 
 worker: migrate ## run a background task worker (django-tasks database backend)
-	$(PY) manage.py db_worker --queue-name '*'
+	EMIS_LOG_LEVEL=$${EMIS_LOG_LEVEL:-INFO} $(PY) manage.py db_worker --queue-name '*'
 
 #
 # Quality

@@ -17,6 +17,7 @@ hang (schools, division code) and ROLE_WRITES which domains each fixture user ma
 Pages (session login)
     anonymous                              302 to the login page
     list / export (xlsx, csv)              200 for every role; exactly the rows inside the role's scope
+                                           (user accounts: system administrators only, 404 for the rest)
     detail                                 200 in scope, 404 out of scope
     add (GET; POST with an empty form)     200 when the role writes the model's domain, else 404
     edit, delete (GET and POST)            200/302 when the role writes the domain and the row is in scope,
@@ -31,12 +32,14 @@ API (token authentication)
                                            404 out of scope; 200 / 400 / 204 in scope
     the change log (/api/changes/)         read-only: every write method answers 403, for admin too
 
-Import batches (OBJECT_ROUTES)              detail and error workbook: 200 in scope, 404 outside; commit and
+Import batches (OBJECT_ROUTES)             detail and error workbook: 200 in scope, 404 outside; commit and
                                            roll back: POST only (GET 405), 404 unless in scope and the role
                                            writes the batch's domain
 
 So pages answer 404 both for "not yours" and "not allowed", while the API answers 403 for "your role may not
 do this here" and 404 for "not in your scope"; neither distinguishes a row outside the scope from a missing row.
+Reference data (divisions, school years) is read by every role; only the roles that write a domain see its
+write routes. The schema and Swagger pages are public.
 """
 
 from __future__ import annotations

@@ -323,7 +323,8 @@ class StudentImport(ImportSpec):
             ctx.cache["classes"][(school_class.school_id, school_class.grade, school_class.name)] = school_class.pk
             audit.append((school_class, ChangeAction.CREATE,
                           {"school": [None, school_class.school_id], "grade": [None, school_class.grade],
-                           "name": [None, school_class.name]}, (school_class.school_id, "")))
+                           "name": [None, school_class.name]}, (school_class.school_id, ""),
+                          f"{Grade(school_class.grade).label}{school_class.name}"))
         record_changes_bulk(audit)
 
     def _write_enrollments(self, rows, ctx, year, audit) -> None:

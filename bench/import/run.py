@@ -1,0 +1,70 @@
+"""Import benchmark: parse-only vs full validated import vs re-import, SQLite and PostgreSQL, with peak memory.
+
+Prints figures and ratios measured in the same run (the parse-only time is the baseline). No thresholds
+are enforced here; compare with the targets in the README.
+"""
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import uuid
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from generate import write  # noqa: E402
+
+PG_ADMIN = ["-h", "127.0.0.1", "-U", "postgres"]
+
+
+def run_one(*args: str) -> dict:
+    output = subprocess.run([sys.executable, str(HERE / "run_one.py"), *args], capture_output=True, text=True)
+    if output.returncode != 0:
+        raise SystemExit(output.stderr[-3000:])
+    return json.loads(output.stdout.strip().splitlines()[-1])
+
+
+def database(kind: str):
+    if kind == "sqlite":
+        path = Path(tempfile.mkdtemp()) / "bench.sqlite3"
+        return f"sqlite:///{path}", lambda: path.unlink(missing_ok=True)
+    name = f"emis_bench_{uuid.uuid4().hex[:8]}"
+    subprocess.run(["createdb", *PG_ADMIN, name], check=True)
+    return (f"postgres://postgres@127.0.0.1:5432/{name}",
+            lambda: subprocess.run(["dropdb", *PG_ADMIN, "--if-exists", name], check=False))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rows", type=int, nargs="+", default=[100_000])
+    parser.add_argument("--db", nargs="+", choices=["sqlite", "postgres"], default=["sqlite", "postgres"])
+    parser.add_argument("--format", choices=["xlsx", "csv"], default="xlsx")
+    args = parser.parse_args()
+    print(f"{'rows':>9} {'db':>8} {'parse s':>8} {'parse r/s':>10} {'import s':>9} {'import r/s':>10} "
+          f"{'import/parse':>12} {'again s':>8} {'again/first':>11} {'again writes':>12} {'peak MB':>8}")
+    for rows in args.rows:
+        path = HERE / "data" / f"students-{rows}.{args.format}"
+        if not path.exists():
+            write(path, rows)
+        parsed = run_one("--database-url", "none", "--file", str(path), "--mode", "parse")
+        for kind in args.db:
+            url, cleanup = database(kind)
+            try:
+                result = run_one("--database-url", url, "--file", str(path), "--mode", "import")
+            finally:
+                cleanup()
+            if result["file_error"]:
+                raise SystemExit(result["file_error"])
+            print(f"{rows:>9} {kind:>8} {parsed['seconds']:>8.2f} {rows / parsed['seconds']:>10.0f} "
+                  f"{result['first_seconds']:>9.2f} {rows / result['first_seconds']:>10.0f} "
+                  f"{result['first_seconds'] / parsed['seconds']:>12.2f} {result['second_seconds']:>8.2f} "
+                  f"{result['second_seconds'] / result['first_seconds']:>11.2f} {result['second_writes']:>12} "
+                  f"{result['peak_mb']:>8.0f}")
+            print(f"          first: {result['first_counts']}  again: {result['second_counts']}")
+
+
+if __name__ == "__main__":
+    main()

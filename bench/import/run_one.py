@@ -1,0 +1,99 @@
+"""One measured run in its own process: set up a database, import a file twice, print JSON."""
+
+import argparse
+import json
+import os
+import resource
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--file", required=True)
+    parser.add_argument("--mode", choices=["parse", "import"], required=True)
+    args = parser.parse_args()
+    if args.mode == "parse":
+        print(json.dumps(parse_only(Path(args.file))))
+        return
+    os.environ["DATABASE_URL"] = args.database_url
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.local"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    user = setup_county()
+    from emis.core.imports.engine import run_import
+    from emis.core.imports.registry import get_spec
+    from emis.core.models import ObjectChange
+
+    started = time.perf_counter()
+    first = run_import(get_spec("students"), args.file, user=user, school_year=2020, dry_run=False)
+    first_seconds = time.perf_counter() - started
+    writes_before = ObjectChange.objects.count()
+    started = time.perf_counter()
+    second = run_import(get_spec("students"), args.file, user=user, school_year=2020, dry_run=False)
+    second_seconds = time.perf_counter() - started
+    print(json.dumps({
+        "rows": first.rows_total,
+        "first_counts": first.counts,
+        "first_seconds": first_seconds,
+        "second_counts": second.counts,
+        "second_seconds": second_seconds,
+        "second_writes": ObjectChange.objects.count() - writes_before,
+        "file_error": first.file_error or second.file_error,
+        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }))
+
+
+def parse_only(path: Path) -> dict:
+    started = time.perf_counter()
+    count = 0
+    if path.suffix == ".csv":
+        import csv
+
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            for _ in csv.reader(handle):
+                count += 1
+    else:
+        import python_calamine
+
+        sheet = python_calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
+        for _ in sheet.iter_rows():
+            count += 1
+    return {"rows": count - 1, "seconds": time.perf_counter() - started,
+            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def setup_county():
+    """A county with the generator's townships and 200 schools, the 2020 school year and an admin."""
+    import datetime as dt
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from generate import SCHOOLS, TOWNSHIPS, school_code
+    from emis.accounts.models import User
+    from emis.orgs.models import Division, School, SchoolYear
+
+    province = Division.objects.create(code="42", name="湖北省", level="province")
+    city = Division.objects.create(code="4212", name="咸宁市", level="city", parent=province)
+    county = Division.objects.create(code="421224", name="通山县", level="county", parent=city)
+    townships = [Division.objects.create(code=code, name=f"乡镇{code[-3:]}", level="township", parent=county)
+                 for code in TOWNSHIPS]
+    SchoolYear.objects.create(start_year=2020, census_date=dt.date(2020, 9, 1), is_current=True)
+    School.objects.bulk_create(
+        School(code=school_code(i), name=f"第{i}学校", category="nine_year", urban_rural="rural",
+               township=townships[i % len(townships)])
+        for i in range(SCHOOLS)
+    )
+    return User.objects.create(username="bench", role="admin", is_superuser=True)
+
+
+if __name__ == "__main__":
+    main()
