@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable, Sequence
 import xlsxwriter
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 ExportColumn = tuple[str, Callable[[object], object]]
 
@@ -22,7 +23,7 @@ def _cell(value):
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "是" if value else "否"
+        return gettext("是") if value else gettext("否")
     return value if isinstance(value, int | float) else str(value)
 
 
