@@ -91,14 +91,14 @@ class StaffImport(ImportSpec):
             note="在编、非在编或代课。",
             example="在编",
         ),
-        Column("subject", "任教学科", ("subject",), False, parse_text, example="语文"),
+        Column("subject", "任教学科", ("subject",), False, parse_text, note="不填则保留原值。", example="语文"),
         Column(
             "title",
             "专业技术职务",
             ("title",),
             False,
             choice_parser(_labels(Title), "专业技术职务"),
-            note="不填为“未定职级”。",
+            note="新教职工不填为“未定职级”；已有的不填则保留原值。",
             example="一级教师",
         ),
         Column(
@@ -180,6 +180,10 @@ class StaffImport(ImportSpec):
             return
         pk, *current, is_active, old_school_id, old_code = found
         row.payload["pk"] = pk
+        stored = dict(zip(STAFF_FIELDS, current, strict=True))
+        for name in ("subject", "title"):  # an empty optional cell keeps the stored value
+            if not values.get(name):
+                target[name] = stored[name]
         changes = {
             name: [_json(old), _json(target[name])]
             for name, old in zip(STAFF_FIELDS, current, strict=True)

@@ -171,7 +171,11 @@ VALID_DIVISION = ["421224102", "大畈镇", "乡", "421224"]
         (["43", "湖南省", "省", "42"], "上级区划代码", "省级区划不填写上级区划代码"),
         (["421224103001", "某村", "村", "421224103"], "上级区划代码", "上级区划代码 421224103 不存在"),
         (["421224100002", "某村", "村", "421224"], "上级区划代码", "村级区划的上级应为乡级，421224 是县级"),
-        (["421224101002", "某村", "村", "421224100"], "上级区划代码", "区划代码 421224101002 不以上级区划代码 421224100 开头"),
+        (
+            ["421224101002", "某村", "村", "421224100"],
+            "上级区划代码",
+            "区划代码 421224101002 不以上级区划代码 421224100 开头",
+        ),
         (["421224102", "大畈镇", "乡", "421224"], "区划代码", "区划代码在文件中重复出现（第2行已有）"),
     ],
     ids=["length", "digits", "level", "name", "no-parent", "province-parent", "unknown-parent", "parent-level",
@@ -210,7 +214,9 @@ def test_division_import_needs_the_orgs_domain(role, county, tmp_path):
 
 # Schools --------------------------------------------------------------------------------------------------
 
-SCHOOL_HEADER = ["学校标识码", "学校名称", "办学类型", "办别", "是否普惠", "城乡分类", "所在乡镇代码", "上级学校标识码", "学位数"]
+SCHOOL_HEADER = [
+    "学校标识码", "学校名称", "办学类型", "办别", "是否普惠", "城乡分类", "所在乡镇代码", "上级学校标识码", "学位数",
+]
 SCHOOL_ROWS = [
     ["2142000401", "南林桥镇第二小学", "小学", "公办", "否", "乡村", "421224101", "", "500"],  # new
     ["2142000402", "南林桥镇石门教学点", "教学点", "公办", "否", "乡村", "421224101", "2142000401", "30"],  # new
@@ -303,7 +309,11 @@ def _school(**overrides) -> list:
         (_school(township="421224199"), "所在乡镇代码", "乡镇代码 421224199 不存在"),
         (_school(township="421224100001"), "所在乡镇代码", "不存在（须为本县的乡镇级区划代码）"),
         (_school(category="教学点"), "上级学校标识码", "教学点必须填写所属小学的学校标识码"),
-        (_school(category="教学点", parent="3142000201"), "上级学校标识码", "教学点只能附属于小学，3142000201 是初级中学"),
+        (
+            _school(category="教学点", parent="3142000201"),
+            "上级学校标识码",
+            "教学点只能附属于小学，3142000201 是初级中学",
+        ),
         (_school(category="教学点", parent="2142000499"), "上级学校标识码", "上级学校标识码 2142000499 不存在"),
         (_school(category="教学点", parent="2142000102"), "上级学校标识码", "教学点只能附属于小学"),
         (_school(parent="2142000101"), "上级学校标识码", "只有教学点需要填写上级学校"),
@@ -368,3 +378,42 @@ def test_school_dates_are_not_needed_and_opened_on_stays_empty(county, admin, tm
     assert report.committed
     school = School.objects.get(code="2142000401")
     assert school.opened_on is None and School.objects.existing_on(dt.date(2024, 9, 1)).filter(pk=school.pk).exists()
+
+
+# Chunks and query counts ----------------------------------------------------------------------------------
+
+
+def test_parents_defined_in_an_earlier_chunk(county, admin, tmp_path):
+    divisions = run_import(get_spec("divisions"), write_file(tmp_path, DIVISION_HEADER, DIVISION_ROWS), user=admin,
+                           dry_run=False, chunk_size=1)
+    assert divisions.committed and counts(divisions) == (2, 1, 1, 0)
+    schools = run_import(get_spec("schools"), write_file(tmp_path, SCHOOL_HEADER, SCHOOL_ROWS), user=admin,
+                         dry_run=False, chunk_size=1)
+    assert schools.committed and counts(schools) == (3, 1, 2, 0)
+    assert School.objects.get(code="2142000402").parent.code == "2142000401"
+
+
+def _queries(kind, path, user, dry_run) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        report = run(kind, path, user, dry_run=dry_run)
+    assert report.ok and report.committed != dry_run, report.issues
+    return len(captured)
+
+
+@pytest.mark.parametrize("dry_run", [True, False])
+def test_query_count_does_not_grow_with_rows(dry_run, county, admin, tmp_path):
+    def villages(n):
+        return [[f"421224100{100 + i:03d}", f"村{i}", "村", "421224100"] for i in range(n)]
+
+    def schools(n):
+        return [_school(code=f"21420050{i:02d}", name=f"学校{i}") for i in range(n)]
+
+    for kind, header, make in (("divisions", DIVISION_HEADER, villages), ("schools", SCHOOL_HEADER, schools)):
+        few = _queries(kind, write_file(tmp_path, header, make(3)), admin, dry_run)
+        (Division if kind == "divisions" else School).objects.filter(
+            code__in=[row[0] for row in make(3)]).delete()
+        many = _queries(kind, write_file(tmp_path, header, make(40)), admin, dry_run)
+        assert many == few, (kind, few, many)

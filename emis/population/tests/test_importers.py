@@ -190,12 +190,20 @@ def _bad_check_digit() -> str:
     ("row", "column", "fragment"),
     [
         (_person(id=_bad_check_digit()), "身份证件号", "身份证号校验位错误"),
-        (_person(id=NEW_ID, name="周小新", gender="男", birth="2019-05-05"), "身份证件号", "身份证件号在文件中重复出现"),
+        (
+            _person(id=NEW_ID, name="周小新", gender="男", birth="2019-05-05"),
+            "身份证件号",
+            "身份证件号在文件中重复出现",
+        ),
         (_person(birth="2017-08-10"), "出生日期", "与身份证号中的出生日期 2017-08-09 不一致"),
         (_person(gender="男"), "性别", "性别与身份证号第17位"),
         (_person(name=""), "姓名", "必填项不能为空"),
         (_person(township=""), "户籍乡镇代码", "必填项不能为空"),
-        (_person(township="421223100", village=""), "户籍乡镇代码", "户籍乡镇代码 421223100 属于其他县（本县为 421224）"),
+        (
+            _person(township="421223100", village=""),
+            "户籍乡镇代码",
+            "户籍乡镇代码 421223100 属于其他县（本县为 421224）",
+        ),
         (_person(township="421224199", village=""), "户籍乡镇代码", "乡镇代码 421224199 不存在"),
         (_person(township="421224101", village=""), "户籍乡镇代码", "该乡镇不在您的管辖范围内"),
         (_person(village="421223100001"), "户籍村代码", "户籍村代码 421223100001 属于其他县"),
@@ -439,3 +447,33 @@ def test_outside_api_lists_within_scope_and_masks_ids(county):
     leader = get(Role.LEADER)
     assert {item["name"] for item in leader["results"]} == {"吴外读", "郑外读", "冯外读"}
     assert all("*" in item["id_number"] for item in leader["results"])
+
+
+# Query counts ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("dry_run", [True, False])
+@pytest.mark.parametrize("kind", ["population", "outside"])
+def test_query_count_does_not_grow_with_rows(kind, dry_run, county, admin, tmp_path):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def rows(n, offset):
+        result = []
+        for i in range(n):
+            birth = dt.date(2017, 1, 1) + dt.timedelta(days=offset + i)
+            id_number = id_for(birth, GENDER_MALE, sequence=21)
+            if kind == "population":
+                result.append([id_number, f"儿童{i}", "男", birth.isoformat(), "421224100", "421224100001"])
+            else:
+                result.append([id_number, f"儿童{i}", "外县小学", "外县", "一年级"])
+        return result
+
+    header = HEADER if kind == "population" else OUTSIDE_HEADER
+    measured = []
+    for n, offset in ((3, 0), (40, 100)):
+        with CaptureQueriesContext(connection) as captured:
+            report = run(kind, write_file(tmp_path, header, rows(n, offset)), admin, dry_run=dry_run)
+        assert report.ok and counts(report) == (n, 0, 0, 0), report.issues
+        measured.append(len(captured))
+    assert measured[0] == measured[1], measured

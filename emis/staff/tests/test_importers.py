@@ -269,3 +269,35 @@ def test_a_section_user_without_the_staff_domain_cannot_import(county, tmp_path)
     user = make_user("orgs_only", Role.SECTION, divisions=[county.county], domains=["orgs"])
     report = run(write_file(tmp_path, HEADER, roster(county)), user)
     assert report.file_error == "您的角色无权导入教职工数据。"
+
+
+@pytest.mark.parametrize("dry_run", [True, False])
+def test_query_count_does_not_grow_with_rows(dry_run, county, tmp_path):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def rows(n, offset):
+        birth = dt.date(1991, 1, 1)
+        return [[id_for(birth + dt.timedelta(days=offset + i), GENDER_MALE, sequence=11), f"教师{i}", "男",
+                 (birth + dt.timedelta(days=offset + i)).isoformat(), "2142000101", "在编", "数学", "", "本科"]
+                for i in range(n)]
+
+    user = county.users[Role.SCHOOL]
+    user.scope_keys()  # read once per user object (a request's), not per import
+    measured = []
+    for n, offset in ((3, 0), (40, 100)):
+        with CaptureQueriesContext(connection) as captured:
+            report = run(write_file(tmp_path, HEADER, rows(n, offset)), user, dry_run=dry_run)
+        assert report.ok and counts(report) == (n, 0, 0, 0)
+        measured.append(len(captured))
+    assert measured[0] == measured[1], measured
+
+
+def test_empty_optional_cells_keep_the_stored_subject_and_title(county, tmp_path):
+    liu = county.staff["刘建国"]
+    Staff.objects.filter(pk=liu.pk).update(title="first")
+    rows = [[liu.id_number, "刘建国", "女", "1980-05-06", "2142000101", "在编", "", "", "本科"]]
+    report = run(write_file(tmp_path, HEADER, rows), county.users[Role.SCHOOL], dry_run=False)
+    assert report.committed and counts(report) == (0, 0, 1, 0)
+    liu.refresh_from_db()
+    assert (liu.subject, liu.title) == ("语文", "first")
