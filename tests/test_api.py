@@ -13,9 +13,17 @@ from emis.core.testing import PASSWORD, id_for, make_student
 from emis.students.models import Student
 
 
+def _signed_in_client() -> Client:
+    from emis.core.testing import make_user
+
+    client = Client()
+    client.force_login(make_user("schema_reader", Role.LEADER))
+    return client
+
+
 @pytest.fixture
 def schema(db):
-    response = Client().get("/api/schema/")
+    response = _signed_in_client().get("/api/schema/")
     assert response.status_code == 200
     return yaml.safe_load(response.content)
 
@@ -37,8 +45,13 @@ def test_schema_is_openapi_3_and_lists_every_endpoint(schema):
     assert {"q", "current_school", "page"} <= parameters
 
 
+def test_schema_is_for_signed_in_users_only(db):
+    assert Client().get("/api/schema/").status_code == 401
+    assert Client().get("/api/docs/").status_code == 401
+
+
 def test_schema_as_json_and_swagger_page(db):
-    client = Client()
+    client = _signed_in_client()
     assert client.get("/api/schema/", {"format": "json"}).json()["openapi"].startswith("3.")
     docs = client.get("/api/docs/")
     assert docs.status_code == 200 and "swagger" in docs.content.decode().lower()

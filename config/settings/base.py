@@ -123,6 +123,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "县域教育管理信息系统 REST API. Every endpoint answers within the caller's data scope.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     # Swagger UI served from the installed sidecar package: offices often have no internet access.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -47,7 +47,12 @@ class User(ChangeLogged, AbstractUser):
 
     @cached_property
     def _scope_keys(self) -> tuple[list[int], list[str]]:
+        from emis.orgs.models import School
+
         school_ids = list(self.schools.values_list("id", flat=True))
+        if school_ids:
+            # A primary school's teaching points are its own (their pupils, classes and change records).
+            school_ids += list(School.objects.filter(parent_id__in=school_ids).values_list("id", flat=True))
         division_codes = list(self.divisions.values_list("code", flat=True))
         return school_ids, division_codes
 

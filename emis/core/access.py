@@ -136,7 +136,8 @@ def scope_filter(user: User, model: type[models.Model], action: str = VIEW) -> Q
     spec: ScopeSpec | None = getattr(model, "scope", None)
     if spec is None:
         return Q(pk__in=[])
-    if spec.unrestricted and action == VIEW:
+    if spec.unrestricted and (action == VIEW or not (spec.school_paths or spec.division_paths)):
+        # Reference rows with nothing to scope by (the school-year calendar): the role check above decides.
         return None
     school_ids, division_codes = user.scope_keys()
     return spec.q_for(school_ids, division_codes)

@@ -12,15 +12,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db import IntegrityError, connections, models, router, transaction
+from django.db import IntegrityError, connections, router, transaction
 from django.db.models import Q
-from django.utils import timezone
-from pypinyin.constants import PHRASES_DICT
 
 from emis.accounts.models import User
 from emis.common.text import pinyin_initials
 from emis.core.access import Domain, Role
 from emis.core.audit import audit_context, record_event
+from emis.core.bulk import insert_rows
 from emis.core.models import ChangeSource
 from emis.orgs.choices import DivisionLevel, SchoolCategory
 from emis.orgs.models import Division, School, SchoolEvent, SchoolYear
@@ -108,7 +107,7 @@ def load_tongshan(*, seed: int | None = None, log: Log = _quiet) -> dict[str, in
 def _write(plan: Plan, timer: _Timer) -> dict[str, int]:
     if plan.schools[0].code != MARKER_SCHOOL_CODE:
         raise AssertionError("the demo plan no longer starts with the marker school; update MARKER_SCHOOL_CODE")
-    initials = NameInitials()
+    initials = pinyin_initials
 
     # --- divisions, level by level so that parents have ids
     division_ids = dict(Division.objects.filter(code__in=[d[0] for d in plan.divisions]).values_list("code", "id"))
@@ -247,99 +246,6 @@ def _write(plan: Plan, timer: _Timer) -> dict[str, int]:
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
         timer.step("analyze", None, "planner statistics refreshed")
     return plan.counts()
-
-
-class NameInitials:
-    """pinyin_initials(name), fast: a name none of whose substrings is a pypinyin phrase is read character by
-    character (exactly what pypinyin does then), so only names holding a phrase need the full conversion."""
-
-    def __init__(self):
-        self.names: dict[str, str] = {}
-        self.chars: dict[str, str] = {}
-
-    def __call__(self, name: str) -> str:
-        value = self.names.get(name)
-        if value is None:
-            n = len(name)
-            if any(name[i:j] in PHRASES_DICT for i in range(n) for j in range(i + 2, n + 1)):
-                value = pinyin_initials(name)
-            else:
-                value = "".join(self.char(ch) for ch in name)
-            self.names[name] = value
-        return value
-
-    def char(self, ch: str) -> str:
-        value = self.chars.get(ch)
-        if value is None:
-            value = self.chars[ch] = pinyin_initials(ch)
-        return value
-
-
-# Field types whose Python values both database drivers take as they are (dates: Django registers an adapter
-# for SQLite; psycopg adapts them itself).
-_RAW_FIELDS = (
-    models.CharField, models.TextField, models.BooleanField, models.IntegerField, models.ForeignKey,
-)
-
-
-def insert_rows(model, columns: tuple[str, ...], rows, *, chunk: int = 5000) -> int:
-    """INSERT many rows (executemany on SQLite, COPY on PostgreSQL): `columns` are attnames, each row a
-    tuple in that order.
-
-    Several times faster than bulk_create for the big tables, because no model instance is built and
-    no per-field compiler runs. Fields not named take their default (auto_now fields: now), so a field
-    added to the model later keeps working as long as it has a default.
-    """
-    connection = connections[router.db_for_write(model)]
-    now = timezone.now()
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    by_attname = {f.attname: f for f in fields}
-    unknown = [c for c in columns if c not in by_attname]
-    if unknown:
-        raise ValueError(f"{model.__name__} has no columns {unknown}")
-    extra = [f for f in fields if f.attname not in columns]
-    extra_values = []
-    for f in extra:
-        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
-            value = now
-        else:
-            value = f.get_default()
-        extra_values.append(f.get_db_prep_save(value, connection))
-    converters = []
-    for c in columns:
-        f = by_attname[c]
-        plain_date = isinstance(f, models.DateField) and not isinstance(f, models.DateTimeField)
-        raw = isinstance(f, _RAW_FIELDS) or plain_date
-        converters.append(None if raw else (lambda v, f=f: f.get_db_prep_save(v, connection)))
-    need_conversion = any(converters)
-    quote = connection.ops.quote_name
-    names = ", ".join(quote(by_attname[c].column) for c in columns) + "".join(f", {quote(f.column)}" for f in extra)
-    placeholders = ", ".join(["%s"] * (len(columns) + len(extra)))
-    sql = f"INSERT INTO {quote(model._meta.db_table)} ({names}) VALUES ({placeholders})"
-    tail = tuple(extra_values)
-    if need_conversion:
-        rows = (tuple(v if conv is None else conv(v) for v, conv in zip(row, converters, strict=True)) for row in rows)
-    total = 0
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # COPY is PostgreSQL's bulk path; executemany would make one round trip per row.
-            copy_sql = f"COPY {quote(model._meta.db_table)} ({names}) FROM STDIN"
-            with cursor.cursor.copy(copy_sql) as copy:
-                for row in rows:
-                    copy.write_row(row + tail)
-                    total += 1
-            return total
-        batch = []
-        for row in rows:
-            batch.append(row + tail)
-            if len(batch) >= chunk:
-                cursor.executemany(sql, batch)
-                total += len(batch)
-                batch = []
-        if batch:
-            cursor.executemany(sql, batch)
-            total += len(batch)
-    return total
 
 
 def wipe_tongshan(*, log: Log = _quiet) -> dict[str, int]:

@@ -115,6 +115,11 @@ class Student(PersonFields, RegistryModel):
             return self.current_school_id, self.current_school.township.code
         return None, self.county_code
 
+    def save(self, *args, **kwargs):
+        if self.current_school_id and not self.county_code:
+            self.county_code = self.current_school.township.code[:6]
+        super().save(*args, **kwargs)
+
     def clean(self) -> None:
         self.clean_person(id_required=False)
         if not self.id_number and not self.student_no:

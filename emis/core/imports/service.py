@@ -189,6 +189,10 @@ def error_workbook(batch: ImportBatch) -> bytes:
     red = workbook.add_format({"font_color": "#C00000"})
     try:
         table = open_table(batch.file_path, batch.file_name)
+    except FileNotFoundError:
+        sheet.write(0, 0, _("上传的原文件已不在服务器上，无法生成错误报告。"), bold)
+        workbook.close()
+        return output.getvalue()
     except FileRejected as exc:
         sheet.write(0, 0, _("文件被拒绝"), bold)
         sheet.write(1, 0, str(exc), red)
