@@ -3,7 +3,7 @@ from rest_framework import serializers, viewsets
 from .api import ScopedModelViewSet
 from .models import ObjectChange
 from .ui import ObjectChangeUI
-from .views import change_rows
+from . import access
 
 
 class ObjectChangeSerializer(serializers.ModelSerializer):
@@ -15,10 +15,15 @@ class ObjectChangeSerializer(serializers.ModelSerializer):
         fields = ("id", "time", "username", "source", "action", "model", "object_id", "object_repr", "changes")
 
     def get_changes(self, obj) -> dict:
+        """Stored values (choice codes, foreign-key ids) for machines, with ID numbers masked for the role."""
         user = self.context["request"].user
-        rows = change_rows(user, obj.content_type.model_class(), obj)
-        names = list((obj.changes or {}).keys())
-        return {name: [row["before"], row["after"]] for name, row in zip(names, rows, strict=True)}
+        model = obj.content_type.model_class()
+        sensitive = getattr(model, "sensitive_fields", ()) if model else ()
+        return {
+            name: [access.display_id(user, before), access.display_id(user, after)] if name in sensitive
+            else [before, after]
+            for name, (before, after) in (obj.changes or {}).items()
+        }
 
 
 class ObjectChangeViewSet(ScopedModelViewSet, viewsets.ReadOnlyModelViewSet):

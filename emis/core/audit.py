@@ -85,7 +85,8 @@ def field_values(instance: ChangeLogged) -> dict[str, object]:
     """Concrete field values by name (foreign keys by id), excluding the model's audit_exclude."""
     values = {}
     for field in instance._meta.concrete_fields:
-        if field.primary_key or field.name in instance.audit_exclude:
+        # Non-editable fields (timestamps, search keys, derived levels) only repeat what others say.
+        if field.primary_key or not field.editable or field.name in instance.audit_exclude:
             continue
         values[field.name] = _jsonable(getattr(instance, field.attname))
     return values

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .access import VIEW
+from .forms import style_form
 from .models import ChangeAction, ChangeSource, ObjectChange
 
 
@@ -41,6 +42,17 @@ class ScopedFilterSet(django_filters.FilterSet):
                 filter_.extra["queryset"] = field_queryset.for_user(user, VIEW)
                 # ModelChoiceFilter builds its field from `.queryset`, overwriting extra["queryset"].
                 filter_.queryset = filter_.extra["queryset"]
+
+    @property
+    def form(self):
+        if not hasattr(self, "_form"):
+            form = super().form
+            for name, field in form.fields.items():
+                if isinstance(self.filters.get(name), django_filters.BooleanFilter):
+                    # "Any" rather than django-filter's "unknown" for an unset yes/no filter.
+                    field.widget = forms.Select(choices=[("", _("全部")), ("true", _("是")), ("false", _("否"))])
+            style_form(form)
+        return self._form
 
     def search(self, queryset, name, value):
         value = (value or "").strip()

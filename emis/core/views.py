@@ -184,9 +184,10 @@ class ObjectDetailView(ModelUIView):
             table = table_class(get_queryset(obj, request.user), request=request, orderable=False, prefix=f"r{index}-")
             RequestConfig(request, paginate={"per_page": 10}).configure(table)
             related.append({"title": title, "table": table})
+        changes = list(object_history(request.user, obj))
         history = [
-            {"change": change, "rows": change_rows(request.user, obj.__class__, change)}
-            for change in object_history(request.user, obj)
+            {"change": change, "rows": rows}
+            for change, rows in zip(changes, history_rows(request.user, obj.__class__, changes), strict=True)
         ]
         return render(
             request,
@@ -199,18 +200,67 @@ class ObjectDetailView(ModelUIView):
 
 
 def change_rows(user, model, change: ObjectChange) -> list[dict]:
-    """Field-by-field before/after rows of one change record, with ID numbers masked for the user."""
+    """Field-by-field before/after rows of one change record, readable and masked for the user."""
+    return history_rows(user, model, [change])[0]
+
+
+def history_rows(user, model, changes: list[ObjectChange]) -> list[list[dict]]:
+    """Readable before/after rows for several change records of one model.
+
+    Choice codes become their labels, booleans 是/否, and foreign-key ids the related rows' names, looked up
+    with one query per related model (not per row); ID numbers are masked for roles that may not see them.
+    """
+    from django.core.exceptions import FieldDoesNotExist
+
     sensitive = getattr(model, "sensitive_fields", ()) if model else ()
-    rows = []
-    for name, (before, after) in (change.changes or {}).items():
-        try:
-            label = model._meta.get_field(name).verbose_name if model else name
-        except Exception:  # a field since removed from the model
-            label = name
+    fields = {}
+    wanted: dict[type, set] = {}
+    for change in changes:
+        for name, (before, after) in (change.changes or {}).items():
+            if name not in fields:
+                try:
+                    fields[name] = model._meta.get_field(name) if model else None
+                except FieldDoesNotExist:  # a field since removed from the model
+                    fields[name] = None
+            field = fields[name]
+            if field is not None and field.many_to_one:
+                wanted.setdefault(field.related_model, set()).update(v for v in (before, after) if v is not None)
+            elif field is not None and field.many_to_many:
+                for value in (before, after):
+                    wanted.setdefault(field.related_model, set()).update(value or ())
+    names = {
+        related: {obj.pk: str(obj) for obj in related._base_manager.filter(pk__in=ids)}
+        for related, ids in wanted.items()
+    }
+
+    def show(field, name, value):
+        if value is None or value == "":
+            return None
         if name in sensitive:
-            before, after = access.display_id(user, before), access.display_id(user, after)
-        rows.append({"field": label, "before": before, "after": after})
-    return rows
+            return access.display_id(user, value) or None
+        if field is None:
+            return value
+        if field.many_to_one:
+            return names.get(field.related_model, {}).get(value, value)
+        if field.many_to_many:
+            return "、".join(str(names.get(field.related_model, {}).get(v, v)) for v in value)
+        if field.choices:
+            return dict(field.flatchoices).get(value, value)
+        if isinstance(value, bool):
+            return _("是") if value else _("否")
+        return value
+
+    result = []
+    for change in changes:
+        rows = []
+        for name, (before, after) in (change.changes or {}).items():
+            field = fields.get(name)
+            if field is not None and not field.editable and not field.many_to_many:
+                continue  # derived values (search keys, levels) repeat what the other fields say
+            label = field.verbose_name if field is not None else name
+            rows.append({"field": label, "before": show(field, name, before), "after": show(field, name, after)})
+        result.append(rows)
+    return result
 
 
 class PermissionsViolation(Exception):
