@@ -183,7 +183,7 @@ def log_m2m_change(sender, instance, action, pk_set, reverse=False, **kwargs):
 
 
 def record_changes_bulk(entries: list[tuple]) -> None:
-    """Change records for rows written in bulk: [(instance, action, changes[, (school_id, division)[, repr]])].
+    """Change records for rows written in bulk: [(instance or (model, pk), action, changes[, scope[, repr]])].
 
     bulk_create/bulk_update send no signals, so bulk writers call this themselves. Passing the scope and
     repr avoids queries per row; the rows go in with one executemany, because an import of a million rows
@@ -200,13 +200,14 @@ def record_changes_bulk(entries: list[tuple]) -> None:
     rows = []
     for entry in entries:
         instance, action, changes = entry[:3]
-        model = type(instance)
+        # Bulk writers that never built model instances pass (model class, pk) instead.
+        model, pk = instance if isinstance(instance, tuple) else (type(instance), instance.pk)
         if model not in content_types:
             content_types[model] = ContentType.objects.get_for_model(model, for_concrete_model=True).pk
         school_id, division_code = entry[3] if len(entry) > 3 else instance.audit_scope()
         rows.append((
             now, user_id, username, context.source, context.request_id, action, content_types[model],
-            instance.pk, (entry[4] if len(entry) > 4 else str(instance))[:200],
+            pk, (entry[4] if len(entry) > 4 else str(instance))[:200],
             json.dumps(changes, ensure_ascii=False, cls=DjangoJSONEncoder), school_id, division_code or "",
             context.batch_id,
         ))

@@ -68,3 +68,33 @@ def insert_rows(model, columns: tuple[str, ...], rows, *, chunk: int = 5000) -> 
             cursor.executemany(sql, batch)
             total += len(batch)
     return total
+
+
+def update_rows(model, columns: tuple[str, ...], rows, *, chunk: int = 5000) -> int:
+    """UPDATE many rows by primary key with one executemany: each row is (value, ..., pk), `columns` attnames.
+
+    bulk_update builds one CASE expression per column through the ORM, which costs more than the write.
+    `updated_at`-style auto_now fields are set to now.
+    """
+    connection = connections[router.db_for_write(model)]
+    by_attname = {f.attname: f for f in model._meta.concrete_fields}
+    auto_now = [f for f in by_attname.values() if getattr(f, "auto_now", False) and f.attname not in columns]
+    quote = connection.ops.quote_name
+    assignments = [f"{quote(by_attname[c].column)} = %s" for c in columns]
+    assignments += [f"{quote(f.column)} = %s" for f in auto_now]
+    now_values = tuple(f.get_db_prep_save(timezone.now(), connection) for f in auto_now)
+    sql = (f"UPDATE {quote(model._meta.db_table)} SET {', '.join(assignments)} "
+           f"WHERE {quote(model._meta.pk.column)} = %s")
+    total = 0
+    batch = []
+    with connection.cursor() as cursor:
+        for row in rows:
+            batch.append(row[:-1] + now_values + row[-1:])
+            if len(batch) >= chunk:
+                cursor.executemany(sql, batch)
+                total += len(batch)
+                batch = []
+        if batch:
+            cursor.executemany(sql, batch)
+            total += len(batch)
+    return total

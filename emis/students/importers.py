@@ -20,6 +20,7 @@ from emis.common.schoolyear import age_on
 from emis.common.text import pinyin_initials
 from emis.core import access
 from emis.core.audit import record_changes_bulk
+from emis.core.bulk import insert_rows, update_rows
 from emis.core.imports.cells import choice_parser, parse_bool, parse_date, parse_id_number, parse_text
 from emis.core.imports.engine import CHANGED, NEW, UNCHANGED, Column, ImportSpec, Row
 from emis.core.imports.reader import FileRejected
@@ -270,45 +271,55 @@ class StudentImport(ImportSpec):
     # Writes
 
     def write_chunk(self, rows: list[Row], ctx) -> None:
+        """Plain INSERT/UPDATE statements (emis.core.bulk), then the change records: no model instances,
+        because building and preparing them costs more than the write itself at a hundred thousand rows."""
         if not rows:
             return
         year = ctx.cache["year"]
+        county = settings.EMIS_COUNTY_CODE
         self._create_missing_classes(rows, ctx, year)
         audit: list[tuple] = []
-        new_students, changed_students = [], []
+        new_rows, changed = [], []
         for row in rows:
             payload = row.payload
-            fields = dict(zip(STUDENT_FIELDS, payload["student"], strict=True))
-            school_id = payload["enrollment_target"][0]
-            on_roll = payload["enrollment_target"][3] in ON_ROLL_STATUSES
+            school_id, _grade, _class, status = payload["enrollment_target"]
+            current_school = school_id if status in ON_ROLL_STATUSES else None
+            values = (*payload["student"], pinyin_initials(payload["student"][0]), current_school, county)
             if payload["student_pk"] is None:
-                student = Student(**fields, current_school_id=school_id if on_roll else None,
-                                  county_code=settings.EMIS_COUNTY_CODE)
-                student.name_initials = pinyin_initials(student.name)
-                new_students.append((row, student))
-            elif payload["student_changes"] or on_roll:
-                student = Student(pk=payload["student_pk"], **fields, county_code=settings.EMIS_COUNTY_CODE,
-                                  current_school_id=school_id if on_roll else None)
-                student.name_initials = pinyin_initials(student.name)
-                changed_students.append((row, student))
-        Student.objects.bulk_create([student for _, student in new_students], batch_size=1000)
-        for row, student in new_students:
-            row.payload["student_pk"] = student.pk
-            audit.append((student, ChangeAction.CREATE,
-                          {name: [None, _json(getattr(student, name))] for name in STUDENT_FIELDS},
-                          (student.current_school_id, row.payload["township_code"])))
-        if changed_students:
-            Student.objects.bulk_update(
-                [student for _, student in changed_students],
-                [*[name for name in STUDENT_FIELDS], "name_initials", "current_school_id"],
-                batch_size=1000,
-            )
-            for row, student in changed_students:
+                new_rows.append((row, values))
+            else:
+                changed.append((row, values))
+        columns = (*STUDENT_FIELDS, "name_initials", "current_school_id", "county_code")
+        if new_rows:
+            insert_rows(Student, columns, [values for _, values in new_rows])
+            keys = self._student_ids([values for _, values in new_rows])
+            for row, values in new_rows:
+                pk = keys[values[4] or values[3]]
+                row.payload["student_pk"] = pk
+                audit.append(((Student, pk), ChangeAction.CREATE,
+                              {name: [None, _json(value)] for name, value in zip(STUDENT_FIELDS, values, strict=False)},
+                              (values[-2], row.payload["township_code"]), values[0]))
+        if changed:
+            update_rows(Student, columns, [(*values, row.payload["student_pk"]) for row, values in changed])
+            for row, values in changed:
                 if row.payload["student_changes"]:
-                    audit.append((student, ChangeAction.UPDATE, _jsonable_changes(row.payload["student_changes"]),
-                                  (student.current_school_id, row.payload["township_code"])))
+                    audit.append(((Student, row.payload["student_pk"]), ChangeAction.UPDATE,
+                                  _jsonable_changes(row.payload["student_changes"]),
+                                  (values[-2], row.payload["township_code"]), values[0]))
         self._write_enrollments(rows, ctx, year, audit)
         record_changes_bulk(audit)
+
+    @staticmethod
+    def _student_ids(values: list[tuple]) -> dict[str, int]:
+        """Primary keys of just-inserted students, by 学籍号 (or ID number when there is none)."""
+        nos = [v[4] for v in values if v[4]]
+        ids = [v[3] for v in values if not v[4]]
+        found = {}
+        for start in range(0, len(nos), 900):
+            found.update(Student.objects.filter(student_no__in=nos[start:start + 900]).values_list("student_no", "pk"))
+        for start in range(0, len(ids), 900):
+            found.update(Student.objects.filter(id_number__in=ids[start:start + 900]).values_list("id_number", "pk"))
+        return found
 
     def _create_missing_classes(self, rows, ctx, year) -> None:
         wanted = {row.payload["class_key"] for row in rows if row.payload["class_key"]}
@@ -335,42 +346,46 @@ class StudentImport(ImportSpec):
             school_id, grade, class_id, status = payload["enrollment_target"]
             if payload["class_key"]:
                 class_id = ctx.cache["classes"][payload["class_key"]]
-            fields = {"school_id": school_id, "grade": grade, "school_class_id": class_id, "status": status}
             existing = payload["enrollment"]
-            scope = (school_id, payload["township_code"], f"{row.values['name']} {year} {Grade(grade).label}")
+            scope = (school_id, payload["township_code"])
+            label = f"{row.values['name']} {year} {Grade(grade).label}"
+            values = (payload["student_pk"], school_id, year.pk, class_id, grade, GRADE_LEVEL[grade], status, census,
+                      True)
             if existing is None:
-                created.append((Enrollment(student_id=payload["student_pk"], school_year=year, level=GRADE_LEVEL[grade],
-                                           status_date=census, is_current=True, **fields), scope))
+                created.append((values, scope, label))
             elif payload["enrollment_changes"]:
                 if "status" in payload["enrollment_changes"]:
                     # A status change keeps the old row as history (see students.services.enrollment_change_status).
-                    closed.append((Enrollment(pk=existing[0], is_current=False), scope))
-                    created.append((Enrollment(student_id=payload["student_pk"], school_year=year,
-                                               level=GRADE_LEVEL[grade], status_date=census, is_current=True,
-                                               **fields), scope))
+                    closed.append((existing[0], scope, label))
+                    created.append((values, scope, label))
                 else:
-                    updated.append((Enrollment(pk=existing[0], level=GRADE_LEVEL[grade], **fields), scope,
+                    updated.append((existing[0], (school_id, grade, class_id, status, GRADE_LEVEL[grade]), scope, label,
                                     payload["enrollment_changes"]))
         if closed:
-            Enrollment.objects.bulk_update([e for e, _ in closed], ["is_current"], batch_size=1000)
-            audit.extend((e, ChangeAction.UPDATE, {"is_current": [True, False]}, *_split(scope)) for e, scope in closed)
+            update_rows(Enrollment, ("is_current",), [(False, pk) for pk, _, _ in closed])
+            audit.extend(((Enrollment, pk), ChangeAction.UPDATE, {"is_current": [True, False]}, scope, label)
+                         for pk, scope, label in closed)
         if updated:
-            Enrollment.objects.bulk_update([e for e, _, _ in updated], ["school_id", "grade", "school_class_id",
-                                                                         "status", "level"], batch_size=1000)
-            audit.extend((e, ChangeAction.UPDATE, _jsonable_changes(changes), *_split(scope))
-                         for e, scope, changes in updated)
+            update_rows(Enrollment, ("school_id", "grade", "school_class_id", "status", "level"),
+                        [(*values, pk) for pk, values, _, _, _ in updated])
+            audit.extend(((Enrollment, pk), ChangeAction.UPDATE, _jsonable_changes(changes), scope, label)
+                         for pk, _, scope, label, changes in updated)
         if created:
-            Enrollment.objects.bulk_create([e for e, _ in created], batch_size=1000)
+            columns = ("student_id", "school_id", "school_year_id", "school_class_id", "grade", "level", "status",
+                       "status_date", "is_current")
+            insert_rows(Enrollment, columns, [values for values, _, _ in created])
+            student_ids = [values[0] for values, _, _ in created]
+            pks = {}
+            for start in range(0, len(student_ids), 900):
+                pks.update(Enrollment.objects.filter(
+                    student_id__in=student_ids[start:start + 900], school_year=year, is_current=True
+                ).values_list("student_id", "pk"))
             audit.extend(
-                (e, ChangeAction.CREATE, {name: [None, _json(getattr(e, name))] for name in ENROLLMENT_FIELDS},
-                 *_split(scope))
-                for e, scope in created
+                ((Enrollment, pks[values[0]]), ChangeAction.CREATE,
+                 {"school_id": [None, values[1]], "grade": [None, values[4]], "school_class_id": [None, values[3]],
+                  "status": [None, values[6]]}, scope, label)
+                for values, scope, label in created
             )
-
-
-def _split(scope: tuple) -> tuple:
-    """(school_id, township, repr) -> ((school_id, township), repr) as record_changes_bulk expects."""
-    return (scope[0], scope[1]), scope[2]
 
 
 def _json(value):
