@@ -24,6 +24,8 @@ def school_code(index: int) -> str:
 
 
 def rows(count: int):
+    # About 45 pupils a class, as in the county's schools.
+    classes_per_grade = max(1, count // (SCHOOLS * 9 * 45))
     for r in range(count):
         grade_index = r % 9
         gender = "1" if r % 2 else "2"
@@ -31,7 +33,7 @@ def rows(count: int):
         sequence = r // (9 * 365)
         id_number = make_id_number("421224", birth, sequence, gender)
         name = SURNAMES[r % 20] + GIVEN[(r // 20) % len(GIVEN)] + (GIVEN[(r // 600) % len(GIVEN)] if r % 3 else "")
-        yield [school_code(r % SCHOOLS), GRADES[grade_index], f"{(r // SCHOOLS) % 12 + 1}班", name,
+        yield [school_code(r % SCHOOLS), GRADES[grade_index], f"{(r // (SCHOOLS * 9)) % classes_per_grade + 1}班", name,
                "男" if gender == "1" else "女", birth.isoformat(), id_number, "G" + id_number, "在读",
                TOWNSHIPS[r % len(TOWNSHIPS)], "否", "是" if r % 17 == 0 else "否", "否"]
 

@@ -323,20 +323,22 @@ class StudentImport(ImportSpec):
 
     def _create_missing_classes(self, rows, ctx, year) -> None:
         wanted = {row.payload["class_key"] for row in rows if row.payload["class_key"]}
-        missing = [key for key in wanted if key not in ctx.cache["classes"]]
+        missing = sorted(key for key in wanted if key not in ctx.cache["classes"])
         if not missing:
             return
-        classes = [SchoolClass(school_id=school_id, school_year=year, grade=grade, name=name)
-                   for school_id, grade, name in missing]
-        SchoolClass.objects.bulk_create(classes, batch_size=1000)
-        audit = []
-        for school_class in classes:
-            ctx.cache["classes"][(school_class.school_id, school_class.grade, school_class.name)] = school_class.pk
-            audit.append((school_class, ChangeAction.CREATE,
-                          {"school": [None, school_class.school_id], "grade": [None, school_class.grade],
-                           "name": [None, school_class.name]}, (school_class.school_id, ""),
-                          f"{Grade(school_class.grade).label}{school_class.name}"))
-        record_changes_bulk(audit)
+        insert_rows(SchoolClass, ("school_id", "school_year_id", "grade", "name"),
+                    [(school_id, year.pk, grade, name) for school_id, grade, name in missing])
+        school_ids = sorted({key[0] for key in missing})
+        for pk, school_id, grade, name in SchoolClass.objects.filter(
+            school_year=year, school_id__in=school_ids
+        ).values_list("pk", "school_id", "grade", "name"):
+            ctx.cache["classes"][(school_id, grade, name)] = pk
+        record_changes_bulk([
+            ((SchoolClass, ctx.cache["classes"][key]), ChangeAction.CREATE,
+             {"school": [None, key[0]], "grade": [None, key[1]], "name": [None, key[2]]}, (key[0], ""),
+             f"{Grade(key[1]).label}{key[2]}")
+            for key in missing
+        ])
 
     def _write_enrollments(self, rows, ctx, year, audit) -> None:
         census = year.census_date
