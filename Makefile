@@ -76,6 +76,7 @@ worker: migrate ## run a background task worker (django-tasks database backend)
 
 lint: setup ## ruff
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 format: setup ## ruff format + import sorting
 	$(BIN)/ruff check --select I --fix .

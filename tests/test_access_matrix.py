@@ -92,6 +92,7 @@ def _with_parent(school_id) -> set:
     parent_id = School.objects.filter(pk=school_id).values_list("parent_id", flat=True).first()
     return {school_id, parent_id} - {None}
 
+
 # Where a row hangs: (school ids it belongs to, division code(s) it lies under). Rows are read and written inside
 # this scope; None: only those who see everything write it; ADMIN_ONLY: only system administrators reach it.
 SCOPE_ANCHORS = {
@@ -251,8 +252,9 @@ OTHER_ROUTES: dict[str, list[Probe]] = {
     ],
     # The schema and its Swagger page are for signed-in users only (SERVE_PERMISSIONS).
     # Generating the schema takes a while and does not depend on the caller, so three callers are enough.
-    "api-schema": [Probe("get", {ANON: 401, "*": 200}, check=_schema_is_openapi3,
-                         roles=(ANON, Role.SCHOOL, Role.ADMIN))],
+    "api-schema": [
+        Probe("get", {ANON: 401, "*": 200}, check=_schema_is_openapi3, roles=(ANON, Role.SCHOOL, Role.ADMIN))
+    ],
     "api-docs": [Probe("get", {ANON: 401, "*": 200})],
     "api-root": [Probe("get", {ANON: 401, "*": 200})],
 }

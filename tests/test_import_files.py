@@ -31,16 +31,37 @@ ENGLISH = ["school_code", "grade", "class", "name", "gender", "birth_date", "id_
 BIRTH = dt.date(2018, 3, 4)
 
 
-def pupil(n: int, *, birth: dt.date = BIRTH, township: str = "421224100", name: str | None = None,
-          gender: str = GENDER_MALE, birth_cell=None) -> list:
+def pupil(
+    n: int,
+    *,
+    birth: dt.date = BIRTH,
+    township: str = "421224100",
+    name: str | None = None,
+    gender: str = GENDER_MALE,
+    birth_cell=None,
+) -> list:
     id_number = id_for(birth, gender, sequence=800 + 2 * n)
     cell = birth.isoformat() if birth_cell is None else birth_cell
-    return ["2142000101", "一年级", "1班", name or f"新生{n}号", "男" if gender == GENDER_MALE else "女", cell,
-            id_number, township]
+    return [
+        "2142000101",
+        "一年级",
+        "1班",
+        name or f"新生{n}号",
+        "男" if gender == GENDER_MALE else "女",
+        cell,
+        id_number,
+        township,
+    ]
 
 
-def xlsx_bytes(rows: list[list], *, merge_header: bool = False, formula: bool = False, hidden: bool = False,
-               extra_sheet: bool = False) -> bytes:
+def xlsx_bytes(
+    rows: list[list],
+    *,
+    merge_header: bool = False,
+    formula: bool = False,
+    hidden: bool = False,
+    extra_sheet: bool = False,
+) -> bytes:
     output = io.BytesIO()
     workbook = xlsxwriter.Workbook(output, {"in_memory": True})
     sheet = workbook.add_worksheet("学生")
@@ -235,8 +256,12 @@ ROWS = [HEADER, pupil(1, name="欧阳锋"), pupil(2, name="黄蓉", gender=GENDE
 
 
 def _summary(report) -> tuple:
-    return (report.counts, [(i.row, i.column, i.reason, i.level) for i in report.issues], report.unknown_columns,
-            report.file_error)
+    return (
+        report.counts,
+        [(i.row, i.column, i.reason, i.level) for i in report.issues],
+        report.unknown_columns,
+        report.file_error,
+    )
 
 
 def test_utf8_utf8_bom_and_gbk_give_the_same_result(admin, tmp_path):
@@ -251,7 +276,9 @@ def test_utf8_utf8_bom_and_gbk_give_the_same_result(admin, tmp_path):
     committed = run(write(tmp_path, "gbk-ok.csv", csv_bytes(ROWS[:3], "gbk")), admin, dry_run=False)
     assert committed.committed
     assert set(Student.objects.filter(name__in=["欧阳锋", "黄蓉"]).values_list("name_initials", flat=True)) == {
-        "oyf", "hr"}
+        "oyf",
+        "hr",
+    }
 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])
@@ -311,13 +338,15 @@ def test_headers_with_spaces_and_required_stars_are_recognised(admin, tmp_path):
 
 def test_a_batch_report_holding_changed_dates_is_stored(county, admin, tmp_path):
     """Samples of changed rows are kept in ImportBatch.report (JSON); a changed date must not break that."""
-    make_student("旧同学", county.school_a1, birth=dt.date(2018, 3, 4), id_number=None,
-                 student_no="L421224201803040001")
+    make_student(
+        "旧同学", county.school_a1, birth=dt.date(2018, 3, 4), id_number=None, student_no="L421224201803040001"
+    )
     header = ["学校标识码", "年级", "姓名", "性别", "出生日期", "全国学籍号"]
     rows = [header, ["2142000101", "一年级", "旧同学", "男", "2018-03-05", "L421224201803040001"]]
     upload = SimpleUploadedFile("学生.csv", csv_bytes(rows))
-    batch = service.import_batch_create(kind="students", upload=upload, school_year=2024, dry_run=True,
-                                        acting_user=admin)
+    batch = service.import_batch_create(
+        kind="students", upload=upload, school_year=2024, dry_run=True, acting_user=admin
+    )
     batch = service.import_batch_run(batch_id=batch.pk)
     assert batch.status == ImportStatus.VALIDATED, batch.report
     batch.refresh_from_db()

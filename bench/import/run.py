@@ -33,8 +33,10 @@ def database(kind: str):
         return f"sqlite:///{path}", lambda: path.unlink(missing_ok=True)
     name = f"emis_bench_{uuid.uuid4().hex[:8]}"
     subprocess.run(["createdb", *PG_ADMIN, name], check=True)
-    return (f"postgres://postgres@127.0.0.1:5432/{name}",
-            lambda: subprocess.run(["dropdb", *PG_ADMIN, "--if-exists", name], check=False))
+    return (
+        f"postgres://postgres@127.0.0.1:5432/{name}",
+        lambda: subprocess.run(["dropdb", *PG_ADMIN, "--if-exists", name], check=False),
+    )
 
 
 def main() -> None:
@@ -43,8 +45,10 @@ def main() -> None:
     parser.add_argument("--db", nargs="+", choices=["sqlite", "postgres"], default=["sqlite", "postgres"])
     parser.add_argument("--format", choices=["xlsx", "csv"], default="xlsx")
     args = parser.parse_args()
-    print(f"{'rows':>9} {'db':>8} {'parse s':>8} {'parse r/s':>10} {'import s':>9} {'import r/s':>10} "
-          f"{'import/parse':>12} {'again s':>8} {'again/first':>11} {'again writes':>12} {'peak MB':>8}")
+    print(
+        f"{'rows':>9} {'db':>8} {'parse s':>8} {'parse r/s':>10} {'import s':>9} {'import r/s':>10} "
+        f"{'import/parse':>12} {'again s':>8} {'again/first':>11} {'again writes':>12} {'peak MB':>8}"
+    )
     for rows in args.rows:
         path = HERE / "data" / f"students-{rows}.{args.format}"
         if not path.exists():
@@ -58,11 +62,13 @@ def main() -> None:
                 cleanup()
             if result["file_error"]:
                 raise SystemExit(result["file_error"])
-            print(f"{rows:>9} {kind:>8} {parsed['seconds']:>8.2f} {rows / parsed['seconds']:>10.0f} "
-                  f"{result['first_seconds']:>9.2f} {rows / result['first_seconds']:>10.0f} "
-                  f"{result['first_seconds'] / parsed['seconds']:>12.2f} {result['second_seconds']:>8.2f} "
-                  f"{result['second_seconds'] / result['first_seconds']:>11.2f} {result['second_writes']:>12} "
-                  f"{result['peak_mb']:>8.0f}")
+            print(
+                f"{rows:>9} {kind:>8} {parsed['seconds']:>8.2f} {rows / parsed['seconds']:>10.0f} "
+                f"{result['first_seconds']:>9.2f} {rows / result['first_seconds']:>10.0f} "
+                f"{result['first_seconds'] / parsed['seconds']:>12.2f} {result['second_seconds']:>8.2f} "
+                f"{result['second_seconds'] / result['first_seconds']:>11.2f} {result['second_writes']:>12} "
+                f"{result['peak_mb']:>8.0f}"
+            )
             print(f"          first: {result['first_counts']}  again: {result['second_counts']}")
 
 

@@ -41,16 +41,20 @@ def main() -> None:
     started = time.perf_counter()
     second = run_import(get_spec("students"), args.file, user=user, school_year=2020, dry_run=False)
     second_seconds = time.perf_counter() - started
-    print(json.dumps({
-        "rows": first.rows_total,
-        "first_counts": first.counts,
-        "first_seconds": first_seconds,
-        "second_counts": second.counts,
-        "second_seconds": second_seconds,
-        "second_writes": ObjectChange.objects.count() - writes_before,
-        "file_error": first.file_error or second.file_error,
-        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-    }))
+    print(
+        json.dumps(
+            {
+                "rows": first.rows_total,
+                "first_counts": first.counts,
+                "first_seconds": first_seconds,
+                "second_counts": second.counts,
+                "second_seconds": second_seconds,
+                "second_writes": ObjectChange.objects.count() - writes_before,
+                "file_error": first.file_error or second.file_error,
+                "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            }
+        )
+    )
 
 
 def parse_only(path: Path) -> dict:
@@ -68,8 +72,11 @@ def parse_only(path: Path) -> dict:
         sheet = python_calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
         for _ in sheet.iter_rows():
             count += 1
-    return {"rows": count - 1, "seconds": time.perf_counter() - started,
-            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    return {
+        "rows": count - 1,
+        "seconds": time.perf_counter() - started,
+        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
 
 
 def setup_county():
@@ -78,18 +85,26 @@ def setup_county():
 
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from generate import SCHOOLS, TOWNSHIPS, school_code
+
     from emis.accounts.models import User
     from emis.orgs.models import Division, School, SchoolYear
 
     province = Division.objects.create(code="42", name="湖北省", level="province")
     city = Division.objects.create(code="4212", name="咸宁市", level="city", parent=province)
     county = Division.objects.create(code="421224", name="通山县", level="county", parent=city)
-    townships = [Division.objects.create(code=code, name=f"乡镇{code[-3:]}", level="township", parent=county)
-                 for code in TOWNSHIPS]
+    townships = [
+        Division.objects.create(code=code, name=f"乡镇{code[-3:]}", level="township", parent=county)
+        for code in TOWNSHIPS
+    ]
     SchoolYear.objects.create(start_year=2020, census_date=dt.date(2020, 9, 1), is_current=True)
     School.objects.bulk_create(
-        School(code=school_code(i), name=f"第{i}学校", category="nine_year", urban_rural="rural",
-               township=townships[i % len(townships)])
+        School(
+            code=school_code(i),
+            name=f"第{i}学校",
+            category="nine_year",
+            urban_rural="rural",
+            township=townships[i % len(townships)],
+        )
         for i in range(SCHOOLS)
     )
     return User.objects.create(username="bench", role="admin", is_superuser=True)

@@ -133,9 +133,13 @@ SPECTACULAR_SETTINGS = {
 # Import progress is written by the worker outside its (still open) transaction, so it lives in a cache
 # shared across processes: files under var/ on one machine, Redis when several servers share the work.
 if env_str("EMIS_REDIS_URL"):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env_str("EMIS_REDIS_URL")}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env_str("EMIS_REDIS_URL")}
+    }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": VAR_DIR / "cache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": VAR_DIR / "cache"}
+    }
 
 TASKS = {
     "default": {

@@ -12,11 +12,16 @@ WRITABLE_DOMAINS = [(d.value, d.label) for d in Domain if d not in (Domain.AUDIT
 
 class UserForm(ScopedModelForm):
     domains = forms.MultipleChoiceField(
-        label=_("负责业务"), choices=WRITABLE_DOMAINS, required=False, widget=forms.CheckboxSelectMultiple,
+        label=_("负责业务"),
+        choices=WRITABLE_DOMAINS,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
         help_text=_("仅对股室人员生效。"),
     )
     new_password = forms.CharField(
-        label=_("设置密码"), required=False, widget=forms.PasswordInput(render_value=False),
+        label=_("设置密码"),
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
         help_text=_("新增用户时必填；编辑时留空表示不修改。"),
     )
 

@@ -27,9 +27,7 @@ class User(ChangeLogged, AbstractUser):
         _("负责业务"), default=list, blank=True, help_text=_("股室人员可编辑的业务范围，如 students、staff。")
     )
     display_name = models.CharField(_("姓名"), max_length=64, blank=True)
-    divisions = models.ManyToManyField(
-        "orgs.Division", verbose_name=_("管辖区划"), blank=True, related_name="users"
-    )
+    divisions = models.ManyToManyField("orgs.Division", verbose_name=_("管辖区划"), blank=True, related_name="users")
     schools = models.ManyToManyField("orgs.School", verbose_name=_("管辖学校"), blank=True, related_name="users")
 
     objects = ScopedUserManager()

@@ -19,7 +19,22 @@ SCHOOL_CODE_PATTERN = re.compile(r"^\d{10}$")
 
 # 学校标识码 leading two digits: 学校类别 (domain-rules 2.3).
 SCHOOL_CODE_CATEGORY_PREFIXES = {
-    "11", "21", "22", "31", "32", "33", "34", "35", "36", "37", "41", "42", "51", "91", "92", "93",
+    "11",
+    "21",
+    "22",
+    "31",
+    "32",
+    "33",
+    "34",
+    "35",
+    "36",
+    "37",
+    "41",
+    "42",
+    "51",
+    "91",
+    "92",
+    "93",
 }
 
 GENDER_MALE = "1"
@@ -100,7 +115,9 @@ def validate_student_no(value: str) -> None:
     if student_no[0] in "GJ":
         tail = student_no[1:]
         if not ID_PATTERN.match(tail) or id_check_digit(tail[:17]) != tail[17]:
-            raise ValidationError(_("全国学籍号校验位错误（G/J 开头的学籍号按身份证号规则校验）。"), code="student_no_check")
+            raise ValidationError(
+                _("全国学籍号校验位错误（G/J 开头的学籍号按身份证号规则校验）。"), code="student_no_check"
+            )
     elif not student_no[1:15].isdigit():
         raise ValidationError(_("临时学籍号（L 开头）前14位应为区划码和出生日期。"), code="student_no_format")
 
@@ -109,10 +126,14 @@ def validate_school_code(value: str) -> None:
     """学校标识码: 10 digits, a known 学校类别 prefix, and this province's code in digits 3-4."""
     code = (value or "").strip()
     if not SCHOOL_CODE_PATTERN.match(code):
-        raise ValidationError(_("学校标识码“%(value)s”应为10位数字。"), code="school_code_format", params={"value": code})
+        raise ValidationError(
+            _("学校标识码“%(value)s”应为10位数字。"), code="school_code_format", params={"value": code}
+        )
     if code[:2] not in SCHOOL_CODE_CATEGORY_PREFIXES:
         raise ValidationError(
-            _("学校标识码前两位“%(prefix)s”不是有效的学校类别代码。"), code="school_code_category", params={"prefix": code[:2]}
+            _("学校标识码前两位“%(prefix)s”不是有效的学校类别代码。"),
+            code="school_code_category",
+            params={"prefix": code[:2]},
         )
     province = settings.EMIS_PROVINCE_CODE
     if code[2:4] != province:

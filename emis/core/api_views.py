@@ -1,9 +1,9 @@
 from rest_framework import serializers, viewsets
 
+from . import access
 from .api import ScopedModelViewSet
 from .models import ObjectChange
 from .ui import ObjectChangeUI
-from . import access
 
 
 class ObjectChangeSerializer(serializers.ModelSerializer):
@@ -20,7 +20,8 @@ class ObjectChangeSerializer(serializers.ModelSerializer):
         model = obj.content_type.model_class()
         sensitive = getattr(model, "sensitive_fields", ()) if model else ()
         return {
-            name: [access.display_id(user, before), access.display_id(user, after)] if name in sensitive
+            name: [access.display_id(user, before), access.display_id(user, after)]
+            if name in sensitive
             else [before, after]
             for name, (before, after) in (obj.changes or {}).items()
         }

@@ -12,17 +12,15 @@ import contextlib
 import contextvars
 import datetime as dt
 import decimal
-import json
 import uuid
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection
-from django.utils import timezone
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
+from django.utils import timezone
 
+from .bulk import insert_rows
 from .models import AuditEvent, ChangeAction, ChangeLogged, ChangeSource, ObjectChange
 
 
@@ -158,7 +156,9 @@ def log_save(sender, instance, created, raw=False, **kwargs):
 def log_delete(sender, instance, **kwargs):
     if not isinstance(instance, ChangeLogged):
         return
-    record_change(instance, ChangeAction.DELETE, {name: [value, None] for name, value in field_values(instance).items()})
+    record_change(
+        instance, ChangeAction.DELETE, {name: [value, None] for name, value in field_values(instance).items()}
+    )
 
 
 @receiver(m2m_changed)
@@ -186,8 +186,8 @@ def record_changes_bulk(entries: list[tuple]) -> None:
     """Change records for rows written in bulk: [(instance or (model, pk), action, changes[, scope[, repr]])].
 
     bulk_create/bulk_update send no signals, so bulk writers call this themselves. Passing the scope and
-    repr avoids queries per row; the rows go in with one executemany, because an import of a million rows
-    writes a million change records and the ORM's per-field preparation would dominate its time.
+    repr avoids queries per row; the rows go in as plain INSERTs (COPY on PostgreSQL), because an import of a
+    million rows writes a million change records and the ORM's per-field preparation would dominate its time.
     """
     if not entries:
         return
@@ -195,7 +195,7 @@ def record_changes_bulk(entries: list[tuple]) -> None:
     user = context.acting_user()
     username = getattr(user, "username", "") or ""
     user_id = getattr(user, "pk", None)
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    now = timezone.now()
     content_types: dict[type, int] = {}
     rows = []
     for entry in entries:
@@ -205,21 +205,39 @@ def record_changes_bulk(entries: list[tuple]) -> None:
         if model not in content_types:
             content_types[model] = ContentType.objects.get_for_model(model, for_concrete_model=True).pk
         school_id, division_code = entry[3] if len(entry) > 3 else instance.audit_scope()
-        rows.append((
-            now, user_id, username, context.source, context.request_id, action, content_types[model],
-            pk, (entry[4] if len(entry) > 4 else str(instance))[:200],
-            json.dumps(changes, ensure_ascii=False, cls=DjangoJSONEncoder), school_id, division_code or "",
-            context.batch_id,
-        ))
-    table = connection.ops.quote_name(ObjectChange._meta.db_table)
-    columns = ("time", "user_id", "username", "source", "request_id", "action", "content_type_id", "object_id",
-               "object_repr", "changes", "school_id", "division_code", "batch_id")
-    sql = "INSERT INTO {table} ({columns}) VALUES ({values})".format(
-        table=table, columns=", ".join(connection.ops.quote_name(c) for c in columns),
-        values=", ".join(["%s"] * len(columns)),
+        rows.append(
+            (
+                now,
+                user_id,
+                username,
+                context.source,
+                context.request_id,
+                action,
+                content_types[model],
+                pk,
+                (entry[4] if len(entry) > 4 else str(instance))[:200],
+                changes,
+                school_id,
+                division_code or "",
+                context.batch_id,
+            )
+        )
+    insert_rows(
+        ObjectChange,
+        (
+            "time",
+            "user_id",
+            "username",
+            "source",
+            "request_id",
+            "action",
+            "content_type_id",
+            "object_id",
+            "object_repr",
+            "changes",
+            "school_id",
+            "division_code",
+            "batch_id",
+        ),
+        rows,
     )
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), 5000):
-            cursor.executemany(sql, rows[start:start + 5000])
-
-

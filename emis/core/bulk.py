@@ -6,7 +6,11 @@ from django.utils import timezone
 # Field types whose Python values both database drivers take as they are (dates: Django registers an adapter
 # for SQLite; psycopg adapts them itself).
 _RAW_FIELDS = (
-    models.CharField, models.TextField, models.BooleanField, models.IntegerField, models.ForeignKey,
+    models.CharField,
+    models.TextField,
+    models.BooleanField,
+    models.IntegerField,
+    models.ForeignKey,
 )
 
 
@@ -83,8 +87,7 @@ def update_rows(model, columns: tuple[str, ...], rows, *, chunk: int = 5000) -> 
     assignments = [f"{quote(by_attname[c].column)} = %s" for c in columns]
     assignments += [f"{quote(f.column)} = %s" for f in auto_now]
     now_values = tuple(f.get_db_prep_save(timezone.now(), connection) for f in auto_now)
-    sql = (f"UPDATE {quote(model._meta.db_table)} SET {', '.join(assignments)} "
-           f"WHERE {quote(model._meta.pk.column)} = %s")
+    sql = f"UPDATE {quote(model._meta.db_table)} SET {', '.join(assignments)} WHERE {quote(model._meta.pk.column)} = %s"
     total = 0
     batch = []
     with connection.cursor() as cursor:

@@ -33,6 +33,6 @@ class ScopedModelForm(forms.ModelForm):
         if user is not None:
             restrict_form_fields(self, user)
         style_form(self)
-        for name, field in self.fields.items():
+        for field in self.fields.values():
             if isinstance(field, forms.DateField):
                 field.widget = forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")

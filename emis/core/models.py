@@ -171,7 +171,6 @@ class AuditEvent(models.Model):
         raise PermissionDenied(_("审计记录不可删除。"))
 
 
-
 class ImportStatus(models.TextChoices):
     PENDING = "pending", _("排队中")
     RUNNING = "running", _("处理中")

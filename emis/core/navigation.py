@@ -1,9 +1,9 @@
 """The sidebar menu, declared once; entries a user may not open are left out."""
 
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from .access import VIEW, role_may
-from django.utils.translation import gettext_lazy as _
 
 MENU = (
     (_("概览"), (("home", _("首页"), None),)),

@@ -177,7 +177,9 @@ class ObjectDetailView(ModelUIView):
             elif name in getattr(self.ui.model, "sensitive_fields", ()):
                 value = access.display_id(request.user, value)
             link = value.get_absolute_url() if hasattr(value, "get_absolute_url") else None
-            fields.append({"label": field.verbose_name, "value": value, "link": link, "boolean": isinstance(value, bool)})
+            fields.append(
+                {"label": field.verbose_name, "value": value, "link": link, "boolean": isinstance(value, bool)}
+            )
         related = []
         for index, (title, get_queryset, table_class) in enumerate(self.ui.related):
             # Each related table pages on its own query parameter (r0-page, r1-page ...).
@@ -193,7 +195,10 @@ class ObjectDetailView(ModelUIView):
             request,
             "generic/detail.html",
             self.context(
-                object=obj, fields=fields, related=related, history=history,
+                object=obj,
+                fields=fields,
+                related=related,
+                history=history,
                 **self.ui.extra_detail_context(obj, request.user),
             ),
         )
@@ -316,7 +321,8 @@ class ObjectDeleteView(ModelUIView):
         except ProtectedError as exc:
             blockers = sorted({str(o._meta.verbose_name) for o in exc.protected_objects})
             messages.error(
-                request, _("无法删除“%(object)s”：仍被以下数据引用：%(list)s。") % {"object": obj, "list": "、".join(blockers)}
+                request,
+                _("无法删除“%(object)s”：仍被以下数据引用：%(list)s。") % {"object": obj, "list": "、".join(blockers)},
             )
             return HttpResponseRedirect(obj.get_absolute_url())
         messages.success(request, _("已删除：%(object)s") % {"object": obj})

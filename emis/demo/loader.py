@@ -98,8 +98,9 @@ def load_tongshan(*, seed: int | None = None, log: Log = _quiet) -> dict[str, in
     timer.step("plan built", None, "seeded, checked against the published figures")
     with transaction.atomic(), audit_context(source=ChangeSource.COMMAND):
         counts = _write(plan, timer)
-        record_event("demo.loaded", data={"county": COUNTY_CODE, "seed": plan.seed, "rows": counts},
-                     division_code=COUNTY_CODE)
+        record_event(
+            "demo.loaded", data={"county": COUNTY_CODE, "seed": plan.seed, "rows": counts}, division_code=COUNTY_CODE
+        )
     log(f"  total {time.monotonic() - timer.start:.1f}s")
     return counts
 
@@ -112,8 +113,13 @@ def _write(plan: Plan, timer: _Timer) -> dict[str, int]:
     # --- divisions, level by level so that parents have ids
     division_ids = dict(Division.objects.filter(code__in=[d[0] for d in plan.divisions]).values_list("code", "id"))
     created = 0
-    for level in (DivisionLevel.PROVINCE, DivisionLevel.CITY, DivisionLevel.COUNTY, DivisionLevel.TOWNSHIP,
-                  DivisionLevel.VILLAGE):
+    for level in (
+        DivisionLevel.PROVINCE,
+        DivisionLevel.CITY,
+        DivisionLevel.COUNTY,
+        DivisionLevel.TOWNSHIP,
+        DivisionLevel.VILLAGE,
+    ):
         new = [
             Division(code=code, name=name, level=lvl, parent_id=division_ids.get(parent))
             for code, name, lvl, parent in plan.divisions
@@ -141,10 +147,18 @@ def _write(plan: Plan, timer: _Timer) -> dict[str, int]:
     for with_parent in (False, True):
         rows = [
             School(
-                code=s.code, name=s.name, category=s.category, ownership=s.ownership, inclusive=s.inclusive,
-                urban_rural=s.urban_rural, township_id=division_ids[s.township],
-                parent_id=school_ids[s.parent] if s.parent else None, address=s.address, capacity=s.capacity,
-                opened_on=s.opened_on, closed_on=s.closed_on,
+                code=s.code,
+                name=s.name,
+                category=s.category,
+                ownership=s.ownership,
+                inclusive=s.inclusive,
+                urban_rural=s.urban_rural,
+                township_id=division_ids[s.township],
+                parent_id=school_ids[s.parent] if s.parent else None,
+                address=s.address,
+                capacity=s.capacity,
+                opened_on=s.opened_on,
+                closed_on=s.closed_on,
             )
             for s in plan.schools
             if bool(s.parent) == with_parent
@@ -155,8 +169,13 @@ def _write(plan: Plan, timer: _Timer) -> dict[str, int]:
     timer.step("schools", len(school_ids), f"incl. {points} teaching points")
     SchoolEvent.objects.bulk_create(
         [
-            SchoolEvent(school_id=school_ids[e.school], kind=e.kind, date=e.date,
-                        other_school_id=school_ids[e.other_school] if e.other_school else None, note=e.note)
+            SchoolEvent(
+                school_id=school_ids[e.school],
+                kind=e.kind,
+                date=e.date,
+                other_school_id=school_ids[e.other_school] if e.other_school else None,
+                note=e.note,
+            )
             for e in plan.events
         ],
         batch_size=BATCH_SIZE,
@@ -174,15 +193,41 @@ def _write(plan: Plan, timer: _Timer) -> dict[str, int]:
     students = plan.students
     insert_rows(
         Student,
-        ("name", "name_initials", "gender", "birth_date", "id_number", "student_no", "hukou_township_id",
-         "hukou_village_id", "boarder", "poverty_family", "disabled", "left_behind", "migrant", "current_school_id",
-         "county_code"),
         (
-            (p.name, initials(p.name), p.gender, p.birth, p.id_number, s.student_no,
-             division_ids[p.hukou_township] if p.hukou_township else None,
-             division_ids[p.hukou_village] if p.hukou_village else None,
-             s.boarder, s.poverty_family, s.disabled, s.left_behind, s.migrant, school_ids[s.current_school],
-             COUNTY_CODE)
+            "name",
+            "name_initials",
+            "gender",
+            "birth_date",
+            "id_number",
+            "student_no",
+            "hukou_township_id",
+            "hukou_village_id",
+            "boarder",
+            "poverty_family",
+            "disabled",
+            "left_behind",
+            "migrant",
+            "current_school_id",
+            "county_code",
+        ),
+        (
+            (
+                p.name,
+                initials(p.name),
+                p.gender,
+                p.birth,
+                p.id_number,
+                s.student_no,
+                division_ids[p.hukou_township] if p.hukou_township else None,
+                division_ids[p.hukou_village] if p.hukou_village else None,
+                s.boarder,
+                s.poverty_family,
+                s.disabled,
+                s.left_behind,
+                s.migrant,
+                school_ids[s.current_school],
+                COUNTY_CODE,
+            )
             for s in students
             for p in (s.person,)
         ),
@@ -192,11 +237,31 @@ def _write(plan: Plan, timer: _Timer) -> dict[str, int]:
 
     insert_rows(
         Enrollment,
-        ("student_id", "school_id", "school_year_id", "school_class_id", "grade", "level", "status", "status_date",
-         "is_current", "note"),
         (
-            (student_ids[students[e.student].person.id_number], school_ids[e.school], year_ids[e.year],
-             classes[e.klass].id, e.grade, GRADE_LEVEL[e.grade], e.status, e.status_date, e.is_current, e.note)
+            "student_id",
+            "school_id",
+            "school_year_id",
+            "school_class_id",
+            "grade",
+            "level",
+            "status",
+            "status_date",
+            "is_current",
+            "note",
+        ),
+        (
+            (
+                student_ids[students[e.student].person.id_number],
+                school_ids[e.school],
+                year_ids[e.year],
+                classes[e.klass].id,
+                e.grade,
+                GRADE_LEVEL[e.grade],
+                e.status,
+                e.status_date,
+                e.is_current,
+                e.note,
+            )
             for e in plan.enrollments
         ),
     )
@@ -204,11 +269,29 @@ def _write(plan: Plan, timer: _Timer) -> dict[str, int]:
 
     insert_rows(
         PopulationRecord,
-        ("school_year_id", "name", "name_initials", "gender", "birth_date", "id_number", "hukou_township_id",
-         "hukou_village_id", "source"),
         (
-            (year_ids[year], p.name, initials(p.name), p.gender, p.birth, p.id_number, division_ids[p.hukou_township],
-             division_ids[p.hukou_village] if p.hukou_village else None, PopulationSource.POLICE)
+            "school_year_id",
+            "name",
+            "name_initials",
+            "gender",
+            "birth_date",
+            "id_number",
+            "hukou_township_id",
+            "hukou_village_id",
+            "source",
+        ),
+        (
+            (
+                year_ids[year],
+                p.name,
+                initials(p.name),
+                p.gender,
+                p.birth,
+                p.id_number,
+                division_ids[p.hukou_township],
+                division_ids[p.hukou_village] if p.hukou_village else None,
+                PopulationSource.POLICE,
+            )
             for year, p in plan.population
         ),
     )
@@ -216,18 +299,36 @@ def _write(plan: Plan, timer: _Timer) -> dict[str, int]:
 
     insert_rows(
         Staff,
-        ("name", "name_initials", "gender", "birth_date", "id_number", "establishment", "post_school_id", "subject",
-         "title", "qualification"),
         (
-            (p.name, initials(p.name), p.gender, p.birth, p.id_number, s.establishment, school_ids[s.school],
-             s.subject, s.title, s.qualification)
+            "name",
+            "name_initials",
+            "gender",
+            "birth_date",
+            "id_number",
+            "establishment",
+            "post_school_id",
+            "subject",
+            "title",
+            "qualification",
+        ),
+        (
+            (
+                p.name,
+                initials(p.name),
+                p.gender,
+                p.birth,
+                p.id_number,
+                s.establishment,
+                school_ids[s.school],
+                s.subject,
+                s.title,
+                s.qualification,
+            )
             for s in plan.staff
             for p in (s.person,)
         ),
     )
-    staff_ids = dict(
-        Staff.objects.filter(post_school_id__in=list(school_ids.values())).values_list("id_number", "id")
-    )
+    staff_ids = dict(Staff.objects.filter(post_school_id__in=list(school_ids.values())).values_list("id_number", "id"))
     postings = [
         (staff_ids[s.person.id_number], school_ids[code], kind, start, end, note)
         for s in plan.staff
@@ -241,8 +342,17 @@ def _write(plan: Plan, timer: _Timer) -> dict[str, int]:
         # Fresh planner statistics: autovacuum cannot see rows of an open transaction, and without them the
         # first queries (and every test running inside this transaction) choose nested-loop plans.
         with connection.cursor() as cursor:
-            for model in (Division, School, SchoolEvent, SchoolClass, Student, Enrollment, PopulationRecord, Staff,
-                          Posting):
+            for model in (
+                Division,
+                School,
+                SchoolEvent,
+                SchoolClass,
+                Student,
+                Enrollment,
+                PopulationRecord,
+                Staff,
+                Posting,
+            ):
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
         timer.step("analyze", None, "planner statistics refreshed")
     return plan.counts()

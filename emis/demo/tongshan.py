@@ -329,8 +329,10 @@ class _Builder:
     def random_township(self) -> str:
         if self._township_cum is None:
             codes = list(self.township_info)
-            self._township_cum = (codes, list(itertools.accumulate(
-                self.township_info[c]["population_weight"] for c in codes)))
+            self._township_cum = (
+                codes,
+                list(itertools.accumulate(self.township_info[c]["population_weight"] for c in codes)),
+            )
         codes, cum = self._township_cum
         return codes[bisect.bisect(cum, self.rng.random() * cum[-1])]
 
@@ -413,8 +415,9 @@ class _Builder:
         stems = self.township_info[township]["free_stems"]
         return stems.pop(self.rng.randrange(len(stems)))
 
-    def add_school(self, prefix: str, name: str, category: str, township: str, urban_rural: str, opened: int | dt.date,
-                   **extra) -> SchoolPlan:
+    def add_school(
+        self, prefix: str, name: str, category: str, township: str, urban_rural: str, opened: int | dt.date, **extra
+    ) -> SchoolPlan:
         opened_on = opened if isinstance(opened, dt.date) else dt.date(opened, 9, 1)
         if not extra.get("address"):
             info = self.township_info[township]
@@ -428,8 +431,13 @@ class _Builder:
         if any(s.name == name for s in self.plan.schools):
             raise ValueError(f"demo plan: two schools named {name}")
         school = SchoolPlan(
-            code=self.code(prefix), name=name, category=category, township=township, urban_rural=urban_rural,
-            opened_on=opened_on, **extra,
+            code=self.code(prefix),
+            name=name,
+            category=category,
+            township=township,
+            urban_rural=urban_rural,
+            opened_on=opened_on,
+            **extra,
         )
         self.schools[school.code] = school
         self.plan.schools.append(school)
@@ -446,30 +454,73 @@ class _Builder:
             return info[code]["name"]
 
         # --- county-level schools in the county seat and the development zone
-        self.add_school("34", "通山县第一中学", C.SENIOR, TONGYANG, URBAN, 1941, weights={S: 2400},
-                        weights_2015={S: 2000})
+        self.add_school(
+            "34", "通山县第一中学", C.SENIOR, TONGYANG, URBAN, 1941, weights={S: 2400}, weights_2015={S: 2000}
+        )
         self.add_school("34", "通山县实验高级中学", C.SENIOR, TONGYANG, URBAN, 2018, weights={S: 1700})
-        self.add_school("34", "通山县第二中学", C.COMPLETE_SECONDARY, "421224101", TOWN, 1956,
-                        weights={J: 700, S: 750}, weights_2015={S: 700})
-        self.add_school("34", "通山县思源实验学校", C.TWELVE_YEAR, TONGYANG, URBAN, 2004,
-                        weights={P: 900, J: 800, S: 260}, weights_2015={S: 250})
-        self.add_school("34", "通山县楚才学校", C.TWELVE_YEAR, KAIFAQU, URBAN, 2011, ownership=Ownership.PRIVATE,
-                        weights={P: 700, J: 600, S: 180}, weights_2015={S: 150})
-        self.add_school("36", "通山县职业教育中心", C.VOCATIONAL, KAIFAQU, URBAN, 1984, weights={V: 1900},
-                        weights_2015={V: 1000})
-        self.add_school("36", "通山县九宫职业技术学校", C.VOCATIONAL, TONGYANG, URBAN, 2009,
-                        ownership=Ownership.PRIVATE, weights={V: 480}, weights_2015={V: 274})
+        self.add_school(
+            "34",
+            "通山县第二中学",
+            C.COMPLETE_SECONDARY,
+            "421224101",
+            TOWN,
+            1956,
+            weights={J: 700, S: 750},
+            weights_2015={S: 700},
+        )
+        self.add_school(
+            "34",
+            "通山县思源实验学校",
+            C.TWELVE_YEAR,
+            TONGYANG,
+            URBAN,
+            2004,
+            weights={P: 900, J: 800, S: 260},
+            weights_2015={S: 250},
+        )
+        self.add_school(
+            "34",
+            "通山县楚才学校",
+            C.TWELVE_YEAR,
+            KAIFAQU,
+            URBAN,
+            2011,
+            ownership=Ownership.PRIVATE,
+            weights={P: 700, J: 600, S: 180},
+            weights_2015={S: 150},
+        )
+        self.add_school(
+            "36", "通山县职业教育中心", C.VOCATIONAL, KAIFAQU, URBAN, 1984, weights={V: 1900}, weights_2015={V: 1000}
+        )
+        self.add_school(
+            "36",
+            "通山县九宫职业技术学校",
+            C.VOCATIONAL,
+            TONGYANG,
+            URBAN,
+            2009,
+            ownership=Ownership.PRIVATE,
+            weights={V: 480},
+            weights_2015={V: 274},
+        )
         self.add_school("51", "通山县特殊教育学校", C.SPECIAL, TONGYANG, URBAN, 2012, capacity=120)
 
         for name, weight, opened in (
-            ("通山县实验中学", 2600, 1958), ("通山县镇南中学", 2300, 1970), ("通山县城北中学", 1700, 2004),
+            ("通山县实验中学", 2600, 1958),
+            ("通山县镇南中学", 2300, 1970),
+            ("通山县城北中学", 1700, 2004),
             ("通山县通羊初级中学", 1300, 1985),
         ):
             self.add_school("31", name, C.JUNIOR, TONGYANG, URBAN, opened, weights={J: weight})
         for name, weight, opened in (
-            ("通山县实验小学", 3100, 1952), ("通山县通羊一小", 2700, 1950), ("通山县通羊二小", 2500, 1956),
-            ("通山县通羊三小", 2300, 1962), ("通山县通羊四小", 2600, 1978), ("通山县通羊五小", 1900, 1995),
-            ("通山县迎宾路小学", 2300, 2017), ("通山县城北小学", 1700, 2003),
+            ("通山县实验小学", 3100, 1952),
+            ("通山县通羊一小", 2700, 1950),
+            ("通山县通羊二小", 2500, 1956),
+            ("通山县通羊三小", 2300, 1962),
+            ("通山县通羊四小", 2600, 1978),
+            ("通山县通羊五小", 1900, 1995),
+            ("通山县迎宾路小学", 2300, 2017),
+            ("通山县城北小学", 1700, 2003),
         ):
             self.add_school("21", name, C.PRIMARY, TONGYANG, URBAN, opened, weights={P: weight})
         self.add_school("21", "通山县开发区实验小学", C.PRIMARY, KAIFAQU, URBAN, 2008, weights={P: 1400})
@@ -481,37 +532,93 @@ class _Builder:
             if code in (KAIFAQU, SCENIC):
                 continue
             if code != TONGYANG:
-                self.add_school("21", f"通山县{tname(code)}中心小学", C.PRIMARY, code, TOWN, rng.randint(1950, 1970),
-                                weights={P: rng.randint(900, 1500)})
+                self.add_school(
+                    "21",
+                    f"通山县{tname(code)}中心小学",
+                    C.PRIMARY,
+                    code,
+                    TOWN,
+                    rng.randint(1950, 1970),
+                    weights={P: rng.randint(900, 1500)},
+                )
                 if code in ("421224101", "421224102", "421224105", "421224107"):
-                    self.add_school("21", f"通山县{tname(code)}第二小学", C.PRIMARY, code, TOWN,
-                                    rng.randint(1985, 2005), weights={P: rng.randint(500, 800)})
-                self.add_school("31", f"通山县{tname(code)}中学", C.JUNIOR, code, TOWN, rng.randint(1958, 1975),
-                                weights={J: rng.randint(500, 1100)})
+                    self.add_school(
+                        "21",
+                        f"通山县{tname(code)}第二小学",
+                        C.PRIMARY,
+                        code,
+                        TOWN,
+                        rng.randint(1985, 2005),
+                        weights={P: rng.randint(500, 800)},
+                    )
+                self.add_school(
+                    "31",
+                    f"通山县{tname(code)}中学",
+                    C.JUNIOR,
+                    code,
+                    TOWN,
+                    rng.randint(1958, 1975),
+                    weights={J: rng.randint(500, 1100)},
+                )
                 if code in ("421224102", "421224105", "421224106", "421224107"):
                     stem = rng.choice(info[code]["free_stems"])
-                    self.add_school("31", f"通山县{tname(code)}{stem}中学", C.JUNIOR, code, RURAL,
-                                    rng.randint(1968, 1985), weights={J: rng.randint(250, 400)}, stem=stem)
+                    self.add_school(
+                        "31",
+                        f"通山县{tname(code)}{stem}中学",
+                        C.JUNIOR,
+                        code,
+                        RURAL,
+                        rng.randint(1968, 1985),
+                        weights={J: rng.randint(250, 400)},
+                        stem=stem,
+                    )
             for _ in range(n_village_primaries):
                 stem = self.take_stem(code)
-                self.add_school("21", f"通山县{tname(code)}{stem}小学", C.PRIMARY, code, RURAL,
-                                rng.randint(1955, 1990), weights={P: rng.randint(150, 450)}, stem=stem)
+                self.add_school(
+                    "21",
+                    f"通山县{tname(code)}{stem}小学",
+                    C.PRIMARY,
+                    code,
+                    RURAL,
+                    rng.randint(1955, 1990),
+                    weights={P: rng.randint(150, 450)},
+                    stem=stem,
+                )
             for _ in range(n_nine):
                 stem = self.take_stem(code)
-                self.add_school("31", f"通山县{tname(code)}{stem}学校", C.NINE_YEAR, code, RURAL,
-                                rng.randint(1998, 2012), weights={P: rng.randint(250, 420), J: rng.randint(150, 280)},
-                                stem=stem)
+                self.add_school(
+                    "31",
+                    f"通山县{tname(code)}{stem}学校",
+                    C.NINE_YEAR,
+                    code,
+                    RURAL,
+                    rng.randint(1998, 2012),
+                    weights={P: rng.randint(250, 420), J: rng.randint(150, 280)},
+                    stem=stem,
+                )
 
         # --- teaching points, each attached to a primary school of its township
         for code, _name, _short, _c, _v, _vp, n_points, _n in TOWNSHIPS:
-            parents = [s.code for s in self.plan.schools
-                       if s.township == code and s.category == C.PRIMARY and s.urban_rural != URBAN]
+            parents = [
+                s.code
+                for s in self.plan.schools
+                if s.township == code and s.category == C.PRIMARY and s.urban_rural != URBAN
+            ]
             for _ in range(n_points):
                 stem = self.take_stem(code)
                 n_grades = rng.choices((2, 3, 4), weights=(30, 45, 25), k=1)[0]
                 counts = {g: rng.randint(3, 13) for g in PRIMARY_GRADES[:n_grades]}
-                self.add_school("TP", f"通山县{tname(code)}{stem}村教学点", C.TEACHING_POINT, code, RURAL,
-                                rng.randint(1962, 2008), parent=rng.choice(parents), grade_counts=counts, stem=stem)
+                self.add_school(
+                    "TP",
+                    f"通山县{tname(code)}{stem}村教学点",
+                    C.TEACHING_POINT,
+                    code,
+                    RURAL,
+                    rng.randint(1962, 2008),
+                    parent=rng.choice(parents),
+                    grade_counts=counts,
+                    stem=stem,
+                )
 
         # --- kindergartens: 29 public (8 opened 2016-2020), 67 private (10 opened 2016-2020, 41 inclusive)
         self.add_school("11", "通山县实验幼儿园", C.KINDERGARTEN, TONGYANG, URBAN, 1983, weights={K: 620})
@@ -522,19 +629,35 @@ class _Builder:
         new_centres = {"421224200": 2016, "421224202": 2017, "421224203": 2018, "421224201": 2019}
         for code in RURAL_TOWNSHIPS:
             opened = new_centres.get(code) or rng.randint(1988, 2012)
-            self.add_school("11", f"通山县{tname(code)}中心幼儿园", C.KINDERGARTEN, code, TOWN, opened,
-                            weights={K: rng.randint(220, 330)})
+            self.add_school(
+                "11",
+                f"通山县{tname(code)}中心幼儿园",
+                C.KINDERGARTEN,
+                code,
+                TOWN,
+                opened,
+                weights={K: rng.randint(220, 330)},
+            )
         new_village = {"421224105": 2020, "421224106": 2019}
         for code in (TONGYANG, TONGYANG) + RURAL_TOWNSHIPS:
             if info[code]["free_stems"]:
                 stem = self.take_stem(code)
             else:
                 taken = {s.stem for s in self.plan.schools if s.category == C.KINDERGARTEN}
-                stem = rng.choice([s.stem for s in self.plan.schools
-                                   if s.township == code and s.stem and s.stem not in taken])
+                stem = rng.choice(
+                    [s.stem for s in self.plan.schools if s.township == code and s.stem and s.stem not in taken]
+                )
             opened = new_village.get(code) or rng.randint(2008, 2014)
-            self.add_school("11", f"通山县{tname(code)}{stem}幼儿园", C.KINDERGARTEN, code, RURAL, opened,
-                            weights={K: rng.randint(50, 110)}, stem=stem)
+            self.add_school(
+                "11",
+                f"通山县{tname(code)}{stem}幼儿园",
+                C.KINDERGARTEN,
+                code,
+                RURAL,
+                opened,
+                weights={K: rng.randint(50, 110)},
+                stem=stem,
+            )
 
         private_places = [TONGYANG] * 30 + [KAIFAQU] * 4
         for code, n in zip(RURAL_TOWNSHIPS, (4, 3, 3, 3, 4, 3, 4, 2, 2, 2, 2), strict=True):
@@ -551,8 +674,17 @@ class _Builder:
             year = rng.randint(2016, 2020) if i in new_private else rng.randint(2000, 2014)
             opened = dt.date(year, rng.choice((3, 9)), 1)
             weight = rng.randint(150, 420) if urban else rng.randint(80, 220)
-            self.add_school("11", name, C.KINDERGARTEN, code, URBAN if urban else TOWN, opened,
-                            ownership=Ownership.PRIVATE, inclusive=i in inclusive, weights={K: weight})
+            self.add_school(
+                "11",
+                name,
+                C.KINDERGARTEN,
+                code,
+                URBAN if urban else TOWN,
+                opened,
+                ownership=Ownership.PRIVATE,
+                inclusive=i in inclusive,
+                weights={K: weight},
+            )
 
         # 2015 weights of kindergartens: as in 2020, for those open on the 2015 census date.
         for school in self.plan.schools:
@@ -571,8 +703,14 @@ class _Builder:
             if point.code in upgraded:
                 info = self.township_info[point.township]
                 new = self.add_school(
-                    "NEW", f"通山县{info['name']}{point.stem}小学", SchoolCategory.PRIMARY, point.township,
-                    UrbanRural.RURAL, TEACHING_POINTS_END, stem=point.stem, address=point.address,
+                    "NEW",
+                    f"通山县{info['name']}{point.stem}小学",
+                    SchoolCategory.PRIMARY,
+                    point.township,
+                    UrbanRural.RURAL,
+                    TEACHING_POINTS_END,
+                    stem=point.stem,
+                    address=point.address,
                     capacity=45 * self.rng.randint(4, 6),
                 )
                 self.new_primary_of[point.code] = new.code
@@ -590,12 +728,18 @@ class _Builder:
                 continue
             if school.code in self.new_primary_of:
                 new = self.schools[self.new_primary_of[school.code]]
-                events.append(EventPlan(school.code, SchoolEventKind.UPGRADED, TEACHING_POINTS_END, new.code,
-                                        note=f"升格为{new.name}"))
+                events.append(
+                    EventPlan(
+                        school.code, SchoolEventKind.UPGRADED, TEACHING_POINTS_END, new.code, note=f"升格为{new.name}"
+                    )
+                )
             else:
                 parent = self.schools[school.parent]
-                events.append(EventPlan(school.code, SchoolEventKind.MERGED, TEACHING_POINTS_END, parent.code,
-                                        note=f"并入{parent.name}"))
+                events.append(
+                    EventPlan(
+                        school.code, SchoolEventKind.MERGED, TEACHING_POINTS_END, parent.code, note=f"并入{parent.name}"
+                    )
+                )
 
     #
     # Classes
@@ -629,8 +773,7 @@ class _Builder:
             + self.level_cells(year, Level.PRIMARY, FIGURES["primary_pupils_2020"] - point_pupils, "weights"),
             Level.JUNIOR: self.level_cells(year, Level.JUNIOR, FIGURES["junior_students_2020"], "weights"),
             Level.SENIOR: self.level_cells(year, Level.SENIOR, FIGURES["senior_students_2020"], "weights"),
-            Level.VOCATIONAL: self.level_cells(year, Level.VOCATIONAL, FIGURES["vocational_students_2020"],
-                                               "weights"),
+            Level.VOCATIONAL: self.level_cells(year, Level.VOCATIONAL, FIGURES["vocational_students_2020"], "weights"),
         }
         self.pupils_2020 = {}  # school -> level -> pupils, for staffing
         for level, level_cells in cells.items():
@@ -663,8 +806,12 @@ class _Builder:
             total += 1
             large = large_class_count_for(total, FIGURES["large_class_percent_2020"])
         # Large classes are crowded classes of urban (then town) schools with two or more classes in a grade.
-        eligible = [c for ur in (UrbanRural.URBAN, UrbanRural.TOWN) for c in compulsory
-                    if self.schools[c[0]].urban_rural == ur and c[3] >= 2 and c[2] - 30 * (c[3] - 1) >= 60]
+        eligible = [
+            c
+            for ur in (UrbanRural.URBAN, UrbanRural.TOWN)
+            for c in compulsory
+            if self.schools[c[0]].urban_rural == ur and c[3] >= 2 and c[2] - 30 * (c[3] - 1) >= 60
+        ]
         chosen = {id(c) for c in self.rng.sample(eligible[: max(large, 90)], large)}
         self.large_classes_planned = (large, total)
 
@@ -734,16 +881,18 @@ class _Builder:
         offset = -1 if roll < young else (1 if roll < young + old else 0)
         return GRADE_TYPICAL_AGE[grade] + offset
 
-    def add_student(self, school: SchoolPlan, grade: str, year: int, *, age: int | None = None,
-                    township: str | None | bool = True) -> int:
+    def add_student(
+        self, school: SchoolPlan, grade: str, year: int, *, age: int | None = None, township: str | None | bool = True
+    ) -> int:
         """Create a pupil of `grade` at `school` (township True: drawn; None: a migrant). Returns the index."""
         rng = self.rng
         level = GRADE_LEVEL[grade]
         census = CENSUS[year]
         if township is True:
             township = self.hukou_for(school, level)
-        person = self.person(birth=self.birth_for_age(age if age is not None else self.age_for(grade), census),
-                             township=township)
+        person = self.person(
+            birth=self.birth_for_age(age if age is not None else self.age_for(grade), census), township=township
+        )
         rural = school.urban_rural != UrbanRural.URBAN
         compulsory = level in (Level.PRIMARY, Level.JUNIOR)
         if level in (Level.JUNIOR, Level.SENIOR, Level.VOCATIONAL):
@@ -754,7 +903,8 @@ class _Builder:
         new_entrant = grade in ("K1", "P1")
         student = StudentPlan(
             person=person,
-            student_no=self.temporary_student_no(person) if new_entrant and rng.random() < 0.01
+            student_no=self.temporary_student_no(person)
+            if new_entrant and rng.random() < 0.01
             else "G" + person.id_number,
             migrant=not person.local,
             boarder=rng.random() < boarder_rate,
@@ -779,40 +929,68 @@ class _Builder:
             school = self.schools[klass.school]
             for _ in range(klass.size):
                 student = self.add_student(school, klass.grade, year)
-                plan.enrollments.append(EnrollmentPlan(student, school.code, year, index, klass.grade,
-                                                       status_date=census))
+                plan.enrollments.append(
+                    EnrollmentPlan(student, school.code, year, index, klass.grade, status_date=census)
+                )
                 self.on_roll_2020.append(student)
 
         # Transfers inside the county: the old enrolment is closed, the new one is 转入 (and on roll).
-        compulsory_rows = [e for e in plan.enrollments
-                           if GRADE_LEVEL[e.grade] in (Level.PRIMARY, Level.JUNIOR)
-                           and self.schools[e.school].category != SchoolCategory.TEACHING_POINT]
+        compulsory_rows = [
+            e
+            for e in plan.enrollments
+            if GRADE_LEVEL[e.grade] in (Level.PRIMARY, Level.JUNIOR)
+            and self.schools[e.school].category != SchoolCategory.TEACHING_POINT
+        ]
         for row in rng.sample(compulsory_rows, 40):
-            others = [cell for cell in classes_by_cell
-                      if cell[1] == row.grade and cell[0] != row.school
-                      and self.schools[cell[0]].category != SchoolCategory.TEACHING_POINT]
+            others = [
+                cell
+                for cell in classes_by_cell
+                if cell[1] == row.grade
+                and cell[0] != row.school
+                and self.schools[cell[0]].category != SchoolCategory.TEACHING_POINT
+            ]
             same_township = [c for c in others if self.schools[c[0]].township == self.schools[row.school].township]
             old_school, _grade = rng.choice(same_township or others)
             old_class = rng.choice(classes_by_cell[(old_school, row.grade)])
-            plan.enrollments.append(EnrollmentPlan(row.student, old_school, year, old_class, row.grade,
-                                                   status_date=census, is_current=False))
+            plan.enrollments.append(
+                EnrollmentPlan(
+                    row.student, old_school, year, old_class, row.grade, status_date=census, is_current=False
+                )
+            )
             row.status = EnrollmentStatus.TRANSFERRED_IN
             row.status_date = dt.date(2020, 10, 12)
             row.note = f"由{self.schools[old_school].name}转入"
 
         # Pupils not on the roll: suspended (休学), dropped out (辍学), transferred out of the county (转出).
         def off_roll(grade, status, note, *, age=None, township=True, urban_only=False):
-            cells = [c for c in classes_by_cell if c[1] == grade
-                     and (not urban_only or self.schools[c[0]].urban_rural != UrbanRural.RURAL)
-                     and self.schools[c[0]].category != SchoolCategory.TEACHING_POINT]
+            cells = [
+                c
+                for c in classes_by_cell
+                if c[1] == grade
+                and (not urban_only or self.schools[c[0]].urban_rural != UrbanRural.RURAL)
+                and self.schools[c[0]].category != SchoolCategory.TEACHING_POINT
+            ]
             code, _ = rng.choice(cells)
             school = self.schools[code]
             if township is True:
-                township = self.random_township() if GRADE_LEVEL[grade] in (Level.SENIOR, Level.VOCATIONAL) \
+                township = (
+                    self.random_township()
+                    if GRADE_LEVEL[grade] in (Level.SENIOR, Level.VOCATIONAL)
                     else (school.township if school.urban_rural != UrbanRural.URBAN else TONGYANG)
+                )
             student = self.add_student(school, grade, year, age=age, township=township)
-            plan.enrollments.append(EnrollmentPlan(student, code, year, rng.choice(classes_by_cell[(code, grade)]),
-                                                   grade, status=status, status_date=census, note=note))
+            plan.enrollments.append(
+                EnrollmentPlan(
+                    student,
+                    code,
+                    year,
+                    rng.choice(classes_by_cell[(code, grade)]),
+                    grade,
+                    status=status,
+                    status_date=census,
+                    note=note,
+                )
+            )
 
         for i in range(30):
             grade = ("S1", "S2", "S3")[i % 3]
@@ -834,9 +1012,13 @@ class _Builder:
         pools: dict[tuple[str, str], list[int]] = {}
         for row in plan.enrollments:
             student = plan.students[row.student]
-            if (row.year == 2020 and row.is_current and row.grade in later_grade.values()
-                    and row.status in (EnrollmentStatus.ENROLLED, EnrollmentStatus.TRANSFERRED_IN)
-                    and student.person.local):
+            if (
+                row.year == 2020
+                and row.is_current
+                and row.grade in later_grade.values()
+                and row.status in (EnrollmentStatus.ENROLLED, EnrollmentStatus.TRANSFERRED_IN)
+                and student.person.local
+            ):
                 pools.setdefault((student.person.hukou_township, row.grade), []).append(row.student)
         for pool in pools.values():
             rng.shuffle(pool)
@@ -855,8 +1037,9 @@ class _Builder:
                     self.kindergarten_2015.append(student)
                 else:
                     student = self.add_student(school, klass.grade, year)
-                plan.enrollments.append(EnrollmentPlan(student, school.code, year, index, klass.grade,
-                                                       status_date=census))
+                plan.enrollments.append(
+                    EnrollmentPlan(student, school.code, year, index, klass.grade, status_date=census)
+                )
         self.pools_left_2015 = [s for pool in pools.values() for s in pool]
 
     #
@@ -873,8 +1056,9 @@ class _Builder:
                 raise ValueError(f"{year}: {have} pupils aged {min_age}-{max_age} exceed the register's {target}")
             for _ in range(target - have):
                 age = rng.randint(min_age, max_age)
-                persons.append(self.person(birth=self.birth_for_age(age, CENSUS[year]),
-                                           township=self.random_township()))
+                persons.append(
+                    self.person(birth=self.birth_for_age(age, CENSUS[year]), township=self.random_township())
+                )
 
         # 2020: every local pupil aged 3-17 (so that 6-14 is exactly the pupils on roll), then people
         # not in school aged 3-5 and 15-17 up to the published denominators.
@@ -896,11 +1080,17 @@ class _Builder:
         # 2015: ages 3-5 are the children in kindergarten plus other 2020 pupils of those ages;
         # ages 15-17 are the upper-secondary students plus others.
         census = CENSUS[2015]
-        registered = [plan.students[s].person for s in self.kindergarten_2015
-                      if 3 <= age_on(plan.students[s].person.birth, census) <= 5]
+        registered = [
+            plan.students[s].person
+            for s in self.kindergarten_2015
+            if 3 <= age_on(plan.students[s].person.birth, census) <= 5
+        ]
         want = FIGURES["population_3_5_2015"] - len(registered)
-        spare = [plan.students[s].person for s in self.pools_left_2015
-                 if 3 <= age_on(plan.students[s].person.birth, census) <= 5]
+        spare = [
+            plan.students[s].person
+            for s in self.pools_left_2015
+            if 3 <= age_on(plan.students[s].person.birth, census) <= 5
+        ]
         rng.shuffle(spare)
         if want > len(spare):
             raise ValueError("not enough 2020 pupils to fill the 2015 register of ages 3-5")
@@ -978,8 +1168,14 @@ class _Builder:
                 return origins_of_group[group] + origins_of_group["urban_compulsory"]
             return origins_of_group[group]
 
-        female_rate = {Level.PRESCHOOL: 0.96, Level.PRIMARY: 0.68, Level.JUNIOR: 0.52, Level.SENIOR: 0.42,
-                       Level.VOCATIONAL: 0.45, Level.SPECIAL: 0.7}
+        female_rate = {
+            Level.PRESCHOOL: 0.96,
+            Level.PRIMARY: 0.68,
+            Level.JUNIOR: 0.52,
+            Level.SENIOR: 0.42,
+            Level.VOCATIONAL: 0.45,
+            Level.SPECIAL: 0.7,
+        }
         for i, (school, level) in enumerate(slots):
             gender = GENDER_FEMALE if rng.random() < female_rate[level] else GENDER_MALE
             public = school.ownership == Ownership.PUBLIC
@@ -1017,15 +1213,17 @@ class _Builder:
             township = COUNTY_CODE if rng.random() < 0.9 else None
             person = self.person(birth=birth, township=school.township if township else None, gender=gender)
             age = age_on(birth, CENSUS[2020])
-            self.plan.staff.append(StaffPlan(
-                person=person,
-                school=school.code,
-                establishment=self.establishment(school, i in recruits),
-                subject=wordlists.weighted_choice(rng, wordlists.SUBJECTS[level]),
-                title=self.title(age, school),
-                qualification=self.qualification(level, age),
-                postings=postings,
-            ))
+            self.plan.staff.append(
+                StaffPlan(
+                    person=person,
+                    school=school.code,
+                    establishment=self.establishment(school, i in recruits),
+                    subject=wordlists.weighted_choice(rng, wordlists.SUBJECTS[level]),
+                    title=self.title(age, school),
+                    qualification=self.qualification(level, age),
+                    postings=postings,
+                )
+            )
 
     def establishment(self, school: SchoolPlan, recruit: bool) -> str:
         if school.ownership == Ownership.PRIVATE:
@@ -1108,8 +1306,11 @@ def check_plan(plan: Plan) -> None:
     C = SchoolCategory
 
     def existing(day, *categories, **attrs):
-        return sum(1 for s in plan.schools if s.exists_on(day) and s.category in categories
-                   and all(getattr(s, k) == v for k, v in attrs.items()))
+        return sum(
+            1
+            for s in plan.schools
+            if s.exists_on(day) and s.category in categories and all(getattr(s, k) == v for k, v in attrs.items())
+        )
 
     def check(label, found, expected):
         if found != expected:
@@ -1118,14 +1319,23 @@ def check_plan(plan: Plan) -> None:
     for year in (2015, 2020):
         day = CENSUS[year]
         check(f"kindergartens {year}", existing(day, C.KINDERGARTEN), FIGURES[f"kindergartens_{year}"])
-        check(f"public kindergartens {year}", existing(day, C.KINDERGARTEN, ownership=Ownership.PUBLIC),
-              FIGURES[f"kindergartens_public_{year}"])
-    check("inclusive private kindergartens", existing(census20, C.KINDERGARTEN, inclusive=True),
-          FIGURES["kindergartens_private_inclusive_2020"])
+        check(
+            f"public kindergartens {year}",
+            existing(day, C.KINDERGARTEN, ownership=Ownership.PUBLIC),
+            FIGURES[f"kindergartens_public_{year}"],
+        )
+    check(
+        "inclusive private kindergartens",
+        existing(census20, C.KINDERGARTEN, inclusive=True),
+        FIGURES["kindergartens_private_inclusive_2020"],
+    )
     check("primary schools", existing(census20, C.PRIMARY), FIGURES["primary_schools_2020"])
     check("teaching points", existing(census20, C.TEACHING_POINT), FIGURES["teaching_points_2020"])
-    check("junior schools", existing(census20, C.JUNIOR, C.NINE_YEAR, C.TWELVE_YEAR, C.COMPLETE_SECONDARY),
-          FIGURES["junior_schools_2020"])
+    check(
+        "junior schools",
+        existing(census20, C.JUNIOR, C.NINE_YEAR, C.TWELVE_YEAR, C.COMPLETE_SECONDARY),
+        FIGURES["junior_schools_2020"],
+    )
     check("teaching points in 2021", existing(CENSUS[2021], C.TEACHING_POINT), 0)
 
     on_roll = (EnrollmentStatus.ENROLLED, EnrollmentStatus.TRANSFERRED_IN)
@@ -1139,14 +1349,21 @@ def check_plan(plan: Plan) -> None:
         if schools[row.school].code != plan.classes[row.klass].school or plan.classes[row.klass].grade != row.grade:
             raise AssertionError("demo plan: an enrolment's class belongs to another school or grade")
     for year, level, key in (
-        (2020, Level.PRESCHOOL, "children_2020"), (2020, Level.PRIMARY, "primary_pupils_2020"),
-        (2020, Level.JUNIOR, "junior_students_2020"), (2020, Level.SENIOR, "senior_students_2020"),
-        (2020, Level.VOCATIONAL, "vocational_students_2020"), (2015, Level.PRESCHOOL, "children_2015"),
-        (2015, Level.SENIOR, "senior_students_2015"), (2015, Level.VOCATIONAL, "vocational_students_2015"),
+        (2020, Level.PRESCHOOL, "children_2020"),
+        (2020, Level.PRIMARY, "primary_pupils_2020"),
+        (2020, Level.JUNIOR, "junior_students_2020"),
+        (2020, Level.SENIOR, "senior_students_2020"),
+        (2020, Level.VOCATIONAL, "vocational_students_2020"),
+        (2015, Level.PRESCHOOL, "children_2015"),
+        (2015, Level.SENIOR, "senior_students_2015"),
+        (2015, Level.VOCATIONAL, "vocational_students_2015"),
     ):
         check(key, counts.get((year, level), 0), FIGURES[key])
-    compulsory = [i for i, k in enumerate(plan.classes)
-                  if k.year == 2020 and GRADE_LEVEL[k.grade] in (Level.PRIMARY, Level.JUNIOR)]
+    compulsory = [
+        i
+        for i, k in enumerate(plan.classes)
+        if k.year == 2020 and GRADE_LEVEL[k.grade] in (Level.PRIMARY, Level.JUNIOR)
+    ]
     large = sum(1 for i in compulsory if sizes.get(i, 0) >= LARGE_CLASS)
     check("large-class percentage", percent_2dp(large, len(compulsory)), FIGURES["large_class_percent_2020"])
     for i, klass in enumerate(plan.classes):

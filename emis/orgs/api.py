@@ -13,8 +13,21 @@ class SchoolSerializer(ScopedModelSerializer):
     class Meta:
         model = models.School
         fields = (
-            "id", "code", "name", "category", "ownership", "inclusive", "urban_rural", "township", "parent",
-            "address", "latitude", "longitude", "capacity", "opened_on", "closed_on",
+            "id",
+            "code",
+            "name",
+            "category",
+            "ownership",
+            "inclusive",
+            "urban_rural",
+            "township",
+            "parent",
+            "address",
+            "latitude",
+            "longitude",
+            "capacity",
+            "opened_on",
+            "closed_on",
         )
 
 

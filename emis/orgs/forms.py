@@ -13,8 +13,20 @@ class SchoolForm(ScopedModelForm):
     class Meta:
         model = School
         fields = (
-            "code", "name", "category", "ownership", "inclusive", "urban_rural", "township", "parent",
-            "address", "latitude", "longitude", "capacity", "opened_on", "closed_on",
+            "code",
+            "name",
+            "category",
+            "ownership",
+            "inclusive",
+            "urban_rural",
+            "township",
+            "parent",
+            "address",
+            "latitude",
+            "longitude",
+            "capacity",
+            "opened_on",
+            "closed_on",
         )
 
 

@@ -37,9 +37,7 @@ def _grouped(queryset, groups: dict[str, str], group_by: Iterable[str], count_na
         raise ValueError(f"cannot group by {unknown}; choose from {sorted(groups)}")
     plain = [key for key in group_by if groups[key] == key]
     aliased = {key: F(groups[key]) for key in group_by if groups[key] != key}
-    return list(
-        queryset.order_by().values(*plain, **aliased).annotate(**{count_name: Count("id")}).order_by(*group_by)
-    )
+    return list(queryset.order_by().values(*plain, **aliased).annotate(**{count_name: Count("id")}).order_by(*group_by))
 
 
 def schools_existing_on(user, *, on_date: dt.date):

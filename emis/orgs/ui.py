@@ -33,7 +33,11 @@ class DivisionUI(ModelUI):
     detail_fields = ("code", "name", "level", "parent", "valid_from", "valid_to")
     related = (
         (_("下级区划"), lambda obj, user: obj.children.for_user(user), tables.DivisionTable),
-        (_("学校"), lambda obj, user: obj.schools.for_user(user).select_related("township", "parent"), tables.SchoolTable),
+        (
+            _("学校"),
+            lambda obj, user: obj.schools.for_user(user).select_related("township", "parent"),
+            tables.SchoolTable,
+        ),
     )
 
     @staticmethod
@@ -54,14 +58,32 @@ class SchoolUI(ModelUI):
     form_class = forms.SchoolForm
     select_related = ("township", "parent")
     detail_fields = (
-        "code", "name", "category", "ownership", "inclusive", "urban_rural", "township", "parent",
-        "address", "latitude", "longitude", "capacity", "opened_on", "closed_on",
+        "code",
+        "name",
+        "category",
+        "ownership",
+        "inclusive",
+        "urban_rural",
+        "township",
+        "parent",
+        "address",
+        "latitude",
+        "longitude",
+        "capacity",
+        "opened_on",
+        "closed_on",
     )
     related = (
-        (_("教学点"), lambda obj, user: obj.teaching_points.for_user(user).select_related("township", "parent"),
-         tables.SchoolTable),
-        (_("沿革"), lambda obj, user: obj.events.for_user(user).select_related("school", "other_school"),
-         tables.SchoolEventTable),
+        (
+            _("教学点"),
+            lambda obj, user: obj.teaching_points.for_user(user).select_related("township", "parent"),
+            tables.SchoolTable,
+        ),
+        (
+            _("沿革"),
+            lambda obj, user: obj.events.for_user(user).select_related("school", "other_school"),
+            tables.SchoolEventTable,
+        ),
         (_("班级"), _school_classes, SchoolClassTable),
         (_("教职工"), _school_staff, StaffTable),
     )

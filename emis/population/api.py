@@ -8,8 +8,17 @@ class PopulationRecordSerializer(ScopedModelSerializer):
 
     class Meta:
         model = models.PopulationRecord
-        fields = ("id", "school_year", "name", "gender", "birth_date", "id_number", "hukou_township",
-                  "hukou_village", "source")
+        fields = (
+            "id",
+            "school_year",
+            "name",
+            "gender",
+            "birth_date",
+            "id_number",
+            "hukou_township",
+            "hukou_village",
+            "source",
+        )
 
     def validate_id_number(self, value):
         return (value or "").strip().upper()
@@ -25,8 +34,19 @@ class OutsideEnrollmentSerializer(ScopedModelSerializer):
 
     class Meta:
         model = models.OutsideEnrollment
-        fields = ("id", "school_year", "name", "id_number", "hukou_township", "county_code", "school_name", "region",
-                  "grade", "verified_on", "note")
+        fields = (
+            "id",
+            "school_year",
+            "name",
+            "id_number",
+            "hukou_township",
+            "county_code",
+            "school_name",
+            "region",
+            "grade",
+            "verified_on",
+            "note",
+        )
         read_only_fields = ("county_code",)
 
     def validate_id_number(self, value):

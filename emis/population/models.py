@@ -34,9 +34,16 @@ class PopulationRecord(PersonFields, RegistryModel):
         "orgs.Division", verbose_name=_("户籍乡镇"), on_delete=models.PROTECT, related_name="+"
     )
     hukou_village = models.ForeignKey(
-        "orgs.Division", verbose_name=_("户籍村/社区"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "orgs.Division",
+        verbose_name=_("户籍村/社区"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    source = models.CharField(_("来源"), max_length=16, choices=PopulationSource.choices, default=PopulationSource.POLICE)
+    source = models.CharField(
+        _("来源"), max_length=16, choices=PopulationSource.choices, default=PopulationSource.POLICE
+    )
 
     class Meta:
         ordering = ("hukou_township", "name", "id")

@@ -48,8 +48,10 @@ def age_range_q(day: dt.date, min_age: int, max_age: int) -> Q:
 def population_records(user, *, school_year: SchoolYear | int, min_age: int, max_age: int):
     """Register entries of `school_year` aged `min_age`..`max_age` on its census date, in the user's scope."""
     year = census_year(user, school_year)
-    return PopulationRecord.objects.for_user(user).filter(school_year=year).filter(
-        age_range_q(year.census_date, min_age, max_age)
+    return (
+        PopulationRecord.objects.for_user(user)
+        .filter(school_year=year)
+        .filter(age_range_q(year.census_date, min_age, max_age))
     )
 
 
@@ -63,8 +65,9 @@ def _by_age(queryset, census: dt.date, min_age: int, max_age: int) -> dict[int, 
 def population_by_age(user, *, school_year: SchoolYear | int, min_age: int, max_age: int) -> dict[int, int]:
     """{age: people} for each age from `min_age` to `max_age` (full years on the census date), one query."""
     year = census_year(user, school_year)
-    return _by_age(population_records(user, school_year=year, min_age=min_age, max_age=max_age),
-                   year.census_date, min_age, max_age)
+    return _by_age(
+        population_records(user, school_year=year, min_age=min_age, max_age=max_age), year.census_date, min_age, max_age
+    )
 
 
 def population_total(user, *, school_year: SchoolYear | int, min_age: int, max_age: int) -> int:

@@ -11,8 +11,16 @@ class PopulationRecordTable(BaseTable):
 
     class Meta(BaseTable.Meta):
         model = PopulationRecord
-        fields = ("school_year", "name", "gender", "birth_date", "id_number", "hukou_township", "hukou_village",
-                  "source")
+        fields = (
+            "school_year",
+            "name",
+            "gender",
+            "birth_date",
+            "id_number",
+            "hukou_township",
+            "hukou_village",
+            "source",
+        )
 
 
 class OutsideEnrollmentTable(BaseTable):
@@ -21,5 +29,4 @@ class OutsideEnrollmentTable(BaseTable):
 
     class Meta(BaseTable.Meta):
         model = OutsideEnrollment
-        fields = ("school_year", "name", "id_number", "hukou_township", "school_name", "region", "grade",
-                  "verified_on")
+        fields = ("school_year", "name", "id_number", "hukou_township", "school_name", "region", "grade", "verified_on")

@@ -13,8 +13,16 @@ class PopulationRecordUI(ModelUI):
     table_class = tables.PopulationRecordTable
     form_class = forms.PopulationRecordForm
     select_related = ("school_year", "hukou_township", "hukou_village")
-    detail_fields = ("school_year", "name", "gender", "birth_date", "id_number", "hukou_township", "hukou_village",
-                     "source")
+    detail_fields = (
+        "school_year",
+        "name",
+        "gender",
+        "birth_date",
+        "id_number",
+        "hukou_township",
+        "hukou_village",
+        "source",
+    )
 
     @staticmethod
     def export_columns(user):
@@ -36,8 +44,18 @@ class OutsideEnrollmentUI(ModelUI):
     table_class = tables.OutsideEnrollmentTable
     form_class = forms.OutsideEnrollmentForm
     select_related = ("school_year", "hukou_township")
-    detail_fields = ("school_year", "name", "id_number", "hukou_township", "county_code", "school_name", "region",
-                     "grade", "verified_on", "note")
+    detail_fields = (
+        "school_year",
+        "name",
+        "id_number",
+        "hukou_township",
+        "county_code",
+        "school_name",
+        "region",
+        "grade",
+        "verified_on",
+        "note",
+    )
 
     @staticmethod
     def export_columns(user):

@@ -74,9 +74,7 @@ class _Formats:
                 "pct": fmt(num_format="0.0%", **border, **props),
             }
         self.indented = {
-            (style, indent): fmt(indent=indent, **border, **fills[style])
-            for style in fills
-            for indent in (1, 2)
+            (style, indent): fmt(indent=indent, **border, **fills[style]) for style in fills for indent in (1, 2)
         }
 
 

@@ -8,8 +8,19 @@ class StaffSerializer(ScopedModelSerializer):
 
     class Meta:
         model = models.Staff
-        fields = ("id", "name", "gender", "birth_date", "id_number", "post_school", "establishment", "subject",
-                  "title", "qualification", "is_active")
+        fields = (
+            "id",
+            "name",
+            "gender",
+            "birth_date",
+            "id_number",
+            "post_school",
+            "establishment",
+            "subject",
+            "title",
+            "qualification",
+            "is_active",
+        )
 
     def validate_id_number(self, value):
         return (value or "").strip().upper()

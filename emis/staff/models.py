@@ -16,7 +16,9 @@ class Staff(PersonFields, RegistryModel):
     """A teacher or other staff member, posted at one school."""
 
     domain = Domain.STAFF
-    scope = ScopeSpec(school_paths=("post_school_id", "post_school__parent_id"), division_paths=("post_school__township__code",))
+    scope = ScopeSpec(
+        school_paths=("post_school_id", "post_school__parent_id"), division_paths=("post_school__township__code",)
+    )
     sensitive_fields = ("id_number",)
 
     id_number = models.CharField(_("身份证号"), max_length=18, unique=True)

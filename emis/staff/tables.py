@@ -12,8 +12,18 @@ class StaffTable(BaseTable):
 
     class Meta(BaseTable.Meta):
         model = Staff
-        fields = ("name", "gender", "birth_date", "id_number", "post_school", "establishment", "subject", "title",
-                  "qualification", "is_active")
+        fields = (
+            "name",
+            "gender",
+            "birth_date",
+            "id_number",
+            "post_school",
+            "establishment",
+            "subject",
+            "title",
+            "qualification",
+            "is_active",
+        )
 
 
 class PostingTable(BaseTable):

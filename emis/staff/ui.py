@@ -13,11 +13,24 @@ class StaffUI(ModelUI):
     table_class = tables.StaffTable
     form_class = forms.StaffForm
     select_related = ("post_school", "post_school__township")
-    detail_fields = ("name", "gender", "birth_date", "id_number", "post_school", "establishment", "subject", "title",
-                     "qualification", "is_active")
+    detail_fields = (
+        "name",
+        "gender",
+        "birth_date",
+        "id_number",
+        "post_school",
+        "establishment",
+        "subject",
+        "title",
+        "qualification",
+        "is_active",
+    )
     related = (
-        (_("任职经历"), lambda obj, user: obj.postings.for_user(user).select_related("staff", "school"),
-         tables.PostingTable),
+        (
+            _("任职经历"),
+            lambda obj, user: obj.postings.for_user(user).select_related("staff", "school"),
+            tables.PostingTable,
+        ),
     )
 
     @staticmethod

@@ -11,8 +11,20 @@ class StudentSerializer(ScopedModelSerializer):
     class Meta:
         model = models.Student
         fields = (
-            "id", "name", "gender", "birth_date", "id_number", "student_no", "current_school", "hukou_township",
-            "hukou_village", "boarder", "poverty_family", "disabled", "left_behind", "migrant",
+            "id",
+            "name",
+            "gender",
+            "birth_date",
+            "id_number",
+            "student_no",
+            "current_school",
+            "hukou_township",
+            "hukou_village",
+            "boarder",
+            "poverty_family",
+            "disabled",
+            "left_behind",
+            "migrant",
         )
 
     def validate_id_number(self, value):
@@ -31,8 +43,19 @@ class SchoolClassSerializer(ScopedModelSerializer):
 class EnrollmentSerializer(ScopedModelSerializer):
     class Meta:
         model = models.Enrollment
-        fields = ("id", "student", "school", "school_year", "school_class", "grade", "level", "status",
-                  "status_date", "is_current", "note")
+        fields = (
+            "id",
+            "student",
+            "school",
+            "school_year",
+            "school_class",
+            "grade",
+            "level",
+            "status",
+            "status_date",
+            "is_current",
+            "note",
+        )
         read_only_fields = ("level",)
 
 

@@ -44,11 +44,24 @@ COMPULSORY_GRADES = GRADES_OF_LEVEL[Level.PRIMARY] + GRADES_OF_LEVEL[Level.JUNIO
 
 # Typical age (周岁 at 1 September) in each grade under Hubei's 6-3 system entering at 6.
 GRADE_TYPICAL_AGE = {
-    "K1": 3, "K2": 4, "K3": 5,
-    "P1": 6, "P2": 7, "P3": 8, "P4": 9, "P5": 10, "P6": 11,
-    "J1": 12, "J2": 13, "J3": 14,
-    "S1": 15, "S2": 16, "S3": 17,
-    "V1": 15, "V2": 16, "V3": 17,
+    "K1": 3,
+    "K2": 4,
+    "K3": 5,
+    "P1": 6,
+    "P2": 7,
+    "P3": 8,
+    "P4": 9,
+    "P5": 10,
+    "P6": 11,
+    "J1": 12,
+    "J2": 13,
+    "J3": 14,
+    "S1": 15,
+    "S2": 16,
+    "S3": 17,
+    "V1": 15,
+    "V2": 16,
+    "V3": 17,
 }
 
 

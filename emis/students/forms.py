@@ -7,8 +7,19 @@ class StudentForm(ScopedModelForm):
     class Meta:
         model = Student
         fields = (
-            "name", "gender", "birth_date", "id_number", "student_no", "current_school", "hukou_township",
-            "hukou_village", "boarder", "poverty_family", "disabled", "left_behind", "migrant",
+            "name",
+            "gender",
+            "birth_date",
+            "id_number",
+            "student_no",
+            "current_school",
+            "hukou_township",
+            "hukou_village",
+            "boarder",
+            "poverty_family",
+            "disabled",
+            "left_behind",
+            "migrant",
         )
 
     def clean_id_number(self):

@@ -37,8 +37,17 @@ STATUS_LABELS = {str(label): code for code, label in EnrollmentStatus.choices} |
 }
 AGE_WARNING_YEARS = 3
 
-STUDENT_FIELDS = ("name", "gender", "birth_date", "id_number", "student_no", "hukou_township_id", "boarder",
-                  "poverty_family", "disabled")
+STUDENT_FIELDS = (
+    "name",
+    "gender",
+    "birth_date",
+    "id_number",
+    "student_no",
+    "hukou_township_id",
+    "boarder",
+    "poverty_family",
+    "disabled",
+)
 ENROLLMENT_FIELDS = ("school_id", "grade", "school_class_id", "status")
 
 
@@ -55,19 +64,44 @@ class StudentImport(ImportSpec):
     model = Student
     columns = [
         Column("school_code", "学校标识码", ("school_code", "school id"), True, parse_text, example="2142000001"),
-        Column("grade", "年级", ("grade",), True, _grade_parser, note="小班…大班、一年级…九年级、高一…高三、中职一年级…",
-               example="三年级"),
+        Column(
+            "grade",
+            "年级",
+            ("grade",),
+            True,
+            _grade_parser,
+            note="小班…大班、一年级…九年级、高一…高三、中职一年级…",
+            example="三年级",
+        ),
         Column("class_name", "班级", ("class", "class_name"), False, parse_text, example="1班"),
         Column("name", "姓名", ("name",), True, parse_text, example="张三丰"),
         Column("gender", "性别", ("gender", "sex"), True, choice_parser(GENDERS, "性别"), example="男"),
         Column("birth_date", "出生日期", ("birth_date", "date of birth"), True, parse_date, example="2012-03-04"),
-        Column("id_number", "身份证件号", ("身份证号", "id_number", "id number"), False, parse_id_number,
-               example="42122420120304011X"),
-        Column("student_no", "全国学籍号", ("学籍号", "student_no", "student number"), False, parse_id_number,
-               example="G42122420120304011X"),
+        Column(
+            "id_number",
+            "身份证件号",
+            ("身份证号", "id_number", "id number"),
+            False,
+            parse_id_number,
+            example="42122420120304011X",
+        ),
+        Column(
+            "student_no",
+            "全国学籍号",
+            ("学籍号", "student_no", "student number"),
+            False,
+            parse_id_number,
+            example="G42122420120304011X",
+        ),
         Column("status", "学籍状态", ("status",), False, choice_parser(STATUS_LABELS, "学籍状态"), example="在读"),
-        Column("hukou_township", "户籍乡镇代码", ("hukou_township", "township code"), False, parse_text,
-               example="421224100"),
+        Column(
+            "hukou_township",
+            "户籍乡镇代码",
+            ("hukou_township", "township code"),
+            False,
+            parse_text,
+            example="421224100",
+        ),
         Column("boarder", "是否寄宿", ("boarder",), False, parse_bool, example="否"),
         Column("poverty_family", "是否脱贫家庭", ("poverty_family",), False, parse_bool, example="否"),
         Column("disabled", "是否残疾", ("disabled",), False, parse_bool, example="否"),
@@ -85,15 +119,11 @@ class StudentImport(ImportSpec):
             code: (pk, township)
             # Schools in the user's scope (School.objects.for_user(user, ADD) would ask for the orgs domain, which
             # school and township users lack; begin() has already checked that the role may add students).
-            for pk, code, township in School.objects.for_user(user).values_list(
-                "pk", "code", "township__code"
-            )
+            for pk, code, township in School.objects.for_user(user).values_list("pk", "code", "township__code")
         }
         ctx.cache["school_objects"] = {}
         ctx.cache["known_codes"] = set(School.objects.values_list("code", flat=True))
-        ctx.cache["townships"] = dict(
-            Division.objects.filter(level="township").values_list("code", "pk")
-        )
+        ctx.cache["townships"] = dict(Division.objects.filter(level="township").values_list("code", "pk"))
         ctx.cache["classes"] = {
             (school_id, grade, name): pk
             for pk, school_id, grade, name in SchoolClass.objects.filter(school_year=year).values_list(
@@ -140,8 +170,11 @@ class StudentImport(ImportSpec):
                     id_number, values.get("birth_date"), values.get("gender")
                 ).items():
                     row.error("出生日期" if field == "birth_date" else "性别", message, id_number)
-        if student_no and not (student_no[0] == "G" and student_no[1:] == id_number and "身份证件号" not in
-                                   {issue.column for issue in row.issues}):
+        if student_no and not (
+            student_no[0] == "G"
+            and student_no[1:] == id_number
+            and "身份证件号" not in {issue.column for issue in row.issues}
+        ):
             # G + an ID number already checked above needs no second checksum.
             try:
                 validate_student_no(student_no)
@@ -162,13 +195,21 @@ class StudentImport(ImportSpec):
                     age = age_on(birth, census)
                     typical = GRADE_TYPICAL_AGE[grade]
                     if abs(age - typical) >= AGE_WARNING_YEARS:
-                        row.warn("出生日期", _("年龄 {age} 岁与年级（通常 {typical} 岁）相差较大，请核对。").format(
-                            age=age, typical=typical), birth)
+                        row.warn(
+                            "出生日期",
+                            _("年龄 {age} 岁与年级（通常 {typical} 岁）相差较大，请核对。").format(
+                                age=age, typical=typical
+                            ),
+                            birth,
+                        )
         hukou = values.get("hukou_township") or ""
         if hukou:
             if not hukou.startswith(county):
-                row.error("户籍乡镇代码", _("户籍乡镇代码 {code} 不属于本县（{county}）。").format(code=hukou, county=county),
-                          hukou)
+                row.error(
+                    "户籍乡镇代码",
+                    _("户籍乡镇代码 {code} 不属于本县（{county}）。").format(code=hukou, county=county),
+                    hukou,
+                )
             elif hukou not in ctx.cache["townships"]:
                 row.error("户籍乡镇代码", _("乡镇代码不存在。"), hukou)
         for key, label in (("student_no", "全国学籍号"), ("id_number", "身份证件号")):
@@ -185,10 +226,14 @@ class StudentImport(ImportSpec):
         fields = ("pk", *STUDENT_FIELDS)
         by_no, by_id = {}, {}
         for chunk_start in range(0, len(nos), 900):
-            for values in Student.objects.filter(student_no__in=nos[chunk_start:chunk_start + 900]).values_list(*fields):
+            for values in Student.objects.filter(student_no__in=nos[chunk_start : chunk_start + 900]).values_list(
+                *fields
+            ):
                 by_no[values[5]] = (values[0], values[1:])
         for chunk_start in range(0, len(ids), 900):
-            for values in Student.objects.filter(id_number__in=ids[chunk_start:chunk_start + 900]).values_list(*fields):
+            for values in Student.objects.filter(id_number__in=ids[chunk_start : chunk_start + 900]).values_list(
+                *fields
+            ):
                 by_id[values[4]] = (values[0], values[1:])
         return by_no, by_id
 
@@ -197,7 +242,7 @@ class StudentImport(ImportSpec):
         ids = list(student_ids)
         for start in range(0, len(ids), 900):
             for values in Enrollment.objects.filter(
-                student_id__in=ids[start:start + 900], school_year=year, is_current=True
+                student_id__in=ids[start : start + 900], school_year=year, is_current=True
             ).values_list("student_id", "pk", *ENROLLMENT_FIELDS, "school__code"):
                 found[values[0]] = values[1:]
         return found
@@ -238,9 +283,17 @@ class StudentImport(ImportSpec):
                 if old != new and not (name == "hukou_township_id" and new is None):
                     student_changes[name] = [old, new]
             enrollment = enrollments.get(student_pk)
-            if enrollment and enrollment[1] != school_id and enrollment[4] in ON_ROLL_STATUSES and status in ON_ROLL_STATUSES:
-                row.error("学校标识码", _("该学生本学年已在另一所学校（{code}）在读：请先办理转出。").format(code=enrollment[5]),
-                          values["school_code"])
+            if (
+                enrollment
+                and enrollment[1] != school_id
+                and enrollment[4] in ON_ROLL_STATUSES
+                and status in ON_ROLL_STATUSES
+            ):
+                row.error(
+                    "学校标识码",
+                    _("该学生本学年已在另一所学校（{code}）在读：请先办理转出。").format(code=enrollment[5]),
+                    values["school_code"],
+                )
                 return
         enrollment_changes = {}
         if enrollment:
@@ -296,16 +349,28 @@ class StudentImport(ImportSpec):
             for row, values in new_rows:
                 pk = keys[values[4] or values[3]]
                 row.payload["student_pk"] = pk
-                audit.append(((Student, pk), ChangeAction.CREATE,
-                              {name: [None, _json(value)] for name, value in zip(STUDENT_FIELDS, values, strict=False)},
-                              (values[-2], row.payload["township_code"]), values[0]))
+                audit.append(
+                    (
+                        (Student, pk),
+                        ChangeAction.CREATE,
+                        {name: [None, _json(value)] for name, value in zip(STUDENT_FIELDS, values, strict=False)},
+                        (values[-2], row.payload["township_code"]),
+                        values[0],
+                    )
+                )
         if changed:
             update_rows(Student, columns, [(*values, row.payload["student_pk"]) for row, values in changed])
             for row, values in changed:
                 if row.payload["student_changes"]:
-                    audit.append(((Student, row.payload["student_pk"]), ChangeAction.UPDATE,
-                                  _jsonable_changes(row.payload["student_changes"]),
-                                  (values[-2], row.payload["township_code"]), values[0]))
+                    audit.append(
+                        (
+                            (Student, row.payload["student_pk"]),
+                            ChangeAction.UPDATE,
+                            _jsonable_changes(row.payload["student_changes"]),
+                            (values[-2], row.payload["township_code"]),
+                            values[0],
+                        )
+                    )
         self._write_enrollments(rows, ctx, year, audit)
         record_changes_bulk(audit)
 
@@ -316,9 +381,11 @@ class StudentImport(ImportSpec):
         ids = [v[3] for v in values if not v[4]]
         found = {}
         for start in range(0, len(nos), 900):
-            found.update(Student.objects.filter(student_no__in=nos[start:start + 900]).values_list("student_no", "pk"))
+            found.update(
+                Student.objects.filter(student_no__in=nos[start : start + 900]).values_list("student_no", "pk")
+            )
         for start in range(0, len(ids), 900):
-            found.update(Student.objects.filter(id_number__in=ids[start:start + 900]).values_list("id_number", "pk"))
+            found.update(Student.objects.filter(id_number__in=ids[start : start + 900]).values_list("id_number", "pk"))
         return found
 
     def _create_missing_classes(self, rows, ctx, year) -> None:
@@ -326,19 +393,28 @@ class StudentImport(ImportSpec):
         missing = sorted(key for key in wanted if key not in ctx.cache["classes"])
         if not missing:
             return
-        insert_rows(SchoolClass, ("school_id", "school_year_id", "grade", "name"),
-                    [(school_id, year.pk, grade, name) for school_id, grade, name in missing])
+        insert_rows(
+            SchoolClass,
+            ("school_id", "school_year_id", "grade", "name"),
+            [(school_id, year.pk, grade, name) for school_id, grade, name in missing],
+        )
         school_ids = sorted({key[0] for key in missing})
         for pk, school_id, grade, name in SchoolClass.objects.filter(
             school_year=year, school_id__in=school_ids
         ).values_list("pk", "school_id", "grade", "name"):
             ctx.cache["classes"][(school_id, grade, name)] = pk
-        record_changes_bulk([
-            ((SchoolClass, ctx.cache["classes"][key]), ChangeAction.CREATE,
-             {"school": [None, key[0]], "grade": [None, key[1]], "name": [None, key[2]]}, (key[0], ""),
-             f"{Grade(key[1]).label}{key[2]}")
-            for key in missing
-        ])
+        record_changes_bulk(
+            [
+                (
+                    (SchoolClass, ctx.cache["classes"][key]),
+                    ChangeAction.CREATE,
+                    {"school": [None, key[0]], "grade": [None, key[1]], "name": [None, key[2]]},
+                    (key[0], ""),
+                    f"{Grade(key[1]).label}{key[2]}",
+                )
+                for key in missing
+            ]
+        )
 
     def _write_enrollments(self, rows, ctx, year, audit) -> None:
         census = year.census_date
@@ -351,8 +427,17 @@ class StudentImport(ImportSpec):
             existing = payload["enrollment"]
             scope = (school_id, payload["township_code"])
             label = f"{row.values['name']} {year} {Grade(grade).label}"
-            values = (payload["student_pk"], school_id, year.pk, class_id, grade, GRADE_LEVEL[grade], status, census,
-                      True)
+            values = (
+                payload["student_pk"],
+                school_id,
+                year.pk,
+                class_id,
+                grade,
+                GRADE_LEVEL[grade],
+                status,
+                census,
+                True,
+            )
             if existing is None:
                 created.append((values, scope, label))
             elif payload["enrollment_changes"]:
@@ -361,31 +446,65 @@ class StudentImport(ImportSpec):
                     closed.append((existing[0], scope, label))
                     created.append((values, scope, label))
                 else:
-                    updated.append((existing[0], (school_id, grade, class_id, status, GRADE_LEVEL[grade]), scope, label,
-                                    payload["enrollment_changes"]))
+                    updated.append(
+                        (
+                            existing[0],
+                            (school_id, grade, class_id, status, GRADE_LEVEL[grade]),
+                            scope,
+                            label,
+                            payload["enrollment_changes"],
+                        )
+                    )
         if closed:
             update_rows(Enrollment, ("is_current",), [(False, pk) for pk, _, _ in closed])
-            audit.extend(((Enrollment, pk), ChangeAction.UPDATE, {"is_current": [True, False]}, scope, label)
-                         for pk, scope, label in closed)
+            audit.extend(
+                ((Enrollment, pk), ChangeAction.UPDATE, {"is_current": [True, False]}, scope, label)
+                for pk, scope, label in closed
+            )
         if updated:
-            update_rows(Enrollment, ("school_id", "grade", "school_class_id", "status", "level"),
-                        [(*values, pk) for pk, values, _, _, _ in updated])
-            audit.extend(((Enrollment, pk), ChangeAction.UPDATE, _jsonable_changes(changes), scope, label)
-                         for pk, _, scope, label, changes in updated)
+            update_rows(
+                Enrollment,
+                ("school_id", "grade", "school_class_id", "status", "level"),
+                [(*values, pk) for pk, values, _, _, _ in updated],
+            )
+            audit.extend(
+                ((Enrollment, pk), ChangeAction.UPDATE, _jsonable_changes(changes), scope, label)
+                for pk, _, scope, label, changes in updated
+            )
         if created:
-            columns = ("student_id", "school_id", "school_year_id", "school_class_id", "grade", "level", "status",
-                       "status_date", "is_current")
+            columns = (
+                "student_id",
+                "school_id",
+                "school_year_id",
+                "school_class_id",
+                "grade",
+                "level",
+                "status",
+                "status_date",
+                "is_current",
+            )
             insert_rows(Enrollment, columns, [values for values, _, _ in created])
             student_ids = [values[0] for values, _, _ in created]
             pks = {}
             for start in range(0, len(student_ids), 900):
-                pks.update(Enrollment.objects.filter(
-                    student_id__in=student_ids[start:start + 900], school_year=year, is_current=True
-                ).values_list("student_id", "pk"))
+                pks.update(
+                    Enrollment.objects.filter(
+                        student_id__in=student_ids[start : start + 900], school_year=year, is_current=True
+                    ).values_list("student_id", "pk")
+                )
             audit.extend(
-                ((Enrollment, pks[values[0]]), ChangeAction.CREATE,
-                 {"school_id": [None, values[1]], "grade": [None, values[4]], "school_class_id": [None, values[3]],
-                  "status": [None, values[6]]}, scope, label)
+                (
+                    (Enrollment, pks[values[0]]),
+                    ChangeAction.CREATE,
+                    {
+                        "school_id": [None, values[1]],
+                        "grade": [None, values[4]],
+                        "school_class_id": [None, values[3]],
+                        "status": [None, values[6]],
+                    },
+                    scope,
+                    label,
+                )
                 for values, scope, label in created
             )
 
@@ -396,5 +515,3 @@ def _json(value):
 
 def _jsonable_changes(changes: dict) -> dict:
     return {name: [_json(old), _json(new)] for name, (old, new) in changes.items()}
-
-

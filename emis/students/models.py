@@ -59,7 +59,10 @@ class Student(PersonFields, RegistryModel):
     """A child or young person known to the county's schools; `current_school` follows the latest enrolment."""
 
     domain = Domain.STUDENTS
-    scope = ScopeSpec(school_paths=("current_school_id", "current_school__parent_id"), division_paths=("current_school__township__code",))
+    scope = ScopeSpec(
+        school_paths=("current_school_id", "current_school__parent_id"),
+        division_paths=("current_school__township__code",),
+    )
     # A G- or J-prefixed 全国学籍号 is the letter plus the ID number, so it is masked like the ID number.
     sensitive_fields = ("id_number", "student_no")
 

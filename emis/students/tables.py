@@ -14,8 +14,17 @@ class StudentTable(BaseTable):
 
     class Meta(BaseTable.Meta):
         model = Student
-        fields = ("name", "gender", "birth_date", "id_number", "student_no", "current_school", "boarder",
-                  "poverty_family", "disabled")
+        fields = (
+            "name",
+            "gender",
+            "birth_date",
+            "id_number",
+            "student_no",
+            "current_school",
+            "boarder",
+            "poverty_family",
+            "disabled",
+        )
 
 
 class SchoolClassTable(BaseTable):

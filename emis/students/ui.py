@@ -21,14 +21,28 @@ class StudentUI(ModelUI):
     form_class = forms.StudentForm
     select_related = ("current_school", "current_school__township", "hukou_township", "hukou_village")
     detail_fields = (
-        "name", "gender", "birth_date", "id_number", "student_no", "current_school", "hukou_township",
-        "hukou_village", "boarder", "poverty_family", "disabled", "left_behind", "migrant",
+        "name",
+        "gender",
+        "birth_date",
+        "id_number",
+        "student_no",
+        "current_school",
+        "hukou_township",
+        "hukou_village",
+        "boarder",
+        "poverty_family",
+        "disabled",
+        "left_behind",
+        "migrant",
     )
     related = (
-        (_("学籍记录"),
-         lambda obj, user: obj.enrollments.for_user(user).select_related("student", "school", "school_year",
-                                                                          "school_class"),
-         tables.EnrollmentTable),
+        (
+            _("学籍记录"),
+            lambda obj, user: obj.enrollments.for_user(user).select_related(
+                "student", "school", "school_year", "school_class"
+            ),
+            tables.EnrollmentTable,
+        ),
     )
 
     @staticmethod
@@ -57,10 +71,15 @@ class SchoolClassUI(ModelUI):
     select_related = ("school", "school_year")
     detail_fields = ("school", "school_year", "grade", "name")
     related = (
-        (_("学生"),
-         lambda obj, user: obj.enrollments.for_user(user).filter(is_current=True).select_related(
-             "student", "school", "school_year", "school_class"),
-         tables.EnrollmentTable),
+        (
+            _("学生"),
+            lambda obj, user: (
+                obj.enrollments.for_user(user)
+                .filter(is_current=True)
+                .select_related("student", "school", "school_year", "school_class")
+            ),
+            tables.EnrollmentTable,
+        ),
     )
 
     @classmethod
@@ -86,8 +105,18 @@ class EnrollmentUI(ModelUI):
     table_class = tables.EnrollmentTable
     form_class = forms.EnrollmentForm
     select_related = ("student", "school", "school_year", "school_class")
-    detail_fields = ("student", "school", "school_year", "grade", "level", "school_class", "status", "status_date",
-                     "is_current", "note")
+    detail_fields = (
+        "student",
+        "school",
+        "school_year",
+        "grade",
+        "level",
+        "school_class",
+        "status",
+        "status_date",
+        "is_current",
+        "note",
+    )
 
     @staticmethod
     def export_columns(user):

@@ -91,7 +91,10 @@ def choice_parser(mapping: dict[str, str], label: str):
             return ""
         if raw in lookup:
             return lookup[raw]
-        raise CellError(_("{label}“{value}”不在可选值中：{options}。").format(
-            label=label, value=raw, options="、".join(sorted(k for k in mapping if not k.isascii()))))
+        raise CellError(
+            _("{label}“{value}”不在可选值中：{options}。").format(
+                label=label, value=raw, options="、".join(sorted(k for k in mapping if not k.isascii()))
+            )
+        )
 
     return parse

@@ -199,8 +199,10 @@ def parse_row(number: int, raw: list, positions: dict[str, int], spec: ImportSpe
         except CellError as exc:
             row.issues.append(Issue(number, column.header, text(cell), str(exc)))
             value = None
-        if column.required and (value is None or value == "") and not any(
-            issue.column == column.header for issue in row.issues
+        if (
+            column.required
+            and (value is None or value == "")
+            and not any(issue.column == column.header for issue in row.issues)
         ):
             row.issues.append(Issue(number, column.header, "", _("必填项不能为空。")))
         row.values[column.key] = value
@@ -239,7 +241,10 @@ def run_import(
         report.file_warnings = table.warnings
         positions, report.unknown_columns = map_headers(table.headers, spec)
         spec.begin(ctx)
-        with transaction.atomic(), audit_context(user=user, source=ChangeSource.IMPORT, batch_id=batch.pk if batch else None):
+        with (
+            transaction.atomic(),
+            audit_context(user=user, source=ChangeSource.IMPORT, batch_id=batch.pk if batch else None),
+        ):
             for chunk in chunked(table.rows, chunk_size):
                 rows = [parse_row(number, raw, positions, spec) for number, raw in chunk]
                 spec.check_chunk(rows, ctx)
@@ -255,8 +260,13 @@ def run_import(
             report.committed = True
             record_event(
                 "import.committed",
-                data={"kind": spec.kind, "file": file_name, "sha256": report.sha256, "counts": report.counts,
-                      "batch": batch.pk if batch else None},
+                data={
+                    "kind": spec.kind,
+                    "file": file_name,
+                    "sha256": report.sha256,
+                    "counts": report.counts,
+                    "batch": batch.pk if batch else None,
+                },
             )
     except _Rollback:
         pass

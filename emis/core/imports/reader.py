@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-
 import re
 import zipfile
 from collections.abc import Iterator
@@ -44,16 +43,17 @@ def sniff_format(head: bytes, filename: str) -> str:
     suffix = Path(filename).suffix.lower()
     if suffix and suffix not in (".xlsx", ".xls", ".csv", ".txt"):
         # A .docx or .zip starts like an .xlsx; name the real problem rather than a "damaged workbook".
-        raise FileRejected(
-            _("不支持的文件类型“{suffix}”：请上传 .xlsx、.xls 或 .csv 文件。").format(suffix=suffix)
-        )
+        raise FileRejected(_("不支持的文件类型“{suffix}”：请上传 .xlsx、.xls 或 .csv 文件。").format(suffix=suffix))
     if head.startswith(XLSX_MAGIC):
         return "xlsx"
     if head.startswith(XLS_MAGIC):
         return "xls"
     if suffix in (".xlsx", ".xls"):
-        raise FileRejected(_("文件“{name}”的扩展名是 {suffix}，但内容不是 Excel 工作簿（文件可能已损坏或上传不完整）。").format(
-            name=filename, suffix=suffix))
+        raise FileRejected(
+            _("文件“{name}”的扩展名是 {suffix}，但内容不是 Excel 工作簿（文件可能已损坏或上传不完整）。").format(
+                name=filename, suffix=suffix
+            )
+        )
     if suffix in (".csv", ".txt") or not suffix:
         if b"\x00" in head[:4096]:
             raise FileRejected(_("文件“{name}”不是文本格式的 CSV 文件。").format(name=filename))
@@ -147,8 +147,9 @@ def _open_csv(path: Path) -> TableFile:
     size = path.stat().st_size
     lines_in_sample = max(1, sample.count(b"\n"))
     estimate = int(size / max(1, len(sample) / lines_in_sample)) if size > len(sample) else lines_in_sample
-    return TableFile("csv", headers, rows(), encoding="GBK/GB18030" if encoding == "gb18030" else "UTF-8",
-                     total_hint=estimate)
+    return TableFile(
+        "csv", headers, rows(), encoding="GBK/GB18030" if encoding == "gb18030" else "UTF-8", total_hint=estimate
+    )
 
 
 def _xlsx_formula_sheets(path: Path) -> list[str]:
@@ -178,7 +179,8 @@ def _open_workbook(path: Path, file_format: str, filename: str) -> TableFile:
     if hidden:
         raise FileRejected(
             _("工作簿含有隐藏的工作表（{names}）：隐藏的数据不会被导入，请删除或取消隐藏后再上传。").format(
-                names="、".join(hidden))
+                names="、".join(hidden)
+            )
         )
     visible = [m for m in workbook.sheets_metadata if m.typ == calamine.SheetTypeEnum.WorkSheet]
     if not visible:
@@ -213,8 +215,14 @@ def _open_workbook(path: Path, file_format: str, filename: str) -> TableFile:
             if any(cell not in ("", None) for cell in row):
                 yield number, list(row)
 
-    return TableFile(file_format, headers, rows(), sheet_name=sheet.name, warnings=warnings,
-                     total_hint=max(0, sheet.total_height - 1))
+    return TableFile(
+        file_format,
+        headers,
+        rows(),
+        sheet_name=sheet.name,
+        warnings=warnings,
+        total_hint=max(0, sheet.total_height - 1),
+    )
 
 
 def read_bytes_as_table(data: bytes, filename: str, **kwargs) -> TableFile:

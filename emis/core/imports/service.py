@@ -161,16 +161,33 @@ def import_batch_rollback(*, batch: ImportBatch, acting_user) -> ImportBatch:
             if change.action == ChangeAction.CREATE:
                 obj = model._base_manager.filter(pk=change.object_id).first()
                 if obj is not None:
-                    audit.append((obj, ChangeAction.DELETE, {k: [v[1], None] for k, v in change.changes.items()},
-                                  (change.school_id, change.division_code), change.object_repr))
+                    audit.append(
+                        (
+                            obj,
+                            ChangeAction.DELETE,
+                            {k: [v[1], None] for k, v in change.changes.items()},
+                            (change.school_id, change.division_code),
+                            change.object_repr,
+                        )
+                    )
                     model._base_manager.filter(pk=change.object_id).delete()
             elif change.action == ChangeAction.UPDATE:
-                restore = {field_names.get(name, name): values[0] for name, values in change.changes.items()
-                           if name in field_names}
+                restore = {
+                    field_names.get(name, name): values[0]
+                    for name, values in change.changes.items()
+                    if name in field_names
+                }
                 model._base_manager.filter(pk=change.object_id).update(**restore)
                 obj = model(pk=change.object_id)
-                audit.append((obj, ChangeAction.UPDATE, {k: [v[1], v[0]] for k, v in change.changes.items()},
-                              (change.school_id, change.division_code), change.object_repr))
+                audit.append(
+                    (
+                        obj,
+                        ChangeAction.UPDATE,
+                        {k: [v[1], v[0]] for k, v in change.changes.items()},
+                        (change.school_id, change.division_code),
+                        change.object_repr,
+                    )
+                )
         record_changes_bulk(audit)
         record_event("import.rolled_back", data={"batch": batch.pk, "rows": len(changes)})
     batch.status = ImportStatus.ROLLED_BACK

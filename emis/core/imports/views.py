@@ -26,7 +26,9 @@ from .templates import template_workbook
 class UploadForm(forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("导入类型"))
     school_year = forms.TypedChoiceField(label=gettext_lazy("学年"), coerce=int)
-    file = forms.FileField(label=gettext_lazy("文件"), help_text=gettext_lazy("支持 .xlsx、.xls、.csv（UTF-8 或 GBK 编码）。"))
+    file = forms.FileField(
+        label=gettext_lazy("文件"), help_text=gettext_lazy("支持 .xlsx、.xls、.csv（UTF-8 或 GBK 编码）。")
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -76,8 +78,13 @@ def import_list(request):
 def import_detail(request, pk: int):
     batch = get_object_or_404(_batches(request.user), pk=pk)
     done, total = service.batch_progress(batch)
-    context = {"batch": batch, "done": done, "total": total, "report": batch.report or {},
-               "running": batch.status in (ImportStatus.PENDING, ImportStatus.RUNNING)}
+    context = {
+        "batch": batch,
+        "done": done,
+        "total": total,
+        "report": batch.report or {},
+        "running": batch.status in (ImportStatus.PENDING, ImportStatus.RUNNING),
+    }
     if request.htmx:
         return render(request, "imports/_progress.html", context)
     return render(request, "imports/detail.html", context)

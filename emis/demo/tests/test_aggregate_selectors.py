@@ -50,17 +50,25 @@ class AggregateSelectorTests(TestCase):
 
         def school(code, name, category, township, **extra):
             extra.setdefault("opened_on", dt.date(2000, 9, 1))
-            return School.objects.create(code=code, name=name, category=category, township=township,
-                                         urban_rural="town", **extra)
+            return School.objects.create(
+                code=code, name=name, category=category, township=township, urban_rural="town", **extra
+            )
 
         cls.ka = school("1142000001", "A幼儿园", "kindergarten", cls.a)
-        cls.kb = school("1142000002", "B幼儿园", "kindergarten", cls.b, ownership="private", inclusive=True,
-                        opened_on=dt.date(2019, 3, 1))
-        cls.kc = school("1142000003", "C幼儿园", "kindergarten", cls.b, ownership="private",
-                        closed_on=dt.date(2020, 7, 1))
+        cls.kb = school(
+            "1142000002",
+            "B幼儿园",
+            "kindergarten",
+            cls.b,
+            ownership="private",
+            inclusive=True,
+            opened_on=dt.date(2019, 3, 1),
+        )
+        cls.kc = school(
+            "1142000003", "C幼儿园", "kindergarten", cls.b, ownership="private", closed_on=dt.date(2020, 7, 1)
+        )
         cls.p1 = school("2142000001", "A小学", "primary", cls.a)
-        cls.tp = school("2142000002", "A教学点", "teaching_point", cls.a, parent=cls.p1,
-                        closed_on=dt.date(2021, 9, 1))
+        cls.tp = school("2142000002", "A教学点", "teaching_point", cls.a, parent=cls.p1, closed_on=dt.date(2021, 9, 1))
         cls.n9 = school("3142000001", "B学校", "nine_year", cls.b)
         SchoolEvent.objects.create(school=cls.kb, kind="opened", date=dt.date(2019, 3, 1))
         SchoolEvent.objects.create(school=cls.kc, kind="closed", date=dt.date(2020, 7, 1))
@@ -75,12 +83,22 @@ class AggregateSelectorTests(TestCase):
         def pupil(school_class, birth, gender="1", status=EnrollmentStatus.ENROLLED, is_current=True, student=None):
             if student is None:
                 student = Student.objects.create(
-                    name="学生", gender=gender, birth_date=birth, id_number=_id(birth, gender),
-                    current_school=school_class.school, county_code="421224",
+                    name="学生",
+                    gender=gender,
+                    birth_date=birth,
+                    id_number=_id(birth, gender),
+                    current_school=school_class.school,
+                    county_code="421224",
                 )
             Enrollment.objects.create(
-                student=student, school=school_class.school, school_year=cls.year, school_class=school_class,
-                grade=school_class.grade, status=status, status_date=CENSUS, is_current=is_current,
+                student=student,
+                school=school_class.school,
+                school_year=cls.year,
+                school_class=school_class,
+                grade=school_class.grade,
+                status=status,
+                status_date=CENSUS,
+                is_current=is_current,
             )
             return student
 
@@ -106,8 +124,12 @@ class AggregateSelectorTests(TestCase):
         # Population register 2020: boundary birthdays, two townships.
         def person(township, birth, id_number=None):
             return PopulationRecord.objects.create(
-                school_year=cls.year, name="人", gender="1", birth_date=birth,
-                id_number=id_number or _id(birth), hukou_township=township,
+                school_year=cls.year,
+                name="人",
+                gender="1",
+                birth_date=birth,
+                id_number=id_number or _id(birth),
+                hukou_township=township,
             )
 
         person(cls.a, dt.date(2017, 9, 1))  # 3 on the census day (birthday)
@@ -165,24 +187,36 @@ class AggregateSelectorTests(TestCase):
         by_township = orgs_selectors.school_counts(
             self.admin, on_date=CENSUS, group_by=("township_code",), categories=["primary", "nine_year"]
         )
-        self.assertEqual(by_township, [{"township_code": "421224100", "schools": 1},
-                                       {"township_code": "421224101", "schools": 1}])
+        self.assertEqual(
+            by_township, [{"township_code": "421224100", "schools": 1}, {"township_code": "421224101", "schools": 1}]
+        )
         self.assertEqual(orgs_selectors.school_total(self.admin, on_date=CENSUS, ownership="private"), 1)
         with self.assertRaises(ValueError):
             orgs_selectors.school_counts(self.admin, on_date=CENSUS, group_by=("name",))
 
     def test_school_counts_stay_in_scope(self):
         rows = orgs_selectors.school_counts(self.township_a, on_date=CENSUS, group_by=("category",))
-        self.assertEqual(rows, [{"category": "kindergarten", "schools": 1}, {"category": "primary", "schools": 1},
-                                {"category": "teaching_point", "schools": 1}])
+        self.assertEqual(
+            rows,
+            [
+                {"category": "kindergarten", "schools": 1},
+                {"category": "primary", "schools": 1},
+                {"category": "teaching_point", "schools": 1},
+            ],
+        )
         self.assertEqual(orgs_selectors.school_total(self.school_p1, on_date=CENSUS), 2)  # P1 and its teaching point
 
     def test_school_event_counts(self):
         rows = orgs_selectors.school_event_counts(
             self.admin, date_from=dt.date(2020, 1, 1), date_to=dt.date(2021, 12, 31)
         )
-        self.assertEqual(rows, [{"kind": "closed", "category": "kindergarten", "events": 1},
-                                {"kind": "merged", "category": "teaching_point", "events": 1}])
+        self.assertEqual(
+            rows,
+            [
+                {"kind": "closed", "category": "kindergarten", "events": 1},
+                {"kind": "merged", "category": "teaching_point", "events": 1},
+            ],
+        )
 
     #
     # students
@@ -200,25 +234,35 @@ class AggregateSelectorTests(TestCase):
                 {"level": "primary", "gender": "2", "pupils": 27},  # 26 at P1 + 1 at the teaching point
             ],
         )
-        self.assertEqual(students_selectors.on_roll_by_level(self.admin, school_year=self.year),
-                         {"junior": 3, "preschool": 3, "primary": 58})
-        self.assertEqual(students_selectors.on_roll_total(self.admin, school_year=2020,
-                                                          levels=[Level.PRIMARY, Level.JUNIOR]), 61)
+        self.assertEqual(
+            students_selectors.on_roll_by_level(self.admin, school_year=self.year),
+            {"junior": 3, "preschool": 3, "primary": 58},
+        )
+        self.assertEqual(
+            students_selectors.on_roll_total(self.admin, school_year=2020, levels=[Level.PRIMARY, Level.JUNIOR]), 61
+        )
         self.assertEqual(students_selectors.on_roll_total(self.admin, school_year=2019), 0)
 
     def test_on_roll_counts_stay_in_scope(self):
         # The school user sees P1 and its teaching point: 56 + 1.
         self.assertEqual(students_selectors.on_roll_by_level(self.school_p1, school_year=2020), {"primary": 57})
         rows = students_selectors.on_roll_counts(self.township_a, school_year=2020, group_by=("school_category",))
-        self.assertEqual(rows, [{"school_category": "kindergarten", "pupils": 3},
-                                {"school_category": "primary", "pupils": 56},
-                                {"school_category": "teaching_point", "pupils": 1}])
+        self.assertEqual(
+            rows,
+            [
+                {"school_category": "kindergarten", "pupils": 3},
+                {"school_category": "primary", "pupils": 56},
+                {"school_category": "teaching_point", "pupils": 1},
+            ],
+        )
 
     def test_class_sizes_count_only_pupils_on_the_roll(self):
         compulsory = [Level.PRIMARY, Level.JUNIOR]
         # P1 (56), TP (1), N9 J1 (3), N9 P1 (1); the class with only a suspended pupil is left out.
-        self.assertEqual(students_selectors.large_class_counts(self.admin, school_year=2020, levels=compulsory),
-                         {"classes": 4, "large": 1})
+        self.assertEqual(
+            students_selectors.large_class_counts(self.admin, school_year=2020, levels=compulsory),
+            {"classes": 4, "large": 1},
+        )
         self.assertEqual(
             students_selectors.large_class_counts(self.admin, school_year=2020, levels=compulsory, min_size=57),
             {"classes": 4, "large": 0},
@@ -226,39 +270,63 @@ class AggregateSelectorTests(TestCase):
         bands = students_selectors.class_size_bands(self.admin, school_year=2020, levels=compulsory)
         self.assertEqual(bands["classes"], 4)
         self.assertEqual({b["label"]: b["classes"] for b in bands["bands"] if b["classes"]}, {"≤25": 3, "56-60": 1})
-        self.assertEqual(students_selectors.class_size_bands(self.admin, school_year=2020, grades=["K2"])["classes"],
-                         1)
-        self.assertEqual(students_selectors.large_class_counts(self.township_a, school_year=2020, levels=compulsory),
-                         {"classes": 2, "large": 1})
+        self.assertEqual(students_selectors.class_size_bands(self.admin, school_year=2020, grades=["K2"])["classes"], 1)
+        self.assertEqual(
+            students_selectors.large_class_counts(self.township_a, school_year=2020, levels=compulsory),
+            {"classes": 2, "large": 1},
+        )
 
     #
     # population
     #
 
     def test_population_by_age_uses_full_years_on_the_census_date(self):
-        self.assertEqual(population_selectors.population_by_age(self.admin, school_year=2020, min_age=2, max_age=18),
-                         {2: 1, 3: 1, 4: 0, 5: 1, 6: 3, 7: 1, 8: 0, 9: 0, 10: 0, 11: 0, 12: 0, 13: 0, 14: 0,
-                          15: 1, 16: 0, 17: 1, 18: 1})
+        self.assertEqual(
+            population_selectors.population_by_age(self.admin, school_year=2020, min_age=2, max_age=18),
+            {
+                2: 1,
+                3: 1,
+                4: 0,
+                5: 1,
+                6: 3,
+                7: 1,
+                8: 0,
+                9: 0,
+                10: 0,
+                11: 0,
+                12: 0,
+                13: 0,
+                14: 0,
+                15: 1,
+                16: 0,
+                17: 1,
+                18: 1,
+            },
+        )
         self.assertEqual(population_selectors.population_total(self.admin, school_year=2020, min_age=3, max_age=5), 2)
-        self.assertEqual(population_selectors.population_total(self.admin, school_year=self.year, min_age=15,
-                                                               max_age=17), 2)
+        self.assertEqual(
+            population_selectors.population_total(self.admin, school_year=self.year, min_age=15, max_age=17), 2
+        )
 
     def test_population_on_roll_matches_id_numbers_of_pupils_on_the_roll(self):
         # Of the three 6-year-olds one is a pupil on the roll; the suspended pupil does not count.
         on_roll = population_selectors.population_on_roll_by_age(self.admin, school_year=2020, min_age=6, max_age=7)
         self.assertEqual(on_roll, {6: 1, 7: 0})
         self.assertEqual(
-            population_selectors.population_on_roll_by_age(self.admin, school_year=2020, min_age=6, max_age=6,
-                                                           levels=[Level.JUNIOR]),
+            population_selectors.population_on_roll_by_age(
+                self.admin, school_year=2020, min_age=6, max_age=6, levels=[Level.JUNIOR]
+            ),
             {6: 0},
         )
 
     def test_population_counts_stay_in_scope(self):
-        self.assertEqual(population_selectors.population_total(self.township_a, school_year=2020, min_age=0,
-                                                               max_age=99), 5)
+        self.assertEqual(
+            population_selectors.population_total(self.township_a, school_year=2020, min_age=0, max_age=99), 5
+        )
         rows = population_selectors.population_counts(self.admin, school_year=2020, min_age=3, max_age=17)
-        self.assertEqual(rows, [{"township_code": "421224100", "people": 4},
-                                {"township_code": "421224101", "people": 4}])
+        self.assertEqual(
+            rows, [{"township_code": "421224100", "people": 4}, {"township_code": "421224101", "people": 4}]
+        )
 
     def test_born_by_handles_29_february(self):
         self.assertEqual(population_selectors.born_by(dt.date(2024, 2, 29), 1), dt.date(2023, 2, 28))

@@ -33,8 +33,20 @@ from emis.students.models import Enrollment, SchoolClass, Student
 D2015, D2020, D2021 = dt.date(2015, 9, 1), dt.date(2020, 9, 1), dt.date(2021, 9, 1)
 UPPER_SECONDARY = [Level.SENIOR, Level.VOCATIONAL]
 COMPULSORY = [Level.PRIMARY, Level.JUNIOR]
-MODELS = (Division, School, SchoolEvent, SchoolYear, SchoolClass, Student, Enrollment, PopulationRecord, Staff,
-          Posting, User, AuditEvent)
+MODELS = (
+    Division,
+    School,
+    SchoolEvent,
+    SchoolYear,
+    SchoolClass,
+    Student,
+    Enrollment,
+    PopulationRecord,
+    Staff,
+    Posting,
+    User,
+    AuditEvent,
+)
 
 
 def percent(numerator: int, denominator: int) -> Decimal:
@@ -70,9 +82,11 @@ class TongshanDemoTests(TestCase):
         opened = orgs_selectors.school_event_counts(
             self.admin, date_from=dt.date(2016, 1, 1), date_to=D2020, kinds=["opened"], group_by=("category",)
         )
-        kindergartens = School.objects.filter(
-            category="kindergarten", opened_on__gt=D2015, opened_on__lte=D2020
-        ).values("ownership").annotate(n=Count("id"))
+        kindergartens = (
+            School.objects.filter(category="kindergarten", opened_on__gt=D2015, opened_on__lte=D2020)
+            .values("ownership")
+            .annotate(n=Count("id"))
+        )
         self.assertEqual({row["ownership"]: row["n"] for row in kindergartens}, {"public": 8, "private": 10})
         self.assertIn({"category": "kindergarten", "events": 18}, opened)
 
@@ -83,8 +97,13 @@ class TongshanDemoTests(TestCase):
         )
         rows = orgs_selectors.school_counts(self.admin, on_date=D2020, group_by=("category",))
         by_category = {row["category"]: row["schools"] for row in rows}
-        self.assertEqual(by_category["junior"] + by_category["nine_year"] + by_category["twelve_year"]
-                         + by_category.get("complete_secondary", 0), 28)
+        self.assertEqual(
+            by_category["junior"]
+            + by_category["nine_year"]
+            + by_category["twelve_year"]
+            + by_category.get("complete_secondary", 0),
+            28,
+        )
         self.assertGreaterEqual(by_category["senior"], 1)
         self.assertIn(by_category["vocational"], (1, 2))
 
@@ -104,22 +123,34 @@ class TongshanDemoTests(TestCase):
         rows = orgs_selectors.school_event_counts(
             self.admin, date_from=dt.date(2021, 1, 1), date_to=dt.date(2021, 12, 31)
         )
-        self.assertEqual(rows, [
-            {"kind": "merged", "category": "teaching_point", "events": 89},
-            {"kind": "opened", "category": "primary", "events": 23},
-            {"kind": "upgraded", "category": "teaching_point", "events": 23},
-        ])
+        self.assertEqual(
+            rows,
+            [
+                {"kind": "merged", "category": "teaching_point", "events": 89},
+                {"kind": "opened", "category": "primary", "events": 23},
+                {"kind": "upgraded", "category": "teaching_point", "events": 23},
+            ],
+        )
         merged = SchoolEvent.objects.filter(kind="merged")
         self.assertEqual(merged.filter(other_school=F("school__parent"), date=D2021).count(), 89)
         upgraded = SchoolEvent.objects.filter(kind="upgraded", date=D2021)
-        self.assertEqual(upgraded.filter(other_school__category="primary", other_school__opened_on=D2021,
-                                         other_school__township=F("school__township")).count(), 23)
+        self.assertEqual(
+            upgraded.filter(
+                other_school__category="primary",
+                other_school__opened_on=D2021,
+                other_school__township=F("school__township"),
+            ).count(),
+            23,
+        )
         self.assertEqual(upgraded.values("other_school").distinct().count(), 23)
         points = School.objects.filter(category="teaching_point")
         self.assertEqual(points.count(), 112)
         self.assertFalse(points.exclude(closed_on=D2021).exists())
-        self.assertFalse(points.filter(Q(parent__isnull=True) | ~Q(parent__category="primary")
-                                       | ~Q(parent__township=F("township"))).exists())
+        self.assertFalse(
+            points.filter(
+                Q(parent__isnull=True) | ~Q(parent__category="primary") | ~Q(parent__township=F("township"))
+            ).exists()
+        )
 
     def test_events_agree_with_opening_and_closing_dates(self):
         schools = School.objects.all()
@@ -132,9 +163,18 @@ class TongshanDemoTests(TestCase):
         self.assertEqual(ending.filter(date=F("school__closed_on")).count(), ending.count())
 
     def test_school_codes_and_places(self):
-        prefixes = {"kindergarten": "11", "primary": "21", "teaching_point": "21", "junior": "31", "nine_year": "31",
-                    "twelve_year": "34", "complete_secondary": "34", "senior": "34", "vocational": "36",
-                    "special": "51"}
+        prefixes = {
+            "kindergarten": "11",
+            "primary": "21",
+            "teaching_point": "21",
+            "junior": "31",
+            "nine_year": "31",
+            "twelve_year": "34",
+            "complete_secondary": "34",
+            "senior": "34",
+            "vocational": "36",
+            "special": "51",
+        }
         for code, category in School.objects.values_list("code", "category"):
             validate_school_code(code)
             self.assertEqual(code[:2], prefixes[category], code)
@@ -162,8 +202,7 @@ class TongshanDemoTests(TestCase):
         years = {y.start_year: y for y in SchoolYear.objects.all()}
         self.assertEqual(sorted(years), [2015, 2020, 2021])
         self.assertEqual([y for y, sy in years.items() if sy.is_current], [2020])
-        self.assertEqual({y: sy.census_date for y, sy in years.items()},
-                         {2015: D2015, 2020: D2020, 2021: D2021})
+        self.assertEqual({y: sy.census_date for y, sy in years.items()}, {2015: D2015, 2020: D2020, 2021: D2021})
 
     #
     # Pupils
@@ -171,8 +210,9 @@ class TongshanDemoTests(TestCase):
 
     def test_on_roll_2020(self):
         by_level = students_selectors.on_roll_by_level(self.admin, school_year=2020)
-        self.assertEqual(by_level, {"preschool": 16266, "primary": 44684, "junior": 19709, "senior": 5168,
-                                    "vocational": 2383})
+        self.assertEqual(
+            by_level, {"preschool": 16266, "primary": 44684, "junior": 19709, "senior": 5168, "vocational": 2383}
+        )
         self.assertEqual(students_selectors.on_roll_total(self.admin, school_year=2020, levels=UPPER_SECONDARY), 7551)
         rows = students_selectors.on_roll_counts(self.admin, school_year=2020)
         self.assertEqual(sum(r["pupils"] for r in rows if r["level"] == "primary"), 44684)
@@ -202,10 +242,10 @@ class TongshanDemoTests(TestCase):
             "vocational": ["vocational"],
         }
         for level, categories in grade_rules.items():
-            self.assertFalse(Enrollment.objects.filter(level=level).exclude(school__category__in=categories).exists(),
-                             level)
-        self.assertFalse(Enrollment.objects.filter(school__category="teaching_point",
-                                                   grade__in=["P5", "P6"]).exists())
+            self.assertFalse(
+                Enrollment.objects.filter(level=level).exclude(school__category__in=categories).exists(), level
+            )
+        self.assertFalse(Enrollment.objects.filter(school__category="teaching_point", grade__in=["P5", "P6"]).exists())
 
     def test_every_enrolment_has_a_class_of_its_school_year_and_grade(self):
         rows = Enrollment.objects.all()
@@ -223,9 +263,12 @@ class TongshanDemoTests(TestCase):
         self.assertEqual(sum(b["classes"] for b in bands["bands"]), counts["classes"])
         self.assertEqual(sum(b["classes"] for b in bands["bands"] if (b["min"] or 0) >= 56), counts["large"])
         # Every compulsory class of 2020 has pupils on the roll, so the selector's N is all the classes.
-        self.assertEqual(SchoolClass.objects.filter(school_year__start_year=2020,
-                                                    grade__in=[f"P{i}" for i in range(1, 7)] + ["J1", "J2", "J3"])
-                         .count(), counts["classes"])
+        self.assertEqual(
+            SchoolClass.objects.filter(
+                school_year__start_year=2020, grade__in=[f"P{i}" for i in range(1, 7)] + ["J1", "J2", "J3"]
+            ).count(),
+            counts["classes"],
+        )
 
     def test_students_are_people_whose_age_fits_their_grade(self):
         misfits = [
@@ -237,13 +280,12 @@ class TongshanDemoTests(TestCase):
         ]
         self.assertEqual(misfits, [])
         # 2015's upper-secondary students are not 2020's; 2015's kindergarten children are 2020's pupils.
-        both_years = Student.objects.annotate(
-            years=Count("enrollments__school_year", distinct=True)
-        ).filter(years=2)
+        both_years = Student.objects.annotate(years=Count("enrollments__school_year", distinct=True)).filter(years=2)
         self.assertEqual(both_years.count(), 14163)
         self.assertFalse(both_years.filter(enrollments__level__in=UPPER_SECONDARY).exists())
-        self.assertFalse(both_years.filter(enrollments__level=Level.PRESCHOOL,
-                                           enrollments__school_year__start_year=2020).exists())
+        self.assertFalse(
+            both_years.filter(enrollments__level=Level.PRESCHOOL, enrollments__school_year__start_year=2020).exists()
+        )
 
     def test_student_fields(self):
         students = Student.objects.all()
@@ -276,8 +318,9 @@ class TongshanDemoTests(TestCase):
             ]
             self.assertEqual(invalid, [], model.__name__)
         self.assertTrue(Student.objects.filter(id_number__startswith="421224").exists())
-        self.assertTrue(Student.objects.exclude(id_number__startswith="421224").filter(
-            id_number__startswith="42").exists())
+        self.assertTrue(
+            Student.objects.exclude(id_number__startswith="421224").filter(id_number__startswith="42").exists()
+        )
 
     #
     # Population
@@ -288,8 +331,9 @@ class TongshanDemoTests(TestCase):
         upper = students_selectors.on_roll_total(self.admin, school_year=2020, levels=UPPER_SECONDARY)
         vocational = students_selectors.on_roll_total(self.admin, school_year=2020, levels=[Level.VOCATIONAL])
         age_3_5 = population_selectors.population_total(self.admin, school_year=2020, min_age=3, max_age=5)
-        age_15_17 = sum(population_selectors.population_by_age(self.admin, school_year=2020, min_age=15,
-                                                               max_age=17).values())
+        age_15_17 = sum(
+            population_selectors.population_by_age(self.admin, school_year=2020, min_age=15, max_age=17).values()
+        )
         self.assertEqual((age_3_5, age_15_17), (17865, 7705))
         self.assertEqual(percent(children, age_3_5), Decimal("91.05"))
         self.assertEqual(percent(upper, age_15_17), Decimal("98.00"))
@@ -297,8 +341,7 @@ class TongshanDemoTests(TestCase):
 
     def test_primary_and_junior_entry_rate_is_100_percent(self):
         register = population_selectors.population_by_age(self.admin, school_year=2020, min_age=6, max_age=14)
-        in_school = population_selectors.population_on_roll_by_age(self.admin, school_year=2020, min_age=6,
-                                                                   max_age=14)
+        in_school = population_selectors.population_on_roll_by_age(self.admin, school_year=2020, min_age=6, max_age=14)
         self.assertEqual(in_school, register)
         self.assertGreater(sum(register.values()), 60000)
         self.assertEqual(percent(sum(in_school.values()), sum(register.values())), Decimal("100.00"))
@@ -320,8 +363,11 @@ class TongshanDemoTests(TestCase):
         same_person = Student.objects.filter(id_number=OuterRef("id_number"))
         self.assertGreater(records.filter(school_year__start_year=2020).filter(Exists(same_person)).count(), 70000)
         differing = same_person.filter(
-            ~Q(name=OuterRef("name")) | ~Q(birth_date=OuterRef("birth_date")) | ~Q(gender=OuterRef("gender"))
-            | ~Q(hukou_township=OuterRef("hukou_township")) | ~Q(hukou_village=OuterRef("hukou_village"))
+            ~Q(name=OuterRef("name"))
+            | ~Q(birth_date=OuterRef("birth_date"))
+            | ~Q(gender=OuterRef("gender"))
+            | ~Q(hukou_township=OuterRef("hukou_township"))
+            | ~Q(hukou_village=OuterRef("hukou_village"))
         )
         self.assertFalse(records.filter(Exists(differing)).exists())
         self.assertFalse(records.filter(Q(hukou_village__isnull=True)).exists())
@@ -338,36 +384,54 @@ class TongshanDemoTests(TestCase):
         recruited = Posting.objects.filter(kind="recruitment")
         self.assertEqual(recruited.values("staff").distinct().count(), staff.count())
         self.assertEqual(recruited.count(), staff.count())
-        self.assertEqual(dict(staff.values_list("establishment").annotate(n=Count("id"))).keys(),
-                         {"permanent", "contract", "substitute"})
+        self.assertEqual(
+            dict(staff.values_list("establishment").annotate(n=Count("id"))).keys(),
+            {"permanent", "contract", "substitute"},
+        )
         self.assertGreater(staff.values("title").distinct().count(), 4)
         self.assertGreater(staff.values("qualification").distinct().count(), 3)
         self.assertGreater(staff.values("subject").distinct().count(), 15)
         self.assertFalse(staff.filter(post_school__closed_on__lte=D2020).exists())
 
     def test_teachers_recruited_2016_to_2020(self):
-        recruited = Posting.objects.filter(kind="recruitment", start_date__gte=dt.date(2016, 1, 1),
-                                           start_date__lte=dt.date(2020, 12, 31), school__ownership="public")
+        recruited = Posting.objects.filter(
+            kind="recruitment",
+            start_date__gte=dt.date(2016, 1, 1),
+            start_date__lte=dt.date(2020, 12, 31),
+            school__ownership="public",
+        )
         compulsory = ["primary", "teaching_point", "junior", "nine_year", "twelve_year"]
         self.assertEqual(recruited.count(), 1396)
-        self.assertEqual(recruited.filter(school__category__in=compulsory).exclude(
-            school__urban_rural="urban").count(), 1199)
+        self.assertEqual(
+            recruited.filter(school__category__in=compulsory).exclude(school__urban_rural="urban").count(), 1199
+        )
         self.assertEqual(recruited.filter(school__category__in=compulsory, school__urban_rural="urban").count(), 0)
         self.assertEqual(recruited.filter(school__category="kindergarten").count(), 60)
-        self.assertEqual(recruited.filter(school__category__in=["senior", "complete_secondary", "vocational",
-                                                                 "special"]).count(), 137)
+        self.assertEqual(
+            recruited.filter(school__category__in=["senior", "complete_secondary", "vocational", "special"]).count(),
+            137,
+        )
 
     #
     # Accounts, audit, second run
     #
 
     def test_demo_accounts(self):
-        users = {u.username: u for u in User.objects.filter(
-            username__in=["admin", "leader", "section", "township", "school", "inspector"])}
-        self.assertEqual({u: users[u].role for u in users}, {
-            "admin": Role.ADMIN, "leader": Role.LEADER, "section": Role.SECTION, "township": Role.TOWNSHIP,
-            "school": Role.SCHOOL, "inspector": Role.INSPECTOR,
-        })
+        users = {
+            u.username: u
+            for u in User.objects.filter(username__in=["admin", "leader", "section", "township", "school", "inspector"])
+        }
+        self.assertEqual(
+            {u: users[u].role for u in users},
+            {
+                "admin": Role.ADMIN,
+                "leader": Role.LEADER,
+                "section": Role.SECTION,
+                "township": Role.TOWNSHIP,
+                "school": Role.SCHOOL,
+                "inspector": Role.INSPECTOR,
+            },
+        )
         for username, user in users.items():
             self.assertTrue(user.check_password(f"{username}-tongshan"), username)
         self.assertTrue(users["admin"].is_superuser and users["admin"].is_staff)

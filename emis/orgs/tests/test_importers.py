@@ -70,8 +70,7 @@ def run(kind: str, path: Path, user, *, dry_run: bool = True, year: int = 2024):
 def run_batch(kind: str, path: Path, user, *, dry_run: bool, year: int = 2024):
     """Through the service, as the pages and the task worker do: the batch id lands on the change log."""
     upload = SimpleUploadedFile(path.name, path.read_bytes())
-    batch = service.import_batch_create(kind=kind, upload=upload, school_year=year, dry_run=dry_run,
-                                        acting_user=user)
+    batch = service.import_batch_create(kind=kind, upload=upload, school_year=year, dry_run=dry_run, acting_user=user)
     return service.import_batch_run(batch_id=batch.pk)
 
 
@@ -178,8 +177,18 @@ VALID_DIVISION = ["421224102", "大畈镇", "乡", "421224"]
         ),
         (["421224102", "大畈镇", "乡", "421224"], "区划代码", "区划代码在文件中重复出现（第2行已有）"),
     ],
-    ids=["length", "digits", "level", "name", "no-parent", "province-parent", "unknown-parent", "parent-level",
-         "not-under-parent", "duplicate"],
+    ids=[
+        "length",
+        "digits",
+        "level",
+        "name",
+        "no-parent",
+        "province-parent",
+        "unknown-parent",
+        "parent-level",
+        "not-under-parent",
+        "duplicate",
+    ],
 )
 def test_division_rejections(row, column, fragment, county, admin, tmp_path):
     before = Division.objects.count()
@@ -206,8 +215,7 @@ def test_division_outside_the_users_scope_is_rejected(county, orgs_section, tmp_
 
 @pytest.mark.parametrize("role", [Role.SECTION, Role.TOWNSHIP, Role.SCHOOL, Role.LEADER])
 def test_division_import_needs_the_orgs_domain(role, county, tmp_path):
-    report = run("divisions", write_file(tmp_path, DIVISION_HEADER, DIVISION_ROWS), county.users[role],
-                 dry_run=False)
+    report = run("divisions", write_file(tmp_path, DIVISION_HEADER, DIVISION_ROWS), county.users[role], dry_run=False)
     assert report.file_error == "您的角色无权导入行政区划数据。"
     assert not Division.objects.filter(code="421224102").exists()
 
@@ -215,7 +223,15 @@ def test_division_import_needs_the_orgs_domain(role, county, tmp_path):
 # Schools --------------------------------------------------------------------------------------------------
 
 SCHOOL_HEADER = [
-    "学校标识码", "学校名称", "办学类型", "办别", "是否普惠", "城乡分类", "所在乡镇代码", "上级学校标识码", "学位数",
+    "学校标识码",
+    "学校名称",
+    "办学类型",
+    "办别",
+    "是否普惠",
+    "城乡分类",
+    "所在乡镇代码",
+    "上级学校标识码",
+    "学位数",
 ]
 SCHOOL_ROWS = [
     ["2142000401", "南林桥镇第二小学", "小学", "公办", "否", "乡村", "421224101", "", "500"],  # new
@@ -277,7 +293,11 @@ def test_school_moved_to_another_township_and_made_a_teaching_point(county, admi
     assert report.committed and counts(report) == (0, 1, 0, 0)
     school = School.objects.get(code="2142000301")
     assert (school.category, school.parent_id, school.township_id, school.capacity) == (
-        "teaching_point", county.school_a1.pk, county.township_a.pk, 80)
+        "teaching_point",
+        county.school_a1.pk,
+        county.township_a.pk,
+        80,
+    )
     change = import_changes().get(object_id=school.pk)
     assert change.changes["parent"] == [None, county.school_a1.pk]
     assert change.changes["township"] == [county.township_b.pk, county.township_a.pk]
@@ -319,13 +339,34 @@ def _school(**overrides) -> list:
         (_school(parent="2142000101"), "上级学校标识码", "只有教学点需要填写上级学校"),
         (_school(capacity="-5"), "学位数", "应为不小于0的整数"),
         (_school(capacity="很多"), "学位数", "应为不小于0的整数"),
-        (_school(code="2142000101", name="通羊镇中心小学", category="初级中学", township="421224100"), "办学类型",
-         "该小学下设有教学点，不能改为其他办学类型"),
+        (
+            _school(code="2142000101", name="通羊镇中心小学", category="初级中学", township="421224100"),
+            "办学类型",
+            "该小学下设有教学点，不能改为其他办学类型",
+        ),
     ],
-    ids=["code-format", "code-province", "duplicate", "name", "category", "ownership", "urban-rural", "bool",
-         "inclusive", "other-county", "unknown-township", "village-as-township", "point-without-parent",
-         "point-parent-junior", "point-parent-unknown", "point-parent-point", "parent-for-primary",
-         "capacity-negative", "capacity-text", "primary-with-points"],
+    ids=[
+        "code-format",
+        "code-province",
+        "duplicate",
+        "name",
+        "category",
+        "ownership",
+        "urban-rural",
+        "bool",
+        "inclusive",
+        "other-county",
+        "unknown-township",
+        "village-as-township",
+        "point-without-parent",
+        "point-parent-junior",
+        "point-parent-unknown",
+        "point-parent-point",
+        "parent-for-primary",
+        "capacity-negative",
+        "capacity-text",
+        "primary-with-points",
+    ],
 )
 def test_school_rejections(row, column, fragment, county, admin, tmp_path):
     before = School.objects.count()
@@ -365,8 +406,17 @@ def test_school_import_needs_the_orgs_domain(role, county, tmp_path):
 
 
 def test_school_english_headers_and_codes(county, admin, tmp_path):
-    header = ["code", "name", "category", "ownership", "inclusive", "urban_rural", "township_code", "parent_code",
-              "capacity"]
+    header = [
+        "code",
+        "name",
+        "category",
+        "ownership",
+        "inclusive",
+        "urban_rural",
+        "township_code",
+        "parent_code",
+        "capacity",
+    ]
     rows = [["2142000401", "南林桥镇第二小学", "primary", "public", "no", "rural", "421224101", "", 500]]
     report = run("schools", write_file(tmp_path, header, rows), admin, dry_run=False)
     assert report.committed and counts(report) == (1, 0, 0, 0)
@@ -384,11 +434,17 @@ def test_school_dates_are_not_needed_and_opened_on_stays_empty(county, admin, tm
 
 
 def test_parents_defined_in_an_earlier_chunk(county, admin, tmp_path):
-    divisions = run_import(get_spec("divisions"), write_file(tmp_path, DIVISION_HEADER, DIVISION_ROWS), user=admin,
-                           dry_run=False, chunk_size=1)
+    divisions = run_import(
+        get_spec("divisions"),
+        write_file(tmp_path, DIVISION_HEADER, DIVISION_ROWS),
+        user=admin,
+        dry_run=False,
+        chunk_size=1,
+    )
     assert divisions.committed and counts(divisions) == (2, 1, 1, 0)
-    schools = run_import(get_spec("schools"), write_file(tmp_path, SCHOOL_HEADER, SCHOOL_ROWS), user=admin,
-                         dry_run=False, chunk_size=1)
+    schools = run_import(
+        get_spec("schools"), write_file(tmp_path, SCHOOL_HEADER, SCHOOL_ROWS), user=admin, dry_run=False, chunk_size=1
+    )
     assert schools.committed and counts(schools) == (3, 1, 2, 0)
     assert School.objects.get(code="2142000402").parent.code == "2142000401"
 
@@ -413,7 +469,6 @@ def test_query_count_does_not_grow_with_rows(dry_run, county, admin, tmp_path):
 
     for kind, header, make in (("divisions", DIVISION_HEADER, villages), ("schools", SCHOOL_HEADER, schools)):
         few = _queries(kind, write_file(tmp_path, header, make(3)), admin, dry_run)
-        (Division if kind == "divisions" else School).objects.filter(
-            code__in=[row[0] for row in make(3)]).delete()
+        (Division if kind == "divisions" else School).objects.filter(code__in=[row[0] for row in make(3)]).delete()
         many = _queries(kind, write_file(tmp_path, header, make(40)), admin, dry_run)
         assert many == few, (kind, few, many)

@@ -77,8 +77,7 @@ def run(kind: str, path: Path, user, *, dry_run: bool = True, year: int = 2024):
 
 def run_batch(kind: str, path: Path, user, *, dry_run: bool, year: int = 2024):
     upload = SimpleUploadedFile(path.name, path.read_bytes())
-    batch = service.import_batch_create(kind=kind, upload=upload, school_year=year, dry_run=dry_run,
-                                        acting_user=user)
+    batch = service.import_batch_create(kind=kind, upload=upload, school_year=year, dry_run=dry_run, acting_user=user)
     return service.import_batch_run(batch_id=batch.pk)
 
 
@@ -133,7 +132,12 @@ def test_register_commit_writes_audits_and_reimport_changes_nothing(county, popu
     assert batch.status == ImportStatus.COMMITTED, batch.report
     new = PopulationRecord.objects.get(id_number=NEW_ID)
     assert (new.school_year_id, new.name_initials, new.hukou_township_id, new.hukou_village_id, new.source) == (
-        county.year.pk, "zxx", county.township_a.pk, county.village_a.pk, "police")
+        county.year.pk,
+        "zxx",
+        county.township_a.pk,
+        county.village_a.pk,
+        "police",
+    )
     zhang = PopulationRecord.objects.get(pk=county.population["张三丰"].pk)
     assert (zhang.name, zhang.name_initials) == ("张三峰", "zsf")
 
@@ -175,8 +179,20 @@ def test_english_headers(county, admin, tmp_path):
 
 def _person(**overrides) -> list:
     keys = ["id", "name", "gender", "birth", "township", "village"]
-    values = dict(zip(keys, [id_for(dt.date(2017, 8, 9), GENDER_FEMALE, sequence=603), "吴小红", "女", "2017-08-09",
-                             "421224100", "421224100001"], strict=True))
+    values = dict(
+        zip(
+            keys,
+            [
+                id_for(dt.date(2017, 8, 9), GENDER_FEMALE, sequence=603),
+                "吴小红",
+                "女",
+                "2017-08-09",
+                "421224100",
+                "421224100001",
+            ],
+            strict=True,
+        )
+    )
     values.update(overrides)
     return [values[key] for key in keys]
 
@@ -210,9 +226,20 @@ def _bad_check_digit() -> str:
         (_person(village="421224100099"), "户籍村代码", "村/社区代码 421224100099 不存在"),
         (_person(village="421224101001"), "户籍村代码", "村/社区 421224101001 不属于户籍乡镇 421224100"),
     ],
-    ids=["check-digit", "duplicate", "birth-mismatch", "gender-mismatch", "name", "township-empty", "other-county",
-         "unknown-township", "out-of-scope-township", "village-other-county", "unknown-village",
-         "village-of-another-township"],
+    ids=[
+        "check-digit",
+        "duplicate",
+        "birth-mismatch",
+        "gender-mismatch",
+        "name",
+        "township-empty",
+        "other-county",
+        "unknown-township",
+        "out-of-scope-township",
+        "village-other-county",
+        "unknown-village",
+        "village-of-another-township",
+    ],
 )
 def test_register_rejections(row, column, fragment, county, township_a, tmp_path):
     first = [NEW_ID, "周小新", "男", "2019-05-05", "421224100", "421224100001"]
@@ -275,8 +302,7 @@ def test_outside_dry_run_counts_and_warnings(fmt, county, admin, tmp_path):
     assert OutsideEnrollment.objects.count() == before
 
 
-def test_outside_commit_resolves_the_township_audits_and_reimport_changes_nothing(county, population_section,
-                                                                                  tmp_path):
+def test_outside_commit_resolves_the_township_audits_and_reimport_changes_nothing(county, population_section, tmp_path):
     path = write_file(tmp_path, OUTSIDE_HEADER, outside_rows(county))
     batch = run_batch("outside", path, population_section, dry_run=False)
     assert batch.status == ImportStatus.COMMITTED, batch.report
@@ -285,9 +311,16 @@ def test_outside_commit_resolves_the_township_audits_and_reimport_changes_nothin
     unregistered = OutsideEnrollment.objects.get(school_year=year, id_number=UNREGISTERED_ID)
     zhang = OutsideEnrollment.objects.get(school_year=year, id_number=county.population["张三丰"].id_number)
     assert (qian.hukou_township_id, qian.county_code, qian.grade, qian.name_initials) == (
-        county.township_b.pk, "421224", "大班", "qdd")
+        county.township_b.pk,
+        "421224",
+        "大班",
+        "qdd",
+    )
     assert (unregistered.hukou_township_id, unregistered.county_code, unregistered.region) == (
-        None, "421224", "湖南省长沙市")
+        None,
+        "421224",
+        "湖南省长沙市",
+    )
     assert zhang.hukou_township_id == county.township_a.pk
     assert OutsideEnrollment.objects.get(pk=county.outside["B"].pk).grade == "三年级"
 
@@ -424,7 +457,10 @@ def test_outside_add_page_and_search(county, township_a):
     assert response.status_code == 302, response.content.decode()[:2000]
     record = OutsideEnrollment.objects.get(id_number=UNREGISTERED_ID)
     assert (record.county_code, record.name_initials, record.hukou_township_id) == (
-        "421224", "hxw", county.township_a.pk)
+        "421224",
+        "hxw",
+        county.township_a.pk,
+    )
     change = ObjectChange.objects.get(object_id=record.pk, content_type__model="outsideenrollment")
     assert change.division_code == "421224100"
     found = client.get(reverse("population:outsideenrollment_list"), {"q": "hxw"})

@@ -18,4 +18,3 @@ def stats_data(django_db_setup, django_db_blocker):
 def sc(stats_data, db):
     """The county for one test (inside a savepoint: what the test writes is undone)."""
     return copy.deepcopy(stats_data)
-

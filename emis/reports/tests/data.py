@@ -133,11 +133,21 @@ def build_stats_county() -> StatsCounty:
         s["JA"] = make_school("3142000104", "通羊初中", "junior", a, urban_rural="town", opened_on=opened)
         s["PB"] = make_school("2142000201", "南林桥小学", "primary", b, urban_rural="rural", opened_on=opened)
         s["KC"] = make_school(
-            "1142000202", "石门幼儿园", "kindergarten", b, urban_rural="rural", opened_on=opened,
+            "1142000202",
+            "石门幼儿园",
+            "kindergarten",
+            b,
+            urban_rural="rural",
+            opened_on=opened,
             closed_on=dt.date(2020, 7, 1),
         )
         s["KD"] = make_school(
-            "1142000203", "新建幼儿园", "kindergarten", b, ownership="private", urban_rural="rural",
+            "1142000203",
+            "新建幼儿园",
+            "kindergarten",
+            b,
+            ownership="private",
+            urban_rural="rural",
             opened_on=dt.date(2021, 3, 1),
         )
 

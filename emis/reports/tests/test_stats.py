@@ -50,8 +50,17 @@ def test_report_header(report):
 def test_schools_by_category_ownership_and_urban_rural(report):
     tbl = stats.table(report, "schools")
     assert row_labels(tbl, "全县") == [
-        "合计", "幼儿园", "小学", "初级中学", "九年一贯制学校", "十二年一贯制学校", "完全中学", "高级中学",
-        "中等职业学校", "特殊教育学校", "附：教学点（不计校数）",
+        "合计",
+        "幼儿园",
+        "小学",
+        "初级中学",
+        "九年一贯制学校",
+        "十二年一贯制学校",
+        "完全中学",
+        "高级中学",
+        "中等职业学校",
+        "特殊教育学校",
+        "附：教学点（不计校数）",
     ]
     # PA, KA, JA, PB; the closed KC and the not yet opened KD are not counted, the teaching point is apart.
     assert cells(tbl, "全县", "合计") == schools([4, 3, 1, 1, 1, 1, 0, 1, 0])
@@ -79,8 +88,22 @@ def test_pupils_by_grade_and_gender(report):
     tbl = stats.table(report, "pupils")
     # Only levels with pupils are listed (no 普通高中, 中等职业教育).
     assert row_labels(tbl, "全县") == [
-        "合计", "学前教育", "小班", "中班", "大班", "小学", "一年级", "二年级", "三年级", "四年级", "五年级", "六年级",
-        "初中", "七年级", "八年级", "九年级",
+        "合计",
+        "学前教育",
+        "小班",
+        "中班",
+        "大班",
+        "小学",
+        "一年级",
+        "二年级",
+        "三年级",
+        "四年级",
+        "五年级",
+        "六年级",
+        "初中",
+        "七年级",
+        "八年级",
+        "九年级",
     ]
     total = {label: list(cells(tbl, "全县", label).values()) for label in row_labels(tbl, "全县")}
     assert total["合计"] == [318, 164, 154]
@@ -108,9 +131,7 @@ def test_classes_by_size_band(report):
         8, {"25及以下": 3, "26-30": 1, "51-55": 1, "56-60": 1, "61-65": 1, "66及以上": 1}, 3, 0.375, 1, 0.125
     )
     assert cells(tbl, "全县", "学前教育") == classes(1, {"25及以下": 1}, 0, 0.0, 0, 0.0)
-    assert cells(tbl, "全县", "小学") == classes(
-        5, {"25及以下": 2, "26-30": 1, "56-60": 1, "61-65": 1}, 2, 0.4, 0, 0.0
-    )
+    assert cells(tbl, "全县", "小学") == classes(5, {"25及以下": 2, "26-30": 1, "56-60": 1, "61-65": 1}, 2, 0.4, 0, 0.0)
     assert cells(tbl, "全县", "初中") == classes(2, {"51-55": 1, "66及以上": 1}, 1, 0.5, 1, 0.5)
     assert cells(tbl, A, "合计") == classes(
         7, {"25及以下": 3, "26-30": 1, "51-55": 1, "56-60": 1, "66及以上": 1}, 2, 2 / 7, 1, 1 / 7
@@ -153,14 +174,30 @@ def test_staff_by_title_qualification_and_age(report):
     county = cells(tbl, "全县")
     assert county["合计"] == 6 and county["其中：女"] == 4  # S6 is not active
     assert {k.split("/")[1]: v for k, v in county.items() if k.startswith("专业技术职务/")} == {
-        "正高级教师": 1, "高级教师": 1, "一级教师": 1, "二级教师": 1, "三级教师": 1, "未定职级": 1,
+        "正高级教师": 1,
+        "高级教师": 1,
+        "一级教师": 1,
+        "二级教师": 1,
+        "三级教师": 1,
+        "未定职级": 1,
     }
     assert {k.split("/")[1]: v for k, v in county.items() if k.startswith("最高学历/")} == {
-        "研究生": 1, "本科": 2, "专科": 1, "高中（中专）": 1, "高中以下": 1,
+        "研究生": 1,
+        "本科": 2,
+        "专科": 1,
+        "高中（中专）": 1,
+        "高中以下": 1,
     }
     assert {k.split("/")[1]: v for k, v in county.items() if k.startswith("年龄（统计时点周岁）/")} == {
-        "25岁以下": 1, "25-29岁": 2, "30-34岁": 0, "35-39岁": 0, "40-44岁": 1, "45-49岁": 0, "50-54岁": 0,
-        "55-59岁": 1, "60岁及以上": 1,
+        "25岁以下": 1,
+        "25-29岁": 2,
+        "30-34岁": 0,
+        "35-39岁": 0,
+        "40-44岁": 1,
+        "45-49岁": 0,
+        "50-54岁": 0,
+        "55-59岁": 1,
+        "60岁及以上": 1,
     }
     township_a, township_b = cells(tbl, A), cells(tbl, B)
     assert (township_a["合计"], township_a["其中：女"]) == (5, 3)

@@ -207,4 +207,3 @@ def test_command_without_a_superuser(sc, tmp_path):
     User.objects.filter(is_superuser=True).update(is_superuser=False)
     with pytest.raises(CommandError, match="--as"):
         call_command("export_stats", "--year", "2020", "--out", str(tmp_path / "a.xlsx"))
-

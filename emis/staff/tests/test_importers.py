@@ -63,8 +63,9 @@ def run(path: Path, user, *, dry_run: bool = True):
 
 def run_batch(path: Path, user, *, dry_run: bool):
     upload = SimpleUploadedFile(path.name, path.read_bytes())
-    batch = service.import_batch_create(kind="staff", upload=upload, school_year=2024, dry_run=dry_run,
-                                        acting_user=user)
+    batch = service.import_batch_create(
+        kind="staff", upload=upload, school_year=2024, dry_run=dry_run, acting_user=user
+    )
     return service.import_batch_run(batch_id=batch.pk)
 
 
@@ -117,20 +118,32 @@ def test_commit_creates_staff_with_a_recruitment_posting_and_audits(county, tmp_
     assert batch.status == ImportStatus.COMMITTED, batch.report
     new = Staff.objects.get(id_number=NEW_ID)
     assert (new.name, new.name_initials, new.post_school_id, new.title, new.qualification, new.is_active) == (
-        "王志远", "wzy", county.school_a1.pk, "second", "bachelor", True)
+        "王志远",
+        "wzy",
+        county.school_a1.pk,
+        "second",
+        "bachelor",
+        True,
+    )
     posting = new.postings.get()
     assert (posting.kind, posting.school_id, posting.start_date, posting.end_date) == (
-        "recruitment", county.school_a1.pk, timezone.localdate(), None)
+        "recruitment",
+        county.school_a1.pk,
+        timezone.localdate(),
+        None,
+    )
     assert Staff.objects.get(pk=county.staff["刘建国"].pk).subject == "数学"
 
     changes = ObjectChange.objects.filter(batch_id=batch.pk)
     assert set(changes.values_list("source", flat=True)) == {ChangeSource.IMPORT}
     summary = sorted((c.content_type.model, c.action, c.object_id) for c in changes)
-    assert summary == sorted([
-        ("staff", ChangeAction.CREATE, new.pk),
-        ("staff", ChangeAction.UPDATE, county.staff["刘建国"].pk),
-        ("posting", ChangeAction.CREATE, posting.pk),
-    ])
+    assert summary == sorted(
+        [
+            ("staff", ChangeAction.CREATE, new.pk),
+            ("staff", ChangeAction.UPDATE, county.staff["刘建国"].pk),
+            ("posting", ChangeAction.CREATE, posting.pk),
+        ]
+    )
     created = changes.get(action=ChangeAction.CREATE, object_id=new.pk, content_type__model="staff")
     assert created.changes["birth_date"] == [None, "1990-01-02"]
     assert (created.school_id, created.division_code) == (county.school_a1.pk, "421224100")
@@ -143,13 +156,25 @@ def test_commit_creates_staff_with_a_recruitment_posting_and_audits(county, tmp_
 
 def test_title_and_gender_codes_and_excel_dates(county, tmp_path):
     rows = [[NEW_ID, "王志远", "1", NEW_BIRTH, "2142000102", "substitute", "", "none", "associate"]]
-    header = ["id_number", "name", "gender", "birth_date", "school_code", "establishment", "subject", "title",
-              "qualification"]
+    header = [
+        "id_number",
+        "name",
+        "gender",
+        "birth_date",
+        "school_code",
+        "establishment",
+        "subject",
+        "title",
+        "qualification",
+    ]
     report = run(write_file(tmp_path, header, rows), county.users[Role.ADMIN], dry_run=False)
     assert report.committed, report.issues
     staff = Staff.objects.get(id_number=NEW_ID)
     assert (staff.birth_date, staff.establishment, staff.post_school_id) == (
-        NEW_BIRTH, "substitute", county.teaching_point.pk)
+        NEW_BIRTH,
+        "substitute",
+        county.teaching_point.pk,
+    )
 
 
 # Transfers ------------------------------------------------------------------------------------------------
@@ -214,8 +239,23 @@ def test_a_school_admin_imports_its_teaching_points_staff(county, tmp_path):
 
 def _row(**overrides) -> list:
     keys = ["id", "name", "gender", "birth", "school", "establishment", "subject", "title", "qualification"]
-    values = dict(zip(keys, [id_for(dt.date(1992, 3, 4), GENDER_FEMALE, sequence=503), "李雪", "女", "1992-03-04",
-                             "2142000101", "非在编", "英语", "三级教师", "本科"], strict=True))
+    values = dict(
+        zip(
+            keys,
+            [
+                id_for(dt.date(1992, 3, 4), GENDER_FEMALE, sequence=503),
+                "李雪",
+                "女",
+                "1992-03-04",
+                "2142000101",
+                "非在编",
+                "英语",
+                "三级教师",
+                "本科",
+            ],
+            strict=True,
+        )
+    )
     values.update(overrides)
     return [values[key] for key in keys]
 
@@ -244,9 +284,23 @@ def _bad_check_digit() -> str:
         (_row(qualification=""), "最高学历", "必填项不能为空"),
         (_row(id=NEW_ID, name="王志远", gender="男", birth="1990-01-02"), "身份证件号", "身份证件号在文件中重复出现"),
     ],
-    ids=["check-digit", "id-format", "id-empty", "birth-mismatch", "bad-date", "unreadable-date", "gender-mismatch",
-         "gender-unknown", "unknown-school", "out-of-scope-school", "establishment", "title", "qualification",
-         "qualification-empty", "duplicate"],
+    ids=[
+        "check-digit",
+        "id-format",
+        "id-empty",
+        "birth-mismatch",
+        "bad-date",
+        "unreadable-date",
+        "gender-mismatch",
+        "gender-unknown",
+        "unknown-school",
+        "out-of-scope-school",
+        "establishment",
+        "title",
+        "qualification",
+        "qualification-empty",
+        "duplicate",
+    ],
 )
 def test_rejections(row, column, fragment, county, tmp_path):
     user = county.users[Role.SCHOOL]  # A1 (and its teaching point)
@@ -278,9 +332,20 @@ def test_query_count_does_not_grow_with_rows(dry_run, county, tmp_path):
 
     def rows(n, offset):
         birth = dt.date(1991, 1, 1)
-        return [[id_for(birth + dt.timedelta(days=offset + i), GENDER_MALE, sequence=11), f"教师{i}", "男",
-                 (birth + dt.timedelta(days=offset + i)).isoformat(), "2142000101", "在编", "数学", "", "本科"]
-                for i in range(n)]
+        return [
+            [
+                id_for(birth + dt.timedelta(days=offset + i), GENDER_MALE, sequence=11),
+                f"教师{i}",
+                "男",
+                (birth + dt.timedelta(days=offset + i)).isoformat(),
+                "2142000101",
+                "在编",
+                "数学",
+                "",
+                "本科",
+            ]
+            for i in range(n)
+        ]
 
     user = county.users[Role.SCHOOL]
     user.scope_keys()  # read once per user object (a request's), not per import

@@ -16,7 +16,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("county", choices=["tongshan"], help="which demo county (only 通山县 for now)")
         parser.add_argument(
-            "--reset", action="store_true",
+            "--reset",
+            action="store_true",
             help="delete the county's schools, pupils, staff and population registers first, then load again",
         )
         parser.add_argument("--seed", type=int, default=None, help="another random seed (the figures stay the same)")
@@ -39,14 +40,17 @@ class Command(BaseCommand):
         else:
             out.write(f"Loading the demo county 通山县 ({COUNTY_CODE}), school years 2015, 2020 (current), 2021:")
             loader.load_tongshan(seed=seed, log=out.write)
-            out.write(self.style.SUCCESS(
-                f"Loaded. Autumn 2020: {FIGURES['kindergartens_2020']} kindergartens, "
-                f"{FIGURES['primary_schools_2020']} primary schools, {FIGURES['teaching_points_2020']} teaching "
-                f"points, {FIGURES['junior_schools_2020']} junior secondary schools; "
-                f"{FIGURES['children_2020']:,} children, {FIGURES['primary_pupils_2020']:,} primary pupils, "
-                f"{FIGURES['junior_students_2020']:,} junior and "
-                f"{FIGURES['senior_students_2020'] + FIGURES['vocational_students_2020']:,} upper-secondary students."
-            ))
+            out.write(
+                self.style.SUCCESS(
+                    f"Loaded. Autumn 2020: {FIGURES['kindergartens_2020']} kindergartens, "
+                    f"{FIGURES['primary_schools_2020']} primary schools, {FIGURES['teaching_points_2020']} teaching "
+                    f"points, {FIGURES['junior_schools_2020']} junior secondary schools; "
+                    f"{FIGURES['children_2020']:,} children, {FIGURES['primary_pupils_2020']:,} primary pupils, "
+                    f"{FIGURES['junior_students_2020']:,} junior and "
+                    f"{FIGURES['senior_students_2020'] + FIGURES['vocational_students_2020']:,} "
+                    "upper-secondary students."
+                )
+            )
         accounts = loader.ensure_demo_accounts()
         out.write("")
         out.write("Demo logins:")
