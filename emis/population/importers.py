@@ -18,7 +18,8 @@ from emis.common.idnumbers import check_id_consistency, validate_id_number
 from emis.common.text import pinyin_initials
 from emis.core import access
 from emis.core.audit import record_changes_bulk
-from emis.core.imports.cells import choice_parser, parse_date, parse_id_number, parse_text
+from emis.core.imports.cells import parse_date, parse_id_number, parse_text
+from emis.core.imports.columns import id_number_column, person_columns
 from emis.core.imports.engine import CHANGED, NEW, UNCHANGED, Column, ImportSpec, Row
 from emis.core.imports.reader import FileRejected
 from emis.core.models import ChangeAction
@@ -30,7 +31,6 @@ from emis.students.models import Enrollment
 from .models import OutsideEnrollment, PopulationRecord
 
 IN_BATCH = 900
-GENDERS = {"男": "1", "女": "2", "1": "1", "2": "2", "M": "1", "F": "2"}
 
 
 def _json(value):
@@ -93,17 +93,8 @@ class PopulationImport(ImportSpec):
     label = gettext_lazy("适龄人口")
     model = PopulationRecord
     columns = [
-        Column(
-            "id_number",
-            "身份证件号",
-            ("身份证号", "id_number", "id number"),
-            True,
-            parse_id_number,
-            example="421224201803050011",
-        ),
-        Column("name", "姓名", ("name",), True, parse_text, example="张三丰"),
-        Column("gender", "性别", ("gender", "sex"), True, choice_parser(GENDERS, "性别"), example="男"),
-        Column("birth_date", "出生日期", ("birth_date", "date of birth"), True, parse_date, example="2018-03-05"),
+        id_number_column(required=True, example="421224201803050011"),
+        *person_columns(example_name="张三丰", example_birth="2018-03-05"),
         Column(
             "township",
             "户籍乡镇代码",

@@ -17,7 +17,8 @@ from emis.common.idnumbers import check_id_consistency, validate_id_number
 from emis.common.text import pinyin_initials
 from emis.core import access
 from emis.core.audit import record_changes_bulk
-from emis.core.imports.cells import choice_parser, parse_date, parse_id_number, parse_text
+from emis.core.imports.cells import choice_parser, parse_text
+from emis.core.imports.columns import id_number_column, person_columns
 from emis.core.imports.engine import CHANGED, NEW, UNCHANGED, Column, ImportSpec, Row
 from emis.core.imports.reader import FileRejected
 from emis.core.models import ChangeAction
@@ -27,7 +28,6 @@ from .choices import Establishment, PostingKind, Qualification, Title
 from .models import Posting, Staff
 
 IN_BATCH = 900
-GENDERS = {"男": "1", "女": "2", "1": "1", "2": "2", "M": "1", "F": "2"}
 STAFF_FIELDS = ("name", "gender", "birth_date", "establishment", "subject", "title", "qualification")
 # Staff rows hang from their school (and its parent, for a teaching point) and its township: the schools a
 # user may post staff at are those whose staff would fall in the user's scope.
@@ -62,17 +62,8 @@ class StaffImport(ImportSpec):
     label = gettext_lazy("教职工")
     model = Staff
     columns = [
-        Column(
-            "id_number",
-            "身份证件号",
-            ("身份证号", "id_number", "id number"),
-            True,
-            parse_id_number,
-            example="421224198005060012",
-        ),
-        Column("name", "姓名", ("name",), True, parse_text, example="刘建国"),
-        Column("gender", "性别", ("gender", "sex"), True, choice_parser(GENDERS, "性别"), example="男"),
-        Column("birth_date", "出生日期", ("birth_date", "date of birth"), True, parse_date, example="1980-05-06"),
+        id_number_column(required=True, example="421224198005060012"),
+        *person_columns(example_name="刘建国", example_birth="1980-05-06"),
         Column(
             "school_code",
             "学校标识码",

@@ -21,7 +21,7 @@ from emis.common.text import pinyin_initials
 from emis.core import access
 from emis.core.audit import record_changes_bulk
 from emis.core.bulk import insert_rows, update_rows
-from emis.core.imports.cells import choice_parser, parse_bool, parse_date, parse_id_number, parse_text
+from emis.core.imports.cells import choice_parser, parse_bool, parse_date, parse_gender, parse_id_number, parse_text
 from emis.core.imports.engine import CHANGED, NEW, UNCHANGED, Column, ImportSpec, Row
 from emis.core.imports.reader import FileRejected
 from emis.core.models import ChangeAction
@@ -30,7 +30,6 @@ from emis.orgs.models import Division, School, SchoolYear
 from .choices import GRADE_LEVEL, GRADE_TYPICAL_AGE, ON_ROLL_STATUSES, EnrollmentStatus, Grade
 from .models import Enrollment, SchoolClass, Student
 
-GENDERS = {"男": "1", "女": "2", "1": "1", "2": "2", "M": "1", "F": "2"}
 GRADE_LABELS = {str(label): code for code, label in Grade.choices} | {code: code for code in Grade.values}
 STATUS_LABELS = {str(label): code for code, label in EnrollmentStatus.choices} | {
     code: code for code in EnrollmentStatus.values
@@ -75,7 +74,7 @@ class StudentImport(ImportSpec):
         ),
         Column("class_name", "班级", ("class", "class_name"), False, parse_text, example="1班"),
         Column("name", "姓名", ("name",), True, parse_text, example="张三丰"),
-        Column("gender", "性别", ("gender", "sex"), True, choice_parser(GENDERS, "性别"), example="男"),
+        Column("gender", "性别", ("gender", "sex"), True, parse_gender, example="男"),
         Column("birth_date", "出生日期", ("birth_date", "date of birth"), True, parse_date, example="2012-03-04"),
         Column(
             "id_number",

@@ -98,3 +98,7 @@ def choice_parser(mapping: dict[str, str], label: str):
         )
 
     return parse
+
+
+GENDER_VALUES = {"男": "1", "女": "2", "1": "1", "2": "2", "M": "1", "F": "2"}
+parse_gender = choice_parser(GENDER_VALUES, "性别")
