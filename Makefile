@@ -61,7 +61,10 @@ migrate: setup ## apply migrations (SQLite under var/ unless DATABASE_URL is set
 demo: migrate ## set up, migrate, load the demo county (prints the logins) and serve it
 	$(EMIS) load_demo $(DEMO_COUNTY)
 	@echo
-	@echo "County EMIS demo: http://$(HOST):$(PORT)/  (stop with Ctrl+C)"
+	@echo "County EMIS demo: http://$(HOST):$(PORT)/  (stop with Ctrl+C; a task worker runs beside it for imports)"
+	@# The worker runs imports and other background tasks; it stops with the server.
+	$(PY) manage.py db_worker --queue-name '*' >var/worker.log 2>&1 & worker=$$!; \
+	trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
 	EMIS_DEBUG=1 DJANGO_SETTINGS_MODULE=config.settings.local $(PY) manage.py runserver $(HOST):$(PORT)
 
 serve: migrate ## serve the development site on http://127.0.0.1:8000
