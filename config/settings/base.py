@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_tasks",
     "django_tasks_db",
+    "django_rq",
     "emis.core",
     "emis.accounts",
     "emis.orgs",
@@ -141,11 +142,15 @@ else:
         "default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": VAR_DIR / "cache"}
     }
 
-TASKS = {
-    "default": {
-        "BACKEND": env_str("EMIS_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
-    }
-}
+# Background work (imports, reports) goes through Django's Tasks API. One machine: the database backend
+# (`make worker`). Many workers: EMIS_TASKS=rq queues on Redis (`manage.py rqworker default
+# --job-class django_tasks_rq.Job`, as many as needed).
+EMIS_REDIS_URL_FOR_TASKS = env_str("EMIS_REDIS_URL", "redis://127.0.0.1:6379/0")
+RQ_QUEUES = {"default": {"URL": EMIS_REDIS_URL_FOR_TASKS, "DEFAULT_TIMEOUT": 3 * 3600}}
+if env_str("EMIS_TASKS", "db") == "rq":
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend"}}
+else:
+    TASKS = {"default": {"BACKEND": env_str("EMIS_TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
 
