@@ -12,6 +12,7 @@ import contextlib
 import contextvars
 import datetime as dt
 import decimal
+import json
 import uuid
 from dataclasses import dataclass
 
@@ -20,7 +21,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_sa
 from django.dispatch import receiver
 from django.utils import timezone
 
-from .bulk import insert_rows
+from .bulk import db_value, insert_rows
 from .models import AuditEvent, ChangeAction, ChangeLogged, ChangeSource, ObjectChange
 
 
@@ -40,6 +41,9 @@ class AuditContext:
             return user if user is not None and user.is_authenticated else None
         return self.user
 
+
+# Change values are plain JSON already (audit.field_values makes them so); one encoder serves every bulk row.
+_json_encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 _current: contextvars.ContextVar[AuditContext | None] = contextvars.ContextVar("emis_audit_context", default=None)
 
@@ -195,7 +199,8 @@ def record_changes_bulk(entries: list[tuple]) -> None:
     user = context.acting_user()
     username = getattr(user, "username", "") or ""
     user_id = getattr(user, "pk", None)
-    now = timezone.now()
+    now = db_value(ObjectChange, "time", timezone.now())
+    encode = _json_encoder.encode
     content_types: dict[type, int] = {}
     rows = []
     for entry in entries:
@@ -216,7 +221,7 @@ def record_changes_bulk(entries: list[tuple]) -> None:
                 content_types[model],
                 pk,
                 (entry[4] if len(entry) > 4 else str(instance))[:200],
-                changes,
+                encode(changes),
                 school_id,
                 division_code or "",
                 context.batch_id,
@@ -240,4 +245,5 @@ def record_changes_bulk(entries: list[tuple]) -> None:
             "batch_id",
         ),
         rows,
+        prepared=("time", "changes"),
     )

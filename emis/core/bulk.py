@@ -14,9 +14,10 @@ _RAW_FIELDS = (
 )
 
 
-def insert_rows(model, columns: tuple[str, ...], rows, *, chunk: int = 5000) -> int:
+def insert_rows(model, columns: tuple[str, ...], rows, *, chunk: int = 5000, prepared: tuple[str, ...] = ()) -> int:
     """INSERT many rows (executemany on SQLite, COPY on PostgreSQL): `columns` are attnames, each row a
-    tuple in that order.
+    tuple in that order; `prepared` names columns whose values the caller already made database-ready
+    (see db_value), so they are not converted row by row.
 
     Several times faster than bulk_create for the big tables, because no model instance is built and
     no per-field compiler runs. Fields not named take their default (auto_now fields: now), so a field
@@ -41,7 +42,7 @@ def insert_rows(model, columns: tuple[str, ...], rows, *, chunk: int = 5000) -> 
     for c in columns:
         f = by_attname[c]
         plain_date = isinstance(f, models.DateField) and not isinstance(f, models.DateTimeField)
-        raw = isinstance(f, _RAW_FIELDS) or plain_date
+        raw = isinstance(f, _RAW_FIELDS) or plain_date or c in prepared
         converters.append(None if raw else (lambda v, f=f: f.get_db_prep_save(v, connection)))
     need_conversion = any(converters)
     quote = connection.ops.quote_name
@@ -101,3 +102,10 @@ def update_rows(model, columns: tuple[str, ...], rows, *, chunk: int = 5000) -> 
             cursor.executemany(sql, batch)
             total += len(batch)
     return total
+
+
+def db_value(model, attname: str, value):
+    """A value converted once for a column, for insert_rows(prepared=...)."""
+    connection = connections[router.db_for_write(model)]
+    field = next(f for f in model._meta.concrete_fields if f.attname == attname)
+    return field.get_db_prep_save(value, connection)
