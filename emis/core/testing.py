@@ -410,3 +410,56 @@ def registry() -> list:
 
     get_resolver().url_patterns  # noqa: B018  (imports every app's urls and ui modules)
     return list(REGISTRY)
+
+
+#
+# Import test helpers (files written on the fly, reports checked row by row)
+#
+
+
+def write_table_file(directory, header: list, rows: list[list], fmt: str = "xlsx"):
+    """An xlsx (strings as text, dates as date cells) or UTF-8-BOM csv with a header row."""
+    import csv
+
+    import xlsxwriter
+
+    path = directory / f"data.{fmt}"
+    if fmt == "xlsx":
+        workbook = xlsxwriter.Workbook(str(path))
+        sheet = workbook.add_worksheet()
+        date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
+        for r, values in enumerate([header, *rows]):
+            for c, value in enumerate(values):
+                if isinstance(value, str):
+                    sheet.write_string(r, c, value)
+                elif isinstance(value, dt.date):
+                    sheet.write_datetime(r, c, dt.datetime.combine(value, dt.time()), date_format)
+                elif value is not None:
+                    sheet.write(r, c, value)
+        workbook.close()
+    else:
+        with open(path, "w", encoding="utf-8-sig", newline="") as handle:
+            csv.writer(handle).writerows([header, *rows])
+    return path
+
+
+def report_counts(report) -> tuple:
+    return tuple(report.counts[key] for key in ("new", "changed", "unchanged", "rejected"))
+
+
+def import_changes():
+    from emis.core.models import ChangeSource, ObjectChange
+
+    return ObjectChange.objects.filter(source=ChangeSource.IMPORT)
+
+
+def assert_rejected(report, row: int, column: str, fragment: str) -> None:
+    """Rejected as a whole, with the reason on that row and column, in Chinese, in the report."""
+    assert not report.file_error, report.file_error
+    assert not report.committed
+    assert report.counts["rejected"] >= 1
+    issues = [i for i in report.issues if i.level == "error"]
+    matching = [i for i in issues if i.row == row and i.column == column and fragment in i.reason]
+    assert matching, [(i.row, i.column, i.reason) for i in issues]
+    assert report.rejected_rows[row].startswith(f"{column}：") or f"；{column}：" in report.rejected_rows[row]
+    assert fragment in report.rejected_rows[row]

@@ -4,12 +4,10 @@ one test per rejection reason (row number, column and Chinese reason), nothing w
 from __future__ import annotations
 
 import copy
-import csv
 import datetime as dt
 from pathlib import Path
 
 import pytest
-import xlsxwriter
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from emis.core.access import Domain, Role
@@ -17,7 +15,16 @@ from emis.core.imports import service
 from emis.core.imports.engine import run_import
 from emis.core.imports.registry import get_spec
 from emis.core.models import ChangeAction, ChangeSource, ImportStatus, ObjectChange
-from emis.core.testing import build_county, make_school, make_user, module_db
+from emis.core.testing import (
+    assert_rejected,
+    build_county,
+    import_changes,
+    make_school,
+    make_user,
+    module_db,
+    report_counts,
+    write_table_file,
+)
 from emis.orgs.models import Division, School
 
 # Fixtures and helpers -------------------------------------------------------------------------------------
@@ -45,24 +52,6 @@ def orgs_section(county):
     return make_user("orgs_section", Role.SECTION, divisions=[county.county], domains=[Domain.ORGS])
 
 
-def write_file(directory: Path, header: list, rows: list[list], fmt: str = "xlsx") -> Path:
-    path = directory / f"data.{fmt}"
-    if fmt == "xlsx":
-        workbook = xlsxwriter.Workbook(str(path))
-        sheet = workbook.add_worksheet()
-        for r, values in enumerate([header, *rows]):
-            for c, value in enumerate(values):
-                if isinstance(value, str):
-                    sheet.write_string(r, c, value)
-                elif value is not None:
-                    sheet.write(r, c, value)
-        workbook.close()
-    else:
-        with open(path, "w", encoding="utf-8-sig", newline="") as handle:
-            csv.writer(handle).writerows([header, *rows])
-    return path
-
-
 def run(kind: str, path: Path, user, *, dry_run: bool = True, year: int = 2024):
     return run_import(get_spec(kind), path, user=user, school_year=year, dry_run=dry_run)
 
@@ -72,26 +61,6 @@ def run_batch(kind: str, path: Path, user, *, dry_run: bool, year: int = 2024):
     upload = SimpleUploadedFile(path.name, path.read_bytes())
     batch = service.import_batch_create(kind=kind, upload=upload, school_year=year, dry_run=dry_run, acting_user=user)
     return service.import_batch_run(batch_id=batch.pk)
-
-
-def counts(report) -> tuple:
-    return tuple(report.counts[key] for key in ("new", "changed", "unchanged", "rejected"))
-
-
-def import_changes():
-    return ObjectChange.objects.filter(source=ChangeSource.IMPORT)
-
-
-def assert_rejected(report, row: int, column: str, fragment: str) -> None:
-    """Rejected as a whole, with the reason on that row and column, in Chinese, in the report."""
-    assert not report.file_error, report.file_error
-    assert not report.committed
-    assert report.counts["rejected"] >= 1
-    issues = [i for i in report.issues if i.level == "error"]
-    matching = [i for i in issues if i.row == row and i.column == column and fragment in i.reason]
-    assert matching, [(i.row, i.column, i.reason) for i in issues]
-    assert report.rejected_rows[row].startswith(f"{column}：") or f"；{column}：" in report.rejected_rows[row]
-    assert fragment in report.rejected_rows[row]
 
 
 # Divisions ------------------------------------------------------------------------------------------------
@@ -108,16 +77,16 @@ DIVISION_ROWS = [
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])
 def test_division_dry_run_counts_and_writes_nothing(fmt, county, admin, tmp_path):
     before = Division.objects.count()
-    report = run("divisions", write_file(tmp_path, DIVISION_HEADER, DIVISION_ROWS, fmt), admin)
+    report = run("divisions", write_table_file(tmp_path, DIVISION_HEADER, DIVISION_ROWS, fmt), admin)
     assert report.ok and not report.committed
-    assert counts(report) == (2, 1, 0 + 1, 0)
+    assert report_counts(report) == (2, 1, 0 + 1, 0)
     assert report.samples == [{"row": 4, "changes": {"name": ["通羊镇", "通羊镇（新名）"]}}]
     assert Division.objects.count() == before
     assert not import_changes().exists()
 
 
 def test_division_commit_writes_audits_and_reimport_changes_nothing(county, orgs_section, tmp_path):
-    path = write_file(tmp_path, DIVISION_HEADER, DIVISION_ROWS)
+    path = write_table_file(tmp_path, DIVISION_HEADER, DIVISION_ROWS)
     batch = run_batch("divisions", path, orgs_section, dry_run=False)
     assert batch.status == ImportStatus.COMMITTED, batch.report
     township = Division.objects.get(code="421224102")
@@ -139,12 +108,12 @@ def test_division_commit_writes_audits_and_reimport_changes_nothing(county, orgs
 
     logged = ObjectChange.objects.count()
     again = run("divisions", path, orgs_section, dry_run=False)
-    assert again.committed and counts(again) == (0, 0, 4, 0)
+    assert again.committed and report_counts(again) == (0, 0, 4, 0)
     assert ObjectChange.objects.count() == logged
 
 
 def test_division_batch_rolls_back_children_first(county, admin, tmp_path):
-    batch = run_batch("divisions", write_file(tmp_path, DIVISION_HEADER, DIVISION_ROWS), admin, dry_run=False)
+    batch = run_batch("divisions", write_table_file(tmp_path, DIVISION_HEADER, DIVISION_ROWS), admin, dry_run=False)
     service.import_batch_rollback(batch=batch, acting_user=admin)
     assert not Division.objects.filter(code__in=["421224102", "421224102001"]).exists()
     assert Division.objects.get(code="421224100").name == "通羊镇"
@@ -152,8 +121,8 @@ def test_division_batch_rolls_back_children_first(county, admin, tmp_path):
 
 def test_division_english_headers(county, admin, tmp_path):
     header = ["code", "name", "level", "parent_code"]
-    report = run("divisions", write_file(tmp_path, header, DIVISION_ROWS), admin)
-    assert counts(report) == (2, 1, 1, 0)
+    report = run("divisions", write_table_file(tmp_path, header, DIVISION_ROWS), admin)
+    assert report_counts(report) == (2, 1, 1, 0)
 
 
 VALID_DIVISION = ["421224102", "大畈镇", "乡", "421224"]
@@ -192,30 +161,32 @@ VALID_DIVISION = ["421224102", "大畈镇", "乡", "421224"]
 )
 def test_division_rejections(row, column, fragment, county, admin, tmp_path):
     before = Division.objects.count()
-    report = run("divisions", write_file(tmp_path, DIVISION_HEADER, [VALID_DIVISION, row]), admin, dry_run=False)
+    report = run("divisions", write_table_file(tmp_path, DIVISION_HEADER, [VALID_DIVISION, row]), admin, dry_run=False)
     assert_rejected(report, 3, column, fragment)
-    assert counts(report)[3] == 1
+    assert report_counts(report)[3] == 1
     assert Division.objects.count() == before
     assert not import_changes().exists()
 
 
 def test_division_child_before_its_parent_is_rejected(county, admin, tmp_path):
     rows = [["421224102001", "大畈村", "村", "421224102"], VALID_DIVISION]
-    report = run("divisions", write_file(tmp_path, DIVISION_HEADER, rows), admin, dry_run=False)
+    report = run("divisions", write_table_file(tmp_path, DIVISION_HEADER, rows), admin, dry_run=False)
     assert_rejected(report, 2, "上级区划代码", "在本文件中先于下级出现")
     assert not Division.objects.filter(code="421224102").exists()
 
 
 def test_division_outside_the_users_scope_is_rejected(county, orgs_section, tmp_path):
     rows = [VALID_DIVISION, ["4213", "随州市", "市", "42"]]
-    report = run("divisions", write_file(tmp_path, DIVISION_HEADER, rows), orgs_section, dry_run=False)
+    report = run("divisions", write_table_file(tmp_path, DIVISION_HEADER, rows), orgs_section, dry_run=False)
     assert_rejected(report, 3, "区划代码", "该区划不在您的管辖范围内")
     assert not Division.objects.filter(code__in=["421224102", "4213"]).exists()
 
 
 @pytest.mark.parametrize("role", [Role.SECTION, Role.TOWNSHIP, Role.SCHOOL, Role.LEADER])
 def test_division_import_needs_the_orgs_domain(role, county, tmp_path):
-    report = run("divisions", write_file(tmp_path, DIVISION_HEADER, DIVISION_ROWS), county.users[role], dry_run=False)
+    report = run(
+        "divisions", write_table_file(tmp_path, DIVISION_HEADER, DIVISION_ROWS), county.users[role], dry_run=False
+    )
     assert report.file_error == "您的角色无权导入行政区划数据。"
     assert not Division.objects.filter(code="421224102").exists()
 
@@ -246,15 +217,15 @@ SCHOOL_ROWS = [
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])
 def test_school_dry_run_counts_and_writes_nothing(fmt, county, admin, tmp_path):
     before = School.objects.count()
-    report = run("schools", write_file(tmp_path, SCHOOL_HEADER, SCHOOL_ROWS, fmt), admin)
+    report = run("schools", write_table_file(tmp_path, SCHOOL_HEADER, SCHOOL_ROWS, fmt), admin)
     assert report.ok, report.issues
-    assert counts(report) == (3, 1, 2, 0)
+    assert report_counts(report) == (3, 1, 2, 0)
     assert report.samples == [{"row": 5, "changes": {"name": ["通羊镇中心小学", "通羊镇第一小学"]}}]
     assert School.objects.count() == before
 
 
 def test_school_commit_writes_audits_and_reimport_changes_nothing(county, orgs_section, tmp_path):
-    path = write_file(tmp_path, SCHOOL_HEADER, SCHOOL_ROWS)
+    path = write_table_file(tmp_path, SCHOOL_HEADER, SCHOOL_ROWS)
     batch = run_batch("schools", path, orgs_section, dry_run=False)
     assert batch.status == ImportStatus.COMMITTED, batch.report
     primary = School.objects.get(code="2142000401")
@@ -278,7 +249,7 @@ def test_school_commit_writes_audits_and_reimport_changes_nothing(county, orgs_s
 
     logged = ObjectChange.objects.count()
     again = run("schools", path, orgs_section, dry_run=False)
-    assert again.committed and counts(again) == (0, 0, 6, 0)
+    assert again.committed and report_counts(again) == (0, 0, 6, 0)
     assert ObjectChange.objects.count() == logged
 
     service.import_batch_rollback(batch=batch, acting_user=orgs_section)  # teaching point before its school
@@ -289,8 +260,8 @@ def test_school_commit_writes_audits_and_reimport_changes_nothing(county, orgs_s
 def test_school_moved_to_another_township_and_made_a_teaching_point(county, admin, tmp_path):
     rows = [["2142000301", "南林桥镇中心小学", "教学点", "公办", "否", "乡村", "421224100", "2142000101", "80"]]
     make_school("2142000399", "空校", "primary", county.township_b)
-    report = run("schools", write_file(tmp_path, SCHOOL_HEADER, rows), admin, dry_run=False)
-    assert report.committed and counts(report) == (0, 1, 0, 0)
+    report = run("schools", write_table_file(tmp_path, SCHOOL_HEADER, rows), admin, dry_run=False)
+    assert report.committed and report_counts(report) == (0, 1, 0, 0)
     school = School.objects.get(code="2142000301")
     assert (school.category, school.parent_id, school.township_id, school.capacity) == (
         "teaching_point",
@@ -370,16 +341,16 @@ def _school(**overrides) -> list:
 )
 def test_school_rejections(row, column, fragment, county, admin, tmp_path):
     before = School.objects.count()
-    report = run("schools", write_file(tmp_path, SCHOOL_HEADER, [VALID_SCHOOL, row]), admin, dry_run=False)
+    report = run("schools", write_table_file(tmp_path, SCHOOL_HEADER, [VALID_SCHOOL, row]), admin, dry_run=False)
     assert_rejected(report, 3, column, fragment)
-    assert counts(report)[3] == 1
+    assert report_counts(report)[3] == 1
     assert School.objects.count() == before
     assert not import_changes().exists()
 
 
 def test_school_teaching_point_before_its_primary_school_is_rejected(county, admin, tmp_path):
     rows = [SCHOOL_ROWS[1], SCHOOL_ROWS[0]]
-    report = run("schools", write_file(tmp_path, SCHOOL_HEADER, rows), admin, dry_run=False)
+    report = run("schools", write_table_file(tmp_path, SCHOOL_HEADER, rows), admin, dry_run=False)
     assert_rejected(report, 2, "上级学校标识码", "须已在系统中，或在本文件中先于教学点出现")
     assert not School.objects.filter(code__in=["2142000401", "2142000402"]).exists()
 
@@ -391,8 +362,8 @@ def test_school_scope_township_and_existing_school(county, tmp_path):
         _school(code="2142000405", township="421224101"),  # 南林桥镇: outside the user's scope
         ["2142000301", "南林桥镇中心小学", "小学", "公办", "否", "乡村", "421224100", "", "300"],  # B1, not the user's
     ]
-    report = run("schools", write_file(tmp_path, SCHOOL_HEADER, rows), user, dry_run=False)
-    assert counts(report) == (1, 0, 0, 2)
+    report = run("schools", write_table_file(tmp_path, SCHOOL_HEADER, rows), user, dry_run=False)
+    assert report_counts(report) == (1, 0, 0, 2)
     assert_rejected(report, 3, "所在乡镇代码", "该乡镇不在您的管辖范围内")
     assert_rejected(report, 4, "学校标识码", "该学校不在您的管辖范围内")
     assert not School.objects.filter(code="2142000404").exists()
@@ -401,7 +372,7 @@ def test_school_scope_township_and_existing_school(county, tmp_path):
 
 @pytest.mark.parametrize("role", [Role.SECTION, Role.TOWNSHIP, Role.SCHOOL, Role.INSPECTOR])
 def test_school_import_needs_the_orgs_domain(role, county, tmp_path):
-    report = run("schools", write_file(tmp_path, SCHOOL_HEADER, SCHOOL_ROWS), county.users[role], dry_run=False)
+    report = run("schools", write_table_file(tmp_path, SCHOOL_HEADER, SCHOOL_ROWS), county.users[role], dry_run=False)
     assert report.file_error == "您的角色无权导入学校数据。"
 
 
@@ -418,13 +389,13 @@ def test_school_english_headers_and_codes(county, admin, tmp_path):
         "capacity",
     ]
     rows = [["2142000401", "南林桥镇第二小学", "primary", "public", "no", "rural", "421224101", "", 500]]
-    report = run("schools", write_file(tmp_path, header, rows), admin, dry_run=False)
-    assert report.committed and counts(report) == (1, 0, 0, 0)
+    report = run("schools", write_table_file(tmp_path, header, rows), admin, dry_run=False)
+    assert report.committed and report_counts(report) == (1, 0, 0, 0)
     assert School.objects.get(code="2142000401").capacity == 500
 
 
 def test_school_dates_are_not_needed_and_opened_on_stays_empty(county, admin, tmp_path):
-    report = run("schools", write_file(tmp_path, SCHOOL_HEADER, SCHOOL_ROWS[:1]), admin, dry_run=False)
+    report = run("schools", write_table_file(tmp_path, SCHOOL_HEADER, SCHOOL_ROWS[:1]), admin, dry_run=False)
     assert report.committed
     school = School.objects.get(code="2142000401")
     assert school.opened_on is None and School.objects.existing_on(dt.date(2024, 9, 1)).filter(pk=school.pk).exists()
@@ -436,16 +407,20 @@ def test_school_dates_are_not_needed_and_opened_on_stays_empty(county, admin, tm
 def test_parents_defined_in_an_earlier_chunk(county, admin, tmp_path):
     divisions = run_import(
         get_spec("divisions"),
-        write_file(tmp_path, DIVISION_HEADER, DIVISION_ROWS),
+        write_table_file(tmp_path, DIVISION_HEADER, DIVISION_ROWS),
         user=admin,
         dry_run=False,
         chunk_size=1,
     )
-    assert divisions.committed and counts(divisions) == (2, 1, 1, 0)
+    assert divisions.committed and report_counts(divisions) == (2, 1, 1, 0)
     schools = run_import(
-        get_spec("schools"), write_file(tmp_path, SCHOOL_HEADER, SCHOOL_ROWS), user=admin, dry_run=False, chunk_size=1
+        get_spec("schools"),
+        write_table_file(tmp_path, SCHOOL_HEADER, SCHOOL_ROWS),
+        user=admin,
+        dry_run=False,
+        chunk_size=1,
     )
-    assert schools.committed and counts(schools) == (3, 1, 2, 0)
+    assert schools.committed and report_counts(schools) == (3, 1, 2, 0)
     assert School.objects.get(code="2142000402").parent.code == "2142000401"
 
 
@@ -468,7 +443,7 @@ def test_query_count_does_not_grow_with_rows(dry_run, county, admin, tmp_path):
         return [_school(code=f"21420050{i:02d}", name=f"学校{i}") for i in range(n)]
 
     for kind, header, make in (("divisions", DIVISION_HEADER, villages), ("schools", SCHOOL_HEADER, schools)):
-        few = _queries(kind, write_file(tmp_path, header, make(3)), admin, dry_run)
+        few = _queries(kind, write_table_file(tmp_path, header, make(3)), admin, dry_run)
         (Division if kind == "divisions" else School).objects.filter(code__in=[row[0] for row in make(3)]).delete()
-        many = _queries(kind, write_file(tmp_path, header, make(40)), admin, dry_run)
+        many = _queries(kind, write_table_file(tmp_path, header, make(40)), admin, dry_run)
         assert many == few, (kind, few, many)

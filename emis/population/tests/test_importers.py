@@ -4,12 +4,10 @@ and the pages and API of the latter."""
 from __future__ import annotations
 
 import copy
-import csv
 import datetime as dt
 from pathlib import Path
 
 import pytest
-import xlsxwriter
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -20,7 +18,16 @@ from emis.core.imports import service
 from emis.core.imports.engine import run_import
 from emis.core.imports.registry import get_spec
 from emis.core.models import ChangeAction, ChangeSource, ImportStatus, ObjectChange
-from emis.core.testing import build_county, id_for, make_user, module_db
+from emis.core.testing import (
+    assert_rejected,
+    build_county,
+    id_for,
+    import_changes,
+    make_user,
+    module_db,
+    report_counts,
+    write_table_file,
+)
 from emis.population.models import OutsideEnrollment, PopulationRecord
 
 # Fixtures and helpers -------------------------------------------------------------------------------------
@@ -53,24 +60,6 @@ def population_section(county):
     return make_user("pop_section", Role.SECTION, divisions=[county.county], domains=[Domain.POPULATION])
 
 
-def write_file(directory: Path, header: list, rows: list[list], fmt: str = "xlsx") -> Path:
-    path = directory / f"data.{fmt}"
-    if fmt == "xlsx":
-        workbook = xlsxwriter.Workbook(str(path))
-        sheet = workbook.add_worksheet()
-        for r, values in enumerate([header, *rows]):
-            for c, value in enumerate(values):
-                if isinstance(value, str):
-                    sheet.write_string(r, c, value)
-                elif value is not None:
-                    sheet.write(r, c, value)
-        workbook.close()
-    else:
-        with open(path, "w", encoding="utf-8-sig", newline="") as handle:
-            csv.writer(handle).writerows([header, *rows])
-    return path
-
-
 def run(kind: str, path: Path, user, *, dry_run: bool = True, year: int = 2024):
     return run_import(get_spec(kind), path, user=user, school_year=year, dry_run=dry_run)
 
@@ -79,24 +68,6 @@ def run_batch(kind: str, path: Path, user, *, dry_run: bool, year: int = 2024):
     upload = SimpleUploadedFile(path.name, path.read_bytes())
     batch = service.import_batch_create(kind=kind, upload=upload, school_year=year, dry_run=dry_run, acting_user=user)
     return service.import_batch_run(batch_id=batch.pk)
-
-
-def counts(report) -> tuple:
-    return tuple(report.counts[key] for key in ("new", "changed", "unchanged", "rejected"))
-
-
-def assert_rejected(report, row: int, column: str, fragment: str) -> None:
-    assert not report.file_error, report.file_error
-    assert not report.committed
-    errors = [i for i in report.issues if i.level == "error"]
-    assert [i for i in errors if i.row == row and i.column == column and fragment in i.reason], [
-        (i.row, i.column, i.reason) for i in errors
-    ]
-    assert f"{column}：" in report.rejected_rows[row] and fragment in report.rejected_rows[row]
-
-
-def import_changes():
-    return ObjectChange.objects.filter(source=ChangeSource.IMPORT)
 
 
 # The register ---------------------------------------------------------------------------------------------
@@ -119,15 +90,15 @@ def register(county) -> list[list]:
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])
 def test_register_dry_run_counts_and_writes_nothing(fmt, county, admin, tmp_path):
     before = PopulationRecord.objects.count()
-    report = run("population", write_file(tmp_path, HEADER, register(county), fmt), admin)
+    report = run("population", write_table_file(tmp_path, HEADER, register(county), fmt), admin)
     assert report.ok, report.issues
-    assert counts(report) == (1, 1, 2, 0)
+    assert report_counts(report) == (1, 1, 2, 0)
     assert report.samples == [{"row": 3, "changes": {"name": ["张三丰", "张三峰"]}}]
     assert PopulationRecord.objects.count() == before
 
 
 def test_register_commit_writes_audits_and_reimport_changes_nothing(county, population_section, tmp_path):
-    path = write_file(tmp_path, HEADER, register(county))
+    path = write_table_file(tmp_path, HEADER, register(county))
     batch = run_batch("population", path, population_section, dry_run=False)
     assert batch.status == ImportStatus.COMMITTED, batch.report
     new = PopulationRecord.objects.get(id_number=NEW_ID)
@@ -151,14 +122,14 @@ def test_register_commit_writes_audits_and_reimport_changes_nothing(county, popu
 
     logged = ObjectChange.objects.count()
     again = run("population", path, population_section, dry_run=False)
-    assert again.committed and counts(again) == (0, 0, 4, 0)
+    assert again.committed and report_counts(again) == (0, 0, 4, 0)
     assert ObjectChange.objects.count() == logged
 
 
 def test_records_belong_to_the_batchs_school_year(county, admin, tmp_path):
-    path = write_file(tmp_path, HEADER, register(county))
+    path = write_table_file(tmp_path, HEADER, register(county))
     report = run("population", path, admin, dry_run=False, year=2023)
-    assert report.committed and counts(report) == (4, 0, 0, 0)
+    assert report.committed and report_counts(report) == (4, 0, 0, 0)
     assert PopulationRecord.objects.filter(school_year=county.year_2023).count() == 4
     assert PopulationRecord.objects.get(school_year=county.year, pk=county.population["张三丰"].pk).name == "张三丰"
 
@@ -166,15 +137,15 @@ def test_records_belong_to_the_batchs_school_year(county, admin, tmp_path):
 def test_an_empty_village_keeps_the_stored_one(county, township_a, tmp_path):
     zhang = county.population["张三丰"]
     rows = [[zhang.id_number, "张三丰", "男", "2018-03-05", "421224100", ""]]
-    report = run("population", write_file(tmp_path, HEADER, rows), township_a, dry_run=False)
-    assert report.committed and counts(report) == (0, 0, 1, 0)
+    report = run("population", write_table_file(tmp_path, HEADER, rows), township_a, dry_run=False)
+    assert report.committed and report_counts(report) == (0, 0, 1, 0)
     assert PopulationRecord.objects.get(pk=zhang.pk).hukou_village_id == county.village_a.pk
 
 
 def test_english_headers(county, admin, tmp_path):
     header = ["id_number", "name", "gender", "birth_date", "hukou_township", "hukou_village"]
-    report = run("population", write_file(tmp_path, header, register(county)), admin)
-    assert counts(report) == (1, 1, 2, 0)
+    report = run("population", write_table_file(tmp_path, header, register(county)), admin)
+    assert report_counts(report) == (1, 1, 2, 0)
 
 
 def _person(**overrides) -> list:
@@ -244,9 +215,9 @@ def _bad_check_digit() -> str:
 def test_register_rejections(row, column, fragment, county, township_a, tmp_path):
     first = [NEW_ID, "周小新", "男", "2019-05-05", "421224100", "421224100001"]
     before = PopulationRecord.objects.count()
-    report = run("population", write_file(tmp_path, HEADER, [first, row]), township_a, dry_run=False)
+    report = run("population", write_table_file(tmp_path, HEADER, [first, row]), township_a, dry_run=False)
     assert_rejected(report, 3, column, fragment)
-    assert counts(report) == (1, 0, 0, 1)
+    assert report_counts(report) == (1, 0, 0, 1)
     assert PopulationRecord.objects.count() == before
     assert not import_changes().exists()
 
@@ -254,19 +225,19 @@ def test_register_rejections(row, column, fragment, county, township_a, tmp_path
 def test_a_person_registered_in_another_township_is_not_moved(county, township_a, tmp_path):
     zhao = county.population["赵思飞"]  # 南林桥镇, outside 通羊镇's scope
     rows = [[zhao.id_number, "赵思飞", "男", "2018-01-20", "421224100", ""]]
-    report = run("population", write_file(tmp_path, HEADER, rows), township_a, dry_run=False)
+    report = run("population", write_table_file(tmp_path, HEADER, rows), township_a, dry_run=False)
     assert_rejected(report, 2, "身份证件号", "此人本学年已登记在乡镇 421224101，不在您的管辖范围内")
     assert PopulationRecord.objects.get(pk=zhao.pk).hukou_township_id == county.township_b.pk
 
 
 def test_an_unknown_school_year_rejects_the_file(county, admin, tmp_path):
-    report = run("population", write_file(tmp_path, HEADER, register(county)), admin, year=2030)
+    report = run("population", write_table_file(tmp_path, HEADER, register(county)), admin, year=2030)
     assert report.file_error == "学年 2030 不存在：请先在“学年”中建立。"
 
 
 @pytest.mark.parametrize("role", [Role.SCHOOL, Role.LEADER, Role.INSPECTOR, Role.SECTION])
 def test_roles_without_the_population_domain_cannot_import(role, county, tmp_path):
-    report = run("population", write_file(tmp_path, HEADER, register(county)), county.users[role])
+    report = run("population", write_table_file(tmp_path, HEADER, register(county)), county.users[role])
     assert report.file_error == "您的角色无权导入适龄人口数据。"
 
 
@@ -291,9 +262,9 @@ def outside_rows(county) -> list[list]:
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])
 def test_outside_dry_run_counts_and_warnings(fmt, county, admin, tmp_path):
     before = OutsideEnrollment.objects.count()
-    report = run("outside", write_file(tmp_path, OUTSIDE_HEADER, outside_rows(county), fmt), admin)
+    report = run("outside", write_table_file(tmp_path, OUTSIDE_HEADER, outside_rows(county), fmt), admin)
     assert report.ok, report.issues
-    assert counts(report) == (3, 1, 1, 0)
+    assert report_counts(report) == (3, 1, 1, 0)
     assert report.counts["warnings"] == 1
     warning = next(i for i in report.issues if i.level == "warning")
     assert (warning.row, warning.column) == (4, "身份证件号")
@@ -303,7 +274,7 @@ def test_outside_dry_run_counts_and_warnings(fmt, county, admin, tmp_path):
 
 
 def test_outside_commit_resolves_the_township_audits_and_reimport_changes_nothing(county, population_section, tmp_path):
-    path = write_file(tmp_path, OUTSIDE_HEADER, outside_rows(county))
+    path = write_table_file(tmp_path, OUTSIDE_HEADER, outside_rows(county))
     batch = run_batch("outside", path, population_section, dry_run=False)
     assert batch.status == ImportStatus.COMMITTED, batch.report
     year = county.year
@@ -335,15 +306,15 @@ def test_outside_commit_resolves_the_township_audits_and_reimport_changes_nothin
 
     logged = ObjectChange.objects.count()
     again = run("outside", path, population_section, dry_run=False)
-    assert again.committed and counts(again) == (0, 0, 5, 0)
+    assert again.committed and report_counts(again) == (0, 0, 5, 0)
     assert ObjectChange.objects.count() == logged
 
 
 def test_outside_optional_columns_and_english_headers(county, admin, tmp_path):
     header = ["id_number", "name", "school_name", "region", "grade", "verified_on", "note"]
     rows = [[UNREGISTERED_ID, "何县外", "长沙市实验小学", "湖南省长沙市", "三年级", "2024/9/20", "学籍系统查询"]]
-    report = run("outside", write_file(tmp_path, header, rows), admin, dry_run=False)
-    assert report.committed and counts(report) == (1, 0, 0, 0)
+    report = run("outside", write_table_file(tmp_path, header, rows), admin, dry_run=False)
+    assert report.committed and report_counts(report) == (1, 0, 0, 0)
     record = OutsideEnrollment.objects.get(id_number=UNREGISTERED_ID)
     assert (record.verified_on, record.note) == (dt.date(2024, 9, 20), "学籍系统查询")
 
@@ -351,7 +322,7 @@ def test_outside_optional_columns_and_english_headers(county, admin, tmp_path):
 def test_a_name_differing_from_the_register_is_a_warning(county, admin, tmp_path):
     qian = county.population["钱多多"]
     rows = [[qian.id_number, "钱朵朵", "武汉市育才幼儿园", "湖北省武汉市", "大班"]]
-    report = run("outside", write_file(tmp_path, OUTSIDE_HEADER, rows), admin, dry_run=False)
+    report = run("outside", write_table_file(tmp_path, OUTSIDE_HEADER, rows), admin, dry_run=False)
     assert report.committed and report.counts["warnings"] == 1
     assert "适龄人口登记中的“钱多多”不一致" in report.issues[0].reason
 
@@ -365,8 +336,8 @@ def test_outside_scope_for_a_township_user(county, township_a, tmp_path):
         [zheng.id_number, "郑外读", "武汉市育才小学", "湖北省武汉市", "三年级"],  # stored under 南林桥镇
     ]
     before = OutsideEnrollment.objects.count()
-    report = run("outside", write_file(tmp_path, OUTSIDE_HEADER, rows), township_a, dry_run=False)
-    assert counts(report) == (1, 0, 0, 3)
+    report = run("outside", write_table_file(tmp_path, OUTSIDE_HEADER, rows), township_a, dry_run=False)
+    assert report_counts(report) == (1, 0, 0, 3)
     assert_rejected(report, 3, "身份证件号", "此人本学年登记在乡镇 421224101，不在您的管辖范围内")
     assert_rejected(report, 4, "身份证件号", "只有县级用户可以导入")
     assert_rejected(report, 5, "身份证件号", "该县外就读记录属于 421224101，不在您的管辖范围内")
@@ -398,23 +369,23 @@ def test_outside_rejections(row, column, fragment, county, admin, tmp_path):
     header = [*OUTSIDE_HEADER, "核实日期"]
     first = [county.population["钱多多"].id_number, "钱多多", "武汉市育才幼儿园", "湖北省武汉市", "大班", "2024-09-20"]
     before = OutsideEnrollment.objects.count()
-    report = run("outside", write_file(tmp_path, header, [first, row]), admin, dry_run=False)
+    report = run("outside", write_table_file(tmp_path, header, [first, row]), admin, dry_run=False)
     assert_rejected(report, 3, column, fragment)
-    assert counts(report) == (1, 0, 0, 1)
+    assert report_counts(report) == (1, 0, 0, 1)
     assert OutsideEnrollment.objects.count() == before
     assert not import_changes().exists()
 
 
 def test_outside_duplicate_in_file(county, admin, tmp_path):
     rows = [_outside()[:5], _outside(name="何县外二")[:5]]
-    report = run("outside", write_file(tmp_path, OUTSIDE_HEADER, rows), admin, dry_run=False)
+    report = run("outside", write_table_file(tmp_path, OUTSIDE_HEADER, rows), admin, dry_run=False)
     assert_rejected(report, 3, "身份证件号", "身份证件号在文件中重复出现")
     assert not OutsideEnrollment.objects.filter(id_number=UNREGISTERED_ID).exists()
 
 
 @pytest.mark.parametrize("role", [Role.SCHOOL, Role.LEADER, Role.SECTION])
 def test_outside_import_needs_the_population_domain(role, county, tmp_path):
-    report = run("outside", write_file(tmp_path, OUTSIDE_HEADER, outside_rows(county)), county.users[role])
+    report = run("outside", write_table_file(tmp_path, OUTSIDE_HEADER, outside_rows(county)), county.users[role])
     assert report.file_error == "您的角色无权导入县外就读数据。"
 
 
@@ -509,7 +480,7 @@ def test_query_count_does_not_grow_with_rows(kind, dry_run, county, admin, tmp_p
     measured = []
     for n, offset in ((3, 0), (40, 100)):
         with CaptureQueriesContext(connection) as captured:
-            report = run(kind, write_file(tmp_path, header, rows(n, offset)), admin, dry_run=dry_run)
-        assert report.ok and counts(report) == (n, 0, 0, 0), report.issues
+            report = run(kind, write_table_file(tmp_path, header, rows(n, offset)), admin, dry_run=dry_run)
+        assert report.ok and report_counts(report) == (n, 0, 0, 0), report.issues
         measured.append(len(captured))
     assert measured[0] == measured[1], measured

@@ -4,12 +4,10 @@ re-import, transfers between schools (only for a user who may write both), one t
 from __future__ import annotations
 
 import copy
-import csv
 import datetime as dt
 from pathlib import Path
 
 import pytest
-import xlsxwriter
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
@@ -19,7 +17,15 @@ from emis.core.imports import service
 from emis.core.imports.engine import run_import
 from emis.core.imports.registry import get_spec
 from emis.core.models import ChangeAction, ChangeSource, ImportStatus, ObjectChange
-from emis.core.testing import build_county, id_for, make_user, module_db
+from emis.core.testing import (
+    assert_rejected,
+    build_county,
+    id_for,
+    make_user,
+    module_db,
+    report_counts,
+    write_table_file,
+)
 from emis.staff.models import Posting, Staff
 
 # Fixtures and helpers -------------------------------------------------------------------------------------
@@ -36,27 +42,6 @@ def county(county_data, db):
     return copy.deepcopy(county_data)
 
 
-def write_file(directory: Path, header: list, rows: list[list], fmt: str = "xlsx") -> Path:
-    path = directory / f"data.{fmt}"
-    if fmt == "xlsx":
-        workbook = xlsxwriter.Workbook(str(path))
-        sheet = workbook.add_worksheet()
-        date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
-        for r, values in enumerate([header, *rows]):
-            for c, value in enumerate(values):
-                if isinstance(value, str):
-                    sheet.write_string(r, c, value)
-                elif isinstance(value, dt.date):
-                    sheet.write_datetime(r, c, dt.datetime.combine(value, dt.time()), date_format)
-                elif value is not None:
-                    sheet.write(r, c, value)
-        workbook.close()
-    else:
-        with open(path, "w", encoding="utf-8-sig", newline="") as handle:
-            csv.writer(handle).writerows([header, *rows])
-    return path
-
-
 def run(path: Path, user, *, dry_run: bool = True):
     return run_import(get_spec("staff"), path, user=user, school_year=2024, dry_run=dry_run)
 
@@ -67,20 +52,6 @@ def run_batch(path: Path, user, *, dry_run: bool):
         kind="staff", upload=upload, school_year=2024, dry_run=dry_run, acting_user=user
     )
     return service.import_batch_run(batch_id=batch.pk)
-
-
-def counts(report) -> tuple:
-    return tuple(report.counts[key] for key in ("new", "changed", "unchanged", "rejected"))
-
-
-def assert_rejected(report, row: int, column: str, fragment: str) -> None:
-    assert not report.file_error, report.file_error
-    assert not report.committed
-    errors = [i for i in report.issues if i.level == "error"]
-    assert [i for i in errors if i.row == row and i.column == column and fragment in i.reason], [
-        (i.row, i.column, i.reason) for i in errors
-    ]
-    assert f"{column}：" in report.rejected_rows[row] and fragment in report.rejected_rows[row]
 
 
 HEADER = ["身份证件号", "姓名", "性别", "出生日期", "学校标识码", "编制类型", "任教学科", "专业技术职务", "最高学历"]
@@ -103,9 +74,9 @@ def roster(county) -> list[list]:
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])
 def test_dry_run_counts_and_writes_nothing(fmt, county, tmp_path):
     before = (Staff.objects.count(), Posting.objects.count())
-    report = run(write_file(tmp_path, HEADER, roster(county), fmt), county.users[Role.SECTION])
+    report = run(write_table_file(tmp_path, HEADER, roster(county), fmt), county.users[Role.SECTION])
     assert report.ok, report.issues
-    assert counts(report) == (1, 1, 1, 0)
+    assert report_counts(report) == (1, 1, 1, 0)
     assert report.samples == [{"row": 3, "changes": {"subject": ["语文", "数学"]}}]
     assert (Staff.objects.count(), Posting.objects.count()) == before
     assert not ObjectChange.objects.filter(source=ChangeSource.IMPORT).exists()
@@ -113,7 +84,7 @@ def test_dry_run_counts_and_writes_nothing(fmt, county, tmp_path):
 
 def test_commit_creates_staff_with_a_recruitment_posting_and_audits(county, tmp_path):
     user = county.users[Role.SECTION]
-    path = write_file(tmp_path, HEADER, roster(county))
+    path = write_table_file(tmp_path, HEADER, roster(county))
     batch = run_batch(path, user, dry_run=False)
     assert batch.status == ImportStatus.COMMITTED, batch.report
     new = Staff.objects.get(id_number=NEW_ID)
@@ -150,7 +121,7 @@ def test_commit_creates_staff_with_a_recruitment_posting_and_audits(county, tmp_
 
     logged = ObjectChange.objects.count()
     again = run(path, user, dry_run=False)
-    assert again.committed and counts(again) == (0, 0, 3, 0)
+    assert again.committed and report_counts(again) == (0, 0, 3, 0)
     assert ObjectChange.objects.count() == logged and new.postings.count() == 1
 
 
@@ -167,7 +138,7 @@ def test_title_and_gender_codes_and_excel_dates(county, tmp_path):
         "title",
         "qualification",
     ]
-    report = run(write_file(tmp_path, header, rows), county.users[Role.ADMIN], dry_run=False)
+    report = run(write_table_file(tmp_path, header, rows), county.users[Role.ADMIN], dry_run=False)
     assert report.committed, report.issues
     staff = Staff.objects.get(id_number=NEW_ID)
     assert (staff.birth_date, staff.establishment, staff.post_school_id) == (
@@ -188,7 +159,7 @@ def _sun_at_a1(county) -> list:
 def test_a_user_writing_both_schools_transfers_staff(county, tmp_path):
     user = county.users[Role.SECTION]
     sun, old_posting = county.staff["孙强"], county.postings["孙强"]
-    batch = run_batch(write_file(tmp_path, HEADER, [_sun_at_a1(county)]), user, dry_run=False)
+    batch = run_batch(write_table_file(tmp_path, HEADER, [_sun_at_a1(county)]), user, dry_run=False)
     assert batch.status == ImportStatus.COMMITTED, batch.report
     assert batch.counts["changed"] == 1
     sun.refresh_from_db()
@@ -211,7 +182,7 @@ def test_a_user_writing_both_schools_transfers_staff(county, tmp_path):
 
 def test_a_school_cannot_take_over_another_schools_staff(county, tmp_path):
     user = county.users[Role.SCHOOL]  # A1's administrator; 孙强 is active at B1
-    report = run(write_file(tmp_path, HEADER, [roster(county)[0], _sun_at_a1(county)]), user, dry_run=False)
+    report = run(write_table_file(tmp_path, HEADER, [roster(county)[0], _sun_at_a1(county)]), user, dry_run=False)
     assert_rejected(report, 3, "学校标识码", "该教职工已在其他学校在职（2142000301）")
     assert Staff.objects.get(pk=county.staff["孙强"].pk).post_school_id == county.school_b1.pk
     assert not Staff.objects.filter(id_number=NEW_ID).exists()
@@ -221,8 +192,8 @@ def test_staff_who_left_are_rehired_with_a_recruitment_posting(county, tmp_path)
     sun = county.staff["孙强"]
     Staff.objects.filter(pk=sun.pk).update(is_active=False)
     Posting.objects.filter(staff=sun).update(end_date=dt.date(2020, 7, 1))
-    report = run(write_file(tmp_path, HEADER, [_sun_at_a1(county)]), county.users[Role.SCHOOL], dry_run=False)
-    assert report.committed and counts(report) == (0, 1, 0, 0)
+    report = run(write_table_file(tmp_path, HEADER, [_sun_at_a1(county)]), county.users[Role.SCHOOL], dry_run=False)
+    assert report.committed and report_counts(report) == (0, 1, 0, 0)
     sun.refresh_from_db()
     assert (sun.post_school_id, sun.is_active) == (county.school_a1.pk, True)
     assert Posting.objects.get(staff=sun, end_date__isnull=True).kind == "recruitment"
@@ -230,8 +201,8 @@ def test_staff_who_left_are_rehired_with_a_recruitment_posting(county, tmp_path)
 
 def test_a_school_admin_imports_its_teaching_points_staff(county, tmp_path):
     row = [NEW_ID, "王志远", "男", "1990-01-02", "2142000102", "代课", "", "", "专科"]
-    report = run(write_file(tmp_path, HEADER, [row]), county.users[Role.SCHOOL], dry_run=False)
-    assert report.committed and counts(report) == (1, 0, 0, 0)
+    report = run(write_table_file(tmp_path, HEADER, [row]), county.users[Role.SCHOOL], dry_run=False)
+    assert report.committed and report_counts(report) == (1, 0, 0, 0)
 
 
 # Rejections -----------------------------------------------------------------------------------------------
@@ -306,22 +277,22 @@ def test_rejections(row, column, fragment, county, tmp_path):
     user = county.users[Role.SCHOOL]  # A1 (and its teaching point)
     before = (Staff.objects.count(), Posting.objects.count())
     first = [NEW_ID, "王志远", "男", "1990-01-02", "2142000101", "在编", "数学", "二级教师", "本科"]
-    report = run(write_file(tmp_path, HEADER, [first, row]), user, dry_run=False)
+    report = run(write_table_file(tmp_path, HEADER, [first, row]), user, dry_run=False)
     assert_rejected(report, 3, column, fragment)
-    assert counts(report) == (1, 0, 0, 1)
+    assert report_counts(report) == (1, 0, 0, 1)
     assert (Staff.objects.count(), Posting.objects.count()) == before
     assert not ObjectChange.objects.filter(source=ChangeSource.IMPORT).exists()
 
 
 @pytest.mark.parametrize("role", [Role.LEADER, Role.INSPECTOR])
 def test_read_only_roles_cannot_import_staff(role, county, tmp_path):
-    report = run(write_file(tmp_path, HEADER, roster(county)), county.users[role], dry_run=False)
+    report = run(write_table_file(tmp_path, HEADER, roster(county)), county.users[role], dry_run=False)
     assert report.file_error == "您的角色无权导入教职工数据。"
 
 
 def test_a_section_user_without_the_staff_domain_cannot_import(county, tmp_path):
     user = make_user("orgs_only", Role.SECTION, divisions=[county.county], domains=["orgs"])
-    report = run(write_file(tmp_path, HEADER, roster(county)), user)
+    report = run(write_table_file(tmp_path, HEADER, roster(county)), user)
     assert report.file_error == "您的角色无权导入教职工数据。"
 
 
@@ -352,8 +323,8 @@ def test_query_count_does_not_grow_with_rows(dry_run, county, tmp_path):
     measured = []
     for n, offset in ((3, 0), (40, 100)):
         with CaptureQueriesContext(connection) as captured:
-            report = run(write_file(tmp_path, HEADER, rows(n, offset)), user, dry_run=dry_run)
-        assert report.ok and counts(report) == (n, 0, 0, 0)
+            report = run(write_table_file(tmp_path, HEADER, rows(n, offset)), user, dry_run=dry_run)
+        assert report.ok and report_counts(report) == (n, 0, 0, 0)
         measured.append(len(captured))
     assert measured[0] == measured[1], measured
 
@@ -362,7 +333,7 @@ def test_empty_optional_cells_keep_the_stored_subject_and_title(county, tmp_path
     liu = county.staff["刘建国"]
     Staff.objects.filter(pk=liu.pk).update(title="first")
     rows = [[liu.id_number, "刘建国", "女", "1980-05-06", "2142000101", "在编", "", "", "本科"]]
-    report = run(write_file(tmp_path, HEADER, rows), county.users[Role.SCHOOL], dry_run=False)
-    assert report.committed and counts(report) == (0, 0, 1, 0)
+    report = run(write_table_file(tmp_path, HEADER, rows), county.users[Role.SCHOOL], dry_run=False)
+    assert report.committed and report_counts(report) == (0, 0, 1, 0)
     liu.refresh_from_db()
     assert (liu.subject, liu.title) == ("语文", "first")
