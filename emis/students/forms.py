@@ -28,14 +28,6 @@ class StudentForm(ScopedModelForm):
     def clean_student_no(self):
         return (self.cleaned_data.get("student_no") or "").strip().upper() or None
 
-    def save(self, commit=True):
-        student = super().save(commit=False)
-        if student.current_school_id and not student.county_code:
-            student.county_code = student.current_school.township.code[:6]
-        if commit:
-            student.save()
-        return student
-
 
 class SchoolClassForm(ScopedModelForm):
     class Meta:

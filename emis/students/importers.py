@@ -53,10 +53,6 @@ ENROLLMENT_FIELDS = ("school_id", "grade", "school_class_id", "status")
 _parse_grade = choice_parser(GRADE_LABELS, "年级")
 
 
-def _grade_parser(value):
-    return _parse_grade(value)
-
-
 class StudentImport(ImportSpec):
     kind = "students"
     label = gettext_lazy("学生（学籍系统导出）")
@@ -68,7 +64,7 @@ class StudentImport(ImportSpec):
             "年级",
             ("grade",),
             True,
-            _grade_parser,
+            _parse_grade,
             note="小班…大班、一年级…九年级、高一…高三、中职一年级…",
             example="三年级",
         ),

@@ -22,7 +22,7 @@ from .reader import FileRejected, open_table
 from .registry import get_spec
 
 
-class ImportError_(Exception):
+class BatchActionRefused(Exception):
     """A batch operation that is not allowed now (e.g. rolling back rows changed since)."""
 
 
@@ -117,7 +117,7 @@ def import_batch_run(*, batch_id: int) -> ImportBatch:
 def import_batch_commit(*, batch: ImportBatch, acting_user) -> ImportBatch:
     """Queue the real import of a file whose dry run passed."""
     if not (batch.dry_run and batch.status == ImportStatus.VALIDATED):
-        raise ImportError_(_("只有预检通过的批次才能正式导入。"))
+        raise BatchActionRefused(_("只有预检通过的批次才能正式导入。"))
     committed = ImportBatch.objects.create(
         kind=batch.kind,
         file_name=batch.file_name,
@@ -143,16 +143,16 @@ def import_batch_rollback(*, batch: ImportBatch, acting_user) -> ImportBatch:
     """
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
     if batch.status != ImportStatus.COMMITTED:
-        raise ImportError_(_("只有已导入的批次才能撤销。"))
+        raise BatchActionRefused(_("只有已导入的批次才能撤销。"))
     changes = list(ObjectChange.objects.filter(batch_id=batch.pk).select_related("content_type").order_by("-id"))
     if not changes:
-        raise ImportError_(_("该批次没有写入任何数据，无需撤销。"))
+        raise BatchActionRefused(_("该批次没有写入任何数据，无需撤销。"))
     last_id = max(change.id for change in changes)
     touched = {(c.content_type_id, c.object_id) for c in changes}
     later = ObjectChange.objects.filter(id__gt=last_id).exclude(batch_id=batch.pk)
     for content_type_id, object_id in touched:
         if later.filter(content_type_id=content_type_id, object_id=object_id).exists():
-            raise ImportError_(_("该批次导入的数据之后又被修改过，不能撤销。"))
+            raise BatchActionRefused(_("该批次导入的数据之后又被修改过，不能撤销。"))
     with audit_context(user=acting_user, source=ChangeSource.IMPORT):
         audit = []
         for change in changes:  # newest first, so an enrolment is undone before its student

@@ -98,7 +98,7 @@ def import_commit(request, pk: int):
         raise Http404  # a read-only role (leader, inspector) may see a batch but not import it
     try:
         committed = service.import_batch_commit(batch=batch, acting_user=request.user)
-    except service.ImportError_ as exc:
+    except service.BatchActionRefused as exc:
         messages.error(request, str(exc))
         return redirect(batch.get_absolute_url())
     return redirect(committed.get_absolute_url())
@@ -112,7 +112,7 @@ def import_rollback(request, pk: int):
         raise Http404
     try:
         service.import_batch_rollback(batch=batch, acting_user=request.user)
-    except service.ImportError_ as exc:
+    except service.BatchActionRefused as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, _("已撤销该批次导入的全部数据。"))
