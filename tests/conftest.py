@@ -6,26 +6,10 @@ which wraps the test in a savepoint of that transaction, so whatever the test wr
 test its own copy of the model instances).
 """
 
-import copy
-
 import pytest
 from django.test import Client
 
 from emis.core.access import Role
-from emis.core.testing import build_county, module_db
-
-
-@pytest.fixture(scope="module")
-def county_data(django_db_setup, django_db_blocker):
-    with module_db(django_db_blocker, build_county) as data:
-        yield data
-
-
-@pytest.fixture
-def county(county_data, db):
-    # A copy per test: a test that changes an instance (then rolled back in the database) leaves the next
-    # test's objects untouched.
-    return copy.deepcopy(county_data)
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ one test per rejection reason (row number, column and Chinese reason), nothing w
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 from pathlib import Path
 
@@ -17,28 +16,15 @@ from emis.core.imports.registry import get_spec
 from emis.core.models import ChangeAction, ChangeSource, ImportStatus, ObjectChange
 from emis.core.testing import (
     assert_rejected,
-    build_county,
     import_changes,
     make_school,
     make_user,
-    module_db,
     report_counts,
     write_table_file,
 )
 from emis.orgs.models import Division, School
 
 # Fixtures and helpers -------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def county_data(django_db_setup, django_db_blocker):
-    with module_db(django_db_blocker, build_county) as data:
-        yield data
-
-
-@pytest.fixture
-def county(county_data, db):
-    return copy.deepcopy(county_data)
 
 
 @pytest.fixture

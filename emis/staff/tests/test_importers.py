@@ -3,7 +3,6 @@ re-import, transfers between schools (only for a user who may write both), one t
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 from pathlib import Path
 
@@ -19,27 +18,14 @@ from emis.core.imports.registry import get_spec
 from emis.core.models import ChangeAction, ChangeSource, ImportStatus, ObjectChange
 from emis.core.testing import (
     assert_rejected,
-    build_county,
     id_for,
     make_user,
-    module_db,
     report_counts,
     write_table_file,
 )
 from emis.staff.models import Posting, Staff
 
 # Fixtures and helpers -------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def county_data(django_db_setup, django_db_blocker):
-    with module_db(django_db_blocker, build_county) as data:
-        yield data
-
-
-@pytest.fixture
-def county(county_data, db):
-    return copy.deepcopy(county_data)
 
 
 def run(path: Path, user, *, dry_run: bool = True):

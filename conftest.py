@@ -1,0 +1,25 @@
+"""Fixtures shared by every test directory (tests/ and emis/*/tests/).
+
+`county_data` is module-scoped: the small two-township county of emis.core.testing plus one user per role,
+created once per test module and rolled back at its end. `county` hands it to a test together with `db`,
+which wraps the test in a savepoint of that transaction, so whatever the test writes is undone.
+"""
+
+import copy
+
+import pytest
+
+from emis.core.testing import build_county, module_db
+
+
+@pytest.fixture(scope="module")
+def county_data(django_db_setup, django_db_blocker):
+    with module_db(django_db_blocker, build_county) as data:
+        yield data
+
+
+@pytest.fixture
+def county(county_data, db):
+    # A copy per test: a test that changes an instance (then rolled back in the database) leaves the next
+    # test's objects untouched.
+    return copy.deepcopy(county_data)
