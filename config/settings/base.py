@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "emis.population",
     "emis.demo",
     "emis.reports",
+    "emis.indicators",
+    "emis.admissions",
 ]
 
 MIDDLEWARE = [
@@ -79,9 +81,13 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets the web server read while an import or the task worker writes.
+    # WAL lets the web server read while an import or the task worker writes. SQLite's default page cache
+    # is 2 MB: index inserts of a 100k-row import then spill to disk page by page, so allow 64 MB
+    # (a ceiling, allocated only as used) and keep temporary B-trees in memory.
     DATABASES["default"]["OPTIONS"] = {
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;"
+        ),
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }

@@ -1,5 +1,7 @@
 """Bulk writing for the big tables (imports, the demo loader): plain INSERTs without model instances."""
 
+import json
+
 from django.db import connections, models, router
 from django.utils import timezone
 
@@ -26,7 +28,7 @@ def insert_rows(model, columns: tuple[str, ...], rows, *, chunk: int = 5000, pre
     connection = connections[router.db_for_write(model)]
     now = timezone.now()
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    by_attname = {f.attname: f for f in fields}
+    by_attname = {f.attname: f for f in model._meta.concrete_fields}
     unknown = [c for c in columns if c not in by_attname]
     if unknown:
         raise ValueError(f"{model.__name__} has no columns {unknown}")
@@ -42,7 +44,7 @@ def insert_rows(model, columns: tuple[str, ...], rows, *, chunk: int = 5000, pre
     for c in columns:
         f = by_attname[c]
         plain_date = isinstance(f, models.DateField) and not isinstance(f, models.DateTimeField)
-        raw = isinstance(f, _RAW_FIELDS) or plain_date or c in prepared
+        raw = isinstance(f, _RAW_FIELDS) or plain_date or f.primary_key or c in prepared
         converters.append(None if raw else (lambda v, f=f: f.get_db_prep_save(v, connection)))
     need_conversion = any(converters)
     quote = connection.ops.quote_name
@@ -109,3 +111,82 @@ def db_value(model, attname: str, value):
     connection = connections[router.db_for_write(model)]
     field = next(f for f in model._meta.concrete_fields if f.attname == attname)
     return field.get_db_prep_save(value, connection)
+
+
+def allocate_ids(model, count: int) -> list[int]:
+    """Primary keys for `count` rows about to be inserted with insert_rows (with "id" among the columns).
+
+    Knowing the keys in advance saves reading them back after the INSERT, which on a large import costs
+    as much as the INSERT itself. PostgreSQL hands them out from the table's sequence (safe beside
+    concurrent writers); SQLite has one writer at a time and the caller is inside a transaction begun
+    IMMEDIATE (settings), so the next free numbers cannot be taken by anyone else before the INSERT.
+    """
+    if count <= 0:
+        return []
+    connection = connections[router.db_for_write(model)]
+    table = model._meta.db_table
+    column = model._meta.pk.column
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)", [table, column, count]
+            )
+            return [row[0] for row in cursor.fetchall()]
+        quote = connection.ops.quote_name
+        cursor.execute(f"SELECT MAX({quote(column)}) FROM {quote(table)}")
+        highest = cursor.fetchone()[0] or 0
+        # AUTOINCREMENT never reuses the numbers of deleted rows; neither do we.
+        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+        sequence = cursor.fetchone()
+        start = max(highest, sequence[0] if sequence else 0) + 1
+    return list(range(start, start + count))
+
+
+def select_where_in(sql: str, params: list, using: str = "default") -> list[tuple]:
+    """Run `sql` where each list in `params` fills an `IN %s` as a single parameter (other params as usual).
+
+    The ORM's `__in` binds one parameter per value: with thousands of keys a chunk, building and planning
+    those statements costs more than the lookup. Here each list travels as one array (PostgreSQL) or one
+    JSON text expanded by json_each (SQLite), so a chunk of keys is one cheap query. Prefer one list per
+    query: `a IN %s OR b IN %s` cannot become a join and scans the table.
+    Values come back as the driver returns them (SQLite: dates as text, booleans as 0/1).
+    """
+    connection = connections[using]
+    if connection.vendor == "postgresql":
+        # IN (SELECT unnest(...)) is planned as a semi-join (index lookups, or one hash join when the
+        # planner believes the table small); `= ANY(array)` on a sequential scan would compare every row
+        # with every key, which is what made re-imports crawl when the statistics were stale.
+        parts = sql.split("IN %s")
+        lists = [list(value) for value in params if isinstance(value, list | tuple | set)]
+        if len(lists) != len(parts) - 1:
+            raise ValueError("select_where_in: one list parameter per 'IN %s'")
+        # Django's psycopg binds on the client, so the array's type must be spelt out.
+        casts = ["bigint[]" if values and all(isinstance(v, int) for v in values) else "text[]" for values in lists]
+        sql = "".join(
+            part + (f"IN (SELECT unnest(%s::{cast}))" if i < len(casts) else "")
+            for i, (part, cast) in enumerate(zip(parts, [*casts, ""], strict=True))
+        )
+        params = [list(value) if isinstance(value, list | tuple | set) else value for value in params]
+    else:
+        sql = sql.replace("IN %s", "IN (SELECT value FROM json_each(%s))")
+        params = [
+            json.dumps(list(value), ensure_ascii=False) if isinstance(value, list | tuple | set) else value
+            for value in params
+        ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def analyze_tables(*models_to_analyze, using: str = "default") -> None:
+    """Refresh PostgreSQL's planner statistics for tables a bulk write has just grown.
+
+    Inside one import transaction autovacuum cannot see the new rows, so plans made for a nearly empty
+    table would be kept for a million-row one. ANALYZE counts the transaction's own rows. SQLite: no-op.
+    """
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for model in models_to_analyze:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")

@@ -91,15 +91,27 @@ class ObjectChange(models.Model):
     scope = access.ScopeSpec(school_paths=("school_id",), division_paths=("division_code",))
 
     time = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    # No database constraints on this log's foreign keys: rows are written only by emis.core.audit, with
+    # ids it has just read, and PostgreSQL would otherwise queue a deferred check per change row and run
+    # a million of them at the commit of a million-row import. Django still applies on_delete.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.SET_NULL
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        db_constraint=False,
     )
     username = models.CharField(_("操作人账号"), max_length=150, blank=True)
     source = models.CharField(_("来源"), max_length=16, choices=ChangeSource.choices)
     request_id = models.CharField(_("请求编号"), max_length=64, blank=True)
     action = models.CharField(_("操作"), max_length=16, choices=ChangeAction.choices)
-    content_type = models.ForeignKey(ContentType, verbose_name=_("对象类型"), on_delete=models.PROTECT)
-    object_id = models.BigIntegerField(_("对象编号"), db_index=True)
+    # core_change_object_idx (content_type, object_id) serves both; imports write a change row per
+    # imported row, so every index here is paid a million times.
+    content_type = models.ForeignKey(
+        ContentType, verbose_name=_("对象类型"), on_delete=models.PROTECT, db_index=False, db_constraint=False
+    )
+    object_id = models.BigIntegerField(_("对象编号"))
     object_repr = models.CharField(_("对象"), max_length=200)
     changes = models.JSONField(_("变更内容"), default=dict)
     school_id = models.BigIntegerField(_("所属学校"), null=True, blank=True, db_index=True)

@@ -6,6 +6,8 @@ Enrollment (a status change keeps the old row as history) and, when needed, the 
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -20,7 +22,7 @@ from emis.common.schoolyear import age_on
 from emis.common.text import pinyin_initials
 from emis.core import access
 from emis.core.audit import record_changes_bulk
-from emis.core.bulk import insert_rows, update_rows
+from emis.core.bulk import allocate_ids, insert_rows, select_where_in, update_rows
 from emis.core.imports.cells import choice_parser, parse_bool, parse_date, parse_gender, parse_id_number, parse_text
 from emis.core.imports.engine import CHANGED, NEW, UNCHANGED, Column, ImportSpec, Row
 from emis.core.imports.reader import FileRejected
@@ -57,6 +59,7 @@ class StudentImport(ImportSpec):
     kind = "students"
     label = gettext_lazy("学生（学籍系统导出）")
     model = Student
+    written_models = (Student, Enrollment)
     columns = [
         Column("school_code", "学校标识码", ("school_code", "school id"), True, parse_text, example="2142000001"),
         Column(
@@ -216,30 +219,33 @@ class StudentImport(ImportSpec):
                     ctx.seen_keys.add((key, value))
 
     def _existing_students(self, rows: list[Row]):
+        """Students already holding a 学籍号 or ID number of this chunk: one query, by either key."""
         nos = [row.values["student_no"] for row in rows if row.values.get("student_no")]
         ids = [row.values["id_number"] for row in rows if row.values.get("id_number")]
-        fields = ("pk", *STUDENT_FIELDS)
         by_no, by_id = {}, {}
-        for chunk_start in range(0, len(nos), 900):
-            for values in Student.objects.filter(student_no__in=nos[chunk_start : chunk_start + 900]).values_list(
-                *fields
-            ):
-                by_no[values[5]] = (values[0], values[1:])
-        for chunk_start in range(0, len(ids), 900):
-            for values in Student.objects.filter(id_number__in=ids[chunk_start : chunk_start + 900]).values_list(
-                *fields
-            ):
-                by_id[values[4]] = (values[0], values[1:])
+        select = f"SELECT id, {', '.join(STUDENT_FIELDS)} FROM {Student._meta.db_table} WHERE "
+        found = (select_where_in(select + "student_no IN %s", [nos]) if nos else []) + (
+            select_where_in(select + "id_number IN %s", [ids]) if ids else []
+        )
+        for values in found:
+            record = (values[0], _normalise_student(values[1:]))
+            if values[5]:
+                by_no[values[5]] = record
+            if values[4]:
+                by_id[values[4]] = record
         return by_no, by_id
 
     def _existing_enrollments(self, student_ids: set[int], year) -> dict[int, tuple]:
+        if not student_ids:
+            return {}
         found = {}
-        ids = list(student_ids)
-        for start in range(0, len(ids), 900):
-            for values in Enrollment.objects.filter(
-                student_id__in=ids[start : start + 900], school_year=year, is_current=True
-            ).values_list("student_id", "pk", *ENROLLMENT_FIELDS, "school__code"):
-                found[values[0]] = values[1:]
+        for values in select_where_in(
+            f"SELECT e.student_id, e.id, {', '.join('e.' + name for name in ENROLLMENT_FIELDS)}, s.code "
+            f"FROM {Enrollment._meta.db_table} e JOIN {School._meta.db_table} s ON s.id = e.school_id "
+            "WHERE e.school_year_id = %s AND e.is_current AND e.student_id IN %s",
+            [year.pk, sorted(student_ids)],
+        ):
+            found[values[0]] = values[1:]
         return found
 
     def _classify(self, row: Row, by_no, by_id, enrollments, ctx) -> None:
@@ -339,10 +345,11 @@ class StudentImport(ImportSpec):
                 changed.append((row, values))
         columns = (*STUDENT_FIELDS, "name_initials", "current_school_id", "county_code")
         if new_rows:
-            insert_rows(Student, columns, [values for _, values in new_rows])
-            keys = self._student_ids([values for _, values in new_rows])
-            for row, values in new_rows:
-                pk = keys[values[4] or values[3]]
+            pks = allocate_ids(Student, len(new_rows))
+            insert_rows(
+                Student, ("id", *columns), [(pk, *values) for pk, (_, values) in zip(pks, new_rows, strict=True)]
+            )
+            for pk, (row, values) in zip(pks, new_rows, strict=True):
                 row.payload["student_pk"] = pk
                 audit.append(
                     (
@@ -368,20 +375,6 @@ class StudentImport(ImportSpec):
                     )
         self._write_enrollments(rows, ctx, year, audit)
         record_changes_bulk(audit)
-
-    @staticmethod
-    def _student_ids(values: list[tuple]) -> dict[str, int]:
-        """Primary keys of just-inserted students, by 学籍号 (or ID number when there is none)."""
-        nos = [v[4] for v in values if v[4]]
-        ids = [v[3] for v in values if not v[4]]
-        found = {}
-        for start in range(0, len(nos), 900):
-            found.update(
-                Student.objects.filter(student_no__in=nos[start : start + 900]).values_list("student_no", "pk")
-            )
-        for start in range(0, len(ids), 900):
-            found.update(Student.objects.filter(id_number__in=ids[start : start + 900]).values_list("id_number", "pk"))
-        return found
 
     def _create_missing_classes(self, rows, ctx, year) -> None:
         wanted = {row.payload["class_key"] for row in rows if row.payload["class_key"]}
@@ -413,6 +406,8 @@ class StudentImport(ImportSpec):
 
     def _write_enrollments(self, rows, ctx, year, audit) -> None:
         census = year.census_date
+        # Labels are lazy translations: resolve each grade's once, not once per row.
+        grade_labels = {code: str(label) for code, label in Grade.choices}
         closed, created, updated = [], [], []
         for row in rows:
             payload = row.payload
@@ -421,7 +416,7 @@ class StudentImport(ImportSpec):
                 class_id = ctx.cache["classes"][payload["class_key"]]
             existing = payload["enrollment"]
             scope = (school_id, payload["township_code"])
-            label = f"{row.values['name']} {year} {Grade(grade).label}"
+            label = f"{row.values['name']} {year} {grade_labels[grade]}"
             values = (
                 payload["student_pk"],
                 school_id,
@@ -478,18 +473,13 @@ class StudentImport(ImportSpec):
                 "status_date",
                 "is_current",
             )
-            insert_rows(Enrollment, columns, [values for values, _, _ in created])
-            student_ids = [values[0] for values, _, _ in created]
-            pks = {}
-            for start in range(0, len(student_ids), 900):
-                pks.update(
-                    Enrollment.objects.filter(
-                        student_id__in=student_ids[start : start + 900], school_year=year, is_current=True
-                    ).values_list("student_id", "pk")
-                )
+            pks = allocate_ids(Enrollment, len(created))
+            insert_rows(
+                Enrollment, ("id", *columns), [(pk, *values) for pk, (values, _, _) in zip(pks, created, strict=True)]
+            )
             audit.extend(
                 (
-                    (Enrollment, pks[values[0]]),
+                    (Enrollment, pk),
                     ChangeAction.CREATE,
                     {
                         "school_id": [None, values[1]],
@@ -500,8 +490,16 @@ class StudentImport(ImportSpec):
                     scope,
                     label,
                 )
-                for values, scope, label in created
+                for pk, (values, scope, label) in zip(pks, created, strict=True)
             )
+
+
+def _normalise_student(values: tuple) -> tuple:
+    """A raw student row (STUDENT_FIELDS order) with SQLite's text dates and 0/1 flags made Python values."""
+    name, gender, birth, id_number, student_no, township, boarder, poverty, disabled = values
+    if isinstance(birth, str):
+        birth = dt.date.fromisoformat(birth)
+    return (name, gender, birth, id_number, student_no, township, bool(boarder), bool(poverty), bool(disabled))
 
 
 def _json(value):

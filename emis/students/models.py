@@ -98,6 +98,9 @@ class Student(PersonFields, RegistryModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="current_students",
+        # students_student_school_idx (current_school, name) serves lookups by school; a second index
+        # would only slow the bulk inserts of imports.
+        db_index=False,
     )
     county_code = models.CharField(_("县级区划代码"), max_length=6, db_index=True, blank=True)
 
@@ -142,11 +145,16 @@ class Enrollment(RegistryModel):
     scope = ScopeSpec(school_paths=("school_id", "school__parent_id"), division_paths=("school__township__code",))
 
     student = models.ForeignKey(Student, verbose_name=_("学生"), on_delete=models.CASCADE, related_name="enrollments")
+    # The composite indexes in Meta lead with school and with school_year, so neither needs its own.
     school = models.ForeignKey(
-        "orgs.School", verbose_name=_("学校"), on_delete=models.PROTECT, related_name="enrollments"
+        "orgs.School", verbose_name=_("学校"), on_delete=models.PROTECT, related_name="enrollments", db_index=False
     )
     school_year = models.ForeignKey(
-        "orgs.SchoolYear", verbose_name=_("学年"), on_delete=models.PROTECT, related_name="enrollments"
+        "orgs.SchoolYear",
+        verbose_name=_("学年"),
+        on_delete=models.PROTECT,
+        related_name="enrollments",
+        db_index=False,
     )
     school_class = models.ForeignKey(
         SchoolClass,

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from emis.core.audit import audit_context, record_event
+from emis.core.bulk import analyze_tables
 from emis.core.models import ChangeSource, ImportBatch, ImportStatus
 
 from .cells import CellError, parse_text, text
@@ -83,6 +84,8 @@ class ImportSpec:
     kind = ""
     label = ""
     model = None
+    # Tables whose planner statistics the engine refreshes as a large import grows them (PostgreSQL).
+    written_models: tuple = ()
     columns: list[Column] = []
 
     def begin(self, ctx: ImportContext) -> None:
@@ -189,24 +192,63 @@ def map_headers(headers: list[str], spec: ImportSpec) -> tuple[dict[str, int], l
     return positions, unknown
 
 
-def parse_row(number: int, raw: list, positions: dict[str, int], spec: ImportSpec) -> Row:
-    row = Row(number=number, raw=raw, values={})
+class _BadCell:
+    """A cell's parse failure, kept in the per-chunk memo like a parsed value."""
+
+    __slots__ = ("reason",)
+
+    def __init__(self, reason: str):
+        self.reason = reason
+
+
+def parse_chunk(chunk: list[tuple[int, list]], positions: dict[str, int], spec: ImportSpec) -> list[Row]:
+    """Parse a chunk column by column. Most columns repeat few values (school, grade, class, gender,
+    status, dates), so each distinct cell is parsed once per chunk and the result reused; rows are
+    visited again only in a column that holds a bad or missing value."""
+    rows = [Row(number=number, raw=raw, values={}) for number, raw in chunk]
+    width = max(positions.values(), default=-1) + 1
+    raws = [raw if len(raw) >= width else [*raw, *([None] * (width - len(raw)))] for _, raw in chunk]
+    by_position = list(zip(*raws, strict=False)) if raws else []
+    keys, parsed_columns = [], []
     for column in spec.columns:
         position = positions.get(column.key)
-        cell = raw[position] if position is not None and position < len(raw) else None
-        try:
-            value = column.parse(cell)
-        except CellError as exc:
-            row.issues.append(Issue(number, column.header, text(cell), str(exc)))
-            value = None
-        if (
-            column.required
-            and (value is None or value == "")
-            and not any(issue.column == column.header for issue in row.issues)
-        ):
-            row.issues.append(Issue(number, column.header, "", _("必填项不能为空。")))
-        row.values[column.key] = value
-    return row
+        cells = by_position[position] if position is not None else [None] * len(rows)
+        parse = column.parse
+        memo: dict = {}
+        parsed: list = []
+        append = parsed.append
+        any_bad = False
+        for cell in cells:
+            # Text cells key the memo as they are; others with their type, since True, 1 and 1.0 are
+            # equal as dict keys but not as cells.
+            memo_key = cell if cell.__class__ is str else (cell.__class__, cell)
+            try:
+                append(memo[memo_key])
+            except KeyError:
+                try:
+                    outcome = parse(cell)
+                except CellError as exc:
+                    outcome = _BadCell(str(exc))
+                    any_bad = True
+                memo[memo_key] = outcome
+                append(outcome)
+        if any_bad or (column.required and (None in parsed or "" in parsed)):
+            _column_issues(rows, cells, parsed, column)
+        keys.append(column.key)
+        parsed_columns.append(parsed)
+    for row, values in zip(rows, zip(*parsed_columns, strict=True), strict=True):
+        row.values = dict(zip(keys, values, strict=True))
+    return rows
+
+
+def _column_issues(rows: list[Row], cells, parsed: list, column: Column) -> None:
+    required_message = _("必填项不能为空。")
+    for index, value in enumerate(parsed):
+        if value.__class__ is _BadCell:
+            rows[index].issues.append(Issue(rows[index].number, column.header, text(cells[index]), value.reason))
+            parsed[index] = None
+        elif column.required and (value is None or value == ""):
+            rows[index].issues.append(Issue(rows[index].number, column.header, "", required_message))
 
 
 def chunked(iterator: Iterator, size: int) -> Iterator[list]:
@@ -245,12 +287,14 @@ def run_import(
             transaction.atomic(),
             audit_context(user=user, source=ChangeSource.IMPORT, batch_id=batch.pk if batch else None),
         ):
-            for chunk in chunked(table.rows, chunk_size):
-                rows = [parse_row(number, raw, positions, spec) for number, raw in chunk]
+            for number, chunk in enumerate(chunked(table.rows, chunk_size), start=1):
+                rows = parse_chunk(chunk, positions, spec)
                 spec.check_chunk(rows, ctx)
                 _tally(report, rows)
                 if not dry_run and report.counts[REJECTED] == 0:
                     spec.write_chunk([row for row in rows if row.action in (NEW, CHANGED)], ctx)
+                    if number & (number - 1) == 0:  # chunks 1, 2, 4, 8...: each time the tables may have doubled
+                        analyze_tables(*spec.written_models)
                 if progress:
                     progress(report.rows_total, max(table.total_hint, report.rows_total))
             if report.rows_total == 0:
