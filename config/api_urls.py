@@ -3,6 +3,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken import views as token_views
 from rest_framework.routers import DefaultRouter
 
+from emis.admissions import api as admissions_api
 from emis.core import api_views as core_api
 from emis.orgs import api as orgs_api
 from emis.population import api as population_api
@@ -10,7 +11,7 @@ from emis.staff import api as staff_api
 from emis.students import api as students_api
 
 router = DefaultRouter()
-for module in (orgs_api, students_api, staff_api, population_api, core_api):
+for module in (orgs_api, students_api, staff_api, population_api, admissions_api, core_api):
     for prefix, viewset in module.ROUTES:
         router.register(prefix, viewset, basename=prefix)
 

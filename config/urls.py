@@ -11,6 +11,7 @@ urlpatterns = [
     path("students/", include("emis.students.urls")),
     path("staff/", include("emis.staff.urls")),
     path("population/", include("emis.population.urls")),
+    path("admissions/", include("emis.admissions.urls")),
     path("reports/", include("emis.reports.urls")),
     path("api/", include("config.api_urls")),
 ]

@@ -53,6 +53,7 @@ from django.urls import URLResolver, get_resolver, reverse
 
 from config.api_urls import router
 from emis.accounts.models import User
+from emis.admissions.models import CatchmentException, CatchmentZone, EntryPlan
 from emis.core.access import Domain, Role
 from emis.core.models import ImportBatch, ImportStatus, ObjectChange
 from emis.core.testing import PASSWORD, ROLE_USERNAMES, body_bytes, csv_rows, registry, xlsx_rows
@@ -73,7 +74,7 @@ ROLE_WRITES = {
     Role.SECTION: {Domain.STUDENTS, Domain.STAFF},
     Role.TOWNSHIP: {Domain.STUDENTS, Domain.STAFF, Domain.POPULATION},
     Role.SCHOOL: {Domain.STUDENTS, Domain.STAFF},
-    Role.ADMIN: {Domain.ORGS, Domain.STUDENTS, Domain.STAFF, Domain.POPULATION, Domain.ACCOUNTS},
+    Role.ADMIN: {Domain.ORGS, Domain.STUDENTS, Domain.STAFF, Domain.POPULATION, Domain.ADMISSIONS, Domain.ACCOUNTS},
 }
 
 
@@ -114,6 +115,13 @@ SCOPE_ANCHORS = {
     # An import batch is filed under its uploader's first school or division.
     ImportBatch: lambda o: (_with_parent(o.school_id), o.division_code),
     User: ADMIN_ONLY,
+    # A zone belongs to its primary and junior schools and to its township.
+    CatchmentZone: lambda o: (
+        _school_keys(o.primary_school)[0] | _school_keys(o.junior_school)[0],
+        o.township.code,
+    ),
+    EntryPlan: lambda o: _school_keys(o.school),
+    CatchmentException: lambda o: _school_keys(o.school),
 }
 
 # Reference data every signed-in user reads in full (a pupil's 户籍 township may lie anywhere).
@@ -285,6 +293,8 @@ def _import_list_scoped(response, role):
 
 
 OBJECT_ROUTES: dict[str, ObjectRoute] = {
+    # A school's entrant list (划片): opened through the school, so in scope or 404.
+    "admissions:catchment_school": ObjectRoute(School),
     "core:importbatch_detail": ObjectRoute(ImportBatch),
     "core:import_errors": ObjectRoute(ImportBatch),
     # Commit and roll back are POST only; on the fixture's rejected batches they redirect back with a message.
@@ -312,6 +322,12 @@ OTHER_ROUTES.update(
             Probe("post", {"*": 405}),
         ],
         "core:import_list": [Probe("get", {ANON: 302, "*": 200}, check=_import_list_scoped)],
+        # 划片测算: every signed-in role, over the zones and schools of its scope (figures: emis/admissions/tests).
+        "admissions:catchment_plan": [
+            Probe("get", {ANON: 302, "*": 200}, check=_is_login_redirect),
+            Probe("get", {ANON: 302, "*": 404}, data={"year": "1999"}),
+            Probe("get", {ANON: 302, "*": 404}, data={"level": "senior"}),
+        ],
         # The blank template of an import kind is no data: every signed-in role may download it.
         "core:import_template": [
             Probe("get", {ANON: 302, "*": 200}, check=_is_login_redirect, kwargs={"kind": "students"}),

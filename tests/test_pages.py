@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from emis.common.idnumbers import GENDER_FEMALE, GENDER_MALE, id_check_digit, mask_id_number
+from emis.common.idnumbers import GENDER_FEMALE, GENDER_MALE, id_check_digit, make_id_number, mask_id_number
 from emis.core.access import Role
 from emis.core.models import ObjectChange
 from emis.core.testing import (
@@ -518,6 +518,24 @@ def _grow(model, county, k: int) -> None:
             )
         elif model.__name__ == "User":
             make_user(f"user{i}", Role.SCHOOL, schools=[county.school_b1])
+        elif model.__name__ == "CatchmentZone":
+            village = make_division(f"421224101{200 + i:03d}", f"片村{i}", "village", county.township_b)
+            zone = model.objects.create(
+                school_year=county.year, name=f"片区{i}", township=county.township_b, primary_school=county.school_b1
+            )
+            zone.villages.add(village)
+        elif model.__name__ == "EntryPlan":
+            school = make_school(f"21421{10000 + i:05d}", f"计划学校{i}", "primary", county.township_b)
+            model.objects.create(school_year=county.year, school=school, level="primary", classes=2)
+        elif model.__name__ == "CatchmentException":
+            model.objects.create(
+                school_year=county.year,
+                level="primary",
+                id_number=make_id_number("421224", dt.date(2018, 1, 1) + dt.timedelta(days=i), 1, "1"),
+                name=f"例外{i}",
+                reason="policy",
+                school=county.school_b1,
+            )
         else:
             raise AssertionError(f"no way to add rows of {model.__name__}: extend _grow")
 

@@ -39,6 +39,7 @@ class Domain(models.TextChoices):
     STUDENTS = "students", _("学生学籍")
     STAFF = "staff", _("教职工")
     POPULATION = "population", _("适龄人口")
+    ADMISSIONS = "admissions", _("招生入学")
     AUDIT = "audit", _("审计日志")
     ACCOUNTS = "accounts", _("用户与权限")
 

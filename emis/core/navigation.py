@@ -32,6 +32,15 @@ MENU = (
             ("population:outsideenrollment_list", _("县外就读"), None),
         ),
     ),
+    (
+        _("招生入学"),
+        (
+            ("admissions:catchment_plan", _("划片招生测算"), None),
+            ("admissions:catchmentzone_list", _("招生片区"), None),
+            ("admissions:entryplan_list", _("招生计划"), None),
+            ("admissions:catchmentexception_list", _("划片例外"), None),
+        ),
+    ),
     (_("统计报表"), (("reports:stats", _("教育事业统计基表"), None),)),
     (
         _("系统"),

@@ -69,6 +69,9 @@ class County:
     population: dict = field(default_factory=dict)  # name -> PopulationRecord
     outside: dict = field(default_factory=dict)  # "A", "B", "county" -> OutsideEnrollment (县外就读)
     events: dict = field(default_factory=dict)  # school key -> SchoolEvent
+    zones: dict = field(default_factory=dict)  # "A", "B" -> CatchmentZone (招生片区) of the current year
+    entry_plans: dict = field(default_factory=dict)  # school key -> EntryPlan (primary year 1)
+    catchment_exceptions: dict = field(default_factory=dict)  # child name -> CatchmentException
     users: dict = field(default_factory=dict)  # role -> User
     tokens: dict = field(default_factory=dict)  # role -> token key
 
@@ -312,9 +315,43 @@ def build_county(*, with_users: bool = True) -> County:
             ("county", "冯外读", None),
         ):
             c.outside[key] = make_outside_enrollment(name, c.year, township, birth=dt.date(2016, 6, 6))
+
+        build_catchments(c)
     if with_users:
         make_role_users(c)
     return c
+
+
+def build_catchments(c: County) -> None:
+    """One zone per township (A: A1 and A2; B: B1), primary entry plans for A1 and B1, and 赵思飞 (B's entrant)
+    placed at A1 as a 随迁子女 exception. Entrants of 2024 are born 2017-09-01 to 2018-08-31: 张三丰 in A,
+    赵思飞 in B (钱多多, born 2019, is not yet of age)."""
+    from emis.admissions.models import CatchmentException, CatchmentZone, EntryPlan
+
+    c.zones["A"] = CatchmentZone.objects.create(
+        school_year=c.year,
+        name="通羊城东片区",
+        township=c.township_a,
+        primary_school=c.school_a1,
+        junior_school=c.school_a2,
+    )
+    c.zones["A"].villages.add(c.village_a)
+    c.zones["B"] = CatchmentZone.objects.create(
+        school_year=c.year, name="南林桥片区", township=c.township_b, primary_school=c.school_b1
+    )
+    c.zones["B"].villages.add(c.village_b)
+    c.entry_plans["A1"] = EntryPlan.objects.create(school_year=c.year, school=c.school_a1, level="primary", classes=1)
+    c.entry_plans["B1"] = EntryPlan.objects.create(school_year=c.year, school=c.school_b1, level="primary", classes=2)
+    child = c.population["赵思飞"]
+    c.catchment_exceptions["赵思飞"] = CatchmentException.objects.create(
+        school_year=c.year,
+        level="primary",
+        id_number=child.id_number,
+        name=child.name,
+        reason="migrant",
+        school=c.school_a1,
+        note="父母在通羊镇务工",
+    )
 
 
 @contextlib.contextmanager

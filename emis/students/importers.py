@@ -345,6 +345,7 @@ class StudentImport(ImportSpec):
                 changed.append((row, values))
         columns = (*STUDENT_FIELDS, "name_initials", "current_school_id", "county_code")
         if new_rows:
+            field_count = len(STUDENT_FIELDS)
             pks = allocate_ids(Student, len(new_rows))
             insert_rows(
                 Student, ("id", *columns), [(pk, *values) for pk, (_, values) in zip(pks, new_rows, strict=True)]
@@ -355,7 +356,8 @@ class StudentImport(ImportSpec):
                     (
                         (Student, pk),
                         ChangeAction.CREATE,
-                        {name: [None, _json(value)] for name, value in zip(STUDENT_FIELDS, values, strict=False)},
+                        # orjson writes the date itself (record_changes_bulk), so values go in as they are.
+                        dict(zip(STUDENT_FIELDS, [[None, value] for value in values[:field_count]], strict=True)),
                         (values[-2], row.payload["township_code"]),
                         values[0],
                     )

@@ -77,6 +77,7 @@ class Student(PersonFields, RegistryModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_constraint=False,  # references to reference tables on the big tables: see ADR 0007
     )
     hukou_village = models.ForeignKey(
         "orgs.Division",
@@ -85,6 +86,7 @@ class Student(PersonFields, RegistryModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_constraint=False,
     )
     boarder = models.BooleanField(_("寄宿生"), default=False)
     poverty_family = models.BooleanField(_("脱贫家庭"), default=False)
@@ -101,6 +103,7 @@ class Student(PersonFields, RegistryModel):
         # students_student_school_idx (current_school, name) serves lookups by school; a second index
         # would only slow the bulk inserts of imports.
         db_index=False,
+        db_constraint=False,
     )
     county_code = models.CharField(_("县级区划代码"), max_length=6, db_index=True, blank=True)
 
@@ -147,7 +150,12 @@ class Enrollment(RegistryModel):
     student = models.ForeignKey(Student, verbose_name=_("学生"), on_delete=models.CASCADE, related_name="enrollments")
     # The composite indexes in Meta lead with school and with school_year, so neither needs its own.
     school = models.ForeignKey(
-        "orgs.School", verbose_name=_("学校"), on_delete=models.PROTECT, related_name="enrollments", db_index=False
+        "orgs.School",
+        verbose_name=_("学校"),
+        on_delete=models.PROTECT,
+        related_name="enrollments",
+        db_index=False,
+        db_constraint=False,  # see ADR 0007
     )
     school_year = models.ForeignKey(
         "orgs.SchoolYear",
@@ -155,6 +163,7 @@ class Enrollment(RegistryModel):
         on_delete=models.PROTECT,
         related_name="enrollments",
         db_index=False,
+        db_constraint=False,
     )
     school_class = models.ForeignKey(
         SchoolClass,
@@ -163,6 +172,7 @@ class Enrollment(RegistryModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="enrollments",
+        db_constraint=False,
     )
     grade = models.CharField(_("年级"), max_length=2, choices=Grade.choices)
     level = models.CharField(_("学段"), max_length=16, choices=Level.choices, editable=False)
