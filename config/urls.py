@@ -12,6 +12,7 @@ urlpatterns = [
     path("staff/", include("emis.staff.urls")),
     path("population/", include("emis.population.urls")),
     path("admissions/", include("emis.admissions.urls")),
+    path("indicators/", include("emis.indicators.urls")),
     path("reports/", include("emis.reports.urls")),
     path("api/", include("config.api_urls")),
 ]

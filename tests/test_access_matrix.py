@@ -54,6 +54,7 @@ from django.urls import URLResolver, get_resolver, reverse
 from config.api_urls import router
 from emis.accounts.models import User
 from emis.admissions.models import CatchmentException, CatchmentZone, EntryPlan
+from emis.indicators.models import IndicatorSnapshot, PlanTarget
 from emis.core.access import Domain, Role
 from emis.core.models import ImportBatch, ImportStatus, ObjectChange
 from emis.core.testing import PASSWORD, ROLE_USERNAMES, body_bytes, csv_rows, registry, xlsx_rows
@@ -74,7 +75,15 @@ ROLE_WRITES = {
     Role.SECTION: {Domain.STUDENTS, Domain.STAFF},
     Role.TOWNSHIP: {Domain.STUDENTS, Domain.STAFF, Domain.POPULATION},
     Role.SCHOOL: {Domain.STUDENTS, Domain.STAFF},
-    Role.ADMIN: {Domain.ORGS, Domain.STUDENTS, Domain.STAFF, Domain.POPULATION, Domain.ADMISSIONS, Domain.ACCOUNTS},
+    Role.ADMIN: {
+        Domain.ORGS,
+        Domain.STUDENTS,
+        Domain.STAFF,
+        Domain.POPULATION,
+        Domain.ADMISSIONS,
+        Domain.INDICATORS,
+        Domain.ACCOUNTS,
+    },
 }
 
 
@@ -122,6 +131,8 @@ SCOPE_ANCHORS = {
     ),
     EntryPlan: lambda o: _school_keys(o.school),
     CatchmentException: lambda o: _school_keys(o.school),
+    PlanTarget: lambda o: (set(), o.division_code),
+    IndicatorSnapshot: lambda o: (set(), o.division_code),
 }
 
 # Reference data every signed-in user reads in full (a pupil's 户籍 township may lie anywhere).
@@ -322,6 +333,21 @@ OTHER_ROUTES.update(
             Probe("post", {"*": 405}),
         ],
         "core:import_list": [Probe("get", {ANON: 302, "*": 200}, check=_import_list_scoped)],
+        # Indicator dashboards: every signed-in role, over its own scope (figures: emis/indicators/tests).
+        "indicators:dashboard": [
+            Probe("get", {ANON: 302, "*": 200}, check=_is_login_redirect),
+            Probe("get", {ANON: 302, "*": 404}, data={"year": "1999"}),
+        ],
+        "indicators:screen": [Probe("get", {ANON: 302, "*": 200}, check=_is_login_redirect)],
+        "indicators:detail": [
+            Probe("get", {ANON: 302, "*": 200}, kwargs={"code": "preschool_ger"}),
+            Probe("get", {ANON: 302, "*": 404}, kwargs={"code": "no_such_indicator"}),
+        ],
+        # Publishing a snapshot: POST only, by roles writing the indicators domain (redirects back); 404 for others.
+        "indicators:publish": [
+            Probe("get", {"*": 405}),
+            Probe("post", {ANON: 302, Role.ADMIN: 302, "*": 404}),
+        ],
         # 划片测算: every signed-in role, over the zones and schools of its scope (figures: emis/admissions/tests).
         "admissions:catchment_plan": [
             Probe("get", {ANON: 302, "*": 200}, check=_is_login_redirect),

@@ -527,6 +527,14 @@ def _grow(model, county, k: int) -> None:
         elif model.__name__ == "EntryPlan":
             school = make_school(f"21421{10000 + i:05d}", f"计划学校{i}", "primary", county.township_b)
             model.objects.create(school_year=county.year, school=school, level="primary", classes=2)
+        elif model.__name__ == "PlanTarget":
+            model.objects.create(
+                division_code="421224", indicator="kg_count", baseline_year=2000 + i, target_year=2100 + i, value=1
+            )
+        elif model.__name__ == "IndicatorSnapshot":
+            model.objects.create(
+                school_year=county.year, division_code="421224", version=100 + i, data_version="t", values={}
+            )
         elif model.__name__ == "CatchmentException":
             model.objects.create(
                 school_year=county.year,

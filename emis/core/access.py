@@ -40,6 +40,7 @@ class Domain(models.TextChoices):
     STAFF = "staff", _("教职工")
     POPULATION = "population", _("适龄人口")
     ADMISSIONS = "admissions", _("招生入学")
+    INDICATORS = "indicators", _("指标与规划")
     AUDIT = "audit", _("审计日志")
     ACCOUNTS = "accounts", _("用户与权限")
 

@@ -8,6 +8,14 @@ from .access import VIEW, role_may
 MENU = (
     (_("概览"), (("home", _("首页"), None),)),
     (
+        _("指标与规划"),
+        (
+            ("indicators:dashboard", _("指标看板"), None),
+            ("indicators:plantarget_list", _("规划目标"), None),
+            ("indicators:indicatorsnapshot_list", _("指标快照"), None),
+        ),
+    ),
+    (
         _("区划与学校"),
         (
             ("orgs:school_list", _("学校"), None),
@@ -41,7 +49,13 @@ MENU = (
             ("admissions:catchmentexception_list", _("划片例外"), None),
         ),
     ),
-    (_("统计报表"), (("reports:stats", _("教育事业统计基表"), None),)),
+    (
+        _("统计报表"),
+        (
+            ("reports:stats", _("教育事业统计基表"), None),
+            ("reports:annual", _("年度工作报告"), None),
+        ),
+    ),
     (
         _("系统"),
         (

@@ -72,6 +72,8 @@ class County:
     zones: dict = field(default_factory=dict)  # "A", "B" -> CatchmentZone (招生片区) of the current year
     entry_plans: dict = field(default_factory=dict)  # school key -> EntryPlan (primary year 1)
     catchment_exceptions: dict = field(default_factory=dict)  # child name -> CatchmentException
+    plan_targets: dict = field(default_factory=dict)  # "county", "B" -> PlanTarget
+    snapshots: dict = field(default_factory=dict)  # "county", "B" -> IndicatorSnapshot
     users: dict = field(default_factory=dict)  # role -> User
     tokens: dict = field(default_factory=dict)  # role -> token key
 
@@ -317,6 +319,7 @@ def build_county(*, with_users: bool = True) -> County:
             c.outside[key] = make_outside_enrollment(name, c.year, township, birth=dt.date(2016, 6, 6))
 
         build_catchments(c)
+        build_indicator_rows(c)
     if with_users:
         make_role_users(c)
     return c
@@ -352,6 +355,19 @@ def build_catchments(c: County) -> None:
         school=c.school_a1,
         note="父母在通羊镇务工",
     )
+
+
+def build_indicator_rows(c: County) -> None:
+    """A plan target and a (minimal) published snapshot for the county and for township B."""
+    from emis.indicators.models import IndicatorSnapshot, PlanTarget
+
+    for key, code in (("county", COUNTY_CODE), ("B", c.township_b.code)):
+        c.plan_targets[key] = PlanTarget.objects.create(
+            division_code=code, indicator="preschool_ger", baseline_year=2023, target_year=2025, value=93
+        )
+        c.snapshots[key] = IndicatorSnapshot.objects.create(
+            school_year=c.year, division_code=code, data_version="test", values={"year": 2024, "values": []}
+        )
 
 
 @contextlib.contextmanager

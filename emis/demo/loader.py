@@ -51,7 +51,9 @@ class DemoAccount:
 DEMO_ACCOUNTS = (
     DemoAccount("admin", Role.ADMIN, "系统管理员（演示）", "全部（超级用户）"),
     DemoAccount("leader", Role.LEADER, "局领导（演示）", "通山县 421224"),
-    DemoAccount("section", Role.SECTION, "股室人员（演示）", "通山县 421224；可编辑 学校、学籍、教职工、适龄人口"),
+    DemoAccount(
+        "section", Role.SECTION, "股室人员（演示）", "通山县 421224；可编辑 学校、学籍、教职工、适龄人口、招生、指标"
+    ),
     DemoAccount("township", Role.TOWNSHIP, "南林桥镇中心学校（演示）", "南林桥镇 421224101"),
     DemoAccount("school", Role.SCHOOL, "迎宾路小学管理员（演示）", "通山县迎宾路小学"),
     DemoAccount("inspector", Role.INSPECTOR, "责任督学（演示）", "实验中学、镇南中学、通羊四小、迎宾路小学"),
@@ -402,7 +404,11 @@ def ensure_demo_accounts() -> list[DemoAccount]:
     scopes = {
         "admin": ([], [], []),
         "leader": ([county], [], []),
-        "section": ([county], [], [Domain.ORGS, Domain.STUDENTS, Domain.STAFF, Domain.POPULATION]),
+        "section": (
+            [county],
+            [],
+            [Domain.ORGS, Domain.STUDENTS, Domain.STAFF, Domain.POPULATION, Domain.ADMISSIONS, Domain.INDICATORS],
+        ),
         "township": ([township], [], []),
         "school": ([], [school], []),
         "inspector": ([], inspected, []),
@@ -422,6 +428,66 @@ def ensure_demo_accounts() -> list[DemoAccount]:
             user.divisions.set(divisions)
             user.schools.set(schools)
     return list(DEMO_ACCOUNTS)
+
+
+# The county's 2025 targets (五年规划), as published in the bureau's report (../shared/reference).
+PLAN_SOURCE = "通山县教育局工作报告（2023-05-15）：“十四五”目标"
+PLAN_TARGETS = (
+    ("preschool_ger", "gte", "93", "0"),
+    ("public_kg_share", "gte", "55", "0"),
+    ("inclusive_kg_coverage", "gte", "85", "0"),
+    ("compulsory_enrolment_rate", "eq", "100", "0"),
+    ("compulsory_retention", "gte", "98", "0"),
+    ("large_class_ratio", "lte", "0", "0"),
+    ("upper_secondary_ger", "gte", "93", "0"),
+    # 普职比 "大体相当": general / vocational students within 0.2 of 1:1 (our reading of "roughly equal").
+    ("general_vocational_ratio", "about", "1", "0.2"),
+)
+SNAPSHOT_YEARS = (2015, 2020)
+
+
+def ensure_plan_targets() -> int:
+    """The plan's targets as editable rows (baseline 2020, target 2025); existing rows are left as edited."""
+    from emis.indicators.models import PlanTarget
+
+    created = 0
+    with transaction.atomic(), audit_context(source=ChangeSource.COMMAND):
+        for code, comparator, value, tolerance in PLAN_TARGETS:
+            _target, made = PlanTarget.objects.get_or_create(
+                division_code=COUNTY_CODE,
+                indicator=code,
+                target_year=2025,
+                defaults={
+                    "baseline_year": 2020,
+                    "comparator": comparator,
+                    "value": value,
+                    "tolerance": tolerance,
+                    "source": PLAN_SOURCE,
+                },
+            )
+            created += made
+    return created
+
+
+def ensure_snapshots() -> list[int]:
+    """Publish the 2015 and 2020 figures once (as the admin account), so trends compare snapshots."""
+    from emis.indicators.models import IndicatorSnapshot
+    from emis.indicators.services import snapshot_publish
+
+    admin = User.objects.get(username="admin")
+    published = []
+    for year in SNAPSHOT_YEARS:
+        if IndicatorSnapshot.objects.filter(school_year__start_year=year, division_code=COUNTY_CODE).exists():
+            continue
+        with audit_context(user=admin, source=ChangeSource.COMMAND):
+            snapshot_publish(
+                school_year=SchoolYear.objects.get(start_year=year),
+                acting_user=admin,
+                division_code=COUNTY_CODE,
+                note="演示数据首次发布",
+            )
+        published.append(year)
+    return published
 
 
 def accounts_table(accounts: list[DemoAccount]) -> list[str]:

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from emis.core.filtersets import ScopedFilterSet
 from emis.orgs.models import School, SchoolYear
 
-from .choices import EnrollmentStatus, Grade, Level
+from .choices import COMPULSORY_GRADES, EnrollmentStatus, Grade, Level
 from .models import Enrollment, SchoolClass, Student
 
 
@@ -28,10 +28,18 @@ class SchoolClassFilterSet(ScopedFilterSet):
     school = django_filters.ModelChoiceFilter(queryset=School.objects.all(), label=_("学校"))
     school_year = django_filters.ModelChoiceFilter(queryset=SchoolYear.objects.all(), label=_("学年"))
     grade = django_filters.ChoiceFilter(choices=Grade.choices, label=_("年级"))
+    compulsory = django_filters.BooleanFilter(method="filter_compulsory", label=_("义务教育"))
+    # `size` is the on-roll count annotated by SchoolClassUI.queryset (the 大班额 drill-down: size_min=56).
+    size_min = django_filters.NumberFilter(field_name="size", lookup_expr="gte", label=_("班额不少于"))
 
     class Meta:
         model = SchoolClass
-        fields = ("q", "school", "school_year", "grade")
+        fields = ("q", "school", "school_year", "grade", "compulsory", "size_min")
+
+    def filter_compulsory(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(grade__in=COMPULSORY_GRADES) if value else queryset.exclude(grade__in=COMPULSORY_GRADES)
 
 
 class EnrollmentFilterSet(ScopedFilterSet):

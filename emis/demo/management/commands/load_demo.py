@@ -52,6 +52,10 @@ class Command(BaseCommand):
                 )
             )
         accounts = loader.ensure_demo_accounts()
+        if loader.ensure_plan_targets():
+            out.write("Plan targets for 2025 loaded (editable under 指标与规划 > 规划目标).")
+        for year in loader.ensure_snapshots():
+            out.write(f"Indicator snapshot {year} published.")
         out.write("")
         out.write("Demo logins:")
         for line in loader.accounts_table(accounts):

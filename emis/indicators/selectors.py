@@ -1,0 +1,202 @@
+"""Reads for the dashboards, trends and plan targets.
+
+Figures of a year come from its newest published snapshot when there is one (frozen: later edits to the
+records do not move them) and are computed live otherwise; either way they pass through the user's scope
+(snapshots by `for_user`, live values by `evaluate(user, ...)`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+
+from emis.orgs.models import SchoolYear
+
+from .definitions import PERCENT, REGISTRY
+from .engine import evaluate
+from .models import Comparator, IndicatorSnapshot, PlanTarget
+
+DASHBOARD_BREAKDOWNS = ("township", "category", "ownership", "urban_rural", "gender")
+
+
+def _number(value):
+    if value is None or isinstance(value, int | Decimal):
+        return value
+    if isinstance(value, float):
+        return Decimal(str(value))
+    text = str(value)
+    return int(text) if text.lstrip("-").isdigit() else Decimal(text)
+
+
+@dataclass
+class Figures:
+    """A year's values (total and breakdowns) read the same way whether frozen or live."""
+
+    year: int
+    division: str
+    values: list[dict]
+    snapshot: IndicatorSnapshot | None = None
+
+    def __post_init__(self):
+        for item in self.values:
+            for key in ("value", "numerator", "denominator"):
+                item[key] = _number(item[key])
+        self._totals = {item["code"]: item for item in self.values if not item["dimensions"]}
+
+    @property
+    def published(self) -> bool:
+        return self.snapshot is not None
+
+    def total(self, code: str) -> dict | None:
+        return self._totals.get(code)
+
+    def value(self, code: str):
+        item = self.total(code)
+        return None if item is None else item["value"]
+
+    def rows(self, code: str, dimension: str) -> list[dict]:
+        return [item for item in self.values if item["code"] == code and dimension in item["dimensions"]]
+
+
+def scope_division(user, division: str | None = None) -> str:
+    """The area a user's figures cover: the asked division if in scope, else the user's own first division."""
+    if user is None or user.is_superuser or user.role == "admin":
+        return division or settings.EMIS_COUNTY_CODE
+    _schools, codes = user.scope_keys()
+    if division and any(division.startswith(code) for code in codes):
+        return division
+    if codes:
+        return codes[0]
+    # Users scoped by schools (school administrators, 督学): the county's figures narrowed to their schools by
+    # the engine; there is no area of theirs to drill into.
+    return settings.EMIS_COUNTY_CODE
+
+
+def latest_snapshot(user, year: int, division: str) -> IndicatorSnapshot | None:
+    return (
+        IndicatorSnapshot.objects.for_user(user)
+        .filter(school_year__start_year=year, division_code=division)
+        .order_by("-version")
+        .first()
+    )
+
+
+def year_figures(user, year: int, division: str | None = None, *, live: bool = False) -> Figures:
+    division = scope_division(user, division)
+    snapshot = None if live else latest_snapshot(user, year, division)
+    if snapshot is not None:
+        return Figures(year, division, [dict(item) for item in snapshot.values["values"]], snapshot)
+    # The engine also narrows by the user's scope: a school administrator's figures are its school's.
+    evaluation = evaluate(user, year, by=DASHBOARD_BREAKDOWNS, division=division)
+    return Figures(year, division, [item.as_dict() for item in evaluation.values])
+
+
+def trend(user, code: str, division: str | None = None) -> list[dict]:
+    """The indicator across the published snapshots (newest version per year), oldest first."""
+    division = scope_division(user, division)
+    found = {}
+    for snapshot in (
+        IndicatorSnapshot.objects.for_user(user)
+        .filter(division_code=division)
+        .select_related("school_year")
+        .order_by("school_year__start_year", "version")
+    ):
+        found[snapshot.school_year.start_year] = snapshot
+    points = []
+    previous = None
+    for year, snapshot in sorted(found.items()):
+        item = snapshot.total(code)
+        value = _number(item["value"]) if item else None
+        change = None if value is None or previous is None else value - previous
+        points.append({"year": year, "value": value, "change": change, "version": snapshot.version})
+        previous = value if value is not None else previous
+    return points
+
+
+@dataclass
+class TargetProgress:
+    target: PlanTarget
+    baseline: object
+    actual: object
+    actual_year: int
+    expected: Decimal | None
+
+    @property
+    def unit(self) -> str:
+        return REGISTRY[self.target.indicator].unit
+
+    @property
+    def gap(self):
+        """Target minus actual (percentage points for rates); None without data."""
+        if self.actual is None:
+            return None
+        return Decimal(self.target.value) - Decimal(self.actual)
+
+    @property
+    def change(self):
+        if self.actual is None or self.baseline is None:
+            return None
+        return Decimal(self.actual) - Decimal(self.baseline)
+
+    @property
+    def met(self) -> bool | None:
+        if self.actual is None:
+            return None
+        return _meets(self.target, Decimal(self.actual), Decimal(self.target.value))
+
+    @property
+    def on_track(self) -> bool | None:
+        """Met already, or at least where a straight line from baseline to target would be this year."""
+        if self.actual is None:
+            return None
+        if self.met:
+            return True
+        if self.expected is None:
+            return False
+        return _meets(self.target, Decimal(self.actual), self.expected)
+
+    @property
+    def status(self) -> str:
+        if self.actual is None:
+            return "no_data"
+        if self.met:
+            return "met"
+        return "on_track" if self.on_track else "behind"
+
+
+def _meets(target: PlanTarget, actual: Decimal, goal: Decimal) -> bool:
+    if target.comparator == Comparator.AT_LEAST:
+        return actual >= goal
+    if target.comparator == Comparator.AT_MOST:
+        return actual <= goal
+    if target.comparator == Comparator.ABOUT:
+        return abs(actual - goal) <= Decimal(target.tolerance)
+    return actual == goal
+
+
+def target_progress(user, year: int, division: str | None = None) -> list[TargetProgress]:
+    """Every plan target of the area with its baseline, the actual value of `year`, the gap and the verdict."""
+    division = scope_division(user, division)
+    targets = list(PlanTarget.objects.for_user(user).filter(division_code=division))
+    if not targets:
+        return []
+    years = {year} | {t.baseline_year for t in targets}
+    known = set(SchoolYear.objects.filter(start_year__in=years).values_list("start_year", flat=True))
+    figures = {y: year_figures(user, y, division) for y in sorted(years & known)}
+    progress = []
+    for target in targets:
+        baseline = figures[target.baseline_year].value(target.indicator) if target.baseline_year in figures else None
+        actual = figures[year].value(target.indicator) if year in figures else None
+        expected = None
+        if baseline is not None and target.comparator in (Comparator.AT_LEAST, Comparator.AT_MOST):
+            span = target.target_year - target.baseline_year
+            elapsed = min(max(year - target.baseline_year, 0), span)
+            expected = Decimal(baseline) + (Decimal(target.value) - Decimal(baseline)) * elapsed / span
+        progress.append(TargetProgress(target, baseline, actual, year, expected))
+    return progress
+
+
+def is_percent(code: str) -> bool:
+    return REGISTRY[code].unit == PERCENT

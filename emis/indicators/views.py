@@ -1,0 +1,228 @@
+"""Dashboards: the overview (drill-down to township and school), one indicator's page, and the 大屏 screen.
+
+Views are thin: figures come from emis.indicators.selectors (snapshot or live, always in the user's scope).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from emis.core import access
+from emis.core.selectors import current_school_year
+from emis.orgs.models import Division, SchoolYear
+
+from .definitions import REGISTRY
+from .links import records_url
+from .rules import get_rules
+from .selectors import DASHBOARD_BREAKDOWNS, scope_division, target_progress, trend, year_figures
+from .services import SnapshotRefused, snapshot_publish
+
+KEY_INDICATORS = (
+    "preschool_ger",
+    "inclusive_kg_coverage",
+    "public_kg_share",
+    "compulsory_retention",
+    "large_class_ratio",
+    "upper_secondary_ger",
+    "vocational_ger",
+    "general_vocational_ratio",
+)
+KEY_COUNTS = (
+    "kg_count",
+    "kg_children",
+    "primary_pupils",
+    "junior_students",
+    "upper_secondary_students",
+    "vocational_students",
+)
+
+
+def _year(request) -> SchoolYear:
+    value = request.GET.get("year", "").strip()
+    if not value:
+        year = current_school_year()
+        if year is None:
+            raise Http404("no school year")
+        return year
+    try:
+        return SchoolYear.objects.for_user(request.user).get(start_year=int(value))
+    except (ValueError, SchoolYear.DoesNotExist):
+        raise Http404("unknown school year") from None
+
+
+def _division(request) -> str:
+    asked = request.GET.get("division", "").strip() or None
+    division = scope_division(request.user, asked)
+    if asked and division != asked:
+        raise Http404("division out of scope")
+    return division
+
+
+def _cards(figures, school_year, codes, rules, progress_by_code):
+    cards = []
+    for code in codes:
+        item = figures.total(code)
+        if item is None:
+            continue
+        cards.append(
+            {
+                "code": code,
+                "name": item["name"],
+                "value": item["value"],
+                "unit": REGISTRY[code].unit,
+                "numerator": item["numerator"],
+                "denominator": item["denominator"],
+                "records": records_url(code, school_year, rules),
+                "progress": progress_by_code.get(code),
+            }
+        )
+    return cards
+
+
+@require_GET
+@login_required
+def dashboard(request):
+    school_year = _year(request)
+    division = _division(request)
+    figures = year_figures(request.user, school_year.start_year, division, live=request.GET.get("live") == "1")
+    rules = get_rules()
+    progress = target_progress(request.user, school_year.start_year, division)
+    by_code = {p.target.indicator: p for p in progress}
+    chart_code = request.GET.get("chart", "preschool_ger")
+    if chart_code not in REGISTRY:
+        raise Http404("unknown indicator")
+    townships = [
+        {"code": row["dimensions"]["township"], "name": row["dimensions"].get("township_name"), "value": row["value"]}
+        for row in figures.rows(chart_code, "township")
+    ]
+    area = Division.objects.filter(code=division).first()
+    context = {
+        "year": school_year,
+        "years": SchoolYear.objects.for_user(request.user).order_by("-start_year"),
+        "division": division,
+        "area": area,
+        "figures": figures,
+        "rate_cards": _cards(figures, school_year, KEY_INDICATORS, rules, by_code),
+        "count_cards": _cards(figures, school_year, KEY_COUNTS, rules, by_code),
+        "progress": progress,
+        "chart_code": chart_code,
+        "chart_name": REGISTRY[chart_code].name,
+        "chart_choices": [(code, REGISTRY[code].name) for code in KEY_INDICATORS],
+        "township_chart": townships,
+        "trend": trend(request.user, chart_code, division),
+        "may_publish": access.role_may(request.user, access.Domain.INDICATORS, access.ADD),
+        "gauges": [
+            {"name": str(p.target.get_indicator_display()), "value": float(p.actual), "target": float(p.target.value)}
+            for p in progress
+            if p.actual is not None and REGISTRY[p.target.indicator].unit == "percent"
+        ],
+    }
+    return render(request, "indicators/dashboard.html", context)
+
+
+@require_GET
+@login_required
+def indicator_detail(request, code: str):
+    if code not in REGISTRY:
+        raise Http404("unknown indicator")
+    indicator = REGISTRY[code]
+    school_year = _year(request)
+    division = _division(request)
+    figures = year_figures(request.user, school_year.start_year, division, live=request.GET.get("live") == "1")
+    rules = get_rules()
+    breakdowns = []
+    for dimension in (*DASHBOARD_BREAKDOWNS, "school"):
+        if dimension not in indicator.dimensions:
+            continue
+        if dimension == "school":
+            from .engine import evaluate
+
+            rows = [
+                item.as_dict()
+                for item in evaluate(request.user, school_year, codes=[code], by="school", division=division).rows(
+                    code, "school"
+                )
+            ]
+        else:
+            rows = figures.rows(code, dimension)
+        if rows:
+            breakdowns.append({"dimension": dimension, "rows": rows})
+    context = {
+        "indicator": indicator,
+        "code": code,
+        "year": school_year,
+        "division": division,
+        "figures": figures,
+        "total": figures.total(code),
+        "formula": indicator.formula_text(rules),
+        "numerator_text": indicator.numerator_text(rules),
+        "denominator_text": indicator.denominator_text(rules),
+        "thresholds": indicator.thresholds(rules),
+        "breakdowns": breakdowns,
+        "trend": trend(request.user, code, division),
+        "records": records_url(code, school_year, rules),
+        "progress": [
+            p for p in target_progress(request.user, school_year.start_year, division) if p.target.indicator == code
+        ],
+        "dimension_labels": {
+            "township": _("乡镇"),
+            "category": _("办学类型"),
+            "ownership": _("办别"),
+            "urban_rural": _("城乡分类"),
+            "gender": _("性别"),
+            "school": _("学校"),
+        },
+    }
+    return render(request, "indicators/detail.html", context)
+
+
+@require_GET
+@login_required
+def screen(request):
+    school_year = _year(request)
+    division = _division(request)
+    figures = year_figures(request.user, school_year.start_year, division)
+    progress = target_progress(request.user, school_year.start_year, division)
+    rules = get_rules()
+    context = {
+        "year": school_year,
+        "area": Division.objects.filter(code=division).first(),
+        "rate_cards": _cards(figures, school_year, KEY_INDICATORS, rules, {p.target.indicator: p for p in progress}),
+        "count_cards": _cards(figures, school_year, KEY_COUNTS, rules, {}),
+        "figures": figures,
+        "townships": [
+            {"name": row["dimensions"].get("township_name"), "value": row["value"]}
+            for row in figures.rows("preschool_ger", "township")
+        ],
+        "trend": trend(request.user, "upper_secondary_ger", division),
+        "gauges": [
+            {"name": str(p.target.get_indicator_display()), "value": float(p.actual), "target": float(p.target.value)}
+            for p in progress
+            if p.actual is not None and REGISTRY[p.target.indicator].unit == "percent"
+        ],
+    }
+    return render(request, "indicators/screen.html", context)
+
+
+@require_POST
+@login_required
+def publish(request):
+    school_year = _year(request)
+    division = _division(request)
+    if not access.role_may(request.user, access.Domain.INDICATORS, access.ADD):
+        raise Http404("not allowed")
+    try:
+        snapshot = snapshot_publish(school_year=school_year, acting_user=request.user, division_code=division)
+    except SnapshotRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request, _("已发布 {year} 指标快照（第 {version} 版）。").format(year=school_year, version=snapshot.version)
+        )
+    return redirect(f"{reverse('indicators:dashboard')}?year={school_year.start_year}&division={division}")
