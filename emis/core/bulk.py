@@ -153,9 +153,9 @@ def select_where_in(sql: str, params: list, using: str = "default") -> list[tupl
     """
     connection = connections[using]
     if connection.vendor == "postgresql":
-        # IN (SELECT unnest(...)) is planned as a semi-join (index lookups, or one hash join when the
-        # planner believes the table small); `= ANY(array)` on a sequential scan would compare every row
-        # with every key, which is what made re-imports crawl when the statistics were stale.
+        # `= ANY(array)` becomes an index scan per key on a unique index, as long as the planner knows the
+        # table's size: importers ANALYZE the tables they grow (analyze_tables), since with statistics of a
+        # nearly empty table PostgreSQL would scan it and compare every row with every key.
         parts = sql.split("IN %s")
         lists = [list(value) for value in params if isinstance(value, list | tuple | set)]
         if len(lists) != len(parts) - 1:
@@ -163,7 +163,7 @@ def select_where_in(sql: str, params: list, using: str = "default") -> list[tupl
         # Django's psycopg binds on the client, so the array's type must be spelt out.
         casts = ["bigint[]" if values and all(isinstance(v, int) for v in values) else "text[]" for values in lists]
         sql = "".join(
-            part + (f"IN (SELECT unnest(%s::{cast}))" if i < len(casts) else "")
+            part + (f"= ANY(%s::{cast})" if i < len(casts) else "")
             for i, (part, cast) in enumerate(zip(parts, [*casts, ""], strict=True))
         )
         params = [list(value) if isinstance(value, list | tuple | set) else value for value in params]

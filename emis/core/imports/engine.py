@@ -283,6 +283,9 @@ def run_import(
         report.file_warnings = table.warnings
         positions, report.unknown_columns = map_headers(table.headers, spec)
         spec.begin(ctx)
+        # Fresh statistics before the first lookup: a table grown by an earlier import may not have been
+        # analysed yet, and key lookups planned for an empty table would scan it once per chunk.
+        analyze_tables(*spec.written_models)
         with (
             transaction.atomic(),
             audit_context(user=user, source=ChangeSource.IMPORT, batch_id=batch.pk if batch else None),
