@@ -1,0 +1,98 @@
+"""Smoke tests for the indicator dashboards (ECharts drawn, drill-down by clicking a township) and the
+catchment planning page, each leaving a screenshot behind."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from .helpers import shot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def pupils(mini_county):
+    """A kindergarten class with children and the 3-5 population, so rates have values in both townships."""
+    from emis.common.idnumbers import make_id_number
+    from emis.population.models import PopulationRecord
+    from emis.students.models import Enrollment, SchoolClass, Student
+
+    c = mini_county
+    klass = SchoolClass.objects.create(school=c.kindergarten, school_year=c.year, grade="K2", name="1班")
+    for i in range(6):
+        birth = dt.date(2021, 3, 1) + dt.timedelta(days=i)
+        number = make_id_number("421224", birth, 10 + i, "1")
+        child = Student.objects.create(
+            name=f"幼儿{i}",
+            gender="1",
+            birth_date=birth,
+            id_number=number,
+            current_school=c.kindergarten,
+            hukou_township=c.tongyang,
+            county_code="421224",
+        )
+        Enrollment.objects.create(
+            student=child,
+            school=c.kindergarten,
+            school_year=c.year,
+            school_class=klass,
+            grade="K2",
+            status="enrolled",
+            status_date=c.year.census_date,
+        )
+        township = c.tongyang if i < 4 else c.nanlin
+        PopulationRecord.objects.create(
+            school_year=c.year,
+            name=f"幼儿{i}",
+            gender="1",
+            birth_date=birth,
+            id_number=number,
+            hukou_township=township,
+        )
+    return c
+
+
+def test_dashboard_draws_charts_and_drills_into_a_township(admin_page, live_server, pupils):
+    page = admin_page
+    page.goto(f"{live_server.url}/indicators/?year=2025")
+    assert "指标看板" in page.locator("h2.page-title").inner_text()
+    assert "实时计算（未发布）" in page.inner_text("[data-testid=figures-status]")
+    page.wait_for_selector("#township-chart canvas")
+    assert page.locator("[data-code=preschool_ger]").inner_text().strip() == "100.00%"
+    shot(page, "20-indicator-dashboard")
+    # Click the first township's bar: ECharts draws on a canvas, so click where the bar is.
+    page.locator("#township-chart").scroll_into_view_if_needed()
+    box = page.locator("#township-chart canvas").bounding_box()
+    with page.expect_navigation():
+        page.mouse.click(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.6)
+    assert "division=421224100" in page.url
+    assert "通羊镇" in page.locator("h2.page-title").inner_text()
+    page.problems.assert_none()
+
+
+def test_publish_then_indicator_page_and_screen(admin_page, live_server, pupils):
+    page = admin_page
+    page.goto(f"{live_server.url}/indicators/?year=2025")
+    with page.expect_navigation():
+        page.click("[data-testid=publish]")
+    assert "已发布（第 1 版）" in page.inner_text("[data-testid=figures-status]")
+    page.goto(f"{live_server.url}/indicators/code/preschool_ger/?year=2025")
+    assert page.inner_text("[data-testid=indicator-value]").strip() == "100.00%"
+    assert "3–5" in page.inner_text("[data-testid=formula]")
+    shot(page, "21-indicator-page")
+    page.goto(f"{live_server.url}/indicators/screen/?year=2025")
+    page.wait_for_selector("#s-townships canvas")
+    assert "教育数据大屏" in page.inner_text("[data-testid=screen-title]")
+    shot(page, "22-indicator-screen", full_page=False)
+    page.problems.assert_none()
+
+
+def test_catchment_plan_page(admin_page, live_server, mini_county):
+    page = admin_page
+    page.goto(f"{live_server.url}/admissions/catchments/plan/?year=2025")
+    assert "划片招生测算" in page.locator("h2.page-title").inner_text()
+    assert "本学年尚未划定片区或填报招生计划。" in page.inner_text("[data-testid=plan-schools]")
+    shot(page, "23-catchment-plan")
+    page.problems.assert_none()
