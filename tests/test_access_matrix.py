@@ -53,13 +53,23 @@ from django.urls import URLResolver, get_resolver, reverse
 
 from config.api_urls import router
 from emis.accounts.models import User
-from emis.admissions.models import CatchmentException, CatchmentZone, EntryPlan
-from emis.indicators.models import IndicatorSnapshot, PlanTarget
+from emis.admissions.models import (
+    AdmissionRound,
+    Appeal,
+    Applicant,
+    CatchmentException,
+    CatchmentZone,
+    EntryPlan,
+    QuotaAllocation,
+    RoundSchool,
+)
 from emis.core.access import Domain, Role
 from emis.core.models import ImportBatch, ImportStatus, ObjectChange
-from emis.core.testing import PASSWORD, ROLE_USERNAMES, body_bytes, csv_rows, registry, xlsx_rows
+from emis.core.testing import PASSWORD, ROLE_USERNAMES, body_bytes, build_rounds, csv_rows, registry, xlsx_rows
+from emis.indicators.models import IndicatorSnapshot, PlanTarget
 from emis.orgs.models import Division, School, SchoolEvent, SchoolYear
 from emis.population.models import OutsideEnrollment, PopulationRecord
+from emis.reports.models import AnnualReport
 from emis.staff.models import Posting, Staff
 from emis.students.models import Enrollment, SchoolClass, Student
 
@@ -133,6 +143,15 @@ SCOPE_ANCHORS = {
     CatchmentException: lambda o: _school_keys(o.school),
     PlanTarget: lambda o: (set(), o.division_code),
     IndicatorSnapshot: lambda o: (set(), o.division_code),
+    # An annual report belongs to the county (or other division) it reports on.
+    AnnualReport: lambda o: (set(), o.division.code),
+    # 中考录取: a round is the county's; a school's plan is also the school's, a quota allocation also its junior
+    # school's, an applicant (and its appeals) also its junior school's. Not filed under townships.
+    AdmissionRound: lambda o: (set(), o.division_code),
+    RoundSchool: lambda o: ({o.school_id}, o.round.division_code),
+    QuotaAllocation: lambda o: ({o.school_id, o.junior_school_id}, o.round.division_code),
+    Applicant: lambda o: ({o.junior_school_id}, o.round.division_code),
+    Appeal: lambda o: ({o.applicant.junior_school_id}, o.applicant.round.division_code),
 }
 
 # Reference data every signed-in user reads in full (a pupil's 户籍 township may lie anywhere).
@@ -311,12 +330,36 @@ OBJECT_ROUTES: dict[str, ObjectRoute] = {
     # Commit and roll back are POST only; on the fixture's rejected batches they redirect back with a message.
     "core:import_commit": ObjectRoute(ImportBatch, get=405, post=(Domain.STUDENTS, "add")),
     "core:import_rollback": ObjectRoute(ImportBatch, get=405, post=(Domain.STUDENTS, "delete")),
+    # The uploaded version of an annual report: users whose scope covers its county. Publishing is POST only, by
+    # roles writing the indicators domain (redirects back to the report page).
+    "reports:annual_file": ObjectRoute(AnnualReport),
+    "reports:annual_publish": ObjectRoute(AnnualReport, get=405, post=(Domain.INDICATORS, "change")),
+    # 中考录取 workflow steps, POST only. The fixture's round is published, so an allowed step (and an empty upload)
+    # redirects back to the round with the reason, changing nothing.
+    "admissions:round_load": ObjectRoute(AdmissionRound, get=405, post=(Domain.ADMISSIONS, "change")),
+    "admissions:round_allocate": ObjectRoute(AdmissionRound, get=405, post=(Domain.ADMISSIONS, "change")),
+    "admissions:round_solve": ObjectRoute(AdmissionRound, get=405, post=(Domain.ADMISSIONS, "change")),
+    "admissions:round_publish": ObjectRoute(AdmissionRound, get=405, post=(Domain.ADMISSIONS, "change")),
+    # The admitted lists (xlsx) of a published round: in scope or 404.
+    "admissions:round_export": ObjectRoute(AdmissionRound),
+    "admissions:roundschool_admitted": ObjectRoute(RoundSchool),
+    # Deciding an appeal (an empty decision is refused with a message).
+    "admissions:appeal_decide": ObjectRoute(Appeal, get=405, post=(Domain.ADMISSIONS, "change")),
 }
 
 
 def _is_xlsx(response, role):
     if role != ANON:
         assert xlsx_rows(response), "an empty workbook"
+
+
+def _is_docx(response, role):
+    if role != ANON:
+        import io
+
+        from docx import Document
+
+        assert Document(io.BytesIO(body_bytes(response))).paragraphs, "an empty document"
 
 
 OTHER_ROUTES.update(
@@ -333,6 +376,28 @@ OTHER_ROUTES.update(
             Probe("post", {"*": 405}),
         ],
         "core:import_list": [Probe("get", {ANON: 302, "*": 200}, check=_import_list_scoped)],
+        # The annual report drafted from the data: every signed-in role, over its own scope (figures:
+        # emis/reports/tests); an unknown ?year= or ?baseline= is 404. Uploading an edited version: POST only, by
+        # roles writing the indicators domain whose scope covers the county (an empty form is shown again).
+        "reports:annual": [
+            Probe("get", {ANON: 302, "*": 200}, check=_is_login_redirect),
+            Probe("get", {ANON: 302, "*": 404}, data={"year": "1999"}),
+            Probe("get", {ANON: 302, "*": 404}, data={"baseline": "1999"}),
+        ],
+        "reports:annual_draft": [
+            Probe("get", {ANON: 302, "*": 200}, check=_is_docx),
+            Probe("get", {ANON: 302, "*": 404}, data={"year": "1999"}),
+            Probe("post", {ANON: 302, "*": 405}),
+        ],
+        "reports:annual_annex": [
+            Probe("get", {ANON: 302, "*": 200}, check=_is_xlsx),
+            Probe("get", {ANON: 302, "*": 404}, data={"year": "1999"}),
+            Probe("post", {ANON: 302, "*": 405}),
+        ],
+        "reports:annual_upload": [
+            Probe("get", {ANON: 302, "*": 405}),
+            Probe("post", {ANON: 302, Role.ADMIN: 200, "*": 404}),
+        ],
         # Indicator dashboards: every signed-in role, over its own scope (figures: emis/indicators/tests).
         "indicators:dashboard": [
             Probe("get", {ANON: 302, "*": 200}, check=_is_login_redirect),
@@ -490,10 +555,27 @@ def _make_import_batches(county) -> None:
         )
 
 
+def _make_annual_reports(county) -> None:
+    """Draft annual reports with an uploaded file: the county's, and the city's (outside every scope but the
+    administrator's)."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    name = "reports/annual/matrix/edited.docx"
+    if not default_storage.exists(name):
+        default_storage.save(name, ContentFile(b"PK\x03\x04 matrix"))
+    for division in (county.county, county.city):
+        report = AnnualReport(division=division, school_year=county.year, file_name="修改稿.docx", file_size=15)
+        report.file.name = name
+        report.save()
+
+
 @pytest.fixture(scope="module")
 def expected(county_data, django_db_blocker):
     with django_db_blocker.unblock():
         _make_import_batches(county_data)  # inside the module's transaction: rolled back with it
+        _make_annual_reports(county_data)
+        build_rounds(county_data)  # a published 中考 round (its senior school lies in township B)
         result = Expected(county_data)
         for model in [ui.model for ui in REGISTRY] + [r.model for r in OBJECT_ROUTES.values()]:
             for role in ROLES[1:]:

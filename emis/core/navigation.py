@@ -47,6 +47,8 @@ MENU = (
             ("admissions:catchmentzone_list", _("招生片区"), None),
             ("admissions:entryplan_list", _("招生计划"), None),
             ("admissions:catchmentexception_list", _("划片例外"), None),
+            ("admissions:admissionround_list", _("中考录取"), None),
+            ("admissions:appeal_list", _("录取申诉"), None),
         ),
     ),
     (

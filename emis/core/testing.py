@@ -72,6 +72,10 @@ class County:
     zones: dict = field(default_factory=dict)  # "A", "B" -> CatchmentZone (招生片区) of the current year
     entry_plans: dict = field(default_factory=dict)  # school key -> EntryPlan (primary year 1)
     catchment_exceptions: dict = field(default_factory=dict)  # child name -> CatchmentException
+    senior_school: object = None  # H1, build_rounds only
+    admission_round: object = None  # a published 中考 round, build_rounds only
+    applicants: dict = field(default_factory=dict)  # name -> Applicant of that round
+    appeals: dict = field(default_factory=dict)  # applicant name -> Appeal
     plan_targets: dict = field(default_factory=dict)  # "county", "B" -> PlanTarget
     snapshots: dict = field(default_factory=dict)  # "county", "B" -> IndicatorSnapshot
     users: dict = field(default_factory=dict)  # role -> User
@@ -367,6 +371,54 @@ def build_indicator_rows(c: County) -> None:
         )
         c.snapshots[key] = IndicatorSnapshot.objects.create(
             school_year=c.year, division_code=code, data_version="test", values={"year": 2024, "values": []}
+        )
+
+
+def build_rounds(c: County) -> None:
+    """A published 中考 round (2024年中考录取) on top of build_county's county.
+
+    H1 通山县第一中学 (senior, quality, in 南林桥镇) plans 3 seats; the default rule (2/3, rounded up) makes 2 of them
+    quota seats, all allocated to A2 (the only junior school with applicants). Four A2 applicants list H1 only:
+    李雷 600 and 韩梅梅 590 take the quota seats, 王五 500 the open seat, 赵六 400 is not admitted and appeals.
+
+    Not part of build_county: the senior school would change every school count of the other tests, so the tests
+    that need a round (the access matrix, the round tests) call this themselves.
+    """
+    from emis.admissions import rounds_services as services
+    from emis.admissions.models import AdmissionRound, Applicant, RoundSchool
+
+    with audit_context():
+        c.senior_school = make_school("3142000401", "通山县第一中学", "senior", c.township_b, urban_rural="urban")
+        c.admission_round = AdmissionRound.objects.create(school_year=c.year, name="2024年中考录取")
+        RoundSchool.objects.create(
+            round=c.admission_round, school=c.senior_school, open_seats=1, quota_seats=2, is_quality=True
+        )
+        for exam_no, name, total, birth in (
+            ("2024001", "李雷", 600, dt.date(2009, 3, 1)),
+            ("2024002", "韩梅梅", 590, dt.date(2009, 4, 2)),
+            ("2024003", "王五", 500, dt.date(2009, 5, 3)),
+            ("2024004", "赵六", 400, dt.date(2009, 6, 4)),
+        ):
+            c.applicants[name] = Applicant.objects.create(
+                round=c.admission_round,
+                exam_no=exam_no,
+                name=name,
+                id_number=id_for(birth, GENDER_MALE),
+                junior_school=c.school_a2,
+                total=total,
+                chinese=total // 5,
+                math=total // 5,
+                english=total // 5,
+                preferences=[c.senior_school.code],
+            )
+        services.round_allocate_quotas(admission_round=c.admission_round)
+        services.round_solve(admission_round=c.admission_round)
+        services.round_publish(admission_round=c.admission_round)
+        c.admission_round.refresh_from_db()
+        for applicant in c.applicants.values():
+            applicant.refresh_from_db()
+        c.appeals["赵六"] = services.round_appeal_record(
+            applicant=c.applicants["赵六"], received_on=dt.date(2024, 7, 10), reason="对总分有异议，申请复核。"
         )
 
 
