@@ -50,7 +50,7 @@ from emis.orgs.choices import JUNIOR_SCHOOL_CATEGORIES, Ownership, SchoolCategor
 from emis.orgs.models import School, SchoolYear
 from emis.population.models import PopulationRecord
 from emis.population.selectors import age_range_q
-from emis.staff.choices import PostingKind
+from emis.staff.choices import HOME_POSTINGS
 from emis.staff.models import Posting
 from emis.students.choices import COMPULSORY_GRADES, GRADE_LEVEL, ON_ROLL_STATUSES, EnrollmentStatus, Grade, Level
 from emis.students.models import Enrollment
@@ -75,9 +75,6 @@ STAFFED_CATEGORIES = (
     SchoolCategory.COMPLETE_SECONDARY,
     SchoolCategory.SENIOR,
 )
-# Postings that place a staff member at their own school (人事关系所在学校); an exchange (交流轮岗) or secondment
-# (借调) elsewhere does not move them.
-HOME_POSTINGS = (PostingKind.RECRUITMENT, PostingKind.TRANSFER)
 # Leaving the county's schools, for the cohort 巩固率 (a move inside the county is a closed row plus 转入).
 EXIT_STATUSES = (EnrollmentStatus.TRANSFERRED_OUT, EnrollmentStatus.DECEASED)
 COHORT_YEARS = len(COMPULSORY_GRADES) - 1  # 一年级 in year N-8 is 九年级 in year N

@@ -18,7 +18,7 @@ from emis.core.selectors import current_school_year
 from emis.orgs.models import Division, SchoolYear
 
 from .definitions import REGISTRY
-from .links import records_url
+from .links import RecordLinks
 from .rules import get_rules
 from .selectors import DASHBOARD_BREAKDOWNS, scope_division, target_progress, trend, year_figures
 from .services import SnapshotRefused, snapshot_publish
@@ -64,7 +64,7 @@ def _division(request) -> str:
     return division
 
 
-def _cards(figures, school_year, codes, rules, progress_by_code):
+def _cards(figures, links: RecordLinks, codes, progress_by_code):
     cards = []
     for code in codes:
         item = figures.total(code)
@@ -78,7 +78,9 @@ def _cards(figures, school_year, codes, rules, progress_by_code):
                 "unit": REGISTRY[code].unit,
                 "numerator": item["numerator"],
                 "denominator": item["denominator"],
-                "records": records_url(code, school_year, rules),
+                "records": links.primary(code),
+                "numerator_records": links.numerator(code),
+                "denominator_records": links.denominator(code),
                 "progress": progress_by_code.get(code),
             }
         )
@@ -102,14 +104,15 @@ def dashboard(request):
         for row in figures.rows(chart_code, "township")
     ]
     area = Division.objects.filter(code=division).first()
+    links = RecordLinks(school_year, rules, division)
     context = {
         "year": school_year,
         "years": SchoolYear.objects.for_user(request.user).order_by("-start_year"),
         "division": division,
         "area": area,
         "figures": figures,
-        "rate_cards": _cards(figures, school_year, KEY_INDICATORS, rules, by_code),
-        "count_cards": _cards(figures, school_year, KEY_COUNTS, rules, by_code),
+        "rate_cards": _cards(figures, links, KEY_INDICATORS, by_code),
+        "count_cards": _cards(figures, links, KEY_COUNTS, by_code),
         "progress": progress,
         "chart_code": chart_code,
         "chart_name": REGISTRY[chart_code].name,
@@ -136,6 +139,7 @@ def indicator_detail(request, code: str):
     division = _division(request)
     figures = year_figures(request.user, school_year.start_year, division, live=request.GET.get("live") == "1")
     rules = get_rules()
+    links = RecordLinks(school_year, rules, division)
     breakdowns = []
     for dimension in (*DASHBOARD_BREAKDOWNS, "school"):
         if dimension not in indicator.dimensions:
@@ -166,7 +170,8 @@ def indicator_detail(request, code: str):
         "thresholds": indicator.thresholds(rules),
         "breakdowns": breakdowns,
         "trend": trend(request.user, code, division),
-        "records": records_url(code, school_year, rules),
+        "records": links.numerator(code),
+        "denominator_records": links.denominator(code),
         "progress": [
             p for p in target_progress(request.user, school_year.start_year, division) if p.target.indicator == code
         ],
@@ -189,12 +194,12 @@ def screen(request):
     division = _division(request)
     figures = year_figures(request.user, school_year.start_year, division)
     progress = target_progress(request.user, school_year.start_year, division)
-    rules = get_rules()
+    links = RecordLinks(school_year, get_rules(), division)
     context = {
         "year": school_year,
         "area": Division.objects.filter(code=division).first(),
-        "rate_cards": _cards(figures, school_year, KEY_INDICATORS, rules, {p.target.indicator: p for p in progress}),
-        "count_cards": _cards(figures, school_year, KEY_COUNTS, rules, {}),
+        "rate_cards": _cards(figures, links, KEY_INDICATORS, {p.target.indicator: p for p in progress}),
+        "count_cards": _cards(figures, links, KEY_COUNTS, {}),
         "figures": figures,
         "townships": [
             {"name": row["dimensions"].get("township_name"), "value": row["value"]}

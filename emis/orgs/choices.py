@@ -42,6 +42,27 @@ JUNIOR_SCHOOL_CATEGORIES = (
     SchoolCategory.COMPLETE_SECONDARY,
 )
 SENIOR_SCHOOL_CATEGORIES = (SchoolCategory.SENIOR, SchoolCategory.COMPLETE_SECONDARY, SchoolCategory.TWELVE_YEAR)
+# Every category teaching a level, for lists "schools offering 小学 / 初中 / 高中" (teaching points included here:
+# they teach pupils, even though they are not counted as schools).
+CATEGORIES_OFFERING = {
+    "preschool": (SchoolCategory.KINDERGARTEN,),
+    "primary": (
+        SchoolCategory.PRIMARY,
+        SchoolCategory.TEACHING_POINT,
+        SchoolCategory.NINE_YEAR,
+        SchoolCategory.TWELVE_YEAR,
+    ),
+    "junior": JUNIOR_SCHOOL_CATEGORIES,
+    "senior": SENIOR_SCHOOL_CATEGORIES,
+    "vocational": (SchoolCategory.VOCATIONAL,),
+}
+OFFERED_LEVEL_CHOICES = (
+    ("preschool", _("学前教育")),
+    ("primary", _("小学")),
+    ("junior", _("初中")),
+    ("senior", _("普通高中")),
+    ("vocational", _("中等职业教育")),
+)
 
 
 class Ownership(models.TextChoices):

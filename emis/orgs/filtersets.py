@@ -1,9 +1,18 @@
 import django_filters
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from emis.core.filtersets import ScopedFilterSet
 
-from .choices import DivisionLevel, Ownership, SchoolCategory, SchoolEventKind, UrbanRural
+from .choices import (
+    CATEGORIES_OFFERING,
+    OFFERED_LEVEL_CHOICES,
+    DivisionLevel,
+    Ownership,
+    SchoolCategory,
+    SchoolEventKind,
+    UrbanRural,
+)
 from .models import Division, School, SchoolEvent, SchoolYear
 
 
@@ -27,13 +36,43 @@ class SchoolFilterSet(ScopedFilterSet):
         queryset=Division.objects.filter(level=DivisionLevel.TOWNSHIP), label=_("所在乡镇")
     )
     existing_on = django_filters.DateFilter(method="filter_existing_on", label=_("存续日期"))
+    offers = django_filters.ChoiceFilter(choices=OFFERED_LEVEL_CHOICES, method="filter_offers", label=_("设有学段"))
+    has_places = django_filters.BooleanFilter(method="filter_has_places", label=_("填报了学位数"))
+    public_or_inclusive = django_filters.BooleanFilter(method="filter_public_or_inclusive", label=_("公办或普惠性"))
 
     class Meta:
         model = School
-        fields = ("q", "category", "ownership", "inclusive", "urban_rural", "township", "existing_on")
+        fields = (
+            "q",
+            "category",
+            "ownership",
+            "inclusive",
+            "urban_rural",
+            "township",
+            "existing_on",
+            "offers",
+            "has_places",
+            "public_or_inclusive",
+        )
 
     def filter_existing_on(self, queryset, name, value):
         return queryset.existing_on(value) if value else queryset
+
+    def filter_offers(self, queryset, name, value):
+        return queryset.filter(category__in=CATEGORIES_OFFERING[value]) if value else queryset
+
+    def filter_has_places(self, queryset, name, value):
+        if value is None:
+            return queryset
+        with_places = Q(capacity__gt=0)
+        return queryset.filter(with_places) if value else queryset.exclude(with_places)
+
+    def filter_public_or_inclusive(self, queryset, name, value):
+        if value is None:
+            return queryset
+        # 普惠性 = public schools and private ones recognised as inclusive (学前教育法 第二十三条).
+        benefit = Q(ownership=Ownership.PUBLIC) | Q(inclusive=True)
+        return queryset.filter(benefit) if value else queryset.exclude(benefit)
 
 
 class SchoolEventFilterSet(ScopedFilterSet):

@@ -30,3 +30,8 @@ class PostingKind(models.TextChoices):
     TRANSFER = "transfer", _("调动")
     EXCHANGE = "exchange", _("交流轮岗")
     SECONDMENT = "secondment", _("借调")
+
+
+# Postings that place a staff member at their own school (人事关系所在学校); an exchange (交流轮岗) or secondment
+# leaves them counted there.
+HOME_POSTINGS = (PostingKind.RECRUITMENT, PostingKind.TRANSFER)

@@ -1,10 +1,12 @@
 import django_filters
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from emis.core.filtersets import ScopedFilterSet
-from emis.orgs.models import School, SchoolYear
+from emis.orgs.choices import DivisionLevel, Ownership
+from emis.orgs.models import Division, School, SchoolYear
 
-from .choices import COMPULSORY_GRADES, EnrollmentStatus, Grade, Level
+from .choices import COMPULSORY_GRADES, ON_ROLL_STATUSES, EnrollmentStatus, Grade, Level
 from .models import Enrollment, SchoolClass, Student
 
 
@@ -31,15 +33,26 @@ class SchoolClassFilterSet(ScopedFilterSet):
     compulsory = django_filters.BooleanFilter(method="filter_compulsory", label=_("义务教育"))
     # `size` is the on-roll count annotated by SchoolClassUI.queryset (the 大班额 drill-down: size_min=56).
     size_min = django_filters.NumberFilter(field_name="size", lookup_expr="gte", label=_("班额不少于"))
+    township = django_filters.ModelChoiceFilter(
+        field_name="school__township",
+        queryset=Division.objects.filter(level=DivisionLevel.TOWNSHIP),
+        label=_("学校所在乡镇"),
+    )
 
     class Meta:
         model = SchoolClass
-        fields = ("q", "school", "school_year", "grade", "compulsory", "size_min")
+        fields = ("q", "school", "school_year", "grade", "compulsory", "size_min", "township")
 
     def filter_compulsory(self, queryset, name, value):
         if value is None:
             return queryset
         return queryset.filter(grade__in=COMPULSORY_GRADES) if value else queryset.exclude(grade__in=COMPULSORY_GRADES)
+
+
+LEVEL_GROUPS = {
+    "compulsory": (_("义务教育"), (Level.PRIMARY, Level.JUNIOR)),
+    "upper_secondary": (_("高中阶段（普通高中和中职）"), (Level.SENIOR, Level.VOCATIONAL)),
+}
 
 
 class EnrollmentFilterSet(ScopedFilterSet):
@@ -49,10 +62,66 @@ class EnrollmentFilterSet(ScopedFilterSet):
     school = django_filters.ModelChoiceFilter(queryset=School.objects.all(), label=_("学校"))
     school_year = django_filters.ModelChoiceFilter(queryset=SchoolYear.objects.all(), label=_("学年"))
     level = django_filters.ChoiceFilter(choices=Level.choices, label=_("学段"))
+    level_group = django_filters.ChoiceFilter(
+        choices=[(key, label) for key, (label, _levels) in LEVEL_GROUPS.items()],
+        method="filter_level_group",
+        label=_("教育阶段"),
+    )
     grade = django_filters.ChoiceFilter(choices=Grade.choices, label=_("年级"))
     status = django_filters.ChoiceFilter(choices=EnrollmentStatus.choices, label=_("学籍状态"))
     is_current = django_filters.BooleanFilter(label=_("当前记录"))
+    # The indicators count pupils on the roll (在读, 转入); 休学 and those who left are listed but not counted.
+    on_roll = django_filters.BooleanFilter(method="filter_on_roll", label=_("在校（计入统计）"))
+    township = django_filters.ModelChoiceFilter(
+        field_name="school__township",
+        queryset=Division.objects.filter(level=DivisionLevel.TOWNSHIP),
+        label=_("学校所在乡镇"),
+    )
+    school_ownership = django_filters.ChoiceFilter(
+        field_name="school__ownership", choices=Ownership.choices, label=_("学校办别")
+    )
+    school_public_or_inclusive = django_filters.BooleanFilter(
+        method="filter_school_public_or_inclusive", label=_("公办或普惠性学校")
+    )
+    school_has_places = django_filters.BooleanFilter(method="filter_school_has_places", label=_("学校填报了学位数"))
 
     class Meta:
         model = Enrollment
-        fields = ("q", "school", "school_year", "level", "grade", "status", "is_current")
+        fields = (
+            "q",
+            "school",
+            "school_year",
+            "level",
+            "level_group",
+            "grade",
+            "status",
+            "is_current",
+            "on_roll",
+            "township",
+            "school_ownership",
+            "school_public_or_inclusive",
+            "school_has_places",
+        )
+
+    def filter_level_group(self, queryset, name, value):
+        return queryset.filter(level__in=LEVEL_GROUPS[value][1]) if value else queryset
+
+    def filter_on_roll(self, queryset, name, value):
+        if value is None:
+            return queryset
+        on_roll = Q(status__in=ON_ROLL_STATUSES)
+        return queryset.filter(on_roll) if value else queryset.exclude(on_roll)
+
+    def filter_school_public_or_inclusive(self, queryset, name, value):
+        if value is None:
+            return queryset
+        # 普惠性 = public schools and private ones recognised as inclusive (学前教育法 第二十三条).
+        inclusive = Q(school__ownership=Ownership.PUBLIC) | Q(school__inclusive=True)
+        return queryset.filter(inclusive) if value else queryset.exclude(inclusive)
+
+    def filter_school_has_places(self, queryset, name, value):
+        if value is None:
+            return queryset
+        # A teaching point's places are counted with its school (学位使用率).
+        with_places = Q(school__capacity__gt=0) | Q(school__parent__capacity__gt=0)
+        return queryset.filter(with_places) if value else queryset.exclude(with_places)

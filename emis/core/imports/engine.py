@@ -8,6 +8,8 @@ held in memory; the commit runs in one transaction, so one rejected row anywhere
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import hashlib
 import json
 import time
@@ -260,6 +262,23 @@ class _Rollback(Exception):
     pass
 
 
+@contextlib.contextmanager
+def young_garbage_collection_only():
+    """Collect only the young generations while a long import runs.
+
+    An import keeps growing structures alive (seen keys, lookups, the report), so every automatic full
+    collection walks all of them again: at 100k rows that cost a third of the import. Objects that survive
+    the young collections are left alone until the import ends, when the usual collector is restored.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield lambda: gc.collect(1)
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def run_import(
     spec: ImportSpec,
     path: str | Path,
@@ -287,10 +306,12 @@ def run_import(
         # analysed yet, and key lookups planned for an empty table would scan it once per chunk.
         analyze_tables(*spec.written_models)
         with (
+            young_garbage_collection_only() as collect_young,
             transaction.atomic(),
             audit_context(user=user, source=ChangeSource.IMPORT, batch_id=batch.pk if batch else None),
         ):
             for number, chunk in enumerate(chunked(table.rows, chunk_size), start=1):
+                collect_young()
                 rows = parse_chunk(chunk, positions, spec)
                 spec.check_chunk(rows, ctx)
                 _tally(report, rows)
