@@ -90,7 +90,8 @@ class ObjectChange(models.Model):
     domain = access.Domain.AUDIT
     scope = access.ScopeSpec(school_paths=("school_id",), division_paths=("division_code",))
 
-    time = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    # Not indexed: the log is read newest first by id, which grows with time (see Meta.ordering).
+    time = models.DateTimeField(_("时间"), auto_now_add=True)
     # No database constraints on this log's foreign keys: rows are written only by emis.core.audit, with
     # ids it has just read, and PostgreSQL would otherwise queue a deferred check per change row and run
     # a million of them at the commit of a million-row import. Django still applies on_delete.
@@ -101,6 +102,7 @@ class ObjectChange(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         db_constraint=False,
+        db_index=False,  # the log is searched by username, which is kept on the row
     )
     username = models.CharField(_("操作人账号"), max_length=150, blank=True)
     source = models.CharField(_("来源"), max_length=16, choices=ChangeSource.choices)
@@ -115,16 +117,23 @@ class ObjectChange(models.Model):
     object_repr = models.CharField(_("对象"), max_length=200)
     changes = models.JSONField(_("变更内容"), default=dict)
     school_id = models.BigIntegerField(_("所属学校"), null=True, blank=True, db_index=True)
-    division_code = models.CharField(_("所属区划"), max_length=12, blank=True, db_index=True)
+    division_code = models.CharField(_("所属区划"), max_length=12, blank=True)
     batch_id = models.BigIntegerField(_("导入批次"), null=True, blank=True, db_index=True)
 
     objects = ImmutableQuerySet.as_manager()
 
     class Meta:
-        ordering = ("-time", "-id")
+        # Ids are handed out in time order, so "-id" is newest first without an index on time.
+        ordering = ("-id",)
         verbose_name = _("变更记录")
         verbose_name_plural = _("变更记录")
-        indexes = [models.Index(fields=("content_type", "object_id"), name="core_change_object_idx")]
+        indexes = [
+            models.Index(fields=("content_type", "object_id"), name="core_change_object_idx"),
+            # Scope reads division_code by prefix (LIKE '421224101%'): one pattern index on PostgreSQL.
+            models.Index(
+                fields=("division_code",), name="core_change_division_idx", opclasses=("varchar_pattern_ops",)
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.object_repr}"

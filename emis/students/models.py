@@ -66,10 +66,16 @@ class Student(PersonFields, RegistryModel):
     # A G- or J-prefixed 全国学籍号 is the letter plus the ID number, so it is masked like the ID number.
     sensitive_fields = ("id_number", "student_no")
 
-    id_number = models.CharField(_("身份证号"), max_length=18, null=True, blank=True, unique=True)
-    student_no = models.CharField(
-        _("全国学籍号"), max_length=19, null=True, blank=True, unique=True, validators=[validate_student_no]
+    # Uniqueness as Meta constraints rather than unique=True: on PostgreSQL unique=True also builds a
+    # varchar_pattern_ops index per field for LIKE, which nothing here runs (ID numbers are searched
+    # exactly) and which a million-row import would maintain for nothing. Forms and the API still
+    # report a duplicate with the field's own message. NULL, not "", for a missing number: many pupils
+    # lack one of the two, and "" would collide under the constraint.
+    id_number = models.CharField(_("身份证号"), max_length=18, null=True, blank=True)  # noqa: DJ001
+    student_no = models.CharField(  # noqa: DJ001
+        _("全国学籍号"), max_length=19, null=True, blank=True, validators=[validate_student_no]
     )
+    name_initials = models.CharField(_("拼音首字母"), max_length=64, blank=True, editable=False)
     hukou_township = models.ForeignKey(
         "orgs.Division",
         verbose_name=_("户籍乡镇"),
@@ -105,13 +111,25 @@ class Student(PersonFields, RegistryModel):
         db_index=False,
         db_constraint=False,
     )
-    county_code = models.CharField(_("县级区划代码"), max_length=6, db_index=True, blank=True)
+    county_code = models.CharField(_("县级区划代码"), max_length=6, blank=True)
 
     class Meta:
         ordering = ("name", "id")
         verbose_name = _("学生")
         verbose_name_plural = _("学生")
-        indexes = [models.Index(fields=("current_school", "name"), name="students_student_school_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=("id_number",), name="students_student_id_number_uniq"),
+            models.UniqueConstraint(fields=("student_no",), name="students_student_student_no_uniq"),
+        ]
+        indexes = [
+            models.Index(fields=("current_school", "name"), name="students_student_school_idx"),
+            # The pinyin search is a prefix match (LIKE 'zs%'): one pattern index on PostgreSQL instead of
+            # db_index=True's two (plain and pattern).
+            models.Index(
+                fields=("name_initials",), name="students_student_initials_idx", opclasses=("varchar_pattern_ops",)
+            ),
+            models.Index(fields=("county_code",), name="students_student_county_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.name
