@@ -15,6 +15,7 @@ from emis.common.idnumbers import (
     id_birth_date,
     id_check_digit,
     id_gender,
+    id_number_problems,
     make_id_number,
     mask_id_number,
     normalize_id_number,
@@ -127,6 +128,43 @@ def test_any_single_digit_error_is_caught(birth, sequence, gender, position, del
     digit = (int(id_number[position]) + delta) % 10
     altered = id_number[:position] + str(digit) + id_number[position + 1 :]
     assert id_check_digit(altered[:17]) != altered[17]
+
+
+def _separate_checks(id_number, birth, gender):
+    try:
+        validate_id_number(id_number)
+    except ValidationError as exc:
+        return exc.messages[0], {}
+    return None, check_id_consistency(id_number, birth, gender)
+
+
+@settings(max_examples=120, deadline=None)
+@given(
+    birth=birth_dates,
+    sequence=st.integers(0, 999),
+    gender=genders,
+    stated_birth=st.one_of(st.none(), birth_dates),
+    stated_gender=st.one_of(st.none(), genders),
+    damage=st.sampled_from(["none", "digit", "check", "short", "month", "future"]),
+)
+def test_the_import_fast_path_gives_the_same_verdict_as_the_separate_checks(
+    birth, sequence, gender, stated_birth, stated_gender, damage
+):
+    id_number = make_id_number("421224", birth, sequence, gender)
+    if damage == "digit":
+        id_number = id_number[:15] + str((int(id_number[15]) + 1) % 10) + id_number[16:]
+    elif damage == "check":
+        id_number = id_number[:17] + ("0" if id_number[17] != "0" else "1")
+    elif damage == "short":
+        id_number = id_number[:17]
+    elif damage == "month":
+        id_number = id_number[:10] + "13" + id_number[12:]
+    elif damage == "future":
+        id_number = make_id_number("421224", dt.date.today() + dt.timedelta(days=400), sequence, gender)
+    today = dt.date.today()
+    assert id_number_problems(id_number, stated_birth, stated_gender, today) == _separate_checks(
+        id_number, stated_birth, stated_gender
+    )
 
 
 # 全国学籍号 -------------------------------------------------------------------------------------------------

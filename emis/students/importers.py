@@ -13,11 +13,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from emis.common.idnumbers import (
-    check_id_consistency,
-    validate_id_number,
-    validate_student_no,
-)
+from emis.common.idnumbers import id_number_problems, validate_student_no
 from emis.common.schoolyear import age_on
 from emis.common.text import pinyin_initials
 from emis.core import access
@@ -135,9 +131,9 @@ class StudentImport(ImportSpec):
         year = ctx.cache["year"]
         census = year.census_date
         county = settings.EMIS_COUNTY_CODE
+        today = dt.date.today()
         for row in rows:
-            values = row.values
-            self._check_row(row, values, ctx, census, county)
+            self._check_row(row, row.values, ctx, census, county, today)
         live = [row for row in rows if not row.rejected]
         by_no, by_id = self._existing_students(live)
         enrollments = self._existing_enrollments(
@@ -146,7 +142,7 @@ class StudentImport(ImportSpec):
         for row in live:
             self._classify(row, by_no, by_id, enrollments, ctx)
 
-    def _check_row(self, row: Row, values: dict, ctx, census, county) -> None:
+    def _check_row(self, row: Row, values: dict, ctx, census, county, today) -> None:
         code = values.get("school_code") or ""
         if code:
             if code not in ctx.cache["schools"]:
@@ -158,21 +154,16 @@ class StudentImport(ImportSpec):
         student_no = values.get("student_no") or ""
         if not id_number and not student_no:
             row.error("身份证件号", _("身份证件号和全国学籍号至少填写一项。"))
+        id_valid = False
         if id_number:
-            try:
-                validate_id_number(id_number)
-            except ValidationError as exc:
-                row.error("身份证件号", exc.messages[0], id_number)
+            problem, mismatches = id_number_problems(id_number, values.get("birth_date"), values.get("gender"), today)
+            if problem:
+                row.error("身份证件号", problem, id_number)
             else:
-                for field, message in check_id_consistency(
-                    id_number, values.get("birth_date"), values.get("gender")
-                ).items():
+                id_valid = True
+                for field, message in mismatches.items():
                     row.error("出生日期" if field == "birth_date" else "性别", message, id_number)
-        if student_no and not (
-            student_no[0] == "G"
-            and student_no[1:] == id_number
-            and "身份证件号" not in {issue.column for issue in row.issues}
-        ):
+        if student_no and not (student_no[0] == "G" and student_no[1:] == id_number and id_valid):
             # G + an ID number already checked above needs no second checksum.
             try:
                 validate_student_no(student_no)

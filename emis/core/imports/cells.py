@@ -78,6 +78,8 @@ def parse_bool(value) -> bool:
 
 
 def parse_id_number(value) -> str:
+    if value.__class__ is str:  # nearly every cell: ID numbers are text in both exports
+        return value.strip().upper()
     return normalize_id_number(text(value))
 
 
