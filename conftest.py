@@ -23,3 +23,13 @@ def county(county_data, db):
     # A copy per test: a test that changes an instance (then rolled back in the database) leaves the next
     # test's objects untouched.
     return copy.deepcopy(county_data)
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: cached pages are keyed on the data's version (last change id and
+    table sizes), which two tests' databases can share."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

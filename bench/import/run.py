@@ -47,7 +47,8 @@ def main() -> None:
     args = parser.parse_args()
     print(
         f"{'rows':>9} {'db':>8} {'parse s':>8} {'parse r/s':>10} {'import s':>9} {'import r/s':>10} "
-        f"{'import/parse':>12} {'again s':>8} {'again/first':>11} {'again writes':>12} {'peak MB':>8}"
+        f"{'import/parse':>12} {'again s':>8} {'again/first':>11} {'again writes':>12} {'peak MB':>8} "
+        f"{'floor s':>8} {'(parse+floor)/parse':>19}"
     )
     for rows in args.rows:
         path = HERE / "data" / f"students-{rows}.{args.format}"
@@ -60,6 +61,11 @@ def main() -> None:
                 result = run_one("--database-url", url, "--file", str(path), "--mode", "import")
             finally:
                 cleanup()
+            url, cleanup = database(kind)
+            try:
+                floor = run_one("--database-url", url, "--file", str(path), "--mode", "floor")
+            finally:
+                cleanup()
             if result["file_error"]:
                 raise SystemExit(result["file_error"])
             print(
@@ -67,7 +73,8 @@ def main() -> None:
                 f"{result['first_seconds']:>9.2f} {rows / result['first_seconds']:>10.0f} "
                 f"{result['first_seconds'] / parsed['seconds']:>12.2f} {result['second_seconds']:>8.2f} "
                 f"{result['second_seconds'] / result['first_seconds']:>11.2f} {result['second_writes']:>12} "
-                f"{result['peak_mb']:>8.0f}"
+                f"{result['peak_mb']:>8.0f} {floor['seconds']:>8.2f} "
+                f"{(parsed['seconds'] + floor['seconds']) / parsed['seconds']:>19.2f}"
             )
             print(f"          first: {result['first_counts']}  again: {result['second_counts']}")
 

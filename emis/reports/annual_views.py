@@ -10,20 +10,26 @@ they read the request, call one selector or service, and answer.
 from __future__ import annotations
 
 import base64
+import hashlib
 from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from emis.core import access
 from emis.core.models import ObjectChange
 from emis.core.selectors import current_school_year
+from emis.indicators.rules import get_rules
+from emis.indicators.services import data_version
 from emis.orgs.models import SchoolYear
 
 from . import services
@@ -80,7 +86,7 @@ def _draft(request) -> AnnualDraft:
     year = _year(request)
     if year is None:
         raise Http404("no school year")
-    return annual_draft(request.user, year.start_year, baseline=_baseline(request, year))
+    return draft_with_preview(request.user, year.start_year, _baseline(request, year))[0]
 
 
 def _attachment(content: bytes, content_type: str, ascii_name: str, name: str) -> HttpResponse:
@@ -115,13 +121,36 @@ def _history(user, report: AnnualReport | None):
     return ObjectChange.objects.for_user(user).filter(content_type=content_type, object_id=report.pk)[:20]
 
 
+# A drafted report is kept until the data changes: building it computes the year's indicators twice and draws
+# three charts (2 to 4 seconds on the demo county), and people reread the page while they edit their copy.
+DRAFT_CACHE_SECONDS = 6 * 3600
+
+
+def _draft_cache_key(user, year: int, baseline: int | None) -> str:
+    scope = "all" if access.sees_everything(user) else repr(user.scope_keys())
+    basis = repr((user.pk, user.role, scope, year, baseline, get_language(), data_version(), get_rules()))
+    return "emis:annual-draft:" + hashlib.sha256(basis.encode()).hexdigest()
+
+
+def draft_with_preview(user, year: int, baseline: int | None) -> tuple[AnnualDraft, list[dict]]:
+    """The draft and its page preview, from the cache while the data they were drawn from is unchanged (any
+    recorded change, or a change in the size of the big tables, makes a new key)."""
+    key = _draft_cache_key(user, year, baseline)
+    cached = cache.get(key)
+    if cached is None:
+        draft = annual_draft(user, year, baseline=baseline)
+        cached = (draft, preview_blocks(draft))
+        cache.set(key, cached, DRAFT_CACHE_SECONDS)
+    return cached
+
+
 def _page(request, *, year: SchoolYear | None = None, form: AnnualReportUploadForm | None = None):
     year = year or _year(request)
     years = SchoolYear.objects.for_user(request.user).order_by("-start_year")
     context = {"years": years, "year": year}
     if year is not None:
         baseline = _baseline(request, year)
-        draft = annual_draft(request.user, year.start_year, baseline=baseline)
+        draft, sections = draft_with_preview(request.user, year.start_year, baseline)
         county = report_county(request.user)
         may_edit = may_edit_annual_report(request.user, county)
         reports = list(annual_reports(request.user)) if county is not None else []
@@ -133,7 +162,7 @@ def _page(request, *, year: SchoolYear | None = None, form: AnnualReportUploadFo
             baseline=baseline,
             baselines=[y for y in years if y.start_year < year.start_year],
             draft=draft,
-            sections=preview_blocks(draft),
+            sections=sections,
             county=county,
             may_edit=may_edit,
             report=report,

@@ -210,20 +210,31 @@ class StudentImport(ImportSpec):
                     ctx.seen_keys.add((key, value))
 
     def _existing_students(self, rows: list[Row]):
-        """Students already holding a 学籍号 or ID number of this chunk: one query, by either key."""
-        nos = [row.values["student_no"] for row in rows if row.values.get("student_no")]
-        ids = [row.values["id_number"] for row in rows if row.values.get("id_number")]
-        by_no, by_id = {}, {}
+        """Students already holding a 学籍号 or ID number of this chunk. By 学籍号 first; then by ID number only
+        for the rows whose 学籍号 found nobody or someone with another ID number, so that a file imported
+        again (every row found, same ID) costs one query, while an ID number held by another student is
+        still caught."""
         select = f"SELECT id, {', '.join(STUDENT_FIELDS)} FROM {Student._meta.db_table} WHERE "
-        found = (select_where_in(select + "student_no IN %s", [nos]) if nos else []) + (
-            select_where_in(select + "id_number IN %s", [ids]) if ids else []
-        )
-        for values in found:
-            record = (values[0], _normalise_student(values[1:]))
-            if values[5]:
-                by_no[values[5]] = record
-            if values[4]:
-                by_id[values[4]] = record
+        by_no, by_id = {}, {}
+
+        def remember(found):
+            for values in found:
+                record = (values[0], _normalise_student(values[1:]))
+                if values[5]:
+                    by_no[values[5]] = record
+                if values[4]:
+                    by_id[values[4]] = record
+
+        nos = [row.values["student_no"] for row in rows if row.values.get("student_no")]
+        if nos:
+            remember(select_where_in(select + "student_no IN %s", [nos]))
+        ids = [
+            row.values["id_number"]
+            for row in rows
+            if row.values.get("id_number") and row.values["id_number"] not in by_id
+        ]
+        if ids:
+            remember(select_where_in(select + "id_number IN %s", [ids]))
         return by_no, by_id
 
     def _existing_enrollments(self, student_ids: set[int], year) -> dict[int, tuple]:
@@ -242,21 +253,21 @@ class StudentImport(ImportSpec):
     def _classify(self, row: Row, by_no, by_id, enrollments, ctx) -> None:
         values = row.values
         school_id, township_code = ctx.cache["schools"][values["school_code"]]
-        existing = None
-        if values.get("student_no") and values["student_no"] in by_no:
-            existing = by_no[values["student_no"]]
-        elif values.get("id_number") and values["id_number"] in by_id:
-            existing = by_id[values["id_number"]]
-        if existing and values.get("id_number") and values["id_number"] in by_id:
-            if by_id[values["id_number"]][0] != existing[0]:
-                row.error("身份证件号", _("该身份证件号已属于另一名学生（学籍号不同）。"), values["id_number"])
+        id_number = values.get("id_number") or None
+        student_no = values.get("student_no") or None
+        existing = by_no.get(student_no) if student_no else None
+        if id_number and id_number in by_id:
+            if existing is None:
+                existing = by_id[id_number]
+            elif by_id[id_number][0] != existing[0]:
+                row.error("身份证件号", _("该身份证件号已属于另一名学生（学籍号不同）。"), id_number)
                 return
         target_student = (
             values["name"],
             values["gender"],
             values["birth_date"],
-            values.get("id_number") or None,
-            values.get("student_no") or None,
+            id_number,
+            student_no,
             ctx.cache["townships"].get(values.get("hukou_township") or ""),
             bool(values.get("boarder")),
             bool(values.get("poverty_family")),
@@ -271,9 +282,11 @@ class StudentImport(ImportSpec):
         enrollment = None
         if existing:
             student_pk, current = existing
-            for name, old, new in zip(STUDENT_FIELDS, current, target_student, strict=True):
-                if old != new and not (name == "hukou_township_id" and new is None):
-                    student_changes[name] = [old, new]
+            # Most rows of a file imported again are unchanged: one tuple comparison settles them.
+            if current != target_student:
+                for name, old, new in zip(STUDENT_FIELDS, current, target_student, strict=True):
+                    if old != new and not (name == "hukou_township_id" and new is None):
+                        student_changes[name] = [old, new]
             enrollment = enrollments.get(student_pk)
             if (
                 enrollment
@@ -288,9 +301,9 @@ class StudentImport(ImportSpec):
                 )
                 return
         enrollment_changes = {}
-        if enrollment:
-            current = enrollment[1:5]
-            for name, old, new in zip(ENROLLMENT_FIELDS, current, target_enrollment, strict=True):
+        # A named class that does not exist yet is a change even when the enrolment has no class either.
+        if enrollment and (enrollment[1:5] != target_enrollment or (class_name and class_id is None)):
+            for name, old, new in zip(ENROLLMENT_FIELDS, enrollment[1:5], target_enrollment, strict=True):
                 if name == "school_class_id" and class_name and new is None:
                     enrollment_changes[name] = [old, class_name]
                 elif old != new:
@@ -301,6 +314,7 @@ class StudentImport(ImportSpec):
             row.action = CHANGED
         else:
             row.action = UNCHANGED
+            return  # nothing to write: no payload
         row.changes = {**student_changes, **enrollment_changes}
         row.payload = {
             "student_pk": existing[0] if existing else None,

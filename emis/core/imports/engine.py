@@ -311,7 +311,6 @@ def run_import(
             audit_context(user=user, source=ChangeSource.IMPORT, batch_id=batch.pk if batch else None),
         ):
             for number, chunk in enumerate(chunked(table.rows, chunk_size), start=1):
-                collect_young()
                 rows = parse_chunk(chunk, positions, spec)
                 spec.check_chunk(rows, ctx)
                 _tally(report, rows)
@@ -321,6 +320,9 @@ def run_import(
                         analyze_tables(*spec.written_models)
                 if progress:
                     progress(report.rows_total, max(table.total_hint, report.rows_total))
+                # Collected with the chunk released, so that only what outlives it is walked.
+                del chunk, rows
+                collect_young()
             if report.rows_total == 0:
                 raise FileRejected(_("文件只有表头，没有数据行。"))
             if dry_run or report.counts[REJECTED]:

@@ -178,6 +178,30 @@ def test_page_shows_the_draft_in_every_scope(county):
         assert ('data-testid="annual-upload-form"' in page) is (role == Role.ADMIN), role
 
 
+def test_the_draft_is_kept_until_the_data_changes(county, monkeypatch):
+    from emis.core.testing import make_school
+    from emis.reports import annual_views
+
+    built = []
+    real = annual_views.annual_draft
+
+    def counting(*args, **kwargs):
+        built.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(annual_views, "annual_draft", counting)
+    client = client_for(county.users[Role.ADMIN])
+    first = client.get(PAGE).content.decode()
+    assert client.get(PAGE).status_code == 200 and client.get(DRAFT).status_code == 200
+    assert len(built) == 1  # the page twice and the Word download: drafted once
+    assert client_for(county.users[Role.TOWNSHIP]).get(PAGE).status_code == 200
+    assert len(built) == 2  # another scope has its own draft
+    make_school("1142000998", "新建幼儿园", "kindergarten", county.township_a)  # a recorded change
+    again = client.get(PAGE).content.decode()
+    assert len(built) == 3
+    assert first != again  # the new kindergarten is counted
+
+
 def test_unknown_year_or_baseline_is_404(county):
     client = client_for(county.users[Role.LEADER])
     assert client.get(PAGE, {"year": "1999"}).status_code == 404
