@@ -19,7 +19,14 @@ from emis.common.text import pinyin_initials
 from emis.core import access
 from emis.core.audit import record_changes_bulk
 from emis.core.bulk import allocate_ids, insert_rows, select_where_in, update_rows
-from emis.core.imports.cells import choice_parser, parse_bool, parse_date, parse_gender, parse_id_number, parse_text
+from emis.core.imports.cells import (
+    choice_parser,
+    parse_date,
+    parse_gender,
+    parse_id_number,
+    parse_optional_bool,
+    parse_text,
+)
 from emis.core.imports.engine import CHANGED, NEW, UNCHANGED, Column, ImportSpec, Row
 from emis.core.imports.reader import FileRejected
 from emis.core.models import ChangeAction
@@ -44,7 +51,14 @@ STUDENT_FIELDS = (
     "boarder",
     "poverty_family",
     "disabled",
+    "current_school_id",
 )
+# An empty cell (or a missing column) in these keeps what is stored: the export often leaves them blank.
+KEPT_WHEN_EMPTY = frozenset(
+    ("id_number", "student_no", "hukou_township_id", "boarder", "poverty_family", "disabled", "current_school_id")
+)
+# A permanent 全国学籍号 (G or J + the ID number) is never replaced by another number through an import.
+PERMANENT_STUDENT_NO_PREFIXES = ("G", "J")
 ENROLLMENT_FIELDS = ("school_id", "grade", "school_class_id", "status")
 
 
@@ -96,9 +110,9 @@ class StudentImport(ImportSpec):
             parse_text,
             example="421224100",
         ),
-        Column("boarder", "是否寄宿", ("boarder",), False, parse_bool, example="否"),
-        Column("poverty_family", "是否脱贫家庭", ("poverty_family",), False, parse_bool, example="否"),
-        Column("disabled", "是否残疾", ("disabled",), False, parse_bool, example="否"),
+        Column("boarder", "是否寄宿", ("boarder",), False, parse_optional_bool, example="否"),
+        Column("poverty_family", "是否脱贫家庭", ("poverty_family",), False, parse_optional_bool, example="否"),
+        Column("disabled", "是否残疾", ("disabled",), False, parse_optional_bool, example="否"),
     ]
 
     def begin(self, ctx) -> None:
@@ -109,6 +123,10 @@ class StudentImport(ImportSpec):
         if year is None:
             raise FileRejected(_("学年 {year} 不存在：请先在“学年”中建立。").format(year=ctx.school_year))
         ctx.cache["year"] = year
+        # The current school follows the latest year (students.services.student_sync_current_school): an import
+        # of an earlier year's roll (a baseline) leaves it alone.
+        latest = SchoolYear.objects.filter(is_current=True).values_list("start_year", flat=True).first()
+        ctx.cache["moves_current_school"] = latest is None or year.start_year >= latest
         ctx.cache["schools"] = {
             code: (pk, township)
             # Schools in the user's scope (School.objects.for_user(user, ADD) would ask for the orgs domain, which
@@ -257,11 +275,26 @@ class StudentImport(ImportSpec):
         student_no = values.get("student_no") or None
         existing = by_no.get(student_no) if student_no else None
         if id_number and id_number in by_id:
+            holder = by_id[id_number]
             if existing is None:
-                existing = by_id[id_number]
-            elif by_id[id_number][0] != existing[0]:
+                stored_no = holder[1][4]
+                if (
+                    student_no
+                    and stored_no
+                    and stored_no != student_no
+                    and stored_no.startswith(PERMANENT_STUDENT_NO_PREFIXES)
+                ):
+                    # Matched by ID number alone, but the holder has a permanent 学籍号 other than the row's.
+                    row.error("身份证件号", _("该身份证件号已属于另一名学生（学籍号不同）。"), id_number)
+                    return
+                existing = holder
+            elif holder[0] != existing[0]:
                 row.error("身份证件号", _("该身份证件号已属于另一名学生（学籍号不同）。"), id_number)
                 return
+        if existing and ctx.cache["moves_current_school"] is False:
+            current_school = existing[1][9]
+        else:
+            current_school = school_id
         target_student = (
             values["name"],
             values["gender"],
@@ -269,10 +302,18 @@ class StudentImport(ImportSpec):
             id_number,
             student_no,
             ctx.cache["townships"].get(values.get("hukou_township") or ""),
-            bool(values.get("boarder")),
-            bool(values.get("poverty_family")),
-            bool(values.get("disabled")),
+            values.get("boarder"),
+            values.get("poverty_family"),
+            values.get("disabled"),
+            current_school,
         )
+        if existing:
+            target_student = tuple(
+                old if new is None and name in KEPT_WHEN_EMPTY else new
+                for name, old, new in zip(STUDENT_FIELDS, existing[1], target_student, strict=True)
+            )
+        else:
+            target_student = (*target_student[:6], *(bool(flag) for flag in target_student[6:9]), current_school)
         status = values.get("status") or EnrollmentStatus.ENROLLED
         class_name = values.get("class_name") or ""
         class_key = (school_id, values["grade"], class_name)
@@ -285,15 +326,11 @@ class StudentImport(ImportSpec):
             # Most rows of a file imported again are unchanged: one tuple comparison settles them.
             if current != target_student:
                 for name, old, new in zip(STUDENT_FIELDS, current, target_student, strict=True):
-                    if old != new and not (name == "hukou_township_id" and new is None):
+                    if old != new:
                         student_changes[name] = [old, new]
             enrollment = enrollments.get(student_pk)
-            if (
-                enrollment
-                and enrollment[1] != school_id
-                and enrollment[4] in ON_ROLL_STATUSES
-                and status in ON_ROLL_STATUSES
-            ):
+            # On the roll at another school: whatever this row's status, that school must record the 转出 first.
+            if enrollment and enrollment[1] != school_id and enrollment[4] in ON_ROLL_STATUSES:
                 row.error(
                     "学校标识码",
                     _("该学生本学年已在另一所学校（{code}）在读：请先办理转出。").format(code=enrollment[5]),
@@ -341,14 +378,12 @@ class StudentImport(ImportSpec):
         new_rows, changed = [], []
         for row in rows:
             payload = row.payload
-            school_id, _grade, _class, status = payload["enrollment_target"]
-            current_school = school_id if status in ON_ROLL_STATUSES else None
-            values = (*payload["student"], pinyin_initials(payload["student"][0]), current_school, county)
+            values = (*payload["student"], pinyin_initials(payload["student"][0]), county)
             if payload["student_pk"] is None:
                 new_rows.append((row, values))
             else:
                 changed.append((row, values))
-        columns = (*STUDENT_FIELDS, "name_initials", "current_school_id", "county_code")
+        columns = (*STUDENT_FIELDS, "name_initials", "county_code")
         if new_rows:
             field_count = len(STUDENT_FIELDS)
             pks = allocate_ids(Student, len(new_rows))
@@ -363,7 +398,7 @@ class StudentImport(ImportSpec):
                         ChangeAction.CREATE,
                         # orjson writes the date itself (record_changes_bulk), so values go in as they are.
                         dict(zip(STUDENT_FIELDS, [[None, value] for value in values[:field_count]], strict=True)),
-                        (values[-2], row.payload["township_code"]),
+                        (values[field_count - 1], row.payload["township_code"]),
                         values[0],
                     )
                 )
@@ -376,7 +411,7 @@ class StudentImport(ImportSpec):
                             (Student, row.payload["student_pk"]),
                             ChangeAction.UPDATE,
                             _jsonable_changes(row.payload["student_changes"]),
-                            (values[-2], row.payload["township_code"]),
+                            (values[len(STUDENT_FIELDS) - 1], row.payload["township_code"]),
                             values[0],
                         )
                     )
@@ -443,14 +478,11 @@ class StudentImport(ImportSpec):
                     closed.append((existing[0], scope, label))
                     created.append((values, scope, label))
                 else:
+                    changes = payload["enrollment_changes"]
+                    if "school_class_id" in changes:  # the report names a class to be created; the log its id
+                        changes = {**changes, "school_class_id": [changes["school_class_id"][0], class_id]}
                     updated.append(
-                        (
-                            existing[0],
-                            (school_id, grade, class_id, status, GRADE_LEVEL[grade]),
-                            scope,
-                            label,
-                            payload["enrollment_changes"],
-                        )
+                        (existing[0], (school_id, grade, class_id, status, GRADE_LEVEL[grade]), scope, label, changes)
                     )
         if closed:
             update_rows(Enrollment, ("is_current",), [(False, pk) for pk, _, _ in closed])
@@ -503,10 +535,10 @@ class StudentImport(ImportSpec):
 
 def _normalise_student(values: tuple) -> tuple:
     """A raw student row (STUDENT_FIELDS order) with SQLite's text dates and 0/1 flags made Python values."""
-    name, gender, birth, id_number, student_no, township, boarder, poverty, disabled = values
+    name, gender, birth, id_number, student_no, township, boarder, poverty, disabled, school = values
     if isinstance(birth, str):
         birth = dt.date.fromisoformat(birth)
-    return (name, gender, birth, id_number, student_no, township, bool(boarder), bool(poverty), bool(disabled))
+    return (name, gender, birth, id_number, student_no, township, bool(boarder), bool(poverty), bool(disabled), school)
 
 
 def _json(value):

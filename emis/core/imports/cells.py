@@ -77,6 +77,13 @@ def parse_bool(value) -> bool:
     raise CellError(_("“{value}”应填“是”或“否”。").format(value=text(value)))
 
 
+def parse_optional_bool(value) -> bool | None:
+    """是/否, or None for an empty cell, so that an importer can keep what is stored."""
+    if value is None or text(value) == "":
+        return None
+    return parse_bool(value)
+
+
 def parse_id_number(value) -> str:
     if value.__class__ is str:  # nearly every cell: ID numbers are text in both exports
         return value.strip().upper()

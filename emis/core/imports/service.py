@@ -157,7 +157,10 @@ def import_batch_rollback(*, batch: ImportBatch, acting_user) -> ImportBatch:
         audit = []
         for change in changes:  # newest first, so an enrolment is undone before its student
             model = change.content_type.model_class()
+            # Change records name fields by name (pages, the API) or, for foreign keys written in bulk, by
+            # column attname (school_class_id): both are restored.
             field_names = {f.name: f.attname for f in model._meta.concrete_fields}
+            field_names |= {f.attname: f.attname for f in model._meta.concrete_fields}
             if change.action == ChangeAction.CREATE:
                 obj = model._base_manager.filter(pk=change.object_id).first()
                 if obj is not None:

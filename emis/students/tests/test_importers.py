@@ -269,11 +269,6 @@ def test_a_student_transferred_out_enrols_at_another_school(county, admin, tmp_p
     assert history.count() == 3 and history.filter(is_current=True).count() == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: the 在读-elsewhere check only fires when the row's own status is on roll, so a row at another "
-    "school with 休学 (or 转出, 毕业...) closes the other school's current enrolment without any 转出 there",
-)
 @pytest.mark.parametrize("role", [Role.ADMIN, Role.SCHOOL])
 def test_a_non_enrolled_status_does_not_take_a_student_from_another_school(role, county, tmp_path):
     zhao = county.enrollments["赵思飞"]  # 在读 at B1, outside the school user's A1
@@ -287,11 +282,6 @@ def test_a_non_enrolled_status_does_not_take_a_student_from_another_school(role,
 # Identity conflicts with stored students ------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: a row whose 学籍号 is unknown is matched by its ID number alone, and the ID holder's permanent "
-    "学籍号 (G + ID) is overwritten with the row's temporary L-number instead of the row being rejected",
-)
 def test_an_id_number_held_by_a_student_with_another_student_no_is_rejected(county, admin, tmp_path):
     zhang = county.students["张三丰"]  # 学籍号 G + his ID number
     rows = [as_stored(county, "张三丰", no="L421224201803050001")]
@@ -492,11 +482,6 @@ def test_a_changed_status_closes_the_enrolment_and_opens_a_new_one(county, secti
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: the importer sets current_school to NULL for a status off the roll (休学), while "
-    "students.services keeps the school of the latest current enrolment; the school loses sight of its student",
-)
 def test_a_suspended_student_stays_in_the_schools_scope(county, section, tmp_path):
     zhang = county.students["张三丰"]
     path = write_table_file(tmp_path, HEADER, [as_stored(county, "张三丰", status="休学")])
@@ -505,11 +490,6 @@ def test_a_suspended_student_stays_in_the_schools_scope(county, section, tmp_pat
     assert Student.objects.for_user(county.users[Role.SCHOOL]).filter(pk=zhang.pk).exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: a row matched by ID number with an empty 全国学籍号 clears the stored 学籍号 (target None); "
-    "empty optional cells keep stored values elsewhere (户籍乡镇代码 here, staff and population imports)",
-)
 def test_a_row_matched_by_id_number_keeps_the_stored_student_no(county, section, tmp_path):
     zhang = county.students["张三丰"]
     report = run(write_table_file(tmp_path, HEADER, [as_stored(county, "张三丰", no="")]), section, dry_run=False)
@@ -547,12 +527,6 @@ def test_rollback_deletes_created_rows_and_restores_changed_values(county, secti
     assert current_enrollment(li.pk).pk == li_old.pk
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: the change log keys the import's foreign keys by attname (school_class_id, hukou_township_id) "
-    "and import_batch_rollback only restores keys that are field names, so the old class is not restored and "
-    "the batch's new class cannot be deleted (ProtectedError)",
-)
 def test_rollback_restores_a_changed_grade_and_class(county, section, tmp_path):
     zhang, old = county.students["张三丰"], county.enrollments["张三丰"]
     path = write_table_file(tmp_path, HEADER, [as_stored(county, "张三丰", grade="二年级")])
@@ -564,10 +538,6 @@ def test_rollback_restores_a_changed_grade_and_class(county, section, tmp_path):
     assert not SchoolClass.objects.filter(grade="P2").exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: the change of hukou_township_id is logged under the attname, which import_batch_rollback skips",
-)
 def test_rollback_restores_a_changed_hukou_township(county, section, tmp_path):
     zhang = county.students["张三丰"]  # no 户籍乡镇 stored
     path = write_table_file(tmp_path, HEADER, [as_stored(county, "张三丰", hukou="421224101")])
@@ -578,11 +548,6 @@ def test_rollback_restores_a_changed_hukou_township(county, section, tmp_path):
     assert Student.objects.get(pk=zhang.pk).hukou_township_id is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: the importer rewrites Student.current_school without logging it, so a rollback of a transfer "
-    "restores the enrolments but leaves the student at the new school",
-)
 def test_rollback_of_a_transfer_restores_the_current_school(county, admin, tmp_path):
     zhang = county.students["张三丰"]
     Enrollment.objects.filter(pk=county.enrollments["张三丰"].pk).update(status="transferred_out")
