@@ -93,9 +93,11 @@ def write_floor(path: Path, user) -> dict:
     from django.db import transaction
     from django.utils import timezone
 
+    from emis.core.audit import CHANGE_COLUMNS
     from emis.core.bulk import allocate_ids, db_value, insert_rows
     from emis.core.models import ObjectChange
     from emis.orgs.models import Division, School, SchoolYear
+    from emis.students.importers import ENROLLMENT_COLUMNS, STUDENT_FIELDS
     from emis.students.models import Enrollment, Student
 
     schools = dict(School.objects.values_list("code", "pk"))
@@ -133,9 +135,9 @@ def write_floor(path: Path, user) -> dict:
             False,
             False,
             False,
-            "",
-            school,
-            "421224",
+            school,  # the last of STUDENT_FIELDS: current_school_id
+            "",  # name_initials
+            "421224",  # county_code
         )
         students.append(student)
         level = "junior" if grade[0] == "J" else "primary"
@@ -162,61 +164,9 @@ def write_floor(path: Path, user) -> dict:
     started = time.perf_counter()
     with transaction.atomic():
         allocate_ids(Student, len(students))
-        insert_rows(
-            Student,
-            (
-                "id",
-                "name",
-                "gender",
-                "birth_date",
-                "id_number",
-                "student_no",
-                "hukou_township_id",
-                "boarder",
-                "poverty_family",
-                "disabled",
-                "name_initials",
-                "current_school_id",
-                "county_code",
-            ),
-            students,
-        )
-        insert_rows(
-            Enrollment,
-            (
-                "id",
-                "student_id",
-                "school_id",
-                "school_year_id",
-                "school_class_id",
-                "grade",
-                "level",
-                "status",
-                "status_date",
-                "is_current",
-            ),
-            enrolments,
-        )
-        insert_rows(
-            ObjectChange,
-            (
-                "time",
-                "user_id",
-                "username",
-                "source",
-                "request_id",
-                "action",
-                "content_type_id",
-                "object_id",
-                "object_repr",
-                "changes",
-                "school_id",
-                "division_code",
-                "batch_id",
-            ),
-            changes,
-            prepared=("time", "changes"),
-        )
+        insert_rows(Student, ("id", *STUDENT_FIELDS, "name_initials", "county_code"), students)
+        insert_rows(Enrollment, ("id", *ENROLLMENT_COLUMNS), enrolments)
+        insert_rows(ObjectChange, CHANGE_COLUMNS, changes, prepared=("time", "changes"))
     return {"seconds": time.perf_counter() - started, "rows": len(source)}
 
 

@@ -188,6 +188,24 @@ def log_m2m_change(sender, instance, action, pk_set, reverse=False, **kwargs):
     record_change(instance, ChangeAction.UPDATE, {field.name: [before, after]})
 
 
+# The columns of a change record written in bulk, in the order record_changes_bulk builds its rows.
+CHANGE_COLUMNS = (
+    "time",
+    "user_id",
+    "username",
+    "source",
+    "request_id",
+    "action",
+    "content_type_id",
+    "object_id",
+    "object_repr",
+    "changes",
+    "school_id",
+    "division_code",
+    "batch_id",
+)
+
+
 def record_changes_bulk(entries: list[tuple]) -> None:
     """Change records for rows written in bulk: [(instance or (model, pk), action, changes[, scope[, repr]])].
 
@@ -229,23 +247,4 @@ def record_changes_bulk(entries: list[tuple]) -> None:
                 context.batch_id,
             )
         )
-    insert_rows(
-        ObjectChange,
-        (
-            "time",
-            "user_id",
-            "username",
-            "source",
-            "request_id",
-            "action",
-            "content_type_id",
-            "object_id",
-            "object_repr",
-            "changes",
-            "school_id",
-            "division_code",
-            "batch_id",
-        ),
-        rows,
-        prepared=("time", "changes"),
-    )
+    insert_rows(ObjectChange, CHANGE_COLUMNS, rows, prepared=("time", "changes"))

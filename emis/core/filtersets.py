@@ -24,6 +24,13 @@ class ContentTypeFilter(django_filters.ModelChoiceFilter):
     field_class = ContentTypeChoiceField
 
 
+def yes_no(queryset, condition: Q, value: bool | None):
+    """A yes/no filter on a condition: the rows meeting it, the others, or all when the filter is unset."""
+    if value is None:
+        return queryset
+    return queryset.filter(condition) if value else queryset.exclude(condition)
+
+
 class ScopedFilterSet(django_filters.FilterSet):
     """Subclasses set `search_fields` (icontains) and optionally `search_exact_fields` and `initials_field`."""
 

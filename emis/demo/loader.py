@@ -26,6 +26,7 @@ from emis.orgs.models import Division, School, SchoolEvent, SchoolYear
 from emis.population.models import PopulationRecord, PopulationSource
 from emis.staff.models import Posting, Staff
 from emis.students.choices import GRADE_LEVEL
+from emis.students.importers import ENROLLMENT_COLUMNS
 from emis.students.models import Enrollment, SchoolClass, Student
 
 from .tongshan import CENSUS, COUNTY_CODE, CURRENT_YEAR, YEARS, Plan, build_plan
@@ -239,18 +240,7 @@ def _write(plan: Plan, timer: _Timer) -> dict[str, int]:
 
     insert_rows(
         Enrollment,
-        (
-            "student_id",
-            "school_id",
-            "school_year_id",
-            "school_class_id",
-            "grade",
-            "level",
-            "status",
-            "status_date",
-            "is_current",
-            "note",
-        ),
+        (*ENROLLMENT_COLUMNS, "note"),
         (
             (
                 student_ids[students[e.student].person.id_number],

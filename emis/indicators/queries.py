@@ -47,7 +47,7 @@ from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, 
 from django.db.models.functions import Coalesce
 
 from emis.orgs.choices import JUNIOR_SCHOOL_CATEGORIES, Ownership, SchoolCategory
-from emis.orgs.models import School, SchoolYear
+from emis.orgs.models import School, SchoolYear, public_or_inclusive
 from emis.population.models import PopulationRecord
 from emis.population.selectors import age_range_q
 from emis.staff.choices import HOME_POSTINGS
@@ -304,9 +304,7 @@ def gender_enrolments(ctx: Context, dim):
     aggregates = {level: Count("id", filter=Q(level=level)) for level in LEVELS}
     aggregates["preschool_public"] = Count("id", filter=preschool & Q(school__ownership=Ownership.PUBLIC))
     # 普惠性 = public + private kindergartens recognised as inclusive (学前教育法 第二十三条).
-    aggregates["preschool_inclusive"] = Count(
-        "id", filter=preschool & (Q(school__ownership=Ownership.PUBLIC) | Q(school__inclusive=True))
-    )
+    aggregates["preschool_inclusive"] = Count("id", filter=preschool & public_or_inclusive("school__"))
     return grouped(ctx.on_roll(), "enrollment", dim, aggregates)
 
 

@@ -2,7 +2,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from emis.core.filtersets import ScopedFilterSet
+from emis.core.filtersets import ScopedFilterSet, yes_no
 
 from .choices import (
     CATEGORIES_OFFERING,
@@ -13,7 +13,7 @@ from .choices import (
     SchoolEventKind,
     UrbanRural,
 )
-from .models import Division, School, SchoolEvent, SchoolYear
+from .models import Division, School, SchoolEvent, SchoolYear, public_or_inclusive
 
 
 class DivisionFilterSet(ScopedFilterSet):
@@ -62,17 +62,10 @@ class SchoolFilterSet(ScopedFilterSet):
         return queryset.filter(category__in=CATEGORIES_OFFERING[value]) if value else queryset
 
     def filter_has_places(self, queryset, name, value):
-        if value is None:
-            return queryset
-        with_places = Q(capacity__gt=0)
-        return queryset.filter(with_places) if value else queryset.exclude(with_places)
+        return yes_no(queryset, Q(capacity__gt=0), value)
 
     def filter_public_or_inclusive(self, queryset, name, value):
-        if value is None:
-            return queryset
-        # 普惠性 = public schools and private ones recognised as inclusive (学前教育法 第二十三条).
-        benefit = Q(ownership=Ownership.PUBLIC) | Q(inclusive=True)
-        return queryset.filter(benefit) if value else queryset.exclude(benefit)
+        return yes_no(queryset, public_or_inclusive(), value)
 
 
 class SchoolEventFilterSet(ScopedFilterSet):

@@ -93,6 +93,12 @@ class Division(RegistryModel):
             raise ValidationError(errors)
 
 
+def public_or_inclusive(prefix: str = "") -> Q:
+    """普惠性: public schools and private ones recognised as inclusive (学前教育法 第二十三条); `prefix` reaches the
+    school through a relation ("school__")."""
+    return Q(**{f"{prefix}ownership": Ownership.PUBLIC}) | Q(**{f"{prefix}inclusive": True})
+
+
 class SchoolQuerySet(ScopedQuerySet):
     def existing_on(self, day: dt.date) -> SchoolQuerySet:
         """Schools and teaching points that existed on `day`, read from the dated history."""

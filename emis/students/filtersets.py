@@ -2,9 +2,9 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from emis.core.filtersets import ScopedFilterSet
+from emis.core.filtersets import ScopedFilterSet, yes_no
 from emis.orgs.choices import DivisionLevel, Ownership
-from emis.orgs.models import Division, School, SchoolYear
+from emis.orgs.models import Division, School, SchoolYear, public_or_inclusive
 
 from .choices import COMPULSORY_GRADES, ON_ROLL_STATUSES, EnrollmentStatus, Grade, Level
 from .models import Enrollment, SchoolClass, Student
@@ -44,9 +44,7 @@ class SchoolClassFilterSet(ScopedFilterSet):
         fields = ("q", "school", "school_year", "grade", "compulsory", "size_min", "township")
 
     def filter_compulsory(self, queryset, name, value):
-        if value is None:
-            return queryset
-        return queryset.filter(grade__in=COMPULSORY_GRADES) if value else queryset.exclude(grade__in=COMPULSORY_GRADES)
+        return yes_no(queryset, Q(grade__in=COMPULSORY_GRADES), value)
 
 
 LEVEL_GROUPS = {
@@ -107,21 +105,11 @@ class EnrollmentFilterSet(ScopedFilterSet):
         return queryset.filter(level__in=LEVEL_GROUPS[value][1]) if value else queryset
 
     def filter_on_roll(self, queryset, name, value):
-        if value is None:
-            return queryset
-        on_roll = Q(status__in=ON_ROLL_STATUSES)
-        return queryset.filter(on_roll) if value else queryset.exclude(on_roll)
+        return yes_no(queryset, Q(status__in=ON_ROLL_STATUSES), value)
 
     def filter_school_public_or_inclusive(self, queryset, name, value):
-        if value is None:
-            return queryset
-        # 普惠性 = public schools and private ones recognised as inclusive (学前教育法 第二十三条).
-        inclusive = Q(school__ownership=Ownership.PUBLIC) | Q(school__inclusive=True)
-        return queryset.filter(inclusive) if value else queryset.exclude(inclusive)
+        return yes_no(queryset, public_or_inclusive("school__"), value)
 
     def filter_school_has_places(self, queryset, name, value):
-        if value is None:
-            return queryset
         # A teaching point's places are counted with its school (学位使用率).
-        with_places = Q(school__capacity__gt=0) | Q(school__parent__capacity__gt=0)
-        return queryset.filter(with_places) if value else queryset.exclude(with_places)
+        return yes_no(queryset, Q(school__capacity__gt=0) | Q(school__parent__capacity__gt=0), value)

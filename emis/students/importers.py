@@ -60,6 +60,18 @@ KEPT_WHEN_EMPTY = frozenset(
 # A permanent 全国学籍号 (G or J + the ID number) is never replaced by another number through an import.
 PERMANENT_STUDENT_NO_PREFIXES = ("G", "J")
 ENROLLMENT_FIELDS = ("school_id", "grade", "school_class_id", "status")
+# What a new enrolment row is written with (the order of the tuples _write_enrollments builds).
+ENROLLMENT_COLUMNS = (
+    "student_id",
+    "school_id",
+    "school_year_id",
+    "school_class_id",
+    "grade",
+    "level",
+    "status",
+    "status_date",
+    "is_current",
+)
 
 
 _parse_grade = choice_parser(GRADE_LABELS, "年级")
@@ -501,20 +513,11 @@ class StudentImport(ImportSpec):
                 for pk, _, scope, label, changes in updated
             )
         if created:
-            columns = (
-                "student_id",
-                "school_id",
-                "school_year_id",
-                "school_class_id",
-                "grade",
-                "level",
-                "status",
-                "status_date",
-                "is_current",
-            )
             pks = allocate_ids(Enrollment, len(created))
             insert_rows(
-                Enrollment, ("id", *columns), [(pk, *values) for pk, (values, _, _) in zip(pks, created, strict=True)]
+                Enrollment,
+                ("id", *ENROLLMENT_COLUMNS),
+                [(pk, *values) for pk, (values, _, _) in zip(pks, created, strict=True)],
             )
             audit.extend(
                 (
