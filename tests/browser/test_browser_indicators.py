@@ -82,6 +82,17 @@ def test_publish_then_indicator_page_and_screen(admin_page, live_server, pupils)
     assert page.inner_text("[data-testid=indicator-value]").strip() == "100.00%"
     assert "3–5" in page.inner_text("[data-testid=formula]")
     shot(page, "21-indicator-page")
+    # The figure's records: the children counted above (numerator), the age group below (denominator).
+    with page.expect_navigation():
+        page.click("[data-testid=records-link]")
+    assert "level=preschool" in page.url and "on_roll=true" in page.url
+    assert page.locator("table tbody tr").count() > 0
+    page.go_back()
+    with page.expect_navigation():
+        page.click("[data-testid=denominator-records-link]")
+    assert "born_after=" in page.url and "born_before=" in page.url
+    assert page.locator("table tbody tr").count() > 0
+    shot(page, "24-indicator-denominator-records")
     page.goto(f"{live_server.url}/indicators/screen/?year=2025")
     page.wait_for_selector("#s-townships canvas")
     assert "教育数据大屏" in page.inner_text("[data-testid=screen-title]")
