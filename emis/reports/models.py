@@ -71,6 +71,15 @@ class AnnualReport(RegistryModel):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # The figures the published report answers for: the year's indicator snapshot current when it was published.
+    snapshot = models.ForeignKey(
+        "indicators.IndicatorSnapshot",
+        verbose_name=_("对应指标快照"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="annual_reports",
+    )
 
     class Meta:
         ordering = ("-school_year__start_year", "division__code")

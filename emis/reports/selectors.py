@@ -40,4 +40,6 @@ def may_edit_annual_report(user, division: Division | None) -> bool:
 
 def annual_reports(user):
     """The annual reports the user may read (those of a county inside the scope), newest year first."""
-    return AnnualReport.objects.for_user(user).select_related("division", "school_year", "uploaded_by", "published_by")
+    return AnnualReport.objects.for_user(user).select_related(
+        "division", "school_year", "uploaded_by", "published_by", "snapshot"
+    )

@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from emis.core.audit import record_event
+from emis.indicators.models import IndicatorSnapshot
+from emis.indicators.services import SnapshotRefused, snapshot_publish
 from emis.orgs.models import Division, SchoolYear
 
 from .models import AnnualReport, AnnualReportStatus
@@ -107,13 +109,36 @@ def annual_report_publish(*, report: AnnualReport, acting_user) -> AnnualReport:
         )
     if not report.file:
         raise ValidationError(_("请先上传修改稿，再发布。"), code="no_file")
+    # Publishing the report publishes the figures it states: the year's newest snapshot, or a first one now.
+    snapshot = (
+        IndicatorSnapshot.objects.filter(school_year=report.school_year, division_code=report.division.code)
+        .order_by("-version")
+        .first()
+    )
+    if snapshot is None:
+        try:
+            snapshot = snapshot_publish(
+                school_year=report.school_year,
+                acting_user=acting_user,
+                division_code=report.division.code,
+                note=_("随年度工作报告发布"),
+            )
+        except SnapshotRefused as exc:
+            raise ValidationError(str(exc), code="snapshot") from exc
     report.status = AnnualReportStatus.PUBLISHED
     report.published_at = timezone.now()
     report.published_by = acting_user
+    report.snapshot = snapshot
     report.save()
     record_event(
         "annual_report.published",
-        data={"report": report.pk, "year": report.school_year.start_year, "sha256": report.file_sha256},
+        data={
+            "report": report.pk,
+            "year": report.school_year.start_year,
+            "sha256": report.file_sha256,
+            "snapshot": snapshot.pk,
+            "snapshot_version": snapshot.version,
+        },
         division_code=report.division.code,
     )
     return report

@@ -324,6 +324,9 @@ def test_publish_locks_the_year(county):
     assert report.file_sha256 == sha and AuditEvent.objects.filter(event="annual_report.published").count() == 1
     page = client.get(PAGE, {"year": "2024"}).content.decode()
     assert 'data-testid="annual-published"' in page and 'data-testid="annual-upload-form"' not in page
+    # The report answers for the year's newest indicator snapshot (the fixture's version 1).
+    assert report.snapshot.school_year_id == report.school_year_id and report.snapshot.version == 1
+    assert 'data-testid="annual-snapshot"' in page
     # Another year is still open.
     assert upload(client, docx_upload(), year=2023).status_code == 302
 
@@ -342,3 +345,19 @@ def test_published_file_is_downloadable_inside_the_county_scope(county):
     for role in (Role.TOWNSHIP, Role.SCHOOL, Role.INSPECTOR):
         assert client_for(county.users[role]).get(url).status_code == 404, role
     assert Client().get(url).status_code == 302
+
+
+def test_publishing_a_year_without_a_snapshot_publishes_its_figures(county):
+    from emis.indicators.models import IndicatorSnapshot
+
+    admin = county.users[Role.ADMIN]
+    client = client_for(admin)
+    assert upload(client, docx_upload(), year=2023).status_code == 302
+    report = AnnualReport.objects.get(school_year__start_year=2023)
+    assert not IndicatorSnapshot.objects.filter(school_year=report.school_year).exists()
+    client.post(f"/reports/annual/{report.pk}/publish/")
+    report.refresh_from_db()
+    snapshot = IndicatorSnapshot.objects.get(school_year=report.school_year)
+    assert report.is_published and report.snapshot == snapshot
+    assert snapshot.division_code == report.division.code and snapshot.published_by == admin
+    assert any(v["code"] == "kg_count" for v in snapshot.values["values"])

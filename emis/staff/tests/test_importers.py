@@ -19,10 +19,12 @@ from emis.core.models import ChangeAction, ChangeSource, ImportStatus, ObjectCha
 from emis.core.testing import (
     assert_rejected,
     id_for,
+    import_changes,
     make_user,
     report_counts,
     write_table_file,
 )
+from emis.staff.choices import Establishment, Qualification, Title
 from emis.staff.models import Posting, Staff
 
 # Fixtures and helpers -------------------------------------------------------------------------------------
@@ -323,3 +325,220 @@ def test_empty_optional_cells_keep_the_stored_subject_and_title(county, tmp_path
     assert report.committed and report_counts(report) == (0, 0, 1, 0)
     liu.refresh_from_db()
     assert (liu.subject, liu.title) == ("语文", "first")
+
+
+# Re-import, kept values, rollback, scope, change records --------------------------------------------------
+
+
+HEADER_KEYS = ("id", "name", "gender", "birth", "school", "establishment", "subject", "title", "qualification")
+
+
+def stored(county, name: str, /, **overrides) -> list:
+    """A row (HEADER order) for one of the county's staff exactly as the fixture stored them."""
+    staff = county.staff[name]
+    values = {
+        "id": staff.id_number,
+        "name": staff.name,
+        "gender": "男" if staff.gender == GENDER_MALE else "女",
+        "birth": staff.birth_date.isoformat(),
+        "school": staff.post_school.code,
+        "establishment": str(Establishment(staff.establishment).label),
+        "subject": staff.subject,
+        "title": str(Title(staff.title).label),
+        "qualification": str(Qualification(staff.qualification).label),
+    }
+    values.update(overrides)
+    return [values[key] for key in HEADER_KEYS]
+
+
+def staff_tables() -> tuple[list, list]:
+    """Every staff and posting row, without the timestamps (which a rollback does not claim to restore)."""
+
+    def rows(model):
+        return [
+            {k: v for k, v in row.items() if k not in ("created_at", "updated_at")}
+            for row in model.objects.order_by("pk").values()
+        ]
+
+    return rows(Staff), rows(Posting)
+
+
+def last_change_id() -> int:
+    return ObjectChange.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+
+def test_a_file_of_the_stored_roster_changes_nothing(county, tmp_path):
+    user = county.users[Role.SECTION]
+    before, logged = staff_tables(), ObjectChange.objects.count()
+    path = write_table_file(tmp_path, HEADER, [stored(county, name) for name in ("刘建国", "周红", "孙强")])
+    batch = run_batch(path, user, dry_run=False)
+    assert batch.status == ImportStatus.COMMITTED, batch.report
+    assert (batch.counts["new"], batch.counts["changed"], batch.counts["unchanged"]) == (0, 0, 3)
+    assert staff_tables() == before
+    assert ObjectChange.objects.count() == logged
+    assert not ObjectChange.objects.filter(batch_id=batch.pk).exists()
+
+
+def test_reimport_of_a_committed_transfer_changes_nothing(county, tmp_path):
+    user = county.users[Role.SECTION]
+    path = write_table_file(tmp_path, HEADER, [roster(county)[0], _sun_at_a1(county)])
+    first = run_batch(path, user, dry_run=False)
+    assert first.status == ImportStatus.COMMITTED, first.report
+    assert (first.counts["new"], first.counts["changed"]) == (1, 1)
+    after_first, logged = staff_tables(), ObjectChange.objects.count()
+
+    again = run_batch(path, user, dry_run=False)
+    assert again.status == ImportStatus.COMMITTED, again.report
+    assert (again.counts["new"], again.counts["changed"], again.counts["unchanged"]) == (0, 0, 2)
+    assert staff_tables() == after_first  # no second transfer posting, the closed one stays closed
+    assert ObjectChange.objects.count() == logged
+
+
+def test_missing_optional_columns_keep_the_stored_subject_and_title(county, tmp_path):
+    liu = county.staff["刘建国"]
+    Staff.objects.filter(pk=liu.pk).update(title="first", subject="数学")
+    header = [h for h in HEADER if h not in ("任教学科", "专业技术职务")]
+    row = [v for k, v in zip(HEADER_KEYS, stored(county, "刘建国"), strict=True) if k not in ("subject", "title")]
+    report = run(write_table_file(tmp_path, header, [row]), county.users[Role.SCHOOL], dry_run=False)
+    assert report.committed and report_counts(report) == (0, 0, 1, 0), report.samples
+    liu.refresh_from_db()
+    assert (liu.subject, liu.title) == ("数学", "first")
+    assert not import_changes().exists()
+
+
+def test_empty_optional_cells_of_a_changed_row_are_neither_written_nor_logged(county, tmp_path):
+    liu = county.staff["刘建国"]
+    Staff.objects.filter(pk=liu.pk).update(title="first")
+    row = stored(county, "刘建国", establishment="非在编", subject="", title="")
+    batch = run_batch(write_table_file(tmp_path, HEADER, [row]), county.users[Role.SCHOOL], dry_run=False)
+    assert batch.status == ImportStatus.COMMITTED, batch.report
+    liu.refresh_from_db()
+    assert (liu.establishment, liu.subject, liu.title) == ("contract", "语文", "first")
+    change = ObjectChange.objects.get(batch_id=batch.pk)
+    assert change.changes == {"establishment": ["permanent", "contract"]}
+
+
+def test_rollback_of_a_transfer_with_changed_choices_restores_every_field(county, tmp_path):
+    user = county.users[Role.SECTION]
+    sun = county.staff["孙强"]
+    before = staff_tables()
+    row = stored(county, "孙强", school="2142000101", establishment="非在编", title="一级教师", qualification="研究生")
+    batch = run_batch(write_table_file(tmp_path, HEADER, [row]), user, dry_run=False)
+    assert batch.status == ImportStatus.COMMITTED, batch.report
+    sun.refresh_from_db()
+    assert (sun.post_school_id, sun.establishment, sun.title, sun.qualification) == (
+        county.school_a1.pk,
+        "contract",
+        "first",
+        "postgraduate",
+    )
+    # The log holds what is stored (ids and codes), not the file's labels, so that a rollback can write it back.
+    change = ObjectChange.objects.get(batch_id=batch.pk, content_type__model="staff")
+    assert change.changes == {
+        "establishment": ["permanent", "contract"],
+        "title": ["none", "first"],
+        "qualification": ["bachelor", "postgraduate"],
+        "post_school": [county.school_b1.pk, county.school_a1.pk],
+    }
+
+    service.import_batch_rollback(batch=batch, acting_user=user)
+    assert staff_tables() == before
+
+
+def test_rollback_of_a_rehire_at_another_school_restores_the_school_and_the_departure(county, tmp_path):
+    sun = county.staff["孙强"]
+    Staff.objects.filter(pk=sun.pk).update(is_active=False)
+    Posting.objects.filter(staff=sun).update(end_date=dt.date(2020, 7, 1))
+    before = staff_tables()
+    user = county.users[Role.SCHOOL]
+    batch = run_batch(write_table_file(tmp_path, HEADER, [_sun_at_a1(county)]), user, dry_run=False)
+    assert batch.status == ImportStatus.COMMITTED, batch.report
+    sun.refresh_from_db()
+    assert (sun.post_school_id, sun.is_active) == (county.school_a1.pk, True)
+
+    service.import_batch_rollback(batch=batch, acting_user=user)
+    assert staff_tables() == before
+    sun.refresh_from_db()
+    assert (sun.post_school_id, sun.is_active) == (county.school_b1.pk, False)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "bug: service.import_batch_rollback restores a renamed row with QuerySet.update(name=...), which skips "
+        "PersonFields.refresh_search_keys, so name_initials keeps the batch's pinyin key (wjg, not ljg)"
+    ),
+)
+def test_rollback_of_a_renamed_staff_member_restores_the_pinyin_key(county, tmp_path):
+    user = county.users[Role.SECTION]
+    liu = county.staff["刘建国"]
+    batch = run_batch(
+        write_table_file(tmp_path, HEADER, [stored(county, "刘建国", name="王建国")]), user, dry_run=False
+    )
+    assert batch.status == ImportStatus.COMMITTED, batch.report
+    assert Staff.objects.get(pk=liu.pk).name_initials == "wjg"
+    service.import_batch_rollback(batch=batch, acting_user=user)
+    liu.refresh_from_db()
+    assert liu.name == "刘建国"
+    assert liu.name_initials == "ljg"  # searching 刘建国 by his initials finds him again
+
+
+@pytest.mark.parametrize(
+    ("role", "row", "fragment"),
+    [
+        # 周红 is active at A2: in A1's township but not in the school user's scope.
+        (Role.SCHOOL, ("周红", {"school": "2142000101"}), "该教职工已在其他学校在职（3142000201）"),
+        # 孙强 is active at B1, in the other township.
+        (Role.TOWNSHIP, ("孙强", {"school": "2142000101"}), "该教职工已在其他学校在职（2142000301）"),
+        (Role.TOWNSHIP, ("孙强", {"school": "3142000201"}), "该教职工已在其他学校在职（2142000301）"),
+        # A row for 孙强 at his own school, changing his subject: the school is not the user's.
+        (Role.SCHOOL, ("孙强", {"subject": "数学"}), "该学校不在您的管辖范围内"),
+    ],
+    ids=["school-user-same-township", "township-user-to-a1", "township-user-to-a2", "own-school-out-of-scope"],
+)
+def test_a_row_for_staff_of_a_school_outside_the_scope_changes_nothing(role, row, fragment, county, tmp_path):
+    name, overrides = row
+    before = staff_tables()
+    rows = [stored(county, "刘建国", subject="数学"), stored(county, name, **overrides)]  # a good row first
+    report = run(write_table_file(tmp_path, HEADER, rows), county.users[role], dry_run=False)
+    assert_rejected(report, 3, "学校标识码", fragment)
+    assert report_counts(report) == (0, 1, 0, 1)
+    assert staff_tables() == before
+    assert not import_changes().exists()
+
+
+def test_change_records_carry_the_batch_and_the_importing_user(county, tmp_path):
+    user = county.users[Role.SECTION]
+    sun, old_posting = county.staff["孙强"], county.postings["孙强"]
+    since = last_change_id()
+    path = write_table_file(tmp_path, HEADER, [roster(county)[0], _sun_at_a1(county)])
+    batch = run_batch(path, user, dry_run=False)
+    assert batch.status == ImportStatus.COMMITTED, batch.report
+    new = Staff.objects.get(id_number=NEW_ID)
+    transfer = Posting.objects.get(staff=sun, end_date__isnull=True)
+    recruitment = Posting.objects.get(staff=new)
+
+    written = ObjectChange.objects.filter(id__gt=since)
+    assert {(c.batch_id, c.user_id, c.username, c.source) for c in written} == {
+        (batch.pk, user.pk, "section", ChangeSource.IMPORT)
+    }
+    # Each record is filed where the school concerned sees it: the closed posting under the old school.
+    assert sorted(
+        (c.content_type.model, c.action, c.object_id, c.school_id, c.division_code) for c in written
+    ) == sorted(
+        [
+            ("staff", ChangeAction.CREATE, new.pk, county.school_a1.pk, "421224100"),
+            ("posting", ChangeAction.CREATE, recruitment.pk, county.school_a1.pk, "421224100"),
+            ("staff", ChangeAction.UPDATE, sun.pk, county.school_a1.pk, "421224100"),
+            ("posting", ChangeAction.UPDATE, old_posting.pk, county.school_b1.pk, "421224101"),
+            ("posting", ChangeAction.CREATE, transfer.pk, county.school_a1.pk, "421224100"),
+        ]
+    )
+    closed = written.get(content_type__model="posting", object_id=old_posting.pk)
+    assert closed.changes == {"end_date": [None, timezone.localdate().isoformat()]}
+    opened = written.get(content_type__model="posting", object_id=transfer.pk)
+    assert (opened.changes["staff"], opened.changes["school"], opened.changes["kind"]) == (
+        [None, sun.pk],
+        [None, county.school_a1.pk],
+        [None, "transfer"],
+    )
