@@ -470,3 +470,277 @@ def test_query_count_does_not_grow_with_rows(kind, dry_run, county, admin, tmp_p
         assert report.ok and report_counts(report) == (n, 0, 0, 0), report.issues
         measured.append(len(captured))
     assert measured[0] == measured[1], measured
+
+
+# Re-import, kept values, rollback, scope, change records --------------------------------------------------
+
+
+def on_register(county, name: str, /, **overrides) -> list:
+    """A register row (HEADER order) for one of the county's records exactly as the fixture stored it."""
+    record = county.population[name]
+    values = {
+        "id": record.id_number,
+        "name": record.name,
+        "gender": "男" if record.gender == GENDER_MALE else "女",
+        "birth": record.birth_date.isoformat(),
+        "township": record.hukou_township.code,
+        "village": record.hukou_village.code if record.hukou_village_id else "",
+    }
+    values.update(overrides)
+    return [values[key] for key in ("id", "name", "gender", "birth", "township", "village")]
+
+
+OUTSIDE_FULL_HEADER = [*OUTSIDE_HEADER, "核实日期", "核实来源"]
+
+
+def outside_stored(key: str, /, **overrides) -> list:
+    """An outside row (OUTSIDE_FULL_HEADER order) for a stored record as it is in the database now."""
+    record = OutsideEnrollment.objects.get(pk=key) if isinstance(key, int) else None
+    values = {
+        "id": record.id_number,
+        "name": record.name,
+        "school": record.school_name,
+        "region": record.region,
+        "grade": record.grade,
+        "verified": record.verified_on.isoformat() if record.verified_on else "",
+        "note": record.note,
+    }
+    values.update(overrides)
+    return [values[k] for k in ("id", "name", "school", "region", "grade", "verified", "note")]
+
+
+def population_tables() -> tuple[list, list]:
+    """Every register and outside row, without the timestamps (which a rollback does not claim to restore)."""
+
+    def rows(model):
+        return [
+            {k: v for k, v in row.items() if k not in ("created_at", "updated_at")}
+            for row in model.objects.order_by("pk").values()
+        ]
+
+    return rows(PopulationRecord), rows(OutsideEnrollment)
+
+
+def last_change_id() -> int:
+    return ObjectChange.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+
+def _verified_wu(county) -> OutsideEnrollment:
+    """吴外读 (通羊镇) with every optional field filled."""
+    wu = county.outside["A"]
+    OutsideEnrollment.objects.filter(pk=wu.pk).update(
+        grade="三年级", verified_on=dt.date(2024, 9, 20), note="学籍系统查询"
+    )
+    return OutsideEnrollment.objects.get(pk=wu.pk)
+
+
+def test_a_file_of_the_stored_register_changes_nothing(county, population_section, tmp_path):
+    before, logged = population_tables(), ObjectChange.objects.count()
+    rows = [on_register(county, name) for name in ("张三丰", "赵思飞", "钱多多")]
+    batch = run_batch("population", write_table_file(tmp_path, HEADER, rows), population_section, dry_run=False)
+    assert batch.status == ImportStatus.COMMITTED, batch.report
+    assert (batch.counts["new"], batch.counts["changed"], batch.counts["unchanged"]) == (0, 0, 3)
+    assert population_tables() == before
+    assert ObjectChange.objects.count() == logged
+
+
+def test_a_missing_village_column_keeps_the_stored_village(county, township_a, tmp_path):
+    zhang = county.population["张三丰"]
+    path = write_table_file(tmp_path, HEADER[:5], [on_register(county, "张三丰")[:5]])
+    report = run("population", path, township_a, dry_run=False)
+    assert report.committed and report_counts(report) == (0, 0, 1, 0), report.samples
+    assert PopulationRecord.objects.get(pk=zhang.pk).hukou_village_id == county.village_a.pk
+    assert not import_changes().exists()
+
+
+def test_an_empty_village_in_a_changed_row_is_neither_written_nor_logged(county, township_a, tmp_path):
+    zhang = county.population["张三丰"]
+    row = on_register(county, "张三丰", name="张三峰", village="")
+    batch = run_batch("population", write_table_file(tmp_path, HEADER, [row]), township_a, dry_run=False)
+    assert batch.status == ImportStatus.COMMITTED, batch.report
+    record = PopulationRecord.objects.get(pk=zhang.pk)
+    assert (record.name, record.hukou_village_id) == ("张三峰", county.village_a.pk)
+    assert ObjectChange.objects.get(batch_id=batch.pk).changes == {"name": ["张三丰", "张三峰"]}
+
+
+@pytest.mark.parametrize("village", ["421224101001", ""], ids=["with-village", "village-empty"])
+def test_rollback_of_a_move_to_another_township_restores_township_and_village(
+    village, county, population_section, tmp_path
+):
+    zhang = county.population["张三丰"]  # 通羊镇, 城东社区
+    before = population_tables()
+    row = on_register(county, "张三丰", township="421224101", village=village)
+    batch = run_batch("population", write_table_file(tmp_path, HEADER, [row]), population_section, dry_run=False)
+    assert batch.status == ImportStatus.COMMITTED, batch.report
+    new_village = county.village_b.pk if village else None  # a village of the old township no longer fits
+    moved = PopulationRecord.objects.get(pk=zhang.pk)
+    assert (moved.hukou_township_id, moved.hukou_village_id) == (county.township_b.pk, new_village)
+    change = ObjectChange.objects.get(batch_id=batch.pk)
+    # Logged as stored ids (not the file's codes), filed under the township the record now belongs to.
+    assert change.changes == {
+        "hukou_township": [county.township_a.pk, county.township_b.pk],
+        "hukou_village": [county.village_a.pk, new_village],
+    }
+    assert change.division_code == "421224101"
+
+    service.import_batch_rollback(batch=batch, acting_user=population_section)
+    assert population_tables() == before
+
+
+@pytest.mark.parametrize(
+    ("township", "column", "fragment"),
+    [
+        ("421224100", "身份证件号", "此人本学年已登记在乡镇 421224101，不在您的管辖范围内"),
+        ("421224101", "户籍乡镇代码", "该乡镇不在您的管辖范围内"),
+    ],
+    ids=["moved-into-the-users-township", "left-in-its-own-township"],
+)
+def test_a_row_for_a_person_of_another_township_changes_nothing(
+    township, column, fragment, county, township_a, tmp_path
+):
+    before = population_tables()
+    rows = [
+        on_register(county, "张三丰", name="张三峰"),  # a good row first
+        on_register(county, "赵思飞", name="赵思非", township=township, village=""),  # 南林桥镇's
+    ]
+    report = run("population", write_table_file(tmp_path, HEADER, rows), township_a, dry_run=False)
+    assert_rejected(report, 3, column, fragment)
+    assert report_counts(report) == (0, 1, 0, 1)
+    assert population_tables() == before
+    assert not import_changes().exists()
+
+
+def test_register_change_records_carry_the_batch_and_the_importing_user(county, population_section, tmp_path):
+    zhang = county.population["张三丰"]
+    since = last_change_id()
+    rows = [
+        [NEW_ID, "周小新", "男", "2019-05-05", "421224100", "421224100001"],
+        on_register(county, "张三丰", township="421224101", village=""),
+    ]
+    batch = run_batch("population", write_table_file(tmp_path, HEADER, rows), population_section, dry_run=False)
+    assert batch.status == ImportStatus.COMMITTED, batch.report
+    new = PopulationRecord.objects.get(school_year=county.year, id_number=NEW_ID)
+    written = ObjectChange.objects.filter(id__gt=since)
+    assert {(c.batch_id, c.user_id, c.username, c.source) for c in written} == {
+        (batch.pk, population_section.pk, "pop_section", ChangeSource.IMPORT)
+    }
+    assert sorted((c.action, c.object_id, c.school_id, c.division_code) for c in written) == sorted(
+        [
+            (ChangeAction.CREATE, new.pk, None, "421224100"),
+            (ChangeAction.UPDATE, zhang.pk, None, "421224101"),
+        ]
+    )
+    created = written.get(action=ChangeAction.CREATE)
+    assert (created.changes["hukou_township"], created.changes["hukou_village"]) == (
+        [None, county.township_a.pk],
+        [None, county.village_a.pk],
+    )
+
+
+def test_a_file_of_the_stored_outside_list_changes_nothing(county, population_section, tmp_path):
+    _verified_wu(county)
+    before, logged = population_tables(), ObjectChange.objects.count()
+    rows = [outside_stored(county.outside[key].pk) for key in ("A", "B", "county")]
+    path = write_table_file(tmp_path, OUTSIDE_FULL_HEADER, rows)
+    batch = run_batch("outside", path, population_section, dry_run=False)
+    assert batch.status == ImportStatus.COMMITTED, batch.report
+    assert (batch.counts["new"], batch.counts["changed"], batch.counts["unchanged"]) == (0, 0, 3)
+    assert population_tables() == before
+    assert ObjectChange.objects.count() == logged
+
+
+@pytest.mark.parametrize("cells", ["empty", "missing"])
+def test_empty_or_missing_optional_outside_cells_keep_the_stored_values(cells, county, township_a, tmp_path):
+    wu = _verified_wu(county)
+    row = outside_stored(wu.pk, grade="", verified="", note="")
+    header = OUTSIDE_FULL_HEADER if cells == "empty" else OUTSIDE_FULL_HEADER[:4]
+    path = write_table_file(tmp_path, header, [row[: len(header)]])
+    report = run("outside", path, township_a, dry_run=False)
+    assert report.committed and report_counts(report) == (0, 0, 1, 0), report.samples
+    kept = OutsideEnrollment.objects.get(pk=wu.pk)
+    assert (kept.grade, kept.verified_on, kept.note) == ("三年级", dt.date(2024, 9, 20), "学籍系统查询")
+    assert not import_changes().exists()
+
+
+@pytest.mark.parametrize("key", ["B", "county"])
+def test_rollback_of_an_outside_record_moved_by_the_register_restores_its_township(
+    key, county, population_section, tmp_path
+):
+    """郑外读 (stored under 南林桥镇) and 冯外读 (the county's) now appear on 通羊镇's register."""
+    record = county.outside[key]
+    old_township = record.hukou_township_id
+    PopulationRecord.objects.create(
+        school_year=county.year,
+        id_number=record.id_number,
+        name=record.name,
+        gender=GENDER_MALE,
+        birth_date=dt.date(2016, 6, 6),
+        hukou_township=county.township_a,
+    )
+    before, since = population_tables(), last_change_id()
+    path = write_table_file(tmp_path, OUTSIDE_FULL_HEADER, [outside_stored(record.pk)])
+    batch = run_batch("outside", path, population_section, dry_run=False)
+    assert batch.status == ImportStatus.COMMITTED, batch.report
+    assert OutsideEnrollment.objects.get(pk=record.pk).hukou_township_id == county.township_a.pk
+    [change] = ObjectChange.objects.filter(id__gt=since)
+    assert (change.batch_id, change.user_id, change.username, change.source, change.division_code) == (
+        batch.pk,
+        population_section.pk,
+        "pop_section",
+        ChangeSource.IMPORT,
+        "421224100",
+    )
+    assert change.changes == {"hukou_township": [old_township, county.township_a.pk]}
+
+    service.import_batch_rollback(batch=batch, acting_user=population_section)
+    assert population_tables() == before
+    assert OutsideEnrollment.objects.get(pk=record.pk).hukou_township_id == old_township
+
+
+def test_an_outside_record_of_the_users_township_registered_elsewhere_changes_nothing(county, township_a, tmp_path):
+    wu = county.outside["A"]  # stored under 通羊镇, now on 南林桥镇's register
+    PopulationRecord.objects.create(
+        school_year=county.year,
+        id_number=wu.id_number,
+        name=wu.name,
+        gender=GENDER_MALE,
+        birth_date=dt.date(2016, 6, 6),
+        hukou_township=county.township_b,
+    )
+    before = population_tables()
+    zhang = county.population["张三丰"]
+    rows = [
+        [zhang.id_number, "张三丰", "武汉市育才小学", "湖北省武汉市", "一年级", "", ""],  # a good row first
+        outside_stored(wu.pk, grade="四年级"),
+    ]
+    report = run("outside", write_table_file(tmp_path, OUTSIDE_FULL_HEADER, rows), township_a, dry_run=False)
+    assert_rejected(report, 3, "身份证件号", "此人本学年登记在乡镇 421224101，不在您的管辖范围内")
+    assert report_counts(report) == (1, 0, 0, 1)
+    assert population_tables() == before
+    assert not import_changes().exists()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "bug: service.import_batch_rollback restores a renamed row with QuerySet.update(name=...), which skips "
+        "refresh_search_keys, so name_initials keeps the batch's pinyin key"
+    ),
+)
+@pytest.mark.parametrize("kind", ["population", "outside"])
+def test_rollback_of_a_renamed_record_restores_the_pinyin_key(kind, county, population_section, tmp_path):
+    if kind == "population":
+        record, model = county.population["张三丰"], PopulationRecord
+        path = write_table_file(tmp_path, HEADER, [on_register(county, "张三丰", name="李三丰")])
+        renamed, initials = "lsf", "zsf"
+    else:
+        record, model = county.outside["A"], OutsideEnrollment
+        path = write_table_file(tmp_path, OUTSIDE_FULL_HEADER, [outside_stored(record.pk, name="胡外读")])
+        renamed, initials = "hwd", "wwd"
+    batch = run_batch(kind, path, population_section, dry_run=False)
+    assert batch.status == ImportStatus.COMMITTED, batch.report
+    assert model.objects.get(pk=record.pk).name_initials == renamed
+    service.import_batch_rollback(batch=batch, acting_user=population_section)
+    restored = model.objects.get(pk=record.pk)
+    assert restored.name == record.name
+    assert restored.name_initials == initials  # found again by the initials of the restored name
