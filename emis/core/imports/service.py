@@ -180,6 +180,11 @@ def import_batch_rollback(*, batch: ImportBatch, acting_user) -> ImportBatch:
                     for name, values in change.changes.items()
                     if name in field_names
                 }
+                if "name" in restore and hasattr(model, "refresh_search_keys"):
+                    # update() skips save(), which keeps the pinyin key in step with the name.
+                    keyed = model(name=restore["name"])
+                    keyed.refresh_search_keys()
+                    restore["name_initials"] = keyed.name_initials
                 model._base_manager.filter(pk=change.object_id).update(**restore)
                 obj = model(pk=change.object_id)
                 audit.append(

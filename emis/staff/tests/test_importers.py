@@ -462,13 +462,6 @@ def test_rollback_of_a_rehire_at_another_school_restores_the_school_and_the_depa
     assert (sun.post_school_id, sun.is_active) == (county.school_b1.pk, False)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "bug: service.import_batch_rollback restores a renamed row with QuerySet.update(name=...), which skips "
-        "PersonFields.refresh_search_keys, so name_initials keeps the batch's pinyin key (wjg, not ljg)"
-    ),
-)
 def test_rollback_of_a_renamed_staff_member_restores_the_pinyin_key(county, tmp_path):
     user = county.users[Role.SECTION]
     liu = county.staff["刘建国"]
