@@ -450,6 +450,20 @@ def module_db(django_db_blocker, build=build_county):
 # Helpers for reading responses --------------------------------------------------------------------------
 
 
+def rows_without_timestamps(model) -> list[dict]:
+    """Every row of a table, without created_at/updated_at (which a rollback does not claim to restore)."""
+    return [
+        {k: v for k, v in row.items() if k not in ("created_at", "updated_at")}
+        for row in model._base_manager.order_by("pk").values()
+    ]
+
+
+def last_change_id() -> int:
+    from emis.core.models import ObjectChange
+
+    return ObjectChange.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+
 def body_bytes(response) -> bytes:
     """The body of a response, streaming or not (a streaming body can be read once; it is kept as `.body`)."""
     if not hasattr(response, "body"):

@@ -21,8 +21,10 @@ from emis.core.testing import (
     assert_rejected,
     id_for,
     import_changes,
+    last_change_id,
     make_user,
     report_counts,
+    rows_without_timestamps,
     write_table_file,
 )
 from emis.population.models import OutsideEnrollment, PopulationRecord
@@ -510,19 +512,7 @@ def outside_stored(pk: int, /, **overrides) -> list:
 
 
 def population_tables() -> tuple[list, list]:
-    """Every register and outside row, without the timestamps (which a rollback does not claim to restore)."""
-
-    def rows(model):
-        return [
-            {k: v for k, v in row.items() if k not in ("created_at", "updated_at")}
-            for row in model.objects.order_by("pk").values()
-        ]
-
-    return rows(PopulationRecord), rows(OutsideEnrollment)
-
-
-def last_change_id() -> int:
-    return ObjectChange.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    return rows_without_timestamps(PopulationRecord), rows_without_timestamps(OutsideEnrollment)
 
 
 def _verified_wu(county) -> OutsideEnrollment:

@@ -20,8 +20,10 @@ from emis.core.testing import (
     assert_rejected,
     id_for,
     import_changes,
+    last_change_id,
     make_user,
     report_counts,
+    rows_without_timestamps,
     write_table_file,
 )
 from emis.staff.choices import Establishment, Qualification, Title
@@ -352,19 +354,7 @@ def stored(county, name: str, /, **overrides) -> list:
 
 
 def staff_tables() -> tuple[list, list]:
-    """Every staff and posting row, without the timestamps (which a rollback does not claim to restore)."""
-
-    def rows(model):
-        return [
-            {k: v for k, v in row.items() if k not in ("created_at", "updated_at")}
-            for row in model.objects.order_by("pk").values()
-        ]
-
-    return rows(Staff), rows(Posting)
-
-
-def last_change_id() -> int:
-    return ObjectChange.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    return rows_without_timestamps(Staff), rows_without_timestamps(Posting)
 
 
 def test_a_file_of_the_stored_roster_changes_nothing(county, tmp_path):
