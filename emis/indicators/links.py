@@ -122,12 +122,11 @@ class RecordLinks:
             "super_large": self.rules["super_large_class_min"],
             "cohort_year": cohort.pk if cohort else "",
         }
-        township = (
+        self._township = (
             Division.objects.filter(code=self.division, level="township").values_list("pk", flat=True).first()
             if self.division
             else None
         )
-        self._township = township
 
     def numerator(self, code: str) -> str | None:
         return self._url(code, _LINKS.get(code, (None, None))[0])
@@ -170,11 +169,6 @@ class RecordLinks:
             "born_after": (born_by(census, high + 1) + dt.timedelta(days=1)).isoformat(),
             "born_before": born_by(census, low).isoformat(),
         }
-
-
-def records_url(code: str, school_year, rules: dict, division: str | None = None) -> str | None:
-    """The list of records behind `code` for `school_year`, or None when no list page shows them."""
-    return RecordLinks(school_year, rules, division).primary(code)
 
 
 def has_records(code: str) -> bool:

@@ -303,7 +303,7 @@ class StudentImport(ImportSpec):
             elif holder[0] != existing[0]:
                 row.error("身份证件号", _("该身份证件号已属于另一名学生（学籍号不同）。"), id_number)
                 return
-        if existing and ctx.cache["moves_current_school"] is False:
+        if existing and not ctx.cache["moves_current_school"]:
             current_school = existing[1][9]
         else:
             current_school = school_id
