@@ -35,7 +35,12 @@ def register_cjk_font() -> str:
     path = font_file()
     if not path.exists():
         raise RuntimeError(f"CJK font missing: {path} (pip install noto-cjk-sans-otc)")
-    font_manager.fontManager.addfont(str(path))
+    manager = font_manager.fontManager
+    manager.addfont(str(path))
+    # A machine with Debian's fonts-noto-cjk has the same family names; drop those faces so that every
+    # machine draws with the packaged file, whatever fonts it has.
+    manager.ttflist = [entry for entry in manager.ttflist if entry.name != FONT_FAMILY or Path(entry.fname) == path]
+    manager._findfont_cached.cache_clear()
     return FONT_FAMILY
 
 
