@@ -18,6 +18,7 @@ from emis.core import access
 from emis.core.audit import audit_context, record_changes_bulk, record_event
 from emis.core.models import ChangeAction, ChangeSource, ImportBatch, ImportStatus, ObjectChange
 
+from . import masking
 from .engine import finish_batch, run_import
 from .reader import FileRejected, open_table
 from .registry import get_spec
@@ -223,8 +224,10 @@ def import_batch_rollback(*, batch: ImportBatch, acting_user) -> ImportBatch:
     return batch
 
 
-def error_workbook(batch: ImportBatch) -> bytes:
-    """The uploaded rows again, with a leading column of reasons for every rejected row."""
+def error_workbook(batch: ImportBatch, user=None) -> bytes:
+    """The uploaded rows again, with a leading column of reasons for every rejected row.
+
+    With a `user`, ID numbers are shown as that user's role may see them (emis.core.imports.masking)."""
     reasons = {int(k): v for k, v in (batch.report.get("rejected_rows") or {}).items()}
     output = io.BytesIO()
     workbook = xlsxwriter.Workbook(output, {"constant_memory": True})
@@ -242,6 +245,8 @@ def error_workbook(batch: ImportBatch) -> bytes:
         sheet.write(1, 0, str(exc), red)
         workbook.close()
         return output.getvalue()
+    mask_cell = masking.cell_masker(user, get_spec(batch.kind), table.headers) if user else (lambda _p, v: v)
+    mask_text = masking.text_masker(user) if user else (lambda v: v)
     sheet.write(0, 0, _("错误原因"), bold)
     sheet.write(0, 1, _("原行号"), bold)
     for col, header in enumerate(table.headers, start=2):
@@ -249,10 +254,11 @@ def error_workbook(batch: ImportBatch) -> bytes:
     sheet.set_column(0, 0, 60)
     out_row = 1
     for number, raw in table.rows:
-        reason = reasons.get(number, "")
+        reason = mask_text(reasons.get(number, ""))
         sheet.write(out_row, 0, reason, red if reason else None)
         sheet.write(out_row, 1, number)
         for col, value in enumerate(raw, start=2):
+            value = mask_cell(col - 2, value)
             sheet.write(out_row, col, value if not hasattr(value, "isoformat") else value.isoformat())
         out_row += 1
     workbook.close()
