@@ -438,3 +438,29 @@ def test_only_roles_writing_students_see_the_domain_unchanged():
     assert Domain.STUDENTS in ROLE_WRITE_DOMAINS[Role.SCHOOL]
     assert Domain.STUDENTS in ROLE_WRITE_DOMAINS[Role.TOWNSHIP]
     assert Domain.STUDENTS not in ROLE_WRITE_DOMAINS[Role.LEADER]
+
+
+def test_the_migration_files_old_school_records_with_their_township(county):
+    """Records written before the fix (a class created by an import, a school user's batch) get the township."""
+    import importlib
+
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    name = "0005_file_school_records_with_their_township"
+    migration = importlib.import_module(f"emis.core.migrations.{name}")
+    klass = county.classes["A1"]
+    change = ObjectChange.objects.create(
+        source="import",
+        action=ChangeAction.CREATE,
+        content_type=ContentType.objects.get_for_model(SchoolClass),
+        object_id=klass.pk,
+        object_repr=str(klass),
+        school_id=county.school_a1.pk,
+        division_code="",
+    )
+    batch = ImportBatch.objects.create(kind="students", file_name="old.xlsx", sha256="", school_id=county.school_a1.pk)
+    migration.forwards(MigrationExecutor(connection).loader.project_state(("core", name)).apps, None)
+    assert ObjectChange.objects.get(pk=change.pk).division_code == "421224100"
+    assert ImportBatch.objects.get(pk=batch.pk).division_code == "421224100"
