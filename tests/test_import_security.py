@@ -21,7 +21,7 @@ from django.test import Client
 from django.urls import reverse
 
 from emis.common.idnumbers import GENDER_FEMALE, GENDER_MALE, mask_id_number
-from emis.core.access import Domain, Role
+from emis.core.access import Role
 from emis.core.imports import service
 from emis.core.imports.engine import run_import
 from emis.core.imports.registry import get_spec
@@ -429,15 +429,6 @@ def test_import_events_are_filed_with_the_batch(county, tmp_path):
         record = AuditEvent.objects.get(event=event)
         assert (record.school_id, record.division_code) == (county.school_a1.pk, "421224100")
         assert AuditEvent.objects.for_user(county.users[Role.SECTION]).filter(pk=record.pk).exists()
-
-
-def test_only_roles_writing_students_see_the_domain_unchanged():
-    # Guard for the tests above: the school and township roles write students, the leader only reads.
-    from emis.core.access import ROLE_WRITE_DOMAINS
-
-    assert Domain.STUDENTS in ROLE_WRITE_DOMAINS[Role.SCHOOL]
-    assert Domain.STUDENTS in ROLE_WRITE_DOMAINS[Role.TOWNSHIP]
-    assert Domain.STUDENTS not in ROLE_WRITE_DOMAINS[Role.LEADER]
 
 
 def test_the_migration_files_old_school_records_with_their_township(county):
