@@ -455,3 +455,15 @@ def test_the_migration_files_old_school_records_with_their_township(county):
     migration.forwards(MigrationExecutor(connection).loader.project_state(("core", name)).apps, None)
     assert ObjectChange.objects.get(pk=change.pk).division_code == "421224100"
     assert ImportBatch.objects.get(pk=batch.pk).division_code == "421224100"
+
+
+def test_a_transfer_within_the_township_leaves_a_secondment_elsewhere_open(county, tmp_path):
+    zhou = county.staff["周红"]  # A2, seconded (借调) to B1 as well
+    secondment = Posting.objects.create(
+        staff=zhou, school=county.school_b1, kind="secondment", start_date=dt.date(2024, 3, 1)
+    )
+    row = [zhou.id_number, "周红", "女", "1985-07-08", A1, "在编", "语文", "", "本科"]
+    report = run("staff", write_table_file(tmp_path, STAFF_HEADER, [row]), county.users[Role.TOWNSHIP], dry_run=False)
+    assert report.committed, report.issues
+    assert Posting.objects.get(pk=county.postings["周红"].pk).end_date is not None  # A2's posting closed
+    assert Posting.objects.get(pk=secondment.pk).end_date is None  # B1's is not the township's to close

@@ -255,15 +255,16 @@ class StaffImport(ImportSpec):
                         staff.name,
                     )
                 )
-        self._write_postings(rows, today, audit)
+        self._write_postings(rows, today, audit, schools_for_staff(ctx.user))
         record_changes_bulk(audit)
 
-    def _write_postings(self, rows: list[Row], today, audit: list) -> None:
+    def _write_postings(self, rows: list[Row], today, audit: list, schools) -> None:
         moving = {row.payload["pk"]: row for row in rows if row.payload.get("old_school_id")}
         closed = []
         for batch in _in_batches(moving):
+            # Only postings at the user's schools: a secondment (借调) elsewhere is that school's to close.
             for pk, staff_id, school_id, start, township in Posting.objects.filter(
-                staff_id__in=batch, end_date__isnull=True
+                staff_id__in=batch, end_date__isnull=True, school__in=schools
             ).values_list("pk", "staff_id", "school_id", "start_date", "school__township__code"):
                 end = max(today, start)
                 closed.append(
