@@ -202,6 +202,17 @@ class ImportStatus(models.TextChoices):
     FAILED = "failed", _("失败")
 
 
+class ImportBatchQuerySet(ScopedQuerySet):
+    def for_user(self, user, action: str = access.VIEW) -> ScopedQuerySet:
+        """A batch is filed under the narrowest school or division holding its user's whole scope (see
+        imports.service.batch_scope), so the levels above see it; its own user always sees it as well, even when
+        that scope is several schools and so filed under no one school."""
+        scoped = super().for_user(user, action)
+        if action != access.VIEW or not access.role_may(user, self.model.domain, action):
+            return scoped
+        return scoped | self.filter(user_id=user.pk)
+
+
 class ImportBatch(models.Model):
     """One import of one file: who, which file (name and SHA-256), counts, duration and the row report.
 
@@ -235,7 +246,7 @@ class ImportBatch(models.Model):
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     rolled_back_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
 
-    objects = ScopedQuerySet.as_manager()
+    objects = ImportBatchQuerySet.as_manager()
 
     class Meta:
         ordering = ("-created_at", "-id")

@@ -434,7 +434,9 @@ class SchoolImport(ImportSpec):
                     return
                 in_file[code] = (values.get("category") or "", row.number)
                 if code in stored and code not in writable:
+                    # Nothing more about a school outside scope (its category, its teaching points) is checked.
                     row.error("学校标识码", _("该学校不在您的管辖范围内。"), code)
+                    return
         township = values.get("township") or ""
         county = settings.EMIS_COUNTY_CODE
         if township:
@@ -468,9 +470,9 @@ class SchoolImport(ImportSpec):
             and category != SchoolCategory.PRIMARY
         ):
             row.error("办学类型", _("该小学下设有教学点，不能改为其他办学类型：请先调整教学点。"), category)
-        self._check_parent(row, stored, ctx)
+        self._check_parent(row, stored, writable, ctx)
 
-    def _check_parent(self, row: Row, stored: dict, ctx) -> None:
+    def _check_parent(self, row: Row, stored: dict, writable: set, ctx) -> None:
         values = row.values
         code, parent, category = values.get("code") or "", values.get("parent_code") or "", values.get("category")
         if not category:
@@ -488,6 +490,9 @@ class SchoolImport(ImportSpec):
         in_file = ctx.cache["in_file"]
         if parent in in_file and in_file[parent][1] < row.number:
             parent_category = in_file[parent][0]
+        elif parent in stored and parent not in writable:
+            row.error("上级学校标识码", _("上级学校不在您的管辖范围内。"), parent)
+            return
         elif parent in stored:
             parent_category = stored[parent][3]
         else:

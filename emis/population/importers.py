@@ -22,9 +22,10 @@ from emis.core.imports.cells import parse_date, parse_id_number, parse_text
 from emis.core.imports.columns import id_number_column, person_columns
 from emis.core.imports.engine import CHANGED, NEW, UNCHANGED, Column, ImportSpec, Row
 from emis.core.imports.reader import FileRejected
+from emis.core.imports.scope import OUT_OF_SCOPE_PERSON
 from emis.core.models import ChangeAction
 from emis.orgs.choices import DivisionLevel
-from emis.orgs.models import Division, SchoolYear
+from emis.orgs.models import Division, School, SchoolYear
 from emis.students.choices import ON_ROLL_STATUSES
 from emis.students.models import Enrollment
 
@@ -210,11 +211,8 @@ class PopulationImport(ImportSpec):
             return
         pk, *current, old_township = found
         if not _in_scope(old_township, ctx.cache["prefixes"]):
-            row.error(
-                "身份证件号",
-                _("此人本学年已登记在乡镇 {code}，不在您的管辖范围内。").format(code=old_township),
-                values["id_number"],
-            )
+            # Not the township: a register row outside scope must not tell where the child is registered.
+            row.error("身份证件号", OUT_OF_SCOPE_PERSON, values["id_number"])
             return
         current = dict(zip(PERSON_FIELDS, current, strict=True))
         if target["hukou_village"] is None:  # an empty village keeps the stored one
@@ -323,6 +321,7 @@ class OutsideEnrollmentImport(ImportSpec):
         ctx.cache["prefixes"] = _prefixes(user)
         ctx.cache["county"] = settings.EMIS_COUNTY_CODE
         ctx.cache["today"] = timezone.localdate()
+        ctx.cache["school_ids"] = set(School.objects.for_user(user).values_list("pk", flat=True))
 
     def check_chunk(self, rows: list[Row], ctx) -> None:
         year = ctx.cache["year"]
@@ -349,11 +348,10 @@ class OutsideEnrollmentImport(ImportSpec):
                 "county_code",
             ):
                 existing[values[0]] = values[1:]
-            on_roll.update(
-                Enrollment.objects.filter(
-                    school_year=year, is_current=True, status__in=ON_ROLL_STATUSES, student__id_number__in=batch
-                ).values_list("student__id_number", "school__name")
-            )
+            for id_number, school_id, school_name in Enrollment.objects.filter(
+                school_year=year, is_current=True, status__in=ON_ROLL_STATUSES, student__id_number__in=batch
+            ).values_list("student__id_number", "school_id", "school__name"):
+                on_roll[id_number] = (school_id, school_name)
         for row in live:
             self._classify(row, register, existing, on_roll, ctx)
 
@@ -367,18 +365,12 @@ class OutsideEnrollmentImport(ImportSpec):
             pk, *current, old_township, old_county = found
             old_scope = old_township or old_county
             if not _in_scope(old_scope, prefixes):
-                row.error(
-                    "身份证件号", _("该县外就读记录属于 {code}，不在您的管辖范围内。").format(code=old_scope), id_number
-                )
+                row.error("身份证件号", OUT_OF_SCOPE_PERSON, id_number)
                 return
         if registered:
             registered_name, township_id, scope_code = registered
             if not _in_scope(scope_code, prefixes):
-                row.error(
-                    "身份证件号",
-                    _("此人本学年登记在乡镇 {code}，不在您的管辖范围内。").format(code=scope_code),
-                    id_number,
-                )
+                row.error("身份证件号", OUT_OF_SCOPE_PERSON, id_number)
                 return
             if registered_name != values["name"]:
                 row.warn(
@@ -399,11 +391,13 @@ class OutsideEnrollmentImport(ImportSpec):
                 )
                 return
         if id_number in on_roll:
-            row.warn(
-                "身份证件号",
-                _("此人本学年在本县学校（{school}）在读，请核实是否确在县外就读。").format(school=on_roll[id_number]),
-                id_number,
-            )
+            school_id, school_name = on_roll[id_number]
+            if school_id in ctx.cache["school_ids"]:
+                message = _("此人本学年在本县学校（{school}）在读，请核实是否确在县外就读。").format(school=school_name)
+            else:
+                # The school is outside the user's scope: the warning stays (控辍保学 needs it), its name does not.
+                message = _("此人本学年在本县学校在读，请核实是否确在县外就读。")
+            row.warn("身份证件号", message, id_number)
         target = {
             "name": values["name"],
             "hukou_township": township_id,

@@ -2,8 +2,9 @@
 
 Natural key: 身份证件号. A new staff member gets a recruitment Posting. A row naming another school than the
 one a staff member is active at is a transfer (调动) only when the importing user may write both schools: the
-open posting at the old school is closed and a transfer posting at the new one is opened. Otherwise the row
-is rejected (已在其他学校在职), so that one school cannot take over another's teachers by importing them.
+open posting at the old school is closed and a transfer posting at the new one is opened. A row naming anyone
+outside the user's scope, in post or not, is rejected with one neutral message (emis.core.imports.scope), so
+that one school can neither take over another's teachers by importing them nor learn where they are.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from emis.core.imports.cells import choice_parser, parse_text
 from emis.core.imports.columns import id_number_column, person_columns
 from emis.core.imports.engine import CHANGED, NEW, UNCHANGED, Column, ImportSpec, Row
 from emis.core.imports.reader import FileRejected
+from emis.core.imports.scope import OUT_OF_SCOPE_STAFF, pks_in_scope
 from emis.core.models import ChangeAction
 from emis.orgs.models import School
 
@@ -127,9 +129,11 @@ class StaffImport(ImportSpec):
         existing = {}
         for batch in _in_batches(row.values["id_number"] for row in live):
             for values in Staff.objects.filter(id_number__in=batch).values_list(
-                "id_number", "pk", *STAFF_FIELDS, "is_active", "post_school_id", "post_school__code"
+                "id_number", "pk", *STAFF_FIELDS, "is_active", "post_school_id"
             ):
                 existing[values[0]] = values[1:]
+        # Matched across the county (the ID number is unique), but written only inside the user's scope.
+        ctx.cache["in_scope"] = pks_in_scope(Staff, ctx.user, {values[0] for values in existing.values()})
         for row in live:
             self._classify(row, existing, ctx)
 
@@ -169,7 +173,11 @@ class StaffImport(ImportSpec):
             row.action = NEW
             row.payload["posting"] = PostingKind.RECRUITMENT
             return
-        pk, *current, is_active, old_school_id, old_code = found
+        pk, *current, is_active, old_school_id = found
+        if pk not in ctx.cache["in_scope"]:
+            # In post elsewhere or not, the same words: a roster cannot take over, or locate, anyone else's staff.
+            row.error("身份证件号", OUT_OF_SCOPE_STAFF, values["id_number"])
+            return
         row.payload["pk"] = pk
         stored = dict(zip(STAFF_FIELDS, current, strict=True))
         for name in ("subject", "title"):  # an empty optional cell keeps the stored value
@@ -182,13 +190,7 @@ class StaffImport(ImportSpec):
         }
         if old_school_id != school_id:
             if is_active and old_school_id not in ctx.cache["school_ids"]:
-                row.error(
-                    "学校标识码",
-                    _("该教职工已在其他学校在职（{code}），您无权办理调出：请由能管理两所学校的用户办理调动。").format(
-                        code=old_code
-                    ),
-                    values["school_code"],
-                )
+                row.error("身份证件号", OUT_OF_SCOPE_STAFF, values["id_number"])
                 return
             changes["post_school"] = [old_school_id, school_id]
             row.payload["posting"] = PostingKind.TRANSFER if is_active else PostingKind.RECRUITMENT
@@ -253,15 +255,16 @@ class StaffImport(ImportSpec):
                         staff.name,
                     )
                 )
-        self._write_postings(rows, today, audit)
+        self._write_postings(rows, today, audit, schools_for_staff(ctx.user))
         record_changes_bulk(audit)
 
-    def _write_postings(self, rows: list[Row], today, audit: list) -> None:
+    def _write_postings(self, rows: list[Row], today, audit: list, schools) -> None:
         moving = {row.payload["pk"]: row for row in rows if row.payload.get("old_school_id")}
         closed = []
         for batch in _in_batches(moving):
+            # Only postings at the user's schools: a secondment (借调) elsewhere is that school's to close.
             for pk, staff_id, school_id, start, township in Posting.objects.filter(
-                staff_id__in=batch, end_date__isnull=True
+                staff_id__in=batch, end_date__isnull=True, school__in=schools
             ).values_list("pk", "staff_id", "school_id", "start_date", "school__township__code"):
                 end = max(today, start)
                 closed.append(

@@ -29,6 +29,7 @@ from emis.core.imports.cells import (
 )
 from emis.core.imports.engine import CHANGED, NEW, UNCHANGED, Column, ImportSpec, Row
 from emis.core.imports.reader import FileRejected
+from emis.core.imports.scope import OUT_OF_SCOPE_STUDENT, pks_in_scope
 from emis.core.models import ChangeAction
 from emis.orgs.models import Division, School, SchoolYear
 
@@ -75,6 +76,9 @@ ENROLLMENT_COLUMNS = (
 
 
 _parse_grade = choice_parser(GRADE_LABELS, "年级")
+OUT_OF_SCOPE_ENROLLMENT = gettext_lazy(
+    "此学生本学年在您管辖范围以外的学校有学籍记录，不能通过导入转入。请由乡镇中心学校或县教育局股室办理转学。"
+)
 
 
 class StudentImport(ImportSpec):
@@ -145,6 +149,8 @@ class StudentImport(ImportSpec):
             # school and township users lack; begin() has already checked that the role may add students).
             for pk, code, township in School.objects.for_user(user).values_list("pk", "code", "township__code")
         }
+        ctx.cache["school_ids"] = {pk for pk, _township in ctx.cache["schools"].values()}
+        ctx.cache["township_of"] = {pk: township for pk, township in ctx.cache["schools"].values()}
         ctx.cache["school_objects"] = {}
         ctx.cache["known_codes"] = set(School.objects.values_list("code", flat=True))
         ctx.cache["townships"] = dict(Division.objects.filter(level="township").values_list("code", "pk"))
@@ -166,9 +172,10 @@ class StudentImport(ImportSpec):
             self._check_row(row, row.values, ctx, census, county, today)
         live = [row for row in rows if not row.rejected]
         by_no, by_id = self._existing_students(live)
-        enrollments = self._existing_enrollments(
-            {pk for pk, _ in by_no.values()} | {pk for pk, _ in by_id.values()}, year
-        )
+        found = {pk for pk, _ in by_no.values()} | {pk for pk, _ in by_id.values()}
+        # Matched across the county (a key is unique county-wide), but written only inside the user's scope.
+        ctx.cache["in_scope"] = pks_in_scope(Student, ctx.user, found)
+        enrollments = self._existing_enrollments(ctx.cache["in_scope"], year)
         for row in live:
             self._classify(row, by_no, by_id, enrollments, ctx)
 
@@ -286,6 +293,13 @@ class StudentImport(ImportSpec):
         id_number = values.get("id_number") or None
         student_no = values.get("student_no") or None
         existing = by_no.get(student_no) if student_no else None
+        holder = by_id.get(id_number) if id_number else None
+        in_scope = ctx.cache["in_scope"]
+        if (existing and existing[0] not in in_scope) or (holder and holder[0] not in in_scope):
+            # The same words whoever holds the number and wherever: nothing about that pupil may leak.
+            column, value = ("身份证件号", id_number) if id_number else ("全国学籍号", student_no)
+            row.error(column, OUT_OF_SCOPE_STUDENT, value)
+            return
         if id_number and id_number in by_id:
             holder = by_id[id_number]
             if existing is None:
@@ -341,6 +355,11 @@ class StudentImport(ImportSpec):
                     if old != new:
                         student_changes[name] = [old, new]
             enrollment = enrollments.get(student_pk)
+            if enrollment and enrollment[1] not in ctx.cache["school_ids"]:
+                # This year's record is at a school outside the user's scope (an earlier year's roll of a pupil
+                # who has since come here): closing or moving it is for someone who holds both schools.
+                row.error("学校标识码", OUT_OF_SCOPE_ENROLLMENT, values["school_code"])
+                return
             # On the roll at another school: whatever this row's status, that school must record the 转出 first.
             if enrollment and enrollment[1] != school_id and enrollment[4] in ON_ROLL_STATUSES:
                 row.error(
@@ -423,7 +442,7 @@ class StudentImport(ImportSpec):
                             (Student, row.payload["student_pk"]),
                             ChangeAction.UPDATE,
                             _jsonable_changes(row.payload["student_changes"]),
-                            (values[len(STUDENT_FIELDS) - 1], row.payload["township_code"]),
+                            self._owner_scope(values[len(STUDENT_FIELDS) - 1], row, ctx),
                             values[0],
                         )
                     )
@@ -451,12 +470,20 @@ class StudentImport(ImportSpec):
                     (SchoolClass, ctx.cache["classes"][key]),
                     ChangeAction.CREATE,
                     {"school": [None, key[0]], "grade": [None, key[1]], "name": [None, key[2]]},
-                    (key[0], ""),
+                    # Filed under the school and its township, like a class made on a page (SchoolClass.audit_scope),
+                    # so that the township and the county can open the record.
+                    (key[0], ctx.cache["township_of"][key[0]]),
                     f"{Grade(key[1]).label}{key[2]}",
                 )
                 for key in missing
             ]
         )
+
+    @staticmethod
+    def _owner_scope(school_id, row, ctx) -> tuple:
+        """Where a student's change record is filed: the school holding the student after the write (an import of
+        an earlier year leaves the current school as it was) and that school's township."""
+        return school_id, ctx.cache["township_of"].get(school_id, row.payload["township_code"])
 
     def _write_enrollments(self, rows, ctx, year, audit) -> None:
         census = year.census_date
@@ -487,7 +514,10 @@ class StudentImport(ImportSpec):
             elif payload["enrollment_changes"]:
                 if "status" in payload["enrollment_changes"]:
                     # A status change keeps the old row as history (see students.services.enrollment_change_status).
-                    closed.append((existing[0], scope, label))
+                    # The closed row stays at its school, so its change record is filed there: a school that
+                    # loses a pupil to another school of the township sees its row closed in its own log.
+                    old_scope = (existing[1], ctx.cache["township_of"].get(existing[1], payload["township_code"]))
+                    closed.append((existing[0], old_scope, label))
                     created.append((values, scope, label))
                 else:
                     changes = payload["enrollment_changes"]

@@ -337,6 +337,9 @@ def run_import(
                     "counts": report.counts,
                     "batch": batch.pk if batch else None,
                 },
+                # Filed with the batch, so that whoever may see the batch sees that it was committed.
+                school_id=batch.school_id if batch else None,
+                division_code=batch.division_code if batch else "",
             )
     except _Rollback:
         pass

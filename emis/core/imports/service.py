@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import uuid
 from pathlib import Path
 
@@ -17,9 +18,11 @@ from emis.core import access
 from emis.core.audit import audit_context, record_changes_bulk, record_event
 from emis.core.models import ChangeAction, ChangeSource, ImportBatch, ImportStatus, ObjectChange
 
+from . import masking
 from .engine import finish_batch, run_import
 from .reader import FileRejected, open_table
 from .registry import get_spec
+from .scope import pks_in_scope
 
 
 class BatchActionRefused(Exception):
@@ -43,11 +46,22 @@ def _storage_dir() -> Path:
     return directory
 
 
-def _user_scope_keys(user) -> tuple[int | None, str]:
+# Lengths of division codes, narrowest level last (province, city, county, township, village).
+_DIVISION_LENGTHS = (2, 4, 6, 9, 12)
+
+
+def batch_scope(user) -> tuple[int | None, str]:
+    """(school id, division code) under which a user's batch is filed: the user's school when it is one school,
+    and the narrowest division holding the user's whole scope, so that the township and the county above see
+    the batch, review it and (when their role writes the domain) roll it back. Its user sees it in any case
+    (ImportBatchQuerySet)."""
     if access.sees_everything(user):
         return None, settings.EMIS_COUNTY_CODE
-    school_ids, division_codes = user.scope_keys()
-    return (school_ids[0] if school_ids else None), (division_codes[0] if division_codes else "")
+    schools = list(user.schools.values_list("pk", "township__code"))
+    codes = [code for _pk, code in schools] + list(user.divisions.values_list("code", flat=True))
+    common = os.path.commonprefix(codes) if codes else ""
+    division = max((common[:n] for n in _DIVISION_LENGTHS if n <= len(common)), key=len, default="")
+    return (schools[0][0] if len(schools) == 1 and len(codes) == 1 else None), division
 
 
 def import_batch_create(*, kind: str, upload, school_year: int, dry_run: bool, acting_user) -> ImportBatch:
@@ -57,7 +71,7 @@ def import_batch_create(*, kind: str, upload, school_year: int, dry_run: bool, a
     with open(path, "wb") as handle:
         for chunk in upload.chunks():
             handle.write(chunk)
-    school_id, division_code = _user_scope_keys(acting_user)
+    school_id, division_code = batch_scope(acting_user)
     batch = ImportBatch.objects.create(
         kind=kind,
         file_name=Path(upload.name).name[:255],
@@ -118,6 +132,9 @@ def import_batch_commit(*, batch: ImportBatch, acting_user) -> ImportBatch:
     """Queue the real import of a file whose dry run passed."""
     if not (batch.dry_run and batch.status == ImportStatus.VALIDATED):
         raise BatchActionRefused(_("只有预检通过的批次才能正式导入。"))
+    # The commit runs in the committing user's scope, so its report is filed there too (a county user's commit
+    # of a school's file may say more than the school may read).
+    school_id, division_code = batch_scope(acting_user)
     committed = ImportBatch.objects.create(
         kind=batch.kind,
         file_name=batch.file_name,
@@ -125,8 +142,8 @@ def import_batch_commit(*, batch: ImportBatch, acting_user) -> ImportBatch:
         sha256=batch.sha256,
         user=acting_user,
         username=acting_user.username,
-        division_code=batch.division_code,
-        school_id=batch.school_id,
+        division_code=division_code,
+        school_id=school_id,
         school_year=batch.school_year,
         dry_run=False,
     )
@@ -153,7 +170,15 @@ def import_batch_rollback(*, batch: ImportBatch, acting_user) -> ImportBatch:
     for content_type_id, object_id in touched:
         if later.filter(content_type_id=content_type_id, object_id=object_id).exists():
             raise BatchActionRefused(_("该批次导入的数据之后又被修改过，不能撤销。"))
-    with audit_context(user=acting_user, source=ChangeSource.IMPORT):
+    # A township or county user may roll back a school's batch; nobody may undo rows outside their own scope.
+    by_model: dict = {}
+    for change in changes:
+        by_model.setdefault(change.content_type.model_class(), set()).add(change.object_id)
+    for model, pks in by_model.items():
+        if model is not None and pks_in_scope(model, acting_user, pks, access.CHANGE) != pks:
+            raise BatchActionRefused(_("该批次涉及您管辖范围以外的数据，不能由您撤销。"))
+    # The rollback's change records carry the batch, so that the batch's history reads create ... undo.
+    with audit_context(user=acting_user, source=ChangeSource.IMPORT, batch_id=batch.pk):
         audit = []
         for change in changes:  # newest first, so an enrolment is undone before its student
             model = change.content_type.model_class()
@@ -162,18 +187,8 @@ def import_batch_rollback(*, batch: ImportBatch, acting_user) -> ImportBatch:
             field_names = {f.name: f.attname for f in model._meta.concrete_fields}
             field_names |= {f.attname: f.attname for f in model._meta.concrete_fields}
             if change.action == ChangeAction.CREATE:
-                obj = model._base_manager.filter(pk=change.object_id).first()
-                if obj is not None:
-                    audit.append(
-                        (
-                            obj,
-                            ChangeAction.DELETE,
-                            {k: [v[1], None] for k, v in change.changes.items()},
-                            (change.school_id, change.division_code),
-                            change.object_repr,
-                        )
-                    )
-                    model._base_manager.filter(pk=change.object_id).delete()
+                # Logged once, by the delete signal (emis.core.audit.log_delete), with every field and the batch.
+                model._base_manager.filter(pk=change.object_id).delete()
             elif change.action == ChangeAction.UPDATE:
                 restore = {
                     field_names.get(name, name): values[0]
@@ -197,15 +212,22 @@ def import_batch_rollback(*, batch: ImportBatch, acting_user) -> ImportBatch:
                     )
                 )
         record_changes_bulk(audit)
-        record_event("import.rolled_back", data={"batch": batch.pk, "rows": len(changes)})
+        record_event(
+            "import.rolled_back",
+            data={"batch": batch.pk, "rows": len(changes)},
+            school_id=batch.school_id,
+            division_code=batch.division_code,
+        )
     batch.status = ImportStatus.ROLLED_BACK
     batch.rolled_back_at = timezone.now()
     batch.save(update_fields=["status", "rolled_back_at"])
     return batch
 
 
-def error_workbook(batch: ImportBatch) -> bytes:
-    """The uploaded rows again, with a leading column of reasons for every rejected row."""
+def error_workbook(batch: ImportBatch, user=None) -> bytes:
+    """The uploaded rows again, with a leading column of reasons for every rejected row.
+
+    With a `user`, ID numbers are shown as that user's role may see them (emis.core.imports.masking)."""
     reasons = {int(k): v for k, v in (batch.report.get("rejected_rows") or {}).items()}
     output = io.BytesIO()
     workbook = xlsxwriter.Workbook(output, {"constant_memory": True})
@@ -223,6 +245,8 @@ def error_workbook(batch: ImportBatch) -> bytes:
         sheet.write(1, 0, str(exc), red)
         workbook.close()
         return output.getvalue()
+    mask_cell = masking.cell_masker(user, get_spec(batch.kind), table.headers) if user else (lambda _p, v: v)
+    mask_text = masking.text_masker(user) if user else (lambda v: v)
     sheet.write(0, 0, _("错误原因"), bold)
     sheet.write(0, 1, _("原行号"), bold)
     for col, header in enumerate(table.headers, start=2):
@@ -230,10 +254,11 @@ def error_workbook(batch: ImportBatch) -> bytes:
     sheet.set_column(0, 0, 60)
     out_row = 1
     for number, raw in table.rows:
-        reason = reasons.get(number, "")
+        reason = mask_text(reasons.get(number, ""))
         sheet.write(out_row, 0, reason, red if reason else None)
         sheet.write(out_row, 1, number)
         for col, value in enumerate(raw, start=2):
+            value = mask_cell(col - 2, value)
             sheet.write(out_row, col, value if not hasattr(value, "isoformat") else value.isoformat())
         out_row += 1
     workbook.close()

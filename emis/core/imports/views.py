@@ -18,7 +18,7 @@ from emis.core.forms import style_form
 from emis.core.models import ImportBatch, ImportStatus
 from emis.orgs.models import SchoolYear
 
-from . import service
+from . import masking, service
 from .registry import SPECS, get_spec
 from .templates import template_workbook
 
@@ -82,7 +82,8 @@ def import_detail(request, pk: int):
         "batch": batch,
         "done": done,
         "total": total,
-        "report": batch.report or {},
+        # ID numbers in the report as the user's role may see them (masked for 局领导 and 督学).
+        "report": masking.report_for(request.user, batch.report or {}, get_spec(batch.kind)),
         "running": batch.status in (ImportStatus.PENDING, ImportStatus.RUNNING),
     }
     if request.htmx:
@@ -123,7 +124,8 @@ def import_rollback(request, pk: int):
 def import_errors(request, pk: int):
     batch = get_object_or_404(_batches(request.user), pk=pk)
     response = HttpResponse(
-        service.error_workbook(batch), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        service.error_workbook(batch, user=request.user),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = 'attachment; filename="errors.xlsx"'
     return response

@@ -214,7 +214,7 @@ def test_a_person_registered_in_another_township_is_not_moved(county, township_a
     zhao = county.population["赵思飞"]  # 南林桥镇, outside 通羊镇's scope
     rows = [[zhao.id_number, "赵思飞", "男", "2018-01-20", "421224100", ""]]
     report = run("population", write_table_file(tmp_path, HEADER, rows), township_a, dry_run=False)
-    assert_rejected(report, 2, "身份证件号", "此人本学年已登记在乡镇 421224101，不在您的管辖范围内")
+    assert_rejected(report, 2, "身份证件号", "此人本学年的登记不在您的管辖范围内")
     assert PopulationRecord.objects.get(pk=zhao.pk).hukou_township_id == county.township_b.pk
 
 
@@ -326,9 +326,9 @@ def test_outside_scope_for_a_township_user(county, township_a, tmp_path):
     before = OutsideEnrollment.objects.count()
     report = run("outside", write_table_file(tmp_path, OUTSIDE_HEADER, rows), township_a, dry_run=False)
     assert report_counts(report) == (1, 0, 0, 3)
-    assert_rejected(report, 3, "身份证件号", "此人本学年登记在乡镇 421224101，不在您的管辖范围内")
+    assert_rejected(report, 3, "身份证件号", "此人本学年的登记不在您的管辖范围内")
     assert_rejected(report, 4, "身份证件号", "只有县级用户可以导入")
-    assert_rejected(report, 5, "身份证件号", "该县外就读记录属于 421224101，不在您的管辖范围内")
+    assert_rejected(report, 5, "身份证件号", "此人本学年的登记不在您的管辖范围内")
     assert OutsideEnrollment.objects.count() == before
 
 
@@ -580,7 +580,7 @@ def test_rollback_of_a_move_to_another_township_restores_township_and_village(
 @pytest.mark.parametrize(
     ("township", "column", "fragment"),
     [
-        ("421224100", "身份证件号", "此人本学年已登记在乡镇 421224101，不在您的管辖范围内"),
+        ("421224100", "身份证件号", "此人本学年的登记不在您的管辖范围内"),
         ("421224101", "户籍乡镇代码", "该乡镇不在您的管辖范围内"),
     ],
     ids=["moved-into-the-users-township", "left-in-its-own-township"],
@@ -704,7 +704,7 @@ def test_an_outside_record_of_the_users_township_registered_elsewhere_changes_no
         outside_stored(wu.pk, grade="四年级"),
     ]
     report = run("outside", write_table_file(tmp_path, OUTSIDE_FULL_HEADER, rows), township_a, dry_run=False)
-    assert_rejected(report, 3, "身份证件号", "此人本学年登记在乡镇 421224101，不在您的管辖范围内")
+    assert_rejected(report, 3, "身份证件号", "此人本学年的登记不在您的管辖范围内")
     assert report_counts(report) == (1, 0, 0, 1)
     assert population_tables() == before
     assert not import_changes().exists()

@@ -173,16 +173,18 @@ def test_a_user_writing_both_schools_transfers_staff(county, tmp_path):
 def test_a_school_cannot_take_over_another_schools_staff(county, tmp_path):
     user = county.users[Role.SCHOOL]  # A1's administrator; 孙强 is active at B1
     report = run(write_table_file(tmp_path, HEADER, [roster(county)[0], _sun_at_a1(county)]), user, dry_run=False)
-    assert_rejected(report, 3, "学校标识码", "该教职工已在其他学校在职（2142000301）")
+    assert_rejected(report, 3, "身份证件号", "此人不在您的管辖范围内")
+    assert "2142000301" not in report.rejected_rows[3]
     assert Staff.objects.get(pk=county.staff["孙强"].pk).post_school_id == county.school_b1.pk
     assert not Staff.objects.filter(id_number=NEW_ID).exists()
 
 
 def test_staff_who_left_are_rehired_with_a_recruitment_posting(county, tmp_path):
+    # By a user holding both schools: for A1's administrator 孙强 (who left B1) is outside scope (test_import_scope).
     sun = county.staff["孙强"]
     Staff.objects.filter(pk=sun.pk).update(is_active=False)
     Posting.objects.filter(staff=sun).update(end_date=dt.date(2020, 7, 1))
-    report = run(write_table_file(tmp_path, HEADER, [_sun_at_a1(county)]), county.users[Role.SCHOOL], dry_run=False)
+    report = run(write_table_file(tmp_path, HEADER, [_sun_at_a1(county)]), county.users[Role.SECTION], dry_run=False)
     assert report.committed and report_counts(report) == (0, 1, 0, 0)
     sun.refresh_from_db()
     assert (sun.post_school_id, sun.is_active) == (county.school_a1.pk, True)
@@ -440,7 +442,7 @@ def test_rollback_of_a_rehire_at_another_school_restores_the_school_and_the_depa
     Staff.objects.filter(pk=sun.pk).update(is_active=False)
     Posting.objects.filter(staff=sun).update(end_date=dt.date(2020, 7, 1))
     before = staff_tables()
-    user = county.users[Role.SCHOOL]
+    user = county.users[Role.SECTION]
     batch = run_batch(write_table_file(tmp_path, HEADER, [_sun_at_a1(county)]), user, dry_run=False)
     assert batch.status == ImportStatus.COMMITTED, batch.report
     sun.refresh_from_db()
@@ -467,24 +469,24 @@ def test_rollback_of_a_renamed_staff_member_restores_the_pinyin_key(county, tmp_
 
 
 @pytest.mark.parametrize(
-    ("role", "row", "fragment"),
+    ("role", "row", "column", "fragment"),
     [
         # 周红 is active at A2: in A1's township but not in the school user's scope.
-        (Role.SCHOOL, ("周红", {"school": "2142000101"}), "该教职工已在其他学校在职（3142000201）"),
+        (Role.SCHOOL, ("周红", {"school": "2142000101"}), "身份证件号", "此人不在您的管辖范围内"),
         # 孙强 is active at B1, in the other township.
-        (Role.TOWNSHIP, ("孙强", {"school": "2142000101"}), "该教职工已在其他学校在职（2142000301）"),
-        (Role.TOWNSHIP, ("孙强", {"school": "3142000201"}), "该教职工已在其他学校在职（2142000301）"),
+        (Role.TOWNSHIP, ("孙强", {"school": "2142000101"}), "身份证件号", "此人不在您的管辖范围内"),
+        (Role.TOWNSHIP, ("孙强", {"school": "3142000201"}), "身份证件号", "此人不在您的管辖范围内"),
         # A row for 孙强 at his own school, changing his subject: the school is not the user's.
-        (Role.SCHOOL, ("孙强", {"subject": "数学"}), "该学校不在您的管辖范围内"),
+        (Role.SCHOOL, ("孙强", {"subject": "数学"}), "学校标识码", "该学校不在您的管辖范围内"),
     ],
     ids=["school-user-same-township", "township-user-to-a1", "township-user-to-a2", "own-school-out-of-scope"],
 )
-def test_a_row_for_staff_of_a_school_outside_the_scope_changes_nothing(role, row, fragment, county, tmp_path):
+def test_a_row_for_staff_of_a_school_outside_the_scope_changes_nothing(role, row, column, fragment, county, tmp_path):
     name, overrides = row
     before = staff_tables()
     rows = [stored(county, "刘建国", subject="数学"), stored(county, name, **overrides)]  # a good row first
     report = run(write_table_file(tmp_path, HEADER, rows), county.users[role], dry_run=False)
-    assert_rejected(report, 3, "学校标识码", fragment)
+    assert_rejected(report, 3, column, fragment)
     assert report_counts(report) == (0, 1, 0, 1)
     assert staff_tables() == before
     assert not import_changes().exists()
