@@ -51,6 +51,7 @@ class ModelUI:
     detail_fields: Sequence[str] = ()
     related: Sequence[tuple[str, Callable, type]] = ()
     export_columns: Callable | None = None
+    detail_template = "generic/detail.html"  # a model may extend it (block detail_extra)
 
     @classmethod
     def extra_detail_context(cls, obj, user) -> dict:
@@ -193,7 +194,7 @@ class ObjectDetailView(ModelUIView):
         ]
         return render(
             request,
-            "generic/detail.html",
+            self.ui.detail_template,
             self.context(
                 object=obj,
                 fields=fields,
