@@ -23,7 +23,7 @@ def client_ip(request) -> str:
 def lockout_message() -> str:
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60) if settings.AXES_COOLOFF_TIME else 0
     return _(
-        "登录失败次数过多（连续 {limit} 次），该账号已在本机地址暂时锁定，请 {minutes} 分钟后再试，或联系系统管理员解锁。"
+        "登录失败次数过多（连续 {limit} 次），该账号已在本地址暂时锁定，请 {minutes} 分钟后再试或联系系统管理员解锁。"
     ).format(limit=settings.AXES_FAILURE_LIMIT, minutes=minutes)
 
 

@@ -10,6 +10,7 @@ import time
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_otp import user_has_device
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -68,6 +69,10 @@ def otp_required(user) -> bool:
 
 def otp_confirmed_devices(user):
     return TOTPDevice.objects.filter(user=user, confirmed=True)
+
+
+def wrong_code_message() -> str:
+    return _("动态验证码不正确或已过期；连续输错后须稍候再试。")
 
 
 def otp_verify(user, code: str):

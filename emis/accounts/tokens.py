@@ -88,7 +88,7 @@ class ObtainTokenView(LoginView):
                 user_login_failed.send(
                     sender=__name__, credentials={"username": data["username"]}, request=django_request
                 )
-                raise serializers.ValidationError({"otp_token": [_("动态验证码不正确或已过期。")]})
+                raise serializers.ValidationError({"otp_token": [services.wrong_code_message()]})
         request.user = user
         return super().post(request, format=format)
 

@@ -87,7 +87,7 @@ def login_verify(request):
         device = services.otp_verify(user, form.cleaned_data["otp_token"])
         if device is None:
             _failed_code(request, user.username)
-            form.add_error("otp_token", _("动态验证码不正确或已过期。"))
+            form.add_error("otp_token", services.wrong_code_message())
         else:
             del request.session[PENDING_KEY]
             user.otp_device = device  # django_otp marks the new session verified on login
@@ -124,7 +124,7 @@ def otp(request):
                 otp_login(request, device)
                 return redirect("home")
             _failed_code(request, user.username)
-            form.add_error("otp_token", _("动态验证码不正确或已过期。"))
+            form.add_error("otp_token", services.wrong_code_message())
         return render(request, "accounts/otp.html", context)
     key = request.session.get(ENROL_KEY) or default_key()
     request.session[ENROL_KEY] = key
