@@ -19,7 +19,7 @@ class UserUI(ModelUI):
         (_("管辖学校"), lambda obj, user: obj.schools.for_user(user).select_related("township", "parent"), SchoolTable),
     )
 
-    detail_template = "accounts/user_detail.html"
+    detail_page_template = "accounts/user_detail.html"
 
     @classmethod
     def extra_detail_context(cls, obj, user) -> dict:
