@@ -12,9 +12,11 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from drf_spectacular.utils import OpenApiResponse, extend_schema
+from knox.settings import knox_settings
 from knox.views import LoginView, LogoutAllView, LogoutView
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
 
 from . import services
 from .authentication import ExpiringTokenAuthentication
@@ -64,6 +66,7 @@ class ObtainTokenView(LoginView):
         responses={
             200: TokenResponseSerializer,
             400: OpenApiResponse(description="Wrong username, password or TOTP code (reasons in Chinese)."),
+            403: OpenApiResponse(ErrorSerializer, description="Too many live tokens: revoke some first."),
             429: OpenApiResponse(ErrorSerializer, description="Locked out after too many failures."),
         },
         auth=[],
@@ -89,8 +92,15 @@ class ObtainTokenView(LoginView):
                     sender=__name__, credentials={"username": data["username"]}, request=django_request
                 )
                 raise serializers.ValidationError({"otp_token": [services.wrong_code_message()]})
+        limit = knox_settings.TOKEN_LIMIT_PER_USER
+        if limit is not None and services.tokens_for(user).count() >= limit:
+            message = _("有效的接口令牌已达 {limit} 个：请先在“我的令牌”页面作废不用的令牌。")
+            return Response({"detail": message.format(limit=limit)}, status=403)
         request.user = user
         return super().post(request, format=format)
+
+    def get_token_limit_per_user(self):
+        return None  # checked above, with a message in Chinese
 
 
 class RevokeTokenView(LogoutView):

@@ -297,6 +297,13 @@ def test_administrator_lists_and_revokes_a_users_tokens(county, login):
     assert works(county.tokens[Role.SCHOOL])
 
 
+def test_live_tokens_per_user_are_limited(county, settings):
+    settings.REST_KNOX = {**settings.REST_KNOX, "TOKEN_LIMIT_PER_USER": 2}
+    obtain_token("school_a1")  # with the fixture's token, two
+    response = Client().post(TOKEN, {"username": "school_a1", "password": PASSWORD})
+    assert response.status_code == 403 and "我的令牌" in response.json()["detail"]
+
+
 def test_deactivated_users_token_stops_working(county):
     token = obtain_token("leader")
     User.objects.filter(username="leader").update(is_active=False)
@@ -386,6 +393,14 @@ def test_county_roles_must_enrol_before_anything_else(role, county):
     assert client.post(reverse("accounts:otp"), {"otp_token": code_for(key)}).status_code == 302
     assert client.get("/").status_code == 200
     assert AuditEvent.objects.filter(event="account.otp_enrolled", data__username=username).exists()
+
+
+@override_settings(EMIS_OTP_REQUIRED_ROLES=COUNTY_ROLES)
+def test_a_superuser_of_another_role_must_enrol(county):
+    User.objects.filter(username="school_a1").update(is_superuser=True)
+    client = Client()
+    login_page(client, "school_a1", PASSWORD)
+    assert client.get("/")["Location"] == reverse("accounts:otp")
 
 
 @override_settings(EMIS_OTP_REQUIRED_ROLES=COUNTY_ROLES)
