@@ -106,7 +106,12 @@ class ObtainTokenView(LoginView):
 class RevokeTokenView(LogoutView):
     authentication_classes = (ExpiringTokenAuthentication,)
 
-    @extend_schema(summary="Revoke the token sending this request", request=None, responses={204: None}, tags=["token"])
+    @extend_schema(
+        summary="Revoke the token sending this request",
+        request=None,
+        responses={204: None, 401: OpenApiResponse(ErrorSerializer, description="No valid token.")},
+        tags=["token"],
+    )
     def post(self, request, format=None):
         services.token_revoke(user=request.user, digest=request.auth.digest)
         user_logged_out.send(sender=request.user.__class__, request=request, user=request.user)
@@ -116,7 +121,12 @@ class RevokeTokenView(LogoutView):
 class RevokeAllTokensView(LogoutAllView):
     authentication_classes = (ExpiringTokenAuthentication,)
 
-    @extend_schema(summary="Revoke every token of this user", request=None, responses={204: None}, tags=["token"])
+    @extend_schema(
+        summary="Revoke every token of this user",
+        request=None,
+        responses={204: None, 401: OpenApiResponse(ErrorSerializer, description="No valid token.")},
+        tags=["token"],
+    )
     def post(self, request, format=None):
         services.token_revoke(user=request.user)
         user_logged_out.send(sender=request.user.__class__, request=request, user=request.user)
