@@ -1,8 +1,8 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken import views as token_views
 from rest_framework.routers import DefaultRouter
 
+from emis.accounts import tokens
 from emis.admissions import api as admissions_api
 from emis.core import api_views as core_api
 from emis.orgs import api as orgs_api
@@ -17,7 +17,9 @@ for module in (orgs_api, students_api, staff_api, population_api, admissions_api
 
 urlpatterns = [
     path("", include(router.urls)),
-    path("token/", token_views.obtain_auth_token, name="api-token"),
+    path("token/", tokens.ObtainTokenView.as_view(), name="api-token"),
+    path("token/logout/", tokens.RevokeTokenView.as_view(), name="api-token-logout"),
+    path("token/logout-all/", tokens.RevokeAllTokensView.as_view(), name="api-token-logout-all"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -295,6 +295,20 @@ OTHER_ROUTES: dict[str, list[Probe]] = {
     ],
     "api-docs": [Probe("get", {ANON: 401, "*": 200})],
     "api-root": [Probe("get", {ANON: 401, "*": 200})],
+    # Revoking the token that sends the request, or all of the caller's tokens (token authentication only).
+    "api-token-logout": [Probe("get", {ANON: 401, "*": 405}), Probe("post", {ANON: 401, "*": 204})],
+    "api-token-logout-all": [Probe("get", {ANON: 401, "*": 405}), Probe("post", {ANON: 401, "*": 204})],
+    # The TOTP step of a login: without a pending password step it sends back to the login page.
+    "login_verify": [Probe("get", {"*": 302})],
+    # One's own account: two-factor enrolment, password change, API tokens (revoking a token that is not one's
+    # own, here none at all, is 404).
+    "accounts:otp": [Probe("get", {ANON: 302, "*": 200}, check=_is_login_redirect)],
+    "accounts:password_change": [Probe("get", {ANON: 302, "*": 200}, check=_is_login_redirect)],
+    "accounts:my_tokens": [Probe("get", {ANON: 302, "*": 200}, check=_is_login_redirect)],
+    "accounts:my_token_revoke": [Probe("get", {ANON: 302, "*": 405}), Probe("post", {ANON: 302, "*": 404})],
+    # The login security log (failed logins, lockouts, account events): system administrators only.
+    "accounts:security_log": [Probe("get", {ANON: 302, Role.ADMIN: 200, "*": 404}, check=_is_login_redirect)],
+    "accounts:lockout_release": [Probe("get", {ANON: 302, "*": 405}), Probe("post", {ANON: 302, "*": 404})],
 }
 
 
@@ -345,6 +359,11 @@ OBJECT_ROUTES: dict[str, ObjectRoute] = {
     "admissions:roundschool_admitted": ObjectRoute(RoundSchool),
     # Deciding an appeal (an empty decision is refused with a message).
     "admissions:appeal_decide": ObjectRoute(Appeal, get=405, post=(Domain.ADMISSIONS, "change")),
+    # A user's security actions (revoke API tokens, reset two-factor login, lift a lockout): administrators only,
+    # POST only, redirecting back to the user's page.
+    "accounts:user_token_revoke": ObjectRoute(User, get=405, post=(Domain.ACCOUNTS, "change")),
+    "accounts:user_otp_reset": ObjectRoute(User, get=405, post=(Domain.ACCOUNTS, "change")),
+    "accounts:user_unlock": ObjectRoute(User, get=405, post=(Domain.ACCOUNTS, "change")),
 }
 
 

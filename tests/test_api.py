@@ -62,7 +62,9 @@ def test_token_is_issued_for_username_and_password(county):
     response = client.post("/api/token/", {"username": "school_a1", "password": PASSWORD})
     assert response.status_code == 200
     token = response.json()["token"]
-    assert token == county.tokens[Role.SCHOOL]
+    # A new token per login (per device), which works at once and says when it expires.
+    assert token != county.tokens[Role.SCHOOL] and response.json()["expiry"]
+    assert Client(headers={"authorization": f"Token {token}"}).get("/api/students/").status_code == 200
     assert client.post("/api/token/", {"username": "school_a1", "password": "wrong"}).status_code == 400
     user = county.users[Role.SCHOOL]
     user.is_active = False

@@ -20,7 +20,6 @@ INSTALLED_APPS = [
     "django_tables2",
     "django_htmx",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_tasks",
@@ -97,9 +96,6 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
-]
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
@@ -116,7 +112,7 @@ MEDIA_URL = "media/"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "emis.accounts.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["emis.core.api_permissions.ScopedModelPermission"],
@@ -175,3 +171,51 @@ EMIS_EXPORT_MAX_ROWS = 200_000
 EMIS_IMPORT_MAX_ROWS = int(env_str("EMIS_IMPORT_MAX_ROWS", "2000000"))
 EMIS_IMPORT_MAX_UPLOAD_MB = int(env_str("EMIS_IMPORT_MAX_UPLOAD_MB", "300"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+# --- Accounts: login throttling, passwords, API tokens, two-factor login (docs/security.md, "Accounts") -------
+from datetime import timedelta  # noqa: E402
+
+INSTALLED_APPS += ["axes", "knox", "django_otp", "django_otp.plugins.otp_totp"]
+# OTPMiddleware needs the session user (after AuthenticationMiddleware); OTPRequiredMiddleware sends roles that must
+# use two-factor login to enrol or verify before anything else; AxesMiddleware must be last (turns a lockout
+# raised anywhere below it into the lockout page).
+MIDDLEWARE += [
+    "django_otp.middleware.OTPMiddleware",
+    "emis.accounts.middleware.OTPRequiredMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("username", "display_name", "first_name", "last_name", "email")},
+    },
+    # 12: long enough to resist offline guessing of a leaked hash; the demo passwords (14+) still pass.
+    {"NAME": "emis.accounts.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# Lock out a username from one address after 5 failures for 15 minutes. By username AND address: a whole office
+# behind one NAT address shares an IP, so locking by address alone would lock out colleagues, and locking by
+# username alone would let anyone lock out a known account from anywhere.
+AXES_FAILURE_LIMIT = int(env_str("EMIS_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(env_str("EMIS_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # every failed login, kept for the administrator's 登录失败记录 page
+AXES_LOCKOUT_CALLABLE = "emis.accounts.security.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "emis.accounts.security.client_ip"
+AXES_SENSITIVE_PARAMETERS = ["password", "otp_token"]
+# Behind a reverse proxy: how many proxies append to X-Forwarded-For (0: use the connection's address).
+EMIS_TRUSTED_PROXY_COUNT = int(env_str("EMIS_TRUSTED_PROXY_COUNT", "0"))
+# API tokens: stored as hashes (knox), one per login, expire after EMIS_TOKEN_TTL_DAYS.
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=int(env_str("EMIS_TOKEN_TTL_DAYS", "7"))),
+    "AUTH_HEADER_PREFIX": "Token",
+    "TOKEN_LIMIT_PER_USER": 20,
+}
+# Two-factor login (TOTP). Roles listed here must enrol a device and enter its code at every login; any user who
+# enrolled one voluntarily is asked too. Empty in the developer's profile and the tests (see local.py).
+EMIS_OTP_REQUIRED_ROLES = env_list("EMIS_OTP_REQUIRED_ROLES", "admin,leader,section")
+OTP_TOTP_ISSUER = "县域教育管理信息系统"
+# --- end of accounts block ------------------------------------------------------------------------------------

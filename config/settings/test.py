@@ -8,3 +8,5 @@ STORAGES = {
 }
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
+# Tests sign users in with force_login; the two-factor tests turn the requirement on with override_settings.
+EMIS_OTP_REQUIRED_ROLES = []

@@ -40,6 +40,16 @@ class User(ChangeLogged, AbstractUser):
     def __str__(self) -> str:
         return self.display_name or self.username
 
+    def save(self, *args, **kwargs):
+        # set_password keeps the new raw password in _password until the row is saved; a hash upgrade on login
+        # clears it first, so this is a real change of password, whoever made it (page, form, command).
+        password_changed = self._password is not None and not self._state.adding
+        super().save(*args, **kwargs)
+        if password_changed:
+            from .services import password_changed as on_password_changed
+
+            on_password_changed(user=self)
+
     def get_absolute_url(self) -> str:
         return reverse("accounts:user_detail", args=[self.pk])
 

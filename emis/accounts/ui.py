@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from emis.core.views import ModelUI
@@ -17,6 +18,21 @@ class UserUI(ModelUI):
         (_("管辖区划"), lambda obj, user: obj.divisions.for_user(user).select_related("parent"), DivisionTable),
         (_("管辖学校"), lambda obj, user: obj.schools.for_user(user).select_related("township", "parent"), SchoolTable),
     )
+
+    detail_page_template = "accounts/user_detail.html"
+
+    @classmethod
+    def extra_detail_context(cls, obj, user) -> dict:
+        from . import services
+
+        return {
+            "security": {
+                "otp_enrolled": services.otp_confirmed_devices(obj).exists(),
+                "otp_required": obj.role in settings.EMIS_OTP_REQUIRED_ROLES,
+                "lockouts": list(services.lockouts_for(obj.username)),
+                "tokens": list(services.tokens_for(obj)),
+            }
+        }
 
     @staticmethod
     def export_columns(user):

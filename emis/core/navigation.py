@@ -64,7 +64,16 @@ MENU = (
             ("core:import_list", _("数据导入"), None),
             ("core:objectchange_list", _("审计日志"), None),
             ("accounts:user_list", _("用户与权限"), "accounts"),
+            ("accounts:security_log", _("登录安全"), "accounts"),
             ("api-docs", _("接口文档"), None),
+        ),
+    ),
+    (
+        _("我的账号"),
+        (
+            ("accounts:password_change", _("修改密码"), None),
+            ("accounts:otp", _("两步验证"), None),
+            ("accounts:my_tokens", _("我的令牌"), None),
         ),
     ),
 )

@@ -222,7 +222,7 @@ def make_user(username: str, role: str, *, divisions=(), schools=(), domains=(),
 
 def make_role_users(county: County) -> dict:
     """One user per role, each with the scope the issue describes, and an API token each."""
-    from rest_framework.authtoken.models import Token
+    from knox.models import AuthToken
 
     users = {
         Role.LEADER: make_user(ROLE_USERNAMES[Role.LEADER], Role.LEADER, divisions=[county.county]),
@@ -240,7 +240,7 @@ def make_role_users(county: County) -> dict:
         Role.ADMIN: make_user(ROLE_USERNAMES[Role.ADMIN], Role.ADMIN),
     }
     county.users = users
-    county.tokens = {role: Token.objects.create(user=user).key for role, user in users.items()}
+    county.tokens = {role: AuthToken.objects.create(user=user)[1] for role, user in users.items()}
     return users
 
 

@@ -1,6 +1,8 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from emis.accounts import views as account_views
+
 from . import pages
 from .imports import views as import_views
 from .ui import ObjectChangeUI
@@ -19,7 +21,8 @@ urlpatterns = [
 # Routes outside the "core" namespace, included by config.urls at the site root.
 site_urlpatterns = [
     path("", pages.home, name="home"),
-    path("accounts/login/", auth_views.LoginView.as_view(template_name="registration/login.html"), name="login"),
+    path("accounts/login/", account_views.LoginView.as_view(), name="login"),
+    path("accounts/login/verify/", account_views.login_verify, name="login_verify"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", pages.healthz, name="healthz"),
 ]

@@ -51,6 +51,7 @@ class ModelUI:
     detail_fields: Sequence[str] = ()
     related: Sequence[tuple[str, Callable, type]] = ()
     export_columns: Callable | None = None
+    detail_page_template = "generic/detail.html"  # the generic page, or one extending it (block detail_extra)
 
     @classmethod
     def extra_detail_context(cls, obj, user) -> dict:
@@ -193,7 +194,7 @@ class ObjectDetailView(ModelUIView):
         ]
         return render(
             request,
-            "generic/detail.html",
+            self.ui.detail_page_template,
             self.context(
                 object=obj,
                 fields=fields,

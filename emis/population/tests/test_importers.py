@@ -430,10 +430,8 @@ def test_outside_add_page_and_search(county, township_a):
 
 
 def test_outside_api_lists_within_scope_and_masks_ids(county):
-    from rest_framework.authtoken.models import Token
-
     def get(role):
-        token = Token.objects.get(user=county.users[role]).key
+        token = county.tokens[role]
         return Client(headers={"authorization": f"Token {token}"}).get("/api/outside-enrollments/").json()
 
     township = get(Role.TOWNSHIP)
