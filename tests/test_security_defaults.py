@@ -154,6 +154,13 @@ def test_production_debug_is_off_and_errors_show_no_traceback(production_setting
     assert "服务器出错" in text and "secret detail" not in text and "Traceback" not in text
 
 
+def test_a_failed_csrf_check_answers_in_chinese_without_detail(db):
+    response = Client(enforce_csrf_checks=True).post("/accounts/login/", {"username": "x", "password": "y"})
+    assert response.status_code == 403
+    text = response.content.decode()
+    assert "页面已过期" in text and "CSRF" not in text
+
+
 # Sessions ----------------------------------------------------------------------------------------------------------
 
 
