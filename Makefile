@@ -21,6 +21,11 @@ DEMO_COUNTY ?= tongshan
 # Two workers on the 2-core machines we run on; `make test PYTEST_ARGS="-n 0 -k school"` for one test.
 PYTEST_ARGS ?= -n auto
 
+# manage.py and `emis` default to the production settings; these targets ask for a developer profile:
+# local (DEBUG on) for serve, worker, migrate and check, demo (DEBUG off, plain http on this machine) for the demo.
+LOCAL := DJANGO_SETTINGS_MODULE=config.settings.local
+DEMO := DJANGO_SETTINGS_MODULE=config.settings.demo
+
 PY_STAMP := $(VENV)/.emis-installed
 NPM_STAMP := node_modules/.emis-installed
 ASSETS_STAMP := static/vendor/.emis-copied
@@ -56,22 +61,22 @@ setup: $(PY_STAMP) $(ASSETS_STAMP) ## create .venv, install Python and front-end
 #
 
 migrate: setup ## apply migrations (SQLite under var/ unless DATABASE_URL is set)
-	$(EMIS) migrate --noinput
+	$(LOCAL) $(EMIS) migrate --noinput
 
 demo: migrate ## set up, migrate, load the demo county (prints the logins) and serve it
-	$(EMIS) load_demo $(DEMO_COUNTY)
+	$(DEMO) $(EMIS) load_demo $(DEMO_COUNTY)
 	@echo
 	@echo "County EMIS demo: http://$(HOST):$(PORT)/  (stop with Ctrl+C; a task worker runs beside it for imports)"
 	@# The worker runs imports and other background tasks; it stops with the server.
-	$(PY) manage.py db_worker --queue-name '*' >var/worker.log 2>&1 & worker=$$!; \
+	$(DEMO) $(PY) manage.py db_worker --queue-name '*' >var/worker.log 2>&1 & worker=$$!; \
 	trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
-	EMIS_DEBUG=1 DJANGO_SETTINGS_MODULE=config.settings.local $(PY) manage.py runserver $(HOST):$(PORT)
+	$(DEMO) $(PY) manage.py runserver $(HOST):$(PORT)
 
 serve: migrate ## serve the development site on http://127.0.0.1:8000
-	EMIS_DEBUG=1 DJANGO_SETTINGS_MODULE=config.settings.local $(PY) manage.py runserver $(HOST):$(PORT)
+	EMIS_DEBUG=1 $(LOCAL) $(PY) manage.py runserver $(HOST):$(PORT)
 
 worker: migrate ## run a background task worker (django-tasks database backend)
-	EMIS_LOG_LEVEL=$${EMIS_LOG_LEVEL:-INFO} $(PY) manage.py db_worker --queue-name '*'
+	EMIS_LOG_LEVEL=$${EMIS_LOG_LEVEL:-INFO} $(LOCAL) $(PY) manage.py db_worker --queue-name '*'
 
 #
 # Quality
@@ -86,8 +91,8 @@ format: setup ## ruff format + import sorting
 	$(BIN)/ruff format .
 
 check: setup ## Django system checks and "no missing migrations"
-	$(PY) manage.py check
-	$(PY) manage.py makemigrations --check --dry-run
+	$(LOCAL) $(PY) manage.py check
+	$(LOCAL) $(PY) manage.py makemigrations --check --dry-run
 
 # Static assets are part of the setup because page and browser tests render templates using them.
 # Browser tests run when /usr/bin/chromium exists and are skipped (with the reason) otherwise.

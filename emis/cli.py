@@ -5,7 +5,9 @@ import sys
 
 
 def main() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+    # Production unless the developer's settings are asked for: a forgotten variable must not mean DEBUG on
+    # and a published key (DJANGO_SETTINGS_MODULE=config.settings.local for development).
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
     from django.core.management import execute_from_command_line
 
     # Accept the dashed spellings used in the docs (export-stats) for underscored commands.

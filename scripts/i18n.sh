@@ -7,6 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON="${PYTHON:-.venv/bin/python}"
+export DJANGO_SETTINGS_MODULE="${DJANGO_SETTINGS_MODULE:-config.settings.local}"  # manage.py defaults to production
 PO=locale/en/LC_MESSAGES/django.po
 
 "$PYTHON" manage.py makemessages -l en --ignore=.venv --ignore=node_modules --ignore=var --no-obsolete "$@"

@@ -219,3 +219,47 @@ REST_KNOX = {
 EMIS_OTP_REQUIRED_ROLES = env_list("EMIS_OTP_REQUIRED_ROLES", "admin,leader,section")
 OTP_TOTP_ISSUER = "县域教育管理信息系统"
 # --- end of accounts block ------------------------------------------------------------------------------------
+
+# --- Security defaults (issue 10: safe defaults; see docs/security.md) -------------------------------------------
+# Content Security Policy (django-csp 4): scripts only from our own static files, never inline, never eval. Page
+# data reaches scripts through data-* attributes or json_script (type="application/json", which is not executed).
+# Styles allow 'unsafe-inline': Tabler, ECharts tooltips, the Swagger UI and a few print and size rules use
+# style attributes and <style> blocks; injected CSS cannot run code, and script-src stays strict.
+from csp.constants import NONE, SELF, UNSAFE_INLINE  # noqa: E402
+
+INSTALLED_APPS += ["csp"]
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "csp.middleware.CSPMiddleware")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SESSION_COOKIE_HTTPONLY = True
+# Idle timeout: a session ends EMIS_SESSION_IDLE_MINUTES after the last request (every request renews it, so
+# an active user is never cut off) and when the browser closes. A shared office computer left signed in
+# does not stay open to the next person for the two weeks of Django's default.
+EMIS_SESSION_IDLE_MINUTES = int(env_str("EMIS_SESSION_IDLE_MINUTES", "30"))
+SESSION_COOKIE_AGE = EMIS_SESSION_IDLE_MINUTES * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# `check --deploy` runs in CI with warnings as errors; three choice sets share the field name "level", which
+# drf-spectacular reports (W001) unless each enum is named.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
+    "DivisionLevelEnum": "emis.orgs.choices.DivisionLevel",
+    "SchoolLevelEnum": "emis.students.choices.Level",
+    "EntryLevelEnum": "emis.admissions.choices.EntryLevel",
+}
+# --- end of security defaults ------------------------------------------------------------------------------------

@@ -6,10 +6,11 @@ import csv
 import io
 from collections.abc import Callable, Iterable, Sequence
 
-import xlsxwriter
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext
+
+from .safe_export import csv_row, safe_workbook
 
 ExportColumn = tuple[str, Callable[[object], object]]
 
@@ -29,7 +30,7 @@ def _cell(value):
 
 def xlsx_response(filename: str, sheet_title: str, columns: Sequence[ExportColumn], rows: Iterable[list]):
     buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"constant_memory": True, "in_memory": False})
+    workbook = safe_workbook(buffer, constant_memory=True, in_memory=False)
     sheet = workbook.add_worksheet(sheet_title[:31])
     header = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
     for col, (title, _) in enumerate(columns):
@@ -57,9 +58,9 @@ def csv_response(filename: str, columns: Sequence[ExportColumn], rows: Iterable[
 
     def stream():
         yield "\ufeff"
-        yield writer.writerow([str(title) for title, _ in columns])
+        yield writer.writerow(csv_row(str(title) for title, _ in columns))
         for row in rows:
-            yield writer.writerow([_cell(value) for value in row])
+            yield writer.writerow(csv_row(_cell(value) for value in row))
 
     response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = _disposition(filename, "csv")

@@ -73,9 +73,9 @@ def to_table(evaluation: Evaluation) -> str:
 
 
 def write_xlsx(evaluation: Evaluation, path) -> None:
-    import xlsxwriter
+    from emis.core.safe_export import safe_workbook
 
-    workbook = xlsxwriter.Workbook(str(path))
+    workbook = safe_workbook(path)
     try:
         bold = workbook.add_format({"bold": True})
         two = workbook.add_format({"num_format": "#,##0.00"})

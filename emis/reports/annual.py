@@ -1071,10 +1071,10 @@ def _cell(sheet, row: int, col: int, value, formats: dict) -> None:
 def annex_bytes(draft: AnnualDraft) -> bytes:
     """附件《指标明细》: every indicator's total (with the baseline and the change) and its value by township,
     each with numerator and denominator, plus the definitions."""
-    import xlsxwriter
+    from emis.core.safe_export import safe_workbook
 
     buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    workbook = safe_workbook(buffer, in_memory=True)
     formats = {
         "bold": workbook.add_format({"bold": True, "bg_color": "#f1f5fb", "border": 1}),
         "two": workbook.add_format({"num_format": "0.00"}),

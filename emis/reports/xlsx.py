@@ -19,7 +19,7 @@ import io
 import re
 from pathlib import Path
 
-import xlsxwriter
+from emis.core.safe_export import safe_workbook
 
 FONT = "宋体"
 HEADER_FIRST_ROW = 2  # rows 0-1: title and subtitle; rows 2-3: headers; data from row 4
@@ -81,9 +81,9 @@ class _Formats:
 def write_workbook(report: dict, target) -> None:
     """Write the report to `target`: a path or a binary file object."""
     if isinstance(target, str | Path):
-        workbook = xlsxwriter.Workbook(str(target))
+        workbook = safe_workbook(target)
     else:
-        workbook = xlsxwriter.Workbook(target, {"in_memory": True})
+        workbook = safe_workbook(target, in_memory=True)
     workbook.set_properties(
         {
             "title": report["title"],

@@ -42,8 +42,14 @@ class PageProblems:
     def __init__(self, page):
         self.items: list[str] = []
         page.on("pageerror", lambda error: self.items.append(f"JS error: {error}"))
+        # A script, style or connection the Content Security Policy refused is reported on the console only.
+        page.on("console", self._console)
         page.on("requestfailed", lambda request: self.items.append(f"request failed: {request.url}"))
         page.on("response", self._response)
+
+    def _console(self, message):
+        if "Content Security Policy" in message.text:
+            self.items.append(f"CSP violation: {message.text}")
 
     def _response(self, response):
         if response.status >= 400:

@@ -61,7 +61,7 @@ def test_school_list_search_and_filter(admin_page, live_server, mini_county):
     # Search by part of the name: htmx swaps the results and pushes the query into the address bar.
     page.fill("#id_q", "南林桥")
     page.click("button:has-text('查询')")
-    page.wait_for_function("document.querySelector('[data-testid=result-count]').innerText.includes('共 2 条')")
+    page.locator("[data-testid=result-count]", has_text="共 2 条").wait_for()  # the CSP forbids wait_for_function
     assert "q=" in page.url
     rows = page.locator("#results tbody tr")
     assert rows.count() == 2
@@ -73,7 +73,7 @@ def test_school_list_search_and_filter(admin_page, live_server, mini_county):
     page.select_option("#id_category", label="小学")
     page.select_option("#id_township", label="通羊镇")
     page.click("button:has-text('查询')")
-    page.wait_for_function("document.querySelector('[data-testid=result-count]').innerText.includes('共 1 条')")
+    page.locator("[data-testid=result-count]", has_text="共 1 条").wait_for()  # the CSP forbids wait_for_function
     assert "通山县实验小学" in page.inner_text("#results tbody")
 
     # The same filter survives a full reload of the pushed URL (no htmx).
@@ -184,7 +184,7 @@ def test_audit_log_list(admin_page, live_server, mini_county):
 
     page.select_option("#id_content_type", label="学生")
     page.click("button:has-text('查询')")
-    page.wait_for_function("document.querySelector('[data-testid=result-count]').innerText.includes('共 1 条')")
+    page.locator("[data-testid=result-count]", has_text="共 1 条").wait_for()  # the CSP forbids wait_for_function
     assert "王小明" in page.inner_text("#results tbody")
     page.problems.assert_none()
 

@@ -580,6 +580,8 @@ def cutoff_table(result: Result) -> tuple[tuple, list]:
 def write_table(path: str | Path, header, rows) -> int:
     """Write header + rows to .csv or .xlsx atomically; returns the number of data rows. An xlsx with more rows
     than a worksheet holds continues on further worksheets, each with the header."""
+    from emis.core.safe_export import csv_row
+
     path = Path(path)
     handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 (renamed into place below)
         dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix, delete=False
@@ -591,10 +593,10 @@ def write_table(path: str | Path, header, rows) -> int:
         else:
             with open(handle.name, "w", encoding="utf-8-sig", newline="") as out:
                 writer = csv.writer(out)
-                writer.writerow(header)
+                writer.writerow(csv_row(header))
                 count = 0
                 for row in rows:
-                    writer.writerow(row)
+                    writer.writerow(csv_row(row))
                     count += 1
         umask = os.umask(0)
         os.umask(umask)
@@ -607,9 +609,9 @@ def write_table(path: str | Path, header, rows) -> int:
 
 
 def _write_xlsx(filename: str, header, rows) -> int:
-    import xlsxwriter
+    from emis.core.safe_export import safe_workbook
 
-    workbook = xlsxwriter.Workbook(filename, {"constant_memory": True, "strings_to_numbers": False})
+    workbook = safe_workbook(filename, constant_memory=True)
     try:
         sheet = None
         line = XLSX_MAX_ROWS

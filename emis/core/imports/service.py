@@ -7,7 +7,6 @@ import os
 import uuid
 from pathlib import Path
 
-import xlsxwriter
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
@@ -17,6 +16,7 @@ from django.utils.translation import gettext as _
 from emis.core import access
 from emis.core.audit import audit_context, record_changes_bulk, record_event
 from emis.core.models import ChangeAction, ChangeSource, ImportBatch, ImportStatus, ObjectChange
+from emis.core.safe_export import safe_workbook
 
 from . import masking
 from .engine import finish_batch, run_import
@@ -230,7 +230,7 @@ def error_workbook(batch: ImportBatch, user=None) -> bytes:
     With a `user`, ID numbers are shown as that user's role may see them (emis.core.imports.masking)."""
     reasons = {int(k): v for k, v in (batch.report.get("rejected_rows") or {}).items()}
     output = io.BytesIO()
-    workbook = xlsxwriter.Workbook(output, {"constant_memory": True})
+    workbook = safe_workbook(output, constant_memory=True)
     sheet = workbook.add_worksheet(_("错误报告"))
     bold = workbook.add_format({"bold": True, "bg_color": "#FCE4D6"})
     red = workbook.add_format({"font_color": "#C00000"})

@@ -2,13 +2,14 @@
 
 import io
 
-import xlsxwriter
 from django.utils.translation import gettext as _
+
+from emis.core.safe_export import safe_workbook
 
 
 def template_workbook(spec) -> bytes:
     output = io.BytesIO()
-    workbook = xlsxwriter.Workbook(output)
+    workbook = safe_workbook(output)
     sheet = workbook.add_worksheet(str(spec.label)[:31])
     required = workbook.add_format({"bold": True, "bg_color": "#F8CBAD", "border": 1})
     optional = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})

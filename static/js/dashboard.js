@@ -1,0 +1,56 @@
+// The indicator dashboard's charts. Data come from json_script blocks; the drill-down link and the gauge label
+// from data-* attributes on the chart elements.
+(function () {
+  "use strict";
+  function data(id) {
+    const element = document.getElementById(id);
+    return element ? JSON.parse(element.textContent) : [];
+  }
+  function number(value) {
+    return value === null ? null : Number(value);
+  }
+  if (!window.echarts) {
+    return;
+  }
+  const townships = data("township-data");
+  const chartEl = document.getElementById("township-chart");
+  if (chartEl) {
+    const chart = echarts.init(chartEl);
+    chart.setOption({
+      grid: {left: 48, right: 16, bottom: 64, top: 24},
+      tooltip: {},
+      xAxis: {type: "category", data: townships.map(t => t.name), axisLabel: {rotate: 40}},
+      yAxis: {type: "value"},
+      series: [{type: "bar", data: townships.map(t => number(t.value)), itemStyle: {color: "#206bc4"}}],
+    });
+    chart.on("click", params => {
+      const t = townships[params.dataIndex];
+      const query = new URLSearchParams({year: chartEl.dataset.year, chart: chartEl.dataset.chart, division: t.code});
+      window.location = "?" + query.toString();
+    });
+    window.addEventListener("resize", () => chart.resize());
+  }
+  const trend = data("trend-data");
+  const trendEl = document.getElementById("trend-chart");
+  if (trendEl) {
+    const chart = echarts.init(trendEl);
+    chart.setOption({
+      grid: {left: 48, right: 16, bottom: 32, top: 24}, tooltip: {trigger: "axis"},
+      xAxis: {type: "category", data: trend.map(p => String(p.year))}, yAxis: {type: "value", scale: true},
+      series: [{type: "line", data: trend.map(p => number(p.value)), label: {show: true}}],
+    });
+  }
+  const gauges = data("gauge-data");
+  const gaugeEl = document.getElementById("gauges");
+  if (gaugeEl && gauges.length) {
+    const chart = echarts.init(gaugeEl);
+    const width = 100 / gauges.length;
+    const targetLabel = gaugeEl.dataset.targetLabel;
+    chart.setOption({series: gauges.map((g, i) => ({
+      type: "gauge", center: [(width * i + width / 2) + "%", "60%"], radius: "80%", min: 0, max: 100,
+      progress: {show: true}, detail: {valueAnimation: true, formatter: "{value}%", fontSize: 14},
+      title: {offsetCenter: [0, "85%"], fontSize: 12},
+      data: [{value: g.value, name: g.name + "（" + targetLabel + " " + g.target + "%）"}],
+    }))});
+  }
+})();
