@@ -22,6 +22,7 @@ from django.views import View
 from django_tables2 import RequestConfig
 
 from . import access
+from .audit import readable_changes
 from .exports import csv_response, export_rows, xlsx_response
 from .models import ObjectChange
 
@@ -212,16 +213,17 @@ def change_rows(user, model, change: ObjectChange) -> list[dict]:
 def history_rows(user, model, changes: list[ObjectChange]) -> list[list[dict]]:
     """Readable before/after rows for several change records of one model.
 
+    Values come from audit.readable_changes (restricted fields left out, ID numbers masked for the role).
     Choice codes become their labels, booleans 是/否, and foreign-key ids the related rows' names, looked up
-    with one query per related model (not per row); ID numbers are masked for roles that may not see them.
+    with one query per related model (not per row).
     """
     from django.core.exceptions import FieldDoesNotExist
 
-    sensitive = getattr(model, "sensitive_fields", ()) if model else ()
+    readable = readable_changes(user, changes)
     fields = {}
     wanted: dict[type, set] = {}
-    for change in changes:
-        for name, (before, after) in (change.changes or {}).items():
+    for values in readable:
+        for name, (before, after) in values.items():
             if name not in fields:
                 try:
                     fields[name] = model._meta.get_field(name) if model else None
@@ -238,11 +240,9 @@ def history_rows(user, model, changes: list[ObjectChange]) -> list[list[dict]]:
         for related, ids in wanted.items()
     }
 
-    def show(field, name, value):
+    def show(field, value):
         if value is None or value == "":
             return None
-        if name in sensitive:
-            return access.display_id(user, value) or None
         if field is None:
             return value
         if field.many_to_one:
@@ -256,14 +256,14 @@ def history_rows(user, model, changes: list[ObjectChange]) -> list[list[dict]]:
         return value
 
     result = []
-    for change in changes:
+    for values in readable:
         rows = []
-        for name, (before, after) in (change.changes or {}).items():
+        for name, (before, after) in values.items():
             field = fields.get(name)
             if field is not None and not field.editable and not field.many_to_many:
                 continue  # derived values (search keys, levels) repeat what the other fields say
             label = field.verbose_name if field is not None else name
-            rows.append({"field": label, "before": show(field, name, before), "after": show(field, name, after)})
+            rows.append({"field": label, "before": show(field, before), "after": show(field, after)})
         result.append(rows)
     return result
 
