@@ -36,6 +36,8 @@ class ScopedModelSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         user = getattr(request, "user", None)
         for field in fields.values():
+            # A many-to-many field offers its choices through its child relation.
+            field = getattr(field, "child_relation", field)
             queryset = getattr(field, "queryset", None)
             if queryset is not None and hasattr(queryset, "for_user") and user is not None:
                 field.queryset = queryset.for_user(user, access.VIEW)
@@ -46,8 +48,12 @@ class ScopedModelSerializer(serializers.ModelSerializer):
 
         attrs = super().validate(attrs)
         instance = self.instance or self.Meta.model()
+        many_to_many = {field.name for field in self.Meta.model._meta.many_to_many}
         for name, value in attrs.items():
-            setattr(instance, name, value)
+            # A many-to-many cannot be assigned to a row (it may not even be saved yet); serializer.save() sets
+            # it after the row, and rules about it belong to the serializer that has the rows at hand.
+            if name not in many_to_many:
+                setattr(instance, name, value)
         try:
             instance.full_clean()  # unique checks too: declared fields (IdNumberField) lose DRF's UniqueValidator
         except DjangoValidationError as exc:
