@@ -1,7 +1,6 @@
 from rest_framework import serializers
 
 from emis.core.api import IdNumberField, ScopedModelSerializer, ScopedModelViewSet
-
 from emis.orgs.choices import DivisionLevel
 
 from . import models, ui
