@@ -175,3 +175,6 @@ EMIS_EXPORT_MAX_ROWS = 200_000
 EMIS_IMPORT_MAX_ROWS = int(env_str("EMIS_IMPORT_MAX_ROWS", "2000000"))
 EMIS_IMPORT_MAX_UPLOAD_MB = int(env_str("EMIS_IMPORT_MAX_UPLOAD_MB", "300"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+# Exact lookup of a person by ID number (pages and API together), per user: django-ratelimit's "N/s|m|h|d".
+EMIS_ID_LOOKUP_RATE = env_str("EMIS_ID_LOOKUP_RATE", "30/h")

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from emis.core.api import IdNumberField, ScopedModelSerializer, ScopedModelViewSet
+from emis.core.api import IdLookupMixin, IdNumberField, ScopedModelSerializer, ScopedModelViewSet
 from emis.orgs.choices import DivisionLevel
 
 from . import models, ui
@@ -73,7 +73,7 @@ class CatchmentExceptionSerializer(ScopedModelSerializer):
         return (value or "").strip().upper()
 
 
-class CatchmentExceptionViewSet(ScopedModelViewSet):
+class CatchmentExceptionViewSet(IdLookupMixin, ScopedModelViewSet):
     ui = ui.CatchmentExceptionUI
     serializer_class = CatchmentExceptionSerializer
 

@@ -7,8 +7,10 @@ A viewset declares `ui` (the model's ModelUI) and a serializer; its queryset is 
 from django.db import transaction
 from django.db.models import ProtectedError, RestrictedError
 from django.utils.translation import gettext
-from rest_framework import serializers, status, viewsets
-from rest_framework.exceptions import APIException, PermissionDenied
+from rest_framework import permissions, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import APIException, PermissionDenied, Throttled
+from rest_framework.response import Response
 
 from . import access
 from .api_permissions import ACTION_FOR_METHOD, ScopedModelPermission  # noqa: F401
@@ -99,3 +101,47 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
             blockers = sorted({str(o._meta.verbose_name) for o in blocking})
             message = gettext("无法删除“%(object)s”：仍被以下数据引用：%(list)s。")  # the page's message
             raise Conflict(message % {"object": instance, "list": "、".join(blockers)}) from exc
+
+
+class IdLookupRequestSerializer(serializers.Serializer):
+    id_number = serializers.CharField(
+        max_length=19, help_text="完整的18位身份证号或全国学籍号（G/J/L 开头）。Whole ID number or G 学籍号."
+    )
+
+
+class MaySeeFullIds(permissions.BasePermission):
+    """Signed in, may view the model, and the role sees ID numbers in full (the masked roles get 403)."""
+
+    def has_permission(self, request, view):
+        return bool(request.user and request.user.is_authenticated and view.ui.may_look_up(request.user))
+
+
+class IdLookupMixin:
+    """``POST <list>/lookup/`` with {"id_number": ...}: the rows in the caller's scope with that whole ID number or
+    G 学籍号 (ModelUI.id_lookup_fields), in the list's format. Posted so that the number stays out of URLs and
+    access logs; for roles that see ID numbers in full; rate-limited per user together with the lookup pages
+    (EMIS_ID_LOOKUP_RATE, 429 beyond it)."""
+
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="lookup",
+        permission_classes=[MaySeeFullIds],
+        filter_backends=[],
+        pagination_class=None,
+    )
+    def lookup(self, request):
+        from .ratelimits import id_lookup_limited
+        from .selectors import find_by_id_number
+
+        query = IdLookupRequestSerializer(data=request.data)
+        query.is_valid(raise_exception=True)
+        if id_lookup_limited(request):
+            raise Throttled(detail=gettext("证件号查找过于频繁，请稍后再试。"))
+        queryset = self.ui.queryset(request.user, access.VIEW)
+        rows = find_by_id_number(
+            queryset.order_by(*(queryset.query.order_by or ("pk",))),
+            self.ui.id_lookup_fields,
+            query.validated_data["id_number"],
+        )[:50]
+        return Response(self.get_serializer(rows, many=True).data)

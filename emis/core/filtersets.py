@@ -32,10 +32,13 @@ def yes_no(queryset, condition: Q, value: bool | None):
 
 
 class ScopedFilterSet(django_filters.FilterSet):
-    """Subclasses set `search_fields` (icontains) and optionally `search_exact_fields` and `initials_field`."""
+    """Subclasses set `search_fields` (icontains) and optionally `initials_field`.
+
+    `q` never matches ID numbers or 学籍号: a GET parameter ends up in access logs and browser histories, and a
+    role that sees them masked could confirm a guess. Exact lookup by ID number is a POST (ModelUI.id_lookup_fields).
+    """
 
     search_fields: tuple[str, ...] = ("name",)
-    search_exact_fields: tuple[str, ...] = ()
     initials_field: str | None = None
 
     q = django_filters.CharFilter(method="search", label=_("搜索"))
@@ -66,7 +69,6 @@ class ScopedFilterSet(django_filters.FilterSet):
         if not value:
             return queryset
         conditions = [Q(**{f"{field}__icontains": value}) for field in self.search_fields]
-        conditions += [Q(**{field: value.upper()}) for field in self.search_exact_fields]
         if self.initials_field and value.isascii() and value.isalpha():
             conditions.append(Q(**{f"{self.initials_field}__startswith": value.lower()}))
         return queryset.filter(reduce(or_, conditions))

@@ -12,7 +12,6 @@ from .models import Enrollment, SchoolClass, Student
 
 class StudentFilterSet(ScopedFilterSet):
     search_fields = ("name",)
-    search_exact_fields = ("id_number", "student_no")
     initials_field = "name_initials"
     current_school = django_filters.ModelChoiceFilter(queryset=School.objects.all(), label=_("当前学校"))
     gender = django_filters.ChoiceFilter(choices=[("1", _("男")), ("2", _("女"))], label=_("性别"))
@@ -55,7 +54,6 @@ LEVEL_GROUPS = {
 
 class EnrollmentFilterSet(ScopedFilterSet):
     search_fields = ("student__name",)
-    search_exact_fields = ("student__id_number", "student__student_no")
     initials_field = "student__name_initials"
     school = django_filters.ModelChoiceFilter(queryset=School.objects.all(), label=_("学校"))
     school_year = django_filters.ModelChoiceFilter(queryset=SchoolYear.objects.all(), label=_("学年"))
