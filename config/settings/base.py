@@ -135,6 +135,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        # The 400/401/403/404/429 (and 409 on DELETE) answers every endpoint may give, documented once.
+        "emis.core.api_schema.add_error_responses",
+    ],
 }
 
 # Import progress is written by the worker outside its (still open) transaction, so it lives in a cache
