@@ -447,6 +447,23 @@ OTHER_ROUTES.update(
 )
 
 
+# Exact lookup by ID number (POST, rate-limited; emis.core.views.IdLookupView, emis.core.api.IdLookupMixin): for the
+# roles that see ID numbers in full; the leader and the inspector see them masked and get 404 (pages) or 403 (API).
+# An empty form is shown again, an empty body is refused (400); neither counts against the rate.
+MASKED_ROLES = (Role.LEADER, Role.INSPECTOR)
+for _ui in REGISTRY:
+    if _ui.id_lookup_fields:
+        OTHER_ROUTES[_ui.url_name("lookup")] = [
+            Probe(method, {ANON: 302, **dict.fromkeys(MASKED_ROLES, 404), "*": 200}) for method in ("get", "post")
+        ]
+for _prefix, _viewset, _basename in router.registry:
+    if hasattr(_viewset, "lookup"):
+        OTHER_ROUTES[f"{_basename}-lookup"] = [
+            Probe("post", {ANON: 401, **dict.fromkeys(MASKED_ROLES, 403), "*": 400}),
+            Probe("get", {ANON: 401, **dict.fromkeys(MASKED_ROLES, 403), "*": 405}),
+        ]
+
+
 def coverage_problems(urlconf=None) -> list[str]:
     pages, api = derived_page_routes(), derived_api_routes()
     found = route_ids(urlconf)

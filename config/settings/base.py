@@ -131,6 +131,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        # The 400/401/403/404/429 (and 409 on DELETE) answers every endpoint may give, documented once.
+        "emis.core.api_schema.add_error_responses",
+    ],
 }
 
 # Import progress is written by the worker outside its (still open) transaction, so it lives in a cache
@@ -263,3 +268,6 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     "EntryLevelEnum": "emis.admissions.choices.EntryLevel",
 }
 # --- end of security defaults ------------------------------------------------------------------------------------
+
+# Exact lookup of a person by ID number (pages and API together), per user: django-ratelimit's "N/s|m|h|d".
+EMIS_ID_LOOKUP_RATE = env_str("EMIS_ID_LOOKUP_RATE", "30/h")

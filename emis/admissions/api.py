@@ -1,14 +1,44 @@
 from rest_framework import serializers
 
-from emis.core.api import IdNumberField, ScopedModelSerializer, ScopedModelViewSet
+from emis.core.api import IdLookupMixin, IdNumberField, ScopedModelSerializer, ScopedModelViewSet
+from emis.orgs.choices import DivisionLevel
 
 from . import models, ui
+from .selectors import zone_village_problems
 
 
 class CatchmentZoneSerializer(ScopedModelSerializer):
     class Meta:
         model = models.CatchmentZone
         fields = ("id", "school_year", "name", "township", "villages", "primary_school", "junior_school", "note")
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["township"].queryset = fields["township"].queryset.filter(level=DivisionLevel.TOWNSHIP)
+        fields["villages"].child_relation.queryset = fields["villages"].child_relation.queryset.filter(
+            level=DivisionLevel.VILLAGE
+        )
+        return fields
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+
+        def current(name):
+            if name in attrs:
+                return attrs[name]
+            if self.instance is None:
+                return None
+            return self.instance.villages.all() if name == "villages" else getattr(self.instance, name)
+
+        problems = zone_village_problems(
+            zone=self.instance,
+            township=current("township"),
+            villages=current("villages"),
+            school_year=current("school_year"),
+        )
+        if problems:
+            raise serializers.ValidationError({"villages": problems})
+        return attrs
 
 
 class CatchmentZoneViewSet(ScopedModelViewSet):
@@ -43,7 +73,7 @@ class CatchmentExceptionSerializer(ScopedModelSerializer):
         return (value or "").strip().upper()
 
 
-class CatchmentExceptionViewSet(ScopedModelViewSet):
+class CatchmentExceptionViewSet(IdLookupMixin, ScopedModelViewSet):
     ui = ui.CatchmentExceptionUI
     serializer_class = CatchmentExceptionSerializer
 

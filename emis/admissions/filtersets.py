@@ -36,7 +36,6 @@ class EntryPlanFilterSet(ScopedFilterSet):
 
 class CatchmentExceptionFilterSet(ScopedFilterSet):
     search_fields = ("name", "school__name", "note")
-    search_exact_fields = ("id_number",)
     initials_field = "name_initials"
     school_year = django_filters.ModelChoiceFilter(queryset=SchoolYear.objects.all(), label=_("学年"))
     level = django_filters.ChoiceFilter(choices=EntryLevel.choices, label=_("招生年级"))

@@ -1,5 +1,4 @@
 from django import forms
-from django.utils.translation import gettext as _
 
 from emis.core.forms import ScopedModelForm
 from emis.orgs.choices import DivisionLevel
@@ -19,26 +18,16 @@ class CatchmentZoneForm(ScopedModelForm):
         self.fields["villages"].widget.attrs["size"] = 10
 
     def clean(self):
-        """A village belongs to its zone's township and to one zone a year (rules across rows)."""
+        from .selectors import zone_village_problems  # selectors imports the registers' models
+
         cleaned = super().clean()
-        township, villages, year = cleaned.get("township"), cleaned.get("villages"), cleaned.get("school_year")
-        if township and villages:
-            strays = [v.name for v in villages if v.parent_id != township.pk]
-            if strays:
-                self.add_error("villages", _("以下村/社区不属于所选乡镇：{names}。").format(names="、".join(strays)))
-        if year and villages:
-            taken = (
-                CatchmentZone.objects.filter(school_year=year, villages__in=villages)
-                .exclude(pk=self.instance.pk)
-                .values_list("villages__name", "name")
-            )
-            clashes = sorted(
-                {f"{village}（{zone}）" for village, zone in taken if village in {v.name for v in villages}}
-            )
-            if clashes:
-                self.add_error(
-                    "villages", _("以下村/社区本学年已划入其他片区：{names}。").format(names="、".join(clashes))
-                )
+        for problem in zone_village_problems(
+            zone=self.instance,
+            township=cleaned.get("township"),
+            villages=cleaned.get("villages"),
+            school_year=cleaned.get("school_year"),
+        ):
+            self.add_error("villages", problem)
         return cleaned
 
 

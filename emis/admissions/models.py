@@ -235,6 +235,15 @@ SCORE_MAX_DIGITS, SCORE_DECIMALS = 6, 2
 NOT_NEGATIVE = [MinValueValidator(Decimal("0"))]
 
 
+def _results_restriction(user, fields: frozenset[str], prefix: str = "round__"):
+    """Results (of a row reached through ``prefix``) are kept out of the change log as they are kept off the
+    record: for a reader outside the county level until the round is published."""
+    from .rounds_selectors import log_results_hidden_q  # rounds_selectors imports these models
+
+    rows = log_results_hidden_q(user, prefix)
+    return None if rows is None else (fields, rows)
+
+
 def locked_message(admission_round) -> str:
     return _("“{name}”已发布，录取结果已锁定，不能再修改。").format(name=admission_round.name)
 
@@ -398,6 +407,12 @@ class RoundSchool(RegistryModel):
     def audit_scope(self):
         return self.school_id, self.round.division_code
 
+    result_fields = frozenset({"quota_admitted", "open_capacity", "open_admitted", "open_cutoff"})
+
+    @classmethod
+    def change_log_restriction(cls, user):
+        return _results_restriction(user, cls.result_fields)
+
     @property
     def plan(self) -> int:
         return (self.open_seats or 0) + (self.quota_seats or 0)
@@ -457,6 +472,12 @@ class QuotaAllocation(RegistryModel):
 
     def audit_scope(self):
         return self.school_id, self.round.division_code
+
+    result_fields = frozenset({"admitted", "cutoff"})
+
+    @classmethod
+    def change_log_restriction(cls, user):
+        return _results_restriction(user, cls.result_fields)
 
     def clean(self) -> None:
         from emis.orgs.choices import JUNIOR_SCHOOL_CATEGORIES
@@ -549,6 +570,12 @@ class Applicant(RegistryModel):
 
     def audit_scope(self):
         return self.junior_school_id, self.round.division_code
+
+    result_fields = frozenset({"result_school", "result_phase", "result_preference_rank"})
+
+    @classmethod
+    def change_log_restriction(cls, user):
+        return _results_restriction(user, cls.result_fields)
 
     @property
     def explanation_lines(self) -> list[str]:

@@ -53,7 +53,6 @@ class ApplicantFilterSet(ScopedFilterSet):
     """Filters by result only match rounds whose results the user may see (published, or the county level)."""
 
     search_fields = ("exam_no", "name")
-    search_exact_fields = ("id_number",)
     initials_field = "name_initials"
     round = django_filters.ModelChoiceFilter(queryset=AdmissionRound.objects.all(), label=_("录取批次"))
     # Schools do not see the county's rounds (nor offer them as choices): they filter by school year instead.

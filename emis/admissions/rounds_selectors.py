@@ -49,6 +49,22 @@ def visible_results_q(user, prefix: str = "round__") -> Q:
     return published | (solved & reduce(or_, [Q(**{f"{prefix}division_code__startswith": c}) for c in codes]))
 
 
+def log_results_hidden_q(user, prefix: str = "round__") -> Q | None:
+    """Rows (reached through ``prefix``) whose results the user may not read in the change log; None: none.
+
+    The county level reads a round's results from the moment they are computed; everyone else only once the
+    round is published, as on the pages (results_visible). Whatever the round's status later, the log does not
+    hand out values the record does not show.
+    """
+    if access.sees_everything(user):
+        return None
+    visible = Q(**{f"{prefix}status": RoundStatus.PUBLISHED})
+    _schools, codes = user.scope_keys()
+    if codes and access.role_may(user, AdmissionRound.domain, access.VIEW):
+        visible |= reduce(or_, [Q(**{f"{prefix}division_code__startswith": code}) for code in codes])
+    return ~visible
+
+
 def round_steps(admission_round: AdmissionRound) -> list[dict]:
     """The status stepper: each step, done / current / to do."""
     current = STATUS_ORDER.index(admission_round.status)

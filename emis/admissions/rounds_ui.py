@@ -31,6 +31,7 @@ class RoundModelUI(ModelUI):
         name = cls.model_name()
         detail = views.PageDetailView if cls.detail_template else ObjectDetailView
         routes = [
+            *cls.lookup_urls(),
             path(f"{name}/", ObjectListView.as_view(ui=cls), name=f"{name}_list"),
             path(f"{name}/export/<str:fmt>/", ObjectExportView.as_view(ui=cls), name=f"{name}_export"),
             path(f"{name}/<int:pk>/", detail.as_view(ui=cls), name=f"{name}_detail"),
@@ -149,6 +150,7 @@ class QuotaAllocationUI(RoundModelUI):
 
 class ApplicantUI(RoundModelUI):
     model = Applicant
+    id_lookup_fields = ("id_number",)
     namespace = "admissions"
     filterset_class = filtersets.ApplicantFilterSet
     table_class = tables.ApplicantTable

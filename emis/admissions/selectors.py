@@ -31,6 +31,30 @@ from .choices import LARGE_CLASS_SIZE, STANDARD_CLASS_SIZE, EntryLevel
 from .models import CatchmentException, CatchmentZone, EntryPlan
 
 
+def zone_village_problems(*, zone: CatchmentZone | None, township, villages, school_year) -> list[str]:
+    """Why villages may not make up the zone: a village belongs to its zone's township and to one zone a year.
+
+    Rules across rows, shared by the zone form and the API.
+    """
+    problems = []
+    villages = list(villages or ())
+    if township and villages:
+        strays = [v.name for v in villages if v.parent_id != township.pk]
+        if strays:
+            problems.append(_("以下村/社区不属于所选乡镇：{names}。").format(names="、".join(strays)))
+    if school_year and villages:
+        taken = (
+            CatchmentZone.objects.filter(school_year=school_year, villages__in=villages)
+            .exclude(pk=getattr(zone, "pk", None))
+            .values_list("villages__name", "name")
+        )
+        names = {v.name for v in villages}
+        clashes = sorted({f"{village}（{other}）" for village, other in taken if village in names})
+        if clashes:
+            problems.append(_("以下村/社区本学年已划入其他片区：{names}。").format(names="、".join(clashes)))
+    return problems
+
+
 def entry_birth_window(admission_year: int) -> tuple[dt.date, dt.date]:
     """Birth dates (first, last) of the children who start primary school in September of admission_year."""
     return dt.date(admission_year - 7, 9, 1), dt.date(admission_year - 6, 8, 31)

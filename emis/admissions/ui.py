@@ -61,6 +61,7 @@ class EntryPlanUI(ModelUI):
 
 class CatchmentExceptionUI(ModelUI):
     model = models.CatchmentException
+    id_lookup_fields = ("id_number",)
     namespace = "admissions"
     filterset_class = filtersets.CatchmentExceptionFilterSet
     table_class = tables.CatchmentExceptionTable

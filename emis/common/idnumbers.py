@@ -170,12 +170,17 @@ def validate_school_code(value: str) -> None:
 
 
 def mask_id_number(value: str | None) -> str:
-    """421224**********3X: the area code and the last two characters stay, the rest is hidden."""
+    """421224************: only the area code (after a 学籍号's letter: G421224************) stays.
+
+    The tail must go too: shown beside the birth date (which a record shows anyway), the last two characters
+    leave about nine candidates for the sequence and check digit, a handful of guesses.
+    """
     if not value:
         return ""
     if len(value) <= 8:
         return "*" * len(value)
-    return value[:6] + "*" * (len(value) - 8) + value[-2:]
+    keep = 7 if value[0].isalpha() else 6
+    return value[:keep] + "*" * (len(value) - keep)
 
 
 def make_id_number(area_code: str, birth: dt.date, sequence: int, gender: str) -> str:

@@ -85,7 +85,7 @@ def sees_everything(user: User) -> bool:
 
 
 def may_see_full_ids(user: User) -> bool:
-    """ID numbers show in full only to roles named in settings (the rest see 421224**********3X)."""
+    """ID numbers show in full only to roles named in settings (the rest see 421224************)."""
     if not user.is_authenticated:
         return False
     if sees_everything(user):

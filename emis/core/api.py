@@ -7,8 +7,11 @@ A viewset declares `ui` (the model's ModelUI) and a serializer; its queryset is 
 from django.db import transaction
 from django.db.models import ProtectedError, RestrictedError
 from django.utils.translation import gettext
-from rest_framework import serializers, status, viewsets
-from rest_framework.exceptions import APIException, PermissionDenied
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import permissions, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import APIException, PermissionDenied, Throttled
+from rest_framework.response import Response
 
 from . import access
 from .api_permissions import ACTION_FOR_METHOD, ScopedModelPermission  # noqa: F401
@@ -36,6 +39,8 @@ class ScopedModelSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         user = getattr(request, "user", None)
         for field in fields.values():
+            # A many-to-many field offers its choices through its child relation.
+            field = getattr(field, "child_relation", field)
             queryset = getattr(field, "queryset", None)
             if queryset is not None and hasattr(queryset, "for_user") and user is not None:
                 field.queryset = queryset.for_user(user, access.VIEW)
@@ -46,8 +51,12 @@ class ScopedModelSerializer(serializers.ModelSerializer):
 
         attrs = super().validate(attrs)
         instance = self.instance or self.Meta.model()
+        many_to_many = {field.name for field in self.Meta.model._meta.many_to_many}
         for name, value in attrs.items():
-            setattr(instance, name, value)
+            # A many-to-many cannot be assigned to a row (it may not even be saved yet); serializer.save() sets
+            # it after the row, and rules about it belong to the serializer that has the rows at hand.
+            if name not in many_to_many:
+                setattr(instance, name, value)
         try:
             instance.full_clean()  # unique checks too: declared fields (IdNumberField) lose DRF's UniqueValidator
         except DjangoValidationError as exc:
@@ -93,3 +102,60 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
             blockers = sorted({str(o._meta.verbose_name) for o in blocking})
             message = gettext("无法删除“%(object)s”：仍被以下数据引用：%(list)s。")  # the page's message
             raise Conflict(message % {"object": instance, "list": "、".join(blockers)}) from exc
+
+
+class IdLookupRequestSerializer(serializers.Serializer):
+    id_number = serializers.RegexField(
+        r"^[0-9A-Za-z]+$",
+        max_length=19,
+        help_text="完整的18位身份证号或全国学籍号（G/J/L 开头）。Whole ID number or G 学籍号.",
+    )
+
+
+class MaySeeFullIds(permissions.BasePermission):
+    """Signed in, may view the model, and the role sees ID numbers in full (the masked roles get 403)."""
+
+    def has_permission(self, request, view):
+        return bool(request.user and request.user.is_authenticated and view.ui.may_look_up(request.user))
+
+
+class IdLookupMixin:
+    """``POST <list>/lookup/`` with {"id_number": ...}: the rows in the caller's scope with that whole ID number or
+    G 学籍号 (ModelUI.id_lookup_fields), in the list's format. Posted so that the number stays out of URLs and
+    access logs; for roles that see ID numbers in full; rate-limited per user together with the lookup pages
+    (EMIS_ID_LOOKUP_RATE, 429 beyond it)."""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # The schema: the posted number in, a list of the viewset's rows out (spectacular cannot infer either).
+        extend_schema_view(
+            lookup=extend_schema(
+                summary="按身份证号或全国学籍号精确查找（POST，限频）",
+                request=IdLookupRequestSerializer,
+                responses={200: cls.serializer_class(many=True)},
+            )
+        )(cls)
+
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="lookup",
+        permission_classes=[MaySeeFullIds],
+        filter_backends=[],
+        pagination_class=None,
+    )
+    def lookup(self, request):
+        from .ratelimits import id_lookup_limited
+        from .selectors import find_by_id_number
+
+        query = IdLookupRequestSerializer(data=request.data)
+        query.is_valid(raise_exception=True)
+        if id_lookup_limited(request):
+            raise Throttled(detail=gettext("证件号查找过于频繁，请稍后再试。"))
+        queryset = self.ui.queryset(request.user, access.VIEW)
+        rows = find_by_id_number(
+            queryset.order_by(*(queryset.query.order_by or ("pk",))),
+            self.ui.id_lookup_fields,
+            query.validated_data["id_number"],
+        )[:50]
+        return Response(self.get_serializer(rows, many=True).data)

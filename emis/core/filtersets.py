@@ -8,6 +8,7 @@ from django import forms
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 
 from .access import VIEW
 from .forms import style_form
@@ -24,6 +25,46 @@ class ContentTypeFilter(django_filters.ModelChoiceFilter):
     field_class = ContentTypeChoiceField
 
 
+class StrictNullBooleanField(forms.NullBooleanField):
+    """Yes, no or unset; anything else is an error rather than silently "unset" (a typo would widen the list)."""
+
+    TRUE, FALSE = ("true", "1", "yes", "on"), ("false", "0", "no", "off")
+
+    def to_python(self, value):
+        if value is None or value == "":
+            return None
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in self.TRUE:
+            return True
+        if text in self.FALSE:
+            return False
+        raise forms.ValidationError(_("“%(value)s”应为 true 或 false。"), code="invalid", params={"value": value})
+
+    def validate(self, value):
+        pass
+
+
+# The range of an integer column on every backend: a larger number in a filter would overflow SQLite's binding.
+INTEGER_MAX = 2**31 - 1
+
+
+@extend_schema_field({"type": "integer", "minimum": 0, "maximum": INTEGER_MAX})
+class IntegerFilter(django_filters.NumberFilter):
+    """A whole, non-negative number (a year, a head count), refused (400) outside what a column holds."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("max_value", INTEGER_MAX)
+        super().__init__(*args, **kwargs)
+
+    def get_max_validator(self):
+        return None
+
+
 def yes_no(queryset, condition: Q, value: bool | None):
     """A yes/no filter on a condition: the rows meeting it, the others, or all when the filter is unset."""
     if value is None:
@@ -32,10 +73,13 @@ def yes_no(queryset, condition: Q, value: bool | None):
 
 
 class ScopedFilterSet(django_filters.FilterSet):
-    """Subclasses set `search_fields` (icontains) and optionally `search_exact_fields` and `initials_field`."""
+    """Subclasses set `search_fields` (icontains) and optionally `initials_field`.
+
+    `q` never matches ID numbers or 学籍号: a GET parameter ends up in access logs and browser histories, and a
+    role that sees them masked could confirm a guess. Exact lookup by ID number is a POST (ModelUI.id_lookup_fields).
+    """
 
     search_fields: tuple[str, ...] = ("name",)
-    search_exact_fields: tuple[str, ...] = ()
     initials_field: str | None = None
 
     q = django_filters.CharFilter(method="search", label=_("搜索"))
@@ -44,6 +88,8 @@ class ScopedFilterSet(django_filters.FilterSet):
         super().__init__(data=data, queryset=queryset, request=request, prefix=prefix)
         user = getattr(request, "user", None)
         for filter_ in self.filters.values():
+            if isinstance(filter_, django_filters.BooleanFilter):
+                filter_.field_class = StrictNullBooleanField
             field_queryset = filter_.extra.get("queryset")
             if field_queryset is not None and hasattr(field_queryset, "for_user") and user is not None:
                 filter_.extra["queryset"] = field_queryset.for_user(user, VIEW)
@@ -61,12 +107,37 @@ class ScopedFilterSet(django_filters.FilterSet):
             style_form(form)
         return self._form
 
+    def is_valid(self):
+        """Valid, or only naming rows by an id the user cannot see (or that does not exist), which matches nothing.
+
+        Picking a school outside the scope is not a malformed request: it answers an empty list, exactly like a
+        school that does not exist, so that neither the API (no 400) nor the page tells the two apart. Any other
+        invalid value (not a number, an unknown choice, a bad date) stays an error.
+        """
+        return super().is_valid() or (self.is_bound and self._only_unknown_rows())
+
+    def _only_unknown_rows(self) -> bool:
+        errors = self.form.errors
+        for name, field_errors in errors.items():
+            raw = self.form.data.get(self.form.add_prefix(name))
+            if (
+                not isinstance(self.filters.get(name), django_filters.ModelChoiceFilter)
+                or any(error.code != "invalid_choice" for error in field_errors.as_data())
+                or not str(raw).strip().lstrip("-").isdigit()
+            ):
+                return False
+        return bool(errors)
+
+    def filter_queryset(self, queryset):
+        if self.form.errors and self._only_unknown_rows():
+            return queryset.none()
+        return super().filter_queryset(queryset)
+
     def search(self, queryset, name, value):
         value = (value or "").strip()
         if not value:
             return queryset
         conditions = [Q(**{f"{field}__icontains": value}) for field in self.search_fields]
-        conditions += [Q(**{field: value.upper()}) for field in self.search_exact_fields]
         if self.initials_field and value.isascii() and value.isalpha():
             conditions.append(Q(**{f"{self.initials_field}__startswith": value.lower()}))
         return queryset.filter(reduce(or_, conditions))

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from functools import reduce
+from operator import or_
+
+from django.apps import apps
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from . import access
@@ -32,6 +37,18 @@ class ChangeLogged:
 
     def audit_scope(self) -> tuple[int | None, str]:
         return None, ""
+
+    @classmethod
+    def change_log_restriction(cls, user) -> tuple[frozenset[str], Q] | None:
+        """(fields, rows): values of these fields of the rows matching ``rows`` are not yet the user's to read.
+
+        For values a reader in scope may not see on the record itself until something happens (中考 results
+        before the round is published). The change log then leaves the values out (emis.core.audit.readable_changes)
+        and drops the update records that change them (ChangeLogQuerySet.for_user), because even the existence
+        of such a record tells the value (only admitted applicants get one when a round is solved).
+        None: the user may read every value of the model's change records.
+        """
+        return None
 
 
 class RegistryModel(ChangeLogged, models.Model):
@@ -65,6 +82,35 @@ class ImmutableQuerySet(ScopedQuerySet):
 
     def delete(self):
         raise PermissionDenied(_("审计记录不可删除。"))
+
+
+def change_log_restrictions(user) -> list[tuple[type, frozenset[str], Q]]:
+    """(model, fields, rows) for every change-logged model that restricts some of its values for this user."""
+    restrictions = []
+    for model in apps.get_models():
+        if issubclass(model, ChangeLogged):
+            restriction = model.change_log_restriction(user)
+            if restriction is not None:
+                restrictions.append((model, *restriction))
+    return restrictions
+
+
+class ChangeLogQuerySet(ImmutableQuerySet):
+    def for_user(self, user, action: str = access.VIEW) -> ChangeLogQuerySet:
+        """The scope, less the updates of values the user may not read yet (see ChangeLogged.change_log_restriction).
+
+        An update that touches a restricted field is shown only while its row exists and is outside the
+        restriction; a deleted row's earlier updates stay hidden, since nothing says their values became public.
+        """
+        queryset = super().for_user(user, action)
+        for model, fields, rows in change_log_restrictions(user):
+            content_type = ContentType.objects.get_for_model(model, for_concrete_model=True)
+            touches = reduce(or_, [Q(changes__has_key=name) for name in sorted(fields)])
+            readable = model._base_manager.exclude(rows).values("pk")
+            queryset = queryset.exclude(
+                Q(content_type=content_type, action=ChangeAction.UPDATE) & touches & ~Q(object_id__in=readable)
+            )
+        return queryset
 
 
 class ChangeSource(models.TextChoices):
@@ -120,7 +166,7 @@ class ObjectChange(models.Model):
     division_code = models.CharField(_("所属区划"), max_length=12, blank=True)
     batch_id = models.BigIntegerField(_("导入批次"), null=True, blank=True, db_index=True)
 
-    objects = ImmutableQuerySet.as_manager()
+    objects = ChangeLogQuerySet.as_manager()
 
     class Meta:
         # Ids are handed out in time order, so "-id" is newest first without an index on time.

@@ -1,7 +1,12 @@
-"""Reads for the home page: headline counts within the user's scope, aggregated in SQL."""
+"""Reads with no domain of their own: the home page's headline counts (in the user's scope, aggregated in SQL)
+and the exact lookup of a person by ID number."""
+
+from functools import reduce
+from operator import or_
 
 from django.db.models import Count, Q
 
+from emis.common.idnumbers import normalize_id_number
 from emis.orgs.choices import SchoolCategory
 from emis.orgs.models import School, SchoolYear
 from emis.staff.models import Staff
@@ -39,3 +44,17 @@ def home_summary(user) -> dict:
         "pupils_total": sum(pupils.values()),
         "staff": Staff.objects.for_user(user).filter(is_active=True).count(),
     }
+
+
+def find_by_id_number(queryset, fields: str | tuple[str, ...], value: str):
+    """Rows of ``queryset`` whose ID number (or G 学籍号, which contains one) in any of ``fields`` is ``value``.
+
+    The one place rows are matched by a whole ID number for a reader (the lookup pages and the API's
+    ``lookup/`` endpoints); list searches never match ID numbers. Callers pass a queryset already scoped with
+    ``for_user`` and have checked that the role may see ID numbers. Whole values only: no partial match.
+    """
+    value = normalize_id_number(value)
+    if not value:
+        return queryset.none()
+    fields = (fields,) if isinstance(fields, str) else tuple(fields)
+    return queryset.filter(reduce(or_, [Q(**{field: value}) for field in fields]))

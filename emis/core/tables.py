@@ -9,7 +9,7 @@ from . import access
 
 
 class IdNumberColumn(tables.Column):
-    """Shows an ID number in full or masked (421224**********3X), by the viewing user's role."""
+    """Shows an ID number in full or masked (421224************), by the viewing user's role."""
 
     def render(self, value, table):
         user = getattr(getattr(table, "request", None), "user", None)

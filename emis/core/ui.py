@@ -3,6 +3,7 @@
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
+from .audit import readable_changes
 from .filtersets import ObjectChangeFilterSet
 from .models import ObjectChange
 from .tables import BaseTable
@@ -37,7 +38,7 @@ class ObjectChangeUI(ModelUI):
             (_("操作"), lambda o: o.get_action_display()),
             (_("对象类型"), lambda o: o.model_label),
             (_("对象"), lambda o: o.object_repr),
-            (_("变更字段"), lambda o: "、".join(sorted(o.changes or {}))),
+            (_("变更字段"), lambda o: "、".join(sorted(readable_changes(user, [o])[0]))),
         ]
 
     @classmethod

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.contenttypes.models import ContentType
@@ -22,6 +23,7 @@ from django.views import View
 from django_tables2 import RequestConfig
 
 from . import access
+from .audit import readable_changes
 from .exports import csv_response, export_rows, xlsx_response
 from .models import ObjectChange
 
@@ -40,6 +42,7 @@ class ModelUI:
         detail_fields: field names shown on the detail page.
         related: (title, callable(obj, user) -> queryset, table_class) blocks on the detail page.
         export_columns: callable(user) -> [(title, getter(obj))].
+        id_lookup_fields: fields holding an ID number (or a G 学籍号) that the POST-only exact lookup matches.
     """
 
     model = None
@@ -52,6 +55,7 @@ class ModelUI:
     related: Sequence[tuple[str, Callable, type]] = ()
     export_columns: Callable | None = None
     detail_page_template = "generic/detail.html"  # the generic page, or one extending it (block detail_extra)
+    id_lookup_fields: Sequence[str] = ()
 
     @classmethod
     def extra_detail_context(cls, obj, user) -> dict:
@@ -81,9 +85,22 @@ class ModelUI:
         return cls.form_class is not None and access.role_may(user, cls.model.domain, action)
 
     @classmethod
+    def may_look_up(cls, user) -> bool:
+        """Exact lookup by ID number: for roles that see ID numbers in full, on models that have them."""
+        return bool(cls.id_lookup_fields) and cls.may(user, access.VIEW) and access.may_see_full_ids(user)
+
+    @classmethod
+    def lookup_urls(cls) -> list:
+        if not cls.id_lookup_fields:
+            return []
+        name = cls.model_name()
+        return [path(f"{name}/lookup/", IdLookupView.as_view(ui=cls), name=f"{name}_lookup")]
+
+    @classmethod
     def urls(cls) -> list:
         name = cls.model_name()
         views = [
+            *cls.lookup_urls(),
             path(f"{name}/", ObjectListView.as_view(ui=cls), name=f"{name}_list"),
             path(f"{name}/export/<str:fmt>/", ObjectExportView.as_view(ui=cls), name=f"{name}_export"),
             path(f"{name}/<int:pk>/", ObjectDetailView.as_view(ui=cls), name=f"{name}_detail"),
@@ -118,6 +135,7 @@ class ModelUIView(LoginRequiredMixin, View):
             "may_add": self.ui.may(user, access.ADD),
             "may_change": self.ui.may(user, access.CHANGE),
             "may_delete": self.ui.may(user, access.DELETE),
+            "may_look_up": self.ui.may_look_up(user),
             **extra,
         }
 
@@ -155,6 +173,59 @@ class ObjectExportView(ModelUIView):
         if fmt == "xlsx":
             return xlsx_response(title, title, columns, rows)
         return csv_response(title, columns, rows)
+
+
+class IdLookupForm(forms.Form):
+    id_number = forms.CharField(
+        label=_("身份证号或全国学籍号"),
+        max_length=19,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autofocus": True, "class": "form-control"}),
+    )
+
+
+class IdLookupView(ModelUIView):
+    """Find a person by a whole ID number or G 学籍号, posted (never in a URL) and rate-limited per user.
+
+    Only roles that see ID numbers in full may use it (404 for the others, as for a page they do not have); the
+    search runs in the user's scope, and "not found" reads the same whether the person exists elsewhere or not.
+    One match redirects to its page (its URL holds the row's id only); several are listed.
+    """
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not self.ui.may_look_up(request.user):
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def render_form(self, form, *, rows=None, status=200):
+        table = None
+        if rows is not None:
+            table = self.ui.table_class(rows, request=self.request, orderable=False)
+        return render(self.request, "generic/id_lookup.html", self.context(form=form, table=table), status=status)
+
+    def get(self, request):
+        return self.render_form(IdLookupForm())
+
+    def post(self, request):
+        from .ratelimits import id_lookup_limited
+        from .selectors import find_by_id_number
+
+        form = IdLookupForm(request.POST)
+        if not form.is_valid():
+            return self.render_form(form)
+        if id_lookup_limited(request):
+            form.add_error(None, _("证件号查找过于频繁，请稍后再试。"))
+            return self.render_form(form, status=429)
+        found = list(
+            find_by_id_number(self.ui.queryset(request.user), self.ui.id_lookup_fields, form.cleaned_data["id_number"])[
+                :50
+            ]
+        )
+        if len(found) == 1:
+            return HttpResponseRedirect(found[0].get_absolute_url())
+        if not found:
+            form.add_error("id_number", _("在您的管辖范围内没有找到该证件号。"))
+            return self.render_form(form)
+        return self.render_form(IdLookupForm(), rows=found)
 
 
 def object_history(user, obj):
@@ -213,16 +284,17 @@ def change_rows(user, model, change: ObjectChange) -> list[dict]:
 def history_rows(user, model, changes: list[ObjectChange]) -> list[list[dict]]:
     """Readable before/after rows for several change records of one model.
 
+    Values come from audit.readable_changes (restricted fields left out, ID numbers masked for the role).
     Choice codes become their labels, booleans 是/否, and foreign-key ids the related rows' names, looked up
-    with one query per related model (not per row); ID numbers are masked for roles that may not see them.
+    with one query per related model (not per row).
     """
     from django.core.exceptions import FieldDoesNotExist
 
-    sensitive = getattr(model, "sensitive_fields", ()) if model else ()
+    readable = readable_changes(user, changes)
     fields = {}
     wanted: dict[type, set] = {}
-    for change in changes:
-        for name, (before, after) in (change.changes or {}).items():
+    for values in readable:
+        for name, (before, after) in values.items():
             if name not in fields:
                 try:
                     fields[name] = model._meta.get_field(name) if model else None
@@ -239,11 +311,9 @@ def history_rows(user, model, changes: list[ObjectChange]) -> list[list[dict]]:
         for related, ids in wanted.items()
     }
 
-    def show(field, name, value):
+    def show(field, value):
         if value is None or value == "":
             return None
-        if name in sensitive:
-            return access.display_id(user, value) or None
         if field is None:
             return value
         if field.many_to_one:
@@ -257,14 +327,14 @@ def history_rows(user, model, changes: list[ObjectChange]) -> list[list[dict]]:
         return value
 
     result = []
-    for change in changes:
+    for values in readable:
         rows = []
-        for name, (before, after) in (change.changes or {}).items():
+        for name, (before, after) in values.items():
             field = fields.get(name)
             if field is not None and not field.editable and not field.many_to_many:
                 continue  # derived values (search keys, levels) repeat what the other fields say
             label = field.verbose_name if field is not None else name
-            rows.append({"field": label, "before": show(field, name, before), "after": show(field, name, after)})
+            rows.append({"field": label, "before": show(field, before), "after": show(field, after)})
         result.append(rows)
     return result
 

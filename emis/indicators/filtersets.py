@@ -1,7 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from emis.core.filtersets import ScopedFilterSet
+from emis.core.filtersets import IntegerFilter, ScopedFilterSet
 from emis.orgs.models import SchoolYear
 
 from .models import Comparator, IndicatorSnapshot, PlanTarget, indicator_choices
@@ -10,7 +10,7 @@ from .models import Comparator, IndicatorSnapshot, PlanTarget, indicator_choices
 class PlanTargetFilterSet(ScopedFilterSet):
     search_fields = ("plan_name", "source", "indicator")
     indicator = django_filters.ChoiceFilter(choices=indicator_choices, label=_("指标"))
-    target_year = django_filters.NumberFilter(label=_("目标学年"))
+    target_year = IntegerFilter(label=_("目标学年"))
     comparator = django_filters.ChoiceFilter(choices=Comparator.choices, label=_("比较"))
 
     class Meta:

@@ -1,4 +1,4 @@
-from emis.core.api import IdNumberField, ScopedModelSerializer, ScopedModelViewSet
+from emis.core.api import IdLookupMixin, IdNumberField, ScopedModelSerializer, ScopedModelViewSet
 
 from . import models, ui
 
@@ -24,7 +24,7 @@ class PopulationRecordSerializer(ScopedModelSerializer):
         return (value or "").strip().upper()
 
 
-class PopulationRecordViewSet(ScopedModelViewSet):
+class PopulationRecordViewSet(IdLookupMixin, ScopedModelViewSet):
     ui = ui.PopulationRecordUI
     serializer_class = PopulationRecordSerializer
 
@@ -53,7 +53,7 @@ class OutsideEnrollmentSerializer(ScopedModelSerializer):
         return (value or "").strip().upper()
 
 
-class OutsideEnrollmentViewSet(ScopedModelViewSet):
+class OutsideEnrollmentViewSet(IdLookupMixin, ScopedModelViewSet):
     ui = ui.OutsideEnrollmentUI
     serializer_class = OutsideEnrollmentSerializer
 

@@ -10,7 +10,6 @@ from .models import OutsideEnrollment, PopulationRecord, PopulationSource
 
 class PopulationRecordFilterSet(ScopedFilterSet):
     search_fields = ("name",)
-    search_exact_fields = ("id_number",)
     initials_field = "name_initials"
     school_year = django_filters.ModelChoiceFilter(queryset=SchoolYear.objects.all(), label=_("学年"))
     hukou_township = django_filters.ModelChoiceFilter(
@@ -27,7 +26,6 @@ class PopulationRecordFilterSet(ScopedFilterSet):
 
 class OutsideEnrollmentFilterSet(ScopedFilterSet):
     search_fields = ("name", "school_name", "region")
-    search_exact_fields = ("id_number",)
     initials_field = "name_initials"
     school_year = django_filters.ModelChoiceFilter(queryset=SchoolYear.objects.all(), label=_("学年"))
     hukou_township = django_filters.ModelChoiceFilter(

@@ -8,6 +8,7 @@ from . import filtersets, forms, models, tables
 
 class PopulationRecordUI(ModelUI):
     model = models.PopulationRecord
+    id_lookup_fields = ("id_number",)
     namespace = "population"
     filterset_class = filtersets.PopulationRecordFilterSet
     table_class = tables.PopulationRecordTable
@@ -39,6 +40,7 @@ class PopulationRecordUI(ModelUI):
 
 class OutsideEnrollmentUI(ModelUI):
     model = models.OutsideEnrollment
+    id_lookup_fields = ("id_number",)
     namespace = "population"
     filterset_class = filtersets.OutsideEnrollmentFilterSet
     table_class = tables.OutsideEnrollmentTable

@@ -1,4 +1,4 @@
-from emis.core.api import IdNumberField, ScopedModelSerializer, ScopedModelViewSet
+from emis.core.api import IdLookupMixin, IdNumberField, ScopedModelSerializer, ScopedModelViewSet
 
 from . import models, ui
 
@@ -32,7 +32,7 @@ class PostingSerializer(ScopedModelSerializer):
         fields = ("id", "staff", "school", "kind", "start_date", "end_date", "note")
 
 
-class StaffViewSet(ScopedModelViewSet):
+class StaffViewSet(IdLookupMixin, ScopedModelViewSet):
     ui = ui.StaffUI
     serializer_class = StaffSerializer
 

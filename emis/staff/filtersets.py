@@ -12,7 +12,6 @@ from .models import Posting, Staff
 
 class StaffFilterSet(ScopedFilterSet):
     search_fields = ("name", "subject")
-    search_exact_fields = ("id_number",)
     initials_field = "name_initials"
     post_school = django_filters.ModelChoiceFilter(queryset=School.objects.all(), label=_("任职学校"))
     establishment = django_filters.ChoiceFilter(choices=Establishment.choices, label=_("编制类型"))

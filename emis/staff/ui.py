@@ -8,6 +8,7 @@ from . import filtersets, forms, models, tables
 
 class StaffUI(ModelUI):
     model = models.Staff
+    id_lookup_fields = ("id_number",)
     namespace = "staff"
     filterset_class = filtersets.StaffFilterSet
     table_class = tables.StaffTable

@@ -1,4 +1,4 @@
-from emis.core.api import IdNumberField, ScopedModelSerializer, ScopedModelViewSet
+from emis.core.api import IdLookupMixin, IdNumberField, ScopedModelSerializer, ScopedModelViewSet
 
 from . import models, ui
 
@@ -59,7 +59,7 @@ class EnrollmentSerializer(ScopedModelSerializer):
         read_only_fields = ("level",)
 
 
-class StudentViewSet(ScopedModelViewSet):
+class StudentViewSet(IdLookupMixin, ScopedModelViewSet):
     ui = ui.StudentUI
     serializer_class = StudentSerializer
 
@@ -69,7 +69,7 @@ class SchoolClassViewSet(ScopedModelViewSet):
     serializer_class = SchoolClassSerializer
 
 
-class EnrollmentViewSet(ScopedModelViewSet):
+class EnrollmentViewSet(IdLookupMixin, ScopedModelViewSet):
     ui = ui.EnrollmentUI
     serializer_class = EnrollmentSerializer
 

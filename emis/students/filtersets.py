@@ -2,7 +2,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from emis.core.filtersets import ScopedFilterSet, yes_no
+from emis.core.filtersets import IntegerFilter, ScopedFilterSet, yes_no
 from emis.orgs.choices import DivisionLevel, Ownership
 from emis.orgs.models import Division, School, SchoolYear, public_or_inclusive
 
@@ -12,7 +12,6 @@ from .models import Enrollment, SchoolClass, Student
 
 class StudentFilterSet(ScopedFilterSet):
     search_fields = ("name",)
-    search_exact_fields = ("id_number", "student_no")
     initials_field = "name_initials"
     current_school = django_filters.ModelChoiceFilter(queryset=School.objects.all(), label=_("当前学校"))
     gender = django_filters.ChoiceFilter(choices=[("1", _("男")), ("2", _("女"))], label=_("性别"))
@@ -32,7 +31,7 @@ class SchoolClassFilterSet(ScopedFilterSet):
     grade = django_filters.ChoiceFilter(choices=Grade.choices, label=_("年级"))
     compulsory = django_filters.BooleanFilter(method="filter_compulsory", label=_("义务教育"))
     # `size` is the on-roll count annotated by SchoolClassUI.queryset (the 大班额 drill-down: size_min=56).
-    size_min = django_filters.NumberFilter(field_name="size", lookup_expr="gte", label=_("班额不少于"))
+    size_min = IntegerFilter(field_name="size", lookup_expr="gte", label=_("班额不少于"))
     township = django_filters.ModelChoiceFilter(
         field_name="school__township",
         queryset=Division.objects.filter(level=DivisionLevel.TOWNSHIP),
@@ -55,7 +54,6 @@ LEVEL_GROUPS = {
 
 class EnrollmentFilterSet(ScopedFilterSet):
     search_fields = ("student__name",)
-    search_exact_fields = ("student__id_number", "student__student_no")
     initials_field = "student__name_initials"
     school = django_filters.ModelChoiceFilter(queryset=School.objects.all(), label=_("学校"))
     school_year = django_filters.ModelChoiceFilter(queryset=SchoolYear.objects.all(), label=_("学年"))

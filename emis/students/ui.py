@@ -15,6 +15,7 @@ def class_size_annotation():
 
 class StudentUI(ModelUI):
     model = models.Student
+    id_lookup_fields = ("id_number", "student_no")
     namespace = "students"
     filterset_class = filtersets.StudentFilterSet
     table_class = tables.StudentTable
@@ -100,6 +101,7 @@ class SchoolClassUI(ModelUI):
 
 class EnrollmentUI(ModelUI):
     model = models.Enrollment
+    id_lookup_fields = ("student__id_number", "student__student_no")
     namespace = "students"
     filterset_class = filtersets.EnrollmentFilterSet
     table_class = tables.EnrollmentTable
