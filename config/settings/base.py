@@ -188,6 +188,8 @@ EMIS_IMPORT_MAX_UPLOAD_MB = int(env_str("EMIS_IMPORT_MAX_UPLOAD_MB", "100"))
 EMIS_IMPORT_MAX_REPORTED_ROWS = int(env_str("EMIS_IMPORT_MAX_REPORTED_ROWS", "1000"))
 # Uploaded files are deleted this many days after upload (`emis purge_imports`, also run by the worker).
 EMIS_IMPORT_RETENTION_DAYS = int(env_str("EMIS_IMPORT_RETENTION_DAYS", "30"))
+# A batch queued or running longer than this was left by a dead worker; the purge marks it failed.
+EMIS_IMPORT_STALE_HOURS = int(env_str("EMIS_IMPORT_STALE_HOURS", "6"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # Uploads larger than this go to a temporary file rather than memory; the upload handler refuses a body
 # larger than the import limit before it is stored.
