@@ -65,8 +65,11 @@ def _upload_too_large(request) -> bool:
 @login_required
 def import_list(request):
     if request.method == "POST" and _upload_too_large(request):
-        form = UploadForm()
-        form.add_error("file", _("文件超过 {mb} MB 上限。").format(mb=settings.EMIS_IMPORT_MAX_UPLOAD_MB))
+        form = UploadForm(request.POST, {})
+        form.is_valid()  # the other fields keep their values; the file was skipped by the upload handler
+        form.errors["file"] = form.error_class(
+            [_("文件超过 {mb} MB 上限。").format(mb=settings.EMIS_IMPORT_MAX_UPLOAD_MB)]
+        )
         batches = _batches(request.user).defer("report")[:50]
         return render(request, "imports/list.html", {"form": form, "batches": batches, "kinds": SPECS}, status=413)
     form = UploadForm(request.POST or None, request.FILES or None)
