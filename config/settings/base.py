@@ -174,10 +174,11 @@ EMIS_LIST_PAGE_SIZE = 25
 EMIS_EXPORT_MAX_ROWS = 200_000
 # Limits on uploaded table files, checked before a parser allocates anything (emis/core/imports/guard.py).
 # A spreadsheet's cell grid is held whole while it is read: MAX_CELLS (rows x columns, at 32 bytes a cell)
-# bounds that memory; csv streams and is bounded by MAX_ROWS and MAX_COLUMNS only.
+# bounds that memory (5M cells: about 400 MB at peak, e.g. 380k rows of 13 columns); csv streams and is
+# bounded by MAX_ROWS and MAX_COLUMNS only.
 EMIS_IMPORT_MAX_ROWS = int(env_str("EMIS_IMPORT_MAX_ROWS", "2000000"))
 EMIS_IMPORT_MAX_COLUMNS = int(env_str("EMIS_IMPORT_MAX_COLUMNS", "200"))
-EMIS_IMPORT_MAX_CELLS = int(env_str("EMIS_IMPORT_MAX_CELLS", "10000000"))
+EMIS_IMPORT_MAX_CELLS = int(env_str("EMIS_IMPORT_MAX_CELLS", "5000000"))
 EMIS_IMPORT_MAX_UNZIPPED_MB = int(env_str("EMIS_IMPORT_MAX_UNZIPPED_MB", "500"))
 EMIS_IMPORT_MAX_ZIP_RATIO = int(env_str("EMIS_IMPORT_MAX_ZIP_RATIO", "200"))
 EMIS_IMPORT_MAX_ZIP_MEMBERS = int(env_str("EMIS_IMPORT_MAX_ZIP_MEMBERS", "1000"))

@@ -129,7 +129,7 @@ def check_xlsx(path: Path, limits: Limits) -> None:
             )
         try:
             archive = zipfile.ZipFile(handle)
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        except Exception as exc:  # zipfile raises assorted errors on a damaged directory; all are the file's
             raise _damaged() from exc
         members = archive.infolist()
         if len(members) >= limits.max_zip_members:
@@ -144,7 +144,10 @@ def check_xlsx(path: Path, limits: Limits) -> None:
                 )
             )
         for member in members:
-            _check_member(handle, member, limits)
+            try:
+                _check_member(handle, member, limits)
+            except (OSError, ValueError, OverflowError, EOFError, struct.error) as exc:
+                raise _damaged() from exc
 
 
 def _check_member(handle, member, limits: Limits) -> None:
@@ -367,9 +370,15 @@ class _XmlScanner:
             raise LimitExceeded(_("{where}的 XML 结构异常（标签不完整或过长）。").format(where=self.where))
         return text[match.end() : rest.end() - 1]
 
-    @staticmethod
-    def _refs(attributes: bytes) -> dict:
-        return {m.group(1): (m.group(2) if m.group(2) is not None else m.group(3)) for m in ATTR.finditer(attributes)}
+    def _refs(self, attributes: bytes) -> dict:
+        refs = {}
+        for match in ATTR.finditer(attributes):
+            # Readers disagree on which of two same-named attributes counts (calamine takes the first here,
+            # the last there), so a repeated one is refused rather than guessed.
+            if match.group(1) in refs:
+                raise LimitExceeded(_("{where}的 XML 标签含有重复的属性。").format(where=self.where))
+            refs[match.group(1)] = match.group(2) if match.group(2) is not None else match.group(3)
+        return refs
 
     def _element(self, element: bytes, attributes: bytes) -> None:
         refs = self._refs(attributes)
