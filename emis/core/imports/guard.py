@@ -65,14 +65,18 @@ class Limits:
 
     @classmethod
     def from_settings(cls) -> Limits:
+        def setting(name: str, default: int) -> int:
+            # The admissions solver also reads files through here, sometimes without Django settings.
+            return getattr(settings, name, default) if settings.configured else default
+
         return cls(
-            max_rows=settings.EMIS_IMPORT_MAX_ROWS,
-            max_columns=settings.EMIS_IMPORT_MAX_COLUMNS,
-            max_cells=settings.EMIS_IMPORT_MAX_CELLS,
-            max_unzipped_bytes=settings.EMIS_IMPORT_MAX_UNZIPPED_MB * MB,
-            max_zip_ratio=settings.EMIS_IMPORT_MAX_ZIP_RATIO,
-            max_zip_members=settings.EMIS_IMPORT_MAX_ZIP_MEMBERS,
-            probe_memory_bytes=settings.EMIS_IMPORT_PROBE_MEMORY_MB * MB,
+            max_rows=setting("EMIS_IMPORT_MAX_ROWS", 2_000_000),
+            max_columns=setting("EMIS_IMPORT_MAX_COLUMNS", 200),
+            max_cells=setting("EMIS_IMPORT_MAX_CELLS", 5_000_000),
+            max_unzipped_bytes=setting("EMIS_IMPORT_MAX_UNZIPPED_MB", 500) * MB,
+            max_zip_ratio=setting("EMIS_IMPORT_MAX_ZIP_RATIO", 200),
+            max_zip_members=setting("EMIS_IMPORT_MAX_ZIP_MEMBERS", 1000),
+            probe_memory_bytes=setting("EMIS_IMPORT_PROBE_MEMORY_MB", 2048) * MB,
         )
 
 
