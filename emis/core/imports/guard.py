@@ -412,7 +412,7 @@ class _XmlScanner:
             return
         if self.cells > self.limits.max_cells:
             raise LimitExceeded(
-                _("{where}有超过 {limit} 个单元格，超过上限：请拆分文件后分批导入。").format(
+                _("{where}的单元格超过上限 {limit} 个：请拆分文件后分批导入。").format(
                     where=self.where, limit=self.limits.max_cells
                 )
             )
@@ -431,7 +431,7 @@ class _XmlScanner:
         (first_row, first_column), (last_row, last_column) = parts[0], parts[-1]
         rows = abs(last_row - first_row) + 1
         columns = abs(last_column - first_column) + 1
-        check_extent(self.limits, rows, columns, _("工作表声明的范围 {ref} ").format(ref=ref.decode("latin-1")))
+        check_extent(self.limits, rows, columns, _("工作表声明的范围（{ref}）").format(ref=ref.decode("latin-1")))
 
 
 # .xls -----------------------------------------------------------------------------------------------------
