@@ -11,6 +11,7 @@ import io
 import os
 import struct
 import time
+import zipfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -108,6 +109,47 @@ def test_errors_xlsx_of_the_hostile_batch_answers_without_reading_the_grid(count
     assert response.status_code == 200
     sheet = read_bytes_as_table(response.content, "errors.xlsx")
     assert "被拒绝" in "".join(str(v) for _, row in sheet.rows for v in row)
+
+
+@pytest.mark.django_db
+def test_errors_xlsx_of_a_refused_file_does_not_read_it_again(county, login, tmp_path, monkeypatch):
+    path = tmp_path / "far.xlsx"
+    path.write_bytes(samples.header_and_far_cell())
+    batch = ImportBatch.objects.create(
+        kind="students",
+        file_name="far.xlsx",
+        file_path=str(path),
+        status=ImportStatus.REJECTED,
+        error_message="文件“far.xlsx”被拒绝：超过上限",
+    )
+    monkeypatch.setattr(service, "open_table", lambda *a, **k: pytest.fail("the file was read again"))
+    response = login(Role.ADMIN).get(reverse("core:import_errors", args=[batch.pk]))
+    rows = [row for _, row in read_bytes_as_table(response.content, "errors.xlsx").rows]
+    assert "超过上限" in str(rows)
+
+
+def test_a_workbook_without_cell_references_opens_as_calamine_reads_it():
+    # Some generators omit r: the exact scan follows calamine's counting and accepts what is within limits.
+    rows = [samples.row_xml(None, samples.STUDENT_HEADER, refs=False)]
+    rows += [samples.row_xml(None, [f"v{r}{c}" for c in range(7)], refs=False) for r in range(5)]
+    table = read_bytes_as_table(samples.xlsx(samples.sheet_xml(rows, dimension=None)), "学生.xlsx")
+    assert table.headers == samples.STUDENT_HEADER
+    assert [number for number, _ in table.rows] == [2, 3, 4, 5, 6]
+
+
+def test_the_fast_and_exact_scans_agree_on_a_sheet():
+    from emis.core.imports import guard
+
+    limits = guard.Limits.from_settings()
+    data = samples.xlsx(samples.sheet_xml([samples.row_xml(1, samples.STUDENT_HEADER), samples.row_xml(40, ["x"] * 3)]))
+    xml = zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml")
+    extents = []
+    for fast in (True, False):
+        scanner = guard._XmlScanner("sheet", limits, fast=fast)
+        scanner.feed(xml)
+        scanner.close()
+        extents.append((scanner.min_row, scanner.max_row, scanner.min_column, scanner.max_column, scanner.cells))
+    assert extents[0] == extents[1] == (0, 39, 0, 6, 10)
 
 
 @pytest.mark.django_db

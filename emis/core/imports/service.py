@@ -231,6 +231,14 @@ def error_workbook(batch: ImportBatch) -> bytes:
     sheet = workbook.add_worksheet(_("错误报告"))
     bold = workbook.add_format({"bold": True, "bg_color": "#FCE4D6"})
     red = workbook.add_format({"font_color": "#C00000"})
+    if not reasons:
+        # Nothing row by row to show (the file as a whole was refused, or no row was): the file is not read
+        # again in the web process, where a hostile one would cost the guard's scan once more.
+        sheet.write(0, 0, _("文件被拒绝") if batch.error_message else _("错误原因"), bold)
+        if batch.error_message:
+            sheet.write(1, 0, batch.error_message, red)
+        workbook.close()
+        return output.getvalue()
     try:
         table = open_table(batch.file_path, batch.file_name)
     except FileNotFoundError:
