@@ -79,6 +79,14 @@ def test_a_declared_dimension_over_the_cell_limit_is_refused(settings):
     assert "1000" in rejected(samples.xlsx(samples.sheet_xml(rows, dimension="A1:G200")))
 
 
+def test_an_xlsx_the_scan_missed_would_cost_only_the_probe_process(monkeypatch):
+    """Second line: with the scan switched off, the far-cell file aborts the child, not this process."""
+    from emis.core.imports import guard
+
+    monkeypatch.setattr(guard, "check_xlsx", lambda path, limits: None)
+    assert "内存上限" in rejected(samples.header_and_far_cell())
+
+
 def test_an_xls_declaring_huge_dimensions_is_refused_in_a_child_process():
     # BIFF DIMENSIONS record patched to 4 billion rows x 65536 columns: calamine reserves that much
     # room while opening the file, so it is opened first in a child process under a memory ceiling.

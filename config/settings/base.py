@@ -182,8 +182,10 @@ EMIS_IMPORT_MAX_CELLS = int(env_str("EMIS_IMPORT_MAX_CELLS", "5000000"))
 EMIS_IMPORT_MAX_UNZIPPED_MB = int(env_str("EMIS_IMPORT_MAX_UNZIPPED_MB", "500"))
 EMIS_IMPORT_MAX_ZIP_RATIO = int(env_str("EMIS_IMPORT_MAX_ZIP_RATIO", "200"))
 EMIS_IMPORT_MAX_ZIP_MEMBERS = int(env_str("EMIS_IMPORT_MAX_ZIP_MEMBERS", "1000"))
-# An .xls is first opened in a child process with this address-space ceiling (see guard.check_xls).
+# A workbook is first opened in a child process with this address-space ceiling (guard.probe): always an
+# .xls, an .xlsx too unless EMIS_IMPORT_PROBE_XLSX is off (it costs a second parse).
 EMIS_IMPORT_PROBE_MEMORY_MB = int(env_str("EMIS_IMPORT_PROBE_MEMORY_MB", "2048"))
+EMIS_IMPORT_PROBE_XLSX = env_bool("EMIS_IMPORT_PROBE_XLSX", True)
 EMIS_IMPORT_MAX_UPLOAD_MB = int(env_str("EMIS_IMPORT_MAX_UPLOAD_MB", "100"))
 # Row reasons kept in a batch's report and error workbook; the rest are only counted.
 EMIS_IMPORT_MAX_REPORTED_ROWS = int(env_str("EMIS_IMPORT_MAX_REPORTED_ROWS", "1000"))

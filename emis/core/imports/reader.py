@@ -110,6 +110,8 @@ def open_table(path: str | Path, filename: str | None = None, *, max_rows: int |
     try:
         if file_format == "xlsx":
             guard.check_xlsx(path, limits)
+            if limits.probe_xlsx:
+                guard.probe(path, limits)
         elif file_format == "xls":
             guard.check_xls(path, limits)
     except guard.LimitExceeded as exc:
