@@ -69,6 +69,19 @@ def test_a_prefixed_cell_far_away_is_refused():
     assert "上限" in rejected(samples.xlsx(samples.sheet_xml(rows, dimension=None)))
 
 
+def test_a_sheet_part_not_named_xml_is_scanned_too():
+    # calamine follows the relationship's target whatever the part is called.
+    data = samples.header_and_far_cell()
+    source = zipfile.ZipFile(io.BytesIO(data))
+    output = io.BytesIO()
+    with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in source.namelist():
+            content = source.read(name).replace(b"worksheets/sheet1.xml", b"worksheets/sheet1.dat")
+            archive.writestr(name.replace("worksheets/sheet1.xml", "worksheets/sheet1.dat"), content)
+    # The scan itself refuses it (the child-process probe is not needed for this one).
+    assert "16384 列" in rejected(output.getvalue())
+
+
 def test_a_shared_string_count_of_a_trillion_is_refused():
     assert "不同的文本" in rejected(samples.huge_shared_string_count())
 

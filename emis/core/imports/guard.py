@@ -171,13 +171,13 @@ def _check_member(handle, member, limits: Limits) -> None:
                 name=member.filename[:80], ratio=int(ratio), limit=limits.max_zip_ratio
             )
         )
-    if not member.filename.lower().endswith((".xml", ".rels")):
-        _inflate(handle, member, None)
-        return
+    # calamine finds the sheet through the package's relationships, whatever its name: a part not named .xml
+    # is scanned too when its content starts like XML (images and binaries do not).
+    sniff = not member.filename.lower().endswith((".xml", ".rels"))
     try:
-        _inflate(handle, member, _XmlScanner(member.filename, limits))
+        _inflate(handle, member, _XmlScanner(member.filename, limits, sniff=sniff))
     except _NeedsExactScan:
-        _inflate(handle, member, _XmlScanner(member.filename, limits, fast=False))
+        _inflate(handle, member, _XmlScanner(member.filename, limits, fast=False, sniff=sniff))
 
 
 def _inflate(handle, member, scanner: _XmlScanner | None) -> None:
@@ -245,8 +245,10 @@ class _NeedsExactScan(Exception):
 class _XmlScanner:
     """Streams one XML part, tracking where calamine would put each cell and refusing what it must not read."""
 
-    def __init__(self, name: str, limits: Limits, *, fast: bool = True):
+    def __init__(self, name: str, limits: Limits, *, fast: bool = True, sniff: bool = False):
         self.fast = fast
+        self.sniff = sniff
+        self.off = False
         self.name = name
         self.limits = limits
         self.buffer = b""
@@ -258,6 +260,17 @@ class _XmlScanner:
         self.where = _("工作簿的部件“{name}”").format(name=name[:80])
 
     def feed(self, data: bytes) -> None:
+        if self.off:
+            return
+        if self.sniff:
+            head = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+            if not head:
+                return
+            self.sniff = False
+            if head != b"<":
+                self.off = True
+                return
+            data = data[data.index(b"<") :]
         buffer = self.buffer + data if self.buffer else data
         cut = buffer.rfind(b"<")
         if cut < 0 or buffer.find(b">", cut) >= 0:
@@ -271,6 +284,8 @@ class _XmlScanner:
             raise LimitExceeded(_("{where}含有过长的 XML 标签。").format(where=self.where))
 
     def close(self) -> None:
+        if self.off:
+            return
         self._scan(self.buffer)
         self.buffer = b""
         self._check()
