@@ -173,8 +173,27 @@ EMIS_PROVINCE_CODE = env_str("EMIS_PROVINCE_CODE", "42")
 EMIS_COUNTY_CODE = env_str("EMIS_COUNTY_CODE", "421224")
 EMIS_LIST_PAGE_SIZE = 25
 EMIS_EXPORT_MAX_ROWS = 200_000
+# Limits on uploaded table files, checked before a parser allocates anything (emis/core/imports/guard.py).
+# A spreadsheet's cell grid is held whole while it is read: MAX_CELLS (rows x columns, at 32 bytes a cell)
+# bounds that memory (5M cells: about 400 MB at peak, e.g. 380k rows of 13 columns); csv streams and is
+# bounded by MAX_ROWS and MAX_COLUMNS only.
 EMIS_IMPORT_MAX_ROWS = int(env_str("EMIS_IMPORT_MAX_ROWS", "2000000"))
-EMIS_IMPORT_MAX_UPLOAD_MB = int(env_str("EMIS_IMPORT_MAX_UPLOAD_MB", "300"))
+EMIS_IMPORT_MAX_COLUMNS = int(env_str("EMIS_IMPORT_MAX_COLUMNS", "200"))
+EMIS_IMPORT_MAX_CELLS = int(env_str("EMIS_IMPORT_MAX_CELLS", "5000000"))
+EMIS_IMPORT_MAX_UNZIPPED_MB = int(env_str("EMIS_IMPORT_MAX_UNZIPPED_MB", "500"))
+EMIS_IMPORT_MAX_ZIP_RATIO = int(env_str("EMIS_IMPORT_MAX_ZIP_RATIO", "200"))
+EMIS_IMPORT_MAX_ZIP_MEMBERS = int(env_str("EMIS_IMPORT_MAX_ZIP_MEMBERS", "1000"))
+# A workbook is first opened in a child process with this address-space ceiling (guard.probe): always an
+# .xls, an .xlsx too unless EMIS_IMPORT_PROBE_XLSX is off (it costs a second parse).
+EMIS_IMPORT_PROBE_MEMORY_MB = int(env_str("EMIS_IMPORT_PROBE_MEMORY_MB", "2048"))
+EMIS_IMPORT_PROBE_XLSX = env_bool("EMIS_IMPORT_PROBE_XLSX", True)
+EMIS_IMPORT_MAX_UPLOAD_MB = int(env_str("EMIS_IMPORT_MAX_UPLOAD_MB", "100"))
+# Row reasons kept in a batch's report and error workbook; the rest are only counted.
+EMIS_IMPORT_MAX_REPORTED_ROWS = int(env_str("EMIS_IMPORT_MAX_REPORTED_ROWS", "1000"))
+# Uploaded files are deleted this many days after upload (`emis purge_imports`, also run by the worker).
+EMIS_IMPORT_RETENTION_DAYS = int(env_str("EMIS_IMPORT_RETENTION_DAYS", "30"))
+# A batch queued or running longer than this was left by a dead worker; the purge marks it failed.
+EMIS_IMPORT_STALE_HOURS = int(env_str("EMIS_IMPORT_STALE_HOURS", "6"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # --- Accounts: login throttling, passwords, API tokens, two-factor login (docs/security.md, "Accounts") -------
@@ -271,3 +290,11 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
 
 # Exact lookup of a person by ID number (pages and API together), per user: django-ratelimit's "N/s|m|h|d".
 EMIS_ID_LOOKUP_RATE = env_str("EMIS_ID_LOOKUP_RATE", "30/h")
+# Uploads larger than this go to a temporary file rather than memory; the upload handler refuses a body
+# larger than the import limit before it is stored.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_HANDLERS = [
+    "emis.core.imports.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]

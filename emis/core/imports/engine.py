@@ -160,8 +160,9 @@ class ImportReport:
             "rows_total": self.rows_total,
             "duration_seconds": round(self.duration_seconds, 3),
             "committed": self.committed,
-            # Reasons per rejected row feed the downloadable error workbook; capped to bound the JSON.
-            "rejected_rows": {str(k): v for k, v in list(self.rejected_rows.items())[:100_000]},
+            # Reasons per rejected row feed the downloadable error workbook; _tally keeps the first few.
+            "rejected_rows": {str(k): v for k, v in self.rejected_rows.items()},
+            "rejected_rows_omitted": max(0, self.counts[REJECTED] - len(self.rejected_rows)),
         }
 
 
@@ -349,15 +350,27 @@ def run_import(
     return report
 
 
+# A stored report stays small whatever the file: cell values and reasons are cut to this many characters.
+REPORT_TEXT_LIMIT = 200
+
+
+def _clip(value: str, limit: int = REPORT_TEXT_LIMIT) -> str:
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
 def _tally(report: ImportReport, rows: list[Row]) -> None:
+    # At most this many rows' reasons are kept (report, page, error workbook); the rest are only counted.
+    keep = getattr(settings, "EMIS_IMPORT_MAX_REPORTED_ROWS", 1000)
     for row in rows:
         report.rows_total += 1
         if row.rejected:
             report.counts[REJECTED] += 1
             row.action = REJECTED
-            report.rejected_rows[row.number] = "；".join(
-                f"{issue.column}：{issue.reason}" for issue in row.issues if issue.level == "error"
-            )
+            if len(report.rejected_rows) < keep:
+                report.rejected_rows[row.number] = _clip(
+                    "；".join(f"{issue.column}：{issue.reason}" for issue in row.issues if issue.level == "error"),
+                    4 * REPORT_TEXT_LIMIT,
+                )
         else:
             report.counts[row.action or UNCHANGED] += 1
         for issue in row.issues:
@@ -365,6 +378,7 @@ def _tally(report: ImportReport, rows: list[Row]) -> None:
             if issue.level == "warning":
                 report.counts["warnings"] += 1
             if len(report.issues) < SAMPLE_LIMIT * 5:
+                issue.value, issue.reason = _clip(issue.value), _clip(issue.reason, 2 * REPORT_TEXT_LIMIT)
                 report.issues.append(issue)
         if row.action == CHANGED and len(report.samples) < SAMPLE_LIMIT:
             # Samples end up in ImportBatch.report (JSON): dates and decimals in a spec's changes become text.

@@ -17,9 +17,14 @@ from pathlib import Path
 import python_calamine as calamine
 from django.utils.translation import gettext as _
 
+from . import guard
+
 XLSX_MAGIC = b"PK\x03\x04"
 XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[ >/]")
+# A csv line longer than this is refused before the csv module splits it (a line of commas is a list of
+# millions of cells otherwise).
+MAX_CSV_LINE = 1 << 20
 
 
 class FileRejected(Exception):
@@ -101,8 +106,18 @@ def open_table(path: str | Path, filename: str | None = None, *, max_rows: int |
     with open(path, "rb") as handle:
         head = handle.read(8192)
     file_format = sniff_format(head, filename)
+    limits = guard.Limits.from_settings()
+    try:
+        if file_format == "xlsx":
+            guard.check_xlsx(path, limits)
+            if limits.probe_xlsx:
+                guard.probe(path, limits)
+        elif file_format == "xls":
+            guard.check_xls(path, limits)
+    except guard.LimitExceeded as exc:
+        raise FileRejected(_("文件“{name}”被拒绝：{reason}").format(name=filename, reason=exc)) from None
     if file_format == "csv":
-        table = _open_csv(path)
+        table = _open_csv(path, limits)
     else:
         table = _open_workbook(path, file_format, filename)
     if max_rows is not None:
@@ -117,12 +132,32 @@ def _limit_rows(rows: Iterator[tuple[int, list]], max_rows: int) -> Iterator[tup
         yield item
 
 
-def _open_csv(path: Path) -> TableFile:
+def _bounded_lines(text) -> Iterator[str]:
+    while line := text.readline(MAX_CSV_LINE + 1):
+        if len(line) > MAX_CSV_LINE:
+            raise FileRejected(
+                _("CSV 文件有一行超过 {limit} 个字符：文件格式异常，已拒绝。").format(limit=MAX_CSV_LINE)
+            )
+        yield line
+
+
+def _bounded_rows(reader, limits: guard.Limits) -> Iterator[list]:
+    for row in reader:
+        if len(row) > limits.max_columns:
+            raise FileRejected(
+                _("CSV 文件第 {line} 行有 {n} 列，超过上限 {limit} 列。").format(
+                    line=reader.line_num, n=len(row), limit=limits.max_columns
+                )
+            )
+        yield row
+
+
+def _open_csv(path: Path, limits: guard.Limits) -> TableFile:
     with open(path, "rb") as handle:
         sample = handle.read(1 << 20)
     encoding = detect_encoding(sample)
     text = open(path, encoding=encoding, errors="strict", newline="")  # noqa: SIM115 (closed by the iterator)
-    reader = csv.reader(text)
+    reader = _bounded_rows(csv.reader(_bounded_lines(text)), limits)
     try:
         header_row = next(reader)
     except StopIteration:
@@ -131,6 +166,9 @@ def _open_csv(path: Path) -> TableFile:
     except UnicodeDecodeError as exc:
         text.close()
         raise FileRejected(_("文件字符编码不一致或文件不完整。")) from exc
+    except (csv.Error, FileRejected) as exc:
+        text.close()
+        raise FileRejected(_("CSV 文件格式异常：{error}").format(error=exc)) from exc
     headers = [_clean_header(h) for h in header_row]
     _check_headers(headers)
 
@@ -141,6 +179,8 @@ def _open_csv(path: Path) -> TableFile:
                     yield number, row
         except UnicodeDecodeError as exc:
             raise FileRejected(_("文件字符编码不一致或文件不完整（读到中途无法解码）。")) from exc
+        except csv.Error as exc:
+            raise FileRejected(_("CSV 文件格式异常：{error}").format(error=exc)) from exc
         finally:
             text.close()
 
@@ -170,12 +210,21 @@ def _xlsx_formula_sheets(path: Path) -> list[str]:
     return found
 
 
+def _reraise_unless_parser_failure(exc: BaseException) -> None:
+    """A Rust panic in calamine reaches Python as pyo3's PanicException, a BaseException: it is the file's
+    fault, like any parse error. Interrupts and exits are not."""
+    if isinstance(exc, Exception) or type(exc).__name__ == "PanicException":
+        return
+    raise exc
+
+
 def _open_workbook(path: Path, file_format: str, filename: str) -> TableFile:
     try:
         workbook = calamine.CalamineWorkbook.from_path(str(path))
     except (calamine.CalamineError, calamine.ZipError, calamine.XmlError, OSError, ValueError) as exc:
         raise FileRejected(_("无法读取文件“{name}”：文件已损坏或上传不完整。").format(name=filename)) from exc
-    except Exception as exc:  # calamine raises assorted errors on truncated archives
+    except BaseException as exc:  # calamine raises assorted errors on truncated archives, and a panic
+        _reraise_unless_parser_failure(exc)
         raise FileRejected(_("无法读取文件“{name}”：文件已损坏或上传不完整。").format(name=filename)) from exc
     hidden = [m.name for m in workbook.sheets_metadata if m.visible != calamine.SheetVisibleEnum.Visible]
     if hidden:
@@ -195,8 +244,12 @@ def _open_workbook(path: Path, file_format: str, filename: str) -> TableFile:
                 raise FileRejected(_("工作表含有公式单元格：请先“复制—选择性粘贴为数值”后再上传。"))
         except zipfile.BadZipFile as exc:
             raise FileRejected(_("无法读取文件“{name}”：文件已损坏或上传不完整。").format(name=filename)) from exc
-    sheet = workbook.get_sheet_by_index(0)
-    merged = sheet.merged_cell_ranges or []
+    try:
+        sheet = workbook.get_sheet_by_index(0)
+        merged = sheet.merged_cell_ranges or []
+    except BaseException as exc:
+        _reraise_unless_parser_failure(exc)
+        raise FileRejected(_("无法读取文件“{name}”：文件已损坏或上传不完整。").format(name=filename)) from exc
     if any(start[0] == 0 or end[0] == 0 for start, end in merged):
         raise FileRejected(_("表头（第1行）含有合并单元格：请取消合并，每列一个列名。"))
     try:
@@ -204,7 +257,8 @@ def _open_workbook(path: Path, file_format: str, filename: str) -> TableFile:
         header_row = next(iterator)
     except StopIteration:
         raise FileRejected(_("工作表“{sheet}”没有内容。").format(sheet=sheet.name)) from None
-    except Exception as exc:
+    except BaseException as exc:
+        _reraise_unless_parser_failure(exc)
         raise FileRejected(_("无法读取文件“{name}”：文件已损坏或上传不完整。").format(name=filename)) from exc
     headers = [_clean_header(h) for h in header_row]
     _check_headers(headers)

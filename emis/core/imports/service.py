@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import os
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -116,14 +117,24 @@ def import_batch_run(*, batch_id: int) -> ImportBatch:
             batch=batch,
             progress=progress,
         )
-    except Exception as exc:  # the batch must end in a visible state whatever went wrong
+    except BaseException as exc:  # the batch must end in a visible state whatever went wrong
+        if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+            raise
         batch.status = ImportStatus.FAILED
-        batch.error_message = _("导入过程出错：{error}").format(error=exc.__class__.__name__)
+        if isinstance(exc, (MemoryError, RecursionError)):
+            batch.error_message = _("文件过大或结构过深，处理时超出资源上限：请拆分文件后分批导入。")
+        else:
+            batch.error_message = _("导入过程出错：{error}").format(error=exc.__class__.__name__)
         batch.finished_at = timezone.now()
         batch.save()
+        if not isinstance(exc, Exception):
+            # A Rust panic (pyo3's PanicException) is a BaseException; workers stop on those, so it goes on as
+            # an ordinary error and the queue behind it keeps running.
+            raise RuntimeError(batch.error_message) from exc
         raise
     finally:
         cache.delete(_progress_key(batch.pk))
+        _purge_quietly()
     batch.status = ImportStatus.RUNNING
     return finish_batch(batch, report)
 
@@ -132,6 +143,8 @@ def import_batch_commit(*, batch: ImportBatch, acting_user) -> ImportBatch:
     """Queue the real import of a file whose dry run passed."""
     if not (batch.dry_run and batch.status == ImportStatus.VALIDATED):
         raise BatchActionRefused(_("只有预检通过的批次才能正式导入。"))
+    if not batch_file_exists(batch):
+        raise BatchActionRefused(file_gone_message())
     # The commit runs in the committing user's scope, so its report is filed there too (a county user's commit
     # of a school's file may say more than the school may read).
     school_id, division_code = batch_scope(acting_user)
@@ -225,15 +238,28 @@ def import_batch_rollback(*, batch: ImportBatch, acting_user) -> ImportBatch:
 
 
 def error_workbook(batch: ImportBatch, user=None) -> bytes:
-    """The uploaded rows again, with a leading column of reasons for every rejected row.
+    """The rejected rows again, with a leading column of reasons.
 
-    With a `user`, ID numbers are shown as that user's role may see them (emis.core.imports.masking)."""
+    Bounded whatever the file: only the rows whose reasons the report kept (EMIS_IMPORT_MAX_REPORTED_ROWS)
+    are written, reading stops after the last of them, and the rest are counted in a closing line.
+    With a `user`, ID numbers are shown as that user's role may see them (emis.core.imports.masking).
+    """
     reasons = {int(k): v for k, v in (batch.report.get("rejected_rows") or {}).items()}
+    omitted = int(batch.report.get("rejected_rows_omitted") or 0)
+    last_row = max(reasons, default=0)
     output = io.BytesIO()
     workbook = safe_workbook(output, constant_memory=True)
     sheet = workbook.add_worksheet(_("错误报告"))
     bold = workbook.add_format({"bold": True, "bg_color": "#FCE4D6"})
     red = workbook.add_format({"font_color": "#C00000"})
+    if not reasons:
+        # Nothing row by row to show (the file as a whole was refused, or no row was): the file is not read
+        # again in the web process, where a hostile one would cost the guard's scan once more.
+        sheet.write(0, 0, _("文件被拒绝") if batch.error_message else _("错误原因"), bold)
+        if batch.error_message:
+            sheet.write(1, 0, batch.error_message, red)
+        workbook.close()
+        return output.getvalue()
     try:
         table = open_table(batch.file_path, batch.file_name)
     except FileNotFoundError:
@@ -254,12 +280,75 @@ def error_workbook(batch: ImportBatch, user=None) -> bytes:
     sheet.set_column(0, 0, 60)
     out_row = 1
     for number, raw in table.rows:
-        reason = mask_text(reasons.get(number, ""))
-        sheet.write(out_row, 0, reason, red if reason else None)
+        if number > last_row:
+            break
+        reason = reasons.get(number)
+        if reason is None:
+            continue
+        sheet.write(out_row, 0, mask_text(reason), red)
         sheet.write(out_row, 1, number)
         for col, value in enumerate(raw, start=2):
             value = mask_cell(col - 2, value)
             sheet.write(out_row, col, value if not hasattr(value, "isoformat") else value.isoformat())
         out_row += 1
+    if omitted:
+        sheet.write(out_row, 0, _("另有 {n} 行错误未列出。").format(n=omitted), red)
     workbook.close()
     return output.getvalue()
+
+
+# Retention of uploaded files -------------------------------------------------------------------------------
+
+
+def batch_file_exists(batch: ImportBatch) -> bool:
+    return bool(batch.file_path) and Path(batch.file_path).is_file()
+
+
+def file_gone_message() -> str:
+    return _("上传的原文件已按保留期限（{days} 天）从服务器删除：请重新上传。").format(
+        days=settings.EMIS_IMPORT_RETENTION_DAYS
+    )
+
+
+def purge_expired_imports(*, now=None) -> dict:
+    """Delete stored uploads older than the retention period, and close batches a dead worker left running.
+
+    A file still needed by a queued or running batch is kept. Returns what was done, for the command's output.
+    """
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.EMIS_IMPORT_RETENTION_DAYS)
+    directory = _storage_dir()
+    busy = set(
+        ImportBatch.objects.filter(status__in=(ImportStatus.PENDING, ImportStatus.RUNNING)).values_list(
+            "file_path", flat=True
+        )
+    )
+    deleted = 0
+    for path in directory.iterdir():
+        if not path.is_file() or str(path) in busy:
+            continue
+        if path.stat().st_mtime < cutoff.timestamp():
+            path.unlink(missing_ok=True)
+            deleted += 1
+    # A worker killed from outside (out of memory, a restart) leaves its batch running for ever.
+    stale = now - timedelta(hours=settings.EMIS_IMPORT_STALE_HOURS)
+    stalled = ImportBatch.objects.filter(
+        status__in=(ImportStatus.PENDING, ImportStatus.RUNNING), created_at__lt=stale
+    ).update(
+        status=ImportStatus.FAILED,
+        error_message=_("处理中断：该批次超过 {hours} 小时没有完成，请重新上传。").format(
+            hours=settings.EMIS_IMPORT_STALE_HOURS
+        ),
+        finished_at=now,
+    )
+    return {"deleted_files": deleted, "stalled_batches": stalled}
+
+
+def _purge_quietly() -> None:
+    """The worker purges after each batch, so a deployment without cron still honours the retention period."""
+    try:
+        purge_expired_imports()
+    except Exception:  # noqa: BLE001 (purging is housekeeping; it must never fail an import)
+        import logging
+
+        logging.getLogger(__name__).exception("purging expired imports failed")

@@ -53,8 +53,25 @@ def _batches(user):
     return ImportBatch.objects.for_user(user).select_related("user")
 
 
+def _upload_too_large(request) -> bool:
+    """Judged on the declared length before the body is read, so an oversized upload is never stored."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return False
+    return length > settings.EMIS_IMPORT_MAX_UPLOAD_MB * 1024 * 1024 + 64 * 1024
+
+
 @login_required
 def import_list(request):
+    if request.method == "POST" and _upload_too_large(request):
+        form = UploadForm(request.POST, {})
+        form.is_valid()  # the other fields keep their values; the file was skipped by the upload handler
+        form.errors["file"] = form.error_class(
+            [_("文件超过 {mb} MB 上限。").format(mb=settings.EMIS_IMPORT_MAX_UPLOAD_MB)]
+        )
+        batches = _batches(request.user).defer("report")[:50]
+        return render(request, "imports/list.html", {"form": form, "batches": batches, "kinds": SPECS}, status=413)
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         spec = get_spec(form.cleaned_data["kind"])
@@ -70,7 +87,8 @@ def import_list(request):
                     acting_user=request.user,
                 )
             return redirect(batch.get_absolute_url())
-    batches = _batches(request.user)[:50]
+    # The list shows no report; a report can be large, so it is not loaded for fifty batches.
+    batches = _batches(request.user).defer("report")[:50]
     return render(request, "imports/list.html", {"form": form, "batches": batches, "kinds": SPECS})
 
 
@@ -85,6 +103,7 @@ def import_detail(request, pk: int):
         # ID numbers in the report as the user's role may see them (masked for 局领导 and 督学).
         "report": masking.report_for(request.user, batch.report or {}, get_spec(batch.kind)),
         "running": batch.status in (ImportStatus.PENDING, ImportStatus.RUNNING),
+        "file_gone": None if service.batch_file_exists(batch) else service.file_gone_message(),
     }
     if request.htmx:
         return render(request, "imports/_progress.html", context)
@@ -123,6 +142,10 @@ def import_rollback(request, pk: int):
 @login_required
 def import_errors(request, pk: int):
     batch = get_object_or_404(_batches(request.user), pk=pk)
+    if batch.status in (ImportStatus.PENDING, ImportStatus.RUNNING):
+        # The workbook is built from the finished report; a running batch has none yet.
+        messages.error(request, _("批次处理完成后才能下载错误报告。"))
+        return redirect(batch.get_absolute_url())
     response = HttpResponse(
         service.error_workbook(batch, user=request.user),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
