@@ -220,6 +220,13 @@ def make_user(username: str, role: str, *, divisions=(), schools=(), domains=(),
     return user
 
 
+def api_token_for(user) -> str:
+    """A fresh API token (knox: stored hashed, expiring) for `user`, for an `Authorization: Token ...` header."""
+    from knox.models import AuthToken
+
+    return AuthToken.objects.create(user=user)[1]
+
+
 def make_role_users(county: County) -> dict:
     """One user per role, each with the scope the issue describes, and an API token each."""
     from knox.models import AuthToken
@@ -240,7 +247,7 @@ def make_role_users(county: County) -> dict:
         Role.ADMIN: make_user(ROLE_USERNAMES[Role.ADMIN], Role.ADMIN),
     }
     county.users = users
-    county.tokens = {role: AuthToken.objects.create(user=user)[1] for role, user in users.items()}
+    county.tokens = {role: api_token_for(user) for role, user in users.items()}
     return users
 
 

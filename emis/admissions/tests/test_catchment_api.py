@@ -5,17 +5,16 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
-from rest_framework.authtoken.models import Token
 
 from emis.admissions.models import CatchmentZone
 from emis.core.access import Domain, Role
-from emis.core.testing import make_division, make_user
+from emis.core.testing import api_token_for, make_division, make_user
 
 
 @pytest.fixture
 def zoner(county):
     user = make_user("zoner", Role.SECTION, divisions=[county.county], domains=[Domain.ADMISSIONS])
-    return Client(headers={"authorization": f"Token {Token.objects.create(user=user).key}"})
+    return Client(headers={"authorization": f"Token {api_token_for(user)}"})
 
 
 def zone_body(county, **overrides) -> dict:

@@ -17,7 +17,7 @@ from emis.admissions.rounds_choices import RoundStatus
 from emis.core.access import Role
 from emis.core.audit import audit_context
 from emis.core.models import ChangeAction, ObjectChange
-from emis.core.testing import build_county, build_rounds, csv_rows, make_user, module_db, xlsx_rows
+from emis.core.testing import api_token_for, build_county, build_rounds, csv_rows, make_user, module_db, xlsx_rows
 
 RESULT_FIELDS = {
     Applicant: {"result_school", "result_phase", "result_preference_rank"},
@@ -48,13 +48,12 @@ def solved(county):
 @pytest.fixture
 def schools(county):
     """Administrators of the applicants' junior school (A2) and of the senior school (H1), with API tokens."""
-    from rest_framework.authtoken.models import Token
 
     users = {
         "A2": make_user("a2_admin", Role.SCHOOL, schools=[county.school_a2]),
         "H1": make_user("h1_admin", Role.SCHOOL, schools=[county.senior_school]),
     }
-    return {key: (user, Token.objects.create(user=user).key) for key, user in users.items()}
+    return {key: (user, api_token_for(user)) for key, user in users.items()}
 
 
 def web(user) -> Client:
