@@ -172,6 +172,10 @@ EMIS_PROVINCE_CODE = env_str("EMIS_PROVINCE_CODE", "42")
 EMIS_COUNTY_CODE = env_str("EMIS_COUNTY_CODE", "421224")
 EMIS_LIST_PAGE_SIZE = 25
 EMIS_EXPORT_MAX_ROWS = 200_000
+# Keys for children's ID numbers at rest (emis.core.crypto): never in the database or a backup. Empty here:
+# local and test settings supply development keys, production refuses to start without real ones.
+EMIS_DATA_KEYS = env_str("EMIS_DATA_KEYS")
+EMIS_HASH_KEY = env_str("EMIS_HASH_KEY")
 EMIS_IMPORT_MAX_ROWS = int(env_str("EMIS_IMPORT_MAX_ROWS", "2000000"))
 EMIS_IMPORT_MAX_UPLOAD_MB = int(env_str("EMIS_IMPORT_MAX_UPLOAD_MB", "300"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

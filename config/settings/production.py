@@ -10,3 +10,7 @@ STORAGES = {
 }
 if env_str("EMIS_SECRET_KEY") == "":
     raise RuntimeError("EMIS_SECRET_KEY must be set in production")
+
+# Children's ID numbers are encrypted with keys from the environment; refuse to run without them.
+if not env_str("EMIS_DATA_KEYS") or not env_str("EMIS_HASH_KEY"):
+    raise RuntimeError("EMIS_DATA_KEYS and EMIS_HASH_KEY must be set in production (see docs/security.md)")

@@ -8,3 +8,7 @@ STORAGES = {
 }
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
+
+# Development keys for ID numbers at rest, public in the source: never for real data (production has its own).
+EMIS_DATA_KEYS = EMIS_DATA_KEYS or "dev:ZGV2LW9ubHktZGF0YS1rZXktMzItYnl0ZXMtbG9uZyE="  # noqa: F405
+EMIS_HASH_KEY = EMIS_HASH_KEY or "ZGV2LW9ubHktaGFzaC1rZXktMzItYnl0ZXMtbG9uZyEh"  # noqa: F405

@@ -21,7 +21,9 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_sa
 from django.dispatch import receiver
 from django.utils import timezone
 
+from . import crypto
 from .bulk import db_value, insert_rows
+from .fields import encrypted_fields
 from .models import AuditEvent, ChangeAction, ChangeLogged, ChangeSource, ObjectChange
 
 
@@ -96,6 +98,28 @@ def field_values(instance: ChangeLogged) -> dict[str, object]:
     return values
 
 
+def sealed_changes(model, changes: dict) -> dict:
+    """The change with encrypted fields' values as tokens (emis.core.crypto): the change log keeps no ID number
+    in the clear. Values already sealed stay as they are; pages and rollback open them with crypto.reveal."""
+    names = _encrypted_names(model)
+    if not names or not names.intersection(changes):
+        return changes
+    return {
+        name: [crypto.seal(v) for v in values] if name in names and isinstance(values, list | tuple) else values
+        for name, values in changes.items()
+    }
+
+
+_ENCRYPTED: dict[type, frozenset] = {}
+
+
+def _encrypted_names(model) -> frozenset:
+    if model not in _ENCRYPTED:
+        fields = encrypted_fields(model)
+        _ENCRYPTED[model] = frozenset([f.name for f in fields] + [f.attname for f in fields])
+    return _ENCRYPTED[model]
+
+
 def diff_values(before: dict, after: dict) -> dict[str, list]:
     return {name: [before.get(name), after.get(name)] for name in after if before.get(name) != after.get(name)}
 
@@ -113,7 +137,7 @@ def record_change(instance: ChangeLogged, action: str, changes: dict) -> ObjectC
         content_type=ContentType.objects.get_for_model(instance, for_concrete_model=True),
         object_id=instance.pk,
         object_repr=str(instance)[:200],
-        changes=changes,
+        changes=sealed_changes(type(instance), changes),
         school_id=school_id,
         division_code=division_code or "",
         batch_id=context.batch_id,
@@ -241,7 +265,7 @@ def record_changes_bulk(entries: list[tuple]) -> None:
                 content_types[model],
                 pk,
                 (entry[4] if len(entry) > 4 else str(instance))[:200],
-                encode(changes),
+                encode(sealed_changes(model, changes)),
                 school_id,
                 division_code or "",
                 context.batch_id,

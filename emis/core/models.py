@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -57,6 +57,24 @@ class RegistryModel(ChangeLogged, models.Model):
     def audit_scope(self) -> tuple[int | None, str]:
         """(school id, division code) under which this row's change records are filed and scoped."""
         return None, ""
+
+    def validate_constraints(self, exclude=None):
+        """Uniqueness of an encrypted ID number is a constraint on its hash column, which no form shows: check
+        it whenever the number itself is checked, and report it on the number's field."""
+        from .fields import encrypted_fields
+
+        hashed = {f.hash_field: f.name for f in encrypted_fields(type(self)) if f.hash_field}
+        if exclude and hashed:
+            exclude = set(exclude) - {h for h, source in hashed.items() if source not in exclude}
+        try:
+            super().validate_constraints(exclude=exclude)
+        except ValidationError as exc:
+            if hashed and hasattr(exc, "error_dict"):
+                errors = {}
+                for name, messages in exc.error_dict.items():
+                    errors.setdefault(hashed.get(name, name), []).extend(messages)
+                raise ValidationError(errors) from None
+            raise
 
 
 class ImmutableQuerySet(ScopedQuerySet):

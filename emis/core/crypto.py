@@ -1,0 +1,171 @@
+"""Encryption of children's ID numbers at rest, and the keyed hash that finds them.
+
+An ID number (and a G/J 学籍号, which is a letter plus the ID number) is stored as an AES-256-GCM token
+`<key id>$<base64url(nonce | ciphertext | tag)>`: a fresh random nonce each time, so equal numbers give
+different tokens and a token says nothing about its number. Finding a person by number goes through a
+second column holding HMAC-SHA256(hash key, number): exact matches, joins between tables and uniqueness
+constraints use it; nothing can search a part of a number any more.
+
+The keys live outside the database, in the environment (config/env.py → settings):
+
+- `EMIS_DATA_KEYS`: `id:base64key,id:base64key,...`, 32-byte AES keys. The first encrypts new values;
+  the others only decrypt, while `emis rotate_data_key` re-encrypts every row under the first.
+- `EMIS_HASH_KEY`: base64, at least 32 bytes. Changing it needs `emis rotate_data_key` right away, which
+  recomputes every hash from the decrypted numbers (until then a search by number finds nothing).
+
+Backups hold only tokens and hashes; without the keys they give no ID number.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import functools
+import hashlib
+import hmac
+import os
+import re
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+
+SEPARATOR = "$"
+KEY_ID = re.compile(r"^[A-Za-z0-9_-]{1,16}$")
+NONCE_BYTES = 12
+HASH_LENGTH = 64  # hex characters of HMAC-SHA256
+
+
+class DecryptionError(Exception):
+    """A stored token that no configured key opens (a missing old key, or a damaged value)."""
+
+
+def _decode_key(text: str, what: str) -> bytes:
+    try:
+        return base64.b64decode(text.strip() + "=" * (-len(text.strip()) % 4), altchars=b"-_", validate=False)
+    except (binascii.Error, ValueError) as exc:
+        raise ImproperlyConfigured(f"{what} is not valid base64") from exc
+
+
+@functools.cache
+def _keys() -> tuple[str, dict[str, AESGCM]]:
+    spec = getattr(settings, "EMIS_DATA_KEYS", "") or ""
+    items = [item.strip() for item in spec.split(",") if item.strip()]
+    if not items:
+        raise ImproperlyConfigured("EMIS_DATA_KEYS is not set: ID numbers cannot be encrypted or read")
+    keys: dict[str, AESGCM] = {}
+    for item in items:
+        kid, sep, b64 = item.partition(":")
+        if not sep or not KEY_ID.match(kid):
+            raise ImproperlyConfigured("EMIS_DATA_KEYS entries are id:base64key (id: letters, digits, - or _)")
+        key = _decode_key(b64, f"EMIS_DATA_KEYS key {kid}")
+        if len(key) != 32:
+            raise ImproperlyConfigured(f"EMIS_DATA_KEYS key {kid} must be 32 bytes (base64 of 32 random bytes)")
+        if kid in keys:
+            raise ImproperlyConfigured(f"EMIS_DATA_KEYS names key {kid} twice")
+        keys[kid] = AESGCM(key)
+    return items[0].partition(":")[0], keys
+
+
+@functools.cache
+def _hash_key() -> bytes:
+    key = _decode_key(getattr(settings, "EMIS_HASH_KEY", "") or "", "EMIS_HASH_KEY")
+    if len(key) < 32:
+        raise ImproperlyConfigured("EMIS_HASH_KEY must be set to at least 32 random bytes, base64")
+    return key
+
+
+@receiver(setting_changed)
+def _forget_keys(setting, **kwargs):
+    if setting in ("EMIS_DATA_KEYS", "EMIS_HASH_KEY"):
+        _keys.cache_clear()
+        _hash_key.cache_clear()
+
+
+def check_keys() -> None:
+    """Raise ImproperlyConfigured now rather than at the first ID number (used at start-up)."""
+    _keys()
+    _hash_key()
+
+
+def check_configuration(app_configs=None, **kwargs):
+    """System check (every manage.py command, the server): the keys are present and well formed."""
+    from django.core.checks import Error
+
+    try:
+        check_keys()
+    except ImproperlyConfigured as exc:
+        return [Error(str(exc), hint="See docs/security.md: ID numbers at rest.", id="emis.E001")]
+    return []
+
+
+def current_key_id() -> str:
+    return _keys()[0]
+
+
+def normalize(value: str) -> str:
+    """The form a number is hashed in: 身份证号 end in X in either case, 学籍号 start with a letter."""
+    return value.strip().upper()
+
+
+def is_token(value) -> bool:
+    return isinstance(value, str) and SEPARATOR in value
+
+
+def token_key_id(token: str) -> str:
+    return token.partition(SEPARATOR)[0]
+
+
+def encrypt(value: str) -> str:
+    kid, keys = _keys()
+    nonce = os.urandom(NONCE_BYTES)
+    sealed = keys[kid].encrypt(nonce, value.encode(), None)
+    return kid + SEPARATOR + base64.urlsafe_b64encode(nonce + sealed).rstrip(b"=").decode()
+
+
+def decrypt(token: str) -> str:
+    kid, sep, body = token.partition(SEPARATOR)
+    key = _keys()[1].get(kid)
+    if not sep or key is None:
+        raise DecryptionError(f"no data key {kid!r} for a stored ID number (EMIS_DATA_KEYS)")
+    try:
+        raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+        return key.decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], None).decode()
+    except (InvalidTag, binascii.Error, ValueError) as exc:
+        raise DecryptionError(f"a stored ID number does not open with data key {kid!r}") from exc
+
+
+def seal(value):
+    """Token for a stored value: None and "" stay as they are, a token is kept (already sealed)."""
+    if value is None or value == "" or is_token(value):
+        return value
+    return encrypt(str(value))
+
+
+def reveal(value):
+    """Plain value of a token; anything else (None, "", a value written before encryption) as it is."""
+    return decrypt(value) if is_token(value) else value
+
+
+def blind_index(value):
+    """HMAC-SHA256 of the normalised value, in hex; None for no value (so NULLs stay out of uniqueness)."""
+    if value is None or value == "":
+        return None
+    value = reveal(value)
+    return hmac.new(_hash_key(), normalize(value).encode(), hashlib.sha256).hexdigest()
+
+
+def blind_indexes(values) -> list:
+    """blind_index over many values, with the key read once (the importers hash a whole file)."""
+    key = _hash_key()
+    new = hmac.new
+    sha = hashlib.sha256
+    return [None if v is None or v == "" else new(key, normalize(reveal(v)).encode(), sha).hexdigest() for v in values]
+
+
+def generate_key() -> str:
+    """A new random 32-byte key, base64 (for EMIS_DATA_KEYS or EMIS_HASH_KEY)."""
+    return base64.urlsafe_b64encode(os.urandom(32)).decode()
