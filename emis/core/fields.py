@@ -125,7 +125,7 @@ class HashField(models.CharField):
     def deconstruct(self):
         name, path, args, kwargs = super().deconstruct()
         kwargs["source"] = self.source
-        for key, default in (("max_length", crypto.HASH_LENGTH), ("editable", False), ("null", True), ("blank", True)):
+        for key, default in (("editable", False), ("null", True), ("blank", True)):
             if kwargs.get(key) == default:
                 kwargs.pop(key)
         return name, path, args, kwargs
