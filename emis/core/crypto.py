@@ -35,10 +35,11 @@ from django.dispatch import receiver
 SEPARATOR = "$"
 KEY_ID = re.compile(r"^[A-Za-z0-9_-]{1,16}$")
 NONCE_BYTES = 12
-# HMAC-SHA256 truncated to 128 bits, in hex: no two of the tens of millions of numbers a province holds collide
-# (odds about n²/2¹²⁹), and the unique indexes over the hash columns stay half the size.
+# HMAC-SHA256 truncated to 128 bits: no two of the tens of millions of numbers a province holds collide (odds
+# about n²/2¹²⁹), and the unique indexes over the hash columns stay small. base64url rather than hex, also
+# because a hex digest now and then holds a run of 18 digits that looks like an ID number to a scanner.
 HASH_BYTES = 16
-HASH_LENGTH = 2 * HASH_BYTES
+HASH_LENGTH = 22
 
 
 class DecryptionError(Exception):
@@ -153,11 +154,11 @@ def reveal(value):
 
 
 def blind_index(value):
-    """HMAC-SHA256 of the normalised value (128 bits, hex); None for no value (so NULLs stay out of uniqueness)."""
+    """HMAC-SHA256 of the normalised value (128 bits, base64url); None for no value (NULLs stay out of uniqueness)."""
     if value is None or value == "":
         return None
     value = reveal(value)
-    return hmac.digest(_hash_key(), normalize(value).encode(), "sha256")[:HASH_BYTES].hex()
+    return _b64(hmac.digest(_hash_key(), normalize(value).encode(), "sha256")[:HASH_BYTES])
 
 
 def blind_indexes(values) -> list:
@@ -165,9 +166,13 @@ def blind_indexes(values) -> list:
     key = _hash_key()
     digest, size = hmac.digest, HASH_BYTES
     return [
-        None if v is None or v == "" else digest(key, normalize(reveal(v)).encode(), "sha256")[:size].hex()
+        None if v is None or v == "" else _b64(digest(key, normalize(reveal(v)).encode(), "sha256")[:size])
         for v in values
     ]
+
+
+def _b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
 def generate_key() -> str:

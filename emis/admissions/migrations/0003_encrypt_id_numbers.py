@@ -23,12 +23,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='applicant',
             name='id_number_hash',
-            field=emis.core.fields.HashField(max_length=32, source='id_number', verbose_name='身份证号'),
+            field=emis.core.fields.HashField(max_length=22, source='id_number', verbose_name='身份证号'),
         ),
         migrations.AddField(
             model_name='catchmentexception',
             name='id_number_hash',
-            field=emis.core.fields.HashField(max_length=32, source='id_number', verbose_name='身份证号'),
+            field=emis.core.fields.HashField(max_length=22, source='id_number', verbose_name='身份证号'),
         ),
         migrations.AlterField(
             model_name='applicant',

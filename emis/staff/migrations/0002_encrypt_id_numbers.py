@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='staff',
             name='id_number_hash',
-            field=emis.core.fields.HashField(max_length=32, source='id_number', verbose_name='身份证号'),
+            field=emis.core.fields.HashField(max_length=22, source='id_number', verbose_name='身份证号'),
         ),
         migrations.AlterField(
             model_name='staff',

@@ -28,12 +28,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='student',
             name='id_number_hash',
-            field=emis.core.fields.HashField(max_length=32, source='id_number', verbose_name='身份证号'),
+            field=emis.core.fields.HashField(max_length=22, source='id_number', verbose_name='身份证号'),
         ),
         migrations.AddField(
             model_name='student',
             name='student_no_hash',
-            field=emis.core.fields.HashField(max_length=32, source='student_no', verbose_name='全国学籍号'),
+            field=emis.core.fields.HashField(max_length=22, source='student_no', verbose_name='全国学籍号'),
         ),
         migrations.AlterField(
             model_name='student',
