@@ -247,8 +247,10 @@ def record_changes_bulk(entries: list[tuple]) -> None:
     encode = _encode_changes
     content_types: dict[type, int] = {}
     rows = []
-    for entry in entries:
+    sealed = _seal_in_bulk(entries)
+    for index, entry in enumerate(entries):
         instance, action, changes = entry[:3]
+        changes = sealed.get(index, changes)
         # Bulk writers that never built model instances pass (model class, pk) instead.
         model, pk = instance if isinstance(instance, tuple) else (type(instance), instance.pk)
         if model not in content_types:
@@ -265,10 +267,34 @@ def record_changes_bulk(entries: list[tuple]) -> None:
                 content_types[model],
                 pk,
                 (entry[4] if len(entry) > 4 else str(instance))[:200],
-                encode(sealed_changes(model, changes)),
+                encode(changes),
                 school_id,
                 division_code or "",
                 context.batch_id,
             )
         )
     insert_rows(ObjectChange, CHANGE_COLUMNS, rows, prepared=("time", "changes"))
+
+
+def _seal_in_bulk(entries: list[tuple]) -> dict[int, dict]:
+    """{entry index: its changes with ID numbers sealed}, encrypting all of them in one crypto.seal_many call."""
+    places, values = [], []
+    for index, entry in enumerate(entries):
+        instance, changes = entry[0], entry[2]
+        model = instance[0] if isinstance(instance, tuple) else type(instance)
+        names = _encrypted_names(model)
+        if not names:
+            continue
+        for name in names.intersection(changes):
+            pair = changes[name]
+            if isinstance(pair, list | tuple):
+                places.append((index, name, len(pair)))
+                values.extend(pair)
+    if not values:
+        return {}
+    tokens = iter(crypto.seal_many(values))
+    result: dict[int, dict] = {}
+    for index, name, size in places:
+        changes = result.setdefault(index, dict(entries[index][2]))
+        changes[name] = [next(tokens) for _ in range(size)]
+    return result

@@ -1,6 +1,7 @@
 """Bulk writing for the big tables (imports, the demo loader): plain INSERTs without model instances."""
 
 import json
+from itertools import islice
 
 from django.db import connections, models, router
 from django.utils import timezone
@@ -211,16 +212,24 @@ def _encrypt_columns(model, columns: tuple, rows, prepared: tuple, *, trailing: 
     if not seal_at and not hash_from:
         return columns, rows, prepared
     added = tuple(f.hash_field for i, f in todo if i in hash_from)
-    seal, index = crypto.seal, crypto.blind_index
+    needed = sorted(set(seal_at) | set(hash_from))
 
-    def convert(row):
-        row = list(row)
-        hashes = [index(row[i]) for i in hash_from]
-        for i in seal_at:
-            row[i] = seal(row[i])
-        if trailing:
-            return tuple(row[:-trailing]) + tuple(hashes) + tuple(row[-trailing:])
-        return tuple(row) + tuple(hashes)
+    def convert(rows):
+        # Column by column over chunks of rows: one call per column and chunk instead of one per value.
+        rows = iter(rows)
+        while chunk := list(islice(rows, 2000)):
+            columns_of = {i: [row[i] for row in chunk] for i in needed}
+            hashes = [crypto.blind_indexes(columns_of[i]) for i in hash_from]
+            sealed = {i: crypto.seal_many(columns_of[i]) for i in seal_at}
+            for n, row in enumerate(chunk):
+                row = list(row)
+                for i in seal_at:
+                    row[i] = sealed[i][n]
+                extra = tuple(h[n] for h in hashes)
+                if trailing:
+                    yield tuple(row[:-trailing]) + extra + tuple(row[-trailing:])
+                else:
+                    yield tuple(row) + extra
 
-    sealed = tuple(f.attname for i, f in todo if i in seal_at)
-    return columns + added, (convert(row) for row in rows), tuple(prepared) + sealed + added
+    sealed_names = tuple(f.attname for i, f in todo if i in seal_at)
+    return columns + added, convert(rows), tuple(prepared) + sealed_names + added
