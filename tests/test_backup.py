@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.test import override_settings
 
 from emis.core import backup
 from emis.core.testing import build_county
@@ -34,6 +35,8 @@ def test_round_trip_restores_every_row_and_the_uploads(tmp_path, media):
     archive = tmp_path / "emis.tar.gz"
 
     call_command("backup", out=str(archive))
+    assert backup.is_encrypted(archive)  # by default, with a key derived from the data key
+    assert "张三丰".encode() not in archive.read_bytes()
     manifest = backup.read_manifest(archive)
     assert manifest.schema["students"] and manifest.tables["students_student"] == len(county.students)
 
@@ -56,7 +59,8 @@ def test_round_trip_restores_every_row_and_the_uploads(tmp_path, media):
 def test_restore_refuses_a_database_that_has_data(tmp_path, media):
     build_county(with_users=False)
     archive = tmp_path / "emis.tar.gz"
-    call_command("backup", out=str(archive), no_media=True)
+    call_command("backup", out=str(archive), no_media=True, no_encrypt=True)
+    assert not backup.is_encrypted(archive)
     before = canonical_dump()
     with pytest.raises(CommandError, match="目标数据库已有数据"):
         call_command("restore", str(archive))
@@ -87,3 +91,35 @@ def test_restore_refuses_a_file_that_is_not_a_backup(tmp_path):
     bogus.write_bytes(b"not a tar file")
     with pytest.raises(CommandError, match="无法读取备份文件"):
         call_command("restore", str(bogus))
+
+
+def test_an_encrypted_archive_that_was_altered_truncated_or_needs_another_key_is_refused(
+    tmp_path, monkeypatch, settings
+):
+    monkeypatch.setattr(backup, "CHUNK", 4096)  # many chunks, so that their order and the last one matter
+    build_county(with_users=False)
+    archive = tmp_path / "emis.emisbak"
+    call_command("backup", out=str(archive), no_media=True)
+    data = archive.read_bytes()
+    assert len(data) > 3 * 4096
+    before = canonical_dump()
+
+    altered = tmp_path / "altered.emisbak"
+    altered.write_bytes(data[:5000] + bytes([data[5000] ^ 1]) + data[5001:])
+    truncated = tmp_path / "truncated.emisbak"
+    truncated.write_bytes(cut_after_two_chunks(data))
+    for bad in (altered, truncated):
+        with pytest.raises(CommandError, match="已损坏、被截断或被改动"):
+            call_command("restore", str(bad), force=True)
+
+    with override_settings(EMIS_DATA_KEYS="other:QkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkI="):
+        with pytest.raises(CommandError, match="EMIS_DATA_KEYS 中没有该密钥"):
+            call_command("restore", str(archive), force=True)
+    assert canonical_dump() == before  # nothing was touched
+
+
+def cut_after_two_chunks(data: bytes) -> bytes:
+    """The archive cut after its second full chunk: every remaining chunk authenticates, but none is the last."""
+    kid_length = data[len(backup.MAGIC)]
+    header = len(backup.MAGIC) + 1 + kid_length + 16 + 7
+    return data[: header + 2 * (4096 + backup.TAG)]

@@ -34,6 +34,8 @@ from django.db import connections
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils.translation import gettext as _
 
+from . import crypto
+
 FORMAT = "emis-backup"
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
@@ -235,8 +237,11 @@ def _media_files() -> list[tuple[Path, str]]:
 # Backup and restore ----------------------------------------------------------------------------------------
 
 
-def backup(out: str | os.PathLike, *, using: str = "default", include_media: bool = True) -> Manifest:
-    """Write the archive to `out` (through a temporary file beside it, so a failed backup leaves no half file)."""
+def backup(
+    out: str | os.PathLike, *, using: str = "default", include_media: bool = True, encrypt: bool = True
+) -> Manifest:
+    """Write the archive to `out` (through a temporary file beside it, so a failed backup leaves no half file),
+    encrypted with a key derived from the current data key unless `encrypt` is false."""
     engine = engine_name(using)
     out = Path(out)
     media = _media_files() if include_media else []
@@ -252,8 +257,9 @@ def backup(out: str | os.PathLike, *, using: str = "default", include_media: boo
         )
         _dump_database(db_path, engine, using)
         partial = out.with_name(out.name + ".partial")
+        plain = Path(tmp) / "archive.tar.gz" if encrypt else partial
         try:
-            with tarfile.open(partial, "w:gz", compresslevel=6) as tar:
+            with tarfile.open(plain, "w:gz", compresslevel=6) as tar:
                 raw = manifest.to_json()
                 info = tarfile.TarInfo(MANIFEST)
                 info.size = len(raw)
@@ -262,6 +268,8 @@ def backup(out: str | os.PathLike, *, using: str = "default", include_media: boo
                 tar.add(db_path, arcname=db_path.name, recursive=False)
                 for path, rel in media:
                     tar.add(path, arcname=MEDIA_PREFIX + rel, recursive=False)
+            if encrypt:
+                manifest.extra["key_id"] = encrypt_file(plain, partial)
             os.replace(partial, out)
         finally:
             partial.unlink(missing_ok=True)
@@ -269,6 +277,15 @@ def backup(out: str | os.PathLike, *, using: str = "default", include_media: boo
 
 
 def read_manifest(archive: str | os.PathLike) -> Manifest:
+    if is_encrypted(archive):
+        with tempfile.TemporaryDirectory(prefix="emis-restore-") as tmp:
+            plain = Path(tmp) / "archive.tar.gz"
+            decrypt_file(Path(archive), plain)
+            return _read_manifest(plain)
+    return _read_manifest(archive)
+
+
+def _read_manifest(archive) -> Manifest:
     try:
         with tarfile.open(archive, "r:gz") as tar:
             member = tar.next()
@@ -301,34 +318,122 @@ def check_restorable(manifest: Manifest, *, using: str = "default", force: bool 
 
 
 def restore(archive: str | os.PathLike, *, using: str = "default", force: bool = False) -> Manifest:
-    manifest = read_manifest(archive)
+    with tempfile.TemporaryDirectory(prefix="emis-restore-") as tmp:
+        if is_encrypted(archive):
+            plain = Path(tmp) / "archive.tar.gz"
+            decrypt_file(Path(archive), plain)
+            archive = plain
+        return _restore(archive, tmp, using=using, force=force)
+
+
+def _restore(archive, tmp: str, *, using: str, force: bool) -> Manifest:
+    manifest = _read_manifest(archive)
     check_restorable(manifest, using=using, force=force)
     expected = "database.sqlite3" if manifest.engine == "sqlite" else "database.pgdump"
     media_root = _media_root()
-    with tempfile.TemporaryDirectory(prefix="emis-restore-") as tmp:
-        db_path = Path(tmp) / expected
-        media_tmp = Path(tmp) / "media"
-        try:
-            with tarfile.open(archive, "r:gz") as tar:
-                for member in tar:
-                    if member.name == MANIFEST:
-                        continue
-                    if member.name == expected and member.isfile():
-                        with tar.extractfile(member) as src, open(db_path, "wb") as dst:
-                            shutil.copyfileobj(src, dst, 1 << 20)
-                    elif member.name.startswith(MEDIA_PREFIX) and member.isfile():
-                        # The "data" filter refuses absolute paths, "..", links and device files.
-                        member.name = member.name[len(MEDIA_PREFIX) :]
-                        tar.extract(member, media_tmp, filter="data")
-        except (tarfile.TarError, OSError, EOFError) as exc:
-            raise BackupError(_("无法读取备份文件：{error}").format(error=exc)) from exc
-        if not db_path.exists():
-            raise BackupError(_("备份文件中没有数据库。"))
-        _load_database(db_path, manifest.engine, using)
-        if media_root is not None and media_tmp.is_dir():
-            for src in media_tmp.rglob("*"):
-                if src.is_file():
-                    dst = media_root / src.relative_to(media_tmp)
-                    dst.parent.mkdir(parents=True, exist_ok=True)
-                    shutil.copy2(src, dst)
+    db_path = Path(tmp) / expected
+    media_tmp = Path(tmp) / "media"
+    try:
+        with tarfile.open(archive, "r:gz") as tar:
+            for member in tar:
+                if member.name == MANIFEST:
+                    continue
+                if member.name == expected and member.isfile():
+                    with tar.extractfile(member) as src, open(db_path, "wb") as dst:
+                        shutil.copyfileobj(src, dst, 1 << 20)
+                elif member.name.startswith(MEDIA_PREFIX) and member.isfile():
+                    # The "data" filter refuses absolute paths, "..", links and device files.
+                    member.name = member.name[len(MEDIA_PREFIX) :]
+                    tar.extract(member, media_tmp, filter="data")
+    except (tarfile.TarError, OSError, EOFError) as exc:
+        raise BackupError(_("无法读取备份文件：{error}").format(error=exc)) from exc
+    if not db_path.exists():
+        raise BackupError(_("备份文件中没有数据库。"))
+    _load_database(db_path, manifest.engine, using)
+    if media_root is not None and media_tmp.is_dir():
+        for src in media_tmp.rglob("*"):
+            if src.is_file():
+                dst = media_root / src.relative_to(media_tmp)
+                dst.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(src, dst)
     return manifest
+
+
+# Encrypted archives ----------------------------------------------------------------------------------------
+#
+# The archive holds every child's name, birth date and school in the clear (only ID numbers are encrypted in
+# the database), so it is encrypted by default, with a key derived (HKDF) from the current data key: whoever
+# restores it needs EMIS_DATA_KEYS anyway to read the ID numbers. The format is the STREAM construction over
+# AES-256-GCM: a header (magic, key id, salt, nonce prefix) authenticated with every chunk, 1 MiB chunks each
+# sealed under the prefix, its counter and a last-chunk flag, so a reordered, altered or truncated archive
+# fails to open.
+
+MAGIC = b"EMISBAK1"
+CHUNK = 1 << 20
+TAG = 16
+PURPOSE = b"emis backup archive v1"
+
+
+def _chunk_nonce(prefix: bytes, counter: int, last: bool) -> bytes:
+    return prefix + counter.to_bytes(4, "big") + (b"\x01" if last else b"\x00")
+
+
+def encrypt_file(source: Path, target: Path) -> str:
+    """Encrypt `source` into `target`; returns the data key id the archive needs."""
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    salt, prefix = os.urandom(16), os.urandom(7)
+    kid, key = crypto.derive_key(PURPOSE, salt)
+    header = MAGIC + bytes([len(kid)]) + kid.encode() + salt + prefix
+    aead = AESGCM(key)
+    with open(source, "rb") as src, open(target, "wb") as dst:
+        dst.write(header)
+        counter, chunk = 0, src.read(CHUNK)
+        while True:
+            following = src.read(CHUNK)
+            last = not following
+            dst.write(aead.encrypt(_chunk_nonce(prefix, counter, last), chunk, header))
+            if last:
+                break
+            counter, chunk = counter + 1, following
+    return kid
+
+
+def is_encrypted(path: str | os.PathLike) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(len(MAGIC)) == MAGIC
+    except OSError as exc:
+        raise BackupError(_("无法读取备份文件：{error}").format(error=exc)) from exc
+
+
+def decrypt_file(source: Path, target: Path) -> str:
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    with open(source, "rb") as src, open(target, "wb") as dst:
+        if src.read(len(MAGIC)) != MAGIC:
+            raise BackupError(_("不是加密的备份文件。"))
+        size = src.read(1)
+        kid = src.read(size[0]).decode(errors="replace") if size else ""
+        salt, prefix = src.read(16), src.read(7)
+        header = MAGIC + size + kid.encode() + salt + prefix
+        try:
+            kid, key = crypto.derive_key(PURPOSE, salt, kid)
+        except crypto.DecryptionError as exc:
+            raise BackupError(
+                _("备份文件用数据密钥 {kid} 加密，而 EMIS_DATA_KEYS 中没有该密钥。").format(kid=kid)
+            ) from exc
+        aead = AESGCM(key)
+        counter, chunk = 0, src.read(CHUNK + TAG)
+        try:
+            while True:
+                following = src.read(CHUNK + TAG)
+                last = not following
+                dst.write(aead.decrypt(_chunk_nonce(prefix, counter, last), chunk, header))
+                if last:
+                    break
+                counter, chunk = counter + 1, following
+        except InvalidTag as exc:
+            raise BackupError(_("备份文件已损坏、被截断或被改动，无法解密。")) from exc
+    return kid

@@ -47,19 +47,39 @@ class DecryptionError(Exception):
 
 
 def _decode_key(text: str, what: str) -> bytes:
+    text = text.strip().replace("-", "+").replace("_", "/")  # standard or URL-safe alphabet
     try:
-        return base64.b64decode(text.strip() + "=" * (-len(text.strip()) % 4), altchars=b"-_", validate=False)
+        return base64.b64decode(text + "=" * (-len(text) % 4), validate=True)
     except (binascii.Error, ValueError) as exc:
         raise ImproperlyConfigured(f"{what} is not valid base64") from exc
 
 
 @functools.cache
 def _keys() -> tuple[str, dict[str, AESGCM]]:
+    current, raw = _raw_keys()
+    return current, {kid: AESGCM(key) for kid, key in raw.items()}
+
+
+def derive_key(purpose: bytes, salt: bytes, kid: str | None = None) -> tuple[str, bytes]:
+    """(key id, a 32-byte key for `purpose`) derived from a data key with HKDF-SHA256 (the current key unless
+    `kid` names another): backups are encrypted with keys derived from the data key, never with it directly."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+    current, raw = _raw_keys()
+    kid = kid or current
+    if kid not in raw:
+        raise DecryptionError(f"no data key {kid!r} (EMIS_DATA_KEYS)")
+    return kid, HKDF(algorithm=hashes.SHA256(), length=32, salt=salt, info=purpose).derive(raw[kid])
+
+
+@functools.cache
+def _raw_keys() -> tuple[str, dict[str, bytes]]:
     spec = getattr(settings, "EMIS_DATA_KEYS", "") or ""
     items = [item.strip() for item in spec.split(",") if item.strip()]
     if not items:
         raise ImproperlyConfigured("EMIS_DATA_KEYS is not set: ID numbers cannot be encrypted or read")
-    keys: dict[str, AESGCM] = {}
+    keys: dict[str, bytes] = {}
     for item in items:
         kid, sep, b64 = item.partition(":")
         if not sep or not KEY_ID.match(kid):
@@ -69,7 +89,7 @@ def _keys() -> tuple[str, dict[str, AESGCM]]:
             raise ImproperlyConfigured(f"EMIS_DATA_KEYS key {kid} must be 32 bytes (base64 of 32 random bytes)")
         if kid in keys:
             raise ImproperlyConfigured(f"EMIS_DATA_KEYS names key {kid} twice")
-        keys[kid] = AESGCM(key)
+        keys[kid] = key
     return items[0].partition(":")[0], keys
 
 
@@ -84,6 +104,7 @@ def _hash_key() -> bytes:
 @receiver(setting_changed)
 def _forget_keys(setting, **kwargs):
     if setting in ("EMIS_DATA_KEYS", "EMIS_HASH_KEY"):
+        _raw_keys.cache_clear()
         _keys.cache_clear()
         _hash_key.cache_clear()
 
