@@ -15,21 +15,24 @@ from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 
-from emis.admissions.models import CatchmentException
+from emis.admissions.models import Applicant, CatchmentException
 from emis.common.idnumbers import GENDER_FEMALE, GENDER_MALE
 from emis.core import backup, crypto
 from emis.core.access import Role
 from emis.core.crypto_migrations import encrypt_columns
 from emis.core.fields import encrypted_fields
 from emis.core.imports import service
-from emis.core.models import ObjectChange
-from emis.core.testing import id_for, make_student, write_table_file
+from emis.core.imports.engine import run_import
+from emis.core.imports.registry import get_spec
+from emis.core.models import ImportBatch, ObjectChange
+from emis.core.testing import build_rounds, id_for, make_student, write_table_file
 from emis.population.models import PopulationRecord
 from emis.staff.models import Staff
 from emis.students.models import Student
 
 # An 18-character ID number (or a G/J 学籍号's tail) anywhere in a cell.
 ID_RUN = re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9])")
+HEADER = ["学校标识码", "年级", "班级", "姓名", "性别", "出生日期", "身份证件号", "全国学籍号", "学籍状态"]
 NEW_KEY = "b:" + "QkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkI="  # 32 bytes of "B"
 NEW_HASH_KEY = "SEhISEhISEhISEhISEhISEhISEhISEhISEhISEhISEg="
 
@@ -54,8 +57,16 @@ def stored_tokens(model, field: str = "id_number") -> list[str]:
 # Nothing readable at rest -----------------------------------------------------------------------------------
 
 
-def test_no_table_holds_an_id_number_in_the_clear(county, login):
-    # A page edit and an API-less service write, on top of the county built through the ORM.
+def test_no_table_holds_an_id_number_in_the_clear(county, login, tmp_path):
+    # On top of the county built through the ORM: a 中考 round (applicants written in bulk, solved, published),
+    # a student import (bulk SQL paths and bulk change records) and a page edit.
+    build_rounds(county)
+    imported = id_for(dt.date(2018, 2, 2), GENDER_FEMALE)
+    path = write_table_file(
+        tmp_path, HEADER, [["2142000101", "一年级", "1班", "吴新", "女", "2018-02-02", imported, "", "在读"]]
+    )
+    report = run_import(get_spec("students"), path, user=county.users[Role.SECTION], school_year=2024, dry_run=False)
+    assert report.committed and Student.objects.get(id_number=imported).name == "吴新"
     client = login(Role.SCHOOL)
     zhang = county.students["张三丰"]
     new_id = id_for(zhang.birth_date, zhang.gender, sequence=77)
@@ -75,10 +86,14 @@ def test_no_table_holds_an_id_number_in_the_clear(county, login):
 
     existing = set(connection.introspection.table_names())
     tables = {m._meta.db_table for m in backup.project_models()} & existing
+    # Import reports keep the rows' own cells for the import pages (their masking and retention are the import
+    # items of issue 10, not this one).
+    tables.discard(ImportBatch._meta.db_table)
     leaks = {table: plaintext_ids(table) for table in sorted(tables)}
     assert {table: cells for table, cells in leaks.items() if cells} == {}
     # ...while the student table and the change log do hold the numbers, as tokens.
-    assert len(stored_tokens(Student)) == len(county.students)
+    assert len(stored_tokens(Student)) == len(county.students) + 1
+    assert len(stored_tokens(Applicant)) == len(county.applicants) == 4
     assert all(crypto.is_token(t) for t in stored_tokens(Student) + stored_tokens(Student, "student_no"))
     change = ObjectChange.objects.filter(object_id=zhang.pk, changes__has_key="id_number").latest("id")
     assert [crypto.reveal(v) for v in change.changes["id_number"]] == [zhang.id_number, new_id]
@@ -93,7 +108,6 @@ def test_an_import_writes_tokens_and_hashes_and_its_rollback_restores_them(count
     from emis.core.testing import make_enrollment
 
     make_enrollment(child, county.classes["A1"])
-    header = ["学校标识码", "年级", "班级", "姓名", "性别", "出生日期", "身份证件号", "全国学籍号", "学籍状态"]
     rows = [
         ["2142000101", "一年级", "1班", "周小安", "男", birth.isoformat(), new_id, "L421224201804040001", "在读"],
         [
@@ -108,7 +122,7 @@ def test_an_import_writes_tokens_and_hashes_and_its_rollback_restores_them(count
             "在读",
         ],
     ]
-    path = write_table_file(tmp_path, header, rows)
+    path = write_table_file(tmp_path, HEADER, rows)
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     upload = SimpleUploadedFile(path.name, path.read_bytes())
