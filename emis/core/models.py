@@ -58,6 +58,18 @@ class RegistryModel(ChangeLogged, models.Model):
         """(school id, division code) under which this row's change records are filed and scoped."""
         return None, ""
 
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            # A saved ID number brings its hash along (QuerySet.update() does not: see fields.with_hashes).
+            from .fields import encrypted_fields
+
+            names = set(update_fields)
+            kwargs["update_fields"] = names | {
+                f.hash_field for f in encrypted_fields(type(self)) if f.hash_field and f.name in names
+            }
+        super().save(*args, **kwargs)
+
     def validate_constraints(self, exclude=None):
         """Uniqueness of an encrypted ID number is a constraint on its hash column, which no form shows: check
         it whenever the number itself is checked, and report it on the number's field."""
