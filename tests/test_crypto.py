@@ -267,3 +267,10 @@ def test_tokens_differ_for_equal_numbers_and_hashes_do_not():
     assert crypto.encrypt(number) != crypto.encrypt(number)
     assert crypto.reveal(crypto.encrypt(number)) == number
     assert crypto.blind_index(number) == crypto.blind_index(number.lower()) != crypto.blind_index("G" + number)
+
+
+def test_a_value_that_only_looks_like_a_token_is_encrypted_not_stored_as_given(county):
+    staff = county.staff["孙强"]
+    Staff.objects.filter(pk=staff.pk).update(**{"id_number": "dev$not-a-token", "id_number_hash": None})
+    assert Staff.objects.get(pk=staff.pk).id_number == "dev$not-a-token"
+    assert crypto.is_token(stored_tokens(Staff)[0]) and "not-a-token" not in "".join(stored_tokens(Staff))

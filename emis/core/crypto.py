@@ -158,7 +158,7 @@ def seal_many(values: list) -> list:
     b2a, urlsafe = binascii.b2a_base64, _URLSAFE
     out = []
     for i, value in enumerate(values):
-        if value is None or value == "" or (isinstance(value, str) and SEPARATOR in value):
+        if value is None or value == "" or (isinstance(value, str) and SEPARATOR in value and _written_token(value)):
             out.append(value)
             continue
         nonce = nonces[i * NONCE_BYTES : (i + 1) * NONCE_BYTES]
@@ -179,9 +179,25 @@ def decrypt(token: str) -> str:
         raise DecryptionError(f"a stored ID number does not open with data key {kid!r}") from exc
 
 
+def _written_token(value) -> bool:
+    """A value about to be written that is already one of our tokens (rollback, rotation): kept as it is. Anything
+    else with a "$" in it (a value that escaped validation) is plain text to encrypt, never stored as given."""
+    if not is_token(value):
+        return False
+    try:
+        decrypt(value)
+    except DecryptionError:
+        return False
+    return True
+
+
+def _plain_for_writing(value: str) -> str:
+    return decrypt(value) if _written_token(value) else value
+
+
 def seal(value):
     """Token for a stored value: None and "" stay as they are, a token is kept (already sealed)."""
-    if value is None or value == "" or is_token(value):
+    if value is None or value == "" or _written_token(value):
         return value
     return encrypt(str(value))
 
@@ -195,7 +211,7 @@ def blind_index(value):
     """HMAC-SHA256 of the normalised value (128 bits, base64url); None for no value (NULLs stay out of uniqueness)."""
     if value is None or value == "":
         return None
-    value = reveal(value)
+    value = _plain_for_writing(value)
     return _b64(hmac.digest(_hash_key(), normalize(value).encode(), "sha256")[:HASH_BYTES])
 
 
@@ -209,7 +225,7 @@ def blind_indexes(values) -> list:
             out.append(None)
             continue
         if SEPARATOR in v:
-            v = decrypt(v)
+            v = _plain_for_writing(v)
         raw = digest(key, v.strip().upper().encode(), "sha256")[:size]
         out.append(b2a(raw, newline=False).translate(_URLSAFE).rstrip(b"=").decode())
     return out
