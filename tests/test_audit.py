@@ -16,6 +16,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from emis.common.idnumbers import GENDER_MALE, mask_id_number
+from emis.core import crypto
 from emis.core.access import Role
 from emis.core.audit import audit_context
 from emis.core.models import AuditEvent, ChangeAction, ChangeSource, ObjectChange
@@ -136,7 +137,9 @@ def test_create_and_delete_on_pages_are_logged(county, login):
     created = changes_of(student).get(action=ChangeAction.CREATE)
     assert created.source == ChangeSource.WEB and created.username == "school_a1"
     assert created.changes["name"] == [None, "孙悟空"]
-    assert created.changes["id_number"] == [None, id_number]
+    # Kept encrypted (emis.core.crypto), opened for display.
+    assert created.changes["id_number"][0] is None and id_number not in created.changes["id_number"][1]
+    assert crypto.reveal(created.changes["id_number"][1]) == id_number
 
     response = client.post(reverse("students:student_delete", args=[student.pk]))
     assert response.status_code == 302

@@ -8,6 +8,10 @@ Shape, per county of `per_county` pupils (100,000 by default; a province of 8M p
 一年级 rows of the 2020 九年级 pupils (the 巩固率 cohort) and some 2016 转入 rows; a 2020 population register
 holding every pupil (same ID number, 户籍 township of the school) plus 8% children not in school; one staff
 member per 15 pupils with a recruitment posting.
+
+ID numbers go in unencrypted, with the number itself standing for its hash (both tables alike, so the
+register-to-roll join on the hash columns matches as it would on real hashes): the timings measure the queries,
+and no keyed hash can be computed in SQL. Never load this data beside real data.
 """
 
 from __future__ import annotations
@@ -164,10 +168,11 @@ def statements(vendor: str, pupils: int, per_county: int = 100_000) -> list[tupl
         (
             "students",
             "INSERT INTO students_student (id, created_at, updated_at, name, name_initials, gender, birth_date, "
-            "id_number, student_no, hukou_township_id, hukou_village_id, boarder, poverty_family, disabled, "
-            "left_behind, migrant, current_school_id, county_code) "
+            "id_number, id_number_hash, student_no, hukou_township_id, hukou_village_id, boarder, poverty_family, "
+            "disabled, left_behind, migrant, current_school_id, county_code) "
             f"SELECT n + 1, {ts}, {ts}, '学生' || n, 'xs', CASE WHEN n % 2 = 0 THEN '1' ELSE '2' END, "
-            f"{d.birth('age', 'j % 365')}, '42' || {d.pad('n + 1', 16)}, NULL, township_id, NULL, FALSE, FALSE, "
+            f"{d.birth('age', 'j % 365')}, '42' || {d.pad('n + 1', 16)}, '42' || {d.pad('n + 1', 16)}, NULL, "
+            "township_id, NULL, FALSE, FALSE, "
             f"FALSE, FALSE, FALSE, school_id, {county_of} FROM bench_pupil",
         )
     )
@@ -202,14 +207,14 @@ def statements(vendor: str, pupils: int, per_county: int = 100_000) -> list[tupl
     # The 2020 population register: every pupil, and 8% more children not in school.
     population_columns = (
         "INSERT INTO population_populationrecord (id, created_at, updated_at, name, name_initials, gender, "
-        "birth_date, school_year_id, id_number, hukou_township_id, hukou_village_id, source) "
+        "birth_date, school_year_id, id_number, id_number_hash, hukou_township_id, hukou_village_id, source) "
     )
     out.append(
         (
             "population",
             population_columns + f"SELECT n + 1, {ts}, {ts}, '学生' || n, 'xs', "
             f"CASE WHEN n % 2 = 0 THEN '1' ELSE '2' END, {d.birth('age', 'j % 365')}, {YEARS[2020]}, "
-            f"'42' || {d.pad('n + 1', 16)}, township_id, NULL, 'police' FROM bench_pupil",
+            f"'42' || {d.pad('n + 1', 16)}, '42' || {d.pad('n + 1', 16)}, township_id, NULL, 'police' FROM bench_pupil",
         )
     )
     extra = max(1, total * 8 // 100)
@@ -218,7 +223,8 @@ def statements(vendor: str, pupils: int, per_county: int = 100_000) -> list[tupl
             "population",
             population_columns + f"SELECT {total} + n + 1, {ts}, {ts}, '儿童' || n, 'et', "
             f"CASE WHEN n % 2 = 0 THEN '1' ELSE '2' END, {d.birth('3 + n % 15', 'n % 365')}, {YEARS[2020]}, "
-            f"'43' || {d.pad('n + 1', 16)}, 100000 + (n % {counties}) * {TOWNSHIPS} + n % {TOWNSHIPS}, NULL, "
+            f"'43' || {d.pad('n + 1', 16)}, '43' || {d.pad('n + 1', 16)}, "
+            f"100000 + (n % {counties}) * {TOWNSHIPS} + n % {TOWNSHIPS}, NULL, "
             f"'police' FROM {d.series(extra)}",
         )
     )
@@ -230,8 +236,9 @@ def statements(vendor: str, pupils: int, per_county: int = 100_000) -> list[tupl
         (
             "staff",
             "INSERT INTO staff_staff (id, created_at, updated_at, name, name_initials, gender, birth_date, "
-            "id_number, establishment, post_school_id, subject, title, qualification, is_active) "
+            "id_number, id_number_hash, establishment, post_school_id, subject, title, qualification, is_active) "
             f"SELECT n + 1, {ts}, {ts}, '教师' || n, 'js', '2', '1985-05-05', '44' || {d.pad('n + 1', 16)}, "
+            f"'44' || {d.pad('n + 1', 16)}, "
             f"'permanent', {school_of_staff}, '语文', 'first', 'bachelor', TRUE FROM {d.series(staff)}",
         )
     )

@@ -177,6 +177,13 @@ EMIS_EXPORT_MAX_ROWS = 200_000
 # A spreadsheet's cell grid is held whole while it is read: MAX_CELLS (rows x columns, at 32 bytes a cell)
 # bounds that memory (5M cells: about 400 MB at peak, e.g. 380k rows of 13 columns); csv streams and is
 # bounded by MAX_ROWS and MAX_COLUMNS only.
+# Keys for children's ID numbers at rest (emis.core.crypto): never in the database or a backup. Empty here:
+# local and test settings supply development keys, production refuses to start without real ones.
+EMIS_DATA_KEYS = env_str("EMIS_DATA_KEYS")
+EMIS_HASH_KEY = env_str("EMIS_HASH_KEY")
+# Development keys, public in the source, for the developer's, the demo's and the tests' synthetic data only.
+DEVELOPMENT_DATA_KEYS = "dev:ZGV2LW9ubHktZGF0YS1rZXktMzItYnl0ZXMtbG9uZyE="
+DEVELOPMENT_HASH_KEY = "ZGV2LW9ubHktaGFzaC1rZXktMzItYnl0ZXMtbG9uZyEh"
 EMIS_IMPORT_MAX_ROWS = int(env_str("EMIS_IMPORT_MAX_ROWS", "2000000"))
 EMIS_IMPORT_MAX_COLUMNS = int(env_str("EMIS_IMPORT_MAX_COLUMNS", "200"))
 EMIS_IMPORT_MAX_CELLS = int(env_str("EMIS_IMPORT_MAX_CELLS", "5000000"))

@@ -24,3 +24,7 @@ SECRET_KEY = _key_file.read_text().strip()
 # The demo prints one password per role for a newcomer to sign in with; two-factor login stays available
 # (我的账号 › 两步验证) but is not required, as in the developer's profile.
 EMIS_OTP_REQUIRED_ROLES = env_list("EMIS_OTP_REQUIRED_ROLES", "")
+# The demo's data are synthetic and share the database with `make serve` (the developer's profile), so both use
+# the development keys for ID numbers at rest.
+EMIS_DATA_KEYS = EMIS_DATA_KEYS or DEVELOPMENT_DATA_KEYS  # noqa: F405
+EMIS_HASH_KEY = EMIS_HASH_KEY or DEVELOPMENT_HASH_KEY  # noqa: F405

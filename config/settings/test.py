@@ -10,3 +10,7 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
 # Tests sign users in with force_login; the two-factor tests turn the requirement on with override_settings.
 EMIS_OTP_REQUIRED_ROLES = []
+
+# Development keys for ID numbers at rest, public in the source: never for real data (production has its own).
+EMIS_DATA_KEYS = EMIS_DATA_KEYS or DEVELOPMENT_DATA_KEYS  # noqa: F405
+EMIS_HASH_KEY = EMIS_HASH_KEY or DEVELOPMENT_HASH_KEY  # noqa: F405

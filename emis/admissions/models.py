@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from emis.common.idnumbers import normalize_id_number, validate_id_number
 from emis.common.text import pinyin_initials
 from emis.core.access import Domain, ScopeSpec
+from emis.core.fields import EncryptedCharField, HashField
 from emis.core.models import RegistryModel
 
 from .choices import ENTRY_SCHOOL_CATEGORIES, STANDARD_CLASS_SIZE, EntryLevel, ExceptionReason
@@ -169,7 +170,8 @@ class CatchmentException(RegistryModel):
         "orgs.SchoolYear", verbose_name=_("学年"), on_delete=models.PROTECT, related_name="catchment_exceptions"
     )
     level = models.CharField(_("招生年级"), max_length=16, choices=EntryLevel.choices)
-    id_number = models.CharField(_("身份证号"), max_length=18)
+    id_number = EncryptedCharField(_("身份证号"), max_length=18, hash_field="id_number_hash")
+    id_number_hash = HashField(_("身份证号"), source="id_number")
     name = models.CharField(_("姓名"), max_length=64)
     name_initials = models.CharField(_("姓名拼音首字母"), max_length=64, blank=True, db_index=True, editable=False)
     reason = models.CharField(_("原因"), max_length=16, choices=ExceptionReason.choices)
@@ -188,8 +190,8 @@ class CatchmentException(RegistryModel):
         verbose_name_plural = _("划片例外")
         constraints = [
             models.UniqueConstraint(
-                fields=("school_year", "level", "id_number"),
-                name="admissions_exception_unique_child",
+                fields=("school_year", "level", "id_number_hash"),
+                name="admissions_exception_unique_child_hash",
                 violation_error_message=_("该儿童本学年已有例外安排。"),
             )
         ]
@@ -511,7 +513,8 @@ class Applicant(RegistryModel):
     exam_no = models.CharField(_("考号"), max_length=32)
     name = models.CharField(_("姓名"), max_length=64, blank=True)
     name_initials = models.CharField(_("姓名拼音首字母"), max_length=64, blank=True, editable=False)
-    id_number = models.CharField(_("身份证号"), max_length=18, blank=True)
+    id_number = EncryptedCharField(_("身份证号"), max_length=18, blank=True, hash_field="id_number_hash")
+    id_number_hash = HashField(_("身份证号"), source="id_number")
     junior_school = models.ForeignKey(
         "orgs.School",
         verbose_name=_("毕业初中"),

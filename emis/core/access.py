@@ -18,6 +18,8 @@ from django.utils.translation import gettext_lazy as _
 
 from emis.common.idnumbers import mask_id_number
 
+from . import crypto
+
 if TYPE_CHECKING:
     from emis.accounts.models import User
 
@@ -97,6 +99,8 @@ def may_see_full_ids(user: User) -> bool:
 def display_id(user: User, value: str | None) -> str:
     if not value:
         return ""
+    # The change log keeps ID numbers encrypted (emis.core.audit.sealed_changes).
+    value = crypto.reveal(value)
     return value if may_see_full_ids(user) else mask_id_number(value)
 
 

@@ -8,4 +8,11 @@ class CoreConfig(AppConfig):
     verbose_name = _("核心")
 
     def ready(self) -> None:
-        from . import audit  # noqa: F401  (connects the change-log signal receivers)
+        from django.core import checks
+
+        from . import (
+            audit,  # noqa: F401  (connects the change-log signal receivers)
+            crypto,
+        )
+
+        checks.register(crypto.check_configuration)

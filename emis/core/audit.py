@@ -21,8 +21,9 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_sa
 from django.dispatch import receiver
 from django.utils import timezone
 
-from . import access
+from . import access, crypto
 from .bulk import db_value, insert_rows
+from .fields import encrypted_fields
 from .models import AuditEvent, ChangeAction, ChangeLogged, ChangeSource, ObjectChange
 
 
@@ -97,6 +98,28 @@ def field_values(instance: ChangeLogged) -> dict[str, object]:
     return values
 
 
+def sealed_changes(model, changes: dict) -> dict:
+    """The change with encrypted fields' values as tokens (emis.core.crypto): the change log keeps no ID number
+    in the clear. Values already sealed stay as they are; pages and rollback open them with crypto.reveal."""
+    names = _encrypted_names(model)
+    if not names or not names.intersection(changes):
+        return changes
+    return {
+        name: [crypto.seal(v) for v in values] if name in names and isinstance(values, list | tuple) else values
+        for name, values in changes.items()
+    }
+
+
+_ENCRYPTED: dict[type, frozenset] = {}
+
+
+def _encrypted_names(model) -> frozenset:
+    if model not in _ENCRYPTED:
+        fields = encrypted_fields(model)
+        _ENCRYPTED[model] = frozenset([f.name for f in fields] + [f.attname for f in fields])
+    return _ENCRYPTED[model]
+
+
 def diff_values(before: dict, after: dict) -> dict[str, list]:
     return {name: [before.get(name), after.get(name)] for name in after if before.get(name) != after.get(name)}
 
@@ -114,7 +137,7 @@ def record_change(instance: ChangeLogged, action: str, changes: dict) -> ObjectC
         content_type=ContentType.objects.get_for_model(instance, for_concrete_model=True),
         object_id=instance.pk,
         object_repr=str(instance)[:200],
-        changes=changes,
+        changes=sealed_changes(type(instance), changes),
         school_id=school_id,
         division_code=division_code or "",
         batch_id=context.batch_id,
@@ -268,8 +291,10 @@ def record_changes_bulk(entries: list[tuple]) -> None:
     encode = _encode_changes
     content_types: dict[type, int] = {}
     rows = []
-    for entry in entries:
+    sealed = _seal_in_bulk(entries)
+    for index, entry in enumerate(entries):
         instance, action, changes = entry[:3]
+        changes = sealed.get(index, changes)
         # Bulk writers that never built model instances pass (model class, pk) instead.
         model, pk = instance if isinstance(instance, tuple) else (type(instance), instance.pk)
         if model not in content_types:
@@ -293,3 +318,27 @@ def record_changes_bulk(entries: list[tuple]) -> None:
             )
         )
     insert_rows(ObjectChange, CHANGE_COLUMNS, rows, prepared=("time", "changes"))
+
+
+def _seal_in_bulk(entries: list[tuple]) -> dict[int, dict]:
+    """{entry index: its changes with ID numbers sealed}, encrypting all of them in one crypto.seal_many call."""
+    places, values = [], []
+    for index, entry in enumerate(entries):
+        instance, changes = entry[0], entry[2]
+        model = instance[0] if isinstance(instance, tuple) else type(instance)
+        names = _encrypted_names(model)
+        if not names:
+            continue
+        for name in names.intersection(changes):
+            pair = changes[name]
+            if isinstance(pair, list | tuple):
+                places.append((index, name, len(pair)))
+                values.extend(pair)
+    if not values:
+        return {}
+    tokens = iter(crypto.seal_many(values))
+    result: dict[int, dict] = {}
+    for index, name, size in places:
+        changes = result.setdefault(index, dict(entries[index][2]))
+        changes[name] = [next(tokens) for _ in range(size)]
+    return result

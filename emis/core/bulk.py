@@ -1,9 +1,12 @@
 """Bulk writing for the big tables (imports, the demo loader): plain INSERTs without model instances."""
 
 import json
+from itertools import islice
 
 from django.db import connections, models, router
 from django.utils import timezone
+
+from . import crypto
 
 # Field types whose Python values both database drivers take as they are (dates: Django registers an adapter
 # for SQLite; psycopg adapts them itself).
@@ -32,6 +35,7 @@ def insert_rows(model, columns: tuple[str, ...], rows, *, chunk: int = 5000, pre
     unknown = [c for c in columns if c not in by_attname]
     if unknown:
         raise ValueError(f"{model.__name__} has no columns {unknown}")
+    columns, rows, prepared = _encrypt_columns(model, columns, rows, prepared)
     extra = [f for f in fields if f.attname not in columns]
     extra_values = []
     for f in extra:
@@ -85,6 +89,8 @@ def update_rows(model, columns: tuple[str, ...], rows, *, chunk: int = 5000) -> 
     """
     connection = connections[router.db_for_write(model)]
     by_attname = {f.attname: f for f in model._meta.concrete_fields}
+    # The primary key rides last in each row: keep it there when hash columns are added.
+    columns, rows, _ = _encrypt_columns(model, columns, rows, (), trailing=1)
     auto_now = [f for f in by_attname.values() if getattr(f, "auto_now", False) and f.attname not in columns]
     quote = connection.ops.quote_name
     assignments = [f"{quote(by_attname[c].column)} = %s" for c in columns]
@@ -190,3 +196,40 @@ def analyze_tables(*models_to_analyze, using: str = "default") -> None:
     with connection.cursor() as cursor:
         for model in models_to_analyze:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+
+
+def _encrypt_columns(model, columns: tuple, rows, prepared: tuple, *, trailing: int = 0):
+    """ID numbers in bulk (emis.core.fields): each encrypted column's values become tokens, unless the caller
+    named it in `prepared`, and its hash column is appended when the caller did not write it. One pass over
+    the rows, with the keys read once."""
+    from .fields import encrypted_fields
+
+    todo = [(columns.index(f.attname), f) for f in encrypted_fields(model) if f.attname in columns]
+    if not todo:
+        return columns, rows, prepared
+    seal_at = [i for i, f in todo if f.attname not in prepared]
+    hash_from = [i for i, f in todo if f.hash_field and f.hash_field not in columns]
+    if not seal_at and not hash_from:
+        return columns, rows, prepared
+    added = tuple(f.hash_field for i, f in todo if i in hash_from)
+    needed = sorted(set(seal_at) | set(hash_from))
+
+    def convert(rows):
+        # Column by column over chunks of rows: one call per column and chunk instead of one per value.
+        rows = iter(rows)
+        while chunk := list(islice(rows, 2000)):
+            columns_of = {i: [row[i] for row in chunk] for i in needed}
+            hashes = [crypto.blind_indexes(columns_of[i]) for i in hash_from]
+            sealed = {i: crypto.seal_many(columns_of[i]) for i in seal_at}
+            for n, row in enumerate(chunk):
+                row = list(row)
+                for i in seal_at:
+                    row[i] = sealed[i][n]
+                extra = tuple(h[n] for h in hashes)
+                if trailing:
+                    yield tuple(row[:-trailing]) + extra + tuple(row[-trailing:])
+                else:
+                    yield tuple(row) + extra
+
+    sealed_names = tuple(f.attname for i, f in todo if i in seal_at)
+    return columns + added, convert(rows), tuple(prepared) + sealed_names + added

@@ -8,7 +8,7 @@ from operator import or_
 from django.apps import apps
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -74,6 +74,36 @@ class RegistryModel(ChangeLogged, models.Model):
     def audit_scope(self) -> tuple[int | None, str]:
         """(school id, division code) under which this row's change records are filed and scoped."""
         return None, ""
+
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            # A saved ID number brings its hash along (QuerySet.update() does not: see fields.with_hashes).
+            from .fields import encrypted_fields
+
+            names = set(update_fields)
+            kwargs["update_fields"] = names | {
+                f.hash_field for f in encrypted_fields(type(self)) if f.hash_field and f.name in names
+            }
+        super().save(*args, **kwargs)
+
+    def validate_constraints(self, exclude=None):
+        """Uniqueness of an encrypted ID number is a constraint on its hash column, which no form shows: check
+        it whenever the number itself is checked, and report it on the number's field."""
+        from .fields import encrypted_fields
+
+        hashed = {f.hash_field: f.name for f in encrypted_fields(type(self)) if f.hash_field}
+        if exclude and hashed:
+            exclude = set(exclude) - {h for h, source in hashed.items() if source not in exclude}
+        try:
+            super().validate_constraints(exclude=exclude)
+        except ValidationError as exc:
+            if hashed and hasattr(exc, "error_dict"):
+                errors = {}
+                for name, messages in exc.error_dict.items():
+                    errors.setdefault(hashed.get(name, name), []).extend(messages)
+                raise ValidationError(errors) from None
+            raise
 
 
 class ImmutableQuerySet(ScopedQuerySet):

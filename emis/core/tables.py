@@ -9,7 +9,12 @@ from . import access
 
 
 class IdNumberColumn(tables.Column):
-    """Shows an ID number in full or masked (421224************), by the viewing user's role."""
+    """Shows an ID number in full or masked (421224************), by the viewing user's role. Not sortable: the
+    column holds ciphertext (emis.core.crypto), whose order means nothing."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("orderable", False)
+        super().__init__(*args, **kwargs)
 
     def render(self, value, table):
         user = getattr(getattr(table, "request", None), "user", None)

@@ -20,6 +20,7 @@ from emis.common.text import pinyin_initials
 from emis.core.access import Domain, Role
 from emis.core.audit import audit_context, record_event
 from emis.core.bulk import insert_rows
+from emis.core.crypto import blind_index
 from emis.core.models import ChangeSource
 from emis.orgs.choices import DivisionLevel, SchoolCategory
 from emis.orgs.models import Division, School, SchoolEvent, SchoolYear
@@ -235,7 +236,8 @@ def _write(plan: Plan, timer: _Timer) -> dict[str, int]:
             for p in (s.person,)
         ),
     )
-    student_ids = dict(Student.objects.filter(county_code=COUNTY_CODE).values_list("id_number", "id"))
+    # Matched by the keyed hash: the numbers themselves are stored encrypted (emis.core.crypto).
+    student_ids = dict(Student.objects.filter(county_code=COUNTY_CODE).values_list("id_number_hash", "id"))
     timer.step("students", len(students))
 
     insert_rows(
@@ -243,7 +245,7 @@ def _write(plan: Plan, timer: _Timer) -> dict[str, int]:
         (*ENROLLMENT_COLUMNS, "note"),
         (
             (
-                student_ids[students[e.student].person.id_number],
+                student_ids[blind_index(students[e.student].person.id_number)],
                 school_ids[e.school],
                 year_ids[e.year],
                 classes[e.klass].id,
@@ -320,9 +322,11 @@ def _write(plan: Plan, timer: _Timer) -> dict[str, int]:
             for p in (s.person,)
         ),
     )
-    staff_ids = dict(Staff.objects.filter(post_school_id__in=list(school_ids.values())).values_list("id_number", "id"))
+    staff_ids = dict(
+        Staff.objects.filter(post_school_id__in=list(school_ids.values())).values_list("id_number_hash", "id")
+    )
     postings = [
-        (staff_ids[s.person.id_number], school_ids[code], kind, start, end, note)
+        (staff_ids[blind_index(s.person.id_number)], school_ids[code], kind, start, end, note)
         for s in plan.staff
         for code, kind, start, end, note in s.postings
     ]

@@ -365,12 +365,12 @@ def register_matches(ctx: Context, dim):
         .filter(school_year=ctx.year)
         .filter(_band_q(ctx, "compulsory"))
         .order_by()
-        .values(idn=F("id_number"), key=_key("population", dim), band=bands)
+        .values(idn=F("id_number_hash"), key=_key("population", dim), band=bands)
     )
     enrolled = (
         Enrollment.objects.filter(school_year=ctx.year, is_current=True, status__in=ON_ROLL_STATUSES)
         .order_by()
-        .values(idn=F("student__id_number"), lvl=F("level"))
+        .values(idn=F("student__id_number_hash"), lvl=F("level"))
     )
     quote = connection.ops.quote_name
     try:

@@ -10,6 +10,7 @@ from emis.common.idnumbers import normalize_id_number, validate_id_number
 from emis.common.models import PersonFields
 from emis.common.text import pinyin_initials
 from emis.core.access import Domain, ScopeSpec
+from emis.core.fields import EncryptedCharField, HashField
 from emis.core.models import RegistryModel
 
 
@@ -29,7 +30,8 @@ class PopulationRecord(PersonFields, RegistryModel):
     school_year = models.ForeignKey(
         "orgs.SchoolYear", verbose_name=_("学年"), on_delete=models.PROTECT, related_name="population"
     )
-    id_number = models.CharField(_("身份证号"), max_length=18)
+    id_number = EncryptedCharField(_("身份证号"), max_length=18, hash_field="id_number_hash")
+    id_number_hash = HashField(_("身份证号"), source="id_number")
     hukou_township = models.ForeignKey(
         "orgs.Division", verbose_name=_("户籍乡镇"), on_delete=models.PROTECT, related_name="+"
     )
@@ -51,8 +53,8 @@ class PopulationRecord(PersonFields, RegistryModel):
         verbose_name_plural = _("适龄人口")
         constraints = [
             models.UniqueConstraint(
-                fields=("school_year", "id_number"),
-                name="population_record_unique_id_per_year",
+                fields=("school_year", "id_number_hash"),
+                name="population_record_unique_id_hash_per_year",
                 violation_error_message=_("该学年的人口登记中已有此身份证号。"),
             )
         ]
@@ -92,7 +94,8 @@ class OutsideEnrollment(RegistryModel):
     school_year = models.ForeignKey(
         "orgs.SchoolYear", verbose_name=_("学年"), on_delete=models.PROTECT, related_name="outside_enrollments"
     )
-    id_number = models.CharField(_("身份证号"), max_length=18)
+    id_number = EncryptedCharField(_("身份证号"), max_length=18, hash_field="id_number_hash")
+    id_number_hash = HashField(_("身份证号"), source="id_number")
     name = models.CharField(_("姓名"), max_length=64)
     name_initials = models.CharField(_("拼音首字母"), max_length=64, blank=True, db_index=True, editable=False)
     county_code = models.CharField(_("所属县区划代码"), max_length=12, default=default_county_code, editable=False)
@@ -118,8 +121,8 @@ class OutsideEnrollment(RegistryModel):
         verbose_name_plural = _("县外就读")
         constraints = [
             models.UniqueConstraint(
-                fields=("school_year", "id_number"),
-                name="outside_enrollment_unique_id_per_year",
+                fields=("school_year", "id_number_hash"),
+                name="outside_enrollment_unique_id_hash_per_year",
                 violation_error_message=_("该学年已有此身份证号的县外就读记录。"),
             )
         ]

@@ -116,7 +116,7 @@ def population_on_roll_by_age(
         school_year=year,
         is_current=True,
         status__in=ON_ROLL_STATUSES,
-        student__id_number=OuterRef("id_number"),
+        student__id_number_hash=OuterRef("id_number_hash"),  # numbers are encrypted: match their hashes
     )
     if levels is not None:
         enrolled = enrolled.filter(level__in=list(levels))

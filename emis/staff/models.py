@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from emis.common.models import PersonFields
 from emis.core.access import Domain, ScopeSpec
+from emis.core.fields import EncryptedCharField, HashField
 from emis.core.models import RegistryModel
 
 from .choices import Establishment, PostingKind, Qualification, Title
@@ -21,7 +22,8 @@ class Staff(PersonFields, RegistryModel):
     )
     sensitive_fields = ("id_number",)
 
-    id_number = models.CharField(_("身份证号"), max_length=18, unique=True)
+    id_number = EncryptedCharField(_("身份证号"), max_length=18, hash_field="id_number_hash")
+    id_number_hash = HashField(_("身份证号"), source="id_number")
     establishment = models.CharField(_("编制类型"), max_length=16, choices=Establishment.choices)
     post_school = models.ForeignKey(
         "orgs.School", verbose_name=_("任职学校"), on_delete=models.PROTECT, related_name="staff"
@@ -35,6 +37,7 @@ class Staff(PersonFields, RegistryModel):
         ordering = ("name", "id")
         verbose_name = _("教职工")
         verbose_name_plural = _("教职工")
+        constraints = [models.UniqueConstraint(fields=("id_number_hash",), name="staff_staff_id_number_hash_uniq")]
 
     def __str__(self) -> str:
         return self.name

@@ -19,6 +19,7 @@ from emis.common.text import pinyin_initials
 from emis.core import access
 from emis.core.audit import record_changes_bulk
 from emis.core.bulk import allocate_ids, insert_rows, select_where_in, update_rows
+from emis.core.crypto import blind_indexes, reveal
 from emis.core.imports.cells import (
     choice_parser,
     parse_date,
@@ -256,6 +257,7 @@ class StudentImport(ImportSpec):
 
         def remember(found):
             for values in found:
+                values = (*values[:4], reveal(values[4]), reveal(values[5]), *values[6:])  # stored encrypted
                 record = (values[0], _normalise_student(values[1:]))
                 if values[5]:
                     by_no[values[5]] = record
@@ -264,14 +266,14 @@ class StudentImport(ImportSpec):
 
         nos = [row.values["student_no"] for row in rows if row.values.get("student_no")]
         if nos:
-            remember(select_where_in(select + "student_no IN %s", [nos]))
+            remember(select_where_in(select + "student_no_hash IN %s", [blind_indexes(nos)]))
         ids = [
             row.values["id_number"]
             for row in rows
             if row.values.get("id_number") and row.values["id_number"] not in by_id
         ]
         if ids:
-            remember(select_where_in(select + "id_number IN %s", [ids]))
+            remember(select_where_in(select + "id_number_hash IN %s", [blind_indexes(ids)]))
         return by_no, by_id
 
     def _existing_enrollments(self, student_ids: set[int], year) -> dict[int, tuple]:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from emis.common.idnumbers import validate_student_no
 from emis.common.models import PersonFields
 from emis.core.access import Domain, ScopeSpec
+from emis.core.fields import EncryptedCharField, HashField
 from emis.core.models import RegistryModel
 
 from .choices import GRADE_LEVEL, ON_ROLL_STATUSES, EnrollmentStatus, Grade, Level
@@ -71,10 +72,19 @@ class Student(PersonFields, RegistryModel):
     # exactly) and which a million-row import would maintain for nothing. Forms and the API still
     # report a duplicate with the field's own message. NULL, not "", for a missing number: many pupils
     # lack one of the two, and "" would collide under the constraint.
-    id_number = models.CharField(_("身份证号"), max_length=18, null=True, blank=True)  # noqa: DJ001
-    student_no = models.CharField(  # noqa: DJ001
-        _("全国学籍号"), max_length=19, null=True, blank=True, validators=[validate_student_no]
+    id_number = EncryptedCharField(  # noqa: DJ001
+        _("身份证号"), max_length=18, null=True, blank=True, hash_field="id_number_hash"
     )
+    id_number_hash = HashField(_("身份证号"), source="id_number")
+    student_no = EncryptedCharField(  # noqa: DJ001
+        _("全国学籍号"),
+        max_length=19,
+        null=True,
+        blank=True,
+        validators=[validate_student_no],
+        hash_field="student_no_hash",
+    )
+    student_no_hash = HashField(_("全国学籍号"), source="student_no")
     name_initials = models.CharField(_("拼音首字母"), max_length=64, blank=True, editable=False)
     hukou_township = models.ForeignKey(
         "orgs.Division",
@@ -118,8 +128,8 @@ class Student(PersonFields, RegistryModel):
         verbose_name = _("学生")
         verbose_name_plural = _("学生")
         constraints = [
-            models.UniqueConstraint(fields=("id_number",), name="students_student_id_number_uniq"),
-            models.UniqueConstraint(fields=("student_no",), name="students_student_student_no_uniq"),
+            models.UniqueConstraint(fields=("id_number_hash",), name="students_student_id_hash_uniq"),
+            models.UniqueConstraint(fields=("student_no_hash",), name="students_student_no_hash_uniq"),
         ]
         indexes = [
             models.Index(fields=("current_school", "name"), name="students_student_school_idx"),

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from emis.core import access
 from emis.core.audit import audit_context, record_changes_bulk, record_event
+from emis.core.fields import with_hashes
 from emis.core.models import ChangeAction, ChangeSource, ImportBatch, ImportStatus, ObjectChange
 from emis.core.safe_export import safe_workbook
 
@@ -213,7 +214,8 @@ def import_batch_rollback(*, batch: ImportBatch, acting_user) -> ImportBatch:
                     keyed = model(name=restore["name"])
                     keyed.refresh_search_keys()
                     restore["name_initials"] = keyed.name_initials
-                model._base_manager.filter(pk=change.object_id).update(**restore)
+                # ID numbers come back from their tokens in the change log, with their hashes.
+                model._base_manager.filter(pk=change.object_id).update(**with_hashes(model, restore))
                 obj = model(pk=change.object_id)
                 audit.append(
                     (

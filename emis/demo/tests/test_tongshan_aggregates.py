@@ -315,9 +315,10 @@ class TongshanDemoTests(TestCase):
         self.assertFalse(students.filter(name_initials="").exists())
         for name, initials in students.values_list("name", "name_initials")[:500]:
             self.assertEqual(initials, pinyin_initials(name))
-        with_g = students.filter(student_no__startswith="G").count()
-        self.assertGreater(with_g / students.count(), 0.98)
+        # Numbers are encrypted at rest (no prefix search in SQL): read and compare them in Python.
         numbers = list(students.values_list("student_no", "id_number"))
+        with_g = sum(1 for no, _ in numbers if no.startswith("G"))
+        self.assertGreater(with_g / students.count(), 0.98)
         self.assertEqual([no for no, id_number in numbers if no.startswith("G") and no[1:] != id_number], [])
         for student_no, _ in numbers[::50] + [n for n in numbers if n[0].startswith("L")]:
             validate_student_no(student_no)
@@ -338,10 +339,9 @@ class TongshanDemoTests(TestCase):
                 or id_gender(id_number) != gender
             ]
             self.assertEqual(invalid, [], model.__name__)
-        self.assertTrue(Student.objects.filter(id_number__startswith="421224").exists())
-        self.assertTrue(
-            Student.objects.exclude(id_number__startswith="421224").filter(id_number__startswith="42").exists()
-        )
+        ids = [i for i in Student.objects.values_list("id_number", flat=True) if i]
+        self.assertTrue(any(i.startswith("421224") for i in ids))
+        self.assertTrue(any(i.startswith("42") and not i.startswith("421224") for i in ids))
 
     #
     # Population
@@ -381,7 +381,7 @@ class TongshanDemoTests(TestCase):
     def test_register_entries_of_pupils_share_their_identity(self):
         records = PopulationRecord.objects.filter(source="police")
         self.assertEqual(records.count(), PopulationRecord.objects.count())
-        same_person = Student.objects.filter(id_number=OuterRef("id_number"))
+        same_person = Student.objects.filter(id_number_hash=OuterRef("id_number_hash"))
         self.assertGreater(records.filter(school_year__start_year=2020).filter(Exists(same_person)).count(), 70000)
         differing = same_person.filter(
             ~Q(name=OuterRef("name"))
