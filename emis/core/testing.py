@@ -229,8 +229,6 @@ def api_token_for(user) -> str:
 
 def make_role_users(county: County) -> dict:
     """One user per role, each with the scope the issue describes, and an API token each."""
-    from knox.models import AuthToken
-
     users = {
         Role.LEADER: make_user(ROLE_USERNAMES[Role.LEADER], Role.LEADER, divisions=[county.county]),
         Role.SECTION: make_user(
