@@ -5,6 +5,7 @@ page carries a Content Security Policy and holds no inline script for it to refu
 
 from __future__ import annotations
 
+import base64
 import importlib
 import os
 import subprocess
@@ -24,6 +25,11 @@ from emis.core.testing import PASSWORD, registry
 
 ROOT = Path(__file__).resolve().parent.parent
 GOOD_KEY = "k3Y-" + "x7Qz9" * 12  # 64 characters, not a published one
+# Production also needs the keys for ID numbers at rest (tests/test_crypto.py covers their refusals).
+DATA_KEYS = {
+    "EMIS_DATA_KEYS": "t1:" + base64.urlsafe_b64encode(b"test-data-key-not-for-real-use!!").decode(),
+    "EMIS_HASH_KEY": base64.urlsafe_b64encode(b"test-hash-key-not-for-real-use!!").decode(),
+}
 SHOW_SETTINGS = "from django.conf import settings; print(settings.SETTINGS_MODULE, settings.DEBUG)"
 
 
@@ -31,6 +37,7 @@ def run_python(code: str, env_overrides: dict[str, str] | None = None, *args: st
     """Python in a fresh process with neither DJANGO_SETTINGS_MODULE nor EMIS_SECRET_KEY from the test run."""
     env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "EMIS_SECRET_KEY", "EMIS_DEBUG"}}
     env["PYTHONPATH"] = str(ROOT)
+    env.update(DATA_KEYS)
     env.update(env_overrides or {})
     command = [sys.executable, *args] if args else [sys.executable, "-c", code]
     return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
@@ -101,6 +108,8 @@ def test_production_refuses_a_short_or_published_secret_key(key, message):
 def production_settings(monkeypatch):
     """The security settings exactly as config/settings/production.py computes them, applied to this test."""
     monkeypatch.setenv("EMIS_SECRET_KEY", GOOD_KEY)
+    for name, value in DATA_KEYS.items():
+        monkeypatch.setenv(name, value)
     monkeypatch.delenv("EMIS_PROXY_SSL_HEADER", raising=False)
     sys.modules.pop("config.settings.production", None)
     production = importlib.import_module("config.settings.production")
@@ -266,3 +275,19 @@ def test_the_audit_catches_inline_code():
         '<button onclick="x()"></button><a href="javascript:x()">x</a><div hx-on:click="x()"></div>'
     )
     assert len(audit.problems) == 4
+
+
+@pytest.mark.parametrize(
+    ("keys", "message"),
+    [
+        ({"EMIS_DATA_KEYS": "", "EMIS_HASH_KEY": ""}, "must be set"),
+        ({"EMIS_DATA_KEYS": settings.DEVELOPMENT_DATA_KEYS}, "development keys"),
+        ({"EMIS_HASH_KEY": settings.DEVELOPMENT_HASH_KEY}, "development keys"),
+    ],
+    ids=["missing", "development data key", "development hash key"],
+)
+def test_production_refuses_missing_or_development_data_keys(keys, message):
+    production = {"DJANGO_SETTINGS_MODULE": "config.settings.production", "EMIS_SECRET_KEY": GOOD_KEY, **keys}
+    refused = run_python("import django; django.setup()", production)
+    assert refused.returncode != 0
+    assert "ImproperlyConfigured" in refused.stderr and message in refused.stderr

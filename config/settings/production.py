@@ -48,8 +48,16 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-# Children's ID numbers are encrypted with keys from the environment; refuse to run without them.
-if not env_str("EMIS_DATA_KEYS") or not env_str("EMIS_HASH_KEY"):
-    raise RuntimeError("EMIS_DATA_KEYS and EMIS_HASH_KEY must be set in production (see docs/security.md)")
-if "ZGV2LW9ubHkt" in env_str("EMIS_DATA_KEYS") + env_str("EMIS_HASH_KEY"):  # base64 of "dev-only-"
-    raise RuntimeError("EMIS_DATA_KEYS and EMIS_HASH_KEY must not be the development keys in production")
+
+
+# Children's ID numbers are encrypted with keys from the environment (never in the database or a backup).
+def checked_data_keys(data_keys: str, hash_key: str) -> None:
+    if not data_keys or not hash_key:
+        raise ImproperlyConfigured(
+            "EMIS_DATA_KEYS and EMIS_HASH_KEY must be set for config.settings.production (docs/security.md)."
+        )
+    if DEVELOPMENT_HASH_KEY in (data_keys + hash_key) or DEVELOPMENT_DATA_KEYS.split(":", 1)[1] in data_keys:  # noqa: F405
+        raise ImproperlyConfigured("EMIS_DATA_KEYS and EMIS_HASH_KEY must not be the development keys in production.")
+
+
+checked_data_keys(env_str("EMIS_DATA_KEYS"), env_str("EMIS_HASH_KEY"))
