@@ -11,6 +11,18 @@ from . import crypto
 BATCH = 5000
 
 
+def batches_by_pk(cursor, select: str, batch: int = BATCH):
+    """Run `select` (`... WHERE pk > %s ORDER BY pk`, the pk first) page by page on the key; yield each page."""
+    last = 0
+    while True:
+        cursor.execute(f"{select} LIMIT {batch}", [last])
+        rows = cursor.fetchall()
+        if not rows:
+            return
+        last = rows[-1][0]
+        yield rows
+
+
 def encrypt_columns(app_label: str, model_name: str, fields: dict[str, str | None]) -> RunPython:
     """RunPython that seals each of `fields` (attname → hash attname) in every row of the model, fills the
     hashes, and seals the same fields in the model's change records. Reversible: backwards decrypts."""
@@ -35,14 +47,8 @@ def _rewrite(apps, schema_editor, app_label, model_name, fields, convert, *, wit
     select = f"SELECT {pk}, {', '.join(quote(c) for c in sources)} FROM {table} WHERE {pk} > %s ORDER BY {pk}"
     assignments = ", ".join(f"{quote(c)} = %s" for c in [*sources, *hashes])
     update = f"UPDATE {table} SET {assignments} WHERE {pk} = %s"
-    last = 0
     with connection.cursor() as cursor:
-        while True:
-            cursor.execute(select + f" LIMIT {BATCH}", [last])
-            rows = cursor.fetchall()
-            if not rows:
-                break
-            last = rows[-1][0]
+        for rows in batches_by_pk(cursor, select):
             batch = []
             for key, *values in rows:
                 plain = [crypto.reveal(v) for v in values]

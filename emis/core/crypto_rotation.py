@@ -15,7 +15,7 @@ from django.apps import apps
 from django.db import connections, transaction
 
 from . import crypto
-from .crypto_migrations import write_changes
+from .crypto_migrations import batches_by_pk, write_changes
 from .fields import encrypted_fields
 
 BATCH = 5000
@@ -57,20 +57,12 @@ def _rotate_table(model, current: str, using: str, dry_run: bool) -> Rotated:
     hash_columns = [model._meta.get_field(f.hash_field).column if f.hash_field else None for f in fields]
     read = [c for pair in zip(columns, hash_columns, strict=True) for c in pair if c]
     table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
-    select = (
-        f"SELECT {pk}, {', '.join(quote(c) for c in read)} FROM {table} WHERE {pk} > %s ORDER BY {pk} LIMIT {BATCH}"
-    )
+    select = f"SELECT {pk}, {', '.join(quote(c) for c in read)} FROM {table} WHERE {pk} > %s ORDER BY {pk}"
     writes = [c for c in read]
     update = f"UPDATE {table} SET {', '.join(f'{quote(c)} = %s' for c in writes)} WHERE {pk} = %s"
     result = Rotated(model._meta.db_table)
-    last = 0
     with connection.cursor() as cursor:
-        while True:
-            cursor.execute(select, [last])
-            rows = cursor.fetchall()
-            if not rows:
-                break
-            last = rows[-1][0]
+        for rows in batches_by_pk(cursor, select, BATCH):
             batch = []
             for key, *values in rows:
                 result.rows += 1
