@@ -11,6 +11,7 @@ import types
 import pytest
 from django.apps import apps
 from django.core.exceptions import FieldError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
@@ -23,8 +24,9 @@ from emis.core.crypto_migrations import encrypt_columns
 from emis.core.fields import encrypted_fields
 from emis.core.imports import service
 from emis.core.imports.engine import run_import
+from emis.core.imports.masking import open_report
 from emis.core.imports.registry import get_spec
-from emis.core.models import ImportBatch, ObjectChange
+from emis.core.models import ObjectChange
 from emis.core.testing import build_rounds, id_for, make_student, write_table_file
 from emis.population.models import PopulationRecord
 from emis.staff.models import Staff
@@ -43,8 +45,19 @@ def raw_rows(table: str) -> list[tuple]:
         return cursor.fetchall()
 
 
+# A file's SHA-256 and a stored upload's name are hex: a run of 18 decimal digits turns up in one now and then.
+HEX_DIGEST = re.compile(r"(?<![0-9a-f])(?=[0-9]*[a-f])[0-9a-f]{32,64}(?![0-9a-f])")
+
+
 def plaintext_ids(table: str) -> list[str]:
-    return [str(cell) for row in raw_rows(table) for cell in row if cell is not None and ID_RUN.search(str(cell))]
+    # Floats (a duration) are skipped too: their digits are no number's, and an ID number cannot hide in one.
+    cells = (
+        HEX_DIGEST.sub("", str(cell))
+        for row in raw_rows(table)
+        for cell in row
+        if cell is not None and not isinstance(cell, float)
+    )
+    return [cell for cell in cells if ID_RUN.search(cell)]
 
 
 def stored_tokens(model, field: str = "id_number") -> list[str]:
@@ -67,6 +80,18 @@ def test_no_table_holds_an_id_number_in_the_clear(county, login, tmp_path):
     )
     report = run_import(get_spec("students"), path, user=county.users[Role.SECTION], school_year=2024, dry_run=False)
     assert report.committed and Student.objects.get(id_number=imported).name == "吴新"
+    # An import batch whose report keeps a rejected row's number (the value of its issue) and a sample's.
+    refused = id_for(dt.date(2018, 3, 3), GENDER_MALE, sequence=923)
+    rows = [
+        ["2142000101", "一年级", "1班", "甲", "男", "2018-03-04", refused, f"G{refused}", "在读"],
+        ["2142000101", "一年级", "1班", "吴新", "女", "2018-02-02", imported, "", "休学"],
+    ]
+    upload = SimpleUploadedFile("batch.xlsx", write_table_file(tmp_path, HEADER, rows).read_bytes())
+    batch = service.import_batch_create(
+        kind="students", upload=upload, school_year=2024, dry_run=True, acting_user=county.users[Role.SECTION]
+    )
+    batch = service.import_batch_run(batch_id=batch.pk)
+    assert batch.report["samples"] and refused in [i["value"] for i in open_report(batch.report)["issues"]]
     client = login(Role.SCHOOL)
     zhang = county.students["张三丰"]
     new_id = id_for(zhang.birth_date, zhang.gender, sequence=77)
@@ -86,9 +111,6 @@ def test_no_table_holds_an_id_number_in_the_clear(county, login, tmp_path):
 
     existing = set(connection.introspection.table_names())
     tables = {m._meta.db_table for m in backup.project_models()} & existing
-    # Import reports keep the rows' own cells for the import pages (their masking and retention are the import
-    # items of issue 10, not this one).
-    tables.discard(ImportBatch._meta.db_table)
     leaks = {table: plaintext_ids(table) for table in sorted(tables)}
     assert {table: cells for table, cells in leaks.items() if cells} == {}
     # ...while the student table and the change log do hold the numbers, as tokens.

@@ -44,6 +44,7 @@ def rotate(*, using: str = "default", dry_run: bool = False) -> list[Rotated]:
         for model in encrypted_models():
             results.append(_rotate_table(model, current, using, dry_run))
             results.append(_rotate_changes(model, current, using, dry_run))
+        results.append(_rotate_import_reports(current, using, dry_run))
         if dry_run:
             transaction.set_rollback(True, using=using)
     return results
@@ -121,6 +122,31 @@ def _rotate_changes(model, current: str, using: str, dry_run: bool) -> Rotated:
             changed = []
     if changed and not dry_run:
         _write_changes(changed, using)
+    return result
+
+
+def _rotate_import_reports(current: str, using: str, dry_run: bool) -> Rotated:
+    """Import batch reports keep the numbers of their files sealed (emis.core.imports.masking.seal_report)."""
+    from .imports.masking import reseal_report
+    from .models import ImportBatch
+
+    result = Rotated(f"{ImportBatch._meta.db_table} (report)")
+    changed = []
+    queryset = ImportBatch.objects.using(using).only("id", "report", "error_message").order_by("pk")
+    for batch in queryset.iterator(chunk_size=500):
+        result.rows += 1
+        (report, error), rewritten = reseal_report([batch.report or {}, batch.error_message or ""], current)
+        if not rewritten:
+            continue
+        result.resealed += 1
+        batch.report, batch.error_message = report, error
+        changed.append(batch)
+        if len(changed) >= 500:
+            if not dry_run:
+                ImportBatch.objects.using(using).bulk_update(changed, ["report", "error_message"])
+            changed = []
+    if changed and not dry_run:
+        ImportBatch.objects.using(using).bulk_update(changed, ["report", "error_message"])
     return result
 
 

@@ -12,6 +12,7 @@ import contextlib
 import gc
 import hashlib
 import json
+import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -355,7 +356,16 @@ REPORT_TEXT_LIMIT = 200
 
 
 def _clip(value: str, limit: int = REPORT_TEXT_LIMIT) -> str:
-    return value if len(value) <= limit else value[: limit - 1] + "…"
+    if len(value) <= limit:
+        return value
+    head = value[: limit - 1]
+    if value[limit - 1].isascii() and value[limit - 1].isalnum():
+        # Not the first 17 characters of an ID number cut in two: too short to be sealed or masked as one.
+        head = _CUT_WORD.sub("", head)
+    return head + "…"
+
+
+_CUT_WORD = re.compile(r"[0-9A-Za-z]{1,18}$")
 
 
 def _tally(report: ImportReport, rows: list[Row]) -> None:
@@ -387,14 +397,20 @@ def _tally(report: ImportReport, rows: list[Row]) -> None:
 
 
 def finish_batch(batch: ImportBatch, report: ImportReport) -> ImportBatch:
-    """Store a report on its batch row (outside the import's transaction, so it survives a rollback)."""
+    """Store a report on its batch row (outside the import's transaction, so it survives a rollback).
+
+    ID numbers and 学籍号 in it are stored sealed (masking.seal_report); pages open them through
+    masking.report_for, the error workbook through masking.text_masker."""
+    from . import masking
+    from .registry import get_spec
+
     batch.counts = report.counts
-    batch.report = report.as_dict()
+    batch.report = masking.seal_report(report.as_dict(), get_spec(report.kind))
     batch.sha256 = report.sha256
     batch.duration_seconds = report.duration_seconds
     batch.progress_done = report.rows_total
     batch.progress_total = report.rows_total
-    batch.error_message = report.file_error
+    batch.error_message = masking.seal_report({"error": report.file_error})["error"]
     if report.file_error or report.counts[REJECTED]:
         batch.status = ImportStatus.REJECTED
     elif report.committed:

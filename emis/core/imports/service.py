@@ -246,6 +246,8 @@ def error_workbook(batch: ImportBatch, user=None) -> bytes:
     are written, reading stops after the last of them, and the rest are counted in a closing line.
     With a `user`, ID numbers are shown as that user's role may see them (emis.core.imports.masking).
     """
+    # Reasons are stored with their ID numbers sealed; mask_text opens them (and masks them for masked roles).
+    mask_text = masking.text_masker(user)
     reasons = {int(k): v for k, v in (batch.report.get("rejected_rows") or {}).items()}
     omitted = int(batch.report.get("rejected_rows_omitted") or 0)
     last_row = max(reasons, default=0)
@@ -259,7 +261,7 @@ def error_workbook(batch: ImportBatch, user=None) -> bytes:
         # again in the web process, where a hostile one would cost the guard's scan once more.
         sheet.write(0, 0, _("文件被拒绝") if batch.error_message else _("错误原因"), bold)
         if batch.error_message:
-            sheet.write(1, 0, batch.error_message, red)
+            sheet.write(1, 0, mask_text(batch.error_message), red)
         workbook.close()
         return output.getvalue()
     try:
@@ -274,7 +276,6 @@ def error_workbook(batch: ImportBatch, user=None) -> bytes:
         workbook.close()
         return output.getvalue()
     mask_cell = masking.cell_masker(user, get_spec(batch.kind), table.headers) if user else (lambda _p, v: v)
-    mask_text = masking.text_masker(user) if user else (lambda v: v)
     sheet.write(0, 0, _("错误原因"), bold)
     sheet.write(0, 1, _("原行号"), bold)
     for col, header in enumerate(table.headers, start=2):

@@ -102,6 +102,7 @@ def import_detail(request, pk: int):
         "total": total,
         # ID numbers in the report as the user's role may see them (masked for 局领导 and 督学).
         "report": masking.report_for(request.user, batch.report or {}, get_spec(batch.kind)),
+        "error_message": masking.text_masker(request.user)(batch.error_message),
         "running": batch.status in (ImportStatus.PENDING, ImportStatus.RUNNING),
         "file_gone": None if service.batch_file_exists(batch) else service.file_gone_message(),
     }
