@@ -49,10 +49,15 @@ def raw_rows(table: str) -> list[tuple]:
 HEX_DIGEST = re.compile(r"(?<![0-9a-f])(?=[0-9]*[a-f])[0-9a-f]{32,64}(?![0-9a-f])")
 
 
+# A decimal inside JSON text (a report's duration_seconds) can show 18 digits after its point by chance: drop
+# fractions only, so that an ID number written as a float (421224200909253446.0) is still caught.
+DECIMAL = re.compile(r"\.\d+")
+
+
 def plaintext_ids(table: str) -> list[str]:
     # Floats (a duration) are skipped too: their digits are no number's, and an ID number cannot hide in one.
     cells = (
-        HEX_DIGEST.sub("", str(cell))
+        DECIMAL.sub("", HEX_DIGEST.sub("", str(cell)))
         for row in raw_rows(table)
         for cell in row
         if cell is not None and not isinstance(cell, float)
