@@ -50,6 +50,7 @@ class ScopedModelSerializer(serializers.ModelSerializer):
         from django.core.exceptions import ValidationError as DjangoValidationError
 
         attrs = super().validate(attrs)
+        self._check_kept_relations(attrs)
         instance = self.instance or self.Meta.model()
         many_to_many = {field.name for field in self.Meta.model._meta.many_to_many}
         for name, value in attrs.items():
@@ -62,6 +63,35 @@ class ScopedModelSerializer(serializers.ModelSerializer):
         except DjangoValidationError as exc:
             raise serializers.ValidationError(exc.message_dict) from exc
         return attrs
+
+    def _check_kept_relations(self, attrs):
+        """A partial update keeps the related rows it does not send; they must be in scope too.
+
+        A page posts every field, so its form checks each related row against the scope; a PATCH sends only what
+        changes, and a row the user no longer sees (the pupil who left, on the school's old enrolment) would ride
+        along unchecked into a write, which a service may then act on (an enrolment moves its pupil). The answer is
+        the field's own "does not exist", as if the row had been posted.
+        """
+        if self.instance is None:
+            return
+        errors = {}
+        for name, field in self.fields.items():
+            if field.read_only or field.source in attrs or field.source == "*" or "." in field.source:
+                continue
+            relation = getattr(field, "child_relation", field)
+            queryset = getattr(relation, "queryset", None)
+            if queryset is None or not hasattr(queryset, "for_user"):
+                continue
+            if relation is not field:
+                current = {obj.pk for obj in getattr(self.instance, field.source).all()} if self.instance.pk else set()
+            else:
+                value = getattr(self.instance, f"{field.source}_id", None)
+                current = {value} if value is not None else set()
+            missing = current - set(queryset.filter(pk__in=current).values_list("pk", flat=True))
+            if missing:
+                errors[name] = [relation.error_messages["does_not_exist"].format(pk_value=min(missing))]
+        if errors:
+            raise serializers.ValidationError(errors)
 
 
 class ScopedModelViewSet(viewsets.ModelViewSet):

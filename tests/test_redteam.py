@@ -1,0 +1,64 @@
+"""Attacks of the second red-team pass on issue 10 (docs/security-redteam.md), each performed as a test.
+
+Each test is the attack as a hostile account would make it, over the page or the API; it failed on the code before
+its fix.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from emis.core.access import Role
+from emis.orgs.models import SchoolYear
+from emis.students.models import Enrollment, SchoolClass
+
+
+@pytest.fixture
+def left_pupil(county, db):
+    """赵思飞 (now at B1, 2024) was at A1 in 2023: A1 keeps that enrolment (its own history), not the pupil."""
+    old_class = SchoolClass.objects.create(
+        school=county.school_a1, school_year=county.year_2023, grade="K3", name="大班"
+    )
+    pupil = county.students["赵思飞"]
+    old = Enrollment.objects.create(
+        student=pupil,
+        school=county.school_a1,
+        school_year=county.year_2023,
+        school_class=old_class,
+        grade="K3",
+        status="enrolled",
+        status_date=dt.date(2023, 9, 1),
+    )
+    next_year = SchoolYear.objects.create(start_year=2025, census_date=dt.date(2025, 9, 1))
+    return pupil, old, next_year
+
+
+@pytest.mark.parametrize("role", [Role.SCHOOL, Role.TOWNSHIP])
+def test_an_old_enrolment_cannot_pull_a_pupil_who_left_back_into_the_scope(api, county, left_pupil, role):
+    """PATCH of the school's own old enrolment (student not sent) to a later year made it the pupil's latest current
+    row, so the service moved the pupil to the attacker's school: name, full ID number and record were theirs."""
+    pupil, old, next_year = left_pupil
+    client = api(role)
+    assert client.get(f"/api/students/{pupil.pk}/").status_code == 404
+    response = client.patch(
+        f"/api/enrollments/{old.pk}/",
+        {"school_year": next_year.pk, "school_class": None},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert "student" in response.json()
+    pupil.refresh_from_db()
+    assert pupil.current_school_id == county.school_b1.pk
+    old.refresh_from_db()
+    assert old.school_year_id == county.year_2023.pk
+    assert client.get(f"/api/students/{pupil.pk}/").status_code == 404
+
+
+def test_an_old_enrolment_of_a_pupil_still_in_scope_can_be_patched(api, county, db):
+    enrollment = county.enrollments["张三丰"]
+    response = api(Role.SCHOOL).patch(
+        f"/api/enrollments/{enrollment.pk}/", {"note": "更正"}, content_type="application/json"
+    )
+    assert response.status_code == 200, response.content
