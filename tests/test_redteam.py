@@ -9,8 +9,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.test import Client, override_settings
+from django.urls import reverse
 
+from emis.accounts.models import User
 from emis.core.access import Role
+from emis.core.testing import PASSWORD
 from emis.orgs.models import SchoolYear
 from emis.students.models import Enrollment, SchoolClass
 
@@ -62,3 +66,23 @@ def test_an_old_enrolment_of_a_pupil_still_in_scope_can_be_patched(api, county, 
         f"/api/enrollments/{enrollment.pk}/", {"note": "更正"}, content_type="application/json"
     )
     assert response.status_code == 200, response.content
+
+
+@override_settings(EMIS_OTP_REQUIRED_ROLES=["admin", "leader", "section"])
+@pytest.mark.parametrize("promotion", [{"role": Role.SECTION}, {"is_superuser": True}])
+def test_a_session_begun_without_two_factor_loses_it_when_the_user_is_moved_into_a_role_that_needs_it(
+    county, db, promotion
+):
+    """The session remembered at login that its user (a school administrator) needed no second factor; promoted by an
+    administrator to 股室人员 (or made superuser), the open session kept reaching every page and the session API
+    with the password alone, for as long as it stayed active."""
+    client = Client()
+    login = client.get(reverse("login"))
+    assert login.status_code == 200
+    response = client.post(reverse("login"), {"username": "school_a1", "password": PASSWORD})
+    assert response.status_code == 302
+    assert client.get("/").status_code == 200
+    User.objects.filter(username="school_a1").update(**promotion)
+    response = client.get(reverse("students:student_list"))
+    assert response.status_code == 302 and response["Location"] == reverse("accounts:otp")
+    assert client.get("/api/students/").status_code == 403
