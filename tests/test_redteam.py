@@ -16,7 +16,7 @@ from emis.accounts.models import User
 from emis.core.access import Role
 from emis.core.testing import PASSWORD
 from emis.orgs.models import SchoolYear
-from emis.students.models import Enrollment, SchoolClass
+from emis.students.models import Enrollment, SchoolClass, Student
 
 
 @pytest.fixture
@@ -86,3 +86,50 @@ def test_a_session_begun_without_two_factor_loses_it_when_the_user_is_moved_into
     response = client.get(reverse("students:student_list"))
     assert response.status_code == 302 and response["Location"] == reverse("accounts:otp")
     assert client.get("/api/students/").status_code == 403
+
+
+@pytest.fixture
+def arrived_pupil(county, db):
+    """张三丰 (now at A1, 2024) was at B1 in 2023: B1's enrolment of that year is B1's record, not A1's."""
+    old_class = SchoolClass.objects.create(
+        school=county.school_b1, school_year=county.year_2023, grade="K3", name="大班"
+    )
+    pupil = county.students["张三丰"]
+    old = Enrollment.objects.create(
+        student=pupil,
+        school=county.school_b1,
+        school_year=county.year_2023,
+        school_class=old_class,
+        grade="K3",
+        status="enrolled",
+        status_date=dt.date(2023, 9, 1),
+    )
+    return pupil, old
+
+
+@pytest.mark.parametrize("via", ["page", "api"])
+def test_deleting_a_pupil_does_not_delete_another_schools_records_of_them(api, login, county, arrived_pupil, via):
+    """Deleting the pupil cascaded to their enrolments everywhere: A1 erased B1's 2023 roll of the child."""
+    pupil, old = arrived_pupil
+    if via == "page":
+        response = login(Role.SCHOOL).post(reverse("students:student_delete", args=[pupil.pk]), follow=True)
+        text = response.content.decode()
+        assert "管辖范围以外的学籍记录" in text
+        assert county.school_b1.name not in text
+    else:
+        response = api(Role.SCHOOL).delete(f"/api/students/{pupil.pk}/")
+        assert response.status_code == 409
+        assert "管辖范围以外的学籍记录" in response.json()["detail"]
+    assert Student.objects.filter(pk=pupil.pk).exists()
+    assert Enrollment.objects.filter(pk=old.pk).exists()
+
+
+def test_a_pupil_whose_records_are_all_in_scope_can_still_be_deleted(api, county, db):
+    pupil = county.students["李小梅"]
+    assert api(Role.SCHOOL).delete(f"/api/students/{pupil.pk}/").status_code == 204
+    assert not Student.objects.filter(pk=pupil.pk).exists()
+
+
+def test_the_township_deletes_a_pupil_whose_records_are_all_in_its_township(api, county, db):
+    pupil = county.students["陈明"]
+    assert api(Role.TOWNSHIP).delete(f"/api/students/{pupil.pk}/").status_code == 204

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 
 from . import access
 from .api_permissions import ACTION_FOR_METHOD, ScopedModelPermission  # noqa: F401
+from .deletion import delete_in_scope, delete_refused_message
 
 
 class Conflict(APIException):
@@ -126,12 +127,9 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
         # A row other rows still reference (PROTECT) answers 409 with the page's message, not a 500.
         try:
             with transaction.atomic():
-                instance.delete()
+                delete_in_scope(instance, self.request.user)
         except (ProtectedError, RestrictedError) as exc:
-            blocking = getattr(exc, "protected_objects", None) or getattr(exc, "restricted_objects", ())
-            blockers = sorted({str(o._meta.verbose_name) for o in blocking})
-            message = gettext("无法删除“%(object)s”：仍被以下数据引用：%(list)s。")  # the page's message
-            raise Conflict(message % {"object": instance, "list": "、".join(blockers)}) from exc
+            raise Conflict(delete_refused_message(instance, exc)) from exc  # the page's message
 
 
 class IdLookupRequestSerializer(serializers.Serializer):
