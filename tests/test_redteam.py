@@ -166,3 +166,46 @@ def test_roles_seeing_numbers_in_full_still_sort_by_them(login, county):
     names = [low.name, high.name]
     assert _names_in_order(client.get(url, {"sort": "id_number"}).content.decode(), names) == names
     assert _names_in_order(client.get(url, {"sort": "-id_number"}).content.decode(), names) == names[::-1]
+
+
+def _batch_of(user):
+    from emis.core.imports.service import batch_scope
+    from emis.core.models import ImportBatch, ImportStatus
+
+    school_id, division_code = batch_scope(user)
+    return ImportBatch.objects.create(
+        kind="students",
+        file_name="roll.xlsx",
+        user=user,
+        username=user.username,
+        school_id=school_id,
+        division_code=division_code,
+        status=ImportStatus.REJECTED,
+        report={"issues": [{"row": 2, "column": "身份证件号", "message": "校验位错误", "value": "421224201803050011"}]},
+    )
+
+
+@pytest.mark.parametrize("before, after", [("A1", ["B1"]), ("A1+B1", ["A1"])])
+def test_a_user_moved_to_other_schools_no_longer_reads_the_batches_of_the_schools_left(county, db, before, after):
+    """Its own user always saw a batch: an account moved from A1 to B1 (or losing B1) kept reading A1's batch
+    pages and error workbooks, ID numbers in full, as long as it lived."""
+    schools = {"A1": county.school_a1, "B1": county.school_b1}
+    user = User.objects.create_user("clerk", password=PASSWORD, role=Role.SCHOOL)
+    user.schools.set([schools[key] for key in before.split("+")])
+    batch = _batch_of(user)
+    client = Client()
+    client.force_login(user)
+    assert client.get(reverse("core:importbatch_detail", args=[batch.pk])).status_code == 200
+    user.schools.set([schools[key] for key in after])
+    for name in ("core:importbatch_detail", "core:import_errors"):
+        assert client.get(reverse(name, args=[batch.pk])).status_code == 404, name
+    assert batch.file_name not in client.get(reverse("core:import_list")).content.decode()
+
+
+def test_a_user_of_several_schools_still_reads_their_own_batch(county, db):
+    user = User.objects.create_user("clerk2", password=PASSWORD, role=Role.SCHOOL)
+    user.schools.set([county.school_a1, county.school_b1])
+    batch = _batch_of(user)
+    client = Client()
+    client.force_login(user)
+    assert client.get(reverse("core:importbatch_detail", args=[batch.pk])).status_code == 200
