@@ -209,3 +209,41 @@ def test_a_user_of_several_schools_still_reads_their_own_batch(county, db):
     client = Client()
     client.force_login(user)
     assert client.get(reverse("core:importbatch_detail", args=[batch.pk])).status_code == 200
+
+
+@override_settings(EMIS_IMPORT_MAX_QUEUED_PER_USER=2)
+def test_one_account_cannot_flood_the_import_queue(login, county, db, tmp_path):
+    """Nothing bounded how many files one account could queue: the single worker takes batches in turn, so a school
+    uploading the same 100 MB file over and over (or committing one dry run again and again) held up every other
+    office's imports and filled the disk with copies until the retention sweep."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from emis.core.imports import service
+    from emis.core.models import ImportBatch, ImportStatus
+    from emis.core.testing import write_table_file
+
+    path = write_table_file(tmp_path, ["学校标识码", "姓名"], [["2142000101", "张三"]])
+    client = login(Role.SCHOOL)
+
+    def upload():
+        return client.post(
+            reverse("core:import_list"),
+            {"kind": "students", "school_year": 2024, "file": SimpleUploadedFile(path.name, path.read_bytes())},
+        )
+
+    assert upload().status_code == 302
+    assert upload().status_code == 302
+    stored = set(service._storage_dir().iterdir())
+    refused = upload()
+    assert refused.status_code == 200
+    assert "您已有 2 个导入批次在排队或处理中（上限 2 个）" in refused.content.decode()
+    assert ImportBatch.objects.filter(user=county.users[Role.SCHOOL]).count() == 2
+    assert set(service._storage_dir().iterdir()) == stored
+
+    # A commit counts as well: a validated dry run committed again and again queues no more than the limit.
+    dry = ImportBatch.objects.filter(user=county.users[Role.SCHOOL]).first()
+    ImportBatch.objects.filter(pk=dry.pk).update(status=ImportStatus.VALIDATED)
+    assert client.post(reverse("core:import_commit", args=[dry.pk])).status_code == 302
+    response = client.post(reverse("core:import_commit", args=[dry.pk]), follow=True)
+    assert "上限 2 个" in response.content.decode()
+    assert ImportBatch.objects.filter(user=county.users[Role.SCHOOL], dry_run=False).count() == 1
