@@ -195,6 +195,8 @@ EMIS_IMPORT_MAX_ZIP_MEMBERS = int(env_str("EMIS_IMPORT_MAX_ZIP_MEMBERS", "1000")
 EMIS_IMPORT_PROBE_MEMORY_MB = int(env_str("EMIS_IMPORT_PROBE_MEMORY_MB", "2048"))
 EMIS_IMPORT_PROBE_XLSX = env_bool("EMIS_IMPORT_PROBE_XLSX", True)
 EMIS_IMPORT_MAX_UPLOAD_MB = int(env_str("EMIS_IMPORT_MAX_UPLOAD_MB", "100"))
+# Batches one user may have waiting or running at once (uploads and commits beyond it are refused).
+EMIS_IMPORT_MAX_QUEUED_PER_USER = int(env_str("EMIS_IMPORT_MAX_QUEUED_PER_USER", "3"))
 # Row reasons kept in a batch's report and error workbook; the rest are only counted.
 EMIS_IMPORT_MAX_REPORTED_ROWS = int(env_str("EMIS_IMPORT_MAX_REPORTED_ROWS", "1000"))
 # Uploaded files are deleted this many days after upload (`emis purge_imports`, also run by the worker).

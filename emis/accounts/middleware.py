@@ -8,7 +8,8 @@ from django.utils.translation import gettext as _
 
 from . import services
 
-# Whether the user must pass a second factor, cached in the session (one query per session, not per request).
+# Whether the user must pass a second factor, cached in the session (one query per session, not per request);
+# the role part is judged again on every request (session_otp_required).
 # The two-factor page recomputes it, so a device enrolled or reset elsewhere is noticed there.
 SESSION_KEY = "emis_otp_required"
 
@@ -17,6 +18,10 @@ EXEMPT_PREFIXES = ("/accounts/login/", "/accounts/logout/", "/accounts/2fa/", "/
 
 
 def session_otp_required(request, *, refresh: bool = False) -> bool:
+    # The role is judged on every request (the user row is loaded anyway): a session that began under a role
+    # without two-factor login must not keep that exemption after an administrator moves the user into one.
+    if services.otp_required_by_role(request.user):
+        return True
     cached = request.session.get(SESSION_KEY)
     if cached is None or refresh:
         cached = services.otp_required(request.user)

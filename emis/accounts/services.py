@@ -62,12 +62,16 @@ def token_revoke(*, user, digest: str | None = None) -> int:
     return revoked
 
 
-def otp_required(user) -> bool:
-    """Must this user pass a second factor? Roles named in EMIS_OTP_REQUIRED_ROLES, and whoever enrolled."""
+def otp_required_by_role(user) -> bool:
+    """Is the user's role (as it is now) one that must pass a second factor (EMIS_OTP_REQUIRED_ROLES)?"""
     roles = settings.EMIS_OTP_REQUIRED_ROLES
     # A superuser sees everything, like a system administrator, whatever its role field says.
-    by_role = user.role in roles or (user.is_superuser and "admin" in roles)
-    return by_role or user_has_device(user, confirmed=True)
+    return user.role in roles or (user.is_superuser and "admin" in roles)
+
+
+def otp_required(user) -> bool:
+    """Must this user pass a second factor? Roles named in EMIS_OTP_REQUIRED_ROLES, and whoever enrolled."""
+    return otp_required_by_role(user) or user_has_device(user, confirmed=True)
 
 
 def otp_confirmed_devices(user):

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 
 from . import access
 from .api_permissions import ACTION_FOR_METHOD, ScopedModelPermission  # noqa: F401
+from .deletion import delete_in_scope, delete_refused_message
 
 
 class Conflict(APIException):
@@ -50,6 +51,7 @@ class ScopedModelSerializer(serializers.ModelSerializer):
         from django.core.exceptions import ValidationError as DjangoValidationError
 
         attrs = super().validate(attrs)
+        self._check_kept_relations(attrs)
         instance = self.instance or self.Meta.model()
         many_to_many = {field.name for field in self.Meta.model._meta.many_to_many}
         for name, value in attrs.items():
@@ -62,6 +64,35 @@ class ScopedModelSerializer(serializers.ModelSerializer):
         except DjangoValidationError as exc:
             raise serializers.ValidationError(exc.message_dict) from exc
         return attrs
+
+    def _check_kept_relations(self, attrs):
+        """A partial update keeps the related rows it does not send; they must be in scope too.
+
+        A page posts every field, so its form checks each related row against the scope; a PATCH sends only what
+        changes, and a row the user no longer sees (the pupil who left, on the school's old enrolment) would ride
+        along unchecked into a write, which a service may then act on (an enrolment moves its pupil). The answer is
+        the field's own "does not exist", as if the row had been posted.
+        """
+        if self.instance is None:
+            return
+        errors = {}
+        for name, field in self.fields.items():
+            if field.read_only or field.source in attrs or field.source == "*" or "." in field.source:
+                continue
+            relation = getattr(field, "child_relation", field)
+            queryset = getattr(relation, "queryset", None)
+            if queryset is None or not hasattr(queryset, "for_user"):
+                continue
+            if relation is not field:
+                current = {obj.pk for obj in getattr(self.instance, field.source).all()} if self.instance.pk else set()
+            else:
+                value = getattr(self.instance, f"{field.source}_id", None)
+                current = {value} if value is not None else set()
+            missing = current - set(queryset.filter(pk__in=current).values_list("pk", flat=True))
+            if missing:
+                errors[name] = [relation.error_messages["does_not_exist"].format(pk_value=min(missing))]
+        if errors:
+            raise serializers.ValidationError(errors)
 
 
 class ScopedModelViewSet(viewsets.ModelViewSet):
@@ -99,12 +130,9 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
         # A row other rows still reference (PROTECT) answers 409 with the page's message, not a 500.
         try:
             with transaction.atomic():
-                instance.delete()
+                delete_in_scope(instance, self.request.user)
         except (ProtectedError, RestrictedError) as exc:
-            blocking = getattr(exc, "protected_objects", None) or getattr(exc, "restricted_objects", ())
-            blockers = sorted({str(o._meta.verbose_name) for o in blocking})
-            message = gettext("无法删除“%(object)s”：仍被以下数据引用：%(list)s。")  # the page's message
-            raise Conflict(message % {"object": instance, "list": "、".join(blockers)}) from exc
+            raise Conflict(delete_refused_message(instance, exc)) from exc  # the page's message
 
 
 class IdLookupRequestSerializer(serializers.Serializer):

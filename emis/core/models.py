@@ -286,7 +286,13 @@ class ImportBatchQuerySet(ScopedQuerySet):
         scoped = super().for_user(user, action)
         if action != access.VIEW or not access.role_may(user, self.model.domain, action):
             return scoped
-        return scoped | self.filter(user_id=user.pk)
+        from .imports.service import batch_scope
+
+        # Only while the batch is filed where the user's scope files batches now: a user moved to another school
+        # (or losing a school) no longer reads the reports and error workbooks, full ID numbers included, of the
+        # batches imported for the schools they left.
+        school_id, division_code = batch_scope(user)
+        return scoped | self.filter(user_id=user.pk, school_id=school_id, division_code=division_code)
 
 
 class ImportBatch(models.Model):

@@ -24,6 +24,7 @@ from django_tables2 import RequestConfig
 
 from . import access
 from .audit import readable_changes
+from .deletion import delete_in_scope, delete_refused_message
 from .exports import csv_response, export_rows, xlsx_response
 from .models import ObjectChange
 
@@ -388,13 +389,9 @@ class ObjectDeleteView(ModelUIView):
         obj = self.get_object(pk)
         try:
             with transaction.atomic():
-                obj.delete()
+                delete_in_scope(obj, request.user)
         except ProtectedError as exc:
-            blockers = sorted({str(o._meta.verbose_name) for o in exc.protected_objects})
-            messages.error(
-                request,
-                _("无法删除“%(object)s”：仍被以下数据引用：%(list)s。") % {"object": obj, "list": "、".join(blockers)},
-            )
+            messages.error(request, delete_refused_message(obj, exc))
             return HttpResponseRedirect(obj.get_absolute_url())
         messages.success(request, _("已删除：%(object)s") % {"object": obj})
         return HttpResponseRedirect(reverse(self.ui.url_name("list")))

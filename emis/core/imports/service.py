@@ -66,9 +66,24 @@ def batch_scope(user) -> tuple[int | None, str]:
     return (schools[0][0] if len(schools) == 1 and len(codes) == 1 else None), division
 
 
+def _refuse_when_queue_full(user) -> None:
+    """One worker takes batches in turn: a user may have only a few waiting or running at once, so that one account
+    uploading (or committing) the same large file again and again cannot hold up every other office's imports, nor
+    fill the disk with copies until the retention sweep."""
+    limit = settings.EMIS_IMPORT_MAX_QUEUED_PER_USER
+    waiting = ImportBatch.objects.filter(user=user, status__in=(ImportStatus.PENDING, ImportStatus.RUNNING)).count()
+    if waiting >= limit:
+        raise BatchActionRefused(
+            _("您已有 {count} 个导入批次在排队或处理中（上限 {limit} 个），请等其完成后再提交。").format(
+                count=waiting, limit=limit
+            )
+        )
+
+
 def import_batch_create(*, kind: str, upload, school_year: int, dry_run: bool, acting_user) -> ImportBatch:
     """Store the uploaded file and queue a batch. The file is streamed to disk, never held in memory."""
     get_spec(kind)  # unknown kinds fail here
+    _refuse_when_queue_full(acting_user)
     path = _storage_dir() / f"{uuid.uuid4().hex}{Path(upload.name).suffix.lower()[:8]}"
     with open(path, "wb") as handle:
         for chunk in upload.chunks():
@@ -146,6 +161,7 @@ def import_batch_commit(*, batch: ImportBatch, acting_user) -> ImportBatch:
         raise BatchActionRefused(_("只有预检通过的批次才能正式导入。"))
     if not batch_file_exists(batch):
         raise BatchActionRefused(file_gone_message())
+    _refuse_when_queue_full(acting_user)
     # The commit runs in the committing user's scope, so its report is filed there too (a county user's commit
     # of a school's file may say more than the school may read).
     school_id, division_code = batch_scope(acting_user)

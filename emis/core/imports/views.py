@@ -78,15 +78,19 @@ def import_list(request):
         if not access.role_may(request.user, spec.model.domain, access.ADD):
             form.add_error("kind", _("您的角色无权导入此类数据。"))
         else:
-            with transaction.atomic():
-                batch = service.import_batch_create(
-                    kind=form.cleaned_data["kind"],
-                    upload=form.cleaned_data["file"],
-                    school_year=form.cleaned_data["school_year"],
-                    dry_run=True,
-                    acting_user=request.user,
-                )
-            return redirect(batch.get_absolute_url())
+            try:
+                with transaction.atomic():
+                    batch = service.import_batch_create(
+                        kind=form.cleaned_data["kind"],
+                        upload=form.cleaned_data["file"],
+                        school_year=form.cleaned_data["school_year"],
+                        dry_run=True,
+                        acting_user=request.user,
+                    )
+            except service.BatchActionRefused as exc:
+                form.add_error("file", str(exc))
+            else:
+                return redirect(batch.get_absolute_url())
     # The list shows no report; a report can be large, so it is not loaded for fifty batches.
     batches = _batches(request.user).defer("report")[:50]
     return render(request, "imports/list.html", {"form": form, "batches": batches, "kinds": SPECS})
