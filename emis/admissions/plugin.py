@@ -1,0 +1,25 @@
+"""The admissions app's contributions: catchment planning and the 中考 admission rounds."""
+
+from django.utils.translation import gettext_lazy as _
+
+from emis.core.registry import AppRegistration, MenuEntry, MenuGroup, register
+
+register(
+    AppRegistration(
+        app="admissions",
+        url_prefix="admissions/",
+        urls="emis.admissions.urls",
+        api_routes="emis.admissions.api.ROUTES",
+        menu_groups=(MenuGroup("admissions", _("招生入学"), 60),),
+        menu=(
+            MenuEntry("admissions", "admissions:catchment_plan", _("划片招生测算"), 10),
+            MenuEntry("admissions", "admissions:catchmentzone_list", _("招生片区"), 20),
+            MenuEntry("admissions", "admissions:entryplan_list", _("招生计划"), 30),
+            MenuEntry("admissions", "admissions:catchmentexception_list", _("划片例外"), 40),
+            MenuEntry("admissions", "admissions:admissionround_list", _("中考录取"), 50),
+            MenuEntry("admissions", "admissions:appeal_list", _("录取申诉"), 60),
+        ),
+        # Written by system administrators and by 股室人员 granted the admissions domain only.
+        rights={},
+    )
+)
