@@ -47,6 +47,13 @@ class Domain(models.TextChoices):
     ACCOUNTS = "accounts", _("用户与权限")
 
 
+def domain_choices() -> list[tuple[str, str]]:
+    """Every domain as (code, label): the built-in ones above, then those the apps' plugins declare."""
+    choices = list(Domain.choices)
+    known = set(Domain.values)
+    return choices + [(code, label) for code, label in registry.domains().items() if code not in known]
+
+
 # Which actions each role may take on each domain's rows comes from the apps' plugins (their `rights`, read through
 # emis.core.registry.write_actions). Reading is decided by scope alone: every role may view what lies inside its
 # scope (audit records included, never written by hand).

@@ -76,6 +76,8 @@ class AppRegistration:
                           (home, login).
     api_routes            dotted path of a sequence of (prefix, viewset) registered on the API router.
     api_urls              dotted path of a list of extra URL patterns under /api/ (the token endpoints).
+    domains               {code: label}: new domains the app's models belong to (``Model.domain``), offered to
+                          股室人员 accounts like the built-in ones of ``access.Domain``.
     rights                {domain: {role: {action, ...}}}: the actions each role may take on the domain's rows
                           beyond reading (add, change, delete and named actions such as submit or approve).
                           Roles not named write nothing; system administrators and 股室人员 are decided by
@@ -84,6 +86,11 @@ class AppRegistration:
                           (called in INSTALLED_APPS order, each seeing what earlier apps added).
     provides              {name: dotted path}: functions offered to other apps, looked up with :func:`provided`
                           (core asks for "school_years" this way instead of importing orgs).
+    scope_anchors         {"app_label.Model": anchor}: where each of the app's models' rows hang, as the access
+                          matrix (tests/test_access_matrix.py) expects them, stated apart from the model's
+                          ScopeSpec so the test checks one against the other. ``anchor(obj)`` returns (school ids,
+                          division code or codes); None: only those who see everything reach the rows;
+                          ADMIN_ONLY: only system administrators do.
     """
 
     app: str
@@ -94,12 +101,16 @@ class AppRegistration:
     api_urls: str | None = None
     menu_groups: tuple[MenuGroup, ...] = ()
     menu: tuple[MenuEntry, ...] = ()
+    domains: dict[str, Any] = field(default_factory=dict)
     rights: dict[str, dict[str, frozenset[str] | set[str]]] = field(default_factory=dict)
     import_kinds: tuple[ImportKind, ...] = ()
     panels: tuple[Panel, ...] = ()
     home: str | None = None
     provides: dict[str, str] = field(default_factory=dict)
+    scope_anchors: dict[str, Any] = field(default_factory=dict)
 
+
+ADMIN_ONLY = "admin only"
 
 _registrations: dict[str, AppRegistration] = {}
 
@@ -180,6 +191,11 @@ def api_urlpatterns() -> list:
     return patterns
 
 
+def domains() -> dict[str, Any]:
+    """{code: label} of the domains the apps declare, in INSTALLED_APPS order."""
+    return {code: label for r in _registrations.values() for code, label in r.domains.items()}
+
+
 def write_actions(role: str, domain: str) -> frozenset[str]:
     """The actions beyond reading that ``role`` may take on ``domain`` (scope aside)."""
     actions: set[str] = set()
@@ -206,6 +222,11 @@ def home_summary(user) -> dict:
         if registration.home:
             summary.update(import_string(registration.home)(user, summary))
     return summary
+
+
+def scope_anchors() -> dict[str, Any]:
+    """{"app_label.Model": anchor} over every app (for the access matrix)."""
+    return {label: anchor for r in _registrations.values() for label, anchor in r.scope_anchors.items()}
 
 
 def provided(name: str) -> Callable | None:
