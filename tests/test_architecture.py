@@ -17,7 +17,6 @@ import pytest
 from django.http import HttpResponse
 from django.test import Client, RequestFactory
 from django.urls import clear_url_caches, path, reverse
-from django.utils.translation import gettext_lazy as _
 from rest_framework import viewsets
 
 from emis.core import registry
@@ -174,15 +173,15 @@ def throwaway_app():
         url_prefix="throwaway/",
         urls="throwaway_urls",
         api_routes="throwaway_routes.ROUTES",
-        menu_groups=(registry.MenuGroup("throwaway", _("试用"), 65),),
+        menu_groups=(registry.MenuGroup("throwaway", "试用", 65),),
         menu=(
-            registry.MenuEntry("throwaway", "throwaway:thing_list", _("试用清单"), 10),
-            registry.MenuEntry("system", "throwaway:thing_list", _("试用设置"), 15),
+            registry.MenuEntry("throwaway", "throwaway:thing_list", "试用清单", 10),
+            registry.MenuEntry("system", "throwaway:thing_list", "试用设置", 15),
         ),
-        domains={THROWAWAY_DOMAIN: _("试用业务")},
+        domains={THROWAWAY_DOMAIN: "试用业务"},
         rights={THROWAWAY_DOMAIN: {Role.SCHOOL: {"add", "submit"}, Role.TOWNSHIP: {"approve"}}},
         import_kinds=(registry.ImportKind("things", "emis.staff.importers.StaffImport", 45),),
-        panels=(registry.Panel("orgs.School", _("试用面板"), _school_things, SchoolTable, 30),),
+        panels=(registry.Panel("orgs.School", "试用面板", _school_things, SchoolTable, 30),),
     )
     import config.api_urls
     import config.urls
