@@ -1,18 +1,12 @@
 from django.urls import include, path
 
-from emis.core.urls import site_urlpatterns
+from emis.core import registry
 
+# Every app's routes come from its plugin (emis/<app>/plugin.py): root-level routes first, then each app under
+# its prefix, in INSTALLED_APPS order.
 urlpatterns = [
-    *site_urlpatterns,
+    *registry.site_urlpatterns(),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("core/", include("emis.core.urls")),
-    path("accounts/", include("emis.accounts.urls")),
-    path("orgs/", include("emis.orgs.urls")),
-    path("students/", include("emis.students.urls")),
-    path("staff/", include("emis.staff.urls")),
-    path("population/", include("emis.population.urls")),
-    path("admissions/", include("emis.admissions.urls")),
-    path("indicators/", include("emis.indicators.urls")),
-    path("reports/", include("emis.reports.urls")),
+    *registry.app_urlpatterns(),
     path("api/", include("config.api_urls")),
 ]

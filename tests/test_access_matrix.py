@@ -11,8 +11,9 @@ The routes come from `django.urls.get_resolver()`; each named route is exercised
 A route in none of them fails `test_every_route_is_covered` (and its own matrix test) with its name: adding a
 route means adding its expectations here.
 
-What is expected is written here independently of emis.core.access: SCOPE_ANCHORS says where each model's rows
-hang (schools, division code) and ROLE_WRITES which domains each fixture user may write. Semantics checked:
+What is expected is written independently of emis.core.access: SCOPE_ANCHORS says where each model's rows
+hang (schools, division code), gathered from each app's plugin.py (its scope_anchors), and ROLE_WRITES here says
+which domains each fixture user may write. Semantics checked:
 
 Pages (session login)
     anonymous                              302 to the login page
@@ -48,6 +49,7 @@ import json
 from dataclasses import dataclass
 
 import pytest
+from django.apps import apps
 from django.db import transaction
 from django.urls import URLResolver, get_resolver, reverse
 
@@ -56,22 +58,16 @@ from emis.accounts.models import User
 from emis.admissions.models import (
     AdmissionRound,
     Appeal,
-    Applicant,
-    CatchmentException,
-    CatchmentZone,
-    EntryPlan,
-    QuotaAllocation,
     RoundSchool,
 )
+from emis.core import registry as app_registry
 from emis.core.access import Domain, Role
 from emis.core.models import ImportBatch, ImportStatus, ObjectChange
 from emis.core.testing import PASSWORD, ROLE_USERNAMES, body_bytes, build_rounds, csv_rows, registry, xlsx_rows
-from emis.indicators.models import IndicatorSnapshot, PlanTarget
-from emis.orgs.models import Division, School, SchoolEvent, SchoolYear
-from emis.population.models import OutsideEnrollment, PopulationRecord
+from emis.orgs.models import Division, School, SchoolYear
+from emis.population.models import PopulationRecord
 from emis.reports.models import AnnualReport
-from emis.staff.models import Posting, Staff
-from emis.students.models import Enrollment, SchoolClass, Student
+from emis.students.models import Student
 
 REGISTRY = registry()
 
@@ -97,15 +93,7 @@ ROLE_WRITES = {
 }
 
 
-def _school_keys(school) -> tuple[set, str]:
-    """A row attached to a school belongs to that school, to its parent (a teaching point's primary school)
-    and to its township."""
-    if school is None:
-        return set(), ""
-    return {school.pk, school.parent_id}, school.township.code
-
-
-ADMIN_ONLY = "admin only"
+ADMIN_ONLY = app_registry.ADMIN_ONLY
 
 
 def _with_parent(school_id) -> set:
@@ -115,43 +103,15 @@ def _with_parent(school_id) -> set:
 
 # Where a row hangs: (school ids it belongs to, division code(s) it lies under). Rows are read and written inside
 # this scope; None: only those who see everything write it; ADMIN_ONLY: only system administrators reach it.
+# Each app states its models' anchors in its plugin.py (emis.core.registry, apart from the models' ScopeSpec);
+# core's own models are stated here.
 SCOPE_ANCHORS = {
-    Division: lambda o: (set(), o.code),
-    School: _school_keys,
-    SchoolEvent: lambda o: _school_keys(o.school),
-    SchoolYear: None,
-    SchoolClass: lambda o: _school_keys(o.school),
-    Student: lambda o: _school_keys(o.current_school),
-    Enrollment: lambda o: _school_keys(o.school),
-    Staff: lambda o: _school_keys(o.post_school),
-    Posting: lambda o: _school_keys(o.school),
-    PopulationRecord: lambda o: (set(), o.hukou_township.code),
-    # Filed under the 户籍 township when known, and always under the county.
-    OutsideEnrollment: lambda o: (set(), (o.hukou_township.code if o.hukou_township else "", o.county_code)),
+    **{apps.get_model(label): anchor for label, anchor in app_registry.scope_anchors().items()},
     # A change record is filed under the school and division of the row at the time of the change; a teaching
     # point's records belong to its primary school too.
     ObjectChange: lambda o: (_with_parent(o.school_id), o.division_code),
     # An import batch is filed under its uploader's first school or division.
     ImportBatch: lambda o: (_with_parent(o.school_id), o.division_code),
-    User: ADMIN_ONLY,
-    # A zone belongs to its primary and junior schools and to its township.
-    CatchmentZone: lambda o: (
-        _school_keys(o.primary_school)[0] | _school_keys(o.junior_school)[0],
-        o.township.code,
-    ),
-    EntryPlan: lambda o: _school_keys(o.school),
-    CatchmentException: lambda o: _school_keys(o.school),
-    PlanTarget: lambda o: (set(), o.division_code),
-    IndicatorSnapshot: lambda o: (set(), o.division_code),
-    # An annual report belongs to the county (or other division) it reports on.
-    AnnualReport: lambda o: (set(), o.division.code),
-    # 中考录取: a round is the county's; a school's plan is also the school's, a quota allocation also its junior
-    # school's, an applicant (and its appeals) also its junior school's. Not filed under townships.
-    AdmissionRound: lambda o: (set(), o.division_code),
-    RoundSchool: lambda o: ({o.school_id}, o.round.division_code),
-    QuotaAllocation: lambda o: ({o.school_id, o.junior_school_id}, o.round.division_code),
-    Applicant: lambda o: ({o.junior_school_id}, o.round.division_code),
-    Appeal: lambda o: ({o.applicant.junior_school_id}, o.applicant.round.division_code),
 }
 
 # Reference data every signed-in user reads in full (a pupil's 户籍 township may lie anywhere).

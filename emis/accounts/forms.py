@@ -2,18 +2,21 @@ from django import forms
 from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
 
-from emis.core.access import Domain, Role
+from emis.core.access import Domain, Role, domain_choices
 from emis.core.forms import ScopedModelForm
 
 from .models import User
 
-WRITABLE_DOMAINS = [(d.value, d.label) for d in Domain if d not in (Domain.AUDIT, Domain.ACCOUNTS)]
+
+def writable_domains() -> list[tuple[str, str]]:
+    """The domains a 股室 account may be given: every domain (apps' own included) but the audit log and accounts."""
+    return [(code, label) for code, label in domain_choices() if code not in (Domain.AUDIT, Domain.ACCOUNTS)]
 
 
 class UserForm(ScopedModelForm):
     domains = forms.MultipleChoiceField(
         label=_("负责业务"),
-        choices=WRITABLE_DOMAINS,
+        choices=writable_domains,
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("仅对股室人员生效。"),

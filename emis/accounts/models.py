@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from emis.core.access import Domain, Role, ScopeSpec
+from emis.core.access import Domain, Role, ScopeSpec, domain_choices
 from emis.core.models import ChangeLogged, ScopedQuerySet
 
 
@@ -75,4 +75,5 @@ class User(ChangeLogged, AbstractUser):
 
     @property
     def domain_labels(self) -> list[str]:
-        return [str(Domain(code).label) for code in self.domains or [] if code in Domain.values]
+        labels = dict(domain_choices())
+        return [str(labels[code]) for code in self.domains or [] if code in labels]

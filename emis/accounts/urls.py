@@ -1,3 +1,4 @@
+from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import views
@@ -15,4 +16,11 @@ urlpatterns = [
     path("tokens/revoke/", views.my_token_revoke, name="my_token_revoke"),
     path("security/", views.security_log, name="security_log"),
     path("security/unlock/", views.lockout_release, name="lockout_release"),
+]
+
+# Routes outside the "accounts" namespace, mounted at the site root (the plugin names them as its site_urls).
+site_urlpatterns = [
+    path("accounts/login/", views.LoginView.as_view(), name="login"),
+    path("accounts/login/verify/", views.login_verify, name="login_verify"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
 ]

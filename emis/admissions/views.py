@@ -10,8 +10,8 @@ from django.views.decorators.http import require_GET
 
 from emis.core import access
 from emis.core.exports import xlsx_response
-from emis.core.selectors import current_school_year
 from emis.orgs.models import School, SchoolYear
+from emis.orgs.selectors import current_school_year
 
 from .choices import EntryLevel
 from .selectors import catchment_plan, entry_birth_window, school_entrants

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from emis.common.idnumbers import mask_id_number
 
-from . import crypto
+from . import crypto, registry
 
 if TYPE_CHECKING:
     from emis.accounts.models import User
@@ -47,21 +47,16 @@ class Domain(models.TextChoices):
     ACCOUNTS = "accounts", _("用户与权限")
 
 
-# Which domains each role may write, and with which actions. Reading is decided by scope alone:
-# every role may view what lies inside its scope (audit records included, never written by hand).
-ROLE_WRITE_DOMAINS: dict[str, dict[str, set[str]]] = {
-    Role.LEADER: {},
-    Role.INSPECTOR: {},
-    Role.TOWNSHIP: {
-        Domain.STUDENTS: {ADD, CHANGE, DELETE},
-        Domain.STAFF: {ADD, CHANGE, DELETE},
-        Domain.POPULATION: {ADD, CHANGE, DELETE},
-    },
-    Role.SCHOOL: {
-        Domain.STUDENTS: {ADD, CHANGE, DELETE},
-        Domain.STAFF: {ADD, CHANGE, DELETE},
-    },
-}
+def domain_choices() -> list[tuple[str, str]]:
+    """Every domain as (code, label): the built-in ones above, then those the apps' plugins declare."""
+    choices = list(Domain.choices)
+    known = set(Domain.values)
+    return choices + [(code, label) for code, label in registry.domains().items() if code not in known]
+
+
+# Which actions each role may take on each domain's rows comes from the apps' plugins (their `rights`, read through
+# emis.core.registry.write_actions). Reading is decided by scope alone: every role may view what lies inside its
+# scope (audit records included, never written by hand).
 
 
 def role_may(user: User, domain: str, action: str) -> bool:
@@ -79,7 +74,7 @@ def role_may(user: User, domain: str, action: str) -> bool:
         return False
     if user.role == Role.SECTION:
         return domain in (user.domains or [])
-    return action in ROLE_WRITE_DOMAINS.get(user.role, {}).get(domain, set())
+    return action in registry.write_actions(user.role, domain)
 
 
 def sees_everything(user: User) -> bool:

@@ -16,3 +16,8 @@ class CoreConfig(AppConfig):
         )
 
         checks.register(crypto.check_configuration)
+
+        from . import registry
+
+        # Every app's plugin.py registers its menu, routes, rights, import kinds and panels (emis.core.registry).
+        registry.autodiscover()

@@ -3,12 +3,12 @@ from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
 
-from .selectors import home_summary
+from . import registry
 
 
 @login_required
 def home(request):
-    return render(request, "home.html", {"summary": home_summary(request.user)})
+    return render(request, "home.html", {"summary": registry.home_summary(request.user)})
 
 
 def healthz(request):

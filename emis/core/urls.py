@@ -1,7 +1,4 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
-
-from emis.accounts import views as account_views
 
 from . import pages
 from .imports import views as import_views
@@ -18,11 +15,8 @@ urlpatterns = [
     path("imports/template/<str:kind>.xlsx", import_views.import_template, name="import_template"),
 ]
 
-# Routes outside the "core" namespace, included by config.urls at the site root.
+# Routes outside the "core" namespace, mounted at the site root (core's plugin names them as its site_urls).
 site_urlpatterns = [
     path("", pages.home, name="home"),
-    path("accounts/login/", account_views.LoginView.as_view(), name="login"),
-    path("accounts/login/verify/", account_views.login_verify, name="login_verify"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", pages.healthz, name="healthz"),
 ]

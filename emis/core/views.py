@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django_tables2 import RequestConfig
 
-from . import access
+from . import access, registry
 from .audit import readable_changes
 from .deletion import delete_in_scope, delete_refused_message
 from .exports import csv_response, export_rows, xlsx_response
@@ -254,7 +254,9 @@ class ObjectDetailView(ModelUIView):
                 {"label": field.verbose_name, "value": value, "link": link, "boolean": isinstance(value, bool)}
             )
         related = []
-        for index, (title, get_queryset, table_class) in enumerate(self.ui.related):
+        # The model's own related tables, then the panels other apps add to this model's page (their plugin.py).
+        blocks = [*self.ui.related, *((p.title, p.rows, p.table) for p in registry.panels_for(self.ui.model))]
+        for index, (title, get_queryset, table_class) in enumerate(blocks):
             # Each related table pages on its own query parameter (r0-page, r1-page ...).
             table = table_class(get_queryset(obj, request.user), request=request, orderable=False, prefix=f"r{index}-")
             RequestConfig(request, paginate={"per_page": 10}).configure(table)

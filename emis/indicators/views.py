@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from emis.core import access
-from emis.core.selectors import current_school_year
 from emis.orgs.models import Division, SchoolYear
+from emis.orgs.selectors import current_school_year
 
 from .definitions import REGISTRY
 from .links import RecordLinks

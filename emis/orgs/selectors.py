@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from django.db.models import Count, F, Q
 
 from .choices import JUNIOR_SCHOOL_CATEGORIES, Ownership, SchoolCategory
-from .models import School, SchoolEvent
+from .models import School, SchoolEvent, SchoolYear
 
 # Keys a school count may be grouped by, and the ORM path behind each.
 SCHOOL_GROUPS = {
@@ -125,3 +125,27 @@ def school_event_counts(
     if kinds is not None:
         queryset = queryset.filter(kind__in=list(kinds))
     return _grouped(queryset, SCHOOL_EVENT_GROUPS, group_by, "events")
+
+
+def current_school_year() -> SchoolYear | None:
+    return SchoolYear.objects.filter(is_current=True).first() or SchoolYear.objects.order_by("-start_year").first()
+
+
+def school_year_choices() -> tuple[list[tuple[int, str]], int | None]:
+    """The school years an upload may be filed under, and the current one (offered to core as "school_years")."""
+    current = SchoolYear.objects.filter(is_current=True).first()
+    return [(y.start_year, str(y)) for y in SchoolYear.objects.all()], current.start_year if current else None
+
+
+def home_summary(user, summary: dict) -> dict:
+    """The home page's school counts in the user's scope, on the current year's census date."""
+    year = current_school_year()
+    schools = School.objects.for_user(user)
+    if year is not None:
+        schools = schools.existing_on(year.census_date)
+    counts = schools.aggregate(
+        schools=Count("id", filter=~Q(category=SchoolCategory.TEACHING_POINT)),
+        teaching_points=Count("id", filter=Q(category=SchoolCategory.TEACHING_POINT)),
+        kindergartens=Count("id", filter=Q(category=SchoolCategory.KINDERGARTEN)),
+    )
+    return {"year": year, **counts}

@@ -1,22 +1,8 @@
 from django.utils.translation import gettext_lazy as _
 
 from emis.core.views import ModelUI
-from emis.staff.tables import StaffTable
-from emis.students.tables import SchoolClassTable
 
 from . import filtersets, forms, models, tables
-
-
-def _school_classes(obj, user):
-    from emis.students.ui import SchoolClassUI
-
-    return SchoolClassUI.queryset(user).filter(school=obj).order_by("-school_year__start_year", "grade", "name")
-
-
-def _school_staff(obj, user):
-    from emis.staff.ui import StaffUI
-
-    return StaffUI.queryset(user).filter(post_school=obj)
 
 
 def _name(obj):
@@ -84,9 +70,8 @@ class SchoolUI(ModelUI):
             lambda obj, user: obj.events.for_user(user).select_related("school", "other_school"),
             tables.SchoolEventTable,
         ),
-        (_("班级"), _school_classes, SchoolClassTable),
-        (_("教职工"), _school_staff, StaffTable),
     )
+    # The school's classes and staff follow: the students and staff apps add them as panels (their plugin.py).
 
     @staticmethod
     def export_columns(user):

@@ -27,10 +27,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from emis.core import access
 from emis.core.models import ObjectChange
-from emis.core.selectors import current_school_year
 from emis.indicators.rules import get_rules
 from emis.indicators.services import data_version
 from emis.orgs.models import SchoolYear
+from emis.orgs.selectors import current_school_year
 
 from . import services
 from .annual import (

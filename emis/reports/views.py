@@ -12,8 +12,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from emis.core.selectors import current_school_year
 from emis.orgs.models import SchoolYear
+from emis.orgs.selectors import current_school_year
 
 from .stats import base_tables
 from .xlsx import XLSX_CONTENT_TYPE, filename, workbook_bytes

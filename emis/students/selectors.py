@@ -13,7 +13,7 @@ from django.db.models import Count, F, Q
 
 from emis.orgs.models import SchoolYear
 
-from .choices import GRADES_OF_LEVEL, ON_ROLL_STATUSES
+from .choices import GRADES_OF_LEVEL, ON_ROLL_STATUSES, Level
 from .models import Enrollment, SchoolClass
 
 # Keys an on-roll count may be grouped by, and the ORM path behind each.
@@ -177,3 +177,21 @@ def large_class_counts(
     return classes_with_size(user, school_year=school_year, levels=levels, grades=grades).aggregate(
         classes=Count("id"), large=Count("id", filter=Q(size__gte=min_size))
     )
+
+
+def home_summary(user, summary: dict) -> dict:
+    """The home page's pupils on roll by level in the user's scope, in the year the orgs app put in ``summary``."""
+    year = summary.get("year")
+    pupils = {}
+    if year is not None:
+        rows = (
+            Enrollment.objects.for_user(user)
+            .filter(school_year=year, is_current=True, status__in=ON_ROLL_STATUSES)
+            .values("level")
+            .annotate(n=Count("id"))
+        )
+        pupils = {row["level"]: row["n"] for row in rows}
+    return {
+        "levels": [(Level(code).label, pupils.get(code, 0)) for code in Level.values if code != Level.SPECIAL],
+        "pupils_total": sum(pupils.values()),
+    }

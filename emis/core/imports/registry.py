@@ -1,23 +1,21 @@
-"""Import kinds by name. Specs live in their domain apps; this maps the names used on the command line."""
+"""Import kinds by name. Specs live in their domain apps, which declare them in their plugin (emis.core.registry)."""
 
 from django.utils.module_loading import import_string
 
-SPECS = {
-    "students": "emis.students.importers.StudentImport",
-    "divisions": "emis.orgs.importers.DivisionImport",
-    "schools": "emis.orgs.importers.SchoolImport",
-    "staff": "emis.staff.importers.StaffImport",
-    "population": "emis.population.importers.PopulationImport",
-    "outside": "emis.population.importers.OutsideEnrollmentImport",
-}
+from emis.core import registry
+
+
+def specs() -> dict[str, str]:
+    """{kind: dotted path of its ImportSpec}, in the order the upload form offers them."""
+    return registry.import_kinds()
 
 
 def get_spec(kind: str):
     try:
-        return import_string(SPECS[kind])()
+        return import_string(specs()[kind])()
     except KeyError:
         raise KeyError(kind) from None
 
 
 def kinds() -> list[str]:
-    return list(SPECS)
+    return list(specs())

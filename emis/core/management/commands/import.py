@@ -2,9 +2,9 @@
 
 import sys
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from emis.accounts.models import User
 from emis.core.imports.engine import REJECTED, run_import
 from emis.core.imports.registry import get_spec, kinds
 
@@ -37,6 +37,7 @@ class Command(BaseCommand):
             raise CommandError("导入被拒绝，未写入任何数据。")
 
     def _user(self, username):
+        User = get_user_model()  # noqa: N806
         if username:
             try:
                 return User.objects.get(username=username)

@@ -1,0 +1,237 @@
+"""What each app plugs into the site, declared by the app itself.
+
+Every app under INSTALLED_APPS may have a ``plugin.py`` that calls :func:`register` with one
+:class:`AppRegistration`: its menu entries, URL and API routes, write rights per role, import kinds, the panels it
+adds to another app's detail pages, the numbers it adds to the home page and the functions it offers to other apps
+by name. ``CoreConfig.ready()`` imports every ``plugin`` module (in INSTALLED_APPS order) and the places that used to
+keep central lists read this registry instead: ``config.urls``, ``config.api_urls``, the sidebar menu
+(``core.navigation``), the import kinds (``core.imports.registry``) and the write rights (``core.access``).
+
+So core names no domain app: adding an app touches its own folder and one INSTALLED_APPS line
+(docs/development/adding-an-app.md, ADR 0008).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.urls import include, path
+from django.utils.module_loading import import_string
+
+
+@dataclass(frozen=True)
+class MenuGroup:
+    """A heading in the sidebar. Groups show in ``order``; any app may add entries to any group by its key."""
+
+    key: str
+    title: Any
+    order: int
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    """A sidebar link to the URL named ``url_name``. ``domain``: shown only to roles that may view that domain
+    (None: to every signed-in user; the page itself still checks). Entries show in ``order`` inside their group."""
+
+    group: str
+    url_name: str
+    label: Any
+    order: int
+    domain: str | None = None
+
+
+@dataclass(frozen=True)
+class ImportKind:
+    """An import kind by the name used on the command line and in the upload form (``spec``: dotted path of the
+    ImportSpec class). Kinds are offered in ``order``."""
+
+    name: str
+    spec: str
+    order: int
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A table an app adds to another model's detail page: ``model`` is the page's model as "app_label.ModelName",
+    ``rows(obj, user)`` returns the rows to show (scoped with ``for_user``), ``table`` is the django-tables2 class.
+    The page's own related tables come first, then panels in ``order``."""
+
+    model: str
+    title: Any
+    rows: Callable[[Any, Any], Any]
+    table: type
+    order: int
+
+
+@dataclass(frozen=True)
+class AppRegistration:
+    """One app's contributions. Every field is optional.
+
+    url_prefix, urls      the app's pages, mounted at ``url_prefix`` ("students/"); ``urls`` is the URLconf module
+                          (with its own ``app_name`` namespace).
+    site_urls             dotted path of a list of URL patterns mounted at the site root, outside any namespace
+                          (home, login).
+    api_routes            dotted path of a sequence of (prefix, viewset) registered on the API router.
+    api_urls              dotted path of a list of extra URL patterns under /api/ (the token endpoints).
+    domains               {code: label}: new domains the app's models belong to (``Model.domain``), offered to
+                          股室人员 accounts like the built-in ones of ``access.Domain``.
+    rights                {domain: {role: {action, ...}}}: the actions each role may take on the domain's rows
+                          beyond reading (add, change, delete and named actions such as submit or approve).
+                          Roles not named write nothing; system administrators and 股室人员 are decided by
+                          ``core.access`` (all domains; the domains on their account).
+    home                  dotted path of ``f(user, summary) -> dict``: numbers added to the home page's summary
+                          (called in INSTALLED_APPS order, each seeing what earlier apps added).
+    provides              {name: dotted path}: functions offered to other apps, looked up with :func:`provided`
+                          (core asks for "school_years" this way instead of importing orgs).
+    scope_anchors         {"app_label.Model": anchor}: where each of the app's models' rows hang, as the access
+                          matrix (tests/test_access_matrix.py) expects them, stated apart from the model's
+                          ScopeSpec so the test checks one against the other. ``anchor(obj)`` returns (school ids,
+                          division code or codes); None: only those who see everything reach the rows;
+                          ADMIN_ONLY: only system administrators do.
+    """
+
+    app: str
+    url_prefix: str | None = None
+    urls: str | None = None
+    site_urls: str | None = None
+    api_routes: str | None = None
+    api_urls: str | None = None
+    menu_groups: tuple[MenuGroup, ...] = ()
+    menu: tuple[MenuEntry, ...] = ()
+    domains: dict[str, Any] = field(default_factory=dict)
+    rights: dict[str, dict[str, frozenset[str] | set[str]]] = field(default_factory=dict)
+    import_kinds: tuple[ImportKind, ...] = ()
+    panels: tuple[Panel, ...] = ()
+    home: str | None = None
+    provides: dict[str, str] = field(default_factory=dict)
+    scope_anchors: dict[str, Any] = field(default_factory=dict)
+
+
+ADMIN_ONLY = "admin only"
+
+_registrations: dict[str, AppRegistration] = {}
+
+
+def register(registration: AppRegistration) -> AppRegistration:
+    """Called once from the app's ``plugin.py``. Registering the same app twice replaces the first."""
+    _registrations[registration.app] = registration
+    return registration
+
+
+def registrations() -> list[AppRegistration]:
+    return list(_registrations.values())
+
+
+def autodiscover() -> None:
+    from django.utils.module_loading import autodiscover_modules
+
+    autodiscover_modules("plugin")
+
+
+@contextmanager
+def override(*extra: AppRegistration) -> Iterator[None]:
+    """Tests: registrations added (or replaced) for the duration of the block."""
+    saved = dict(_registrations)
+    try:
+        for registration in extra:
+            register(registration)
+        yield
+    finally:
+        _registrations.clear()
+        _registrations.update(saved)
+
+
+# ---- readers -------------------------------------------------------------------------------------------------------
+
+
+def menu() -> list[tuple[Any, list[MenuEntry]]]:
+    """(group title, entries) in order; groups without entries are left out."""
+    groups: dict[str, MenuGroup] = {}
+    for registration in _registrations.values():
+        for group in registration.menu_groups:
+            groups[group.key] = group
+    entries: dict[str, list[MenuEntry]] = {key: [] for key in groups}
+    for registration in _registrations.values():
+        for entry in registration.menu:
+            if entry.group not in groups:
+                raise LookupError(f"{registration.app}: menu entry {entry.url_name} names unknown group {entry.group}")
+            entries[entry.group].append(entry)
+    ordered = sorted(groups.values(), key=lambda g: g.order)
+    return [(g.title, sorted(entries[g.key], key=lambda e: e.order)) for g in ordered if entries[g.key]]
+
+
+def site_urlpatterns() -> list:
+    patterns: list = []
+    for registration in _registrations.values():
+        if registration.site_urls:
+            patterns += import_string(registration.site_urls)
+    return patterns
+
+
+def app_urlpatterns() -> list:
+    return [path(r.url_prefix, include(r.urls)) for r in _registrations.values() if r.url_prefix is not None and r.urls]
+
+
+def api_routes() -> list[tuple[str, type]]:
+    routes: list[tuple[str, type]] = []
+    for registration in _registrations.values():
+        if registration.api_routes:
+            routes += list(import_string(registration.api_routes))
+    return routes
+
+
+def api_urlpatterns() -> list:
+    patterns: list = []
+    for registration in _registrations.values():
+        if registration.api_urls:
+            patterns += import_string(registration.api_urls)
+    return patterns
+
+
+def domains() -> dict[str, Any]:
+    """{code: label} of the domains the apps declare, in INSTALLED_APPS order."""
+    return {code: label for r in _registrations.values() for code, label in r.domains.items()}
+
+
+def write_actions(role: str, domain: str) -> frozenset[str]:
+    """The actions beyond reading that ``role`` may take on ``domain`` (scope aside)."""
+    actions: set[str] = set()
+    for registration in _registrations.values():
+        actions |= set(registration.rights.get(domain, {}).get(role, ()))
+    return frozenset(actions)
+
+
+def import_kinds() -> dict[str, str]:
+    """{kind name: dotted path of its ImportSpec}, in the order the kinds are offered."""
+    kinds = [kind for registration in _registrations.values() for kind in registration.import_kinds]
+    return {kind.name: kind.spec for kind in sorted(kinds, key=lambda k: k.order)}
+
+
+def panels_for(model) -> list[Panel]:
+    label = model._meta.label
+    found = [panel for r in _registrations.values() for panel in r.panels if panel.model == label]
+    return sorted(found, key=lambda p: p.order)
+
+
+def home_summary(user) -> dict:
+    summary: dict = {}
+    for registration in _registrations.values():
+        if registration.home:
+            summary.update(import_string(registration.home)(user, summary))
+    return summary
+
+
+def scope_anchors() -> dict[str, Any]:
+    """{"app_label.Model": anchor} over every app (for the access matrix)."""
+    return {label: anchor for r in _registrations.values() for label, anchor in r.scope_anchors.items()}
+
+
+def provided(name: str) -> Callable | None:
+    """The function an app offers under ``name``, or None when no installed app offers it."""
+    for registration in _registrations.values():
+        if name in registration.provides:
+            return import_string(registration.provides[name])
+    return None

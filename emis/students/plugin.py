@@ -1,0 +1,40 @@
+"""The students app's contributions: pupils, classes and enrolments; the classes panel on a school's page."""
+
+from django.utils.translation import gettext_lazy as _
+
+from emis.core.access import ADD, CHANGE, DELETE, Domain, Role
+from emis.core.registry import AppRegistration, ImportKind, MenuEntry, MenuGroup, Panel, register
+from emis.orgs.plugin import school_keys
+
+from .tables import SchoolClassTable
+
+
+def school_classes(school, user):
+    from .ui import SchoolClassUI  # ui imports the generic views, which read the registry
+
+    return SchoolClassUI.queryset(user).filter(school=school).order_by("-school_year__start_year", "grade", "name")
+
+
+register(
+    AppRegistration(
+        app="students",
+        url_prefix="students/",
+        urls="emis.students.urls",
+        api_routes="emis.students.api.ROUTES",
+        menu_groups=(MenuGroup("students", _("学生"), 30),),
+        menu=(
+            MenuEntry("students", "students:student_list", _("学生"), 10),
+            MenuEntry("students", "students:schoolclass_list", _("班级"), 20),
+            MenuEntry("students", "students:enrollment_list", _("学籍记录"), 30),
+        ),
+        rights={Domain.STUDENTS: {Role.TOWNSHIP: {ADD, CHANGE, DELETE}, Role.SCHOOL: {ADD, CHANGE, DELETE}}},
+        import_kinds=(ImportKind("students", "emis.students.importers.StudentImport", 10),),
+        panels=(Panel("orgs.School", _("班级"), school_classes, SchoolClassTable, 10),),
+        home="emis.students.selectors.home_summary",
+        scope_anchors={
+            "students.SchoolClass": lambda o: school_keys(o.school),
+            "students.Student": lambda o: school_keys(o.current_school),
+            "students.Enrollment": lambda o: school_keys(o.school),
+        },
+    )
+)
