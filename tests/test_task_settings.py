@@ -34,3 +34,13 @@ def test_the_old_second_name_is_not_read_and_an_unknown_backend_is_refused():
     refused = settings_process(EMIS_TASKS="celery")
     assert refused.returncode != 0
     assert "EMIS_TASKS must be db or rq, not 'celery'" in refused.stderr
+
+
+def test_the_rq_packages_are_loaded_only_when_rq_is_chosen():
+    show = "import config.settings.local as s; print('django_rq' in s.INSTALLED_APPS, hasattr(s, 'RQ_QUEUES'))"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("EMIS_TASKS") and k != "DJANGO_SETTINGS_MODULE"}
+    env["PYTHONPATH"] = str(ROOT)
+    for choice, expected in (("db", "False False"), ("rq", "True True")):
+        env["EMIS_TASKS"] = choice
+        shown = subprocess.run([sys.executable, "-c", show], cwd=ROOT, env=env, capture_output=True, text=True)
+        assert shown.stdout.strip() == expected, shown.stderr
