@@ -73,11 +73,11 @@ def _cards(figures, links: RecordLinks, codes, progress_by_code):
         cards.append(
             {
                 "code": code,
-                "name": item["name"],
-                "value": item["value"],
+                "name": item.name,
+                "value": item.value,
                 "unit": REGISTRY[code].unit,
-                "numerator": item["numerator"],
-                "denominator": item["denominator"],
+                "numerator": item.numerator,
+                "denominator": item.denominator,
                 "records": links.primary(code),
                 "numerator_records": links.numerator(code),
                 "denominator_records": links.denominator(code),
@@ -100,7 +100,7 @@ def dashboard(request):
     if chart_code not in REGISTRY:
         raise Http404("unknown indicator")
     townships = [
-        {"code": row["dimensions"]["township"], "name": row["dimensions"].get("township_name"), "value": row["value"]}
+        {"code": row.dimensions["township"], "name": row.dimensions.get("township_name"), "value": row.value}
         for row in figures.rows(chart_code, "township")
     ]
     area = Division.objects.filter(code=division).first()
@@ -202,7 +202,7 @@ def screen(request):
         "count_cards": _cards(figures, links, KEY_COUNTS, {}),
         "figures": figures,
         "townships": [
-            {"name": row["dimensions"].get("township_name"), "value": row["value"]}
+            {"name": row.dimensions.get("township_name"), "value": row.value}
             for row in figures.rows("preschool_ger", "township")
         ],
         "trend": trend(request.user, "upper_secondary_ger", division),
