@@ -93,7 +93,7 @@ def dashboard(request):
     school_year = _year(request)
     division = _division(request)
     figures = year_figures(request.user, school_year.start_year, division, live=request.GET.get("live") == "1")
-    rules = get_rules()
+    rules = get_rules(on=school_year.census_date)
     progress = target_progress(request.user, school_year.start_year, division)
     by_code = {p.target.indicator: p for p in progress}
     chart_code = request.GET.get("chart", "preschool_ger")
@@ -138,7 +138,7 @@ def indicator_detail(request, code: str):
     school_year = _year(request)
     division = _division(request)
     figures = year_figures(request.user, school_year.start_year, division, live=request.GET.get("live") == "1")
-    rules = get_rules()
+    rules = get_rules(on=school_year.census_date)
     links = RecordLinks(school_year, rules, division)
     breakdowns = []
     for dimension in (*DASHBOARD_BREAKDOWNS, "school"):
@@ -194,7 +194,7 @@ def screen(request):
     division = _division(request)
     figures = year_figures(request.user, school_year.start_year, division)
     progress = target_progress(request.user, school_year.start_year, division)
-    links = RecordLinks(school_year, get_rules(), division)
+    links = RecordLinks(school_year, get_rules(on=school_year.census_date), division)
     context = {
         "year": school_year,
         "area": Division.objects.filter(code=division).first(),
