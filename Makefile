@@ -43,7 +43,8 @@ $(PY):
 	$(PYTHON) -m venv $(VENV)
 
 $(PY_STAMP): pyproject.toml | $(PY)
-	$(PY) -m pip install --disable-pip-version-check --quiet -e '.[dev]'
+	@# The rq extra too: the tests run an import through a Redis worker (tests/test_import_tasks.py).
+	$(PY) -m pip install --disable-pip-version-check --quiet -e '.[dev,rq]'
 	@touch $@
 
 $(NPM_STAMP): package.json package-lock.json

@@ -287,15 +287,21 @@ def test_student_form_explains_invalid_id_numbers_in_chinese(county, login):
     assert errors["gender"] == ["性别与身份证号第17位（奇数为男，偶数为女）不一致。"]
     errors = _errors(client.post(url, _student_data(county, student_no="X123")))
     assert errors["student_no"] == ["全国学籍号“X123”格式不正确：应为 G、J 或 L 开头加18位。"]
-    other = id_for(dt.date(2018, 4, 1), GENDER_FEMALE)
-    errors = _errors(client.post(url, _student_data(county, student_no=f"G{other}")))
-    assert errors["student_no"] == ["G 字头学籍号应为 G 加本人身份证号。"]
     errors = _errors(client.post(url, _student_data(county, id_number="", student_no="")))
     assert errors["student_no"] == ["身份证号和全国学籍号至少填写一项。"]
     taken = county.students["赵思飞"].id_number  # another school's pupil: uniqueness is county-wide
     errors = _errors(client.post(url, _student_data(county, id_number=taken, student_no="")))
     assert "已存在" in errors["id_number"][0]
     assert not Student.objects.filter(name="新生").exists()
+
+
+def test_a_g_number_other_than_g_plus_the_id_number_is_saved(county, login):
+    """The 学籍号 is for life and ID numbers get corrected (domain-rules 2.2): not a reason to refuse the form."""
+    client = login(Role.SCHOOL)
+    other = id_for(dt.date(2018, 4, 1), GENDER_FEMALE)
+    response = client.post(reverse("students:student_add"), _student_data(county, student_no=f"G{other}"))
+    assert response.status_code == 302
+    assert Student.objects.get(name="新生").student_no == f"G{other}"
 
 
 def test_lower_case_x_is_accepted_and_stored_upper_case(county, login):

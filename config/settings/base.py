@@ -1,6 +1,9 @@
 """Settings shared by every deployment; local/test/production only override."""
 
+import importlib.util
+
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from config.env import BASE_DIR, env_bool, env_list, env_str
@@ -24,7 +27,6 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_tasks",
     "django_tasks_db",
-    "django_rq",
     "emis.core",
     "emis.accounts",
     "emis.orgs",
@@ -149,15 +151,23 @@ else:
         "default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": VAR_DIR / "cache"}
     }
 
-# Background work (imports, reports) goes through Django's Tasks API. One machine: the database backend
-# (`make worker`). Many workers: EMIS_TASKS=rq queues on Redis (`manage.py rqworker default
-# --job-class django_tasks_rq.Job`, as many as needed).
-EMIS_REDIS_URL_FOR_TASKS = env_str("EMIS_REDIS_URL", "redis://127.0.0.1:6379/0")
-RQ_QUEUES = {"default": {"URL": EMIS_REDIS_URL_FOR_TASKS, "DEFAULT_TIMEOUT": 3 * 3600}}
-if env_str("EMIS_TASKS", "db") == "rq":
+# Background work (imports, reports) goes through Django's Tasks API; EMIS_TASKS, the one setting, names the
+# backend. `db` (default), one machine: the database backend (`make worker`). `rq`, many workers: tasks queue
+# on Redis (`manage.py rqworker default --job-class django_tasks_rq.Job`, as many as needed).
+# Redis, rq and django-rq are the optional `rq` extra (`pip install -e '.[rq]'`): nothing here imports or needs
+# them unless rq is chosen (EMIS_REDIS_URL's Redis cache needs the extra too).
+EMIS_TASKS = env_str("EMIS_TASKS", "db")
+if EMIS_TASKS == "rq":
+    if importlib.util.find_spec("django_rq") is None:
+        raise ImproperlyConfigured("EMIS_TASKS=rq needs the rq extra: pip install 'county-emis[rq]'")
+    INSTALLED_APPS += ["django_rq"]  # its `rqworker` command
+    EMIS_REDIS_URL_FOR_TASKS = env_str("EMIS_REDIS_URL", "redis://127.0.0.1:6379/0")
+    RQ_QUEUES = {"default": {"URL": EMIS_REDIS_URL_FOR_TASKS, "DEFAULT_TIMEOUT": 3 * 3600}}
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend"}}
+elif EMIS_TASKS == "db":
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 else:
-    TASKS = {"default": {"BACKEND": env_str("EMIS_TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+    raise ImproperlyConfigured(f"EMIS_TASKS must be db or rq, not {EMIS_TASKS!r}")
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
 

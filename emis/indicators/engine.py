@@ -148,13 +148,13 @@ def evaluate(
     wrong = [dim for dim in by if dim not in DIMENSIONS]
     if wrong:
         raise ValueError(f"cannot break down by {wrong}; choose from {DIMENSIONS}")
-    effective = get_rules(rules)
     start = year.start_year if isinstance(year, SchoolYear) else int(year)
     years_q = SchoolYear.objects.all() if user is None else SchoolYear.objects.for_user(user)
     years = {y.start_year: y for y in years_q.filter(start_year__gte=start - COHORT_YEARS, start_year__lte=start)}
     if start not in years:
         raise SchoolYear.DoesNotExist(f"no school year {start}")
     the_year = years[start]
+    effective = get_rules(rules, on=the_year.census_date)  # the standards in force on the census date
     ctx = Context(user, the_year, years=years, division=division, rules=effective)
     values: list[IndicatorValue] = []
     for dim in (TOTAL, *by):

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from emis.core.access import Domain, ScopeSpec
-from emis.core.models import RegistryModel
+from emis.core.models import ChangeLogged, RegistryModel
 
 from .definitions import REGISTRY
 
@@ -134,3 +134,33 @@ class PlanTarget(RegistryModel):
     def clean(self) -> None:
         if self.baseline_year and self.target_year and self.target_year <= self.baseline_year:
             raise ValidationError({"target_year": _("目标学年应晚于基期学年。")})
+
+
+class IndicatorRule(ChangeLogged, models.Model):
+    """One configurable value behind the indicator formulas (an age band, a class-size or staffing standard, a
+    national threshold), valid over a period and with its source: design §6, standards differ by province and
+    change over time. `rules.get_rules(on=census_date)` reads the rows valid on the date; the defaults in
+    rules.DEFAULT_RULES (loaded here by migration 0003) hold for keys without one."""
+
+    key = models.CharField(
+        _("规则"), max_length=64, help_text=_("如 large_class_min、staffing_ratios.primary、thresholds.preschool_ger。")
+    )
+    value = models.JSONField(_("取值"))
+    valid_from = models.DateField(_("生效日期"))
+    valid_to = models.DateField(_("失效日期"), null=True, blank=True, help_text=_("含当日；空表示仍有效。"))
+    source = models.CharField(_("依据"), max_length=200)
+
+    class Meta:
+        ordering = ("key", "valid_from")
+        verbose_name = _("指标规则")
+        verbose_name_plural = _("指标规则")
+        constraints = [
+            models.UniqueConstraint(
+                fields=("key", "valid_from"),
+                name="indicators_rule_unique_start",
+                violation_error_message=_("该规则在此日期已有一条取值。"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.valid_from}"

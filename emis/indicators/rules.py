@@ -1,21 +1,28 @@
 """The configurable values behind the indicator formulas (domain-rules §1 marks them [M] or gives variants).
 
-Defaults live here; a deployment overrides any of them in settings:
+They are dated configuration with a source (design §6: standards differ by province and change over time):
+`IndicatorRule` rows, one per key ("large_class_min", "staffing_ratios.primary", "thresholds.preschool_ger"),
+each valid from one date to another. `get_rules(on=census_date)` starts from DEFAULT_RULES (the values the
+rows were first loaded with, migration indicators 0003), applies the rows valid on that date, then a
+deployment's settings override, merged key by key:
 
     EMIS_INDICATOR_RULES = {"large_class_min": 56, "staffing_ratios": {"primary": "19"}}
 
-Nested dicts are merged key by key, so an override names only what differs. `get_rules()` returns the
-effective values; an `Evaluation` records them, so a frozen snapshot says which rules produced it.
+An `Evaluation` records the effective values, so a frozen snapshot says which rules produced it.
 """
 
 from __future__ import annotations
 
 import copy
+import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Q
+from django.utils import timezone
 
+# The values before any dated row, and for a key no row names.
 DEFAULT_RULES: dict = {
     # Age bands in full years (周岁) on the census date, Hubei's 6-3 system entering at 6 (domain-rules 1.3 [M]).
     "age_bands": {
@@ -66,9 +73,32 @@ def _merge(base: dict, override: dict) -> dict:
     return merged
 
 
-def get_rules(override: dict | None = None) -> dict:
-    """The effective rules: defaults, then settings.EMIS_INDICATOR_RULES, then `override` (for tests, what-ifs)."""
-    rules = _merge(DEFAULT_RULES, getattr(settings, "EMIS_INDICATOR_RULES", None) or {})
+def dated_rules(on: dt.date) -> dict:
+    """The `IndicatorRule` values valid on the date, nested like DEFAULT_RULES (the latest start wins)."""
+    from .models import IndicatorRule
+
+    found: dict = {}
+    rows = (
+        IndicatorRule.objects.filter(valid_from__lte=on)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+        .order_by("key", "valid_from")
+        .values_list("key", "value")
+    )
+    for key, value in rows:
+        *parents, leaf = key.split(".")
+        node = found
+        for part in parents:
+            node = node.setdefault(part, {})
+        # JSON has no tuples: the age bands and thresholds are pairs in DEFAULT_RULES.
+        node[leaf] = tuple(value) if isinstance(value, list) else value
+    return found
+
+
+def get_rules(override: dict | None = None, *, on: dt.date | None = None) -> dict:
+    """The effective rules on a date (a census date; today if None): defaults, the dated rows valid then,
+    settings.EMIS_INDICATOR_RULES, then `override` (for tests, what-ifs)."""
+    rules = _merge(DEFAULT_RULES, dated_rules(on or timezone.localdate()))
+    rules = _merge(rules, getattr(settings, "EMIS_INDICATOR_RULES", None) or {})
     if override:
         rules = _merge(rules, override)
     check_rules(rules)

@@ -16,48 +16,10 @@ from emis.orgs.models import SchoolYear
 
 from .definitions import PERCENT, REGISTRY
 from .engine import evaluate
+from .figures import Figures, as_number
 from .models import Comparator, IndicatorSnapshot, PlanTarget
 
 DASHBOARD_BREAKDOWNS = ("township", "category", "ownership", "urban_rural", "gender")
-
-
-def _number(value):
-    if value is None or isinstance(value, int | Decimal):
-        return value
-    if isinstance(value, float):
-        return Decimal(str(value))
-    text = str(value)
-    return int(text) if text.lstrip("-").isdigit() else Decimal(text)
-
-
-@dataclass
-class Figures:
-    """A year's values (total and breakdowns) read the same way whether frozen or live."""
-
-    year: int
-    division: str
-    values: list[dict]
-    snapshot: IndicatorSnapshot | None = None
-
-    def __post_init__(self):
-        for item in self.values:
-            for key in ("value", "numerator", "denominator"):
-                item[key] = _number(item[key])
-        self._totals = {item["code"]: item for item in self.values if not item["dimensions"]}
-
-    @property
-    def published(self) -> bool:
-        return self.snapshot is not None
-
-    def total(self, code: str) -> dict | None:
-        return self._totals.get(code)
-
-    def value(self, code: str):
-        item = self.total(code)
-        return None if item is None else item["value"]
-
-    def rows(self, code: str, dimension: str) -> list[dict]:
-        return [item for item in self.values if item["code"] == code and dimension in item["dimensions"]]
 
 
 def scope_division(user, division: str | None = None) -> str:
@@ -87,10 +49,10 @@ def year_figures(user, year: int, division: str | None = None, *, live: bool = F
     division = scope_division(user, division)
     snapshot = None if live else latest_snapshot(user, year, division)
     if snapshot is not None:
-        return Figures(year, division, [dict(item) for item in snapshot.values["values"]], snapshot)
+        return Figures.from_snapshot(snapshot, division)
     # The engine also narrows by the user's scope: a school administrator's figures are its school's.
     evaluation = evaluate(user, year, by=DASHBOARD_BREAKDOWNS, division=division)
-    return Figures(year, division, [item.as_dict() for item in evaluation.values])
+    return Figures(evaluation, division=division)
 
 
 def trend(user, code: str, division: str | None = None) -> list[dict]:
@@ -108,7 +70,7 @@ def trend(user, code: str, division: str | None = None) -> list[dict]:
     previous = None
     for year, snapshot in sorted(found.items()):
         item = snapshot.total(code)
-        value = _number(item["value"]) if item else None
+        value = as_number(item["value"]) if item else None
         change = None if value is None or previous is None else value - previous
         points.append({"year": year, "value": value, "change": change, "version": snapshot.version})
         previous = value if value is not None else previous

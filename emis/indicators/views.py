@@ -73,11 +73,11 @@ def _cards(figures, links: RecordLinks, codes, progress_by_code):
         cards.append(
             {
                 "code": code,
-                "name": item["name"],
-                "value": item["value"],
+                "name": item.name,
+                "value": item.value,
                 "unit": REGISTRY[code].unit,
-                "numerator": item["numerator"],
-                "denominator": item["denominator"],
+                "numerator": item.numerator,
+                "denominator": item.denominator,
                 "records": links.primary(code),
                 "numerator_records": links.numerator(code),
                 "denominator_records": links.denominator(code),
@@ -93,14 +93,14 @@ def dashboard(request):
     school_year = _year(request)
     division = _division(request)
     figures = year_figures(request.user, school_year.start_year, division, live=request.GET.get("live") == "1")
-    rules = get_rules()
+    rules = get_rules(on=school_year.census_date)
     progress = target_progress(request.user, school_year.start_year, division)
     by_code = {p.target.indicator: p for p in progress}
     chart_code = request.GET.get("chart", "preschool_ger")
     if chart_code not in REGISTRY:
         raise Http404("unknown indicator")
     townships = [
-        {"code": row["dimensions"]["township"], "name": row["dimensions"].get("township_name"), "value": row["value"]}
+        {"code": row.dimensions["township"], "name": row.dimensions.get("township_name"), "value": row.value}
         for row in figures.rows(chart_code, "township")
     ]
     area = Division.objects.filter(code=division).first()
@@ -138,7 +138,7 @@ def indicator_detail(request, code: str):
     school_year = _year(request)
     division = _division(request)
     figures = year_figures(request.user, school_year.start_year, division, live=request.GET.get("live") == "1")
-    rules = get_rules()
+    rules = get_rules(on=school_year.census_date)
     links = RecordLinks(school_year, rules, division)
     breakdowns = []
     for dimension in (*DASHBOARD_BREAKDOWNS, "school"):
@@ -194,7 +194,7 @@ def screen(request):
     division = _division(request)
     figures = year_figures(request.user, school_year.start_year, division)
     progress = target_progress(request.user, school_year.start_year, division)
-    links = RecordLinks(school_year, get_rules(), division)
+    links = RecordLinks(school_year, get_rules(on=school_year.census_date), division)
     context = {
         "year": school_year,
         "area": Division.objects.filter(code=division).first(),
@@ -202,7 +202,7 @@ def screen(request):
         "count_cards": _cards(figures, links, KEY_COUNTS, {}),
         "figures": figures,
         "townships": [
-            {"name": row["dimensions"].get("township_name"), "value": row["value"]}
+            {"name": row.dimensions.get("township_name"), "value": row.value}
             for row in figures.rows("preschool_ger", "township")
         ],
         "trend": trend(request.user, "upper_secondary_ger", division),

@@ -20,6 +20,16 @@ DIVISION_CODE_LENGTH = {
 }
 
 
+def unpadded_division_code(code: str, level: str) -> str:
+    """The stored form (ADR 0003) of a code given padded: GB/T 2260's six digits for a province or city (420000,
+    421200) or the 12-digit 统计用区划代码 (421224100000) lose the zeros after the level's digits. Anything else
+    is returned as given, for the length check to name."""
+    length = DIVISION_CODE_LENGTH.get(level)
+    if length and code.isdigit() and len(code) in (6, 12) and len(code) > length and set(code[length:]) == {"0"}:
+        return code[:length]
+    return code
+
+
 class SchoolCategory(models.TextChoices):
     KINDERGARTEN = "kindergarten", _("幼儿园")
     PRIMARY = "primary", _("小学")

@@ -23,7 +23,14 @@ from emis.core.imports.engine import CHANGED, NEW, UNCHANGED, Column, ImportSpec
 from emis.core.imports.reader import FileRejected
 from emis.core.models import ChangeAction
 
-from .choices import DIVISION_CODE_LENGTH, DivisionLevel, Ownership, SchoolCategory, UrbanRural
+from .choices import (
+    DIVISION_CODE_LENGTH,
+    DivisionLevel,
+    Ownership,
+    SchoolCategory,
+    UrbanRural,
+    unpadded_division_code,
+)
 from .models import Division, School
 
 IN_BATCH = 900  # values per IN (...) list: SQLite's variable limit with room to spare
@@ -116,7 +123,8 @@ class DivisionImport(ImportSpec):
             ("code", "division_code"),
             True,
             parse_text,
-            note="省2位、市4位、县6位、乡镇9位、村/社区12位数字。",
+            note="省2位、市4位、县6位、乡镇9位、村/社区12位数字；GB/T 2260六位代码（如省420000、市421200）"
+            "和末尾补零的12位统计用区划代码也可，按级别去掉补零后保存。",
             example="421224100",
         ),
         Column("name", "名称", ("name",), True, parse_text, example="通羊镇"),
@@ -135,7 +143,7 @@ class DivisionImport(ImportSpec):
             ("parent_code", "parent"),
             False,
             parse_text,
-            note="省级不填；上级须已在系统中，或在本文件中先于下级出现。",
+            note="省级不填；上级须已在系统中，或在本文件中先于下级出现。补零的代码同样可以。",
             example="421224",
         ),
     ]
@@ -167,7 +175,13 @@ class DivisionImport(ImportSpec):
                 self._classify(row, stored)
 
     def _check_format(self, row: Row) -> None:
-        code, level = row.values.get("code") or "", row.values.get("level") or ""
+        level = row.values.get("level") or ""
+        if level:
+            # Files from other systems carry GB/T 2260 or padded 统计用区划代码 codes: stored unpadded (ADR 0003).
+            for key, key_level in (("code", level), ("parent_code", PARENT_LEVEL.get(level))):
+                if row.values.get(key) and key_level:
+                    row.values[key] = unpadded_division_code(row.values[key], key_level)
+        code = row.values.get("code") or ""
         if code and not code.isdigit():
             row.error("区划代码", _("区划代码应全部为数字。"), code)
         elif code and level and len(code) != DIVISION_CODE_LENGTH[level]:

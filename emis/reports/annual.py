@@ -29,7 +29,8 @@ from django.utils import timezone, translation
 
 from emis.core.access import sees_everything
 from emis.indicators.definitions import COUNT, PERCENT, RATIO, REGISTRY, UNITS
-from emis.indicators.engine import Evaluation, IndicatorValue, evaluate
+from emis.indicators.engine import Evaluation, evaluate
+from emis.indicators.figures import Figures
 from emis.orgs.choices import SchoolCategory
 from emis.orgs.models import Division, School, SchoolYear
 
@@ -219,52 +220,20 @@ def standard_phrase(evaluation: Evaluation, code: str, value) -> str:
 # Reading evaluations -----------------------------------------------------------------------------------------
 
 
-class Figures:
-    """The values of one year's evaluation (and the baseline's), by code."""
+def _points_text(f: Figures, code: str) -> str:
+    return points_phrase(f.value(code), f.base(code), f.baseline)
 
-    def __init__(self, now: Evaluation, then: Evaluation | None):
-        self.now, self.then = now, then
-        self.baseline = then.year if then is not None else None
 
-    def get(self, code: str) -> IndicatorValue | None:
-        return self.now.get(code)
+def _change_text(f: Figures, code: str, unit: str) -> str:
+    return count_phrase(f.value(code), f.base(code), f.baseline, unit)
 
-    def value(self, code: str):
-        return self.now.value(code)
 
-    def base(self, code: str):
-        if self.then is None or code in NOT_COMPARED:
-            return None
-        value = self.then.value(code)
-        # A count of zero in the baseline year means no records of that kind were kept then (not a county with no
-        # pupils), so it is not compared.
-        if REGISTRY[code].unit == COUNT and not value:
-            return None
-        return value
+def _standard_text(f: Figures, code: str) -> str:
+    return standard_phrase(f.now, code, f.value(code))
 
-    def numerator(self, code: str):
-        item = self.get(code)
-        return None if item is None else item.numerator
 
-    def denominator(self, code: str):
-        item = self.get(code)
-        return None if item is None else item.denominator
-
-    def points(self, code: str) -> str:
-        return points_phrase(self.value(code), self.base(code), self.baseline)
-
-    def change(self, code: str, unit: str) -> str:
-        return count_phrase(self.value(code), self.base(code), self.baseline, unit)
-
-    def standard(self, code: str) -> str:
-        return standard_phrase(self.now, code, self.value(code))
-
-    def pct(self, code: str) -> str:
-        return fmt(self.value(code), PERCENT)
-
-    def has(self, *codes: str) -> bool:
-        """Any of the codes has a value other than no data or zero."""
-        return any(self.value(code) for code in codes)
+def _pct_text(f: Figures, code: str) -> str:
+    return fmt(f.value(code), PERCENT)
 
 
 # Building the draft -----------------------------------------------------------------------------------------
@@ -280,7 +249,7 @@ def build_draft(
 ) -> AnnualDraft:
     """The structured draft from the year's evaluation (`now`, broken down by township) and the baseline's
     (`then`, totals; None: no comparison). `junior_kinds` is {category: schools offering 初中} for the year."""
-    f = Figures(now, then)
+    f = Figures(now, then, not_compared=NOT_COMPARED)
     year = now.year
     title = f"{area.issuer}{year}年度工作报告"
     subtitle = f"——{year}年教育事业发展主要成就（数据稿）"
@@ -333,19 +302,19 @@ def _preschool(f: Figures, area: Area, _kinds) -> Paragraph | None:
     year = f.now.year
     first = _join(
         f"{year}年秋，{area.whole}共有幼儿园{f.value('kg_count')}所",
-        f"其中公办幼儿园{f.value('kg_public_count')}所{_paren(f.change('kg_public_count', '所'))}",
-        f"民办幼儿园{f.value('kg_private_count')}所{_paren(f.change('kg_private_count', '所'))}",
+        f"其中公办幼儿园{f.value('kg_public_count')}所{_paren(_change_text(f, 'kg_public_count', '所'))}",
+        f"民办幼儿园{f.value('kg_private_count')}所{_paren(_change_text(f, 'kg_private_count', '所'))}",
         f"公办及普惠性民办幼儿园共计{f.value('kg_inclusive_count')}所",
-        f"在园幼儿{f.value('kg_children')}人{_paren(f.change('kg_children', '人'))}",
-        f"学前三年毛入园率达到{f.pct('preschool_ger')}" if f.value("preschool_ger") is not None else "",
-        f.points("preschool_ger"),
-        f.standard("preschool_ger"),
+        f"在园幼儿{f.value('kg_children')}人{_paren(_change_text(f, 'kg_children', '人'))}",
+        f"学前三年毛入园率达到{_pct_text(f, 'preschool_ger')}" if f.value("preschool_ger") is not None else "",
+        _points_text(f, "preschool_ger"),
+        _standard_text(f, "preschool_ger"),
     )
     second = _join(
-        _join(f"普惠性幼儿园覆盖率为{f.pct('inclusive_kg_coverage')}", f.points("inclusive_kg_coverage"))
+        _join(f"普惠性幼儿园覆盖率为{_pct_text(f, 'inclusive_kg_coverage')}", _points_text(f, "inclusive_kg_coverage"))
         if f.value("inclusive_kg_coverage") is not None
         else "",
-        _join(f"公办园在园幼儿占比为{f.pct('public_kg_share')}", f.points("public_kg_share"))
+        _join(f"公办园在园幼儿占比为{_pct_text(f, 'public_kg_share')}", _points_text(f, "public_kg_share"))
         if f.value("public_kg_share") is not None
         else "",
         sep="；",
@@ -370,14 +339,14 @@ def _compulsory(f: Figures, area: Area, kinds: dict[str, int]) -> Paragraph | No
         primary = (
             f"{area.whole}共有小学{f.value('primary_school_count')}所"
             + (f"（另有教学点{points}个）" if points else "")
-            + f"，学生{f.value('primary_pupils')}人{_paren(f.change('primary_pupils', '人'))}"
+            + f"，学生{f.value('primary_pupils')}人{_paren(_change_text(f, 'primary_pupils', '人'))}"
         )
     junior = ""
     if f.has("junior_school_count", "junior_students"):
         junior = (
             ("" if primary else f"{area.whole}共有")
             + f"初中学校{f.value('junior_school_count')}所{_junior_kinds_phrase(kinds)}"
-            + f"，学生{f.value('junior_students')}人{_paren(f.change('junior_students', '人'))}"
+            + f"，学生{f.value('junior_students')}人{_paren(_change_text(f, 'junior_students', '人'))}"
         )
     sentences = [_join(primary, junior, sep="；")]
     rates = [
@@ -391,7 +360,9 @@ def _compulsory(f: Figures, area: Area, kinds: dict[str, int]) -> Paragraph | No
         if f.value(code) is not None
     ]
     if rates:
-        sentences.append(_join(*(_join(f"{label}为{f.pct(code)}", f.points(code)) for code, label in rates)))
+        sentences.append(
+            _join(*(_join(f"{label}为{_pct_text(f, code)}", _points_text(f, code)) for code, label in rates))
+        )
     large = f.get("large_class_ratio")
     if large is not None and large.value is not None:
         rules = f.now.rules
@@ -403,8 +374,8 @@ def _compulsory(f: Figures, area: Area, kinds: dict[str, int]) -> Paragraph | No
         sentence = _join(
             f"义务教育大班额与班额总量之比{verb}{fmt(large.value, PERCENT)}"
             f"（{rules['large_class_min']}人及以上的大班额{large.numerator}个，教学班共{large.denominator}个）",
-            f.points("large_class_ratio"),
-            f.standard("large_class_ratio"),
+            _points_text(f, "large_class_ratio"),
+            _standard_text(f, "large_class_ratio"),
         )
         super_large = f.get("super_large_class_ratio")
         if super_large is not None and super_large.value is not None:
@@ -415,7 +386,7 @@ def _compulsory(f: Figures, area: Area, kinds: dict[str, int]) -> Paragraph | No
         sentences.append(sentence)
     lead = (
         "义务教育均衡发展。"
-        if large is not None and f.standard("large_class_ratio").startswith("低于")
+        if large is not None and _standard_text(f, "large_class_ratio").startswith("低于")
         else "义务教育发展情况。"
     )
     return Paragraph("。".join(sentences) + "。", lead)
@@ -440,16 +411,18 @@ def _upper_secondary(f: Figures, area: Area, _kinds) -> Paragraph | None:
         return None
     general = _join(
         _grew(f, "upper_secondary_students", "高中阶段在校学生", "人"),
-        f"高中阶段教育毛入学率达到{f.pct('upper_secondary_ger')}" if f.value("upper_secondary_ger") is not None else "",
-        f.points("upper_secondary_ger"),
-        f.standard("upper_secondary_ger"),
+        f"高中阶段教育毛入学率达到{_pct_text(f, 'upper_secondary_ger')}"
+        if f.value("upper_secondary_ger") is not None
+        else "",
+        _points_text(f, "upper_secondary_ger"),
+        _standard_text(f, "upper_secondary_ger"),
     )
     vocational = ""
     if f.has("vocational_students"):
         vocational = _join(
             _grew(f, "vocational_students", "中职在校学生", "人"),
-            f"中职毛入学率达到{f.pct('vocational_ger')}" if f.value("vocational_ger") is not None else "",
-            f.points("vocational_ger"),
+            f"中职毛入学率达到{_pct_text(f, 'vocational_ger')}" if f.value("vocational_ger") is not None else "",
+            _points_text(f, "vocational_ger"),
         )
     text = _join(general, vocational, sep="；") + "。"
     if f.value("general_vocational_ratio") is not None:
@@ -1083,7 +1056,7 @@ def annex_bytes(draft: AnnualDraft) -> bytes:
     }
     now, then = draft.now, draft.then
     year, baseline = draft.year, draft.baseline
-    f = Figures(now, then)
+    f = Figures(now, then, not_compared=NOT_COMPARED)
     with translation.override(REPORT_LANGUAGE):
         totals = workbook.add_worksheet("指标汇总")
         header = ["代码", "指标", "单位", f"{year}年值", "分子", "分母"]

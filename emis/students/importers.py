@@ -209,7 +209,12 @@ class StudentImport(ImportSpec):
                 row.error("全国学籍号", exc.messages[0], student_no)
             else:
                 if student_no[0] == "G" and id_number and student_no[1:] != id_number:
-                    row.error("全国学籍号", _("G 字头学籍号应为 G 加本人身份证号。"), student_no)
+                    # The 学籍号 is for life and ID numbers get corrected (domain-rules 2.2): a warning, not a refusal.
+                    row.warn(
+                        "全国学籍号",
+                        _("G 字头学籍号与身份证件号不一致：学籍号终身不变，身份证件号可能已更正，请核对。"),
+                        student_no,
+                    )
         birth = values.get("birth_date")
         if birth:
             if birth > census.replace(year=census.year + 1):

@@ -161,9 +161,8 @@ class Student(PersonFields, RegistryModel):
         self.clean_person(id_required=False)
         if not self.id_number and not self.student_no:
             raise ValidationError({"student_no": _("身份证号和全国学籍号至少填写一项。")})
-        if self.student_no and self.student_no.startswith("G") and self.id_number:
-            if self.student_no[1:] != self.id_number.upper():
-                raise ValidationError({"student_no": _("G 字头学籍号应为 G 加本人身份证号。")})
+        # A G 学籍号 that differs from the ID number is not refused: the 学籍号 is for life and ID numbers get
+        # corrected (domain-rules 2.2); the import reports it as a warning.
 
 
 class Enrollment(RegistryModel):

@@ -111,6 +111,29 @@ def test_division_english_headers(county, admin, tmp_path):
     assert report_counts(report) == (2, 1, 1, 0)
 
 
+def test_division_gb2260_and_padded_statistical_codes_are_stored_unpadded(county, admin, tmp_path):
+    """ADR 0003: GB/T 2260's six digits (420000, 421200) and the 12-digit 统计用区划代码 are read as 42, 4212, ..."""
+    rows = [
+        ["420000", "湖北省", "省", ""],
+        ["421200", "咸宁市", "市", "420000"],
+        ["421224000000", "通山县", "县", "421200000000"],
+        ["421224103000", "新镇", "乡", "421224000000"],
+        ["421224103001", "新村", "村", "421224103000"],
+    ]
+    report = run("divisions", write_table_file(tmp_path, DIVISION_HEADER, rows), admin, dry_run=False)
+    assert report.committed, report.issues
+    assert report_counts(report) == (2, 0, 3, 0)  # province, city and county are the stored ones, unchanged
+    township = Division.objects.get(code="421224103")
+    assert (township.level, township.parent_id) == ("township", county.county.pk)
+    assert Division.objects.get(code="421224103001").parent_id == township.pk
+    assert not Division.objects.filter(code__in=["420000", "421200", "421224000000", "421224103000"]).exists()
+
+
+def test_division_six_digits_that_are_not_padding_are_still_refused(county, admin, tmp_path):
+    report = run("divisions", write_table_file(tmp_path, DIVISION_HEADER, [["420100", "武汉市", "省", ""]]), admin)
+    assert_rejected(report, 2, "区划代码", "省级区划代码应为2位数字，“420100”是6位")
+
+
 VALID_DIVISION = ["421224102", "大畈镇", "乡", "421224"]
 
 

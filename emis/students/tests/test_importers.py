@@ -156,7 +156,6 @@ def _bad_check_digit() -> str:
         ),
         (other(id="", no=f"G{NEW_ID}"), "全国学籍号", "全国学籍号在文件中重复出现。"),
         (other(id="", no=""), "身份证件号", "身份证件号和全国学籍号至少填写一项。"),
-        (other(no=f"G{SPARE_ID}"), "全国学籍号", "G 字头学籍号应为 G 加本人身份证号。"),
         (other(no="X12345"), "全国学籍号", "全国学籍号“X12345”格式不正确"),
         (other(id="", no=L_NO, birth="2099-01-01"), "出生日期", "出生日期晚于统计学年。"),
         (other(id="", no=L_NO, birth="1989-12-31"), "出生日期", "出生日期早于1990年"),
@@ -175,7 +174,6 @@ def _bad_check_digit() -> str:
         "duplicate-id",
         "duplicate-student-no",
         "no-identifier",
-        "g-number-of-another-id",
         "student-no-format",
         "future-birth",
         "birth-before-1990",
@@ -227,6 +225,33 @@ def test_an_age_far_from_the_grade_is_a_warning_and_the_row_commits(county, sect
         (2, "出生日期", "warning", "年龄 6 岁与年级（通常 9 岁）相差较大，请核对。")
     ]
     assert current_enrollment(Student.objects.get(id_number=NEW_ID).pk).grade == "P4"
+
+
+# A G 学籍号 that differs from the ID number ------------------------------------------------------------------
+
+G_DIFFERS = "G 字头学籍号与身份证件号不一致：学籍号终身不变，身份证件号可能已更正，请核对。"
+
+
+def test_a_corrected_id_number_under_the_same_g_number_is_a_warning_and_updates_the_pupil(county, section, tmp_path):
+    """Domain-rules 2.2: the 学籍号 is for life, the ID number gets corrected; the file is not refused for it."""
+    zhang = county.students["张三丰"]
+    old_no = zhang.student_no
+    corrected = id_for(zhang.birth_date, zhang.gender, sequence=907)
+    report = run(
+        write_table_file(tmp_path, HEADER, [as_stored(county, "张三丰", id=corrected)]), section, dry_run=False
+    )
+    assert report.committed and report_counts(report) == (0, 1, 0, 0), report.issues
+    assert [(i.row, i.column, i.level, i.reason) for i in report.issues] == [(2, "全国学籍号", "warning", G_DIFFERS)]
+    zhang.refresh_from_db()
+    assert (zhang.id_number, zhang.student_no) == (corrected, old_no)
+    assert Student.objects.get(id_number=corrected).pk == zhang.pk
+
+
+def test_a_new_pupil_whose_g_number_differs_from_the_id_number_is_a_warning(county, section, tmp_path):
+    report = run(write_table_file(tmp_path, HEADER, [pupil(), other(no=f"G{SPARE_ID}")]), section, dry_run=False)
+    assert report.committed and report_counts(report) == (2, 0, 0, 0), report.issues
+    assert [(i.row, i.column, i.level) for i in report.issues] == [(3, "全国学籍号", "warning")]
+    assert Student.objects.get(id_number=OTHER_ID).student_no == f"G{SPARE_ID}"
 
 
 # Transfers between schools --------------------------------------------------------------------------------
