@@ -1,6 +1,6 @@
 """Fixtures shared by every test directory (tests/ and emis/*/tests/).
 
-`county_data` is module-scoped: the small two-township county of emis.core.testing plus one user per role,
+`county_data` is module-scoped: the small two-township county of emis.testing plus one user per role,
 created once per test module and rolled back at its end. `county` hands it to a test together with `db`,
 which wraps the test in a savepoint of that transaction, so whatever the test writes is undone.
 """
@@ -9,7 +9,7 @@ import copy
 
 import pytest
 
-from emis.core.testing import build_county, module_db
+from emis.testing import build_county, module_db
 
 
 @pytest.fixture(scope="module")

@@ -1,6 +1,6 @@
 """Fixtures shared by the tests in this directory.
 
-`county_data` is module-scoped: the small two-township county of emis.core.testing plus one user per role,
+`county_data` is module-scoped: the small two-township county of emis.testing plus one user per role,
 created once per test module and rolled back at its end. `county` hands it to a test together with `db`,
 which wraps the test in a savepoint of that transaction, so whatever the test writes is undone (and gives the
 test its own copy of the model instances).

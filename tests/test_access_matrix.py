@@ -63,7 +63,7 @@ from emis.admissions.models import (
 from emis.core import registry as app_registry
 from emis.core.access import Domain, Role
 from emis.core.models import ImportBatch, ImportStatus, ObjectChange
-from emis.core.testing import PASSWORD, ROLE_USERNAMES, body_bytes, build_rounds, csv_rows, registry, xlsx_rows
+from emis.testing import PASSWORD, ROLE_USERNAMES, body_bytes, build_rounds, csv_rows, registry, xlsx_rows
 from emis.orgs.models import Division, School, SchoolYear
 from emis.population.models import PopulationRecord
 from emis.reports.models import AnnualReport
@@ -74,7 +74,7 @@ REGISTRY = registry()
 ANON = "anonymous"
 ROLES = [ANON, Role.LEADER, Role.SECTION, Role.TOWNSHIP, Role.SCHOOL, Role.INSPECTOR, Role.ADMIN]
 
-# Domains each fixture user may write (emis.core.testing.make_role_users gives section students and staff).
+# Domains each fixture user may write (emis.testing.make_role_users gives section students and staff).
 ROLE_WRITES = {
     Role.LEADER: set(),
     Role.INSPECTOR: set(),
@@ -887,7 +887,7 @@ def _student_names_in(rows) -> set[str]:
 
 
 def test_school_admin_cannot_read_edit_or_delete_another_schools_students(county, others, school_client):
-    from emis.core.testing import form_data
+    from emis.testing import form_data
 
     for student in others:
         assert school_client.get(reverse("students:student_detail", args=[student.pk])).status_code == 404
@@ -1019,7 +1019,7 @@ def test_choice_fields_offer_only_schools_in_scope(county, school_client, login)
 
 
 def test_web_write_with_out_of_scope_foreign_key_is_rejected(county, school_client):
-    from emis.core.testing import form_data
+    from emis.testing import form_data
 
     student = county.students["张三丰"]
     url = reverse("students:student_edit", args=[student.pk])
@@ -1043,7 +1043,7 @@ def test_api_write_with_out_of_scope_foreign_key_is_rejected(county, api):
     before = Student.objects.count()
     birth = "2018-05-05"
     from emis.common.idnumbers import GENDER_MALE
-    from emis.core.testing import id_for
+    from emis.testing import id_for
 
     id_number = id_for(__import__("datetime").date(2018, 5, 5), GENDER_MALE)
     payload = {
@@ -1104,7 +1104,7 @@ def test_api_write_with_out_of_scope_foreign_key_is_rejected(county, api):
 
 
 def test_school_admin_sees_the_change_log_of_its_teaching_points_rows(county, login):
-    from emis.core.testing import make_student
+    from emis.testing import make_student
 
     pupil = make_student("教学点学生", county.teaching_point, birth=__import__("datetime").date(2018, 2, 2))
     client = login(Role.SCHOOL)
@@ -1116,7 +1116,7 @@ def test_school_admin_sees_the_change_log_of_its_teaching_points_rows(county, lo
 def test_section_user_with_orgs_domain_can_add_a_school_year(county):
     from django.test import Client
 
-    from emis.core.testing import make_user
+    from emis.testing import make_user
 
     user = make_user("section_orgs", Role.SECTION, divisions=[county.county], domains=[Domain.ORGS])
     client = Client()

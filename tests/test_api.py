@@ -9,12 +9,12 @@ from django.test import Client
 from config.api_urls import router
 from emis.common.idnumbers import GENDER_FEMALE, GENDER_MALE, mask_id_number
 from emis.core.access import Role
-from emis.core.testing import PASSWORD, id_for, make_student
+from emis.testing import PASSWORD, id_for, make_student
 from emis.students.models import Student
 
 
 def _signed_in_client() -> Client:
-    from emis.core.testing import make_user
+    from emis.testing import make_user
 
     client = Client()
     client.force_login(make_user("schema_reader", Role.LEADER))

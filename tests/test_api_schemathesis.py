@@ -34,7 +34,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from emis.core.access import Domain, Role
-from emis.core.testing import api_token_for, make_user
+from emis.testing import api_token_for, make_user
 
 pytestmark = pytest.mark.schemathesis
 

@@ -20,7 +20,7 @@ from emis.core import crypto
 from emis.core.access import Role
 from emis.core.audit import audit_context
 from emis.core.models import AuditEvent, ChangeAction, ChangeSource, ObjectChange
-from emis.core.testing import form_data, id_for
+from emis.testing import form_data, id_for
 from emis.students.models import Student
 
 STUDENT_FORM_FIELDS = (

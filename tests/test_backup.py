@@ -5,7 +5,7 @@ from django.core.management import CommandError, call_command
 from django.test import override_settings
 
 from emis.core import backup
-from emis.core.testing import build_county
+from emis.testing import build_county
 from emis.students.models import Student
 
 pytestmark = pytest.mark.django_db(transaction=True)

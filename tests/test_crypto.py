@@ -27,7 +27,7 @@ from emis.core.imports.engine import run_import
 from emis.core.imports.masking import open_report
 from emis.core.imports.registry import get_spec
 from emis.core.models import ObjectChange
-from emis.core.testing import build_rounds, id_for, make_student, write_table_file
+from emis.testing import build_rounds, id_for, make_student, write_table_file
 from emis.population.models import PopulationRecord
 from emis.staff.models import Staff
 from emis.students.models import Student
@@ -132,7 +132,7 @@ def test_an_import_writes_tokens_and_hashes_and_its_rollback_restores_them(count
     old_id = id_for(birth, GENDER_MALE, sequence=611)
     new_id = id_for(birth, GENDER_MALE, sequence=613)
     child = make_student("周小安", county.school_a1, birth=birth, id_number=old_id, student_no="L421224201804040001")
-    from emis.core.testing import make_enrollment
+    from emis.testing import make_enrollment
 
     make_enrollment(child, county.classes["A1"])
     rows = [

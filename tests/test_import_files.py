@@ -23,7 +23,7 @@ from emis.core.imports.engine import run_import
 from emis.core.imports.reader import FileRejected, open_table
 from emis.core.imports.registry import get_spec
 from emis.core.models import ImportStatus, ObjectChange
-from emis.core.testing import id_for, make_student
+from emis.testing import id_for, make_student
 from emis.students.models import Student
 
 HEADER = ["学校标识码", "年级", "班级", "姓名", "性别", "出生日期", "身份证件号", "户籍乡镇代码"]

@@ -17,7 +17,7 @@ from emis.core.models import ImportStatus
 @pytest.mark.django_db(transaction=True)
 def test_the_worker_marks_the_hostile_batch_rejected_and_runs_the_next_one():
     """The attack through the queue: the database worker takes the 1.7 KB file, then a valid one."""
-    from emis.core.testing import build_county
+    from emis.testing import build_county
 
     county = build_county()
     user = county.users["admin"]

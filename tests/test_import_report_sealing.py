@@ -29,7 +29,7 @@ from emis.core.imports import masking, service
 from emis.core.imports.engine import _clip
 from emis.core.imports.registry import get_spec
 from emis.core.models import ImportBatch, ImportStatus
-from emis.core.testing import id_for, make_student, make_user, write_table_file, xlsx_rows
+from emis.testing import id_for, make_student, make_user, write_table_file, xlsx_rows
 
 B1 = "2142000301"
 HEADER = ["学校标识码", "年级", "班级", "姓名", "性别", "出生日期", "身份证件号", "全国学籍号", "学籍状态"]

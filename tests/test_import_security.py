@@ -26,7 +26,7 @@ from emis.core.imports import service
 from emis.core.imports.engine import run_import
 from emis.core.imports.registry import get_spec
 from emis.core.models import ChangeAction, ImportBatch, ImportStatus, ObjectChange
-from emis.core.testing import (
+from emis.testing import (
     id_for,
     import_changes,
     make_population,

@@ -12,7 +12,7 @@ from django.urls import reverse
 from emis.common.idnumbers import GENDER_FEMALE, GENDER_MALE, id_check_digit, make_id_number, mask_id_number
 from emis.core.access import Role
 from emis.core.models import ObjectChange
-from emis.core.testing import (
+from emis.testing import (
     csv_rows,
     form_data,
     id_for,
@@ -458,7 +458,7 @@ def test_home_page_counts_within_scope(login):
 def test_login_page_signs_in_with_username_and_password(county):
     from django.test import Client
 
-    from emis.core.testing import PASSWORD
+    from emis.testing import PASSWORD
 
     client = Client()
     response = client.post(reverse("login"), {"username": "school_a1", "password": PASSWORD})

@@ -15,7 +15,7 @@ from django.urls import reverse
 from emis.accounts.models import User
 from emis.common.idnumbers import GENDER_MALE
 from emis.core.access import Role
-from emis.core.testing import PASSWORD, id_for, make_student
+from emis.testing import PASSWORD, id_for, make_student
 from emis.orgs.models import SchoolYear
 from emis.students.models import Enrollment, SchoolClass, Student
 
@@ -223,7 +223,7 @@ def test_one_account_cannot_flood_the_import_queue(login, county, db, tmp_path):
 
     from emis.core.imports import service
     from emis.core.models import ImportBatch, ImportStatus
-    from emis.core.testing import write_table_file
+    from emis.testing import write_table_file
 
     path = write_table_file(tmp_path, ["学校标识码", "姓名"], [["2142000101", "张三"]])
     client = login(Role.SCHOOL)

@@ -21,7 +21,7 @@ from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, p
 from django.utils import timezone
 
 from emis.core.access import Role
-from emis.core.testing import PASSWORD, registry
+from emis.testing import PASSWORD, registry
 
 ROOT = Path(__file__).resolve().parent.parent
 GOOD_KEY = "k3Y-" + "x7Qz9" * 12  # 64 characters, not a published one

@@ -25,7 +25,7 @@ from emis.accounts.views import ENROL_KEY
 from emis.core.access import Role
 from emis.core.audit import audit_context
 from emis.core.models import AuditEvent, ChangeSource, ObjectChange
-from emis.core.testing import PASSWORD
+from emis.testing import PASSWORD
 
 LOGIN = "/accounts/login/"
 TOKEN = "/api/token/"

@@ -8,7 +8,7 @@ from django.test import Client
 
 from emis.admissions.models import CatchmentZone
 from emis.core.access import Domain, Role
-from emis.core.testing import api_token_for, make_division, make_user
+from emis.testing import api_token_for, make_division, make_user
 
 
 @pytest.fixture

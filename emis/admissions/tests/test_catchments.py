@@ -1,6 +1,6 @@
 """划片测算: entrants per zone and school, exceptions, flags, the entrant lists, and the zone form's rules.
 
-The shared county (emis.core.testing.build_catchments) has zone A (village 城东社区 → A1 and A2) and zone B
+The shared county (emis.testing.build_catchments) has zone A (village 城东社区 → A1 and A2) and zone B
 (石门村 → B1); 2024 entrants are born 2017-09-01..2018-08-31: 张三丰 (A) and 赵思飞 (B, placed at A1 as a
 随迁子女 exception).
 """
@@ -17,7 +17,7 @@ from emis.admissions.choices import EntryLevel
 from emis.admissions.forms import CatchmentZoneForm
 from emis.admissions.models import CatchmentZone, EntryPlan
 from emis.admissions.selectors import catchment_plan, entry_birth_window, school_entrants
-from emis.core.testing import make_division, make_enrollment, make_population, make_student, xlsx_rows
+from emis.testing import make_division, make_enrollment, make_population, make_student, xlsx_rows
 from emis.students.models import SchoolClass
 
 PLAN = "/admissions/catchments/plan/"

@@ -17,7 +17,7 @@ from emis.admissions.rounds_choices import RoundStatus
 from emis.core.access import Role
 from emis.core.audit import audit_context
 from emis.core.models import ChangeAction, ObjectChange
-from emis.core.testing import api_token_for, build_county, build_rounds, csv_rows, make_user, module_db, xlsx_rows
+from emis.testing import api_token_for, build_county, build_rounds, csv_rows, make_user, module_db, xlsx_rows
 
 RESULT_FIELDS = {
     Applicant: {"result_school", "result_phase", "result_preference_rank"},

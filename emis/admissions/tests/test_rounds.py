@@ -22,7 +22,7 @@ from emis.admissions.solver.explain import iter_explanation_tuples
 from emis.common.idnumbers import GENDER_FEMALE, make_id_number
 from emis.core.audit import audit_context
 from emis.core.models import AuditEvent, ObjectChange
-from emis.core.testing import make_enrollment, make_school, make_student
+from emis.testing import make_enrollment, make_school, make_student
 
 ID_NUMBER = make_id_number("421224", dt.date(2010, 1, 1), 12, GENDER_FEMALE)
 HEADER = "exam_no,junior_school,total,chinese,math,english,pref1,pref2,name,id_number"

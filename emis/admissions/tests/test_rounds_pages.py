@@ -19,7 +19,7 @@ from emis.admissions.models import AdmissionRound, Appeal, Applicant, RoundSchoo
 from emis.admissions.rounds_choices import RoundStatus
 from emis.common.idnumbers import mask_id_number
 from emis.core.access import Domain, Role
-from emis.core.testing import build_county, build_rounds, make_school, make_user, module_db, xlsx_rows
+from emis.testing import build_county, build_rounds, make_school, make_user, module_db, xlsx_rows
 
 
 @pytest.fixture(scope="module")

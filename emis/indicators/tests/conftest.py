@@ -2,7 +2,7 @@ import copy
 
 import pytest
 
-from emis.core.testing import module_db
+from emis.testing import module_db
 
 from .county import build_indicator_county
 

@@ -56,7 +56,7 @@ from dataclasses import dataclass, field
 from emis.common.idnumbers import GENDER_FEMALE, GENDER_MALE
 from emis.core.access import Role
 from emis.core.audit import audit_context
-from emis.core.testing import make_division, make_population, make_school, make_staff, make_student, make_user
+from emis.testing import make_division, make_population, make_school, make_staff, make_student, make_user
 
 CENSUS = dt.date(2020, 9, 1)
 

@@ -6,7 +6,7 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from emis.core.testing import xlsx_rows
+from emis.testing import xlsx_rows
 
 pytestmark = pytest.mark.django_db
 

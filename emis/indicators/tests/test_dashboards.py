@@ -1,6 +1,6 @@
 """Snapshots (frozen on publishing), plan-target progress, trends, the dashboard pages and their drill-downs.
 
-Uses the shared small county (emis.core.testing.build_county: school year 2024, a county plan target for
+Uses the shared small county (emis.testing.build_county: school year 2024, a county plan target for
 preschool_ger and a minimal county snapshot).
 """
 
@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.test import Client
 
 from emis.core.models import AuditEvent
-from emis.core.testing import make_enrollment, make_school, make_student
+from emis.testing import make_enrollment, make_school, make_student
 from emis.indicators.models import Comparator, IndicatorSnapshot, PlanTarget
 from emis.indicators.selectors import TargetProgress, target_progress, trend, year_figures
 from emis.indicators.services import SnapshotRefused, snapshot_publish

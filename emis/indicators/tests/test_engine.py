@@ -254,7 +254,7 @@ def _queries(**kwargs) -> int:
 
 
 def test_query_count_does_not_depend_on_the_data(ic):
-    from emis.core.testing import make_population, make_student
+    from emis.testing import make_population, make_student
     from emis.indicators.tests.county import born
     from emis.students.models import Enrollment, SchoolClass
 

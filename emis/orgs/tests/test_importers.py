@@ -14,7 +14,7 @@ from emis.core.imports import service
 from emis.core.imports.engine import run_import
 from emis.core.imports.registry import get_spec
 from emis.core.models import ChangeAction, ChangeSource, ImportStatus, ObjectChange
-from emis.core.testing import (
+from emis.testing import (
     assert_rejected,
     import_changes,
     make_school,

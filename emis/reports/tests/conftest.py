@@ -2,7 +2,7 @@ import copy
 
 import pytest
 
-from emis.core.testing import module_db
+from emis.testing import module_db
 
 from .data import build_stats_county
 

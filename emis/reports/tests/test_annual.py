@@ -1,7 +1,7 @@
 """The annual report: the CJK font of its charts, its phrasing, the command's errors, and the pages (draft and
 annex downloads in each role's scope; upload, publish and lock of the county's edited version).
 
-The web tests run on the small two-township county of emis.core.testing (years 2023 and 2024); the published
+The web tests run on the small two-township county of emis.testing (years 2023 and 2024); the published
 figures of the demo county are checked in test_annual_demo.
 """
 
@@ -179,7 +179,7 @@ def test_page_shows_the_draft_in_every_scope(county):
 
 
 def test_the_draft_is_kept_until_the_data_changes(county, monkeypatch):
-    from emis.core.testing import make_school
+    from emis.testing import make_school
     from emis.reports import annual_views
 
     built = []

@@ -1,6 +1,6 @@
 """`emis report annual` on the 通山县 demo county states the published 2020 figures, in the right sentences.
 
-The county is loaded once for the module (emis.core.testing.module_db: one transaction, rolled back at the end),
+The county is loaded once for the module (emis.testing.module_db: one transaction, rolled back at the end),
 and the report and its annex are written once by the command itself; the tests read the .docx back with python-docx
 and the annex with python-calamine. The figures are written out as literals from
 shared/reference/tongshan-published-figures.md, not read from the generator.
@@ -16,7 +16,7 @@ from docx import Document
 from python_calamine import CalamineWorkbook
 
 from emis.accounts.models import User
-from emis.core.testing import module_db
+from emis.testing import module_db
 from emis.indicators.definitions import REGISTRY
 from emis.reports.annual import annual_draft, build_draft, scope_area
 from emis.reports.charts import missing_glyphs

@@ -2,7 +2,7 @@
 
 from django.test import Client
 
-from emis.core.testing import make_user
+from emis.testing import make_user
 
 
 def test_page_without_school_years(db):

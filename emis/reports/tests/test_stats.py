@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from emis.core.testing import make_division, make_school, make_staff
+from emis.testing import make_division, make_school, make_staff
 from emis.orgs.models import SchoolYear
 from emis.reports import stats
 
