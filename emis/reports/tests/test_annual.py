@@ -2,7 +2,7 @@
 annex downloads in each role's scope; upload, publish and lock of the county's edited version).
 
 The web tests run on the small two-township county of emis.testing (years 2023 and 2024); the published
-figures of the demo county are checked in test_annual_demo.
+figures of the demo county are checked in emis/demo/tests/tongshan/test_annual_demo.py.
 """
 
 import io

@@ -1,6 +1,6 @@
 """`load_demo tongshan` reproduces every published figure of 通山县, read through the aggregate selectors.
 
-The county is loaded once for the module (setUpTestData, rolled back afterwards). The figures are written
+The county is loaded once per run for this package (the `tongshan` fixture of conftest.py). The figures are written
 out here as literals, from shared/reference/tongshan-published-figures.md, rather than read from the
 generator's FIGURES, so that a wrong constant there cannot make these tests pass.
 """
@@ -10,8 +10,8 @@ import io
 import json
 from decimal import ROUND_HALF_UP, Decimal
 
+import pytest
 from django.core.management import call_command
-from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Q
 from django.test import TestCase
 
@@ -75,15 +75,14 @@ def percent(numerator: int, denominator: int) -> Decimal:
     return (Decimal(numerator) * 100 / Decimal(denominator)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
+pytestmark = pytest.mark.xdist_group("tongshan")  # one worker loads the county for the whole package
+
+
 class TongshanDemoTests(TestCase):
-    @classmethod
-    def setUpTestData(cls):
-        cls.output = io.StringIO()
-        call_command("load_demo", "tongshan", stdout=cls.output)
-        # Check the deferred foreign keys once, in the class transaction: otherwise PostgreSQL re-checks all
-        # of them at the end of every test (TestCase does, inside the test's savepoint, which is rolled back).
-        connection.check_constraints()
-        cls.admin = User.objects.get(username="admin")
+    @pytest.fixture(autouse=True)
+    def _demo(self, tongshan):
+        self.admin = tongshan.admin
+        self.output = tongshan.output
 
     #
     # Schools
@@ -541,7 +540,7 @@ class TongshanDemoTests(TestCase):
         everyone = students_selectors.on_roll_counts(self.admin, school_year=2020, group_by=("township_code",))
         self.assertIn(mine[0], everyone)
         for line in ("username", "admin-tongshan", "inspector-tongshan"):
-            self.assertIn(line, self.output.getvalue())
+            self.assertIn(line, self.output)
 
     def test_load_is_recorded_as_one_audit_event(self):
         event = AuditEvent.objects.get(event="demo.loaded")

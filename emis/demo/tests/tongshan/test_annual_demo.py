@@ -1,8 +1,8 @@
 """`emis report annual` on the 通山县 demo county states the published 2020 figures, in the right sentences.
 
-The county is loaded once for the module (emis.testing.module_db: one transaction, rolled back at the end),
-and the report and its annex are written once by the command itself; the tests read the .docx back with python-docx
-and the annex with python-calamine. The figures are written out as literals from
+The county is loaded once per run for this package (the `tongshan` fixture of conftest.py), and the report
+and its annex are written once by the command itself; the tests read the .docx back with python-docx and the
+annex with python-calamine. The figures are written out as literals from
 shared/reference/tongshan-published-figures.md, not read from the generator.
 """
 
@@ -12,25 +12,21 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 from docx import Document
 from python_calamine import CalamineWorkbook
 
 from emis.accounts.models import User
-from emis.testing import module_db
 from emis.indicators.definitions import REGISTRY
 from emis.reports.annual import annual_draft, build_draft, scope_area
 from emis.reports.charts import missing_glyphs
 
-
-def _load_demo():
-    call_command("load_demo", "tongshan", stdout=io.StringIO())
-    return User.objects.get(username="admin")
+pytestmark = pytest.mark.xdist_group("tongshan")  # one worker loads the county for the whole package
 
 
 @pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    with module_db(django_db_blocker, _load_demo) as admin:
-        yield admin
+def demo(tongshan):
+    return tongshan.admin
 
 
 @pytest.fixture(scope="module")
@@ -40,8 +36,10 @@ def written(demo, django_db_blocker, tmp_path_factory):
     directory = tmp_path_factory.mktemp("annual")
     out, annex = directory / "report.docx", directory / "annex.xlsx"
     stdout = io.StringIO()
-    with django_db_blocker.unblock():
+    # In a savepoint rolled back at once: the other modules of the package see the county as loaded.
+    with django_db_blocker.unblock(), transaction.atomic():
         call_command("report", "annual", "--year", "2020", "--out", str(out), "--annex", str(annex), stdout=stdout)
+        transaction.set_rollback(True)
     return {"docx": Document(str(out)), "annex": CalamineWorkbook.from_path(str(annex)), "stdout": stdout.getvalue()}
 
 
