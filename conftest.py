@@ -11,6 +11,9 @@ import pytest
 
 from emis.testing import build_county, module_db
 
+# The access matrix's fixtures (matrix_expected, matrix_clients) for each app's tests/test_access.py.
+pytest_plugins = ["emis.testing_access"]
+
 
 @pytest.fixture(scope="module")
 def county_data(django_db_setup, django_db_blocker):
@@ -26,10 +29,13 @@ def county(county_data, db):
 
 
 @pytest.fixture(autouse=True)
-def _empty_cache():
+def _empty_cache(request):
     """Each test starts with an empty cache: cached pages are keyed on the data's version (last change id and
-    table sizes), which two tests' databases can share."""
+    table sizes), which two tests' databases can share. The access matrix (emis.testing_access) is the exception:
+    its rows do not change within a module, so `matrix_expected` clears the cache once per module instead, and
+    a page drawn for one route is reused by the next."""
     from django.core.cache import cache
 
-    cache.clear()
+    if "matrix_expected" not in request.fixturenames:
+        cache.clear()
     yield

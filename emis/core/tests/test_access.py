@@ -1,0 +1,75 @@
+"""core's part of the access matrix (emis.testing_access): the change log's pages and API, the import pages, and
+the project's own routes (home, health check, language switch, the API root, schema and Swagger page).
+
+The data: the county plus import batches, annual reports and a published 中考 round, so that the change log
+holds records of every app's rows (a city-level report's records lie outside every scope but the administrator's).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from emis.core.access import Domain
+from emis.core.models import ImportBatch
+from emis.testing import build_rounds
+from emis.testing_access import (
+    ANON,
+    AppMatrix,
+    ObjectRoute,
+    Probe,
+    is_login_redirect,
+    make_annual_reports,
+    make_import_batches,
+    visible,
+)
+
+
+def _schema_is_openapi3(response, role):
+    if response.status_code != 200:
+        return
+    body = response.content.decode()
+    assert body.startswith("openapi: 3") or '"openapi": "3' in body
+
+
+def _import_list_scoped(response, role):
+    """The list of recent batches holds exactly the batches inside the role's scope."""
+    if role == ANON:
+        return is_login_redirect(response, role)
+    user = response.wsgi_request.user
+    shown = {batch.pk for batch in response.context["batches"]}
+    wanted = {batch.pk for batch in ImportBatch._base_manager.all() if visible(user, ImportBatch, batch)}
+    assert shown == wanted, f"import list shows {sorted(shown)}, expected {sorted(wanted)}"
+
+
+MATRIX = AppMatrix(
+    "core",
+    other_routes={
+        "home": [Probe("get", {ANON: 302, "*": 200}, check=is_login_redirect)],
+        "healthz": [Probe("get", {"*": 200})],
+        "set_language": [Probe("post", {"*": 302}, data={"language": "en", "next": "/"})],
+        # The schema and its Swagger page are for signed-in users only (SERVE_PERMISSIONS).
+        # Generating the schema takes a while and does not depend on the caller, so three callers are enough.
+        "api-schema": [Probe("get", {ANON: 401, "*": 200}, check=_schema_is_openapi3, roles=(ANON, "school", "admin"))],
+        "api-docs": [Probe("get", {ANON: 401, "*": 200})],
+        "api-root": [Probe("get", {ANON: 401, "*": 200})],
+        "core:import_list": [Probe("get", {ANON: 302, "*": 200}, check=_import_list_scoped)],
+        # The blank template of an import kind is no data: every signed-in role may download it.
+        "core:import_template": [
+            Probe("get", {ANON: 302, "*": 200}, check=is_login_redirect, kwargs={"kind": "students"}),
+            Probe("get", {ANON: 302, "*": 404}, kwargs={"kind": "nonsense"}),
+        ],
+    },
+    object_routes={
+        "core:importbatch_detail": ObjectRoute(ImportBatch),
+        "core:import_errors": ObjectRoute(ImportBatch),
+        # Commit and roll back are POST only; on the fixture's rejected batches they redirect back with a message.
+        "core:import_commit": ObjectRoute(ImportBatch, get=405, post=(Domain.STUDENTS, "add")),
+        "core:import_rollback": ObjectRoute(ImportBatch, get=405, post=(Domain.STUDENTS, "delete")),
+    },
+    data=(make_import_batches, make_annual_reports, build_rounds),
+)
+
+
+@pytest.mark.parametrize("route", MATRIX.route_ids())
+def test_access_matrix(route, matrix_expected, matrix_clients):
+    MATRIX.check(route, matrix_expected, matrix_clients)
