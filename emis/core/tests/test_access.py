@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from emis.core.access import Domain
+from emis.core.access import Domain, Role
 from emis.core.models import ImportBatch
 from emis.testing import build_rounds
 from emis.testing_access import (
@@ -49,7 +49,9 @@ MATRIX = AppMatrix(
         "set_language": [Probe("post", {"*": 302}, data={"language": "en", "next": "/"})],
         # The schema and its Swagger page are for signed-in users only (SERVE_PERMISSIONS).
         # Generating the schema takes a while and does not depend on the caller, so three callers are enough.
-        "api-schema": [Probe("get", {ANON: 401, "*": 200}, check=_schema_is_openapi3, roles=(ANON, "school", "admin"))],
+        "api-schema": [
+            Probe("get", {ANON: 401, "*": 200}, check=_schema_is_openapi3, roles=(ANON, Role.SCHOOL, Role.ADMIN))
+        ],
         "api-docs": [Probe("get", {ANON: 401, "*": 200})],
         "api-root": [Probe("get", {ANON: 401, "*": 200})],
         "core:import_list": [Probe("get", {ANON: 302, "*": 200}, check=_import_list_scoped)],
