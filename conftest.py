@@ -15,6 +15,27 @@ from emis.testing import build_county, module_db
 pytest_plugins = ["emis.testing_access"]
 
 
+# Test directories whose tests one xdist worker runs back to back, because they share package-scoped data that is
+# expensive to build: the full demo county (emis/demo/tests/tongshan/conftest.py) is then loaded once per run.
+# xdist's own `--dist loadgroup` would do this with a mark, but not on pytest 9 (it renames the items through an
+# attribute pytest 9 no longer has, and silently groups nothing).
+RUN_TOGETHER = ("emis/demo/tests/tongshan/",)
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """`-n N` (xdist's default `--dist load`): each test is its own unit of work, as with `load`, except that
+    each RUN_TOGETHER directory is one unit."""
+    if config.getvalue("dist") != "load":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class RunTogetherScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return next((directory for directory in RUN_TOGETHER if nodeid.startswith(directory)), nodeid)
+
+    return RunTogetherScheduling(config, log)
+
+
 @pytest.fixture(scope="module")
 def county_data(django_db_setup, django_db_blocker):
     with module_db(django_db_blocker, build_county) as data:

@@ -2,10 +2,8 @@
 
 Loading it (93,091 pupils, 110,362 register entries) takes about ten seconds, so every test that needs it lives
 in this package and shares one load: `tongshan` is package-scoped (emis.testing.module_db: one transaction,
-rolled back when the run leaves this package), and each test module here carries
-`pytestmark = pytest.mark.xdist_group("tongshan")` so that `--dist loadgroup` (pyproject addopts) sends the
-whole package to one worker, which runs it back to back. A module here without that mark still passes, but may
-be sent to the other worker, which then loads the county a second time.
+rolled back when the run leaves this package), and the root conftest.py's RUN_TOGETHER sends the whole package
+to one xdist worker, which runs it back to back.
 
 Tests here must not use the small county of emis.testing (same county code): put those elsewhere.
 """

@@ -21,8 +21,6 @@ from emis.indicators.definitions import REGISTRY
 from emis.reports.annual import annual_draft, build_draft, scope_area
 from emis.reports.charts import missing_glyphs
 
-pytestmark = pytest.mark.xdist_group("tongshan")  # one worker loads the county for the whole package
-
 
 @pytest.fixture(scope="module")
 def demo(tongshan):

@@ -75,9 +75,6 @@ def percent(numerator: int, denominator: int) -> Decimal:
     return (Decimal(numerator) * 100 / Decimal(denominator)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
-pytestmark = pytest.mark.xdist_group("tongshan")  # one worker loads the county for the whole package
-
-
 class TongshanDemoTests(TestCase):
     @pytest.fixture(autouse=True)
     def _demo(self, tongshan):
