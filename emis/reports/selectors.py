@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 
 from emis.core.access import ADD, CHANGE, role_may, sees_everything
+from emis.core.models import ObjectChange
 from emis.orgs.models import Division
 
 from .models import AnnualReport
@@ -43,3 +45,11 @@ def annual_reports(user):
     return AnnualReport.objects.for_user(user).select_related(
         "division", "school_year", "uploaded_by", "published_by", "snapshot"
     )
+
+
+def annual_report_history(user, report: AnnualReport | None):
+    """The report's last twenty change records the user may read (none before the first upload)."""
+    if report is None:
+        return []
+    content_type = ContentType.objects.get_for_model(AnnualReport)
+    return ObjectChange.objects.for_user(user).filter(content_type=content_type, object_id=report.pk)[:20]

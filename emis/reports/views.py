@@ -19,7 +19,7 @@ from .stats import base_tables
 from .xlsx import XLSX_CONTENT_TYPE, filename, workbook_bytes
 
 
-def _school_year(request) -> SchoolYear | None:
+def requested_school_year(request) -> SchoolYear | None:
     """The year asked for in ?year=2020 (404 when unknown), else the current school year (None: no years)."""
     value = request.GET.get("year", "").strip()
     if not value:
@@ -81,7 +81,7 @@ def html_table(tbl: dict) -> dict:
 @require_GET
 @login_required
 def stats_page(request):
-    year = _school_year(request)
+    year = requested_school_year(request)
     report = base_tables(request.user, year) if year else None
     context = {
         "years": SchoolYear.objects.for_user(request.user).order_by("-start_year"),
@@ -95,7 +95,7 @@ def stats_page(request):
 @require_GET
 @login_required
 def stats_download(request):
-    year = _school_year(request)
+    year = requested_school_year(request)
     if year is None:
         raise Http404("no school year")
     report = base_tables(request.user, year)
