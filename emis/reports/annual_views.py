@@ -28,7 +28,7 @@ from .annual.selectors import default_baseline, is_baseline, school_years
 from .annual.services import DraftFiles, draft_job
 from .annual.word import DOCX_CONTENT_TYPE
 from .forms import AnnualReportUploadForm
-from .selectors import annual_report_history, annual_reports, may_edit_annual_report, report_county
+from .selectors import annual_reports, annual_review, may_edit_annual_report, report_county
 from .views import requested_school_year
 
 
@@ -83,11 +83,8 @@ def _page(request, *, year: SchoolYear | None = None, form: AnnualReportUploadFo
                 response["HX-Refresh"] = "true"
                 return response
             return render(request, "reports/_annual_progress.html", {"job": job, "page_url": page_url})
-        county = report_county(request.user)
-        may_edit = may_edit_annual_report(request.user, county)
-        reports = list(annual_reports(request.user)) if county is not None else []
-        report = next((r for r in reports if r.school_year_id == year.pk and r.division_id == county.pk), None)
-        if form is None and may_edit and not (report and report.is_published):
+        review = annual_review(request.user, year)
+        if form is None and review.may_upload:
             form = AnnualReportUploadForm(year=year.start_year)
         context.update(
             baseline=baseline,
@@ -96,12 +93,12 @@ def _page(request, *, year: SchoolYear | None = None, form: AnnualReportUploadFo
             draft=job.files.draft if job.files else None,
             sections=job.files.sections if job.files else [],
             page_url=page_url,
-            county=county,
-            may_edit=may_edit,
-            report=report,
-            reports=reports,
+            county=review.county,
+            may_edit=review.may_edit,
+            report=review.report,
+            reports=review.reports,
             form=form,
-            history=annual_report_history(request.user, report),
+            history=review.history,
             draft_url=reverse("reports:annual_draft") + query,
             annex_url=reverse("reports:annual_annex") + query,
         )

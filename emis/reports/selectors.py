@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 
 from emis.core.access import ADD, CHANGE, role_may, sees_everything
 from emis.core.models import ObjectChange
-from emis.orgs.models import Division
+from emis.orgs.models import Division, SchoolYear
 
 from .models import AnnualReport
 
@@ -53,3 +55,31 @@ def annual_report_history(user, report: AnnualReport | None):
         return []
     content_type = ContentType.objects.get_for_model(AnnualReport)
     return ObjectChange.objects.for_user(user).filter(content_type=content_type, object_id=report.pk)[:20]
+
+
+@dataclass(frozen=True)
+class AnnualReview:
+    """What the annual report page shows beside the draft: the county's reports and whether the user edits them."""
+
+    county: Division | None  # None: the user's scope does not cover the county (a township or school user)
+    may_edit: bool
+    reports: list[AnnualReport]  # every year's, newest first
+    report: AnnualReport | None  # the year's
+    history: list  # the year's report's change records
+
+    @property
+    def may_upload(self) -> bool:
+        return self.may_edit and not (self.report and self.report.is_published)
+
+
+def annual_review(user, year: SchoolYear) -> AnnualReview:
+    county = report_county(user)
+    reports = list(annual_reports(user)) if county is not None else []
+    report = next((r for r in reports if r.school_year_id == year.pk and r.division_id == county.pk), None)
+    return AnnualReview(
+        county=county,
+        may_edit=may_edit_annual_report(user, county),
+        reports=reports,
+        report=report,
+        history=annual_report_history(user, report),
+    )

@@ -1,4 +1,4 @@
-"""The Word writer: the draft as a .docx in the bureau's document style (A4, 仿宋 body, 黑体 headings, 三线 tables
+"""The Word writer: the draft as a .docx in the bureau's document style (A4, 仿宋 body, 黑体 headings, ruled tables
 with repeated headers, charts drawn by emis.reports.charts), through python-docx.
 
     docx_bytes(draft) -> bytes        write_docx(draft, "report.docx")
