@@ -9,8 +9,6 @@ they read the request, call one selector or service, and answer.
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -29,7 +27,7 @@ from .annual.services import DraftFiles, draft_job
 from .annual.word import DOCX_CONTENT_TYPE
 from .forms import AnnualReportUploadForm
 from .selectors import annual_reports, annual_review, may_edit_annual_report, report_county
-from .views import requested_school_year
+from .views import attachment, requested_school_year
 
 
 def _baseline(request, year: SchoolYear) -> int | None:
@@ -60,12 +58,6 @@ def _draft_files(request) -> tuple[DraftFiles | None, str]:
         raise Http404("no school year")
     baseline = _baseline(request, year)
     return draft_job(request.user, year.start_year, baseline).files, _query(year, baseline)
-
-
-def _attachment(content: bytes, content_type: str, ascii_name: str, name: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
-    return response
 
 
 def _page(request, *, year: SchoolYear | None = None, form: AnnualReportUploadForm | None = None):
@@ -118,7 +110,7 @@ def annual_draft_download(request):
     if files is None:  # still being drafted: the page shows its progress and the link once it is done
         return redirect(reverse("reports:annual") + query)
     draft = files.draft
-    return _attachment(
+    return attachment(
         files.docx, DOCX_CONTENT_TYPE, f"annual-report-{draft.year}-draft.docx", f"{draft.file_stem}.docx"
     )
 
@@ -130,7 +122,7 @@ def annual_annex_download(request):
     if files is None:
         return redirect(reverse("reports:annual") + query)
     draft = files.draft
-    return _attachment(
+    return attachment(
         files.annex,
         XLSX_CONTENT_TYPE,
         f"annual-report-{draft.year}-annex.xlsx",

@@ -30,6 +30,13 @@ def requested_school_year(request) -> SchoolYear | None:
         raise Http404("unknown school year") from None
 
 
+def attachment(content: bytes, content_type: str, ascii_name: str, name: str) -> HttpResponse:
+    """A download named `name` (Chinese, RFC 5987) with `ascii_name` for clients that read only the plain form."""
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
+    return response
+
+
 def _display(value, kind: str) -> str:
     if value is None:
         return "—"
@@ -99,8 +106,4 @@ def stats_download(request):
     if year is None:
         raise Http404("no school year")
     report = base_tables(request.user, year)
-    response = HttpResponse(workbook_bytes(report), content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = (
-        f"attachment; filename=\"stats-{report['year']}.xlsx\"; filename*=UTF-8''{quote(filename(report))}"
-    )
-    return response
+    return attachment(workbook_bytes(report), XLSX_CONTENT_TYPE, f"stats-{report['year']}.xlsx", filename(report))
