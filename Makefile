@@ -44,7 +44,7 @@ $(PY):
 
 $(PY_STAMP): pyproject.toml | $(PY)
 	@# The rq extra too: the tests run an import through a Redis worker (tests/test_import_tasks.py).
-	$(PY) -m pip install --disable-pip-version-check --quiet -e '.[dev,rq]'
+	$(PY) -m pip install --disable-pip-version-check --quiet -e '.[dev,rq,s3]'
 	@touch $@
 
 $(NPM_STAMP): package.json package-lock.json

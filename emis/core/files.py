@@ -21,16 +21,37 @@ from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
 from django.core.files.storage import Storage, storages
+from django.core.signals import setting_changed
 from django.db import transaction
 from django.db.models.signals import post_delete
+from django.dispatch import receiver
+from django.utils.functional import LazyObject, empty
 
 UPLOADS = "uploads"
 COPY_CHUNK = 1 << 20
 
 
+class _UploadStorage(LazyObject):
+    """storages[UPLOADS], looked up when first used rather than when a model is defined, and again after a test
+    changes STORAGES (a FileField keeps the storage object it was given)."""
+
+    def _setup(self):
+        self._wrapped = storages[UPLOADS]
+
+
+_upload_storage = _UploadStorage()
+
+
+@receiver(setting_changed)
+def _storages_changed(*, setting, **kwargs):
+    if setting == "STORAGES":
+        _upload_storage._wrapped = empty
+
+
 def upload_storage() -> Storage:
-    """The storage of uploaded files (a callable, so that FileField(storage=...) follows settings.STORAGES)."""
-    return storages[UPLOADS]
+    """The storage of uploaded files (also the `storage` of every FileField; a callable keeps it out of
+    migrations)."""
+    return _upload_storage
 
 
 def save(content, *, folder: str, suffix: str = "") -> str:
