@@ -16,7 +16,6 @@ import uuid
 from datetime import timedelta
 
 import pytest
-import xlsxwriter
 from django.apps import apps
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -27,29 +26,23 @@ from django.utils import timezone
 
 from emis.core import backup, files
 from emis.core.access import Role
-from emis.core.imports import service
+from emis.core.imports import samples, service
 from emis.core.imports.reader import read_bytes_as_table
 from emis.core.models import ImportBatch, ImportStatus
 from emis.reports.services import annual_report_upload
 from emis.testing import body_bytes, id_for
 
-HEADERS = ["学校标识码", "年级", "班级", "姓名", "性别", "出生日期", "身份证件号"]
-
 
 def roster(county, good: int = 3) -> SimpleUploadedFile:
     """A students file of `good` valid rows and one row with a wrong ID number."""
-    buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer)
-    sheet = workbook.add_worksheet()
-    sheet.write_row(0, 0, HEADERS)
-    for row in range(1, good + 1):
-        birth = dt.date(2016, 1, 1) + dt.timedelta(days=row)
-        sheet.write_row(
-            row, 0, [county.school_a1.code, "三年级", "9班", f"存储{row}", "男", birth.isoformat(), id_for(birth, "1")]
-        )
-    sheet.write_row(good + 1, 0, [county.school_a1.code, "三年级", "9班", "错号", "男", "2016-05-05", "12345"])
-    workbook.close()
-    return SimpleUploadedFile("学生名单.xlsx", buffer.getvalue())
+    births = [dt.date(2016, 1, 1) + dt.timedelta(days=n) for n in range(1, good + 1)]
+    rows = [samples.STUDENT_HEADER]
+    rows += [
+        [county.school_a1.code, "三年级", "9班", f"存储{n}", "男", b.isoformat(), id_for(b, "1")]
+        for n, b in enumerate(births)
+    ]
+    rows.append([county.school_a1.code, "三年级", "9班", "错号", "男", "2016-05-05", "12345"])
+    return SimpleUploadedFile("学生名单.csv", "\n".join(",".join(row) for row in rows).encode())
 
 
 def upload_on_the_web_server(login, county) -> ImportBatch:
@@ -304,3 +297,15 @@ DOCX = _docx()
 
 def docx_upload() -> SimpleUploadedFile:
     return SimpleUploadedFile("通山县2024年度工作报告（修改稿）.docx", DOCX)
+
+
+def test_the_storage_setting_refuses_what_it_cannot_use(monkeypatch):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from config.settings.base import uploads_storage
+
+    with pytest.raises(ImproperlyConfigured, match="local or s3"):
+        uploads_storage("ftp")
+    monkeypatch.delenv("EMIS_S3_BUCKET", raising=False)
+    with pytest.raises(ImproperlyConfigured, match="EMIS_S3_BUCKET|s3 extra"):
+        uploads_storage("s3")

@@ -140,7 +140,9 @@ def uploads_storage(kind: str) -> dict:
             "secret_key": env_str("EMIS_S3_SECRET_ACCESS_KEY") or None,
             "location": env_str("EMIS_S3_PREFIX", "emis"),
             "addressing_style": env_str("EMIS_S3_ADDRESSING_STYLE") or None,
-            "default_acl": "private",
+            # No ACL header (buckets with ACLs disabled refuse one): objects inherit the bucket's own, private,
+            # policy.
+            "default_acl": None,
             "file_overwrite": False,
             "querystring_auth": True,
             "querystring_expire": 300,
