@@ -553,11 +553,12 @@ def _make_annual_reports(county) -> None:
     """Draft annual reports with an uploaded file: the county's, and the city's (outside every scope but the
     administrator's)."""
     from django.core.files.base import ContentFile
-    from django.core.files.storage import default_storage
+
+    from emis.core.files import upload_storage
 
     name = "reports/annual/matrix/edited.docx"
-    if not default_storage.exists(name):
-        default_storage.save(name, ContentFile(b"PK\x03\x04 matrix"))
+    if not upload_storage().exists(name):
+        upload_storage().save(name, ContentFile(b"PK\x03\x04 matrix"))
     for division in (county.county, county.city):
         report = AnnualReport(division=division, school_year=county.year, file_name="修改稿.docx", file_size=15)
         report.file.name = name
