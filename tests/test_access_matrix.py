@@ -523,22 +523,20 @@ class Expected:
 
 def _make_import_batches(county) -> None:
     """Rejected dry runs as each kind of uploader files them: under a school, a township, the county."""
-    import tempfile
-    from pathlib import Path
+    from django.core.files.base import ContentFile
 
-    directory = Path(tempfile.mkdtemp(prefix="emis-matrix-"))
+    from emis.core import files
+
     for name, school, code, user in (
         ("a1.csv", county.school_a1, "", county.users[Role.SCHOOL]),
         ("b1.csv", county.school_b1, "", None),
         ("township.csv", None, county.township_a.code, county.users[Role.TOWNSHIP]),
         ("county.csv", None, county.county.code, county.users[Role.ADMIN]),
     ):
-        path = directory / name
-        path.write_text("姓名,性别\n张三,男\n", encoding="utf-8")
         ImportBatch.objects.create(
             kind="students",
             file_name=name,
-            file_path=str(path),
+            file=files.save(ContentFile("姓名,性别\n张三,男\n".encode()), folder="imports", suffix=".csv"),
             sha256="0" * 64,
             user=user,
             username=getattr(user, "username", ""),
@@ -555,11 +553,12 @@ def _make_annual_reports(county) -> None:
     """Draft annual reports with an uploaded file: the county's, and the city's (outside every scope but the
     administrator's)."""
     from django.core.files.base import ContentFile
-    from django.core.files.storage import default_storage
+
+    from emis.core.files import upload_storage
 
     name = "reports/annual/matrix/edited.docx"
-    if not default_storage.exists(name):
-        default_storage.save(name, ContentFile(b"PK\x03\x04 matrix"))
+    if not upload_storage().exists(name):
+        upload_storage().save(name, ContentFile(b"PK\x03\x04 matrix"))
     for division in (county.county, county.city):
         report = AnnualReport(division=division, school_year=county.year, file_name="修改稿.docx", file_size=15)
         report.file.name = name

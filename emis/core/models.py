@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from . import access
+from .files import delete_with_rows, upload_storage
 
 
 class ScopedQuerySet(models.QuerySet):
@@ -307,7 +308,8 @@ class ImportBatch(models.Model):
 
     kind = models.CharField(_("导入类型"), max_length=32)
     file_name = models.CharField(_("文件名"), max_length=255)
-    file_path = models.CharField(_("存储路径"), max_length=500, blank=True)
+    # A name in the uploads storage (emis.core.files), never a filesystem path: any app server or worker reads it.
+    file = models.FileField(_("文件"), storage=upload_storage, upload_to="imports/", max_length=500, blank=True)
     sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.SET_NULL
@@ -348,3 +350,7 @@ class ImportBatch(models.Model):
         if not self.progress_total:
             return 0 if self.status in (ImportStatus.PENDING, ImportStatus.RUNNING) else 100
         return min(100, round(100 * self.progress_done / self.progress_total))
+
+
+# A dry run and its commit share one stored file: it goes with the last batch that names it.
+delete_with_rows(ImportBatch, "file")

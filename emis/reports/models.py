@@ -13,6 +13,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from emis.core.access import Domain, ScopeSpec
+from emis.core.files import delete_with_rows, upload_storage
 from emis.core.models import RegistryModel
 
 
@@ -49,7 +50,7 @@ class AnnualReport(RegistryModel):
     status = models.CharField(
         _("状态"), max_length=16, choices=AnnualReportStatus.choices, default=AnnualReportStatus.DRAFT
     )
-    file = models.FileField(_("修改稿"), upload_to=annual_report_path, max_length=255)
+    file = models.FileField(_("修改稿"), storage=upload_storage, upload_to=annual_report_path, max_length=255)
     file_name = models.CharField(_("上传文件名"), max_length=255)
     file_sha256 = models.CharField(_("文件摘要（SHA-256）"), max_length=64)
     file_size = models.PositiveIntegerField(_("文件大小（字节）"), default=0)
@@ -102,3 +103,6 @@ class AnnualReport(RegistryModel):
     @property
     def is_published(self) -> bool:
         return self.status == AnnualReportStatus.PUBLISHED
+
+
+delete_with_rows(AnnualReport, "file")
