@@ -11,9 +11,10 @@ The routes come from `django.urls.get_resolver()`; each named route is exercised
 A route in none of them fails `test_every_route_is_covered` (and its own matrix test) with its name: adding a
 route means adding its expectations here.
 
-What is expected is written independently of emis.core.access: SCOPE_ANCHORS says where each model's rows
-hang (schools, division code), gathered from each app's plugin.py (its scope_anchors), and ROLE_WRITES here says
-which domains each fixture user may write. Semantics checked:
+What is expected is written apart from emis.core.access's queries: SCOPE_ANCHORS says where each model's rows
+hang (schools, division codes), read in Python from the model's one scope declaration (ScopeSpec.keys_of, through
+emis.core.registry.scope_anchors) and compared here with what the SQL of `for_user` returns to each fixture user;
+ROLE_WRITES here says which domains each fixture user may write. Semantics checked:
 
 Pages (session login)
     anonymous                              302 to the login page
@@ -93,18 +94,14 @@ ROLE_WRITES = {
 }
 
 
-ADMIN_ONLY = app_registry.ADMIN_ONLY
-
-
 def _with_parent(school_id) -> set:
     parent_id = School.objects.filter(pk=school_id).values_list("parent_id", flat=True).first()
     return {school_id, parent_id} - {None}
 
 
-# Where a row hangs: (school ids it belongs to, division code(s) it lies under). Rows are read and written inside
-# this scope; None: only those who see everything write it; ADMIN_ONLY: only system administrators reach it.
-# Each app states its models' anchors in its plugin.py (emis.core.registry, apart from the models' ScopeSpec);
-# core's own models are stated here.
+# Where a row hangs: (school ids it belongs to, division codes it lies under). Rows are read and written inside
+# this scope; a model whose declaration names no path (school years, user accounts) lies inside no scope, so only
+# those who see everything write it. Every app's models come from their ScopeSpec; core's logs are stated here.
 SCOPE_ANCHORS = {
     **{apps.get_model(label): anchor for label, anchor in app_registry.scope_anchors().items()},
     # A change record is filed under the school and division of the row at the time of the change; a teaching
@@ -134,10 +131,7 @@ def _user_scope(user) -> tuple[set[int], list[str]]:
 def in_scope(user, model, obj) -> bool:
     if user.role == Role.ADMIN:
         return True
-    anchor = SCOPE_ANCHORS[model]
-    if anchor is None or anchor == ADMIN_ONLY:
-        return False
-    school_ids, codes = anchor(obj)
+    school_ids, codes = SCOPE_ANCHORS[model](obj)
     codes = (codes,) if isinstance(codes, str) else codes
     user_schools, user_codes = _user_scope(user)
     return bool((school_ids - {None}) & user_schools) or any(

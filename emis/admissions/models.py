@@ -84,9 +84,6 @@ class CatchmentZone(RegistryModel):
     def get_absolute_url(self) -> str:
         return reverse("admissions:catchmentzone_detail", args=[self.pk])
 
-    def audit_scope(self):
-        return self.primary_school_id or self.junior_school_id, self.township.code
-
     def clean(self) -> None:
         errors = {}
         for field, level in (("primary_school", EntryLevel.PRIMARY), ("junior_school", EntryLevel.JUNIOR)):
@@ -136,9 +133,6 @@ class EntryPlan(RegistryModel):
 
     def get_absolute_url(self) -> str:
         return reverse("admissions:entryplan_detail", args=[self.pk])
-
-    def audit_scope(self):
-        return self.school_id, self.school.township.code
 
     @property
     def standard_size(self) -> int:
@@ -201,9 +195,6 @@ class CatchmentException(RegistryModel):
 
     def get_absolute_url(self) -> str:
         return reverse("admissions:catchmentexception_detail", args=[self.pk])
-
-    def audit_scope(self):
-        return self.school_id, self.school.township.code
 
     def clean(self) -> None:
         self.id_number = normalize_id_number(self.id_number or "")
@@ -315,9 +306,6 @@ class AdmissionRound(RegistryModel):
     def get_absolute_url(self) -> str:
         return reverse("admissions:admissionround_detail", args=[self.pk])
 
-    def audit_scope(self):
-        return None, self.division_code
-
     @property
     def is_locked(self) -> bool:
         return self.status == RoundStatus.PUBLISHED
@@ -406,9 +394,6 @@ class RoundSchool(RegistryModel):
     def get_absolute_url(self) -> str:
         return reverse("admissions:roundschool_detail", args=[self.pk])
 
-    def audit_scope(self):
-        return self.school_id, self.round.division_code
-
     result_fields = frozenset({"quota_admitted", "open_capacity", "open_admitted", "open_cutoff"})
 
     @classmethod
@@ -471,9 +456,6 @@ class QuotaAllocation(RegistryModel):
 
     def get_absolute_url(self) -> str:
         return reverse("admissions:quotaallocation_detail", args=[self.pk])
-
-    def audit_scope(self):
-        return self.school_id, self.round.division_code
 
     result_fields = frozenset({"admitted", "cutoff"})
 
@@ -571,9 +553,6 @@ class Applicant(RegistryModel):
     def get_absolute_url(self) -> str:
         return reverse("admissions:applicant_detail", args=[self.pk])
 
-    def audit_scope(self):
-        return self.junior_school_id, self.round.division_code
-
     result_fields = frozenset({"result_school", "result_phase", "result_preference_rank"})
 
     @classmethod
@@ -663,9 +642,6 @@ class Appeal(RegistryModel):
 
     def get_absolute_url(self) -> str:
         return reverse("admissions:appeal_detail", args=[self.pk])
-
-    def audit_scope(self):
-        return self.applicant.junior_school_id, self.applicant.round.division_code
 
     @property
     def is_decided(self) -> bool:

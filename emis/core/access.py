@@ -100,20 +100,34 @@ def display_id(user: User, value: str | None) -> str:
 
 
 class ScopeSpec:
-    """How a model's rows hang from the scope tree.
+    """How a model's rows hang from the scope tree: the one statement of a model's scope.
+
+    Declared once per model (``scope = ScopeSpec(...)``) and read by every place that asks where a row belongs:
+    the restricted queryset (``q_for``, through scope_filter and ``for_user``), the change log's scope columns
+    (``filed_under``, emis.core.audit), the importers (emis.core.imports.scope, through ``for_user``) and the
+    access matrix (``keys_of``, tests/test_access_matrix.py).
 
     school_paths: ORM paths that end in a School id (a row is in scope if any is one of the user's schools).
     division_paths: ORM paths that end in a Division code (in scope if it starts with one of the user's codes;
     division codes are hierarchical by prefix: 42 > 4212 > 421224 > 421224100 > 421224100001).
+    log_division_fallback: division paths the change log files a row's records under when ``division_paths`` reach
+    none (a pupil with no current school is filed under the county, so the county's staff keep its history),
+    without widening who reads the row itself.
     """
 
     def __init__(
-        self, *, school_paths: tuple[str, ...] = (), division_paths: tuple[str, ...] = (), unrestricted: bool = False
+        self,
+        *,
+        school_paths: tuple[str, ...] = (),
+        division_paths: tuple[str, ...] = (),
+        unrestricted: bool = False,
+        log_division_fallback: tuple[str, ...] = (),
     ):
         self.school_paths = school_paths
         self.division_paths = division_paths
         # Reference rows every signed-in user may read (the school-year calendar).
         self.unrestricted = unrestricted
+        self.log_division_fallback = log_division_fallback
 
     def q_for(self, school_ids: list[int], division_codes: list[str]) -> Q:
         parts: list[Q] = []
@@ -124,6 +138,69 @@ class ScopeSpec:
         if not parts:
             return Q(pk__in=[])
         return reduce(or_, parts)
+
+    def keys_of(self, obj) -> tuple[set[int], tuple[str, ...]]:
+        """(school ids, division codes) a row hangs from, read along the same paths in Python: the row is inside a
+        scope when one of the ids is the scope's or one of the codes starts with one of the scope's codes."""
+        schools = {value for path in self.school_paths if (value := _follow(obj, path)) is not None}
+        codes = tuple(value for path in self.division_paths if (value := _follow(obj, path)))
+        return schools, codes
+
+    def filed_under(self, obj) -> tuple[int | None, str]:
+        """(school id, division code) under which the change log files this row's records: the first school and
+        the first division its paths reach (then ``log_division_fallback``)."""
+        school_id = next((v for path in self.school_paths if (v := _follow(obj, path)) is not None), None)
+        paths = self.division_paths + self.log_division_fallback
+        division_code = next((v for path in paths if (v := _follow(obj, path))), "")
+        return school_id, division_code
+
+
+def _follow(obj, path: str):
+    """The value at the end of an ORM path ("school__township__code") on an instance; None past a missing link."""
+    for name in path.split("__"):
+        if obj is None:
+            return None
+        obj = getattr(obj, name)
+    return obj
+
+
+def filed_under(obj) -> tuple[int | None, str]:
+    """(school id, division code) under which the change log files a row's records, from its model's ScopeSpec;
+    (None, "") for models without one (only those who see everything read their records)."""
+    spec: ScopeSpec | None = getattr(type(obj), "scope", None)
+    return spec.filed_under(obj) if spec is not None else (None, "")
+
+
+# ---- coverage: does this user cover this division or school --------------------------------------------------------
+# The one place the question is answered; code elsewhere asks here instead of reading the user's scope keys
+# (tests/test_access_helpers.py fails when it does).
+
+
+def covers(user: User, *, division: str | None = None, school=None) -> bool:
+    """Does the user's scope hold this division whole (one of its division codes is a prefix of ``division``), or
+    this school (``school``: a School; one of the user's schools, a teaching point of one, or a school in one of
+    the user's divisions)? Given both, either is enough. Administrators cover everything; anonymous users nothing."""
+    if not user.is_authenticated:
+        return False
+    if sees_everything(user):
+        return True
+    school_ids, codes = user.scope_keys()
+    if school is not None:
+        if school.pk in school_ids:
+            return True
+        if school.township_id and any(school.township.code.startswith(code) for code in codes):
+            return True
+    return division is not None and any(division.startswith(code) for code in codes)
+
+
+def covering(user: User, *, division_paths: tuple[str, ...] = (), school_paths: tuple[str, ...] = ()) -> Q | None:
+    """The filter form of ``covers``: rows whose division code (at one of ``division_paths``) or school id (at one
+    of ``school_paths``) the user covers. None: every row; Q(pk__in=[]): none."""
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    if sees_everything(user):
+        return None
+    return ScopeSpec(school_paths=school_paths, division_paths=division_paths).q_for(*user.scope_keys())
 
 
 def scope_filter(user: User, model: type[models.Model], action: str = VIEW) -> Q | None:

@@ -86,11 +86,6 @@ class AppRegistration:
                           (called in INSTALLED_APPS order, each seeing what earlier apps added).
     provides              {name: dotted path}: functions offered to other apps, looked up with :func:`provided`
                           (core asks for "school_years" this way instead of importing orgs).
-    scope_anchors         {"app_label.Model": anchor}: where each of the app's models' rows hang, as the access
-                          matrix (tests/test_access_matrix.py) expects them, stated apart from the model's
-                          ScopeSpec so the test checks one against the other. ``anchor(obj)`` returns (school ids,
-                          division code or codes); None: only those who see everything reach the rows;
-                          ADMIN_ONLY: only system administrators do.
     """
 
     app: str
@@ -107,10 +102,7 @@ class AppRegistration:
     panels: tuple[Panel, ...] = ()
     home: str | None = None
     provides: dict[str, str] = field(default_factory=dict)
-    scope_anchors: dict[str, Any] = field(default_factory=dict)
 
-
-ADMIN_ONLY = "admin only"
 
 _registrations: dict[str, AppRegistration] = {}
 
@@ -224,9 +216,22 @@ def home_summary(user) -> dict:
     return summary
 
 
-def scope_anchors() -> dict[str, Any]:
-    """{"app_label.Model": anchor} over every app (for the access matrix)."""
-    return {label: anchor for r in _registrations.values() for label, anchor in r.scope_anchors.items()}
+def scope_anchors() -> dict[str, Callable]:
+    """{"app_label.Model": anchor} for every model of the registered apps that declares a ScopeSpec: ``anchor(obj)``
+    gives the (school ids, division codes) the row hangs from, read from that one declaration (for the access
+    matrix). A model whose spec names no path has no anchor inside any scope: only those who see everything reach
+    its rows."""
+    from django.apps import apps
+
+    from .access import ScopeSpec
+
+    anchors = {}
+    for registration in _registrations.values():
+        for model in apps.get_app_config(registration.app).get_models():
+            spec = getattr(model, "scope", None)
+            if isinstance(spec, ScopeSpec):
+                anchors[model._meta.label] = spec.keys_of
+    return anchors
 
 
 def provided(name: str) -> Callable | None:

@@ -64,9 +64,6 @@ class IndicatorSnapshot(RegistryModel):
     def get_absolute_url(self) -> str:
         return reverse("indicators:indicatorsnapshot_detail", args=[self.pk])
 
-    def audit_scope(self):
-        return None, self.division_code
-
     def save(self, *args, **kwargs):
         if not self._state.adding:
             raise PermissionDenied(_("已发布的指标快照不可修改。"))
@@ -127,9 +124,6 @@ class PlanTarget(RegistryModel):
 
     def get_absolute_url(self) -> str:
         return reverse("indicators:plantarget_detail", args=[self.pk])
-
-    def audit_scope(self):
-        return None, self.division_code
 
     def clean(self) -> None:
         if self.baseline_year and self.target_year and self.target_year <= self.baseline_year:

@@ -17,9 +17,5 @@ register(
         ),
         # Written by system administrators and by 股室人员 granted the indicators domain only.
         rights={},
-        scope_anchors={
-            "indicators.PlanTarget": lambda o: (set(), o.division_code),
-            "indicators.IndicatorSnapshot": lambda o: (set(), o.division_code),
-        },
     )
 )

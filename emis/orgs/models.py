@@ -59,9 +59,6 @@ class Division(RegistryModel):
     def get_absolute_url(self) -> str:
         return reverse("orgs:division_detail", args=[self.pk])
 
-    def audit_scope(self):
-        return None, self.code
-
     @property
     def gb2260_code(self) -> str:
         """GB/T 2260 six-digit code; only provinces, cities and counties have one."""
@@ -163,9 +160,6 @@ class School(RegistryModel):
     def get_absolute_url(self) -> str:
         return reverse("orgs:school_detail", args=[self.pk])
 
-    def audit_scope(self):
-        return self.pk, self.township.code if self.township_id else ""
-
     @property
     def is_teaching_point(self) -> bool:
         return self.category == SchoolCategory.TEACHING_POINT
@@ -220,9 +214,6 @@ class SchoolEvent(RegistryModel):
 
     def get_absolute_url(self) -> str:
         return reverse("orgs:schoolevent_detail", args=[self.pk])
-
-    def audit_scope(self):
-        return self.school_id, self.school.township.code
 
     @property
     def ends_school(self) -> bool:

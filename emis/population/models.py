@@ -66,9 +66,6 @@ class PopulationRecord(PersonFields, RegistryModel):
     def get_absolute_url(self) -> str:
         return reverse("population:populationrecord_detail", args=[self.pk])
 
-    def audit_scope(self):
-        return None, self.hukou_township.code
-
     def clean(self) -> None:
         self.clean_person(id_required=True)
         if self.hukou_village_id and self.hukou_township_id:
@@ -132,9 +129,6 @@ class OutsideEnrollment(RegistryModel):
 
     def get_absolute_url(self) -> str:
         return reverse("population:outsideenrollment_detail", args=[self.pk])
-
-    def audit_scope(self):
-        return None, self.hukou_township.code if self.hukou_township_id else self.county_code
 
     def save(self, *args, **kwargs):
         self.refresh_search_keys()

@@ -21,13 +21,5 @@ register(
             ImportKind("population", "emis.population.importers.PopulationImport", 50),
             ImportKind("outside", "emis.population.importers.OutsideEnrollmentImport", 60),
         ),
-        scope_anchors={
-            "population.PopulationRecord": lambda o: (set(), o.hukou_township.code),
-            # Filed under the 户籍 township when known, and always under the county.
-            "population.OutsideEnrollment": lambda o: (
-                set(),
-                (o.hukou_township.code if o.hukou_township else "", o.county_code),
-            ),
-        },
     )
 )

@@ -96,9 +96,6 @@ class AnnualReport(RegistryModel):
     def __str__(self) -> str:
         return f"{self.division.name}{self.school_year.start_year}年度工作报告"
 
-    def audit_scope(self):
-        return None, self.division.code
-
     @property
     def is_published(self) -> bool:
         return self.status == AnnualReportStatus.PUBLISHED

@@ -45,9 +45,6 @@ class Staff(PersonFields, RegistryModel):
     def get_absolute_url(self) -> str:
         return reverse("staff:staff_detail", args=[self.pk])
 
-    def audit_scope(self):
-        return self.post_school_id, self.post_school.township.code
-
     def clean(self) -> None:
         self.clean_person(id_required=True)
 
@@ -75,9 +72,6 @@ class Posting(RegistryModel):
 
     def get_absolute_url(self) -> str:
         return reverse("staff:posting_detail", args=[self.pk])
-
-    def audit_scope(self):
-        return self.school_id, self.school.township.code
 
     def clean(self) -> None:
         if self.end_date and self.start_date and self.end_date < self.start_date:

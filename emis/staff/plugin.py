@@ -4,7 +4,6 @@ from django.utils.translation import gettext_lazy as _
 
 from emis.core.access import ADD, CHANGE, DELETE, Domain, Role
 from emis.core.registry import AppRegistration, ImportKind, MenuEntry, MenuGroup, Panel, register
-from emis.orgs.plugin import school_keys
 
 from .tables import StaffTable
 
@@ -30,9 +29,5 @@ register(
         import_kinds=(ImportKind("staff", "emis.staff.importers.StaffImport", 40),),
         panels=(Panel("orgs.School", _("教职工"), school_staff, StaffTable, 20),),
         home="emis.staff.selectors.home_summary",
-        scope_anchors={
-            "staff.Staff": lambda o: school_keys(o.post_school),
-            "staff.Posting": lambda o: school_keys(o.school),
-        },
     )
 )

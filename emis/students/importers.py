@@ -477,7 +477,7 @@ class StudentImport(ImportSpec):
                     (SchoolClass, ctx.cache["classes"][key]),
                     ChangeAction.CREATE,
                     {"school": [None, key[0]], "grade": [None, key[1]], "name": [None, key[2]]},
-                    # Filed under the school and its township, like a class made on a page (SchoolClass.audit_scope),
+                    # Filed under the school and its township, like a class made on a page (SchoolClass.scope),
                     # so that the township and the county can open the record.
                     (key[0], ctx.cache["township_of"][key[0]]),
                     f"{Grade(key[1]).label}{key[2]}",

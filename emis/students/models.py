@@ -48,9 +48,6 @@ class SchoolClass(RegistryModel):
     def get_absolute_url(self) -> str:
         return reverse("students:schoolclass_detail", args=[self.pk])
 
-    def audit_scope(self):
-        return self.school_id, self.school.township.code
-
     @property
     def level(self) -> str:
         return GRADE_LEVEL[self.grade]
@@ -63,6 +60,7 @@ class Student(PersonFields, RegistryModel):
     scope = ScopeSpec(
         school_paths=("current_school_id", "current_school__parent_id"),
         division_paths=("current_school__township__code",),
+        log_division_fallback=("county_code",),
     )
     # A G- or J-prefixed 全国学籍号 is the letter plus the ID number, so it is masked like the ID number.
     sensitive_fields = ("id_number", "student_no")
@@ -147,11 +145,6 @@ class Student(PersonFields, RegistryModel):
     def get_absolute_url(self) -> str:
         return reverse("students:student_detail", args=[self.pk])
 
-    def audit_scope(self):
-        if self.current_school_id:
-            return self.current_school_id, self.current_school.township.code
-        return None, self.county_code
-
     def save(self, *args, **kwargs):
         if self.current_school_id and not self.county_code:
             self.county_code = self.current_school.township.code[:6]
@@ -232,9 +225,6 @@ class Enrollment(RegistryModel):
 
     def get_absolute_url(self) -> str:
         return reverse("students:enrollment_detail", args=[self.pk])
-
-    def audit_scope(self):
-        return self.school_id, self.school.township.code
 
     @property
     def on_roll(self) -> bool:

@@ -4,7 +4,6 @@ from django.utils.translation import gettext_lazy as _
 
 from emis.core.access import ADD, CHANGE, DELETE, Domain, Role
 from emis.core.registry import AppRegistration, ImportKind, MenuEntry, MenuGroup, Panel, register
-from emis.orgs.plugin import school_keys
 
 from .tables import SchoolClassTable
 
@@ -31,10 +30,5 @@ register(
         import_kinds=(ImportKind("students", "emis.students.importers.StudentImport", 10),),
         panels=(Panel("orgs.School", _("班级"), school_classes, SchoolClassTable, 10),),
         home="emis.students.selectors.home_summary",
-        scope_anchors={
-            "students.SchoolClass": lambda o: school_keys(o.school),
-            "students.Student": lambda o: school_keys(o.current_school),
-            "students.Enrollment": lambda o: school_keys(o.school),
-        },
     )
 )
