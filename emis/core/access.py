@@ -7,6 +7,7 @@ and which rows fall inside the user's scope (a set of divisions and schools).
 
 from __future__ import annotations
 
+import os
 from functools import reduce
 from operator import or_
 from typing import TYPE_CHECKING
@@ -191,6 +192,31 @@ def covers(user: User, *, division: str | None = None, school=None) -> bool:
         if school.township_id and any(school.township.code.startswith(code) for code in codes):
             return True
     return division is not None and any(division.startswith(code) for code in codes)
+
+
+def scope_of(user: User) -> tuple[list[int], list[str]]:
+    """(school ids, division codes) the user's scope is made of, to describe or narrow to it (a report's area); for
+    those who see everything, the county's code. Whether it holds a given place is ``covers``'s question."""
+    if sees_everything(user):
+        return [], [settings.EMIS_COUNTY_CODE]
+    return user.scope_keys()
+
+
+# Lengths of division codes, narrowest level last (province, city, county, township, village).
+_DIVISION_LENGTHS = (2, 4, 6, 9, 12)
+
+
+def narrowest_area(user: User) -> tuple[int | None, str]:
+    """(school id, division code) of the narrowest place holding the user's whole scope, for filing what the user
+    makes (an import batch) where the levels above see it: the user's school when the scope is one school, and the
+    longest division code that is a prefix of every code in the scope (the county for those who see everything)."""
+    if sees_everything(user):
+        return None, settings.EMIS_COUNTY_CODE
+    schools = list(user.schools.values_list("pk", "township__code"))
+    codes = [code for _pk, code in schools] + list(user.divisions.values_list("code", flat=True))
+    common = os.path.commonprefix(codes) if codes else ""
+    division = max((common[:n] for n in _DIVISION_LENGTHS if n <= len(common)), key=len, default="")
+    return (schools[0][0] if len(schools) == 1 and len(codes) == 1 else None), division
 
 
 def covering(user: User, *, division_paths: tuple[str, ...] = (), school_paths: tuple[str, ...] = ()) -> Q | None:

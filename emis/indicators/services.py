@@ -36,10 +36,8 @@ def snapshot_publish(*, school_year: SchoolYear, acting_user, division_code: str
     division_code = division_code or settings.EMIS_COUNTY_CODE
     if not access.role_may(acting_user, access.Domain.INDICATORS, access.ADD):
         raise SnapshotRefused(_("您的角色无权发布指标快照。"))
-    if not access.sees_everything(acting_user):
-        _schools, codes = acting_user.scope_keys()
-        if not any(division_code.startswith(code) for code in codes):
-            raise SnapshotRefused(_("发布范围不在您的管辖范围内。"))
+    if not access.covers(acting_user, division=division_code):
+        raise SnapshotRefused(_("发布范围不在您的管辖范围内。"))
     evaluation = evaluate(
         acting_user,
         school_year,

@@ -43,17 +43,6 @@ def _in_batches(values) -> list[list]:
     return [values[start : start + IN_BATCH] for start in range(0, len(values), IN_BATCH)]
 
 
-def _prefixes(user) -> list[str] | None:
-    """Division codes bounding the rows the user may write; None: everything."""
-    if access.sees_everything(user):
-        return None
-    return list(user.scope_keys()[1])
-
-
-def _in_scope(code: str, prefixes: list[str] | None) -> bool:
-    return prefixes is None or any(code.startswith(prefix) for prefix in prefixes)
-
-
 def _school_year(ctx) -> SchoolYear:
     year = SchoolYear.objects.filter(start_year=ctx.school_year).first() if ctx.school_year else None
     if year is None:
@@ -119,7 +108,6 @@ class PopulationImport(ImportSpec):
         if not access.role_may(ctx.user, access.Domain.POPULATION, access.ADD):
             raise FileRejected(_("您的角色无权导入适龄人口数据。"))
         ctx.cache["year"] = _school_year(ctx)
-        ctx.cache["prefixes"] = _prefixes(ctx.user)
         county = settings.EMIS_COUNTY_CODE
         ctx.cache["townships"] = dict(
             Division.objects.filter(level=DivisionLevel.TOWNSHIP, code__startswith=county).values_list("code", "pk")
@@ -172,7 +160,7 @@ class PopulationImport(ImportSpec):
                     _("乡镇代码 {code} 不存在（须为本县的乡镇级区划代码）。").format(code=township),
                     township,
                 )
-            elif not _in_scope(township, ctx.cache["prefixes"]):
+            elif not access.covers(ctx.user, division=township):
                 row.error("户籍乡镇代码", _("该乡镇不在您的管辖范围内。"), township)
             else:
                 township_ok = True
@@ -210,7 +198,7 @@ class PopulationImport(ImportSpec):
             row.action = NEW
             return
         pk, *current, old_township = found
-        if not _in_scope(old_township, ctx.cache["prefixes"]):
+        if not access.covers(ctx.user, division=old_township):
             # Not the township: a register row outside scope must not tell where the child is registered.
             row.error("身份证件号", OUT_OF_SCOPE_PERSON, values["id_number"])
             return
@@ -318,7 +306,6 @@ class OutsideEnrollmentImport(ImportSpec):
         if not access.role_may(user, access.Domain.POPULATION, access.ADD):
             raise FileRejected(_("您的角色无权导入县外就读数据。"))
         ctx.cache["year"] = _school_year(ctx)
-        ctx.cache["prefixes"] = _prefixes(user)
         ctx.cache["county"] = settings.EMIS_COUNTY_CODE
         ctx.cache["today"] = timezone.localdate()
         ctx.cache["school_ids"] = set(School.objects.for_user(user).values_list("pk", flat=True))
@@ -358,18 +345,17 @@ class OutsideEnrollmentImport(ImportSpec):
     def _classify(self, row: Row, register: dict, existing: dict, on_roll: dict, ctx) -> None:
         values = row.values
         id_number = values["id_number"]
-        prefixes = ctx.cache["prefixes"]
         registered = register.get(id_number)
         found = existing.get(id_number)
         if found is not None:
             pk, *current, old_township, old_county = found
             old_scope = old_township or old_county
-            if not _in_scope(old_scope, prefixes):
+            if not access.covers(ctx.user, division=old_scope):
                 row.error("身份证件号", OUT_OF_SCOPE_PERSON, id_number)
                 return
         if registered:
             registered_name, township_id, scope_code = registered
-            if not _in_scope(scope_code, prefixes):
+            if not access.covers(ctx.user, division=scope_code):
                 row.error("身份证件号", OUT_OF_SCOPE_PERSON, id_number)
                 return
             if registered_name != values["name"]:
@@ -383,7 +369,7 @@ class OutsideEnrollmentImport(ImportSpec):
             township_id, scope_code = current[OUTSIDE_FIELDS.index("hukou_township")], old_township
         else:
             township_id, scope_code = None, ctx.cache["county"]
-            if not _in_scope(scope_code, prefixes):
+            if not access.covers(ctx.user, division=scope_code):
                 row.error(
                     "身份证件号",
                     _("本学年适龄人口登记中没有此身份证号，记录将归属全县：只有县级用户可以导入。"),

@@ -31,9 +31,6 @@ from .models import Posting, Staff
 
 IN_BATCH = 900
 STAFF_FIELDS = ("name", "gender", "birth_date", "establishment", "subject", "title", "qualification")
-# Staff rows hang from their school (and its parent, for a teaching point) and its township: the schools a
-# user may post staff at are those whose staff would fall in the user's scope.
-STAFF_SCHOOL_SCOPE = access.ScopeSpec(school_paths=("id", "parent_id"), division_paths=("township__code",))
 
 
 def _labels(choices) -> dict[str, str]:
@@ -53,10 +50,9 @@ def schools_for_staff(user):
     """Schools at which the user may add or change staff (the role may write the staff domain)."""
     if not access.role_may(user, access.Domain.STAFF, access.ADD):
         return School.objects.none()
-    if access.sees_everything(user):
-        return School.objects.all()
-    school_ids, division_codes = user.scope_keys()
-    return School.objects.filter(STAFF_SCHOOL_SCOPE.q_for(school_ids, division_codes))
+    # Staff hang from their post school as the school itself does (Staff.scope follows School.scope), so the
+    # schools a user may post staff at are the schools in the user's scope.
+    return School.objects.for_user(user)
 
 
 class StaffImport(ImportSpec):
