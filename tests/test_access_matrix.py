@@ -56,6 +56,7 @@ from django.urls import URLResolver, get_resolver, reverse
 
 from config.api_urls import router
 from emis.accounts.models import User
+from emis.admissions.apps import DOMAIN as ADMISSIONS_DOMAIN
 from emis.admissions.models import (
     AdmissionRound,
     Appeal,
@@ -64,11 +65,16 @@ from emis.admissions.models import (
 from emis.core import registry as app_registry
 from emis.core.access import Domain, Role
 from emis.core.models import ImportBatch, ImportStatus, ObjectChange
-from emis.testing import PASSWORD, ROLE_USERNAMES, body_bytes, build_rounds, csv_rows, registry, xlsx_rows
+from emis.indicators.apps import DOMAIN as INDICATORS_DOMAIN
+from emis.orgs.apps import DOMAIN as ORGS_DOMAIN
 from emis.orgs.models import Division, School, SchoolYear
+from emis.population.apps import DOMAIN as POPULATION_DOMAIN
 from emis.population.models import PopulationRecord
 from emis.reports.models import AnnualReport
+from emis.staff.apps import DOMAIN as STAFF_DOMAIN
+from emis.students.apps import DOMAIN as STUDENTS_DOMAIN
 from emis.students.models import Student
+from emis.testing import PASSWORD, ROLE_USERNAMES, body_bytes, build_rounds, csv_rows, registry, xlsx_rows
 
 REGISTRY = registry()
 
@@ -79,16 +85,16 @@ ROLES = [ANON, Role.LEADER, Role.SECTION, Role.TOWNSHIP, Role.SCHOOL, Role.INSPE
 ROLE_WRITES = {
     Role.LEADER: set(),
     Role.INSPECTOR: set(),
-    Role.SECTION: {Domain.STUDENTS, Domain.STAFF},
-    Role.TOWNSHIP: {Domain.STUDENTS, Domain.STAFF, Domain.POPULATION},
-    Role.SCHOOL: {Domain.STUDENTS, Domain.STAFF},
+    Role.SECTION: {STUDENTS_DOMAIN, STAFF_DOMAIN},
+    Role.TOWNSHIP: {STUDENTS_DOMAIN, STAFF_DOMAIN, POPULATION_DOMAIN},
+    Role.SCHOOL: {STUDENTS_DOMAIN, STAFF_DOMAIN},
     Role.ADMIN: {
-        Domain.ORGS,
-        Domain.STUDENTS,
-        Domain.STAFF,
-        Domain.POPULATION,
-        Domain.ADMISSIONS,
-        Domain.INDICATORS,
+        ORGS_DOMAIN,
+        STUDENTS_DOMAIN,
+        STAFF_DOMAIN,
+        POPULATION_DOMAIN,
+        ADMISSIONS_DOMAIN,
+        INDICATORS_DOMAIN,
         Domain.ACCOUNTS,
     },
 }
@@ -296,23 +302,23 @@ OBJECT_ROUTES: dict[str, ObjectRoute] = {
     "core:importbatch_detail": ObjectRoute(ImportBatch),
     "core:import_errors": ObjectRoute(ImportBatch),
     # Commit and roll back are POST only; on the fixture's rejected batches they redirect back with a message.
-    "core:import_commit": ObjectRoute(ImportBatch, get=405, post=(Domain.STUDENTS, "add")),
-    "core:import_rollback": ObjectRoute(ImportBatch, get=405, post=(Domain.STUDENTS, "delete")),
+    "core:import_commit": ObjectRoute(ImportBatch, get=405, post=(STUDENTS_DOMAIN, "add")),
+    "core:import_rollback": ObjectRoute(ImportBatch, get=405, post=(STUDENTS_DOMAIN, "delete")),
     # The uploaded version of an annual report: users whose scope covers its county. Publishing is POST only, by
     # roles writing the indicators domain (redirects back to the report page).
     "reports:annual_file": ObjectRoute(AnnualReport),
-    "reports:annual_publish": ObjectRoute(AnnualReport, get=405, post=(Domain.INDICATORS, "change")),
+    "reports:annual_publish": ObjectRoute(AnnualReport, get=405, post=(INDICATORS_DOMAIN, "change")),
     # 中考录取 workflow steps, POST only. The fixture's round is published, so an allowed step (and an empty upload)
     # redirects back to the round with the reason, changing nothing.
-    "admissions:round_load": ObjectRoute(AdmissionRound, get=405, post=(Domain.ADMISSIONS, "change")),
-    "admissions:round_allocate": ObjectRoute(AdmissionRound, get=405, post=(Domain.ADMISSIONS, "change")),
-    "admissions:round_solve": ObjectRoute(AdmissionRound, get=405, post=(Domain.ADMISSIONS, "change")),
-    "admissions:round_publish": ObjectRoute(AdmissionRound, get=405, post=(Domain.ADMISSIONS, "change")),
+    "admissions:round_load": ObjectRoute(AdmissionRound, get=405, post=(ADMISSIONS_DOMAIN, "change")),
+    "admissions:round_allocate": ObjectRoute(AdmissionRound, get=405, post=(ADMISSIONS_DOMAIN, "change")),
+    "admissions:round_solve": ObjectRoute(AdmissionRound, get=405, post=(ADMISSIONS_DOMAIN, "change")),
+    "admissions:round_publish": ObjectRoute(AdmissionRound, get=405, post=(ADMISSIONS_DOMAIN, "change")),
     # The admitted lists (xlsx) of a published round: in scope or 404.
     "admissions:round_export": ObjectRoute(AdmissionRound),
     "admissions:roundschool_admitted": ObjectRoute(RoundSchool),
     # Deciding an appeal (an empty decision is refused with a message).
-    "admissions:appeal_decide": ObjectRoute(Appeal, get=405, post=(Domain.ADMISSIONS, "change")),
+    "admissions:appeal_decide": ObjectRoute(Appeal, get=405, post=(ADMISSIONS_DOMAIN, "change")),
     # A user's security actions (revoke API tokens, reset two-factor login, lift a lockout): administrators only,
     # POST only, redirecting back to the user's page.
     "accounts:user_token_revoke": ObjectRoute(User, get=405, post=(Domain.ACCOUNTS, "change")),
@@ -1112,7 +1118,7 @@ def test_section_user_with_orgs_domain_can_add_a_school_year(county):
 
     from emis.testing import make_user
 
-    user = make_user("section_orgs", Role.SECTION, divisions=[county.county], domains=[Domain.ORGS])
+    user = make_user("section_orgs", Role.SECTION, divisions=[county.county], domains=[ORGS_DOMAIN])
     client = Client()
     client.force_login(user)
     assert client.get(reverse("orgs:schoolyear_add")).status_code == 200

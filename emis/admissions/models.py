@@ -16,10 +16,11 @@ from django.utils.translation import gettext_lazy as _
 
 from emis.common.idnumbers import normalize_id_number, validate_id_number
 from emis.common.text import pinyin_initials
-from emis.core.access import Domain, ScopeSpec
+from emis.core.access import ScopeSpec
 from emis.core.fields import EncryptedCharField, HashField
 from emis.core.models import RegistryModel
 
+from .apps import DOMAIN
 from .choices import ENTRY_SCHOOL_CATEGORIES, STANDARD_CLASS_SIZE, EntryLevel, ExceptionReason
 from .rounds_choices import (
     DEFAULT_PREFERENCE_COUNT,
@@ -35,7 +36,7 @@ from .rounds_choices import (
 class CatchmentZone(RegistryModel):
     """招生片区: villages and communities whose children enter one primary and one junior school."""
 
-    domain = Domain.ADMISSIONS
+    domain = DOMAIN
     scope = ScopeSpec(school_paths=("primary_school_id", "junior_school_id"), division_paths=("township__code",))
 
     school_year = models.ForeignKey(
@@ -101,7 +102,7 @@ class CatchmentZone(RegistryModel):
 class EntryPlan(RegistryModel):
     """A school's entry plan for one year and entry grade: classes, and the standard size of a class."""
 
-    domain = Domain.ADMISSIONS
+    domain = DOMAIN
     scope = ScopeSpec(school_paths=("school_id",), division_paths=("school__township__code",))
 
     school_year = models.ForeignKey(
@@ -156,7 +157,7 @@ class EntryPlan(RegistryModel):
 class CatchmentException(RegistryModel):
     """A child placed outside its zone's school, with the reason (随迁子女, special education, policy cases)."""
 
-    domain = Domain.ADMISSIONS
+    domain = DOMAIN
     scope = ScopeSpec(school_paths=("school_id",), division_paths=("school__township__code",))
     sensitive_fields = ("id_number",)
 
@@ -248,7 +249,7 @@ class AdmissionRound(RegistryModel):
     (locked: the round, its schools, allocations and applicants can no longer change; only appeals are recorded).
     """
 
-    domain = Domain.ADMISSIONS
+    domain = DOMAIN
     scope = ScopeSpec(division_paths=("division_code",))
 
     school_year = models.ForeignKey(
@@ -344,7 +345,7 @@ class RoundSchool(RegistryModel):
     (open + quota seats). The result fields are written by solving the round.
     """
 
-    domain = Domain.ADMISSIONS
+    domain = DOMAIN
     scope = ScopeSpec(school_paths=("school_id",), division_paths=("round__division_code",))
 
     round = models.ForeignKey(
@@ -423,7 +424,7 @@ class RoundSchool(RegistryModel):
 class QuotaAllocation(RegistryModel):
     """指标到校名额分配: a quality school's quota seats for one junior school in a round, and how many it took."""
 
-    domain = Domain.ADMISSIONS
+    domain = DOMAIN
     scope = ScopeSpec(school_paths=("school_id", "junior_school_id"), division_paths=("round__division_code",))
 
     round = models.ForeignKey(
@@ -485,7 +486,7 @@ class Applicant(RegistryModel):
     """A 中考 applicant of a round: scores, junior school, ordered preferences (school codes), eligibility for quota
     seats, and — once solved — the result with the reason each higher preference failed."""
 
-    domain = Domain.ADMISSIONS
+    domain = DOMAIN
     scope = ScopeSpec(school_paths=("junior_school_id",), division_paths=("round__division_code",))
     sensitive_fields = ("id_number",)
 
@@ -612,7 +613,7 @@ class Appeal(RegistryModel):
     is settled outside it, e.g. in a supplementary admission, and the decision says how).
     """
 
-    domain = Domain.ADMISSIONS
+    domain = DOMAIN
     scope = ScopeSpec(
         school_paths=("applicant__junior_school_id",), division_paths=("applicant__round__division_code",)
     )

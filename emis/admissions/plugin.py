@@ -2,7 +2,9 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from emis.core.registry import AppRegistration, MenuEntry, MenuGroup, register
+from emis.core.registry import AppRegistration, DataDomain, MenuEntry, MenuGroup, register
+
+from .apps import DOMAIN
 
 register(
     AppRegistration(
@@ -19,6 +21,7 @@ register(
             MenuEntry("admissions", "admissions:admissionround_list", _("中考录取"), 50),
             MenuEntry("admissions", "admissions:appeal_list", _("录取申诉"), 60),
         ),
+        domains=(DataDomain(DOMAIN, _("招生入学"), 50),),
         # Written by system administrators and by 股室人员 granted the admissions domain only.
         rights={},
     )

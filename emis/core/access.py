@@ -38,21 +38,17 @@ class Role(models.TextChoices):
 
 
 class Domain(models.TextChoices):
-    ORGS = "orgs", _("区划与学校")
-    STUDENTS = "students", _("学生学籍")
-    STAFF = "staff", _("教职工")
-    POPULATION = "population", _("适龄人口")
-    ADMISSIONS = "admissions", _("招生入学")
-    INDICATORS = "indicators", _("指标与规划")
+    """Core's own domains. Every other domain is declared by the app whose models belong to it (its plugin's
+    ``domains``; the app's ``apps.DOMAIN`` constant), so core names no domain app."""
+
     AUDIT = "audit", _("审计日志")
     ACCOUNTS = "accounts", _("用户与权限")
 
 
 def domain_choices() -> list[tuple[str, str]]:
-    """Every domain as (code, label): the built-in ones above, then those the apps' plugins declare."""
-    choices = list(Domain.choices)
+    """Every domain as (code, label): those the apps' plugins declare (in their order), then core's own."""
     known = set(Domain.values)
-    return choices + [(code, label) for code, label in registry.domains().items() if code not in known]
+    return [(code, label) for code, label in registry.domains().items() if code not in known] + list(Domain.choices)
 
 
 # Which actions each role may take on each domain's rows comes from the apps' plugins (their `rights`, read through
@@ -232,7 +228,7 @@ def covering(user: User, *, division_paths: tuple[str, ...] = (), school_paths: 
 def scope_filter(user: User, model: type[models.Model], action: str = VIEW) -> Q | None:
     """The Q selecting the rows of `model` the user may act on; None means no restriction, and
     Q(pk__in=[]) means nothing."""
-    domain = getattr(model, "domain", Domain.ORGS)
+    domain = getattr(model, "domain", None)
     if not role_may(user, domain, action):
         return Q(pk__in=[])
     if sees_everything(user):

@@ -57,7 +57,7 @@ class RegistryModel(ChangeLogged, models.Model):
     roles that may not see ID numbers).
     """
 
-    domain = access.Domain.ORGS
+    domain: str  # declared by every subclass: the app's own code (its apps.DOMAIN)
     scope: access.ScopeSpec | None = None
     sensitive_fields: tuple[str, ...] = ()
     audit_exclude: tuple[str, ...] = ("created_at", "updated_at")

@@ -82,7 +82,7 @@ class ModelUI:
     @classmethod
     def may(cls, user, action: str) -> bool:
         if action == access.VIEW:
-            return access.role_may(user, getattr(cls.model, "domain", access.Domain.ORGS), access.VIEW)
+            return access.role_may(user, getattr(cls.model, "domain", None), access.VIEW)
         return cls.form_class is not None and access.role_may(user, cls.model.domain, action)
 
     @classmethod

@@ -23,6 +23,7 @@ from emis.core.imports.engine import CHANGED, NEW, UNCHANGED, Column, ImportSpec
 from emis.core.imports.reader import FileRejected
 from emis.core.models import ChangeAction
 
+from .apps import DOMAIN
 from .choices import (
     DIVISION_CODE_LENGTH,
     DivisionLevel,
@@ -138,7 +139,7 @@ class DivisionImport(ImportSpec):
     ]
 
     def begin(self, ctx) -> None:
-        if not access.role_may(ctx.user, access.Domain.ORGS, access.ADD):
+        if not access.role_may(ctx.user, DOMAIN, access.ADD):
             raise FileRejected(_("您的角色无权导入行政区划数据。"))
         ctx.cache["in_file"] = {}  # code -> (level, row number) of every earlier row
         ctx.cache["created"] = {}  # code -> pk of divisions this import created
@@ -385,7 +386,7 @@ class SchoolImport(ImportSpec):
 
     def begin(self, ctx) -> None:
         user = ctx.user
-        if not access.role_may(user, access.Domain.ORGS, access.ADD):
+        if not access.role_may(user, DOMAIN, access.ADD):
             raise FileRejected(_("您的角色无权导入学校数据。"))
         ctx.cache["townships"] = dict(
             Division.objects.filter(

@@ -13,9 +13,10 @@ from django.utils.translation import gettext_lazy as _
 
 from emis.common.idnumbers import validate_school_code
 from emis.common.schoolyear import school_year_end, school_year_label, school_year_start
-from emis.core.access import Domain, ScopeSpec
+from emis.core.access import ScopeSpec
 from emis.core.models import RegistryModel, ScopedQuerySet
 
+from .apps import DOMAIN
 from .choices import (
     DIVISION_CODE_LENGTH,
     ENDING_EVENTS,
@@ -34,7 +35,7 @@ class Division(RegistryModel):
     (42 > 4212 > 421224 > 421224100 > 421224100001) and scope checks are prefix matches.
     """
 
-    domain = Domain.ORGS
+    domain = DOMAIN
     # Divisions are public reference data (a school must pick a pupil's 户籍 township anywhere in the county),
     # so every signed-in user reads them; writing stays limited to the user's own divisions.
     scope = ScopeSpec(division_paths=("code",), unrestricted=True)
@@ -114,7 +115,7 @@ class School(RegistryModel):
     "which schools existed on date D" is a query.
     """
 
-    domain = Domain.ORGS
+    domain = DOMAIN
     scope = ScopeSpec(school_paths=("id", "parent_id"), division_paths=("township__code",))
 
     code = models.CharField(_("学校标识码"), max_length=10, unique=True, validators=[validate_school_code])
@@ -186,7 +187,7 @@ class School(RegistryModel):
 class SchoolEvent(RegistryModel):
     """A dated fact in a school's history: opened, renamed, merged into another, upgraded, closed."""
 
-    domain = Domain.ORGS
+    domain = DOMAIN
     scope = ScopeSpec(school_paths=("school_id", "school__parent_id"), division_paths=("school__township__code",))
 
     school = models.ForeignKey(School, verbose_name=_("学校"), on_delete=models.CASCADE, related_name="events")
@@ -229,7 +230,7 @@ class SchoolEvent(RegistryModel):
 class SchoolYear(RegistryModel):
     """A 学年 starting 1 September of `start_year`; the census date (统计时点) defaults to 1 September."""
 
-    domain = Domain.ORGS
+    domain = DOMAIN
     scope = ScopeSpec(unrestricted=True)
 
     start_year = models.PositiveIntegerField(_("起始年份"), unique=True)

@@ -2,7 +2,9 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from emis.core.registry import AppRegistration, ImportKind, MenuEntry, MenuGroup, register
+from emis.core.registry import AppRegistration, DataDomain, ImportKind, MenuEntry, MenuGroup, register
+
+from .apps import DOMAIN
 
 register(
     AppRegistration(
@@ -17,6 +19,7 @@ register(
             MenuEntry("orgs", "orgs:division_list", _("行政区划"), 30),
             MenuEntry("orgs", "orgs:schoolyear_list", _("学年"), 40),
         ),
+        domains=(DataDomain(DOMAIN, _("区划与学校"), 10),),
         # Divisions, schools and school years are written by system administrators only.
         rights={},
         import_kinds=(

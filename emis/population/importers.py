@@ -29,6 +29,7 @@ from emis.orgs.models import Division, School, SchoolYear
 from emis.students.choices import ON_ROLL_STATUSES
 from emis.students.models import Enrollment
 
+from .apps import DOMAIN
 from .models import OutsideEnrollment, PopulationRecord
 
 IN_BATCH = 900
@@ -105,7 +106,7 @@ class PopulationImport(ImportSpec):
     ]
 
     def begin(self, ctx) -> None:
-        if not access.role_may(ctx.user, access.Domain.POPULATION, access.ADD):
+        if not access.role_may(ctx.user, DOMAIN, access.ADD):
             raise FileRejected(_("您的角色无权导入适龄人口数据。"))
         ctx.cache["year"] = _school_year(ctx)
         county = settings.EMIS_COUNTY_CODE
@@ -303,7 +304,7 @@ class OutsideEnrollmentImport(ImportSpec):
 
     def begin(self, ctx) -> None:
         user = ctx.user
-        if not access.role_may(user, access.Domain.POPULATION, access.ADD):
+        if not access.role_may(user, DOMAIN, access.ADD):
             raise FileRejected(_("您的角色无权导入县外就读数据。"))
         ctx.cache["year"] = _school_year(ctx)
         ctx.cache["county"] = settings.EMIS_COUNTY_CODE

@@ -9,9 +9,11 @@ from django.utils.translation import gettext_lazy as _
 from emis.common.idnumbers import normalize_id_number, validate_id_number
 from emis.common.models import PersonFields
 from emis.common.text import pinyin_initials
-from emis.core.access import Domain, ScopeSpec
+from emis.core.access import ScopeSpec
 from emis.core.fields import EncryptedCharField, HashField
 from emis.core.models import RegistryModel
+
+from .apps import DOMAIN
 
 
 class PopulationSource(models.TextChoices):
@@ -23,7 +25,7 @@ class PopulationSource(models.TextChoices):
 class PopulationRecord(PersonFields, RegistryModel):
     """One school-age person in the register taken for a school year (registers are yearly snapshots)."""
 
-    domain = Domain.POPULATION
+    domain = DOMAIN
     scope = ScopeSpec(division_paths=("hukou_township__code",))
     sensitive_fields = ("id_number",)
 
@@ -84,7 +86,7 @@ class OutsideEnrollment(RegistryModel):
     by ID number when the child is registered there; a child not (yet) on the register is filed under the county.
     """
 
-    domain = Domain.POPULATION
+    domain = DOMAIN
     scope = ScopeSpec(division_paths=("hukou_township__code", "county_code"))
     sensitive_fields = ("id_number",)
 

@@ -12,8 +12,9 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from emis.core.access import Domain, ScopeSpec
+from emis.core.access import ScopeSpec
 from emis.core.models import RegistryModel
+from emis.indicators.apps import DOMAIN as INDICATORS_DOMAIN
 
 
 class AnnualReportStatus(models.TextChoices):
@@ -35,7 +36,7 @@ class AnnualReport(RegistryModel):
     township and school users download the draft of their own scope instead.
     """
 
-    domain = Domain.INDICATORS
+    domain = INDICATORS_DOMAIN
     scope = ScopeSpec(division_paths=("division__code",))
     # The file field's value is its storage name, which file_name and file_sha256 already record readably.
     audit_exclude = ("created_at", "updated_at", "file")

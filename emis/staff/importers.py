@@ -26,6 +26,7 @@ from emis.core.imports.scope import OUT_OF_SCOPE_STAFF, pks_in_scope
 from emis.core.models import ChangeAction
 from emis.orgs.models import School
 
+from .apps import DOMAIN
 from .choices import Establishment, PostingKind, Qualification, Title
 from .models import Posting, Staff
 
@@ -48,7 +49,7 @@ def _in_batches(values) -> list[list]:
 
 def schools_for_staff(user):
     """Schools at which the user may add or change staff (the role may write the staff domain)."""
-    if not access.role_may(user, access.Domain.STAFF, access.ADD):
+    if not access.role_may(user, DOMAIN, access.ADD):
         return School.objects.none()
     # Staff hang from their post school as the school itself does (Staff.scope follows School.scope), so the
     # schools a user may post staff at are the schools in the user's scope.
@@ -102,7 +103,7 @@ class StaffImport(ImportSpec):
 
     def begin(self, ctx) -> None:
         user = ctx.user
-        if not access.role_may(user, access.Domain.STAFF, access.ADD):
+        if not access.role_may(user, DOMAIN, access.ADD):
             raise FileRejected(_("您的角色无权导入教职工数据。"))
         ctx.cache["schools"] = {
             code: (pk, township)

@@ -6,17 +6,18 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from emis.common.models import PersonFields
-from emis.core.access import Domain, ScopeSpec
+from emis.core.access import ScopeSpec
 from emis.core.fields import EncryptedCharField, HashField
 from emis.core.models import RegistryModel
 
+from .apps import DOMAIN
 from .choices import Establishment, PostingKind, Qualification, Title
 
 
 class Staff(PersonFields, RegistryModel):
     """A teacher or other staff member, posted at one school."""
 
-    domain = Domain.STAFF
+    domain = DOMAIN
     scope = ScopeSpec(
         school_paths=("post_school_id", "post_school__parent_id"), division_paths=("post_school__township__code",)
     )
@@ -52,7 +53,7 @@ class Staff(PersonFields, RegistryModel):
 class Posting(RegistryModel):
     """A period of a staff member at a school: recruitment, transfer, exchange (轮岗) or secondment."""
 
-    domain = Domain.STAFF
+    domain = DOMAIN
     scope = ScopeSpec(school_paths=("school_id", "school__parent_id"), division_paths=("school__township__code",))
 
     staff = models.ForeignKey(Staff, verbose_name=_("教职工"), on_delete=models.CASCADE, related_name="postings")

@@ -2,9 +2,10 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from emis.core.access import ADD, CHANGE, DELETE, Domain, Role
-from emis.core.registry import AppRegistration, ImportKind, MenuEntry, MenuGroup, Panel, register
+from emis.core.access import ADD, CHANGE, DELETE, Role
+from emis.core.registry import AppRegistration, DataDomain, ImportKind, MenuEntry, MenuGroup, Panel, register
 
+from .apps import DOMAIN
 from .tables import StaffTable
 
 
@@ -25,7 +26,8 @@ register(
             MenuEntry("staff", "staff:staff_list", _("教职工"), 10),
             MenuEntry("staff", "staff:posting_list", _("任职经历"), 20),
         ),
-        rights={Domain.STAFF: {Role.TOWNSHIP: {ADD, CHANGE, DELETE}, Role.SCHOOL: {ADD, CHANGE, DELETE}}},
+        domains=(DataDomain(DOMAIN, _("教职工"), 30),),
+        rights={DOMAIN: {Role.TOWNSHIP: {ADD, CHANGE, DELETE}, Role.SCHOOL: {ADD, CHANGE, DELETE}}},
         import_kinds=(ImportKind("staff", "emis.staff.importers.StaffImport", 40),),
         panels=(Panel("orgs.School", _("教职工"), school_staff, StaffTable, 20),),
         home="emis.staff.selectors.home_summary",

@@ -34,6 +34,7 @@ from emis.core.imports.scope import OUT_OF_SCOPE_STUDENT, pks_in_scope
 from emis.core.models import ChangeAction
 from emis.orgs.models import Division, School, SchoolYear
 
+from .apps import DOMAIN
 from .choices import GRADE_LEVEL, GRADE_TYPICAL_AGE, ON_ROLL_STATUSES, EnrollmentStatus, Grade
 from .models import Enrollment, SchoolClass, Student
 
@@ -134,7 +135,7 @@ class StudentImport(ImportSpec):
 
     def begin(self, ctx) -> None:
         user = ctx.user
-        if not access.role_may(user, access.Domain.STUDENTS, access.ADD):
+        if not access.role_may(user, DOMAIN, access.ADD):
             raise FileRejected(_("您的角色无权导入学生数据。"))
         year = SchoolYear.objects.filter(start_year=ctx.school_year).first()
         if year is None:

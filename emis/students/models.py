@@ -10,17 +10,18 @@ from django.utils.translation import gettext_lazy as _
 
 from emis.common.idnumbers import validate_student_no
 from emis.common.models import PersonFields
-from emis.core.access import Domain, ScopeSpec
+from emis.core.access import ScopeSpec
 from emis.core.fields import EncryptedCharField, HashField
 from emis.core.models import RegistryModel
 
+from .apps import DOMAIN
 from .choices import GRADE_LEVEL, ON_ROLL_STATUSES, EnrollmentStatus, Grade, Level
 
 
 class SchoolClass(RegistryModel):
     """A teaching class (教学班) of one grade in one school and year. Its size is counted from enrolments."""
 
-    domain = Domain.STUDENTS
+    domain = DOMAIN
     scope = ScopeSpec(school_paths=("school_id", "school__parent_id"), division_paths=("school__township__code",))
 
     school = models.ForeignKey("orgs.School", verbose_name=_("学校"), on_delete=models.PROTECT, related_name="classes")
@@ -56,7 +57,7 @@ class SchoolClass(RegistryModel):
 class Student(PersonFields, RegistryModel):
     """A child or young person known to the county's schools; `current_school` follows the latest enrolment."""
 
-    domain = Domain.STUDENTS
+    domain = DOMAIN
     scope = ScopeSpec(
         school_paths=("current_school_id", "current_school__parent_id"),
         division_paths=("current_school__township__code",),
@@ -164,7 +165,7 @@ class Enrollment(RegistryModel):
     History is kept: a status change closes the row (is_current=False) and opens a new one.
     """
 
-    domain = Domain.STUDENTS
+    domain = DOMAIN
     scope = ScopeSpec(school_paths=("school_id", "school__parent_id"), division_paths=("school__township__code",))
 
     student = models.ForeignKey(Student, verbose_name=_("学生"), on_delete=models.CASCADE, related_name="enrollments")
