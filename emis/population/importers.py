@@ -22,7 +22,7 @@ from emis.core.imports.cells import parse_date, parse_id_number, parse_text
 from emis.core.imports.columns import id_number_column, person_columns
 from emis.core.imports.engine import CHANGED, NEW, UNCHANGED, Column, ImportSpec, Row
 from emis.core.imports.reader import FileRejected
-from emis.core.imports.scope import OUT_OF_SCOPE_PERSON
+from emis.core.imports.scope import OUT_OF_SCOPE_PERSON, pks_in_scope
 from emis.core.models import ChangeAction
 from emis.orgs.choices import DivisionLevel
 from emis.orgs.models import Division, School, SchoolYear
@@ -139,6 +139,8 @@ class PopulationImport(ImportSpec):
                 "hukou_township__code",
             ):
                 existing[values[0]] = values[1:]
+        # Matched across the county, written only inside the user's scope (PopulationRecord.scope, through for_user).
+        ctx.cache["in_scope"] = pks_in_scope(PopulationRecord, ctx.user, {values[0] for values in existing.values()})
         for row in live:
             self._classify(row, existing, ctx)
 
@@ -198,8 +200,8 @@ class PopulationImport(ImportSpec):
         if found is None:
             row.action = NEW
             return
-        pk, *current, old_township = found
-        if not access.covers(ctx.user, division=old_township):
+        pk, *current, _old_township = found
+        if pk not in ctx.cache["in_scope"]:
             # Not the township: a register row outside scope must not tell where the child is registered.
             row.error("身份证件号", OUT_OF_SCOPE_PERSON, values["id_number"])
             return
@@ -340,6 +342,8 @@ class OutsideEnrollmentImport(ImportSpec):
                 school_year=year, is_current=True, status__in=ON_ROLL_STATUSES, student__id_number__in=batch
             ).values_list("student__id_number", "school_id", "school__name"):
                 on_roll[id_number] = (school_id, school_name)
+        # Matched across the county, written only inside the user's scope (OutsideEnrollment.scope, through for_user).
+        ctx.cache["in_scope"] = pks_in_scope(OutsideEnrollment, ctx.user, {values[0] for values in existing.values()})
         for row in live:
             self._classify(row, register, existing, on_roll, ctx)
 
@@ -349,9 +353,8 @@ class OutsideEnrollmentImport(ImportSpec):
         registered = register.get(id_number)
         found = existing.get(id_number)
         if found is not None:
-            pk, *current, old_township, old_county = found
-            old_scope = old_township or old_county
-            if not access.covers(ctx.user, division=old_scope):
+            pk, *current, old_township, _old_county = found
+            if pk not in ctx.cache["in_scope"]:
                 row.error("身份证件号", OUT_OF_SCOPE_PERSON, id_number)
                 return
         if registered:
