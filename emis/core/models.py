@@ -30,14 +30,12 @@ class ScopedQuerySet(models.QuerySet):
 class ChangeLogged:
     """Marker for models whose every save and delete writes an ObjectChange (see emis.core.audit).
 
-    Declares `audit_exclude` (fields never diffed, e.g. password hashes) and `audit_scope()`.
+    Declares `audit_exclude` (fields never diffed, e.g. password hashes). Its records are filed under the school
+    and division its `scope` declaration reaches (access.filed_under; no scope: under none).
     """
 
     audit_exclude: tuple[str, ...] = ()
     sensitive_fields: tuple[str, ...] = ()
-
-    def audit_scope(self) -> tuple[int | None, str]:
-        return None, ""
 
     @classmethod
     def change_log_restriction(cls, user) -> tuple[frozenset[str], Q] | None:
@@ -55,11 +53,12 @@ class ChangeLogged:
 class RegistryModel(ChangeLogged, models.Model):
     """A row of the county registry: scoped, timestamped and change-logged.
 
-    Subclasses declare `domain` (who may write it), `scope` (how its rows hang from divisions and schools)
-    and `sensitive_fields` (values masked for roles that may not see ID numbers).
+    Subclasses declare `domain` (who may write it), `scope` (how its rows hang from divisions and schools: read by
+    `for_user`, the change log, the importers and the access matrix alike) and `sensitive_fields` (values masked for
+    roles that may not see ID numbers).
     """
 
-    domain = access.Domain.ORGS
+    domain: str  # declared by every subclass: the app's own code (its apps.DOMAIN)
     scope: access.ScopeSpec | None = None
     sensitive_fields: tuple[str, ...] = ()
     audit_exclude: tuple[str, ...] = ("created_at", "updated_at")
@@ -71,10 +70,6 @@ class RegistryModel(ChangeLogged, models.Model):
 
     class Meta:
         abstract = True
-
-    def audit_scope(self) -> tuple[int | None, str]:
-        """(school id, division code) under which this row's change records are filed and scoped."""
-        return None, ""
 
     def save(self, *args, **kwargs):
         update_fields = kwargs.get("update_fields")

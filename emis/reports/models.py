@@ -12,9 +12,10 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from emis.core.access import Domain, ScopeSpec
+from emis.core.access import ScopeSpec
 from emis.core.files import delete_with_rows, upload_storage
 from emis.core.models import RegistryModel
+from emis.indicators.apps import DOMAIN as INDICATORS_DOMAIN
 
 
 class AnnualReportStatus(models.TextChoices):
@@ -36,7 +37,7 @@ class AnnualReport(RegistryModel):
     township and school users download the draft of their own scope instead.
     """
 
-    domain = Domain.INDICATORS
+    domain = INDICATORS_DOMAIN
     scope = ScopeSpec(division_paths=("division__code",))
     # The file field's value is its storage name, which file_name and file_sha256 already record readably.
     audit_exclude = ("created_at", "updated_at", "file")
@@ -96,9 +97,6 @@ class AnnualReport(RegistryModel):
 
     def __str__(self) -> str:
         return f"{self.division.name}{self.school_year.start_year}年度工作报告"
-
-    def audit_scope(self):
-        return None, self.division.code
 
     @property
     def is_published(self) -> bool:

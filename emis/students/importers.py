@@ -34,6 +34,7 @@ from emis.core.imports.scope import OUT_OF_SCOPE_STUDENT, pks_in_scope
 from emis.core.models import ChangeAction
 from emis.orgs.models import Division, School, SchoolYear
 
+from .apps import DOMAIN
 from .choices import GRADE_LEVEL, GRADE_TYPICAL_AGE, ON_ROLL_STATUSES, EnrollmentStatus, Grade
 from .models import Enrollment, SchoolClass, Student
 
@@ -134,7 +135,7 @@ class StudentImport(ImportSpec):
 
     def begin(self, ctx) -> None:
         user = ctx.user
-        if not access.role_may(user, access.Domain.STUDENTS, access.ADD):
+        if not access.role_may(user, DOMAIN, access.ADD):
             raise FileRejected(_("您的角色无权导入学生数据。"))
         year = SchoolYear.objects.filter(start_year=ctx.school_year).first()
         if year is None:
@@ -477,7 +478,7 @@ class StudentImport(ImportSpec):
                     (SchoolClass, ctx.cache["classes"][key]),
                     ChangeAction.CREATE,
                     {"school": [None, key[0]], "grade": [None, key[1]], "name": [None, key[2]]},
-                    # Filed under the school and its township, like a class made on a page (SchoolClass.audit_scope),
+                    # Filed under the school and its township, like a class made on a page (SchoolClass.scope),
                     # so that the township and the county can open the record.
                     (key[0], ctx.cache["township_of"][key[0]]),
                     f"{Grade(key[1]).label}{key[2]}",

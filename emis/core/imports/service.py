@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
 from contextlib import ExitStack
 from datetime import timedelta
 from pathlib import Path
@@ -45,22 +44,13 @@ def batch_progress(batch: ImportBatch) -> tuple[int, int]:
     return batch.progress_done, batch.progress_total
 
 
-# Lengths of division codes, narrowest level last (province, city, county, township, village).
-_DIVISION_LENGTHS = (2, 4, 6, 9, 12)
 
 
 def batch_scope(user) -> tuple[int | None, str]:
-    """(school id, division code) under which a user's batch is filed: the user's school when it is one school,
-    and the narrowest division holding the user's whole scope, so that the township and the county above see
-    the batch, review it and (when their role writes the domain) roll it back. Its user sees it in any case
-    (ImportBatchQuerySet)."""
-    if access.sees_everything(user):
-        return None, settings.EMIS_COUNTY_CODE
-    schools = list(user.schools.values_list("pk", "township__code"))
-    codes = [code for _pk, code in schools] + list(user.divisions.values_list("code", flat=True))
-    common = os.path.commonprefix(codes) if codes else ""
-    division = max((common[:n] for n in _DIVISION_LENGTHS if n <= len(common)), key=len, default="")
-    return (schools[0][0] if len(schools) == 1 and len(codes) == 1 else None), division
+    """(school id, division code) under which a user's batch is filed: the narrowest place holding the user's whole
+    scope (access.narrowest_area), so that the township and the county above see the batch, review it and (when
+    their role writes the domain) roll it back. Its user sees it in any case (ImportBatchQuerySet)."""
+    return access.narrowest_area(user)
 
 
 def _refuse_when_queue_full(user) -> None:
