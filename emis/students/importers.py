@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from emis.common.idnumbers import id_number_problems, validate_student_no
+from emis.common.idnumbers import id_number_problems, student_no_warning, validate_student_no
 from emis.common.schoolyear import age_on
 from emis.common.text import pinyin_initials
 from emis.core import access
@@ -197,13 +197,9 @@ class StudentImport(ImportSpec):
             except ValidationError as exc:
                 row.error("全国学籍号", exc.messages[0], student_no)
             else:
-                if student_no[0] == "G" and id_number and student_no[1:] != id_number:
-                    # The 学籍号 is for life and ID numbers get corrected (domain-rules 2.2): a warning, not a refusal.
-                    row.warn(
-                        "全国学籍号",
-                        _("G 字头学籍号与身份证件号不一致：学籍号终身不变，身份证件号可能已更正，请核对。"),
-                        student_no,
-                    )
+                warning = student_no_warning(student_no, id_number)
+                if warning:
+                    row.warn("全国学籍号", str(warning), student_no)
         birth = values.get("birth_date")
         if birth:
             if birth > census.replace(year=census.year + 1):
