@@ -27,8 +27,8 @@ from emis.orgs.models import Division, School, SchoolEvent, SchoolYear
 from emis.population.models import PopulationRecord, PopulationSource
 from emis.staff.models import Posting, Staff
 from emis.students.choices import GRADE_LEVEL
-from emis.students.importers import ENROLLMENT_COLUMNS
 from emis.students.models import Enrollment, SchoolClass, Student
+from emis.students.services import ENROLLMENT_COLUMNS
 
 from .tongshan import CENSUS, COUNTY_CODE, CURRENT_YEAR, YEARS, Plan, build_plan
 
