@@ -9,25 +9,12 @@ from django.urls import reverse
 
 from emis.common.idnumbers import GENDER_MALE
 from emis.core.access import Role
+from emis.students.forms import StudentForm
 from emis.students.models import Student
 from emis.testing import form_data, id_for
 
 G_DIFFERS = "G 字头学籍号与身份证件号不一致：学籍号终身不变，身份证件号可能已更正，请核对。"
-FORM_FIELDS = (
-    "name",
-    "gender",
-    "birth_date",
-    "id_number",
-    "student_no",
-    "current_school",
-    "hukou_township",
-    "hukou_village",
-    "boarder",
-    "poverty_family",
-    "disabled",
-    "left_behind",
-    "migrant",
-)
+FORM_FIELDS = StudentForm.Meta.fields
 
 
 def messages_of(response) -> list[tuple[str, str]]:
