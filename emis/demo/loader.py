@@ -33,8 +33,8 @@ from emis.staff.apps import DOMAIN as STAFF_DOMAIN
 from emis.staff.models import Posting, Staff
 from emis.students.apps import DOMAIN as STUDENTS_DOMAIN
 from emis.students.choices import GRADE_LEVEL
-from emis.students.importers import ENROLLMENT_COLUMNS
 from emis.students.models import Enrollment, SchoolClass, Student
+from emis.students.services import ENROLLMENT_COLUMNS
 
 from .tongshan import CENSUS, COUNTY_CODE, CURRENT_YEAR, YEARS, Plan, build_plan
 
