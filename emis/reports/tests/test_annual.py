@@ -17,8 +17,9 @@ from django.test import Client
 from docx import Document
 from python_calamine import CalamineWorkbook
 
-from emis.core.access import Domain, Role
+from emis.core.access import Role
 from emis.core.models import AuditEvent, ObjectChange
+from emis.indicators.apps import DOMAIN as INDICATORS_DOMAIN
 from emis.reports.annual.wording import count_phrase, points_phrase
 from emis.reports.charts import FONT_FAMILY, Chart, font_file, missing_glyphs, render_png, resolved_font
 from emis.reports.models import AnnualReport, AnnualReportStatus
@@ -293,7 +294,7 @@ def test_who_may_upload(county):
     assert not AnnualReport.objects.exists()
     # 股室人员 who write the indicators domain do; the county is in their scope.
     section = county.users[Role.SECTION]
-    section.domains = [*section.domains, Domain.INDICATORS]
+    section.domains = [*section.domains, INDICATORS_DOMAIN]
     section.save()
     assert upload(client_for(section), docx_upload()).status_code == 302
     assert AnnualReport.objects.get().uploaded_by == section
