@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from emis.core import access
 from emis.orgs.models import Division, SchoolYear
-from emis.orgs.selectors import current_school_year
+from emis.orgs.selectors import requested_school_year
 
 from .apps import DOMAIN
 from .definitions import REGISTRY
@@ -45,16 +45,10 @@ KEY_COUNTS = (
 
 
 def _year(request) -> SchoolYear:
-    value = request.GET.get("year", "").strip()
-    if not value:
-        year = current_school_year()
-        if year is None:
-            raise Http404("no school year")
-        return year
-    try:
-        return SchoolYear.objects.for_user(request.user).get(start_year=int(value))
-    except (ValueError, SchoolYear.DoesNotExist):
-        raise Http404("unknown school year") from None
+    year = requested_school_year(request)
+    if year is None:
+        raise Http404("no school year")
+    return year
 
 
 def _division(request) -> str:

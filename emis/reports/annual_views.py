@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from emis.orgs.models import SchoolYear
+from emis.orgs.selectors import requested_school_year
 
 from . import services
 from .annual.annex import XLSX_CONTENT_TYPE
@@ -27,7 +28,7 @@ from .annual.services import DraftFiles, draft_job
 from .annual.word import DOCX_CONTENT_TYPE
 from .forms import AnnualReportUploadForm
 from .selectors import annual_reports, annual_review, may_edit_annual_report, report_county
-from .views import attachment, requested_school_year
+from .views import attachment
 
 
 def _baseline(request, year: SchoolYear) -> int | None:

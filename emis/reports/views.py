@@ -13,21 +13,10 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from emis.orgs.models import SchoolYear
-from emis.orgs.selectors import current_school_year
+from emis.orgs.selectors import requested_school_year
 
 from .stats import base_tables
 from .xlsx import XLSX_CONTENT_TYPE, filename, workbook_bytes
-
-
-def requested_school_year(request) -> SchoolYear | None:
-    """The year asked for in ?year=2020 (404 when unknown), else the current school year (None: no years)."""
-    value = request.GET.get("year", "").strip()
-    if not value:
-        return current_school_year()
-    try:
-        return SchoolYear.objects.for_user(request.user).get(start_year=int(value))
-    except (ValueError, SchoolYear.DoesNotExist):
-        raise Http404("unknown school year") from None
 
 
 def attachment(content: bytes, content_type: str, ascii_name: str, name: str) -> HttpResponse:
