@@ -40,11 +40,19 @@ def layers(workflow: Workflow) -> list[list[str]]:
                     depth[t.target] = depth[code] + 1
                     following.append(t.target)
         frontier = following
+    # Terminal states end the drawing: one column after every other state.
+    terminal = {s.code for s in workflow.states if s.terminal}
+    last = max((d for code, d in depth.items() if code not in terminal), default=-1) + 1
+    for code in terminal & set(depth):
+        depth[code] = max(depth[code], last)
     columns: list[list[str]] = [[] for _ in range(max(depth.values(), default=0) + 1)]
     for state in workflow.states:
         if state.code in depth:
             columns[depth[state.code]].append(state.code)
-    return columns
+    # In the terminal column the state most arrows reach from afar comes first, so arcs over the top cross no box.
+    incoming = {code: sum(len(t.sources) for t in workflow.transitions if t.target == code) for code in terminal}
+    columns[-1].sort(key=lambda code: -incoming.get(code, 0))
+    return [column for column in columns if column]
 
 
 def mermaid(workflow: Workflow) -> str:
@@ -66,7 +74,6 @@ def svg(workflow: Workflow) -> str:
     widths = {s.code: max(72.0, text_width(str(s.label)) + 28) for s in workflow.states}
     col_width = [max(widths[c] for c in column) if column else 0 for column in columns]
     tallest = max(len(column) for column in columns) if columns else 1
-    height = MARGIN * 2 + tallest * NODE_H + (tallest - 1) * ROW_GAP + 60  # room for arcs below
     start_x = MARGIN + 8
     x = start_x + 8 + COL_GAP * 0.6
     boxes: dict[str, tuple[float, float, float]] = {}  # code -> (left, top, width)
@@ -81,60 +88,70 @@ def svg(workflow: Workflow) -> str:
     middle_y = MARGIN + (tallest * NODE_H + (tallest - 1) * ROW_GAP) / 2
     column_of = {code: i for i, column in enumerate(columns) for code in column}
 
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="work-diagram" viewBox="0 0 {width:.0f} {height:.0f}" '
-        f'width="{width:.0f}" height="{height:.0f}" role="img" aria-label="{escape(str(workflow.label))}" '
-        f'font-family="sans-serif" font-size="{FONT}">',
-        "<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" "
-        'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#555"/></marker></defs>',
-        f"<title>{escape(str(workflow.label))}</title>",
-        f'<circle cx="{start_x}" cy="{middle_y:.1f}" r="7" fill="#333"/>',
-    ]
+    parts = [f'<circle cx="{start_x}" cy="{middle_y:.1f}" r="7" fill="#333"/>']
     edges: list[str] = []
     labels: list[str] = []
     pair_count: dict[tuple[str, str], int] = {}
-    below = 0
+    above = below = 0
     for t in workflow.transitions:
-        for source in t.sources or (START,):
-            if t.target not in boxes or (source != START and source not in boxes):
-                continue
+        sources = [s for s in (t.sources or (START,)) if s == START or s in boxes]
+        if t.target not in boxes:
+            continue
+        tl, tt, tw = boxes[t.target]
+        label_at = None
+        for index, source in enumerate(sources):
             key = (source, t.target)
             nth = pair_count[key] = pair_count.get(key, -1) + 1
-            tl, tt, tw = boxes[t.target]
             if source == START:
-                x1, y1 = start_x + 7, middle_y
+                sl, st, sw = start_x - 7, middle_y - NODE_H / 2, 7
+                source_column = -1
             else:
                 sl, st, sw = boxes[source]
-            forward = source == START or column_of[t.target] > column_of[source]
-            if forward:
-                if source != START:
-                    x1, y1 = sl + sw, st + NODE_H / 2
-                x2, y2 = tl, tt + NODE_H / 2
-                y1 += nth * 8
-                y2 += nth * 8
+                source_column = column_of[source]
+            span = column_of[t.target] - source_column
+            if span == 1:
+                # To the next column: a curve from the right side to the left side.
+                x1, y1 = sl + sw, st + NODE_H / 2 + nth * 8
+                x2, y2 = tl, tt + NODE_H / 2 + nth * 8
                 bend = (x2 - x1) / 2
                 path = f"M{x1:.1f},{y1:.1f} C{x1 + bend:.1f},{y1:.1f} {x2 - bend:.1f},{y2:.1f} {x2:.1f},{y2:.1f}"
-                lx, ly = (x1 + x2) / 2, (y1 + y2) / 2 - 6 - nth * 14
+                mid = ((x1 + x2) / 2, (y1 + y2) / 2 - 6 - nth * 14)
+                end = (x2 - 40, y2 - 6)
+            elif span > 1:
+                # Further right: an arc over the top, between the boxes' tops.
+                above += 1
+                x1, y1 = sl + sw / 2 + 12, st
+                x2, y2 = tl + tw / 2 - 12 * (index % 3), tt
+                high = MARGIN - 24 - 22 * above
+                path = f"M{x1:.1f},{y1:.1f} C{x1:.1f},{high:.1f} {x2:.1f},{high:.1f} {x2:.1f},{y2:.1f}"
+                mid = ((x1 + x2) / 2, high + 0.75 * (min(y1, y2) - high) - 12)
+                end = (x2, y2 - 20)
             else:
-                # Back or sideways: from the bottom of the source to the bottom of the target, arcing below.
+                # Back or within a column: an arc below, between the boxes' bottoms.
                 below += 1
                 x1, y1 = sl + sw / 2 + nth * 10, st + NODE_H
                 x2, y2 = tl + tw / 2 - nth * 10, tt + NODE_H
-                depth = 30 + 14 * below
-                low = max(y1, y2) + depth
+                low = max(y1, y2) + 30 + 14 * below
                 path = f"M{x1:.1f},{y1:.1f} C{x1:.1f},{low:.1f} {x2:.1f},{low:.1f} {x2:.1f},{y2:.1f}"
-                lx, ly = (x1 + x2) / 2, max(y1, y2) + depth * 0.75
+                mid = ((x1 + x2) / 2, max(y1, y2) + 0.75 * (low - max(y1, y2)) + 4)
+                end = (x2, y2 + 24)
             edges.append(
                 f'<path class="work-transition" data-transition="{escape(t.name)}" d="{path}" fill="none" '
                 'stroke="#555" stroke-width="1.3" marker-end="url(#arrow)"/>'
             )
-            label = escape(str(t.label))
-            lw = text_width(str(t.label), FONT - 1) + 8
-            labels.append(
-                f'<g class="work-transition-label"><rect x="{lx - lw / 2:.1f}" y="{ly - 11:.1f}" width="{lw:.1f}" '
-                f'height="15" fill="#fff" opacity="0.85"/><text x="{lx:.1f}" y="{ly:.1f}" text-anchor="middle" '
-                f'font-size="{FONT - 1}" fill="#333">{label}</text></g>'
-            )
+            # A transition from several states is labelled once, where its arrows meet.
+            label_at = mid if len(sources) == 1 else end
+        if label_at is None:
+            continue
+        lx, ly = label_at
+        lw = text_width(str(t.label), FONT - 1) + 8
+        labels.append(
+            f'<g class="work-transition-label"><rect x="{lx - lw / 2:.1f}" y="{ly - 11:.1f}" width="{lw:.1f}" '
+            f'height="15" fill="#fff" opacity="0.85"/><text x="{lx:.1f}" y="{ly:.1f}" text-anchor="middle" '
+            f'font-size="{FONT - 1}" fill="#333">{escape(str(t.label))}</text></g>'
+        )
+    top_room = (12 + 18 * above) if above else 0
+    height = MARGIN * 2 + tallest * NODE_H + (tallest - 1) * ROW_GAP + (24 + 12 * below if below else 0) + top_room
     parts += edges
     for state in workflow.states:
         if state.code not in boxes:
@@ -148,5 +165,13 @@ def svg(workflow: Workflow) -> str:
             f"{escape(str(state.label))}</text></g>"
         )
     parts += labels
-    parts.append("</svg>")
-    return "\n".join(parts)
+    head = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="work-diagram" viewBox="0 0 {width:.0f} {height:.0f}" '
+        f'width="{width:.0f}" height="{height:.0f}" role="img" aria-label="{escape(str(workflow.label))}" '
+        f'font-family="sans-serif" font-size="{FONT}">',
+        '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" '
+        'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#555"/></marker></defs>',
+        f"<title>{escape(str(workflow.label))}</title>",
+        f'<g transform="translate(0 {top_room})">',
+    ]
+    return "\n".join([*head, *parts, "</g>", "</svg>"])
