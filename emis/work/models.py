@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -67,9 +68,13 @@ class Case(RegistryModel):
     )
     subject_id = models.BigIntegerField(_("对象编号"), null=True, blank=True)
     subject = GenericForeignKey("subject_type", "subject_id")
-    data = models.JSONField(_("填报内容"), default=dict, blank=True)
+    data = models.JSONField(_("填报内容"), default=dict, blank=True, encoder=DjangoJSONEncoder)
     opened_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("发起人"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发起人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
@@ -91,9 +96,7 @@ class Case(RegistryModel):
             # The sweep and the inbox read open cases by due date only.
             models.Index(fields=("due_on",), name="work_case_due_idx", condition=Q(due_on__isnull=False)),
             models.Index(fields=("school", "due_on"), name="work_case_school_due_idx"),
-            models.Index(
-                fields=("division_code",), name="work_case_division_idx", opclasses=("varchar_pattern_ops",)
-            ),
+            models.Index(fields=("division_code",), name="work_case_division_idx", opclasses=("varchar_pattern_ops",)),
         ]
 
     def __str__(self) -> str:
@@ -132,7 +135,11 @@ class Step(models.Model):
     from_state = models.CharField(_("原状态"), max_length=32, blank=True)
     to_state = models.CharField(_("新状态"), max_length=32)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("办理人"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("办理人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     actor_name = models.CharField(_("办理人姓名"), max_length=150, blank=True)
@@ -140,7 +147,7 @@ class Step(models.Model):
     at = models.DateTimeField(_("办理时间"))
     on_day = models.DateField(_("办理日期"))
     comment = models.TextField(_("意见"), blank=True)
-    values = models.JSONField(_("填报内容"), default=dict, blank=True)
+    values = models.JSONField(_("填报内容"), default=dict, blank=True, encoder=DjangoJSONEncoder)
 
     objects = ImmutableScopedQuerySet.as_manager()
 
@@ -221,7 +228,11 @@ class Attachment(models.Model):
     size = models.PositiveBigIntegerField(_("大小"), default=0)
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)

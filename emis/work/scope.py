@@ -46,6 +46,4 @@ def covers(user, school_id: int | None, division_code: str, level: str) -> bool:
     }[level]
     if longest is None and school_id is not None and school_id in school_ids:
         return True
-    return any(
-        (longest is None or len(code) <= longest) and division_code.startswith(code) for code in division_codes
-    )
+    return any((longest is None or len(code) <= longest) and division_code.startswith(code) for code in division_codes)

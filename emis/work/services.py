@@ -285,9 +285,7 @@ def _pending_evidence(case: Case | None):
 def _documents(case: Case | None) -> set[str]:
     if case is None:
         return set()
-    return set(
-        Attachment.objects.filter(case=case, kind=AttachmentKind.DOCUMENT).values_list("document", flat=True)
-    )
+    return set(Attachment.objects.filter(case=case, kind=AttachmentKind.DOCUMENT).values_list("document", flat=True))
 
 
 def _write_step(
@@ -345,9 +343,7 @@ def _write_step(
         division_code=case.division_code,
     )
     transaction.on_commit(
-        lambda: case_moved.send(
-            sender=workflow.code, case=case, step=step, transition=transition, workflow=workflow
-        )
+        lambda: case_moved.send(sender=workflow.code, case=case, step=step, transition=transition, workflow=workflow)
     )
     return step
 

@@ -32,7 +32,12 @@ def test_a_declaration_that_contradicts_itself_is_refused():
     with pytest.raises(DeclarationError, match="duplicate transition"):
         broken(transitions=(*t, t[1]))
     with pytest.raises(DeclarationError, match="clock nope is never started"):
-        broken(transitions=(*t, Transition("x", "x", ("draft",), "draft", roles(Role.SCHOOL), Level.SCHOOL, stops=("nope",))))
+        broken(
+            transitions=(
+                *t,
+                Transition("x", "x", ("draft",), "draft", roles(Role.SCHOOL), Level.SCHOOL, stops=("nope",)),
+            )
+        )
     with pytest.raises(DeclarationError, match="unknown document"):
         broken(documents={})
 

@@ -62,7 +62,6 @@ ROLE_OF = {
 NAMES = [t.name for t in TEST_WORKFLOW.transitions if not t.opens] + ["undeclared"]
 
 
-
 def attempt(data, state, school_key):
     """One attempt, drawn knowing the current state: usually a transition declared from it (so sequences go deep),
     sometimes any name; often a user who may take it, otherwise anyone; usually the requirements met."""
@@ -110,7 +109,9 @@ def counts(case):
     )
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(school_key=st.sampled_from(["A1", "B1"]), length=st.integers(1, 16), data=st.data())
 def test_random_steps_by_random_users_follow_the_declaration(county, actors, school_key, length, data):
     with transaction.atomic():

@@ -141,7 +141,9 @@ def test_level_a_school_in_scope_of_a_township_step_is_refused(county, actors, t
     )
     add_notice(case)
     transition = test_workflow.transition("issue")
-    assert "乡镇一级或其上级" in services.level_refusal(transition, actors["school_a2"], county.school_a2.pk, case.division_code)
+    assert "乡镇一级或其上级" in services.level_refusal(
+        transition, actors["school_a2"], county.school_a2.pk, case.division_code
+    )
     assert services.level_refusal(transition, actors["section_work"], county.school_a2.pk, case.division_code) is None
     # A county section issues a township-level step.
     step = case_transition(case=case, transition="issue", acting_user=actors["section_work"], today=DAY)
@@ -152,7 +154,12 @@ def test_withdraw_needs_the_county(county, actors):
     case = open_case(actors, county)
     # 撤销 is a county-level step: the township's account answers no (its role is not named either).
     refused(
-        "乡镇中心学校", case=case, transition="withdraw", acting_user=actors[Role.TOWNSHIP], values={"reason": "x"}, today=DAY
+        "乡镇中心学校",
+        case=case,
+        transition="withdraw",
+        acting_user=actors[Role.TOWNSHIP],
+        values={"reason": "x"},
+        today=DAY,
     )
     step = case_transition(
         case=case, transition="withdraw", acting_user=actors["section_work"], values={"reason": "重复下发"}, today=DAY
@@ -188,7 +195,9 @@ def test_attachments_uploaded_before_the_step_count_and_join_it(county, actors):
         values={"summary": "已整改"},
         today=DAY,
     )
-    refused("整改情况", case=case, transition="report", acting_user=actors[Role.SCHOOL], attachments=[photo()], today=DAY)
+    refused(
+        "整改情况", case=case, transition="report", acting_user=actors[Role.SCHOOL], attachments=[photo()], today=DAY
+    )
     assert not Attachment.objects.filter(case=case, kind="evidence").exists()  # the refused step stored no file
     from emis.work import attachments
 
@@ -263,7 +272,9 @@ def test_the_limit_can_come_from_the_step(county, actors):
     assert case.due_on == dt.date(2021, 10, 11)
     case2 = open_case(actors, county)
     add_notice(case2)
-    refused("期限天数", case=case2, transition="issue", acting_user=actors[Role.TOWNSHIP], values={"days": "abc"}, today=DAY)
+    refused(
+        "期限天数", case=case2, transition="issue", acting_user=actors[Role.TOWNSHIP], values={"days": "abc"}, today=DAY
+    )
 
 
 def test_a_deadline_in_an_unknown_year_refuses_the_step(county, actors):
@@ -298,5 +309,7 @@ def test_opening_is_checked_too(county, actors):
         )
     assert "乡镇一级或其上级" in info.value.messages[0]
     with pytest.raises(TransitionRefused):
-        case_open(workflow="worktest_rectification", title="x", school=county.school_a1, acting_user=actors[Role.SCHOOL])
+        case_open(
+            workflow="worktest_rectification", title="x", school=county.school_a1, acting_user=actors[Role.SCHOOL]
+        )
     assert not Case.objects.exists()

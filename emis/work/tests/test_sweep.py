@@ -78,7 +78,9 @@ def test_a_step_after_escalation_keeps_or_clears_it(county, actors):
     sweep(dt.date(2021, 10, 21))
     case.refresh_from_db()
     # Receiving the notice late changes no deadline: the escalation stays.
-    case = case_transition(case=case, transition="receive", acting_user=actors[Role.SCHOOL], today=dt.date(2021, 10, 22)).case
+    case = case_transition(
+        case=case, transition="receive", acting_user=actors[Role.SCHOOL], today=dt.date(2021, 10, 22)
+    ).case
     assert (case.urgency, case.escalated_to) == (Urgency.OVERDUE, Level.TOWNSHIP)
     # Reporting stops that deadline and starts the verification one: nothing is overdue any more.
     from .conftest import photo
