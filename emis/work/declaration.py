@@ -26,7 +26,7 @@ class Level(models.TextChoices):
 
     SCHOOL = "school", _("学校")
     TOWNSHIP = "township", _("乡镇")
-    COUNTY = "county", _("县级")
+    COUNTY = "county", _("县")
 
 
 # Escalation goes one level up: an overdue school case goes to its township, a township case to the county.

@@ -13,6 +13,7 @@ trail (``work.<workflow>.<transition>``; the case's own row change is change-log
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Iterable, Sequence
 
@@ -23,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from emis.core import access
-from emis.core.audit import record_event
+from emis.core.audit import audit_context, current_context, record_event
 
 from . import attachments as attachment_store
 from . import declaration
@@ -48,6 +49,18 @@ def acting_role(user) -> str:
 
 def event_name(workflow: Workflow, transition: Transition) -> str:
     return f"work.{workflow.code}.{transition.name}"
+
+
+@contextlib.contextmanager
+def _acting_as(user):
+    """The audit context names the actor: a request already does; a command, task or test calling the service
+    directly gets one with the actor, so the step's change record and audit event name who took it."""
+    context = current_context()
+    if context.acting_user() is not None:
+        yield
+        return
+    with audit_context(user=user, source=context.source):
+        yield
 
 
 # ---- checks --------------------------------------------------------------------------------------------------------
@@ -387,7 +400,7 @@ def case_open(
     if reason:
         _refuse(reason, "refused")
     clocks = _plan_clocks(None, declared, opening, values, today)
-    with transaction.atomic():
+    with _acting_as(acting_user), transaction.atomic():
         case = Case(
             workflow=declared.code,
             title=title[:200],
@@ -439,7 +452,7 @@ def case_transition(
         case_id = case
     values = dict(values or {})
     today = today or timezone.localdate()
-    with transaction.atomic():
+    with _acting_as(acting_user), transaction.atomic():
         # The row lock makes a second actor wait here until the first commits, then read the moved case.
         locked = Case.objects.for_user(acting_user).select_for_update().filter(pk=case_id).first()
         if locked is None:

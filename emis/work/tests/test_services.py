@@ -98,6 +98,11 @@ def test_a_case_goes_through_the_whole_cycle(county, actors, django_capture_on_c
     events = list(AuditEvent.objects.filter(event__startswith="work.").order_by("id").values_list("event", "data"))
     assert [e for e, _ in events] == [f"work.worktest_rectification.{name}" for _, name, _, _ in steps]
     assert events[3][1]["fields"] == ["summary"] and events[3][1]["attachments"] == 1
+    # Called outside a request, the service names the actor in the audit trail itself.
+    actors_named = (
+        AuditEvent.objects.filter(event__startswith="work.").order_by("id").values_list("username", flat=True)
+    )
+    assert list(actors_named) == ["township_a", "township_a", "school_a1", "school_a1", "township_a"]
     assert moved == ["create", "issue", "receive", "report", "accept"]
     # The case row itself is change-logged like every registry row, filed under its school.
     changes = ObjectChange.objects.filter(object_id=case.pk, content_type__model="case")
