@@ -318,3 +318,14 @@ def test_opening_is_checked_too(county, actors):
             workflow="worktest_rectification", title="x", school=county.school_a1, acting_user=actors[Role.SCHOOL]
         )
     assert not Case.objects.exists()
+
+
+def test_a_step_takes_a_constant_number_of_queries(county, actors, django_assert_max_num_queries):
+    case = open_case(actors, county, subject=county.school_a1)
+    assert case.subject == county.school_a1
+    add_notice(case)
+    with django_assert_max_num_queries(18) as captured:  # 17 today: lock, checks, clocks, step, case, event
+        step = case_transition(case=case, transition="issue", acting_user=actors[Role.TOWNSHIP], today=DAY)
+    first = len(captured.captured_queries)
+    with django_assert_max_num_queries(first):
+        case_transition(case=step.case, transition="receive", acting_user=actors[Role.SCHOOL], today=DAY)
