@@ -17,7 +17,6 @@ import contextlib
 import datetime as dt
 from collections.abc import Iterable, Sequence
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -34,9 +33,24 @@ from .models import Attachment, AttachmentKind, Case, CaseClock, ClockState, Ste
 from .scope import case_level, covers
 from .signals import case_moved
 
+try:  # issue 11 (writepath) adds the one refusal every page, the API and the importers show: use it once it lands
+    from emis.core.writes import Refused as _Refused  # type: ignore[import-not-found]
+except ImportError:  # pragma: no cover - until then, the same shape here
 
-class TransitionRefused(ValidationError):
-    """A step that may not happen, with the reason in Chinese. Nothing was written."""
+    class _Refused(Exception):
+        def __init__(self, *messages, more: bool = False):
+            self.messages = [str(m) for m in messages]
+            self.more = more
+            super().__init__("；".join(self.messages))
+
+
+class TransitionRefused(_Refused):
+    """A step that may not happen, with the reason in Chinese (``messages[0]``) and a ``code`` saying which check
+    refused it (not_found, moved_on, refused, calendar_unknown ...). Nothing was written."""
+
+    def __init__(self, message, *, code: str = "refused"):
+        super().__init__(message)
+        self.code = code
 
 
 class CaseMovedOn(TransitionRefused):
