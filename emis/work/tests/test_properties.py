@@ -110,7 +110,7 @@ def counts(case):
 
 
 @settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
 )
 @given(school_key=st.sampled_from(["A1", "B1"]), length=st.integers(1, 16), data=st.data())
 def test_random_steps_by_random_users_follow_the_declaration(county, actors, school_key, length, data):
