@@ -1,19 +1,56 @@
-"""Does this user answer for this case at this level? (A thin adapter.)
+"""Does this user answer for this case at this level? Coverage comes from core (``access.covers`` / ``covering``,
+issue 11's `scope` helper); the engine adds only the level rule.
 
-The `scope` helper of issue 11 adds one core helper "does this user cover this division/school"; until it lands this
-module answers from ``user.scope_keys()`` (school ids, division codes), the same keys ``for_user`` filters by. When the
-core helper exists, ``covers`` should call it and keep only the level rule below.
+The level rule: a case is filed under its school (if any) and its division code; it also carries its township's
+code (``township_code``: the first 9 digits) and its county's (``county_code``: the first 6). So "answers at the
+township level or above" is "covers the case's township as a whole", and likewise for the county.
+
+Until the branch meets core's helpers, ``_covers`` and ``_covering`` below stand in for them with the same meaning;
+once ``emis.core.access`` has ``covers`` and ``covering`` they are not used and should be deleted.
 """
 
 from __future__ import annotations
 
-from emis.core.access import sees_everything
+from django.db.models import Q
+
+from emis.core import access
 from emis.orgs.choices import DIVISION_CODE_LENGTH, DivisionLevel
 
 from .declaration import Level
 
 TOWNSHIP_CODE_LENGTH = DIVISION_CODE_LENGTH[DivisionLevel.TOWNSHIP]
 COUNTY_CODE_LENGTH = DIVISION_CODE_LENGTH[DivisionLevel.COUNTY]
+
+
+def _covers(user, *, division: str | None = None, school=None) -> bool:  # stand-in for access.covers
+    if not user.is_authenticated:
+        return False
+    if access.sees_everything(user):
+        return True
+    school_ids, codes = user.scope_keys()
+    if school is not None:
+        if school.pk in school_ids:
+            return True
+        if school.township_id and any(school.township.code.startswith(code) for code in codes):
+            return True
+    return division is not None and any(division.startswith(code) for code in codes)
+
+
+def _covering(user, *, division_paths=(), school_paths=()) -> Q | None:  # stand-in for access.covering
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    if access.sees_everything(user):
+        return None
+    return access.ScopeSpec(school_paths=school_paths, division_paths=division_paths).q_for(*user.scope_keys())
+
+
+covers_place = getattr(access, "covers", None) or _covers
+covering = getattr(access, "covering", None) or _covering
+
+
+def acting_role(user) -> str:
+    """The role the declarations name: a superuser acts as 系统管理员 whatever its role field says."""
+    return access.Role.ADMIN if user.is_superuser else user.role
 
 
 def case_level(school_id: int | None, division_code: str) -> str:
@@ -25,25 +62,32 @@ def case_level(school_id: int | None, division_code: str) -> str:
     return Level.COUNTY
 
 
-def covers(user, school_id: int | None, division_code: str, level: str) -> bool:
-    """Does ``user`` answer for a case filed under (school_id, division_code) at ``level`` or above?
+def township_code(division_code: str) -> str:
+    return division_code[:TOWNSHIP_CODE_LENGTH]
 
-    school    the case is in the user's scope at all: its school is one of theirs (a primary school's teaching
-              points included), or one of their divisions contains it
-    township  one of the user's divisions is a township (or the county, city, province) containing the case
-    county    one of the user's divisions is the county (or a city or province) containing the case
-    So a county section answers for a township-level step too; a school account never for a township-level one.
-    Which roles may act is the declaration's question, asked apart. Accounts that see everything (系统管理员) cover
-    every case at every level.
+
+def county_code(division_code: str) -> str:
+    return division_code[:COUNTY_CODE_LENGTH]
+
+
+def covers(user, school, division_code: str, level: str) -> bool:
+    """Does ``user`` answer for a case filed under (school, division_code) at ``level`` or above?
+
+    school    the case is in the user's scope at all: its school (a primary school's teaching points included), or a
+              division holding it
+    township  the user covers the case's township whole (a township's, the county's, a city's account)
+    county    the user covers the case's county whole
+    So a county section answers for a township-level step too; a school or an inspector never for a township-level
+    one. Which roles may act is the declaration's question, asked apart.
     """
-    if sees_everything(user):
-        return True
-    school_ids, division_codes = user.scope_keys()
-    longest = {
-        Level.SCHOOL: None,
-        Level.TOWNSHIP: TOWNSHIP_CODE_LENGTH,
-        Level.COUNTY: COUNTY_CODE_LENGTH,
-    }[level]
-    if longest is None and school_id is not None and school_id in school_ids:
-        return True
-    return any((longest is None or len(code) <= longest) and division_code.startswith(code) for code in division_codes)
+    if level == Level.SCHOOL:
+        return covers_place(user, school=school, division=division_code)
+    prefix = township_code(division_code) if level == Level.TOWNSHIP else county_code(division_code)
+    return covers_place(user, division=prefix)
+
+
+def level_q(user, level: str) -> Q | None:
+    """The filter form of ``covers`` on Case rows (None: every case)."""
+    if level == Level.SCHOOL:
+        return covering(user, school_paths=("school_id",), division_paths=("division_code",))
+    return covering(user, division_paths=("township_code" if level == Level.TOWNSHIP else "county_code",))

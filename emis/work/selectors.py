@@ -19,23 +19,8 @@ from emis.core import access
 from . import declaration
 from .calendar import WorkCalendar
 from .declaration import Level
-from .models import CASE_SCOPE, Case, CaseClock, ClockState
-from .scope import COUNTY_CODE_LENGTH, TOWNSHIP_CODE_LENGTH
-from .services import acting_role
-
-
-def _level_q(user, level: str) -> Q | None:
-    """Cases the user answers for at ``level`` or above (the SQL form of scope.covers); None: every case."""
-    if access.sees_everything(user):
-        return None
-    school_ids, division_codes = user.scope_keys()
-    if level == Level.SCHOOL:
-        return CASE_SCOPE.q_for(school_ids, division_codes)
-    longest = TOWNSHIP_CODE_LENGTH if level == Level.TOWNSHIP else COUNTY_CODE_LENGTH
-    codes = [code for code in division_codes if len(code) <= longest]
-    if not codes:
-        return Q(pk__in=[])
-    return reduce(or_, [Q(division_code__startswith=code) for code in codes])
+from .models import Case, CaseClock, ClockState
+from .scope import acting_role, level_q
 
 
 def waiting_for(user) -> QuerySet[Case]:
@@ -49,7 +34,7 @@ def waiting_for(user) -> QuerySet[Case]:
             if not access.role_may(user, workflow.domain, transition.name):
                 continue
             condition = Q(workflow=workflow.code, state__in=transition.sources)
-            level = _level_q(user, transition.level)
+            level = level_q(user, transition.level)
             conditions.append(condition if level is None else condition & level)
     if not conditions:
         return Case.objects.none()
@@ -61,7 +46,7 @@ def escalated_to(user) -> QuerySet[Case]:
     its townships' cases and the schools' cases escalated on), newest escalation first."""
     conditions = []
     for level in (Level.TOWNSHIP, Level.COUNTY):
-        scope = _level_q(user, level)
+        scope = level_q(user, level)
         matching = Q(escalated_to=level)
         conditions.append(matching if scope is None else matching & scope)
     return Case.objects.for_user(user).filter(reduce(or_, conditions)).order_by("-escalated_on", "due_on", "id")

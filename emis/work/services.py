@@ -30,7 +30,7 @@ from . import declaration
 from .calendar import CalendarUnknown, WorkCalendar
 from .declaration import LEVEL_ABOVE, Level, Transition, Workflow
 from .models import Attachment, AttachmentKind, Case, CaseClock, ClockState, Step, Urgency
-from .scope import case_level, covers
+from .scope import acting_role, case_level, county_code, covers, township_code
 from .signals import case_moved
 
 try:  # issue 11 (writepath) adds the one refusal every page, the API and the importers show: use it once it lands
@@ -57,11 +57,7 @@ class CaseMovedOn(TransitionRefused):
     """Someone else took a step on the case after the actor read it."""
 
 
-def acting_role(user) -> str:
-    return access.Role.ADMIN if user.is_superuser else user.role
-
-
-def event_name(workflow: Workflow, transition: Transition) -> str:
+def _event_name(workflow: Workflow, transition: Transition) -> str:
     return f"work.{workflow.code}.{transition.name}"
 
 
@@ -80,7 +76,7 @@ def _acting_as(user):
 # ---- checks --------------------------------------------------------------------------------------------------------
 
 
-def role_refusal(workflow: Workflow, transition: Transition, user) -> str | None:
+def _role_refusal(workflow: Workflow, transition: Transition, user) -> str | None:
     role = acting_role(user)
     if role not in transition.roles:
         return _("您的角色（{role}）不能办理“{transition}”。").format(
@@ -92,15 +88,15 @@ def role_refusal(workflow: Workflow, transition: Transition, user) -> str | None
     return None
 
 
-def level_refusal(transition: Transition, user, school_id: int | None, division_code: str) -> str | None:
-    if covers(user, school_id, division_code, transition.level):
+def _level_refusal(transition: Transition, user, school, division_code: str) -> str | None:
+    if covers(user, school, division_code, transition.level):
         return None
     return _("“{transition}”须由负责该办件的{level}一级或其上级办理，您不在此范围内。").format(
         transition=transition.label, level=Level(transition.level).label
     )
 
 
-def requirement_refusal(
+def _requirement_refusal(
     workflow: Workflow,
     transition: Transition,
     *,
@@ -132,8 +128,8 @@ def refusal(case: Case, transition: Transition, user, *, requirements: dict | No
     of comment, values, attachment_count, documents) the requirements are not checked: the question the pages ask to
     offer a button."""
     workflow = declaration.get(case.workflow)
-    reason = role_refusal(workflow, transition, user) or level_refusal(
-        transition, user, case.school_id, case.division_code
+    reason = _role_refusal(workflow, transition, user) or _level_refusal(
+        transition, user, case.school, case.division_code
     )
     if reason:
         return reason
@@ -142,7 +138,7 @@ def refusal(case: Case, transition: Transition, user, *, requirements: dict | No
             state=workflow.state_label(case.state), transition=transition.label
         )
     if requirements is not None:
-        return requirement_refusal(workflow, transition, **requirements)
+        return _requirement_refusal(workflow, transition, **requirements)
     return None
 
 
@@ -258,7 +254,7 @@ def _apply_clocks(case: Case, created: list[CaseClock], updates: dict[int, dict]
 DEADLINE_FIELDS = ("due_on", "due_soon_on", "escalate_on", "clock_paused", "urgency", "escalated_to", "escalated_on")
 
 
-def deadline_summary(case: Case, today: dt.date, *, new_deadline: bool) -> dict:
+def _deadline_summary(case: Case, today: dt.date, *, new_deadline: bool) -> dict:
     """The case's deadline columns from its unstopped clocks: the soonest running one (or, all paused, the soonest
     paused one), with its urgency as of ``today``. An escalation stays while the deadlines stay (a pause or a step
     that starts and stops no clock) and is cleared when a clock starts or stops (``new_deadline``); a deadline
@@ -349,14 +345,14 @@ def _write_step(
     created, updates = clocks
     _apply_clocks(case, created, updates)
     new_deadline = bool(created) or any(u.get("state") == ClockState.STOPPED for u in updates.values())
-    summary = deadline_summary(case, today, new_deadline=new_deadline)
+    summary = _deadline_summary(case, today, new_deadline=new_deadline)
     for name, value in summary.items():
         setattr(case, name, value)
     if workflow.state(transition.target).terminal:
         case.closed_at = now
     case.save(update_fields=["state", "version", "data", "closed_at", *DEADLINE_FIELDS, "updated_at"])
     record_event(
-        event_name(workflow, transition),
+        _event_name(workflow, transition),
         # The values' names only: they may hold what the change log would have to seal.
         data={
             "case": case.pk,
@@ -405,9 +401,9 @@ def case_open(
     if not division_code:
         _refuse(_("新建办件须指明所属学校或区划。"), "no_scope")
     reason = (
-        role_refusal(declared, opening, acting_user)
-        or level_refusal(opening, acting_user, school_id, division_code)
-        or requirement_refusal(
+        _role_refusal(declared, opening, acting_user)
+        or _level_refusal(opening, acting_user, school, division_code)
+        or _requirement_refusal(
             declared, opening, comment=comment, values=values, attachment_count=len(attachments), documents=()
         )
     )
@@ -423,6 +419,8 @@ def case_open(
             level=case_level(school_id, division_code),
             school=school,
             division_code=division_code,
+            township_code=township_code(division_code),
+            county_code=county_code(division_code),
             subject=subject,
             data=values,
             opened_by=acting_user,
@@ -468,7 +466,13 @@ def case_transition(
     today = today or timezone.localdate()
     with _acting_as(acting_user), transaction.atomic():
         # The row lock makes a second actor wait here until the first commits, then read the moved case.
-        locked = Case.objects.for_user(acting_user).select_for_update().filter(pk=case_id).first()
+        locked = (
+            Case.objects.for_user(acting_user)
+            .select_for_update(of=("self",))
+            .select_related("school__township")
+            .filter(pk=case_id)
+            .first()
+        )
         if locked is None:
             _refuse(_("办件不存在，或不在您的管辖范围内。"), "not_found")
         workflow = declaration.get(locked.workflow)

@@ -146,10 +146,10 @@ def test_level_a_school_in_scope_of_a_township_step_is_refused(county, actors, t
     )
     add_notice(case)
     transition = test_workflow.transition("issue")
-    assert "乡镇一级或其上级" in services.level_refusal(
-        transition, actors["school_a2"], county.school_a2.pk, case.division_code
+    assert "乡镇一级或其上级" in services._level_refusal(
+        transition, actors["school_a2"], county.school_a2, case.division_code
     )
-    assert services.level_refusal(transition, actors["section_work"], county.school_a2.pk, case.division_code) is None
+    assert services._level_refusal(transition, actors["section_work"], county.school_a2, case.division_code) is None
     # A county section issues a township-level step.
     step = case_transition(case=case, transition="issue", acting_user=actors["section_work"], today=DAY)
     assert step.actor_role == Role.SECTION
