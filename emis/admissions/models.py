@@ -16,10 +16,11 @@ from django.utils.translation import gettext_lazy as _
 
 from emis.common.idnumbers import normalize_id_number, validate_id_number
 from emis.common.text import pinyin_initials
-from emis.core.access import Domain, ScopeSpec
+from emis.core.access import ScopeSpec
 from emis.core.fields import EncryptedCharField, HashField
 from emis.core.models import RegistryModel
 
+from .apps import DOMAIN
 from .choices import ENTRY_SCHOOL_CATEGORIES, STANDARD_CLASS_SIZE, EntryLevel, ExceptionReason
 from .rounds_choices import (
     DEFAULT_PREFERENCE_COUNT,
@@ -35,7 +36,7 @@ from .rounds_choices import (
 class CatchmentZone(RegistryModel):
     """招生片区: villages and communities whose children enter one primary and one junior school."""
 
-    domain = Domain.ADMISSIONS
+    domain = DOMAIN
     scope = ScopeSpec(school_paths=("primary_school_id", "junior_school_id"), division_paths=("township__code",))
 
     school_year = models.ForeignKey(
@@ -84,9 +85,6 @@ class CatchmentZone(RegistryModel):
     def get_absolute_url(self) -> str:
         return reverse("admissions:catchmentzone_detail", args=[self.pk])
 
-    def audit_scope(self):
-        return self.primary_school_id or self.junior_school_id, self.township.code
-
     def clean(self) -> None:
         errors = {}
         for field, level in (("primary_school", EntryLevel.PRIMARY), ("junior_school", EntryLevel.JUNIOR)):
@@ -104,7 +102,7 @@ class CatchmentZone(RegistryModel):
 class EntryPlan(RegistryModel):
     """A school's entry plan for one year and entry grade: classes, and the standard size of a class."""
 
-    domain = Domain.ADMISSIONS
+    domain = DOMAIN
     scope = ScopeSpec(school_paths=("school_id",), division_paths=("school__township__code",))
 
     school_year = models.ForeignKey(
@@ -137,9 +135,6 @@ class EntryPlan(RegistryModel):
     def get_absolute_url(self) -> str:
         return reverse("admissions:entryplan_detail", args=[self.pk])
 
-    def audit_scope(self):
-        return self.school_id, self.school.township.code
-
     @property
     def standard_size(self) -> int:
         return self.class_size or STANDARD_CLASS_SIZE[self.level]
@@ -162,7 +157,7 @@ class EntryPlan(RegistryModel):
 class CatchmentException(RegistryModel):
     """A child placed outside its zone's school, with the reason (随迁子女, special education, policy cases)."""
 
-    domain = Domain.ADMISSIONS
+    domain = DOMAIN
     scope = ScopeSpec(school_paths=("school_id",), division_paths=("school__township__code",))
     sensitive_fields = ("id_number",)
 
@@ -201,9 +196,6 @@ class CatchmentException(RegistryModel):
 
     def get_absolute_url(self) -> str:
         return reverse("admissions:catchmentexception_detail", args=[self.pk])
-
-    def audit_scope(self):
-        return self.school_id, self.school.township.code
 
     def clean(self) -> None:
         self.id_number = normalize_id_number(self.id_number or "")
@@ -257,7 +249,7 @@ class AdmissionRound(RegistryModel):
     (locked: the round, its schools, allocations and applicants can no longer change; only appeals are recorded).
     """
 
-    domain = Domain.ADMISSIONS
+    domain = DOMAIN
     scope = ScopeSpec(division_paths=("division_code",))
 
     school_year = models.ForeignKey(
@@ -315,9 +307,6 @@ class AdmissionRound(RegistryModel):
     def get_absolute_url(self) -> str:
         return reverse("admissions:admissionround_detail", args=[self.pk])
 
-    def audit_scope(self):
-        return None, self.division_code
-
     @property
     def is_locked(self) -> bool:
         return self.status == RoundStatus.PUBLISHED
@@ -356,7 +345,7 @@ class RoundSchool(RegistryModel):
     (open + quota seats). The result fields are written by solving the round.
     """
 
-    domain = Domain.ADMISSIONS
+    domain = DOMAIN
     scope = ScopeSpec(school_paths=("school_id",), division_paths=("round__division_code",))
 
     round = models.ForeignKey(
@@ -406,9 +395,6 @@ class RoundSchool(RegistryModel):
     def get_absolute_url(self) -> str:
         return reverse("admissions:roundschool_detail", args=[self.pk])
 
-    def audit_scope(self):
-        return self.school_id, self.round.division_code
-
     result_fields = frozenset({"quota_admitted", "open_capacity", "open_admitted", "open_cutoff"})
 
     @classmethod
@@ -438,7 +424,7 @@ class RoundSchool(RegistryModel):
 class QuotaAllocation(RegistryModel):
     """指标到校名额分配: a quality school's quota seats for one junior school in a round, and how many it took."""
 
-    domain = Domain.ADMISSIONS
+    domain = DOMAIN
     scope = ScopeSpec(school_paths=("school_id", "junior_school_id"), division_paths=("round__division_code",))
 
     round = models.ForeignKey(
@@ -472,9 +458,6 @@ class QuotaAllocation(RegistryModel):
     def get_absolute_url(self) -> str:
         return reverse("admissions:quotaallocation_detail", args=[self.pk])
 
-    def audit_scope(self):
-        return self.school_id, self.round.division_code
-
     result_fields = frozenset({"admitted", "cutoff"})
 
     @classmethod
@@ -503,7 +486,7 @@ class Applicant(RegistryModel):
     """A 中考 applicant of a round: scores, junior school, ordered preferences (school codes), eligibility for quota
     seats, and — once solved — the result with the reason each higher preference failed."""
 
-    domain = Domain.ADMISSIONS
+    domain = DOMAIN
     scope = ScopeSpec(school_paths=("junior_school_id",), division_paths=("round__division_code",))
     sensitive_fields = ("id_number",)
 
@@ -571,9 +554,6 @@ class Applicant(RegistryModel):
     def get_absolute_url(self) -> str:
         return reverse("admissions:applicant_detail", args=[self.pk])
 
-    def audit_scope(self):
-        return self.junior_school_id, self.round.division_code
-
     result_fields = frozenset({"result_school", "result_phase", "result_preference_rank"})
 
     @classmethod
@@ -633,7 +613,7 @@ class Appeal(RegistryModel):
     is settled outside it, e.g. in a supplementary admission, and the decision says how).
     """
 
-    domain = Domain.ADMISSIONS
+    domain = DOMAIN
     scope = ScopeSpec(
         school_paths=("applicant__junior_school_id",), division_paths=("applicant__round__division_code",)
     )
@@ -663,9 +643,6 @@ class Appeal(RegistryModel):
 
     def get_absolute_url(self) -> str:
         return reverse("admissions:appeal_detail", args=[self.pk])
-
-    def audit_scope(self):
-        return self.applicant.junior_school_id, self.applicant.round.division_code
 
     @property
     def is_decided(self) -> bool:

@@ -2,8 +2,9 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from emis.core.registry import AppRegistration, MenuEntry, MenuGroup, register
-from emis.orgs.plugin import school_keys
+from emis.core.registry import AppRegistration, DataDomain, MenuEntry, MenuGroup, register
+
+from .apps import DOMAIN
 
 register(
     AppRegistration(
@@ -20,23 +21,8 @@ register(
             MenuEntry("admissions", "admissions:admissionround_list", _("中考录取"), 50),
             MenuEntry("admissions", "admissions:appeal_list", _("录取申诉"), 60),
         ),
+        domains=(DataDomain(DOMAIN, _("招生入学"), 50),),
         # Written by system administrators and by 股室人员 granted the admissions domain only.
         rights={},
-        scope_anchors={
-            # A zone belongs to its primary and junior schools and to its township.
-            "admissions.CatchmentZone": lambda o: (
-                school_keys(o.primary_school)[0] | school_keys(o.junior_school)[0],
-                o.township.code,
-            ),
-            "admissions.EntryPlan": lambda o: school_keys(o.school),
-            "admissions.CatchmentException": lambda o: school_keys(o.school),
-            # 中考录取: a round is the county's; a school's plan is also the school's, a quota allocation also its
-            # junior school's, an applicant (and its appeals) also its junior school's. Not filed under townships.
-            "admissions.AdmissionRound": lambda o: (set(), o.division_code),
-            "admissions.RoundSchool": lambda o: ({o.school_id}, o.round.division_code),
-            "admissions.QuotaAllocation": lambda o: ({o.school_id, o.junior_school_id}, o.round.division_code),
-            "admissions.Applicant": lambda o: ({o.junior_school_id}, o.round.division_code),
-            "admissions.Appeal": lambda o: ({o.applicant.junior_school_id}, o.applicant.round.division_code),
-        },
     )
 )

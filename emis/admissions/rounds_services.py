@@ -15,7 +15,6 @@ checked with the solver's file reader, with the same row/column messages as ``em
 from __future__ import annotations
 
 import json
-import tempfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -31,6 +30,7 @@ from django.utils.translation import gettext as _
 
 from emis.common.idnumbers import normalize_id_number, validate_id_number
 from emis.common.text import pinyin_initials
+from emis.core import files
 from emis.core.audit import record_changes_bulk, record_event
 from emis.core.bulk import allocate_ids, insert_rows, update_rows
 from emis.core.models import ChangeAction
@@ -397,14 +397,8 @@ def round_load_applicants(*, admission_round: AdmissionRound, upload, acting_use
     if size is not None and size > limit:
         raise RoundRefused(_("文件超过 {mb} MB 上限。").format(mb=settings.EMIS_IMPORT_MAX_UPLOAD_MB))
     file_name = Path(getattr(upload, "name", "") or "A.csv").name
-    with tempfile.TemporaryDirectory(prefix="emis-round-") as directory:
-        path = Path(directory) / file_name
-        with open(path, "wb") as out:
-            if hasattr(upload, "chunks"):
-                for chunk in upload.chunks():
-                    out.write(chunk)
-            else:
-                out.write(upload.read())
+    # Read once, here, and not kept: the applicants' rows are the record (docs/adr/0009).
+    with files.local_copy(upload, file_name) as path:
         parsed = _read_applicant_file(admission_round, path)
     replaced = _delete_applicants(admission_round)
     created = _insert_applicants(admission_round, parsed)
