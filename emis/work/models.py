@@ -12,7 +12,6 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from emis.core import access
 from emis.core.access import ScopeSpec
 from emis.core.models import RegistryModel, ScopedQuerySet
 
@@ -106,11 +105,6 @@ class Case(RegistryModel):
 
     def __str__(self) -> str:
         return self.title
-
-    if not hasattr(access, "filed_under"):  # pragma: no cover - before issue 11's `scope`: core reads the ScopeSpec
-
-        def audit_scope(self):
-            return self.school_id, self.division_code
 
     @property
     def workflow_declaration(self) -> declaration.Workflow:

@@ -5,8 +5,6 @@ The level rule: a case is filed under its school (if any) and its division code;
 code (``township_code``: the first 9 digits) and its county's (``county_code``: the first 6). So "answers at the
 township level or above" is "covers the case's township as a whole", and likewise for the county.
 
-Until the branch meets core's helpers, ``_covers`` and ``_covering`` below stand in for them with the same meaning;
-once ``emis.core.access`` has ``covers`` and ``covering`` they are not used and should be deleted.
 """
 
 from __future__ import annotations
@@ -22,30 +20,8 @@ TOWNSHIP_CODE_LENGTH = DIVISION_CODE_LENGTH[DivisionLevel.TOWNSHIP]
 COUNTY_CODE_LENGTH = DIVISION_CODE_LENGTH[DivisionLevel.COUNTY]
 
 
-def _covers(user, *, division: str | None = None, school=None) -> bool:  # stand-in for access.covers
-    if not user.is_authenticated:
-        return False
-    if access.sees_everything(user):
-        return True
-    school_ids, codes = user.scope_keys()
-    if school is not None:
-        if school.pk in school_ids:
-            return True
-        if school.township_id and any(school.township.code.startswith(code) for code in codes):
-            return True
-    return division is not None and any(division.startswith(code) for code in codes)
-
-
-def _covering(user, *, division_paths=(), school_paths=()) -> Q | None:  # stand-in for access.covering
-    if not user.is_authenticated:
-        return Q(pk__in=[])
-    if access.sees_everything(user):
-        return None
-    return access.ScopeSpec(school_paths=school_paths, division_paths=division_paths).q_for(*user.scope_keys())
-
-
-covers_place = getattr(access, "covers", None) or _covers
-covering = getattr(access, "covering", None) or _covering
+covers_place = access.covers
+covering = access.covering
 
 
 def acting_role(user) -> str:

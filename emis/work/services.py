@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from emis.core import access
 from emis.core.audit import audit_context, current_context, record_event
+from emis.core.writes import Refused
 
 from . import attachments as attachment_store
 from . import declaration
@@ -33,18 +34,8 @@ from .models import Attachment, AttachmentKind, Case, CaseClock, ClockState, Ste
 from .scope import acting_role, case_level, county_code, covers, township_code
 from .signals import case_moved
 
-try:  # issue 11 (writepath) adds the one refusal every page, the API and the importers show: use it once it lands
-    from emis.core.writes import Refused as _Refused  # type: ignore[import-not-found]
-except ImportError:  # pragma: no cover - until then, the same shape here
 
-    class _Refused(Exception):
-        def __init__(self, *messages, more: bool = False):
-            self.messages = [str(m) for m in messages]
-            self.more = more
-            super().__init__("；".join(self.messages))
-
-
-class TransitionRefused(_Refused):
+class TransitionRefused(Refused):
     """A step that may not happen, with the reason in Chinese (``messages[0]``) and a ``code`` saying which check
     refused it (not_found, moved_on, refused, calendar_unknown ...). Nothing was written."""
 
