@@ -1,24 +1,25 @@
 """Evidence and generated documents stored with a case (a thin adapter).
 
-The `files` helper of issue 11 adds one storage module (emis/core/files.py: Django's storage API, S3 by setting,
-content-type checks). Until it lands, files go through Django's default storage here, under work/<case id>/, with a
-size limit and a SHA-256; when it lands, ``store`` should call it and keep only the Attachment row. Type checks by
+Files go through issue 11's storage module (emis/core/files.py: Django's storage API, a local directory or S3 by
+setting) under work/<case id>/ with a random name, a size limit and a SHA-256. Type checks by
 content, thumbnails and audited, scoped downloads are item 4 of issue 13 (later round).
 """
 
 from __future__ import annotations
 
 import hashlib
-import uuid
 from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.storage import default_storage
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
+from emis.core import files as core_files
+
 from .models import Attachment, AttachmentKind
+
+core_files.delete_with_rows(Attachment, "path")
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 
@@ -43,7 +44,7 @@ def store(case, upload, *, user=None, step=None, kind: str = AttachmentKind.EVID
     upload.seek(0)
     suffix = PurePath(upload.name or "").suffix.lower()[:10]
     # The stored name is ours (no user-chosen path); the user's name is kept on the row for display.
-    path = default_storage.save(f"work/{case.pk}/{uuid.uuid4().hex}{suffix}", upload)
+    path = core_files.save(upload, folder=f"work/{case.pk}", suffix=suffix)
     return Attachment.objects.create(
         case=case,
         step=step,
