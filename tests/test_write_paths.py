@@ -10,6 +10,7 @@ service (or import kind) fails here until it has a case, and a case fails when a
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import importlib
 import inspect
@@ -52,6 +53,8 @@ NO_LOGGED_WRITES = {
     "emis.students.services.enrollment_step": "a rule (which write an enrolment needs)",
     "emis.students.services.latest_school": "a rule (the current school)",
     "emis.students.services.current_schools_after": "reads (the current school an import writes with the pupil)",
+    "emis.work.services.refusal": "a rule (why a step may not happen)",
+    "emis.work.services.available_transitions": "reads (the steps a user may take)",
 }
 
 
@@ -186,6 +189,46 @@ def _annual_publish(county, admin):
     return lambda: annual_report_publish(report=report, acting_user=admin)
 
 
+@contextlib.contextmanager
+def _test_workflow():
+    from emis.core import registry
+    from emis.work import declaration
+    from emis.work.tests.workflows import TEST_REGISTRATION, TEST_WORKFLOW
+
+    with declaration.override(TEST_WORKFLOW), registry.override(TEST_REGISTRATION):
+        yield TEST_WORKFLOW
+
+
+def _case_open(county, admin):
+    from emis.work.services import case_open
+
+    def write():
+        with _test_workflow() as workflow:
+            case_open(
+                workflow=workflow.code, title="整改", school=county.school_a1, acting_user=county.users[Role.TOWNSHIP]
+            )
+
+    return write
+
+
+def _case_transition(county, admin):
+    from django.core.files.base import ContentFile
+
+    from emis.work import attachments
+    from emis.work.services import case_open, case_transition
+
+    township = county.users[Role.TOWNSHIP]
+    with _test_workflow() as workflow:
+        case = case_open(workflow=workflow.code, title="整改", school=county.school_a1, acting_user=township)
+    attachments.store(case, ContentFile(b"notice", name="n.docx"), kind="document", document="notice")
+
+    def write():
+        with _test_workflow():
+            case_transition(case=case, transition="issue", acting_user=township, today=dt.date(2021, 9, 30))
+
+    return write
+
+
 # {function: [case, ...]}: case(county, admin) sets up what it needs and returns the write to check.
 WRITES = {
     "emis.orgs.services.school_event_apply": [_school_event_opened, _school_event_renamed],
@@ -200,6 +243,8 @@ WRITES = {
     "emis.indicators.services.snapshot_publish": [_snapshot],
     "emis.reports.services.annual_report_upload": [_annual_upload],
     "emis.reports.services.annual_report_publish": [_annual_publish],
+    "emis.work.services.case_open": [_case_open],
+    "emis.work.services.case_transition": [_case_transition],
 }
 
 
