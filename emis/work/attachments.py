@@ -19,7 +19,7 @@ from emis.core import files as core_files
 
 from .models import Attachment, AttachmentKind
 
-core_files.delete_with_rows(Attachment, "path")
+core_files.delete_with_rows(Attachment, "file")
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 
@@ -51,7 +51,7 @@ def store(case, upload, *, user=None, step=None, kind: str = AttachmentKind.EVID
         kind=kind,
         document=document,
         name=(upload.name or path)[:255],
-        path=path,
+        file=path,
         content_type=getattr(upload, "content_type", "") or "",
         size=size,
         sha256=digest.hexdigest(),

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from emis.core.access import ScopeSpec
+from emis.core.files import upload_storage
 from emis.core.models import RegistryModel, ScopedQuerySet
 
 from . import declaration
@@ -224,7 +225,7 @@ class Attachment(models.Model):
     kind = models.CharField(_("类别"), max_length=16, choices=AttachmentKind.choices, default=AttachmentKind.EVIDENCE)
     document = models.CharField(_("文书类型"), max_length=64, blank=True)
     name = models.CharField(_("文件名"), max_length=255)
-    path = models.CharField(_("存储路径"), max_length=500)
+    file = models.FileField(_("文件"), storage=upload_storage, max_length=500)  # a storage name, never a path
     content_type = models.CharField(_("文件类型"), max_length=100, blank=True)
     size = models.PositiveBigIntegerField(_("大小"), default=0)
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)

@@ -4,6 +4,7 @@ import django.core.serializers.json
 import django.db.models.deletion
 import emis.core.models
 from django.conf import settings
+import emis.core.files
 from django.db import migrations, models
 
 
@@ -140,7 +141,7 @@ class Migration(migrations.Migration):
                 ('kind', models.CharField(choices=[('evidence', '佐证材料'), ('document', '生成文书')], default='evidence', max_length=16, verbose_name='类别')),
                 ('document', models.CharField(blank=True, max_length=64, verbose_name='文书类型')),
                 ('name', models.CharField(max_length=255, verbose_name='文件名')),
-                ('path', models.CharField(max_length=500, verbose_name='存储路径')),
+                ('file', models.FileField(max_length=500, storage=emis.core.files.upload_storage, upload_to='', verbose_name='文件')),
                 ('content_type', models.CharField(blank=True, max_length=100, verbose_name='文件类型')),
                 ('size', models.PositiveBigIntegerField(default=0, verbose_name='大小')),
                 ('sha256', models.CharField(blank=True, max_length=64, verbose_name='SHA-256')),
