@@ -55,7 +55,7 @@ from django.urls import URLResolver, get_resolver, reverse
 
 from config.api_urls import router
 from emis.accounts.models import User
-from emis.admissions.models import (
+from emis.rounds.models import (
     AdmissionRound,
     Appeal,
     RoundSchool,
@@ -310,15 +310,15 @@ OBJECT_ROUTES: dict[str, ObjectRoute] = {
     "reports:annual_publish": ObjectRoute(AnnualReport, get=405, post=(Domain.INDICATORS, "change")),
     # 中考录取 workflow steps, POST only. The fixture's round is published, so an allowed step (and an empty upload)
     # redirects back to the round with the reason, changing nothing.
-    "admissions:round_load": ObjectRoute(AdmissionRound, get=405, post=(Domain.ADMISSIONS, "change")),
-    "admissions:round_allocate": ObjectRoute(AdmissionRound, get=405, post=(Domain.ADMISSIONS, "change")),
-    "admissions:round_solve": ObjectRoute(AdmissionRound, get=405, post=(Domain.ADMISSIONS, "change")),
-    "admissions:round_publish": ObjectRoute(AdmissionRound, get=405, post=(Domain.ADMISSIONS, "change")),
+    "rounds:round_load": ObjectRoute(AdmissionRound, get=405, post=(Domain.ADMISSIONS, "change")),
+    "rounds:round_allocate": ObjectRoute(AdmissionRound, get=405, post=(Domain.ADMISSIONS, "change")),
+    "rounds:round_solve": ObjectRoute(AdmissionRound, get=405, post=(Domain.ADMISSIONS, "change")),
+    "rounds:round_publish": ObjectRoute(AdmissionRound, get=405, post=(Domain.ADMISSIONS, "change")),
     # The admitted lists (xlsx) of a published round: in scope or 404.
-    "admissions:round_export": ObjectRoute(AdmissionRound),
-    "admissions:roundschool_admitted": ObjectRoute(RoundSchool),
+    "rounds:round_export": ObjectRoute(AdmissionRound),
+    "rounds:roundschool_admitted": ObjectRoute(RoundSchool),
     # Deciding an appeal (an empty decision is refused with a message).
-    "admissions:appeal_decide": ObjectRoute(Appeal, get=405, post=(Domain.ADMISSIONS, "change")),
+    "rounds:appeal_decide": ObjectRoute(Appeal, get=405, post=(Domain.ADMISSIONS, "change")),
     # A user's security actions (revoke API tokens, reset two-factor login, lift a lockout): administrators only,
     # POST only, redirecting back to the user's page.
     "accounts:user_token_revoke": ObjectRoute(User, get=405, post=(Domain.ACCOUNTS, "change")),

@@ -1,4 +1,4 @@
-"""The admissions app's contributions: catchment planning and the 中考 admission rounds."""
+"""The admissions app's contributions: catchment planning (划片招生). The 中考 rounds are emis.rounds."""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -17,8 +17,6 @@ register(
             MenuEntry("admissions", "admissions:catchmentzone_list", _("招生片区"), 20),
             MenuEntry("admissions", "admissions:entryplan_list", _("招生计划"), 30),
             MenuEntry("admissions", "admissions:catchmentexception_list", _("划片例外"), 40),
-            MenuEntry("admissions", "admissions:admissionround_list", _("中考录取"), 50),
-            MenuEntry("admissions", "admissions:appeal_list", _("录取申诉"), 60),
         ),
         # Written by system administrators and by 股室人员 granted the admissions domain only.
         rights={},
@@ -30,13 +28,6 @@ register(
             ),
             "admissions.EntryPlan": lambda o: school_keys(o.school),
             "admissions.CatchmentException": lambda o: school_keys(o.school),
-            # 中考录取: a round is the county's; a school's plan is also the school's, a quota allocation also its
-            # junior school's, an applicant (and its appeals) also its junior school's. Not filed under townships.
-            "admissions.AdmissionRound": lambda o: (set(), o.division_code),
-            "admissions.RoundSchool": lambda o: ({o.school_id}, o.round.division_code),
-            "admissions.QuotaAllocation": lambda o: ({o.school_id, o.junior_school_id}, o.round.division_code),
-            "admissions.Applicant": lambda o: ({o.junior_school_id}, o.round.division_code),
-            "admissions.Appeal": lambda o: ({o.applicant.junior_school_id}, o.applicant.round.division_code),
         },
     )
 )

@@ -13,12 +13,12 @@ import datetime as dt
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from emis.admissions import rounds_services as services
-from emis.admissions.models import AdmissionRound, Appeal, Applicant, QuotaAllocation, RoundSchool
-from emis.admissions.rounds_choices import AppealStatus, QuotaRule, RoundStatus
-from emis.admissions.rounds_forms import AdmissionRoundForm, ApplicantForm, QuotaAllocationForm, RoundSchoolForm
-from emis.admissions.solver.engine import PHASE_NAMES, Instance, solve
-from emis.admissions.solver.explain import iter_explanation_tuples
+from emis.rounds import services
+from emis.rounds.models import AdmissionRound, Appeal, Applicant, QuotaAllocation, RoundSchool
+from emis.rounds.choices import AppealStatus, QuotaRule, RoundStatus
+from emis.rounds.forms import AdmissionRoundForm, ApplicantForm, QuotaAllocationForm, RoundSchoolForm
+from emis.rounds.solver.engine import PHASE_NAMES, Instance, solve
+from emis.rounds.solver.explain import iter_explanation_tuples
 from emis.common.idnumbers import GENDER_FEMALE, make_id_number
 from emis.core.audit import audit_context
 from emis.core.models import AuditEvent, ObjectChange

@@ -6,7 +6,7 @@ from collections import deque
 
 import numpy as np
 
-from emis.admissions.solver.engine import NO_MIN, Instance
+from emis.rounds.solver.engine import NO_MIN, Instance
 
 
 def priority_key(instance: Instance, i: int):

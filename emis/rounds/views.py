@@ -1,7 +1,7 @@
 """Pages of the admission round (中考录取): detail pages with the workflow, thin POST views calling one service each,
 and xlsx exports of the admitted lists.
 
-The list, export, add and edit routes are the generic ModelUI views (rounds_ui.py); edit and delete are wrapped
+The list, export, add and edit routes are the generic ModelUI views (ui.py); edit and delete are wrapped
 so that a published round's rows say they are locked and stay unchanged, and deletes go through the service.
 """
 
@@ -24,12 +24,12 @@ from emis.core import access
 from emis.core.exports import xlsx_response
 from emis.core.views import ObjectDeleteView, ObjectDetailView, ObjectEditView, history_rows, object_history
 
-from . import rounds_selectors as selectors
-from . import rounds_services as services
+from . import selectors
+from . import services
 from .models import AdmissionRound, Appeal, Applicant, QuotaAllocation, RoundSchool, locked_message
-from .rounds_choices import ROUND_ACTIONS, AppealStatus, Phase, RoundStatus
-from .rounds_forms import AppealDecisionForm, ApplicantUploadForm
-from .rounds_tables import points
+from .choices import ROUND_ACTIONS, AppealStatus, Phase, RoundStatus
+from .forms import AppealDecisionForm, ApplicantUploadForm
+from .tables import points
 from .solver.quota import parse_share
 
 PLAN_SHARE = Fraction(2, 3)
@@ -211,7 +211,7 @@ def round_load(request, pk: int):
             admission_round=admission_round, upload=form.cleaned_data["file"], acting_user=request.user
         )
     except services.RoundRefused as exc:
-        from .rounds_ui import AdmissionRoundUI
+        from .ui import AdmissionRoundUI
 
         admission_round.refresh_from_db()
         problems = exc.messages[: services.SHOWN_PROBLEMS]

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from emis.core.tables import BaseTable, IdNumberColumn
 
 from .models import AdmissionRound, Appeal, Applicant, QuotaAllocation, RoundSchool
-from .rounds_selectors import results_visible
+from .selectors import results_visible
 
 
 def points(value) -> str:

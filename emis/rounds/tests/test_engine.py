@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from django.utils import translation
 
-from emis.admissions.solver.engine import (
+from emis.rounds.solver.engine import (
     DEFAULT_TIE_BREAK,
     Instance,
     format_score,
@@ -14,7 +14,7 @@ from emis.admissions.solver.engine import (
     serial_dictatorship,
     solve,
 )
-from emis.admissions.solver.explain import choice_label
+from emis.rounds.solver.explain import choice_label
 
 from .reference import serial_dictatorship_loop
 

@@ -9,7 +9,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from emis.admissions.solver.engine import (
+from emis.rounds.solver.engine import (
     DEFAULT_TIE_BREAK,
     PHASE_NONE,
     PHASE_OPEN,
@@ -18,7 +18,7 @@ from emis.admissions.solver.engine import (
     parse_tie_break,
     solve,
 )
-from emis.admissions.solver.files import (
+from emis.rounds.solver.files import (
     EXPLAIN_COLUMNS,
     RESULT_COLUMNS,
     InputError,
@@ -29,7 +29,7 @@ from emis.admissions.solver.files import (
     result_rows,
     write_table,
 )
-from emis.admissions.solver.quota import parse_share
+from emis.rounds.solver.quota import parse_share
 
 SHOWN_PROBLEMS = 50
 

@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from emis.admissions.solver.engine import NO_MIN, PHASE_OPEN, PHASE_QUOTA, TOTAL, Instance, solve
+from emis.rounds.solver.engine import NO_MIN, PHASE_OPEN, PHASE_QUOTA, TOTAL, Instance, solve
 
 from .reference import deferred_acceptance, priority_key, reference_solve
 

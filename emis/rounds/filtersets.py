@@ -6,8 +6,8 @@ from emis.orgs.choices import JUNIOR_SCHOOL_CATEGORIES, SENIOR_SCHOOL_CATEGORIES
 from emis.orgs.models import School, SchoolYear
 
 from .models import AdmissionRound, Appeal, Applicant, QuotaAllocation, RoundSchool
-from .rounds_choices import AppealStatus, Outcome, Phase, QuotaRule, RoundStatus
-from .rounds_selectors import visible_results_q
+from .choices import AppealStatus, Outcome, Phase, QuotaRule, RoundStatus
+from .selectors import visible_results_q
 
 
 class AdmissionRoundFilterSet(ScopedFilterSet):

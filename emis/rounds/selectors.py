@@ -15,7 +15,7 @@ from django.db.models import Count, Q, Sum
 from emis.core import access
 
 from .models import AdmissionRound, Applicant, QuotaAllocation, RoundSchool
-from .rounds_choices import STATUS_ORDER, Phase, RoundStatus
+from .choices import STATUS_ORDER, Phase, RoundStatus
 
 
 def sees_round(user, admission_round: AdmissionRound) -> bool:

@@ -4,11 +4,11 @@ Every service is atomic, refuses with Chinese messages (``RoundRefused``), and i
 (in bulk for the applicants of a round, which can number tens of thousands: ``insert_rows``/``update_rows`` plus
 ``record_changes_bulk``, as the importers do), and each step writes a named ``AuditEvent``.
 
-Status: draft → allocated → solved → published (rounds_choices.ROUND_ACTIONS). A change to what a step used sends
+Status: draft → allocated → solved → published (choices.ROUND_ACTIONS). A change to what a step used sends
 the round back to that step (``round_changed``); a published round is locked — every change to it, its schools,
 allocations and applicants is refused — and only appeals are recorded and decided.
 
-The solving itself is ``emis.admissions.solver`` (numpy, see docs/admissions.md); the applicant file is read and
+The solving itself is ``emis.rounds.solver`` (numpy, see docs/admissions.md); the applicant file is read and
 checked with the solver's file reader, with the same row/column messages as ``emis admissions solve``.
 """
 
@@ -38,7 +38,7 @@ from emis.orgs.choices import JUNIOR_SCHOOL_CATEGORIES
 from emis.orgs.models import School
 
 from .models import AdmissionRound, Appeal, Applicant, QuotaAllocation, RoundSchool, locked_message
-from .rounds_choices import (
+from .choices import (
     APPEAL_DECISIONS,
     ROUND_ACTIONS,
     STATUS_ORDER,

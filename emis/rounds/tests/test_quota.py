@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from emis.admissions.solver.quota import allocate_quotas, hamilton, parse_share, quota_seats_for_plan
+from emis.rounds.solver.quota import allocate_quotas, hamilton, parse_share, quota_seats_for_plan
 
 
 def test_worked_example_from_the_domain_rules():

@@ -1,6 +1,6 @@
 """ModelUI declarations of the admission round (中考录取): lists, exports and forms are the generic ones; the detail
 pages of the round, a school's plan (its results), an applicant and an appeal have their own templates; edit and
-delete respect the lock of a published round (rounds_views.LockedEditView / LockedDeleteView)."""
+delete respect the lock of a published round (views.LockedEditView / LockedDeleteView)."""
 
 from django.db.models import Count
 from django.urls import path
@@ -9,12 +9,12 @@ from django.utils.translation import gettext_lazy as _
 from emis.core import access
 from emis.core.views import ModelUI, ObjectDetailView, ObjectExportView, ObjectListView
 
-from . import rounds_filtersets as filtersets
-from . import rounds_forms as forms
-from . import rounds_tables as tables
-from . import rounds_views as views
+from . import filtersets
+from . import forms
+from . import tables
+from . import views
 from .models import AdmissionRound, Appeal, Applicant, QuotaAllocation, RoundSchool
-from .rounds_selectors import results_visible
+from .selectors import results_visible
 
 
 class RoundModelUI(ModelUI):
@@ -51,7 +51,7 @@ def _result(user, obj, admission_round, value):
 
 class AdmissionRoundUI(RoundModelUI):
     model = AdmissionRound
-    namespace = "admissions"
+    namespace = "rounds"
     filterset_class = filtersets.AdmissionRoundFilterSet
     table_class = tables.AdmissionRoundTable
     form_class = forms.AdmissionRoundForm
@@ -68,7 +68,7 @@ class AdmissionRoundUI(RoundModelUI):
         "published_by",
         "note",
     )
-    detail_template = "admissions/round_detail.html"
+    detail_template = "rounds/round_detail.html"
 
     @classmethod
     def queryset(cls, user, action: str = access.VIEW):
@@ -96,13 +96,13 @@ class AdmissionRoundUI(RoundModelUI):
 
 class RoundSchoolUI(RoundModelUI):
     model = RoundSchool
-    namespace = "admissions"
+    namespace = "rounds"
     filterset_class = filtersets.RoundSchoolFilterSet
     table_class = tables.RoundSchoolTable
     form_class = forms.RoundSchoolForm
     select_related = ("round", "school")
     detail_fields = ("round", "school", "is_quality", "open_seats", "quota_seats", "quota_min_score")
-    detail_template = "admissions/round_school.html"
+    detail_template = "rounds/round_school.html"
 
     @classmethod
     def page_context(cls, obj, request) -> dict:
@@ -128,7 +128,7 @@ class RoundSchoolUI(RoundModelUI):
 
 class QuotaAllocationUI(RoundModelUI):
     model = QuotaAllocation
-    namespace = "admissions"
+    namespace = "rounds"
     filterset_class = filtersets.QuotaAllocationFilterSet
     table_class = tables.QuotaAllocationTable
     form_class = forms.QuotaAllocationForm
@@ -151,7 +151,7 @@ class QuotaAllocationUI(RoundModelUI):
 class ApplicantUI(RoundModelUI):
     model = Applicant
     id_lookup_fields = ("id_number",)
-    namespace = "admissions"
+    namespace = "rounds"
     filterset_class = filtersets.ApplicantFilterSet
     table_class = tables.ApplicantTable
     form_class = forms.ApplicantForm
@@ -168,7 +168,7 @@ class ApplicantUI(RoundModelUI):
         "english",
         "eligible",
     )
-    detail_template = "admissions/round_applicant.html"
+    detail_template = "rounds/round_applicant.html"
 
     @classmethod
     def queryset(cls, user, action: str = access.VIEW):
@@ -200,13 +200,13 @@ class ApplicantUI(RoundModelUI):
 
 class AppealUI(RoundModelUI):
     model = Appeal
-    namespace = "admissions"
+    namespace = "rounds"
     filterset_class = filtersets.AppealFilterSet
     table_class = tables.AppealTable
     form_class = forms.AppealForm
     select_related = ("applicant", "applicant__round", "applicant__junior_school", "decided_by")
     detail_fields = ("applicant", "received_on", "reason", "status", "decision", "decided_by", "decided_at")
-    detail_template = "admissions/round_appeal.html"
+    detail_template = "rounds/round_appeal.html"
 
     @classmethod
     def page_context(cls, obj, request) -> dict:

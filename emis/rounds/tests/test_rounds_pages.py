@@ -15,8 +15,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from emis.admissions.models import AdmissionRound, Appeal, Applicant, RoundSchool
-from emis.admissions.rounds_choices import RoundStatus
+from emis.rounds.models import AdmissionRound, Appeal, Applicant, RoundSchool
+from emis.rounds.choices import RoundStatus
 from emis.common.idnumbers import mask_id_number
 from emis.core.access import Domain, Role
 from emis.testing import build_county, build_rounds, make_school, make_user, module_db, xlsx_rows
@@ -40,7 +40,7 @@ def client_for(user) -> Client:
 
 
 def listed(client, name: str, params=None) -> set[str]:
-    response = client.get(reverse(f"admissions:{name}_list"), params or {})
+    response = client.get(reverse(f"rounds:{name}_list"), params or {})
     assert response.status_code == 200
     return {str(row.record) for row in response.context["table"].paginated_rows}
 
@@ -95,32 +95,32 @@ def test_rounds_are_county_level_and_applicants_belong_to_their_junior_school(co
     assert client.get(county.applicants["李雷"].get_absolute_url()).status_code == 404
     html = text(client.get(plan.get_absolute_url()))
     assert "李雷" in html and "王五" in html and 'data-testid="open-cutoff">500' in html
-    rows = xlsx_rows(client.get(reverse("admissions:roundschool_admitted", args=[plan.pk])))
+    rows = xlsx_rows(client.get(reverse("rounds:roundschool_admitted", args=[plan.pk])))
     assert [row[0] for row in rows[1:]] == ["2024001", "2024002", "2024003"]
 
 
 def test_results_are_hidden_from_schools_until_published(county, h1_admin):
     AdmissionRound.objects.filter(pk=county.admission_round.pk).update(status=RoundStatus.SOLVED)
     inspector = client_for(county.users[Role.INSPECTOR])
-    response = inspector.get(reverse("admissions:applicant_list"))
+    response = inspector.get(reverse("rounds:applicant_list"))
     cells = {row.get_cell("result_school") for row in response.context["table"].paginated_rows}
     assert cells == {"—"}
     assert listed(inspector, "applicant", {"outcome": "quota"}) == set()  # a filter would tell what the cells hide
     html = text(inspector.get(county.applicants["李雷"].get_absolute_url()))
     assert "录取结果尚未发布" in html and "指标到校录取" not in html
-    rows = xlsx_rows(inspector.get(reverse("admissions:applicant_export", args=["xlsx"])))
+    rows = xlsx_rows(inspector.get(reverse("rounds:applicant_export", args=["xlsx"])))
     header = rows[0]
     assert {row[header.index("录取学校")] for row in rows[1:]} == {""}
     plan = RoundSchool.objects.get(round=county.admission_round)
     h1 = client_for(h1_admin)
     assert 'data-testid="results-hidden"' in text(h1.get(plan.get_absolute_url()))
-    assert h1.get(reverse("admissions:roundschool_admitted", args=[plan.pk])).status_code == 404
+    assert h1.get(reverse("rounds:roundschool_admitted", args=[plan.pk])).status_code == 404
     # The county level reviews them before publishing.
     leader = client_for(county.users[Role.LEADER])
     assert listed(leader, "applicant", {"outcome": "quota"}) == {"2024001 李雷", "2024002 韩梅梅"}
     assert len(listed(leader, "applicant", {"result_school": county.senior_school.pk})) == 3
     assert "指标到校录取" in text(leader.get(county.applicants["李雷"].get_absolute_url()))
-    assert leader.get(reverse("admissions:round_export", args=[county.admission_round.pk])).status_code == 200
+    assert leader.get(reverse("rounds:round_export", args=[county.admission_round.pk])).status_code == 200
     # Published: everyone in scope sees them.
     AdmissionRound.objects.filter(pk=county.admission_round.pk).update(status=RoundStatus.PUBLISHED)
     assert listed(inspector, "applicant", {"outcome": "none"}) == {"2024004 赵六"}
@@ -130,12 +130,12 @@ def test_id_numbers_are_masked_for_the_leader(county):
     applicant = county.applicants["李雷"]
     leader = client_for(county.users[Role.LEADER])
     for response in (
-        leader.get(reverse("admissions:applicant_list")),
+        leader.get(reverse("rounds:applicant_list")),
         leader.get(applicant.get_absolute_url()),
     ):
         html = text(response)
         assert applicant.id_number not in html and mask_id_number(applicant.id_number) in html
-    rows = xlsx_rows(leader.get(reverse("admissions:round_export", args=[county.admission_round.pk])))
+    rows = xlsx_rows(leader.get(reverse("rounds:round_export", args=[county.admission_round.pk])))
     assert mask_id_number(applicant.id_number) in [row[2] for row in rows]
     admin = client_for(county.users[Role.ADMIN])
     assert applicant.id_number in text(admin.get(applicant.get_absolute_url()))
@@ -160,8 +160,8 @@ def test_the_published_round_page_and_its_results(county):
     assert [(p.junior_school, p.seats, p.admitted, p.cutoff) for p in pools] == [(county.school_a2, 2, 2, 590)]
     html = text(admin.get(county.applicants["赵六"].get_absolute_url()))
     assert "第一志愿 通山县第一中学 校指标到校录取线 590 分，本人 400 分；统招录取线 500 分，本人 400 分" in html
-    assert "所填志愿均未被录取" in html and reverse("admissions:appeal_add") in html
-    rows = xlsx_rows(admin.get(reverse("admissions:round_export", args=[round_.pk])))
+    assert "所填志愿均未被录取" in html and reverse("rounds:appeal_add") in html
+    rows = xlsx_rows(admin.get(reverse("rounds:round_export", args=[round_.pk])))
     assert rows[0][:2] == ["考号", "姓名"]
     assert [(row[0], row[8], row[9]) for row in rows[1:]] == [
         ("2024001", "通山县第一中学", "指标到校"),
@@ -178,22 +178,22 @@ def test_a_published_rounds_rows_cannot_be_changed_through_the_pages(county):
     applicant = county.applicants["王五"]
     locked = "“2024年中考录取”已发布，录取结果已锁定，不能再修改。"
     for name, obj in (("admissionround", round_), ("roundschool", plan), ("applicant", applicant)):
-        assert locked in text(admin.get(reverse(f"admissions:{name}_edit", args=[obj.pk])))
-        response = admin.post(reverse(f"admissions:{name}_edit", args=[obj.pk]), {"name": "改", "open_seats": 9})
+        assert locked in text(admin.get(reverse(f"rounds:{name}_edit", args=[obj.pk])))
+        response = admin.post(reverse(f"rounds:{name}_edit", args=[obj.pk]), {"name": "改", "open_seats": 9})
         assert response.context["form"].non_field_errors() == [locked]
-        response = admin.post(reverse(f"admissions:{name}_delete", args=[obj.pk]), follow=True)
+        response = admin.post(reverse(f"rounds:{name}_delete", args=[obj.pk]), follow=True)
         assert locked in text(response)
         assert type(obj).objects.filter(pk=obj.pk).exists()
     for step in ("round_allocate", "round_solve", "round_publish"):
-        response = admin.post(reverse(f"admissions:{step}", args=[round_.pk]), follow=True)
+        response = admin.post(reverse(f"rounds:{step}", args=[round_.pk]), follow=True)
         assert locked in text(response)
     upload = SimpleUploadedFile("A.csv", b"exam_no\n1\n")
-    response = admin.post(reverse("admissions:round_load", args=[round_.pk]), {"file": upload}, follow=True)
+    response = admin.post(reverse("rounds:round_load", args=[round_.pk]), {"file": upload}, follow=True)
     assert locked in text(response)
     plan.refresh_from_db()
     assert (plan.open_seats, Applicant.objects.filter(round=round_).count()) == (1, 4)
     # Nothing can be added to it either: the round is not offered.
-    form = admin.get(reverse("admissions:applicant_add")).context["form"]
+    form = admin.get(reverse("rounds:applicant_add")).context["form"]
     assert round_ not in form.fields["round"].queryset
 
 
@@ -201,10 +201,10 @@ def test_roles_that_only_read_get_no_workflow(county):
     leader = client_for(county.users[Role.LEADER])
     round_ = county.admission_round
     for step in ("round_load", "round_allocate", "round_solve", "round_publish"):
-        assert leader.post(reverse(f"admissions:{step}", args=[round_.pk])).status_code == 404
-    assert leader.get(reverse("admissions:admissionround_add")).status_code == 404
+        assert leader.post(reverse(f"rounds:{step}", args=[round_.pk])).status_code == 404
+    assert leader.get(reverse("rounds:admissionround_add")).status_code == 404
     appeal = county.appeals["赵六"]
-    response = leader.post(reverse("admissions:appeal_decide", args=[appeal.pk]), {"status": "upheld", "decision": "x"})
+    response = leader.post(reverse("rounds:appeal_decide", args=[appeal.pk]), {"status": "upheld", "decision": "x"})
     assert response.status_code == 404
     assert Appeal.objects.get(pk=appeal.pk).status == "received"
 
@@ -215,7 +215,7 @@ def test_roles_that_only_read_get_no_workflow(county):
 def test_record_and_decide_an_appeal(county, admissions_staff):
     client = client_for(admissions_staff)
     round_ = county.admission_round
-    url = reverse("admissions:appeal_add")
+    url = reverse("rounds:appeal_add")
     form = client.get(url, {"appeal_round": round_.pk, "exam_no": "2024003"}).context["form"]
     assert form.initial["exam_no"] == "2024003"
     response = client.post(
@@ -229,7 +229,7 @@ def test_record_and_decide_an_appeal(county, admissions_staff):
     assert response.status_code == 302 and response["Location"] == appeal.get_absolute_url()
     html = text(client.get(appeal.get_absolute_url()))
     assert 'data-testid="decide-form"' in html
-    decide = reverse("admissions:appeal_decide", args=[appeal.pk])
+    decide = reverse("rounds:appeal_decide", args=[appeal.pk])
     response = client.post(decide, {"status": "upheld"}, follow=True)
     assert "请选择处理结果并填写处理意见。" in text(response)
     response = client.post(decide, {"status": "upheld", "decision": "同意在补录中处理。"}, follow=True)
@@ -238,7 +238,7 @@ def test_record_and_decide_an_appeal(county, admissions_staff):
     assert (appeal.status, appeal.decided_by) == ("upheld", admissions_staff)
     assert 'data-testid="decide-form"' not in text(client.get(appeal.get_absolute_url()))
     response = client.post(
-        reverse("admissions:appeal_edit", args=[appeal.pk]), {"received_on": "2024-07-12", "reason": "改"}
+        reverse("rounds:appeal_edit", args=[appeal.pk]), {"received_on": "2024-07-12", "reason": "改"}
     )
     assert response.context["form"].non_field_errors() == ["申诉已处理，不能再修改。"]
 
@@ -250,7 +250,7 @@ def test_the_web_workflow_from_upload_to_publication(county, admissions_staff):
     client = client_for(admissions_staff)
     senior = make_school("3142000601", "通山县实验高中", "senior", county.township_a)
     response = client.post(
-        reverse("admissions:admissionround_add"),
+        reverse("rounds:admissionround_add"),
         {
             "school_year": county.year.pk,
             "name": "2025年中考录取",
@@ -263,7 +263,7 @@ def test_the_web_workflow_from_upload_to_publication(county, admissions_staff):
     round_ = AdmissionRound.objects.get(name="2025年中考录取")
     assert response.status_code == 302 and round_.status == RoundStatus.DRAFT and round_.division_code == "421224"
     response = client.post(
-        reverse("admissions:roundschool_add"),
+        reverse("rounds:roundschool_add"),
         {"round": round_.pk, "school": senior.pk, "open_seats": 3, "quota_seats": 0, "is_quality": "on"},
     )
     assert response.status_code == 302, response.context["form"].errors
@@ -271,19 +271,19 @@ def test_the_web_workflow_from_upload_to_publication(county, admissions_staff):
     good = f"exam_no,junior_school,total,chinese,math,english,pref1\n1,{a2},600,100,100,100,{senior.code}\n"
     good += f"2,{a2},500,90,90,90,{senior.code}\n3,{a2},400,80,80,80,{senior.code}\n4,{a2},300,70,70,70,\n"
     bad = good.replace("2,", "2,", 1).replace(",500,", ",abc,")
-    load = reverse("admissions:round_load", args=[round_.pk])
+    load = reverse("rounds:round_load", args=[round_.pk])
     response = client.post(load, {"file": SimpleUploadedFile("A.csv", bad.encode())})
     assert response.context["load_problems"] == ["A.csv 第 3 行，total 列：“abc”不是数字。"]
     assert not Applicant.objects.filter(round=round_).exists()
     response = client.post(load, {"file": SimpleUploadedFile("A.csv", good.encode())}, follow=True)
     assert "已导入考生 4 人" in text(response)
-    response = client.post(reverse("admissions:round_allocate", args=[round_.pk]), follow=True)
+    response = client.post(reverse("rounds:round_allocate", args=[round_.pk]), follow=True)
     assert "已分配指标到校名额 2 个" in text(response)
-    response = client.post(reverse("admissions:round_solve", args=[round_.pk]), follow=True)
+    response = client.post(reverse("rounds:round_solve", args=[round_.pk]), follow=True)
     assert "录取完成：指标到校 2 人，统招 1 人，未录取 1 人。" in text(response)
     html = text(client.get(round_.get_absolute_url()))
     assert 'data-testid="round-actions"' in html and "重新录取" in html
-    response = client.post(reverse("admissions:round_publish", args=[round_.pk]), follow=True)
+    response = client.post(reverse("rounds:round_publish", args=[round_.pk]), follow=True)
     assert "录取结果已发布，本批次已锁定。" in text(response)
     round_.refresh_from_db()
     assert round_.status == RoundStatus.PUBLISHED and round_.published_by == admissions_staff

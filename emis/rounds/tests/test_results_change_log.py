@@ -12,8 +12,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.urls import reverse
 
-from emis.admissions.models import AdmissionRound, Applicant, QuotaAllocation, RoundSchool
-from emis.admissions.rounds_choices import RoundStatus
+from emis.rounds.models import AdmissionRound, Applicant, QuotaAllocation, RoundSchool
+from emis.rounds.choices import RoundStatus
 from emis.core.access import Role
 from emis.core.audit import audit_context
 from emis.core.models import ChangeAction, ObjectChange

@@ -12,9 +12,9 @@ from django.utils.translation import gettext_lazy
 from emis.core.forms import ScopedModelForm
 from emis.orgs.choices import JUNIOR_SCHOOL_CATEGORIES, SENIOR_SCHOOL_CATEGORIES
 
-from . import rounds_services as services
+from . import services
 from .models import AdmissionRound, Appeal, Applicant, QuotaAllocation, RoundSchool, locked_message
-from .rounds_choices import APPEAL_DECISIONS, AppealStatus, RoundStatus
+from .choices import APPEAL_DECISIONS, AppealStatus, RoundStatus
 
 
 class LockableForm(ScopedModelForm):
