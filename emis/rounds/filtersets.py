@@ -5,8 +5,8 @@ from emis.core.filtersets import ScopedFilterSet
 from emis.orgs.choices import JUNIOR_SCHOOL_CATEGORIES, SENIOR_SCHOOL_CATEGORIES
 from emis.orgs.models import School, SchoolYear
 
-from .models import AdmissionRound, Appeal, Applicant, QuotaAllocation, RoundSchool
 from .choices import AppealStatus, Outcome, Phase, QuotaRule, RoundStatus
+from .models import AdmissionRound, Appeal, Applicant, QuotaAllocation, RoundSchool
 from .selectors import visible_results_q
 
 

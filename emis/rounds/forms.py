@@ -13,8 +13,8 @@ from emis.core.forms import ScopedModelForm
 from emis.orgs.choices import JUNIOR_SCHOOL_CATEGORIES, SENIOR_SCHOOL_CATEGORIES
 
 from . import services
-from .models import AdmissionRound, Appeal, Applicant, QuotaAllocation, RoundSchool, locked_message
 from .choices import APPEAL_DECISIONS, AppealStatus, RoundStatus
+from .models import AdmissionRound, Appeal, Applicant, QuotaAllocation, RoundSchool, locked_message
 
 
 class LockableForm(ScopedModelForm):

@@ -14,8 +14,8 @@ from django.db.models import Count, Q, Sum
 
 from emis.core import access
 
-from .models import AdmissionRound, Applicant, QuotaAllocation, RoundSchool
 from .choices import STATUS_ORDER, Phase, RoundStatus
+from .models import AdmissionRound, Applicant, QuotaAllocation, RoundSchool
 
 
 def sees_round(user, admission_round: AdmissionRound) -> bool:

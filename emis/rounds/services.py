@@ -37,7 +37,6 @@ from emis.core.models import ChangeAction
 from emis.orgs.choices import JUNIOR_SCHOOL_CATEGORIES
 from emis.orgs.models import School
 
-from .models import AdmissionRound, Appeal, Applicant, QuotaAllocation, RoundSchool, locked_message
 from .choices import (
     APPEAL_DECISIONS,
     ROUND_ACTIONS,
@@ -46,6 +45,7 @@ from .choices import (
     QuotaRule,
     RoundStatus,
 )
+from .models import AdmissionRound, Appeal, Applicant, QuotaAllocation, RoundSchool, locked_message
 from .solver import files as solver_files
 from .solver.engine import PHASE_OPEN, PHASE_QUOTA, SCORE_SCALE, TOTAL, Instance, solve
 from .solver.explain import iter_explanation_tuples

@@ -9,10 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from emis.core import access
 from emis.core.views import ModelUI, ObjectDetailView, ObjectExportView, ObjectListView
 
-from . import filtersets
-from . import forms
-from . import tables
-from . import views
+from . import filtersets, forms, tables, views
 from .models import AdmissionRound, Appeal, Applicant, QuotaAllocation, RoundSchool
 from .selectors import results_visible
 

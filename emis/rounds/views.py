@@ -24,13 +24,12 @@ from emis.core import access
 from emis.core.exports import xlsx_response
 from emis.core.views import ObjectDeleteView, ObjectDetailView, ObjectEditView, history_rows, object_history
 
-from . import selectors
-from . import services
-from .models import AdmissionRound, Appeal, Applicant, QuotaAllocation, RoundSchool, locked_message
+from . import selectors, services
 from .choices import ROUND_ACTIONS, AppealStatus, Phase, RoundStatus
 from .forms import AppealDecisionForm, ApplicantUploadForm
-from .tables import points
+from .models import AdmissionRound, Appeal, Applicant, QuotaAllocation, RoundSchool, locked_message
 from .solver.quota import parse_share
+from .tables import points
 
 PLAN_SHARE = Fraction(2, 3)
 

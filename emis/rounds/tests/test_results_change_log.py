@@ -12,11 +12,11 @@ from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.urls import reverse
 
-from emis.rounds.models import AdmissionRound, Applicant, QuotaAllocation, RoundSchool
-from emis.rounds.choices import RoundStatus
 from emis.core.access import Role
 from emis.core.audit import audit_context
 from emis.core.models import ChangeAction, ObjectChange
+from emis.rounds.choices import RoundStatus
+from emis.rounds.models import AdmissionRound, Applicant, QuotaAllocation, RoundSchool
 from emis.testing import api_token_for, build_county, build_rounds, csv_rows, make_user, module_db, xlsx_rows
 
 RESULT_FIELDS = {

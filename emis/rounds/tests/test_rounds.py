@@ -13,15 +13,15 @@ import datetime as dt
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from emis.rounds import services
-from emis.rounds.models import AdmissionRound, Appeal, Applicant, QuotaAllocation, RoundSchool
-from emis.rounds.choices import AppealStatus, QuotaRule, RoundStatus
-from emis.rounds.forms import AdmissionRoundForm, ApplicantForm, QuotaAllocationForm, RoundSchoolForm
-from emis.rounds.solver.engine import PHASE_NAMES, Instance, solve
-from emis.rounds.solver.explain import iter_explanation_tuples
 from emis.common.idnumbers import GENDER_FEMALE, make_id_number
 from emis.core.audit import audit_context
 from emis.core.models import AuditEvent, ObjectChange
+from emis.rounds import services
+from emis.rounds.choices import AppealStatus, QuotaRule, RoundStatus
+from emis.rounds.forms import AdmissionRoundForm, ApplicantForm, QuotaAllocationForm, RoundSchoolForm
+from emis.rounds.models import AdmissionRound, Appeal, Applicant, QuotaAllocation, RoundSchool
+from emis.rounds.solver.engine import PHASE_NAMES, Instance, solve
+from emis.rounds.solver.explain import iter_explanation_tuples
 from emis.testing import make_enrollment, make_school, make_student
 
 ID_NUMBER = make_id_number("421224", dt.date(2010, 1, 1), 12, GENDER_FEMALE)

@@ -15,10 +15,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from emis.rounds.models import AdmissionRound, Appeal, Applicant, RoundSchool
-from emis.rounds.choices import RoundStatus
 from emis.common.idnumbers import mask_id_number
 from emis.core.access import Domain, Role
+from emis.rounds.choices import RoundStatus
+from emis.rounds.models import AdmissionRound, Appeal, Applicant, RoundSchool
 from emis.testing import build_county, build_rounds, make_school, make_user, module_db, xlsx_rows
 
 
