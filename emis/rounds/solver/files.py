@@ -69,7 +69,9 @@ class InputError(Exception):
         super().__init__("\n".join(str(p) for p in problems))
 
 
-class _Problems:
+class Problems:
+    """The problems found so far, in file order; adding one past ``MAX_PROBLEMS`` raises InputError at once."""
+
     def __init__(self):
         self.items: list[Problem] = []
         self.more = False
@@ -118,7 +120,7 @@ def _text(cell) -> str:
     return str(cell).strip()
 
 
-def _open(path: Path, problems: _Problems):
+def _open(path: Path, problems: Problems):
     """(headers, rows) through the project's reader, or None after recording why the file cannot be read."""
     from emis.core.imports.reader import FileRejected, open_table
 
@@ -138,7 +140,7 @@ def _open(path: Path, problems: _Problems):
     return headers, _guarded(table.rows, name, problems)
 
 
-def _guarded(rows, name: str, problems: _Problems):
+def _guarded(rows, name: str, problems: Problems):
     """The reader's rows; a file that turns out unreadable half-way is recorded as a problem."""
     from emis.core.imports.reader import FileRejected
 
@@ -148,7 +150,7 @@ def _guarded(rows, name: str, problems: _Problems):
         problems.add(name, None, None, str(exc))
 
 
-def _positions(name: str, headers: list[str], required, problems: _Problems) -> dict[str, int] | None:
+def _positions(name: str, headers: list[str], required, problems: Problems) -> dict[str, int] | None:
     positions: dict[str, int] = {}
     for index, header in enumerate(headers):
         if header in positions:
@@ -196,7 +198,7 @@ def _cell(row, index: int) -> str:
     return _text(row[index]) if index < len(row) else ""
 
 
-def _read_schools(path: Path, problems: _Problems):
+def _read_schools(path: Path, problems: Problems):
     opened = _open(path, problems)
     if opened is None:
         return None
@@ -237,7 +239,9 @@ def _read_schools(path: Path, problems: _Problems):
     return codes, open_seats, quota_seats, quota_min, seen
 
 
-def _check_preferences(name: str, number: int, codes: list[str], school_index, problems: _Problems) -> list[int]:
+def _check_preferences(
+    name: str, number: int, codes: list[str], school_index, problems: Problems, unknown_school: str
+) -> list[int]:
     """The slow path for a row's preferences: each problem recorded; school indices (-1 where blank/unknown)."""
     out = [-1] * len(codes)
     blank_at = None
@@ -262,13 +266,41 @@ def _check_preferences(name: str, number: int, codes: list[str], school_index, p
         if school_index is not None:
             index = school_index.get(code)
             if index is None:
-                problems.add(name, number, column, _("志愿学校 {value} 不在学校文件中。").format(value=code))
+                problems.add(name, number, column, unknown_school.format(value=code))
             else:
                 out[k] = index
     return out
 
 
-def _read_applicants(path: Path, school_index: dict[str, int] | None, problems: _Problems):
+@dataclass
+class ApplicantRows:
+    """An applicant file (A.csv/.xlsx) read and checked, one entry per row in file order."""
+
+    row_numbers: list[int]  # as a spreadsheet shows them (the header is row 1)
+    exam_nos: list[str]
+    juniors: list[str]  # junior school codes as written
+    scores: np.ndarray  # (N, 4) total, chinese, math, english in hundredths
+    prefs: np.ndarray  # (N, width) indices into the school codes, -1 where blank
+    width: int  # the number of pref columns
+    eligible: np.ndarray | None  # quota_eligible, None when the file has no such column
+    extra: dict[str, list[str]]  # the optional columns asked for ("" where absent or blank)
+
+
+def read_applicants(
+    path: str | Path,
+    school_index: dict[str, int] | None,
+    problems: Problems,
+    *,
+    extra_columns: tuple[str, ...] = (),
+    unknown_school: str | None = None,
+) -> ApplicantRows | None:
+    """Read and check an applicant file against ``school_index`` (school code → index; None: not checked).
+
+    Every problem goes to ``problems`` (file, row, column and reason, in Chinese); None when the file cannot be
+    read at all (missing, unreadable, required columns absent). ``extra_columns`` are optional columns read as
+    text (name, id_number). ``unknown_school`` is the reason given for a preference that is not in
+    ``school_index`` ("{value}": the code); by default "not in the school file"."""
+    path = Path(path)
     opened = _open(path, problems)
     if opened is None:
         return None
@@ -285,19 +317,28 @@ def _read_applicants(path: Path, school_index: dict[str, int] | None, problems: 
     if len(numbers) != width:
         return None
     pref_positions = [positions[f"pref{k}"] for k in range(1, width + 1)]
+    unknown = unknown_school or _("志愿学校 {value} 不在学校文件中。")
 
-    reader = _ApplicantChunks(name, len(headers), width, positions, pref_positions, school_index, problems)
+    reader = _ApplicantChunks(name, len(headers), width, positions, pref_positions, school_index, problems, unknown)
+    extra_at = {column: positions.get(column) for column in extra_columns}
+    extra: dict[str, list[str]] = {column: [] for column in extra_columns}
+    row_numbers: list[int] = []
     chunk_rows: list = []
     chunk_numbers: list[int] = []
     for number, raw in rows:
         chunk_rows.append(raw)
         chunk_numbers.append(number)
+        for column, at in extra_at.items():
+            extra[column].append(_cell(raw, at) if at is not None else "")
         if len(chunk_rows) == CHUNK_ROWS:
             reader.add(chunk_rows, chunk_numbers)
+            row_numbers += chunk_numbers
             chunk_rows, chunk_numbers = [], []
     if chunk_rows:
         reader.add(chunk_rows, chunk_numbers)
-    return reader.finish()
+        row_numbers += chunk_numbers
+    exam_nos, juniors, scores, prefs, width, eligible = reader.finish()
+    return ApplicantRows(row_numbers, exam_nos, juniors, scores, prefs, width, eligible, extra)
 
 
 CHUNK_ROWS = 50_000
@@ -306,8 +347,11 @@ CHUNK_ROWS = 50_000
 class _ApplicantChunks:
     """Parse and check applicant rows a chunk at a time, column by column (numpy where it can)."""
 
-    def __init__(self, name, columns, width, positions, pref_positions, school_index, problems: _Problems):
+    def __init__(
+        self, name, columns, width, positions, pref_positions, school_index, problems: Problems, unknown_school: str
+    ):
         self.name = name
+        self.unknown_school = unknown_school
         self.columns = columns
         self.width = width
         self.positions = positions
@@ -390,7 +434,7 @@ class _ApplicantChunks:
         wrong |= ((ordered[:, 1:] == ordered[:, :-1]) & (ordered[:, 1:] >= 0)).any(axis=1)
         for i in np.flatnonzero(wrong).tolist():
             codes = [column[i] for column in codes_by_column]
-            prefs[i] = _check_preferences(name, numbers[i], codes, self.school_index, problems)
+            prefs[i] = _check_preferences(name, numbers[i], codes, self.school_index, problems, self.unknown_school)
 
         if self.eligible is not None:
             flags = self._column(table, self.positions[ELIGIBLE_COLUMN])
@@ -420,7 +464,7 @@ class _ApplicantChunks:
         return self.exam_nos, self.juniors, scores, prefs, self.width, eligible
 
 
-def _read_quotas(path: Path, school_index, quota_seats, problems: _Problems):
+def _read_quotas(path: Path, school_index, quota_seats, problems: Problems):
     opened = _open(path, problems)
     if opened is None:
         return None
@@ -495,7 +539,7 @@ def load_round(applicants, schools, quotas=None, *, quota_share: Fraction | None
 
 
 def _load_round(applicants, schools, quotas, quota_share) -> Loaded:
-    problems = _Problems()
+    problems = Problems()
     warnings: list[str] = []
     applicants, schools = Path(applicants), Path(schools)
     quotas = Path(quotas) if quotas else None
@@ -512,13 +556,14 @@ def _load_round(applicants, schools, quotas, quota_share) -> Loaded:
                     plan = open_seats[i] + quota
                     quota_seats[i] = quota_seats_for_plan(plan, quota_share)
                     open_seats[i] = plan - quota_seats[i]
-    applicant_data = _read_applicants(applicants, school_index, problems)
+    applicant_data = read_applicants(applicants, school_index, problems)
     entries = None
     if quotas is not None:
         entries = _read_quotas(quotas, school_index, quota_seats if school_data else None, problems)
     problems.raise_if_any()
 
-    exam_nos, juniors, scores, prefs, width, eligible = applicant_data
+    exam_nos, juniors = applicant_data.exam_nos, applicant_data.juniors
+    scores, prefs, eligible = applicant_data.scores, applicant_data.prefs, applicant_data.eligible
     junior_codes = sorted(set(juniors) | ({junior for _, junior in entries} if entries else set()))
     junior_index = {code: j for j, code in enumerate(junior_codes)}
     matrix = None
