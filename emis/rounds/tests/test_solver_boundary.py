@@ -41,5 +41,7 @@ def test_nothing_outside_the_solver_uses_its_private_helpers():
 
 def test_the_check_finds_a_private_import(tmp_path):
     bad = tmp_path / "bad.py"
-    bad.write_text("from .solver import files as solver_files\nfrom .solver.files import _open\nsolver_files._cell(1, 2)\n")
+    bad.write_text(
+        "from .solver import files as solver_files\nfrom .solver.files import _open\nsolver_files._cell(1, 2)\n"
+    )
     assert len(_private_solver_uses(bad)) == 2
