@@ -55,19 +55,19 @@ from django.urls import URLResolver, get_resolver, reverse
 
 from config.api_urls import router
 from emis.accounts.models import User
+from emis.core import registry as app_registry
+from emis.core.access import Domain, Role
+from emis.core.models import ImportBatch, ImportStatus, ObjectChange
+from emis.orgs.models import Division, School, SchoolYear
+from emis.population.models import PopulationRecord
+from emis.reports.models import AnnualReport
 from emis.rounds.models import (
     AdmissionRound,
     Appeal,
     RoundSchool,
 )
-from emis.core import registry as app_registry
-from emis.core.access import Domain, Role
-from emis.core.models import ImportBatch, ImportStatus, ObjectChange
-from emis.testing import PASSWORD, ROLE_USERNAMES, body_bytes, build_rounds, csv_rows, registry, xlsx_rows
-from emis.orgs.models import Division, School, SchoolYear
-from emis.population.models import PopulationRecord
-from emis.reports.models import AnnualReport
 from emis.students.models import Student
+from emis.testing import PASSWORD, ROLE_USERNAMES, body_bytes, build_rounds, csv_rows, registry, xlsx_rows
 
 REGISTRY = registry()
 
@@ -314,6 +314,8 @@ OBJECT_ROUTES: dict[str, ObjectRoute] = {
     "rounds:round_allocate": ObjectRoute(AdmissionRound, get=405, post=(Domain.ADMISSIONS, "change")),
     "rounds:round_solve": ObjectRoute(AdmissionRound, get=405, post=(Domain.ADMISSIONS, "change")),
     "rounds:round_publish": ObjectRoute(AdmissionRound, get=405, post=(Domain.ADMISSIONS, "change")),
+    # The progress of a round's solve run (the round page polls it): in scope or 404.
+    "rounds:round_solve_status": ObjectRoute(AdmissionRound),
     # The admitted lists (xlsx) of a published round: in scope or 404.
     "rounds:round_export": ObjectRoute(AdmissionRound),
     "rounds:roundschool_admitted": ObjectRoute(RoundSchool),

@@ -55,3 +55,15 @@ APPEAL_DECISIONS = (AppealStatus.UPHELD, AppealStatus.DISMISSED)
 DEFAULT_QUOTA_SHARE = "2/3"
 DEFAULT_PREFERENCE_COUNT = 10
 MAX_PREFERENCE_COUNT = 30
+
+
+class SolveStatus(models.TextChoices):
+    """A solve run (the solve step run as a task): queued, running (with a percentage), done or failed."""
+
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("计算中")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("失败")
+
+
+ACTIVE_SOLVE_STATUSES = (SolveStatus.QUEUED, SolveStatus.RUNNING)

@@ -31,6 +31,7 @@ from .choices import (
     Phase,
     QuotaRule,
     RoundStatus,
+    SolveStatus,
 )
 
 
@@ -486,3 +487,39 @@ class Appeal(RegistryModel):
             raise ValidationError(_("申诉已处理，不能再修改。"))
         if self.applicant_id and self.applicant.round.status != RoundStatus.PUBLISHED:
             raise ValidationError(_("录取结果发布后方可登记申诉。"))
+
+
+class SolveRun(models.Model):
+    """One run of a round's solve step as a background task (services/solving.py, tasks.py): its state for the
+    round page's progress panel, and what to tell the user who asked for it once it has ended.
+
+    Not a registry row: it holds no data of the round (the results are on the applicants, schools and pools, with
+    their change records, and the step's ``admissions.round_solved`` event), only how the task went."""
+
+    round = models.ForeignKey(
+        AdmissionRound, verbose_name=_("录取批次"), on_delete=models.CASCADE, related_name="solve_runs"
+    )
+    status = models.CharField(_("状态"), max_length=16, choices=SolveStatus.choices, default=SolveStatus.QUEUED)
+    messages = models.JSONField(_("结果说明"), default=list, blank=True)  # in Chinese, as the page shows them
+    more = models.BooleanField(_("另有更多问题"), default=False)
+    counts = models.JSONField(_("录取人数"), default=dict, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    announced = models.BooleanField(_("已告知操作人"), default=False)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        verbose_name = _("录取计算")
+        verbose_name_plural = _("录取计算")
+
+    def __str__(self) -> str:
+        return f"{self.round_id} #{self.pk} {self.status}"

@@ -10,6 +10,7 @@ urlpatterns = [
     path("admissionround/<int:pk>/load/", views.round_load, name="round_load"),
     path("admissionround/<int:pk>/allocate/", views.round_allocate, name="round_allocate"),
     path("admissionround/<int:pk>/solve/", views.round_solve, name="round_solve"),
+    path("admissionround/<int:pk>/solve/status/", views.round_solve_status, name="round_solve_status"),
     path("admissionround/<int:pk>/publish/", views.round_publish, name="round_publish"),
     path("admissionround/<int:pk>/results.xlsx", views.round_export, name="round_export"),
     path("roundschool/<int:pk>/admitted.xlsx", views.round_school_export, name="roundschool_admitted"),

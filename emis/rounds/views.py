@@ -25,7 +25,7 @@ from emis.core.exports import xlsx_response
 from emis.core.views import ObjectDeleteView, ObjectDetailView, ObjectEditView, history_rows, object_history
 
 from . import selectors, services
-from .choices import ROUND_ACTIONS, AppealStatus, Phase, RoundStatus
+from .choices import ROUND_ACTIONS, AppealStatus, Phase, RoundStatus, SolveStatus
 from .forms import AppealDecisionForm, ApplicantUploadForm
 from .models import AdmissionRound, Appeal, Applicant, QuotaAllocation, RoundSchool, locked_message
 from .solver.quota import parse_share
@@ -171,14 +171,21 @@ def round_page(admission_round: AdmissionRound, request) -> dict:
         below_plan = parse_share(admission_round.quota_share) < PLAN_SHARE
     except (ValueError, ZeroDivisionError):
         below_plan = False
+    if may_run:
+        announce_solve_runs(request, admission_round)
+    panel = solve_panel(admission_round) if may_run else {"solve_run": None, "solve_percent": 0}
     return {
         "round": admission_round,
+        **panel,
         "steps": selectors.round_steps(admission_round),
         "figures": selectors.round_figures(admission_round),
         "plans": selectors.round_schools(admission_round),
         "results_visible": selectors.results_visible(user, admission_round),
         "may_run": may_run,
-        "can": {action: may_run and status in allowed for action, (allowed, _after) in ROUND_ACTIONS.items()},
+        "can": {
+            action: may_run and status in allowed and not (action == "solve" and panel["solve_run"])
+            for action, (allowed, _after) in ROUND_ACTIONS.items()
+        },
         "upload_form": ApplicantUploadForm(),
         "below_plan": below_plan,
         "may_add_appeal": admission_round.is_locked and access.role_may(user, Appeal.domain, access.ADD),
@@ -250,20 +257,47 @@ def round_allocate(request, pk: int):
 @login_required
 @require_POST
 def round_solve(request, pk: int):
+    """Queue the solve step as a task; the round page shows its progress and, once it has ended, how."""
     admission_round = _round_for_change(request, pk)
     try:
-        result = services.round_solve(admission_round=admission_round, acting_user=request.user)
+        services.round_solve_request(admission_round=admission_round, acting_user=request.user)
     except services.RoundRefused as exc:
         _refused(request, exc)
-    else:
-        messages.success(
-            request,
-            _("录取完成：指标到校 {quota} 人，统招 {open} 人，未录取 {none} 人。").format(
-                quota=result.quota, open=result.open, none=result.not_admitted
-            ),
-        )
-        messages.info(request, _("请审核录取结果，无误后发布。"))
     return redirect(admission_round)
+
+
+@login_required
+def round_solve_status(request, pk: int):
+    """The progress panel of the round page, polled while a solve run is queued or running; once none is, the
+    page is reloaded (htmx) to show the results and how the run ended."""
+    admission_round = get_object_or_404(AdmissionRound.objects.for_user(request.user), pk=pk)
+    context = solve_panel(admission_round)
+    response = render(request, "rounds/_solve_progress.html", {"round": admission_round, **context})
+    if context["solve_run"] is None and request.htmx:
+        response["HX-Refresh"] = "true"
+    return response
+
+
+def solve_panel(admission_round: AdmissionRound) -> dict:
+    run = services.active_run(admission_round)
+    return {"solve_run": run, "solve_percent": services.run_progress(run) if run else 0}
+
+
+def announce_solve_runs(request, admission_round: AdmissionRound) -> None:
+    """Tell the user how their solve runs of the round ended, once each (as the step's messages said when it ran
+    inside the request)."""
+    for run in services.runs_to_announce(admission_round, request.user):
+        if run.status == SolveStatus.DONE:
+            counts = run.counts
+            messages.success(
+                request,
+                _("录取完成：指标到校 {quota} 人，统招 {open} 人，未录取 {none} 人。").format(
+                    quota=counts.get("quota", 0), open=counts.get("open", 0), none=counts.get("not_admitted", 0)
+                ),
+            )
+            messages.info(request, _("请审核录取结果，无误后发布。"))
+        else:
+            _refused(request, services.RoundRefused(*run.messages, more=run.more))
 
 
 @login_required

@@ -9,7 +9,7 @@ applicant_file  reading and checking an applicant file (the solver's public file
 loading         the load step (replace the applicants)
 allocation      the allocate step (quota seats split among junior schools)
 solve_adapter   database rows → the solver's arrays, and its result → rows
-solving         the solve step (run by a task: tasks.py)
+solving         the solve step, run as a task (tasks.py) with its progress
 bulk            the bulk writes (and their change records) the steps use
 appeals         appeals against a published result
 
@@ -19,7 +19,15 @@ The solving itself is ``emis.rounds.solver`` (numpy, no Django; docs/admissions.
 from .allocation import AllocationResult, round_allocate_quotas
 from .appeals import appeal_decide, round_appeal_record
 from .loading import LoadResult, round_load_applicants
-from .solving import SolveResult, round_solve
+from .solving import (
+    SolveResult,
+    active_run,
+    round_solve,
+    round_solve_request,
+    round_solve_run,
+    run_progress,
+    runs_to_announce,
+)
 from .workflow import (
     SHOWN_PROBLEMS,
     RoundRefused,
@@ -46,4 +54,9 @@ __all__ = [
     "round_object_delete",
     "round_publish",
     "round_solve",
+    "round_solve_request",
+    "round_solve_run",
+    "run_progress",
+    "runs_to_announce",
+    "active_run",
 ]
