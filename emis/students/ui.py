@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from emis.core import access
 from emis.core.views import ModelUI
 
-from . import filtersets, forms, models, tables
+from . import filtersets, forms, models, services, tables
 from .choices import ON_ROLL_STATUSES
 
 
@@ -119,6 +119,11 @@ class EnrollmentUI(ModelUI):
         "is_current",
         "note",
     )
+
+    @classmethod
+    def save(cls, obj, user):
+        # A status change closes the enrolment and opens a new one; the pupil's current school follows.
+        return services.enrollment_save(enrollment=obj)
 
     @staticmethod
     def export_columns(user):
