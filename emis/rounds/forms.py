@@ -1,5 +1,6 @@
 """Forms of the admission round. Rows of a published round are locked: their forms show every field disabled and
-refuse to save (the model's clean() says why), and saving a change sends the round back to the step it affects."""
+say why (``lock_reason``, shown by the generic form page), and refuse to save (the model's clean() says why).
+Saving is the ModelUI's save hook (ui.py): the service sends the round back to the step a change affects."""
 
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ from django.utils.translation import gettext_lazy
 from emis.core.forms import ScopedModelForm
 from emis.orgs.choices import JUNIOR_SCHOOL_CATEGORIES, SENIOR_SCHOOL_CATEGORIES
 
-from . import services
 from .choices import APPEAL_DECISIONS, AppealStatus, RoundStatus
 from .models import AdmissionRound, Appeal, Applicant, QuotaAllocation, RoundSchool, locked_message
 
@@ -50,16 +50,6 @@ class AdmissionRoundForm(LockableForm):
             return locked_message(self.instance)
         return None
 
-    def save(self, commit: bool = True):
-        changed = set(self.changed_data) if not self.instance._state.adding else set()
-        admission_round = super().save(commit=commit)
-        if commit and changed:
-            if changed & {"quota_share", "quota_rule"}:
-                services.round_changed(admission_round=admission_round, back_to=RoundStatus.DRAFT)
-            elif changed & {"tie_break", "preference_count", "school_year"}:
-                services.round_changed(admission_round=admission_round, back_to=RoundStatus.ALLOCATED)
-        return admission_round
-
 
 class RoundSchoolForm(LockableForm):
     class Meta:
@@ -69,12 +59,6 @@ class RoundSchoolForm(LockableForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["school"].queryset = self.fields["school"].queryset.filter(category__in=SENIOR_SCHOOL_CATEGORIES)
-
-    def save(self, commit: bool = True):
-        plan = super().save(commit=commit)
-        if commit:
-            services.round_changed(admission_round=plan.round, back_to=RoundStatus.DRAFT)
-        return plan
 
 
 class QuotaAllocationForm(LockableForm):
@@ -109,12 +93,6 @@ class QuotaAllocationForm(LockableForm):
                         ),
                     )
         return cleaned
-
-    def save(self, commit: bool = True):
-        allocation = super().save(commit=commit)
-        if commit:
-            services.round_changed(admission_round=allocation.round, back_to=RoundStatus.ALLOCATED)
-        return allocation
 
 
 class PreferencesField(forms.CharField):
@@ -161,12 +139,6 @@ class ApplicantForm(LockableForm):
             category__in=JUNIOR_SCHOOL_CATEGORIES
         )
 
-    def save(self, commit: bool = True):
-        applicant = super().save(commit=commit)
-        if commit:
-            services.round_changed(admission_round=applicant.round, back_to=services.applicant_stage(applicant.round))
-        return applicant
-
 
 class AppealForm(ScopedModelForm):
     """Record an appeal: the round (published ones) and the exam number find the applicant within the user's
@@ -210,16 +182,6 @@ class AppealForm(ScopedModelForm):
                 else:
                     self.instance.applicant = applicant
         return cleaned
-
-    def save(self, commit: bool = True):
-        if self.instance.pk:
-            return super().save(commit=commit)
-        return services.round_appeal_record(
-            applicant=self.instance.applicant,
-            received_on=self.cleaned_data["received_on"],
-            reason=self.cleaned_data["reason"],
-            acting_user=self.user,
-        )
 
 
 class AppealDecisionForm(forms.Form):

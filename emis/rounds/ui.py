@@ -1,45 +1,52 @@
-"""ModelUI declarations of the admission round (中考录取): lists, exports and forms are the generic ones; the detail
-pages of the round, a school's plan (its results), an applicant and an appeal have their own templates; edit and
-delete respect the lock of a published round (views.LockedEditView / LockedDeleteView)."""
+"""ModelUI declarations of the admission round (中考录取): the generic pages throughout, shaped by ModelUI's hooks.
+The detail pages of the round, a school's plan (its results), an applicant and an appeal have their own templates
+(``detail_page_template`` with ``detail_context``); saves and deletes go through the round's services (``save`` and
+``delete``), which keep a published round locked and send a round back to the step a change affects."""
+
+from decimal import Decimal
 
 from django.db.models import Count
-from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from emis.core import access
-from emis.core.views import ModelUI, ObjectDetailView, ObjectExportView, ObjectListView
+from emis.core.views import ModelUI
 
-from . import filtersets, forms, tables, views
+from . import filtersets, forms, services, tables, views
 from .models import AdmissionRound, Appeal, Applicant, QuotaAllocation, RoundSchool
-from .selectors import results_visible
+from .selectors import results_visible, sees_round
+from .tables import points
 
 
 class RoundModelUI(ModelUI):
-    """ModelUI with an own detail page (when ``detail_template`` is set) and lock-aware edit and delete."""
+    """The hooks every page of a round's rows shares."""
 
-    detail_template: str | None = None
+    namespace = "rounds"
+
+    @classmethod
+    def save(cls, obj, user):
+        return services.round_row_save(obj=obj, acting_user=user)
+
+    @classmethod
+    def delete(cls, obj, user) -> None:
+        services.round_object_delete(obj=obj, acting_user=user)
+
+    @classmethod
+    def detail_field(cls, obj, name: str, user) -> dict:
+        field = super().detail_field(obj, name, user)
+        if isinstance(field["value"], Decimal):
+            field["value"] = points(field["value"])
+        if isinstance(field["value"], AdmissionRound) and not sees_round(user, field["value"]):
+            field["link"] = None  # a school sees its rows of the round, not the round's own page
+        return field
+
+    @classmethod
+    def detail_context(cls, obj, request) -> dict:
+        return {"lock_reason": views.locked_reason(obj), **cls.page_context(obj, request)}
 
     @classmethod
     def page_context(cls, obj, request) -> dict:
+        """What the model's own detail template shows besides fields and history."""
         return {}
-
-    @classmethod
-    def urls(cls) -> list:
-        name = cls.model_name()
-        detail = views.PageDetailView if cls.detail_template else ObjectDetailView
-        routes = [
-            *cls.lookup_urls(),
-            path(f"{name}/", ObjectListView.as_view(ui=cls), name=f"{name}_list"),
-            path(f"{name}/export/<str:fmt>/", ObjectExportView.as_view(ui=cls), name=f"{name}_export"),
-            path(f"{name}/<int:pk>/", detail.as_view(ui=cls), name=f"{name}_detail"),
-        ]
-        if cls.form_class is not None:
-            routes += [
-                path(f"{name}/add/", views.LockedEditView.as_view(ui=cls), name=f"{name}_add"),
-                path(f"{name}/<int:pk>/edit/", views.LockedEditView.as_view(ui=cls), name=f"{name}_edit"),
-                path(f"{name}/<int:pk>/delete/", views.LockedDeleteView.as_view(ui=cls), name=f"{name}_delete"),
-            ]
-        return routes
 
 
 def _result(user, obj, admission_round, value):
@@ -48,7 +55,6 @@ def _result(user, obj, admission_round, value):
 
 class AdmissionRoundUI(RoundModelUI):
     model = AdmissionRound
-    namespace = "rounds"
     filterset_class = filtersets.AdmissionRoundFilterSet
     table_class = tables.AdmissionRoundTable
     form_class = forms.AdmissionRoundForm
@@ -65,7 +71,7 @@ class AdmissionRoundUI(RoundModelUI):
         "published_by",
         "note",
     )
-    detail_template = "rounds/round_detail.html"
+    detail_page_template = "rounds/round_detail.html"
 
     @classmethod
     def queryset(cls, user, action: str = access.VIEW):
@@ -93,13 +99,12 @@ class AdmissionRoundUI(RoundModelUI):
 
 class RoundSchoolUI(RoundModelUI):
     model = RoundSchool
-    namespace = "rounds"
     filterset_class = filtersets.RoundSchoolFilterSet
     table_class = tables.RoundSchoolTable
     form_class = forms.RoundSchoolForm
     select_related = ("round", "school")
     detail_fields = ("round", "school", "is_quality", "open_seats", "quota_seats", "quota_min_score")
-    detail_template = "rounds/round_school.html"
+    detail_page_template = "rounds/round_school.html"
 
     @classmethod
     def page_context(cls, obj, request) -> dict:
@@ -125,7 +130,6 @@ class RoundSchoolUI(RoundModelUI):
 
 class QuotaAllocationUI(RoundModelUI):
     model = QuotaAllocation
-    namespace = "rounds"
     filterset_class = filtersets.QuotaAllocationFilterSet
     table_class = tables.QuotaAllocationTable
     form_class = forms.QuotaAllocationForm
@@ -148,7 +152,6 @@ class QuotaAllocationUI(RoundModelUI):
 class ApplicantUI(RoundModelUI):
     model = Applicant
     id_lookup_fields = ("id_number",)
-    namespace = "rounds"
     filterset_class = filtersets.ApplicantFilterSet
     table_class = tables.ApplicantTable
     form_class = forms.ApplicantForm
@@ -165,7 +168,7 @@ class ApplicantUI(RoundModelUI):
         "english",
         "eligible",
     )
-    detail_template = "rounds/round_applicant.html"
+    detail_page_template = "rounds/round_applicant.html"
 
     @classmethod
     def queryset(cls, user, action: str = access.VIEW):
@@ -197,13 +200,23 @@ class ApplicantUI(RoundModelUI):
 
 class AppealUI(RoundModelUI):
     model = Appeal
-    namespace = "rounds"
     filterset_class = filtersets.AppealFilterSet
     table_class = tables.AppealTable
     form_class = forms.AppealForm
     select_related = ("applicant", "applicant__round", "applicant__junior_school", "decided_by")
     detail_fields = ("applicant", "received_on", "reason", "status", "decision", "decided_by", "decided_at")
-    detail_template = "rounds/round_appeal.html"
+    detail_page_template = "rounds/round_appeal.html"
+
+    @classmethod
+    def save(cls, obj, user):
+        """A new appeal is recorded by the service (published rounds only, with its event); an undecided one is
+        edited as a row (a decided one is refused by its clean())."""
+        if obj.pk:
+            obj.save()
+            return obj
+        return services.round_appeal_record(
+            applicant=obj.applicant, received_on=obj.received_on, reason=obj.reason, acting_user=user
+        )
 
     @classmethod
     def page_context(cls, obj, request) -> dict:

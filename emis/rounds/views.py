@@ -1,35 +1,28 @@
-"""Pages of the admission round (中考录取): detail pages with the workflow, thin POST views calling one service each,
+"""Pages of the admission round (中考录取) beyond the generic ones (ui.py): what the detail pages show besides their
+fields (``round_page`` ...), thin POST views calling one service each for the workflow steps, the solve's progress,
 and xlsx exports of the admitted lists.
-
-The list, export, add and edit routes are the generic ModelUI views (ui.py); edit and delete are wrapped
-so that a published round's rows say they are locked and stay unchanged, and deletes go through the service.
 """
 
 from __future__ import annotations
 
-from decimal import Decimal
 from fractions import Fraction
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
-from django.db.models import ProtectedError
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from emis.core import access
 from emis.core.exports import xlsx_response
-from emis.core.views import ObjectDeleteView, ObjectDetailView, ObjectEditView, history_rows, object_history
+from emis.core.views import ObjectDetailView, flash_refusal
 
 from . import selectors, services
 from .choices import ROUND_ACTIONS, AppealStatus, Phase, RoundStatus, SolveStatus
 from .forms import AppealDecisionForm, ApplicantUploadForm
 from .models import AdmissionRound, Appeal, Applicant, QuotaAllocation, RoundSchool, locked_message
 from .solver.quota import parse_share
-from .tables import points
 
 PLAN_SHARE = Fraction(2, 3)
 
@@ -42,121 +35,6 @@ def locked_reason(obj) -> str | None:
     if admission_round is not None and admission_round.is_locked:
         return locked_message(admission_round)
     return None
-
-
-# Generic views, wrapped ----------------------------------------------------------------------------------------
-
-
-def ui_context(ui, request, **extra) -> dict:
-    user = request.user
-    meta = ui.model._meta
-    return {
-        "ui": ui,
-        "verbose_name": meta.verbose_name,
-        "verbose_name_plural": meta.verbose_name_plural,
-        "list_url": reverse(ui.url_name("list")),
-        "may_add": ui.may(user, access.ADD),
-        "may_change": ui.may(user, access.CHANGE),
-        "may_delete": ui.may(user, access.DELETE),
-        **extra,
-    }
-
-
-def detail_fields(ui, obj, user) -> list[dict]:
-    """The detail page's label/value rows, as the generic detail page shows them."""
-    fields = []
-    for name in ui.detail_fields:
-        field = ui.model._meta.get_field(name)
-        value = getattr(obj, name)
-        if field.choices:
-            value = getattr(obj, f"get_{name}_display")()
-        elif name in getattr(ui.model, "sensitive_fields", ()):
-            value = access.display_id(user, value)
-        elif isinstance(value, Decimal):
-            value = points(value)
-        link = value.get_absolute_url() if hasattr(value, "get_absolute_url") else None
-        if isinstance(value, AdmissionRound) and not selectors.sees_round(user, value):
-            link = None  # a school sees its rows of the round, not the round's own page
-        fields.append({"label": field.verbose_name, "value": value, "link": link, "boolean": isinstance(value, bool)})
-    return fields
-
-
-def history(user, obj) -> list[dict]:
-    changes = list(object_history(user, obj))
-    return [
-        {"change": change, "rows": rows}
-        for change, rows in zip(changes, history_rows(user, obj.__class__, changes), strict=True)
-    ]
-
-
-class PageDetailView(ObjectDetailView):
-    """A detail page with its own template: ``ui.detail_template`` and ``ui.page_context(obj, request)``."""
-
-    def get(self, request, pk: int):
-        obj = get_object_or_404(self.ui.queryset(request.user), pk=pk)
-        return render(request, self.ui.detail_template, page_context(self.ui, obj, request))
-
-
-def page_context(ui, obj, request, **extra) -> dict:
-    user = request.user
-    return ui_context(
-        ui,
-        request,
-        object=obj,
-        fields=detail_fields(ui, obj, user),
-        history=history(user, obj),
-        lock_reason=locked_reason(obj),
-        **ui.page_context(obj, request),
-        **extra,
-    )
-
-
-class LockedEditView(ObjectEditView):
-    """Edit a round's row: a published round's rows show why they are locked; saving is refused by the form."""
-
-    def get(self, request, pk: int | None = None):
-        reason = locked_reason(self.get_object(pk)) if pk is not None else None
-        if reason:
-            messages.warning(request, reason)
-        return super().get(request, pk)
-
-    def post(self, request, pk: int | None = None):
-        try:
-            return super().post(request, pk)
-        except services.RoundRefused as exc:
-            messages.error(request, str(exc))
-            obj = self.get_object(pk)
-            return HttpResponseRedirect(obj.get_absolute_url() if obj else reverse(self.ui.url_name("list")))
-
-
-class LockedDeleteView(ObjectDeleteView):
-    """Delete through the round's service: refused (with the reason) for a published round's rows."""
-
-    def get(self, request, pk: int):
-        reason = locked_reason(self.get_object(pk))
-        if reason:
-            messages.warning(request, reason)
-        return super().get(request, pk)
-
-    def post(self, request, pk: int):
-        obj = self.get_object(pk)
-        label = str(obj)
-        try:
-            with transaction.atomic():
-                services.round_object_delete(obj=obj, acting_user=request.user)
-        except services.RoundRefused as exc:
-            messages.error(request, str(exc))
-            return HttpResponseRedirect(obj.get_absolute_url())
-        except ProtectedError as exc:
-            blockers = sorted({str(o._meta.verbose_name) for o in exc.protected_objects})
-            messages.error(
-                request,
-                _("无法删除“%(object)s”：仍被以下数据引用：%(list)s。")
-                % {"object": label, "list": "、".join(blockers)},
-            )
-            return HttpResponseRedirect(obj.get_absolute_url())
-        messages.success(request, _("已删除：%(object)s") % {"object": label})
-        return HttpResponseRedirect(reverse(self.ui.url_name("list")))
 
 
 # The round page and its workflow ---------------------------------------------------------------------------------
@@ -196,14 +74,6 @@ def _round_for_change(request, pk: int) -> AdmissionRound:
     return get_object_or_404(AdmissionRound.objects.for_user(request.user, access.CHANGE), pk=pk)
 
 
-def _refused(request, exc: services.RoundRefused) -> None:
-    shown = exc.messages[: services.SHOWN_PROBLEMS]
-    for message in shown:
-        messages.error(request, message)
-    if exc.more or len(exc.messages) > len(shown):
-        messages.error(request, _("……另有更多问题未列出。"))
-
-
 @login_required
 @require_POST
 def round_load(request, pk: int):
@@ -219,16 +89,16 @@ def round_load(request, pk: int):
     except services.RoundRefused as exc:
         from .ui import AdmissionRoundUI
 
+        # The round page again, as it is after the rollback, with the file's problems listed in place.
         admission_round.refresh_from_db()
         problems = exc.messages[: services.SHOWN_PROBLEMS]
-        context = page_context(
-            AdmissionRoundUI,
-            admission_round,
-            request,
+        page = ObjectDetailView(ui=AdmissionRoundUI)
+        page.setup(request, pk=pk)
+        return page.render_detail(
+            AdmissionRoundUI.queryset(request.user).get(pk=pk),
             load_problems=problems,
             load_more=exc.more or len(exc.messages) > len(problems),
         )
-        return render(request, AdmissionRoundUI.detail_template, context)
     messages.success(
         request,
         _("已导入考生 {n} 人（替换原有 {old} 人），请分配指标。").format(n=result.created, old=result.replaced),
@@ -243,7 +113,7 @@ def round_allocate(request, pk: int):
     try:
         result = services.round_allocate_quotas(admission_round=admission_round, acting_user=request.user)
     except services.RoundRefused as exc:
-        _refused(request, exc)
+        flash_refusal(request, exc)
     else:
         messages.success(
             request,
@@ -262,7 +132,7 @@ def round_solve(request, pk: int):
     try:
         services.round_solve_request(admission_round=admission_round, acting_user=request.user)
     except services.RoundRefused as exc:
-        _refused(request, exc)
+        flash_refusal(request, exc)
     return redirect(admission_round)
 
 
@@ -297,7 +167,7 @@ def announce_solve_runs(request, admission_round: AdmissionRound) -> None:
             )
             messages.info(request, _("请审核录取结果，无误后发布。"))
         else:
-            _refused(request, services.RoundRefused(*run.messages, more=run.more))
+            flash_refusal(request, services.RoundRefused(*run.messages, more=run.more))
 
 
 @login_required
@@ -307,7 +177,7 @@ def round_publish(request, pk: int):
     try:
         services.round_publish(admission_round=admission_round, acting_user=request.user)
     except services.RoundRefused as exc:
-        _refused(request, exc)
+        flash_refusal(request, exc)
     else:
         messages.success(request, _("录取结果已发布，本批次已锁定。"))
     return redirect(admission_round)
@@ -417,7 +287,7 @@ def appeal_decide(request, pk: int):
             acting_user=request.user,
         )
     except services.RoundRefused as exc:
-        _refused(request, exc)
+        flash_refusal(request, exc)
     else:
         messages.success(request, _("申诉已处理：{status}。").format(status=decided.get_status_display()))
     return redirect(appeal)

@@ -36,6 +36,7 @@ from .workflow import (
     round_changed,
     round_object_delete,
     round_publish,
+    round_row_save,
 )
 
 __all__ = [
@@ -53,6 +54,7 @@ __all__ = [
     "round_load_applicants",
     "round_object_delete",
     "round_publish",
+    "round_row_save",
     "round_solve",
     "round_solve_request",
     "round_solve_run",

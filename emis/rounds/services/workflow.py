@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from emis.core.audit import record_event
+from emis.core.writes import Refused
 
 from ..choices import ROUND_ACTIONS, STATUS_ORDER, Phase, QuotaRule, RoundStatus
 from ..models import AdmissionRound, Appeal, Applicant, QuotaAllocation, RoundSchool, locked_message
@@ -22,13 +23,9 @@ from . import bulk
 SHOWN_PROBLEMS = 50
 
 
-class RoundRefused(Exception):
-    """A workflow step that may not run, or bad input: ``messages`` in Chinese (row and column for file problems)."""
-
-    def __init__(self, *messages, more: bool = False):
-        self.messages = [str(m) for m in messages]
-        self.more = more
-        super().__init__("；".join(self.messages))
+class RoundRefused(Refused):
+    """A workflow step that may not run, or bad input: ``messages`` in Chinese (row and column for file problems).
+    A ``Refused``, so the generic pages (ModelUI's save and delete hooks) show it as any other refusal."""
 
 
 def _action_label(action: str) -> str:
@@ -97,6 +94,41 @@ def round_changed(*, admission_round: AdmissionRound, back_to: str) -> Admission
         set_status(locked, back_to)
     admission_round.status = locked.status
     return locked
+
+
+# A change to one of these settings of a round sends it back to the step that used it.
+SETTINGS_BACK_TO = {
+    "quota_share": RoundStatus.DRAFT,
+    "quota_rule": RoundStatus.DRAFT,
+    "tie_break": RoundStatus.ALLOCATED,
+    "preference_count": RoundStatus.ALLOCATED,
+    "school_year_id": RoundStatus.ALLOCATED,
+}
+
+
+@transaction.atomic
+def round_row_save(*, obj, acting_user=None):
+    """Save a round, or one of its plans, allocations or applicants (validated: a page's edit), and send the round
+    back to the step the change affects: a plan or the quota settings → draft; an allocation, the tie-break chain,
+    the number of preferences or the school year → allocated; an applicant → ``applicant_stage``. A published
+    round's rows are refused by their clean() before this, and by ``round_changed`` here."""
+    if isinstance(obj, AdmissionRound):
+        before = AdmissionRound.objects.filter(pk=obj.pk).values(*SETTINGS_BACK_TO).first() if obj.pk else None
+        obj.save()
+        changed = [name for name in SETTINGS_BACK_TO if before is not None and before[name] != getattr(obj, name)]
+        if changed:
+            back_to = min((SETTINGS_BACK_TO[name] for name in changed), key=STATUS_ORDER.index)
+            round_changed(admission_round=obj, back_to=back_to)
+        return obj
+    obj.save()
+    if isinstance(obj, RoundSchool):
+        back_to = RoundStatus.DRAFT
+    elif isinstance(obj, QuotaAllocation):
+        back_to = RoundStatus.ALLOCATED
+    else:
+        back_to = applicant_stage(obj.round)
+    round_changed(admission_round=obj.round, back_to=back_to)
+    return obj
 
 
 def ensure_unlocked(admission_round: AdmissionRound) -> None:

@@ -397,7 +397,7 @@ def test_changes_send_the_round_back_to_the_step_they_affect(draft):
     }
     form = ApplicantForm(data, instance=applicant, user=admin)
     assert form.is_valid(), form.errors
-    form.save()
+    services.round_row_save(obj=form.save(commit=False), acting_user=admin)  # the pages' save hook
     c.round.refresh_from_db()
     assert c.round.status == RoundStatus.DRAFT  # quotas follow the applicant counts: allocate again
     form = ApplicantForm({**data, "preferences": f"{c.h1.code},{c.h1.code}"}, instance=applicant, user=admin)
@@ -417,7 +417,7 @@ def test_changes_send_the_round_back_to_the_step_they_affect(draft):
         user=admin,
     )
     assert form.is_valid(), form.errors
-    form.save()
+    services.round_row_save(obj=form.save(commit=False), acting_user=admin)
     c.round.refresh_from_db()
     assert c.round.tie_break == "total,math,chinese,exam_no" and c.round.status == RoundStatus.ALLOCATED
     form = AdmissionRoundForm({**form.data, "tie_break": "physics", "quota_share": "3/2"}, instance=c.round, user=admin)
