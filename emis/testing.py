@@ -30,8 +30,10 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from emis.common.idnumbers import GENDER_FEMALE, GENDER_MALE, make_id_number
-from emis.core.access import Domain, Role
+from emis.core.access import Role
 from emis.core.audit import audit_context
+from emis.staff.apps import DOMAIN as STAFF_DOMAIN
+from emis.students.apps import DOMAIN as STUDENTS_DOMAIN
 
 PASSWORD = "pass-word-1234"
 COUNTY_CODE = "421224"
@@ -235,7 +237,7 @@ def make_role_users(county: County) -> dict:
             ROLE_USERNAMES[Role.SECTION],
             Role.SECTION,
             divisions=[county.county],
-            domains=[Domain.STUDENTS, Domain.STAFF],
+            domains=[STUDENTS_DOMAIN, STAFF_DOMAIN],
         ),
         Role.TOWNSHIP: make_user(ROLE_USERNAMES[Role.TOWNSHIP], Role.TOWNSHIP, divisions=[county.township_a]),
         Role.SCHOOL: make_user(ROLE_USERNAMES[Role.SCHOOL], Role.SCHOOL, schools=[county.school_a1]),

@@ -6,11 +6,10 @@ from django.utils.translation import gettext_lazy as _
 
 from config.urls import urlpatterns as site_urlpatterns
 from emis.core import access
-from emis.core.views import Action, ModelUI
+from emis.core.views import Action
 from emis.core.writes import Refused
-from emis.students import filtersets, tables
-from emis.students import forms as student_forms
 from emis.students.models import SchoolClass
+from emis.students.ui import SchoolClassUI
 
 CALLS: list[tuple] = []
 
@@ -39,13 +38,9 @@ def upload(obj, user, form):
     return "uploaded"
 
 
-class HookUI(ModelUI):
+class HookUI(SchoolClassUI):
+    model = None  # set below, after the class is made: kept out of the ModelUI registry
     namespace = "hooks"
-    filterset_class = filtersets.SchoolClassFilterSet
-    table_class = tables.SchoolClassTable
-    form_class = student_forms.SchoolClassForm
-    select_related = ("school", "school_year")
-    detail_fields = ("school", "school_year", "grade", "name")
     fieldsets = ((_("学校"), ("school", "school_year")), (_("班级"), ("grade", "name")))
     actions = (
         Action(
@@ -83,7 +78,7 @@ class HookUI(ModelUI):
         return {"extra_seen": True}
 
 
-HookUI.model = SchoolClass  # after the class is made: kept out of the ModelUI registry
+HookUI.model = SchoolClass
 
 
 urlpatterns = [path("hooks/", include((HookUI.urls(), "hooks"))), *site_urlpatterns]

@@ -3,6 +3,7 @@
 The senior-high admission rounds (中考录取) are their own app, `emis.rounds`.
 """
 
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
@@ -10,17 +11,18 @@ from django.utils.translation import gettext_lazy as _
 
 from emis.common.idnumbers import normalize_id_number, validate_id_number
 from emis.common.text import pinyin_initials
-from emis.core.access import Domain, ScopeSpec
+from emis.core.access import ScopeSpec
 from emis.core.fields import EncryptedCharField, HashField
 from emis.core.models import RegistryModel
 
+from .apps import DOMAIN
 from .choices import ENTRY_SCHOOL_CATEGORIES, STANDARD_CLASS_SIZE, EntryLevel, ExceptionReason
 
 
 class CatchmentZone(RegistryModel):
     """招生片区: villages and communities whose children enter one primary and one junior school."""
 
-    domain = Domain.ADMISSIONS
+    domain = DOMAIN
     scope = ScopeSpec(school_paths=("primary_school_id", "junior_school_id"), division_paths=("township__code",))
 
     school_year = models.ForeignKey(
@@ -69,9 +71,6 @@ class CatchmentZone(RegistryModel):
     def get_absolute_url(self) -> str:
         return reverse("admissions:catchmentzone_detail", args=[self.pk])
 
-    def audit_scope(self):
-        return self.primary_school_id or self.junior_school_id, self.township.code
-
     def clean(self) -> None:
         errors = {}
         for field, level in (("primary_school", EntryLevel.PRIMARY), ("junior_school", EntryLevel.JUNIOR)):
@@ -89,7 +88,7 @@ class CatchmentZone(RegistryModel):
 class EntryPlan(RegistryModel):
     """A school's entry plan for one year and entry grade: classes, and the standard size of a class."""
 
-    domain = Domain.ADMISSIONS
+    domain = DOMAIN
     scope = ScopeSpec(school_paths=("school_id",), division_paths=("school__township__code",))
 
     school_year = models.ForeignKey(
@@ -122,9 +121,6 @@ class EntryPlan(RegistryModel):
     def get_absolute_url(self) -> str:
         return reverse("admissions:entryplan_detail", args=[self.pk])
 
-    def audit_scope(self):
-        return self.school_id, self.school.township.code
-
     @property
     def standard_size(self) -> int:
         return self.class_size or STANDARD_CLASS_SIZE[self.level]
@@ -147,7 +143,7 @@ class EntryPlan(RegistryModel):
 class CatchmentException(RegistryModel):
     """A child placed outside its zone's school, with the reason (随迁子女, special education, policy cases)."""
 
-    domain = Domain.ADMISSIONS
+    domain = DOMAIN
     scope = ScopeSpec(school_paths=("school_id",), division_paths=("school__township__code",))
     sensitive_fields = ("id_number",)
 
@@ -186,9 +182,6 @@ class CatchmentException(RegistryModel):
 
     def get_absolute_url(self) -> str:
         return reverse("admissions:catchmentexception_detail", args=[self.pk])
-
-    def audit_scope(self):
-        return self.school_id, self.school.township.code
 
     def clean(self) -> None:
         self.id_number = normalize_id_number(self.id_number or "")

@@ -2,8 +2,9 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from emis.core.registry import AppRegistration, MenuEntry, MenuGroup, register
-from emis.orgs.plugin import school_keys
+from emis.core.registry import AppRegistration, DataDomain, MenuEntry, MenuGroup, register
+
+from .apps import DOMAIN
 
 register(
     AppRegistration(
@@ -18,16 +19,8 @@ register(
             MenuEntry("admissions", "admissions:entryplan_list", _("招生计划"), 30),
             MenuEntry("admissions", "admissions:catchmentexception_list", _("划片例外"), 40),
         ),
+        domains=(DataDomain(DOMAIN, _("招生入学"), 50),),
         # Written by system administrators and by 股室人员 granted the admissions domain only.
         rights={},
-        scope_anchors={
-            # A zone belongs to its primary and junior schools and to its township.
-            "admissions.CatchmentZone": lambda o: (
-                school_keys(o.primary_school)[0] | school_keys(o.junior_school)[0],
-                o.township.code,
-            ),
-            "admissions.EntryPlan": lambda o: school_keys(o.school),
-            "admissions.CatchmentException": lambda o: school_keys(o.school),
-        },
     )
 )

@@ -143,7 +143,10 @@ class ModelUI:
 
     @classmethod
     def save_form(cls, form, user):
-        """A page's save: the form's row through `save`, then its many-to-many values."""
+        """A page's save: the form's row through `save`, then its many-to-many values. While the ModelUI keeps the
+        default `save`, the form's own ``save()`` runs (a form may still do more there; new code uses the hook)."""
+        if getattr(cls.save, "__func__", None) is ModelUI.save.__func__:
+            return form.save()
         saved = cls.save(form.save(commit=False), user)
         form.instance = saved
         form.save_m2m()
@@ -196,7 +199,7 @@ class ModelUI:
     @classmethod
     def may(cls, user, action: str) -> bool:
         if action == access.VIEW:
-            return access.role_may(user, getattr(cls.model, "domain", access.Domain.ORGS), access.VIEW)
+            return access.role_may(user, getattr(cls.model, "domain", None), access.VIEW)
         return cls.form_class is not None and access.role_may(user, cls.model.domain, action)
 
     @classmethod
@@ -236,7 +239,7 @@ class ModelUI:
     @classmethod
     def list_actions(cls, user) -> list[dict]:
         """The list page's action buttons the user may use."""
-        domain = getattr(cls.model, "domain", access.Domain.ORGS)
+        domain = getattr(cls.model, "domain", None)
         return [
             {"action": a, "url": reverse(cls.url_name("list_action"), args=[a.name]), "form": _unbound(a)}
             for a in cls.actions
@@ -246,7 +249,7 @@ class ModelUI:
     @classmethod
     def object_actions(cls, obj, user) -> list[dict]:
         """The detail page's action buttons: rights, scope (one query per right) and the row's state."""
-        domain = getattr(cls.model, "domain", access.Domain.ORGS)
+        domain = getattr(cls.model, "domain", None)
         in_scope: dict[str, bool] = {}
         shown = []
         for a in cls.actions:
@@ -581,7 +584,7 @@ class ObjectActionView(ObjectDetailView):
         self.step = self.ui.action(kwargs.get("action", ""))
         if self.step is None or self.step.on_list != ("pk" not in kwargs):
             raise Http404
-        domain = getattr(self.ui.model, "domain", access.Domain.ORGS)
+        domain = getattr(self.ui.model, "domain", None)
         if request.user.is_authenticated and not access.role_may(request.user, domain, self.step.required_right):
             raise Http404
         return super(ModelUIView, self).dispatch(request, *args, **kwargs)

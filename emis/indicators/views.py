@@ -17,6 +17,7 @@ from emis.core import access
 from emis.orgs.models import Division, SchoolYear
 from emis.orgs.selectors import current_school_year
 
+from .apps import DOMAIN
 from .definitions import REGISTRY
 from .links import RecordLinks
 from .rules import get_rules
@@ -119,7 +120,7 @@ def dashboard(request):
         "chart_choices": [(code, REGISTRY[code].name) for code in KEY_INDICATORS],
         "township_chart": townships,
         "trend": trend(request.user, chart_code, division),
-        "may_publish": access.role_may(request.user, access.Domain.INDICATORS, access.ADD),
+        "may_publish": access.role_may(request.user, DOMAIN, access.ADD),
         "gauges": [
             {"name": str(p.target.get_indicator_display()), "value": float(p.actual), "target": float(p.target.value)}
             for p in progress
@@ -220,7 +221,7 @@ def screen(request):
 def publish(request):
     school_year = _year(request)
     division = _division(request)
-    if not access.role_may(request.user, access.Domain.INDICATORS, access.ADD):
+    if not access.role_may(request.user, DOMAIN, access.ADD):
         raise Http404("not allowed")
     try:
         snapshot = snapshot_publish(school_year=school_year, acting_user=request.user, division_code=division)

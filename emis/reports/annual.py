@@ -27,7 +27,7 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone, translation
 
-from emis.core.access import sees_everything
+from emis.core.access import covers, scope_of
 from emis.indicators.definitions import COUNT, PERCENT, RATIO, REGISTRY, UNITS
 from emis.indicators.engine import Evaluation, evaluate
 from emis.indicators.figures import Figures
@@ -792,11 +792,8 @@ def scope_area(user) -> Area:
     """The area the user's scope covers: the county for administrators and county-wide users, else their
     township(s) or school(s)."""
     county_code = settings.EMIS_COUNTY_CODE
-    if sees_everything(user):
-        school_ids, codes = [], [county_code]
-    else:
-        school_ids, codes = user.scope_keys()
-    if any(county_code.startswith(code) for code in codes):
+    school_ids, codes = scope_of(user)
+    if covers(user, division=county_code):
         county = Division.objects.filter(code=county_code).first()
         name = county.name if county else county_code
         return Area(name, "county", f"{name}教育局", "全县", county)

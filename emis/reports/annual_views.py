@@ -127,7 +127,7 @@ DRAFT_CACHE_SECONDS = 6 * 3600
 
 
 def _draft_cache_key(user, year: int, baseline: int | None) -> str:
-    scope = "all" if access.sees_everything(user) else repr(user.scope_keys())
+    scope = repr(access.scope_of(user))
     basis = repr((user.pk, user.role, scope, year, baseline, get_language(), data_version(), get_rules()))
     return "emis:annual-draft:" + hashlib.sha256(basis.encode()).hexdigest()
 

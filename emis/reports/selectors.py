@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from emis.core.access import ADD, CHANGE, role_may, sees_everything
+from emis.core.access import ADD, CHANGE, covers, role_may
 from emis.orgs.models import Division
 
 from .models import AnnualReport
@@ -14,19 +14,9 @@ def report_county(user) -> Division | None:
     """The county whose annual report this user works with: the deployment's county when the user's scope covers
     it (局领导, 股室人员, administrators), else None (township and school users get their own scope's draft)."""
     code = settings.EMIS_COUNTY_CODE
-    if not covers(user, code):
+    if not covers(user, division=code):
         return None
     return Division.objects.for_user(user).filter(code=code).first()
-
-
-def covers(user, division_code: str) -> bool:
-    """Does the user's scope include the whole of this division (a division code of the scope is a prefix)?"""
-    if not user.is_authenticated:
-        return False
-    if sees_everything(user):
-        return True
-    _school_ids, codes = user.scope_keys()
-    return any(division_code.startswith(mine) for mine in codes)
 
 
 def may_edit_annual_report(user, division: Division | None) -> bool:
@@ -35,7 +25,7 @@ def may_edit_annual_report(user, division: Division | None) -> bool:
         return False
     if not (role_may(user, AnnualReport.domain, ADD) and role_may(user, AnnualReport.domain, CHANGE)):
         return False
-    return covers(user, division.code)
+    return covers(user, division=division.code)
 
 
 def annual_reports(user):

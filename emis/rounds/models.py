@@ -17,9 +17,10 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from emis.admissions.apps import DOMAIN as ADMISSIONS_DOMAIN
 from emis.common.idnumbers import normalize_id_number, validate_id_number
 from emis.common.text import pinyin_initials
-from emis.core.access import Domain, ScopeSpec
+from emis.core.access import ScopeSpec
 from emis.core.fields import EncryptedCharField, HashField
 from emis.core.models import RegistryModel
 
@@ -63,7 +64,7 @@ class AdmissionRound(RegistryModel):
     (locked: the round, its schools, allocations and applicants can no longer change; only appeals are recorded).
     """
 
-    domain = Domain.ADMISSIONS
+    domain = ADMISSIONS_DOMAIN  # written by the same accounts as the catchments
     scope = ScopeSpec(division_paths=("division_code",))
 
     school_year = models.ForeignKey(
@@ -122,9 +123,6 @@ class AdmissionRound(RegistryModel):
     def get_absolute_url(self) -> str:
         return reverse("rounds:admissionround_detail", args=[self.pk])
 
-    def audit_scope(self):
-        return None, self.division_code
-
     @property
     def is_locked(self) -> bool:
         return self.status == RoundStatus.PUBLISHED
@@ -163,7 +161,7 @@ class RoundSchool(RegistryModel):
     (open + quota seats). The result fields are written by solving the round.
     """
 
-    domain = Domain.ADMISSIONS
+    domain = ADMISSIONS_DOMAIN  # written by the same accounts as the catchments
     scope = ScopeSpec(school_paths=("school_id",), division_paths=("round__division_code",))
 
     round = models.ForeignKey(
@@ -214,9 +212,6 @@ class RoundSchool(RegistryModel):
     def get_absolute_url(self) -> str:
         return reverse("rounds:roundschool_detail", args=[self.pk])
 
-    def audit_scope(self):
-        return self.school_id, self.round.division_code
-
     result_fields = frozenset({"quota_admitted", "open_capacity", "open_admitted", "open_cutoff"})
 
     @classmethod
@@ -246,7 +241,7 @@ class RoundSchool(RegistryModel):
 class QuotaAllocation(RegistryModel):
     """指标到校名额分配: a quality school's quota seats for one junior school in a round, and how many it took."""
 
-    domain = Domain.ADMISSIONS
+    domain = ADMISSIONS_DOMAIN  # written by the same accounts as the catchments
     scope = ScopeSpec(school_paths=("school_id", "junior_school_id"), division_paths=("round__division_code",))
 
     round = models.ForeignKey(
@@ -281,9 +276,6 @@ class QuotaAllocation(RegistryModel):
     def get_absolute_url(self) -> str:
         return reverse("rounds:quotaallocation_detail", args=[self.pk])
 
-    def audit_scope(self):
-        return self.school_id, self.round.division_code
-
     result_fields = frozenset({"admitted", "cutoff"})
 
     @classmethod
@@ -312,7 +304,7 @@ class Applicant(RegistryModel):
     """A 中考 applicant of a round: scores, junior school, ordered preferences (school codes), eligibility for quota
     seats, and — once solved — the result with the reason each higher preference failed."""
 
-    domain = Domain.ADMISSIONS
+    domain = ADMISSIONS_DOMAIN  # written by the same accounts as the catchments
     scope = ScopeSpec(school_paths=("junior_school_id",), division_paths=("round__division_code",))
     sensitive_fields = ("id_number",)
 
@@ -381,9 +373,6 @@ class Applicant(RegistryModel):
     def get_absolute_url(self) -> str:
         return reverse("rounds:applicant_detail", args=[self.pk])
 
-    def audit_scope(self):
-        return self.junior_school_id, self.round.division_code
-
     result_fields = frozenset({"result_school", "result_phase", "result_preference_rank"})
 
     @classmethod
@@ -443,7 +432,7 @@ class Appeal(RegistryModel):
     is settled outside it, e.g. in a supplementary admission, and the decision says how).
     """
 
-    domain = Domain.ADMISSIONS
+    domain = ADMISSIONS_DOMAIN  # written by the same accounts as the catchments
     scope = ScopeSpec(
         school_paths=("applicant__junior_school_id",), division_paths=("applicant__round__division_code",)
     )
@@ -474,9 +463,6 @@ class Appeal(RegistryModel):
 
     def get_absolute_url(self) -> str:
         return reverse("rounds:appeal_detail", args=[self.pk])
-
-    def audit_scope(self):
-        return self.applicant.junior_school_id, self.applicant.round.division_code
 
     @property
     def is_decided(self) -> bool:

@@ -7,9 +7,6 @@ level only once the round is published: before that a school sees its rows witho
 
 from __future__ import annotations
 
-from functools import reduce
-from operator import or_
-
 from django.db.models import Count, Q, Sum
 
 from emis.core import access
@@ -22,10 +19,7 @@ def sees_round(user, admission_round: AdmissionRound) -> bool:
     """Is the round itself inside the user's scope (the county level)? Same rule as AdmissionRound.scope."""
     if not access.role_may(user, AdmissionRound.domain, access.VIEW):
         return False
-    if access.sees_everything(user):
-        return True
-    _schools, codes = user.scope_keys()
-    return any(admission_round.division_code.startswith(code) for code in codes)
+    return access.covers(user, division=admission_round.division_code)
 
 
 def results_visible(user, admission_round: AdmissionRound) -> bool:
@@ -41,12 +35,10 @@ def visible_results_q(user, prefix: str = "round__") -> Q:
     if not access.role_may(user, AdmissionRound.domain, access.VIEW):
         return published
     solved = Q(**{f"{prefix}status": RoundStatus.SOLVED})
-    if access.sees_everything(user):
+    covered = access.covering(user, division_paths=(f"{prefix}division_code",))
+    if covered is None:
         return published | solved
-    _schools, codes = user.scope_keys()
-    if not codes:
-        return published
-    return published | (solved & reduce(or_, [Q(**{f"{prefix}division_code__startswith": c}) for c in codes]))
+    return published | (solved & covered)
 
 
 def log_results_hidden_q(user, prefix: str = "round__") -> Q | None:
@@ -59,9 +51,8 @@ def log_results_hidden_q(user, prefix: str = "round__") -> Q | None:
     if access.sees_everything(user):
         return None
     visible = Q(**{f"{prefix}status": RoundStatus.PUBLISHED})
-    _schools, codes = user.scope_keys()
-    if codes and access.role_may(user, AdmissionRound.domain, access.VIEW):
-        visible |= reduce(or_, [Q(**{f"{prefix}division_code__startswith": code}) for code in codes])
+    if access.role_may(user, AdmissionRound.domain, access.VIEW):
+        visible |= access.covering(user, division_paths=(f"{prefix}division_code",))
     return ~visible
 
 

@@ -1,6 +1,7 @@
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
+from emis.common.idnumbers import student_no_warning
 from emis.core import access
 from emis.core.views import ModelUI
 
@@ -45,6 +46,11 @@ class StudentUI(ModelUI):
             tables.EnrollmentTable,
         ),
     )
+
+    @classmethod
+    def warnings(cls, obj, user):
+        warning = student_no_warning(obj.student_no, obj.id_number)
+        return [warning] if warning else []
 
     @staticmethod
     def export_columns(user):

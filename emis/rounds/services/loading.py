@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
+
+from emis.core import files
 
 from ..choices import RoundStatus
 from ..models import AdmissionRound
@@ -34,14 +35,8 @@ def round_load_applicants(*, admission_round: AdmissionRound, upload, acting_use
     if size is not None and size > limit:
         raise workflow.RoundRefused(_("文件超过 {mb} MB 上限。").format(mb=settings.EMIS_IMPORT_MAX_UPLOAD_MB))
     file_name = Path(getattr(upload, "name", "") or "A.csv").name
-    with tempfile.TemporaryDirectory(prefix="emis-round-") as directory:
-        path = Path(directory) / file_name
-        with open(path, "wb") as out:
-            if hasattr(upload, "chunks"):
-                for chunk in upload.chunks():
-                    out.write(chunk)
-            else:
-                out.write(upload.read())
+    # Read once, here, and not kept: the applicants' rows are the record (docs/adr/0009).
+    with files.local_copy(upload, file_name) as path:
         parsed = read_applicant_file(admission_round, path)
     workflow.refuse_when_appealed(admission_round)
     replaced = bulk.delete_applicants(admission_round)

@@ -15,8 +15,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from emis.admissions.apps import DOMAIN as ADMISSIONS_DOMAIN
 from emis.common.idnumbers import mask_id_number
-from emis.core.access import Domain, Role
+from emis.core.access import Role
 from emis.rounds.choices import RoundStatus
 from emis.rounds.models import AdmissionRound, Appeal, Applicant, RoundSchool
 from emis.testing import build_county, build_rounds, make_school, make_user, module_db, xlsx_rows
@@ -57,7 +58,7 @@ def h1_admin(county):
 
 @pytest.fixture
 def admissions_staff(county):
-    return make_user("zhaosheng", Role.SECTION, divisions=[county.county], domains=[Domain.ADMISSIONS])
+    return make_user("zhaosheng", Role.SECTION, divisions=[county.county], domains=[ADMISSIONS_DOMAIN])
 
 
 # Scope --------------------------------------------------------------------------------------------------------
