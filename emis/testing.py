@@ -391,8 +391,8 @@ def build_rounds(c: County) -> None:
     Not part of build_county: the senior school would change every school count of the other tests, so the tests
     that need a round (the access matrix, the round tests) call this themselves.
     """
-    from emis.admissions import rounds_services as services
-    from emis.admissions.models import AdmissionRound, Applicant, RoundSchool
+    from emis.rounds import services
+    from emis.rounds.models import AdmissionRound, Applicant, RoundSchool
 
     with audit_context():
         c.senior_school = make_school("3142000401", "通山县第一中学", "senior", c.township_b, urban_rural="urban")

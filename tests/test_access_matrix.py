@@ -57,11 +57,6 @@ from django.urls import URLResolver, get_resolver, reverse
 from config.api_urls import router
 from emis.accounts.models import User
 from emis.admissions.apps import DOMAIN as ADMISSIONS_DOMAIN
-from emis.admissions.models import (
-    AdmissionRound,
-    Appeal,
-    RoundSchool,
-)
 from emis.core import registry as app_registry
 from emis.core.access import Domain, Role
 from emis.core.models import ImportBatch, ImportStatus, ObjectChange
@@ -71,6 +66,11 @@ from emis.orgs.models import Division, School, SchoolYear
 from emis.population.apps import DOMAIN as POPULATION_DOMAIN
 from emis.population.models import PopulationRecord
 from emis.reports.models import AnnualReport
+from emis.rounds.models import (
+    AdmissionRound,
+    Appeal,
+    RoundSchool,
+)
 from emis.staff.apps import DOMAIN as STAFF_DOMAIN
 from emis.students.apps import DOMAIN as STUDENTS_DOMAIN
 from emis.students.models import Student
@@ -310,15 +310,17 @@ OBJECT_ROUTES: dict[str, ObjectRoute] = {
     "reports:annual_publish": ObjectRoute(AnnualReport, get=405, post=(INDICATORS_DOMAIN, "change")),
     # 中考录取 workflow steps, POST only. The fixture's round is published, so an allowed step (and an empty upload)
     # redirects back to the round with the reason, changing nothing.
-    "admissions:round_load": ObjectRoute(AdmissionRound, get=405, post=(ADMISSIONS_DOMAIN, "change")),
-    "admissions:round_allocate": ObjectRoute(AdmissionRound, get=405, post=(ADMISSIONS_DOMAIN, "change")),
-    "admissions:round_solve": ObjectRoute(AdmissionRound, get=405, post=(ADMISSIONS_DOMAIN, "change")),
-    "admissions:round_publish": ObjectRoute(AdmissionRound, get=405, post=(ADMISSIONS_DOMAIN, "change")),
+    "rounds:round_load": ObjectRoute(AdmissionRound, get=405, post=(ADMISSIONS_DOMAIN, "change")),
+    "rounds:round_allocate": ObjectRoute(AdmissionRound, get=405, post=(ADMISSIONS_DOMAIN, "change")),
+    "rounds:round_solve": ObjectRoute(AdmissionRound, get=405, post=(ADMISSIONS_DOMAIN, "change")),
+    "rounds:round_publish": ObjectRoute(AdmissionRound, get=405, post=(ADMISSIONS_DOMAIN, "change")),
+    # The progress of a round's solve run (the round page polls it): in scope or 404.
+    "rounds:round_solve_status": ObjectRoute(AdmissionRound),
     # The admitted lists (xlsx) of a published round: in scope or 404.
-    "admissions:round_export": ObjectRoute(AdmissionRound),
-    "admissions:roundschool_admitted": ObjectRoute(RoundSchool),
+    "rounds:round_export": ObjectRoute(AdmissionRound),
+    "rounds:roundschool_admitted": ObjectRoute(RoundSchool),
     # Deciding an appeal (an empty decision is refused with a message).
-    "admissions:appeal_decide": ObjectRoute(Appeal, get=405, post=(ADMISSIONS_DOMAIN, "change")),
+    "rounds:appeal_decide": ObjectRoute(Appeal, get=405, post=(ADMISSIONS_DOMAIN, "change")),
     # A user's security actions (revoke API tokens, reset two-factor login, lift a lockout): administrators only,
     # POST only, redirecting back to the user's page.
     "accounts:user_token_revoke": ObjectRoute(User, get=405, post=(Domain.ACCOUNTS, "change")),

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "emis.reports",
     "emis.indicators",
     "emis.admissions",
+    "emis.rounds",
     "emis.work",
 ]
 

@@ -1,4 +1,4 @@
-"""The admissions app's contributions: catchment planning and the 中考 admission rounds."""
+"""The admissions app's contributions: catchment planning (划片招生). The 中考 rounds are emis.rounds."""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -18,8 +18,6 @@ register(
             MenuEntry("admissions", "admissions:catchmentzone_list", _("招生片区"), 20),
             MenuEntry("admissions", "admissions:entryplan_list", _("招生计划"), 30),
             MenuEntry("admissions", "admissions:catchmentexception_list", _("划片例外"), 40),
-            MenuEntry("admissions", "admissions:admissionround_list", _("中考录取"), 50),
-            MenuEntry("admissions", "admissions:appeal_list", _("录取申诉"), 60),
         ),
         domains=(DataDomain(DOMAIN, _("招生入学"), 50),),
         # Written by system administrators and by 股室人员 granted the admissions domain only.
