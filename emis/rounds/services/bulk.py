@@ -12,7 +12,7 @@ from django.db import connection
 
 from emis.common.text import pinyin_initials
 from emis.core.audit import record_changes_bulk
-from emis.core.bulk import allocate_ids, insert_rows, update_rows
+from emis.core.bulk import allocate_ids, delete_rows, insert_rows, update_rows
 from emis.core.models import ChangeAction
 from emis.orgs.models import School
 
@@ -133,15 +133,6 @@ def insert_applicants(admission_round: AdmissionRound, parsed: ParsedApplicants)
     return n
 
 
-def delete_ids(model, ids: list[int], chunk: int = 500) -> None:
-    """DELETE by primary key without loading the rows (the caller records the changes)."""
-    table = connection.ops.quote_name(model._meta.db_table)
-    with connection.cursor() as cursor:
-        for start in range(0, len(ids), chunk):
-            part = ids[start : start + chunk]
-            cursor.execute(f"DELETE FROM {table} WHERE id IN ({', '.join(['%s'] * len(part))})", part)
-
-
 def write_allocations(admission_round: AdmissionRound, wanted: dict[tuple[int, int], int]) -> None:
     """Make the round's allocations equal ``wanted`` ((school id, junior id) → seats): update, insert and delete
     in bulk, each change recorded."""
@@ -183,7 +174,7 @@ def write_allocations(admission_round: AdmissionRound, wanted: dict[tuple[int, i
     if updates:
         update_rows(QuotaAllocation, ("seats",), updates)
     if deletes:
-        delete_ids(QuotaAllocation, deletes)
+        delete_rows(QuotaAllocation, deletes)
     if inserts:
         pks = allocate_ids(QuotaAllocation, len(inserts))
         insert_rows(
