@@ -1,6 +1,6 @@
 """On PostgreSQL, leave a fifth of each page of the case table free, so that the daily sweep's updates (urgency and
 escalation columns, none indexed) stay on their page as heap-only tuples instead of writing every index again: a
-million-case sweep drops from about 29 s to 19 s on the development machine (emis/work/bench_sweep.py)."""
+million-case sweep drops from about 29 s to 19 s on the development machine (bench/work/sweep.py)."""
 
 from django.db import migrations
 

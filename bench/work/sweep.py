@@ -1,11 +1,10 @@
 """Time the deadline sweep over N open cases (issue 13 item 10: 1M cases in 30 s on PostgreSQL).
 
-    DATABASE_URL=postgres://... python -m emis.work.bench_sweep [N]
+    DATABASE_URL=postgres://... python bench/work/sweep.py [N]
 
 Needs a migrated database of its own: it empties work_case first. Cases are written by one INSERT ... SELECT over
 generate_series (no ORM, no Python loop): due dates spread over 60 days around the sweep day, one in twenty paused,
 two in three filed at school level. Prints the time of a first sweep and of a second one (which changes nothing).
-The lead may move this to bench/ with the other benchmarks.
 """
 
 from __future__ import annotations
@@ -13,6 +12,9 @@ from __future__ import annotations
 import os
 import sys
 import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the checkout: config/ and emis/
 
 
 def main(n: int) -> None:
