@@ -30,8 +30,10 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from emis.common.idnumbers import GENDER_FEMALE, GENDER_MALE, make_id_number
-from emis.core.access import Domain, Role
+from emis.core.access import Role
 from emis.core.audit import audit_context
+from emis.staff.apps import DOMAIN as STAFF_DOMAIN
+from emis.students.apps import DOMAIN as STUDENTS_DOMAIN
 
 PASSWORD = "pass-word-1234"
 COUNTY_CODE = "421224"
@@ -235,7 +237,7 @@ def make_role_users(county: County) -> dict:
             ROLE_USERNAMES[Role.SECTION],
             Role.SECTION,
             divisions=[county.county],
-            domains=[Domain.STUDENTS, Domain.STAFF],
+            domains=[STUDENTS_DOMAIN, STAFF_DOMAIN],
         ),
         Role.TOWNSHIP: make_user(ROLE_USERNAMES[Role.TOWNSHIP], Role.TOWNSHIP, divisions=[county.township_a]),
         Role.SCHOOL: make_user(ROLE_USERNAMES[Role.SCHOOL], Role.SCHOOL, schools=[county.school_a1]),
@@ -389,8 +391,8 @@ def build_rounds(c: County) -> None:
     Not part of build_county: the senior school would change every school count of the other tests, so the tests
     that need a round (the access matrix, the round tests) call this themselves.
     """
-    from emis.admissions import rounds_services as services
-    from emis.admissions.models import AdmissionRound, Applicant, RoundSchool
+    from emis.rounds import services
+    from emis.rounds.models import AdmissionRound, Applicant, RoundSchool
 
     with audit_context():
         c.senior_school = make_school("3142000401", "通山县第一中学", "senior", c.township_b, urban_rural="urban")

@@ -22,9 +22,10 @@ An app owns
 tests/test_access.py fails (`coverage_problems`) when a route is owned by no app's matrix, or by two, or a matrix
 names a route that no longer exists: adding a route means adding its expectations to the app that serves it.
 
-What is expected is written independently of emis.core.access: SCOPE_ANCHORS says where each model's rows hang
-(schools, division code), gathered from each app's plugin.py (its scope_anchors), and ROLE_WRITES here says which
-domains each fixture user may write. Semantics checked:
+What is expected is written apart from emis.core.access's queries: SCOPE_ANCHORS says where each model's rows hang
+(schools, division codes), read in Python from the model's one scope declaration (ScopeSpec.keys_of, through
+emis.core.registry.scope_anchors) and compared here with what the SQL of `for_user` returns to each fixture user;
+ROLE_WRITES here says which domains each fixture user may write. Semantics checked:
 
 Pages (session login)
     anonymous                              302 to the login page
@@ -74,11 +75,17 @@ from django.db import transaction
 from django.urls import URLResolver, get_resolver, reverse
 
 from config.api_urls import router
+from emis.admissions.apps import DOMAIN as ADMISSIONS_DOMAIN
 from emis.core import registry as app_registry
 from emis.core.access import Domain, Role
 from emis.core.models import ImportBatch, ImportStatus, ObjectChange
+from emis.indicators.apps import DOMAIN as INDICATORS_DOMAIN
+from emis.orgs.apps import DOMAIN as ORGS_DOMAIN
 from emis.orgs.models import Division, School, SchoolYear
+from emis.population.apps import DOMAIN as POPULATION_DOMAIN
 from emis.reports.models import AnnualReport
+from emis.staff.apps import DOMAIN as STAFF_DOMAIN
+from emis.students.apps import DOMAIN as STUDENTS_DOMAIN
 from emis.testing import PASSWORD, ROLE_USERNAMES, body_bytes, csv_rows, registry, xlsx_rows
 
 REGISTRY = registry()
@@ -90,32 +97,28 @@ ROLES = [ANON, Role.LEADER, Role.SECTION, Role.TOWNSHIP, Role.SCHOOL, Role.INSPE
 ROLE_WRITES = {
     Role.LEADER: set(),
     Role.INSPECTOR: set(),
-    Role.SECTION: {Domain.STUDENTS, Domain.STAFF},
-    Role.TOWNSHIP: {Domain.STUDENTS, Domain.STAFF, Domain.POPULATION},
-    Role.SCHOOL: {Domain.STUDENTS, Domain.STAFF},
+    Role.SECTION: {STUDENTS_DOMAIN, STAFF_DOMAIN},
+    Role.TOWNSHIP: {STUDENTS_DOMAIN, STAFF_DOMAIN, POPULATION_DOMAIN},
+    Role.SCHOOL: {STUDENTS_DOMAIN, STAFF_DOMAIN},
     Role.ADMIN: {
-        Domain.ORGS,
-        Domain.STUDENTS,
-        Domain.STAFF,
-        Domain.POPULATION,
-        Domain.ADMISSIONS,
-        Domain.INDICATORS,
+        ORGS_DOMAIN,
+        STUDENTS_DOMAIN,
+        STAFF_DOMAIN,
+        POPULATION_DOMAIN,
+        ADMISSIONS_DOMAIN,
+        INDICATORS_DOMAIN,
         Domain.ACCOUNTS,
     },
 }
-
-ADMIN_ONLY = app_registry.ADMIN_ONLY
-
 
 def _with_parent(school_id) -> set:
     parent_id = School.objects.filter(pk=school_id).values_list("parent_id", flat=True).first()
     return {school_id, parent_id} - {None}
 
 
-# Where a row hangs: (school ids it belongs to, division code(s) it lies under). Rows are read and written inside
-# this scope; None: only those who see everything write it; ADMIN_ONLY: only system administrators reach it.
-# Each app states its models' anchors in its plugin.py (emis.core.registry, apart from the models' ScopeSpec);
-# core's own models are stated here.
+# Where a row hangs: (school ids it belongs to, division codes it lies under). Rows are read and written inside
+# this scope; a model whose declaration names no path (school years, user accounts) lies inside no scope, so only
+# those who see everything write it. Every app's models come from their ScopeSpec; core's logs are stated here.
 SCOPE_ANCHORS = {
     **{apps.get_model(label): anchor for label, anchor in app_registry.scope_anchors().items()},
     # A change record is filed under the school and division of the row at the time of the change; a teaching
@@ -145,10 +148,7 @@ def _user_scope(user) -> tuple[set[int], list[str]]:
 def in_scope(user, model, obj) -> bool:
     if user.role == Role.ADMIN:
         return True
-    anchor = SCOPE_ANCHORS[model]
-    if anchor is None or anchor == ADMIN_ONLY:
-        return False
-    school_ids, codes = anchor(obj)
+    school_ids, codes = SCOPE_ANCHORS[model](obj)
     codes = (codes,) if isinstance(codes, str) else codes
     user_schools, user_codes = _user_scope(user)
     return bool((school_ids - {None}) & user_schools) or any(
@@ -699,22 +699,20 @@ def check_probes(clients, name, probes: list[Probe]) -> Failures:
 
 def make_import_batches(county) -> None:
     """Rejected dry runs as each kind of uploader files them: under a school, a township, the county."""
-    import tempfile
-    from pathlib import Path
+    from django.core.files.base import ContentFile
 
-    directory = Path(tempfile.mkdtemp(prefix="emis-matrix-"))
+    from emis.core import files
+
     for name, school, code, user in (
         ("a1.csv", county.school_a1, "", county.users[Role.SCHOOL]),
         ("b1.csv", county.school_b1, "", None),
         ("township.csv", None, county.township_a.code, county.users[Role.TOWNSHIP]),
         ("county.csv", None, county.county.code, county.users[Role.ADMIN]),
     ):
-        path = directory / name
-        path.write_text("姓名,性别\n张三,男\n", encoding="utf-8")
         ImportBatch.objects.create(
             kind="students",
             file_name=name,
-            file_path=str(path),
+            file=files.save(ContentFile("姓名,性别\n张三,男\n".encode()), folder="imports", suffix=".csv"),
             sha256="0" * 64,
             user=user,
             username=getattr(user, "username", ""),
@@ -731,11 +729,12 @@ def make_annual_reports(county) -> None:
     """Draft annual reports with an uploaded file: the county's, and the city's (outside every scope but the
     administrator's)."""
     from django.core.files.base import ContentFile
-    from django.core.files.storage import default_storage
+
+    from emis.core.files import upload_storage
 
     name = "reports/annual/matrix/edited.docx"
-    if not default_storage.exists(name):
-        default_storage.save(name, ContentFile(b"PK\x03\x04 matrix"))
+    if not upload_storage().exists(name):
+        upload_storage().save(name, ContentFile(b"PK\x03\x04 matrix"))
     for division in (county.county, county.city):
         report = AnnualReport(division=division, school_year=county.year, file_name="修改稿.docx", file_size=15)
         report.file.name = name

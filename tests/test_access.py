@@ -11,8 +11,9 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from emis.core.access import Domain, Role
+from emis.core.access import Role
 from emis.core.models import ObjectChange
+from emis.orgs.apps import DOMAIN as ORGS_DOMAIN
 from emis.population.models import PopulationRecord
 from emis.students.models import Student
 from emis.testing import csv_rows, xlsx_rows
@@ -318,7 +319,7 @@ def test_section_user_with_orgs_domain_can_add_a_school_year(county):
 
     from emis.testing import make_user
 
-    user = make_user("section_orgs", Role.SECTION, divisions=[county.county], domains=[Domain.ORGS])
+    user = make_user("section_orgs", Role.SECTION, divisions=[county.county], domains=[ORGS_DOMAIN])
     client = Client()
     client.force_login(user)
     assert client.get(reverse("orgs:schoolyear_add")).status_code == 200

@@ -37,7 +37,12 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from emis.core.access import Domain, Role
+from emis.admissions.apps import DOMAIN as ADMISSIONS_DOMAIN
+from emis.core.access import Role
+from emis.orgs.apps import DOMAIN as ORGS_DOMAIN
+from emis.population.apps import DOMAIN as POPULATION_DOMAIN
+from emis.staff.apps import DOMAIN as STAFF_DOMAIN
+from emis.students.apps import DOMAIN as STUDENTS_DOMAIN
 from emis.testing import api_token_for, make_user
 
 pytestmark = pytest.mark.schemathesis
@@ -64,7 +69,7 @@ def api_schema(county, db):
         "api_fuzzer",
         Role.SECTION,
         divisions=[county.county],
-        domains=[Domain.ORGS, Domain.STUDENTS, Domain.STAFF, Domain.POPULATION, Domain.ADMISSIONS],
+        domains=[ORGS_DOMAIN, STUDENTS_DOMAIN, STAFF_DOMAIN, POPULATION_DOMAIN, ADMISSIONS_DOMAIN],
     )
     headers = {"Authorization": f"Token {api_token_for(user)}"}
     # The requests run in this test's transaction; Django's own test client stops a request from closing the

@@ -32,7 +32,6 @@ CORE = ROOT / "emis" / "core"
 DOMAIN_APPS = sorted(p.parent.name for p in (ROOT / "emis").glob("*/apps.py") if p.parent.name != "core")
 
 
-
 def _type_checking_only(node: ast.If) -> bool:
     test = node.test
     return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
@@ -106,6 +105,28 @@ def core_imports_of_domain_apps() -> list[str]:
     return sorted(set(problems))
 
 
+def test_core_keeps_only_its_own_domains():
+    """Core declares its own domains (audit, accounts) and no other; every model's domain is core's or one an app
+    declares in its plugin (a DataDomain with the app's apps.DOMAIN code)."""
+    from django.apps import apps
+
+    from emis.core.access import Domain
+
+    assert set(Domain.values) == {"audit", "accounts"}
+    declared = {domain.code for r in registry.registrations() for domain in r.domains}
+    assert not declared & set(Domain.values)
+    undeclared = [
+        f"{model._meta.label}: {model.domain}"
+        for model in apps.get_models()
+        if getattr(model, "domain", None) is not None and model.domain not in declared | set(Domain.values)
+    ]
+    assert undeclared == []
+    for config in apps.get_app_configs():
+        own = getattr(sys.modules.get(type(config).__module__), "DOMAIN", None)
+        if own is not None:
+            assert own in declared, f"{config.label}.apps.DOMAIN is not declared in its plugin"
+
+
 def test_domain_apps_are_found():
     assert {"orgs", "students", "staff", "accounts"} <= set(DOMAIN_APPS)
 
@@ -172,7 +193,7 @@ def throwaway_app():
             registry.MenuEntry("throwaway", "throwaway:thing_list", "试用清单", 10),
             registry.MenuEntry("system", "throwaway:thing_list", "试用设置", 15),
         ),
-        domains={THROWAWAY_DOMAIN: "试用业务"},
+        domains=(registry.DataDomain(THROWAWAY_DOMAIN, "试用业务", 990),),
         rights={THROWAWAY_DOMAIN: {Role.SCHOOL: {"add", "submit"}, Role.TOWNSHIP: {"approve"}}},
         import_kinds=(registry.ImportKind("things", "emis.staff.importers.StaffImport", 45),),
         panels=(registry.Panel("orgs.School", "试用面板", _school_things, SchoolTable, 30),),

@@ -16,7 +16,8 @@ from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 
-from emis.admissions.models import Applicant, CatchmentException
+from emis.admissions.models import CatchmentException
+from emis.rounds.models import Applicant
 from emis.common.idnumbers import GENDER_FEMALE, GENDER_MALE
 from emis.core import backup, crypto
 from emis.core.access import Role

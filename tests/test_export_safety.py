@@ -67,7 +67,7 @@ def test_list_exports_write_formula_like_text_as_text(hostile, login, url_name, 
 
 
 def test_admissions_solver_files_write_formula_like_text_as_text(tmp_path):
-    from emis.admissions.solver.files import write_table
+    from emis.rounds.solver.files import write_table
 
     header = ("exam_no", "school", "phase", "preference_rank")
     rows = [(HYPERLINK, SUM, "+1+1", -3), ("-2", "-x", "\tcmd", 1)]

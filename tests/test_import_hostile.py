@@ -16,6 +16,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import transaction
@@ -23,12 +24,18 @@ from django.http.multipartparser import MultiPartParser
 from django.urls import reverse
 from django.utils import timezone
 
+from emis.core import files
 from emis.core.access import Role
 from emis.core.imports import samples, service
 from emis.core.imports.reader import FileRejected, open_table, read_bytes_as_table
 from emis.core.models import ImportBatch, ImportStatus
 
 FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def stored(path: Path) -> str:
+    """The file put in the uploads storage, as import_batch_create keeps an upload: its storage name."""
+    return files.save(ContentFile(path.read_bytes()), folder="imports", suffix=path.suffix)
 
 
 def rejected(data: bytes, name: str = "学生.xlsx") -> str:
@@ -121,7 +128,7 @@ def test_errors_xlsx_of_the_hostile_batch_answers_without_reading_the_grid(count
     batch = ImportBatch.objects.create(
         kind="students",
         file_name="far.xlsx",
-        file_path=str(path),
+        file=stored(path),
         user=county.users[Role.ADMIN],
         status=ImportStatus.REJECTED,
         report={"rejected_rows": {"2": "示例"}},
@@ -139,7 +146,7 @@ def test_errors_xlsx_of_a_refused_file_does_not_read_it_again(county, login, tmp
     batch = ImportBatch.objects.create(
         kind="students",
         file_name="far.xlsx",
-        file_path=str(path),
+        file=stored(path),
         status=ImportStatus.REJECTED,
         error_message="文件“far.xlsx”被拒绝：超过上限",
     )
@@ -178,7 +185,7 @@ def test_errors_xlsx_is_not_built_while_the_batch_runs(county, login, tmp_path):
     path = tmp_path / "far.xlsx"
     path.write_bytes(samples.header_and_far_cell())
     batch = ImportBatch.objects.create(
-        kind="students", file_name="far.xlsx", file_path=str(path), status=ImportStatus.RUNNING
+        kind="students", file_name="far.xlsx", file=stored(path), status=ImportStatus.RUNNING
     )
     response = login(Role.ADMIN).get(reverse("core:import_errors", args=[batch.pk]))
     assert response.status_code == 302
@@ -195,7 +202,7 @@ def test_a_batch_that_exhausts_the_worker_is_marked_failed(kind, county, db, mon
     monkeypatch.setattr(service, "run_import", explode)
     path = tmp_path / "a.xlsx"
     path.write_bytes(b"x")
-    batch = ImportBatch.objects.create(kind="students", file_name="a.xlsx", file_path=str(path))
+    batch = ImportBatch.objects.create(kind="students", file_name="a.xlsx", file=stored(path))
     # The worker sees an ordinary Exception (a BaseException would stop it) and goes on with the next job.
     with pytest.raises(Exception):  # noqa: B017,PT011
         service.import_batch_run(batch_id=batch.pk)
@@ -261,7 +268,7 @@ def test_a_file_of_many_bad_rows_keeps_a_bounded_report_and_workbook(county, set
     path = tmp_path / "many.xlsx"
     path.write_bytes(samples.many_rows(3000))
     batch = ImportBatch.objects.create(
-        kind="students", file_name="many.xlsx", file_path=str(path), user=county.users[Role.ADMIN], school_year=2024
+        kind="students", file_name="many.xlsx", file=stored(path), user=county.users[Role.ADMIN], school_year=2024
     )
     service.import_batch_run(batch_id=batch.pk)
     batch.refresh_from_db()
@@ -339,7 +346,7 @@ def test_uploads_are_deleted_after_the_retention_period(county, login, settings)
     batch.refresh_from_db()
     ImportBatch.objects.filter(pk=batch.pk).update(status=ImportStatus.VALIDATED)
     batch.refresh_from_db()
-    path = Path(batch.file_path)
+    path = Path(files.upload_storage().path(batch.file.name))
     assert path.exists()
     old = time.time() - (settings.EMIS_IMPORT_RETENTION_DAYS + 1) * 86400
     os.utime(path, (old, old))

@@ -556,7 +556,7 @@ def _grow(model, county, k: int) -> None:
 
 def _grow_round_rows(model, county, i: int) -> None:
     """One more row of a 中考录取 model: a draft round (and a published one for appeals), created on first use."""
-    from emis.admissions.models import AdmissionRound, Appeal, Applicant, QuotaAllocation, RoundSchool
+    from emis.rounds.models import AdmissionRound, Appeal, Applicant, QuotaAllocation, RoundSchool
 
     rounds = getattr(county, "_grow_rounds", None)
     if rounds is None:

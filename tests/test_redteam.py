@@ -221,6 +221,7 @@ def test_one_account_cannot_flood_the_import_queue(login, county, db, tmp_path):
     office's imports and filled the disk with copies until the retention sweep."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    from emis.core import files
     from emis.core.imports import service
     from emis.core.models import ImportBatch, ImportStatus
     from emis.testing import write_table_file
@@ -236,12 +237,12 @@ def test_one_account_cannot_flood_the_import_queue(login, county, db, tmp_path):
 
     assert upload().status_code == 302
     assert upload().status_code == 302
-    stored = set(service._storage_dir().iterdir())
+    stored = set(files.names(service.IMPORTS_FOLDER))
     refused = upload()
     assert refused.status_code == 200
     assert "您已有 2 个导入批次在排队或处理中（上限 2 个）" in refused.content.decode()
     assert ImportBatch.objects.filter(user=county.users[Role.SCHOOL]).count() == 2
-    assert set(service._storage_dir().iterdir()) == stored
+    assert set(files.names(service.IMPORTS_FOLDER)) == stored
 
     # A commit counts as well: a validated dry run committed again and again queues no more than the limit.
     dry = ImportBatch.objects.filter(user=county.users[Role.SCHOOL]).first()

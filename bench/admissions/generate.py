@@ -20,8 +20,8 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from emis.admissions.solver.engine import NO_MIN, Instance, to_hundredths  # noqa: E402
-from emis.admissions.solver.quota import allocate_quotas, quota_seats_for_plan  # noqa: E402
+from emis.rounds.solver.engine import NO_MIN, Instance, to_hundredths  # noqa: E402
+from emis.rounds.solver.quota import allocate_quotas, quota_seats_for_plan  # noqa: E402
 
 
 def schools_for(applicants: int) -> int:
@@ -142,7 +142,7 @@ def load(path: Path) -> Instance:
 
 def write_csv(instance: Instance, directory: Path) -> tuple[Path, Path, Path]:
     """A.csv, S.csv and Q.csv in the file interface's format (docs/admissions.md)."""
-    from emis.admissions.solver.engine import format_score
+    from emis.rounds.solver.engine import format_score
 
     directory.mkdir(parents=True, exist_ok=True)
     a, s, q = directory / "A.csv", directory / "S.csv", directory / "Q.csv"

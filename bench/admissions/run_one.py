@@ -22,7 +22,7 @@ sys.path.insert(0, str(HERE))
 
 from generate import load  # noqa: E402
 
-from emis.admissions.solver.engine import Instance, ranking, solve  # noqa: E402
+from emis.rounds.solver.engine import Instance, ranking, solve  # noqa: E402
 
 
 def peak_mb() -> float:

@@ -97,8 +97,9 @@ def write_floor(path: Path, user) -> dict:
     from emis.core.bulk import allocate_ids, db_value, insert_rows
     from emis.core.models import ObjectChange
     from emis.orgs.models import Division, School, SchoolYear
-    from emis.students.importers import ENROLLMENT_COLUMNS, STUDENT_FIELDS
+    from emis.students.importers import STUDENT_FIELDS
     from emis.students.models import Enrollment, Student
+    from emis.students.services import ENROLLMENT_COLUMNS
 
     schools = dict(School.objects.values_list("code", "pk"))
     townships = dict(Division.objects.filter(level="township").values_list("code", "pk"))

@@ -37,6 +37,8 @@ INSTALLED_APPS = [
     "emis.reports",
     "emis.indicators",
     "emis.admissions",
+    "emis.rounds",
+    "emis.work",
 ]
 
 MIDDLEWARE = [
@@ -111,6 +113,51 @@ STATIC_ROOT = VAR_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "media/"
+
+
+# Uploaded files (import uploads, the annual report's edited drafts) go through the "uploads" storage and are kept
+# by name, never by path (emis.core.files, docs/adr/0009). EMIS_STORAGE, the one setting, names where they live:
+# `local` (default), a directory (MEDIA_ROOT; several app servers must share it, e.g. an NFS mount); `s3`, a bucket
+# of any S3-compatible store (MinIO, Aliyun OSS, Tencent COS, Huawei OBS ...), with the optional `s3` extra
+# (`pip install 'county-emis[s3]'`). Private either way: nothing routes MEDIA_URL, the bucket needs no public
+# access, and files reach users only through views that check their scope.
+def uploads_storage(kind: str) -> dict:
+    if kind == "local":
+        # No location: FileSystemStorage follows MEDIA_ROOT (and its overrides in tests).
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    if kind != "s3":
+        raise ImproperlyConfigured(f"EMIS_STORAGE must be local or s3, not {kind!r}")
+    if importlib.util.find_spec("storages") is None or importlib.util.find_spec("boto3") is None:
+        raise ImproperlyConfigured("EMIS_STORAGE=s3 needs the s3 extra: pip install 'county-emis[s3]'")
+    if not env_str("EMIS_S3_BUCKET"):
+        raise ImproperlyConfigured("EMIS_STORAGE=s3 needs EMIS_S3_BUCKET (and usually EMIS_S3_ENDPOINT_URL).")
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("EMIS_S3_BUCKET"),
+            "endpoint_url": env_str("EMIS_S3_ENDPOINT_URL") or None,
+            "region_name": env_str("EMIS_S3_REGION") or None,
+            # Empty: boto3's own chain (AWS_* variables, an instance role, ~/.aws).
+            "access_key": env_str("EMIS_S3_ACCESS_KEY_ID") or None,
+            "secret_key": env_str("EMIS_S3_SECRET_ACCESS_KEY") or None,
+            "location": env_str("EMIS_S3_PREFIX", "emis"),
+            "addressing_style": env_str("EMIS_S3_ADDRESSING_STYLE") or None,
+            # No ACL header (buckets with ACLs disabled refuse one): objects inherit the bucket's own, private,
+            # policy.
+            "default_acl": None,
+            "file_overwrite": False,
+            "querystring_auth": True,
+            "querystring_expire": 300,
+        },
+    }
+
+
+EMIS_STORAGE = env_str("EMIS_STORAGE", "local")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "uploads": uploads_storage(EMIS_STORAGE),
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -59,6 +59,7 @@ class UserForm(ScopedModelForm):
         if self.cleaned_data.get("new_password"):
             user.set_password(self.cleaned_data["new_password"])
         user.is_superuser = user.role == Role.ADMIN
-        user.save()
-        self.save_m2m()
+        if commit:  # the page saves through UserUI.save (commit=False), then the scopes (save_m2m)
+            user.save()
+            self.save_m2m()
         return user

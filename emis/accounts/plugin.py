@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from emis.core.access import Domain
-from emis.core.registry import ADMIN_ONLY, AppRegistration, MenuEntry, MenuGroup, register
+from emis.core.registry import AppRegistration, MenuEntry, MenuGroup, register
 
 register(
     AppRegistration(
@@ -12,7 +12,6 @@ register(
         urls="emis.accounts.urls",
         site_urls="emis.accounts.urls.site_urlpatterns",
         api_urls="emis.accounts.api_urls.urlpatterns",
-        scope_anchors={"accounts.User": ADMIN_ONLY},
         menu_groups=(MenuGroup("account", _("我的账号"), 1000),),
         menu=(
             MenuEntry("system", "accounts:user_list", _("用户与权限"), 30, domain=Domain.ACCOUNTS),

@@ -22,7 +22,7 @@ class UserUI(ModelUI):
     detail_page_template = "accounts/user_detail.html"
 
     @classmethod
-    def extra_detail_context(cls, obj, user) -> dict:
+    def detail_context(cls, obj, request) -> dict:
         from . import services
 
         return {

@@ -1,1 +1,1 @@
-"""Admissions (招生): senior-high admission with quota seats (指标到校); see docs/admissions.md."""
+"""Admissions (招生): catchment enrolment (划片招生); see docs/domains/admissions.md."""

@@ -1,41 +1,28 @@
-"""Catchment enrolment (划片招生): zones of villages mapped to schools, entry plans, and recorded exceptions;
-and the senior-high admission round (中考录取: plans, quota seats, applicants, results, appeals).
+"""Catchment enrolment (划片招生): zones of villages mapped to schools, entry plans, and recorded exceptions.
 
-The senior-high admission solver lives in `emis.admissions.solver` and needs no models; the round's web
-workflow (load, allocate, solve, publish, appeals) is in rounds_services.py.
+The senior-high admission rounds (中考录取) are their own app, `emis.rounds`.
 """
 
-from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from emis.common.idnumbers import normalize_id_number, validate_id_number
 from emis.common.text import pinyin_initials
-from emis.core.access import Domain, ScopeSpec
+from emis.core.access import ScopeSpec
 from emis.core.fields import EncryptedCharField, HashField
 from emis.core.models import RegistryModel
 
+from .apps import DOMAIN
 from .choices import ENTRY_SCHOOL_CATEGORIES, STANDARD_CLASS_SIZE, EntryLevel, ExceptionReason
-from .rounds_choices import (
-    DEFAULT_PREFERENCE_COUNT,
-    DEFAULT_QUOTA_SHARE,
-    MAX_PREFERENCE_COUNT,
-    AppealStatus,
-    Phase,
-    QuotaRule,
-    RoundStatus,
-)
 
 
 class CatchmentZone(RegistryModel):
     """招生片区: villages and communities whose children enter one primary and one junior school."""
 
-    domain = Domain.ADMISSIONS
+    domain = DOMAIN
     scope = ScopeSpec(school_paths=("primary_school_id", "junior_school_id"), division_paths=("township__code",))
 
     school_year = models.ForeignKey(
@@ -84,9 +71,6 @@ class CatchmentZone(RegistryModel):
     def get_absolute_url(self) -> str:
         return reverse("admissions:catchmentzone_detail", args=[self.pk])
 
-    def audit_scope(self):
-        return self.primary_school_id or self.junior_school_id, self.township.code
-
     def clean(self) -> None:
         errors = {}
         for field, level in (("primary_school", EntryLevel.PRIMARY), ("junior_school", EntryLevel.JUNIOR)):
@@ -104,7 +88,7 @@ class CatchmentZone(RegistryModel):
 class EntryPlan(RegistryModel):
     """A school's entry plan for one year and entry grade: classes, and the standard size of a class."""
 
-    domain = Domain.ADMISSIONS
+    domain = DOMAIN
     scope = ScopeSpec(school_paths=("school_id",), division_paths=("school__township__code",))
 
     school_year = models.ForeignKey(
@@ -137,9 +121,6 @@ class EntryPlan(RegistryModel):
     def get_absolute_url(self) -> str:
         return reverse("admissions:entryplan_detail", args=[self.pk])
 
-    def audit_scope(self):
-        return self.school_id, self.school.township.code
-
     @property
     def standard_size(self) -> int:
         return self.class_size or STANDARD_CLASS_SIZE[self.level]
@@ -162,7 +143,7 @@ class EntryPlan(RegistryModel):
 class CatchmentException(RegistryModel):
     """A child placed outside its zone's school, with the reason (随迁子女, special education, policy cases)."""
 
-    domain = Domain.ADMISSIONS
+    domain = DOMAIN
     scope = ScopeSpec(school_paths=("school_id",), division_paths=("school__township__code",))
     sensitive_fields = ("id_number",)
 
@@ -202,9 +183,6 @@ class CatchmentException(RegistryModel):
     def get_absolute_url(self) -> str:
         return reverse("admissions:catchmentexception_detail", args=[self.pk])
 
-    def audit_scope(self):
-        return self.school_id, self.school.township.code
-
     def clean(self) -> None:
         self.id_number = normalize_id_number(self.id_number or "")
         try:
@@ -224,455 +202,3 @@ class CatchmentException(RegistryModel):
     def save(self, *args, **kwargs):
         self.name_initials = pinyin_initials(self.name)
         super().save(*args, **kwargs)
-
-
-# --- Senior-high admission rounds (中考录取) -------------------------------------------------------------------
-
-
-def default_division_code() -> str:
-    return settings.EMIS_COUNTY_CODE
-
-
-SCORE_MAX_DIGITS, SCORE_DECIMALS = 6, 2
-NOT_NEGATIVE = [MinValueValidator(Decimal("0"))]
-
-
-def _results_restriction(user, fields: frozenset[str], prefix: str = "round__"):
-    """Results (of a row reached through ``prefix``) are kept out of the change log as they are kept off the
-    record: for a reader outside the county level until the round is published."""
-    from .rounds_selectors import log_results_hidden_q  # rounds_selectors imports these models
-
-    rows = log_results_hidden_q(user, prefix)
-    return None if rows is None else (fields, rows)
-
-
-def locked_message(admission_round) -> str:
-    return _("“{name}”已发布，录取结果已锁定，不能再修改。").format(name=admission_round.name)
-
-
-class AdmissionRound(RegistryModel):
-    """中考录取批次: one county's senior-high admission for a school year, its settings and its status.
-
-    Draft → allocated (quota seats split among junior schools) → solved (results stored, re-runnable) → published
-    (locked: the round, its schools, allocations and applicants can no longer change; only appeals are recorded).
-    """
-
-    domain = Domain.ADMISSIONS
-    scope = ScopeSpec(division_paths=("division_code",))
-
-    school_year = models.ForeignKey(
-        "orgs.SchoolYear", verbose_name=_("招生学年"), on_delete=models.PROTECT, related_name="admission_rounds"
-    )
-    name = models.CharField(_("批次名称"), max_length=64)
-    division_code = models.CharField(_("所属区划代码"), max_length=12, default=default_division_code, editable=False)
-    status = models.CharField(_("状态"), max_length=16, choices=RoundStatus.choices, default=RoundStatus.DRAFT)
-    quota_share = models.CharField(
-        _("指标到校比例"),
-        max_length=16,
-        default=DEFAULT_QUOTA_SHARE,
-        help_text=_("优质高中计划中指标到校名额的比例，如 2/3、0.7 或 70%。"),
-    )
-    quota_rule = models.CharField(
-        _("指标分配办法"), max_length=16, choices=QuotaRule.choices, default=QuotaRule.APPLICANTS
-    )
-    preference_count = models.PositiveSmallIntegerField(
-        _("可填志愿数"),
-        default=DEFAULT_PREFERENCE_COUNT,
-        validators=[MinValueValidator(1), MaxValueValidator(MAX_PREFERENCE_COUNT)],
-    )
-    tie_break = models.CharField(
-        _("同分排序规则"),
-        max_length=120,
-        default="total,chinese+math+english,math,chinese,english,exam_no",
-        help_text=_("可用 total、chinese+math+english、math、chinese、english、exam_no。"),
-    )
-    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("发布人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    note = models.CharField(_("备注"), max_length=200, blank=True)
-
-    class Meta:
-        ordering = ("-school_year__start_year", "name")
-        verbose_name = _("中考录取批次")
-        verbose_name_plural = _("中考录取批次")
-        constraints = [
-            models.UniqueConstraint(
-                fields=("school_year", "name"),
-                name="admissions_round_unique_name_per_year",
-                violation_error_message=_("该学年已有同名录取批次。"),
-            )
-        ]
-
-    def __str__(self) -> str:
-        return self.name
-
-    def get_absolute_url(self) -> str:
-        return reverse("admissions:admissionround_detail", args=[self.pk])
-
-    def audit_scope(self):
-        return None, self.division_code
-
-    @property
-    def is_locked(self) -> bool:
-        return self.status == RoundStatus.PUBLISHED
-
-    @property
-    def results_ready(self) -> bool:
-        return self.status in (RoundStatus.SOLVED, RoundStatus.PUBLISHED)
-
-    def clean(self) -> None:
-        from .solver.engine import TIE_BREAK_KEYS, parse_tie_break
-        from .solver.quota import parse_share
-
-        if self.pk and self.is_locked:
-            raise ValidationError(locked_message(self))
-        errors = {}
-        try:
-            parse_share(self.quota_share)
-        except (ValueError, ZeroDivisionError):
-            errors["quota_share"] = _("“{value}”应为 0 到 1 之间的比例，如 2/3、0.7 或 70%。").format(
-                value=self.quota_share
-            )
-        try:
-            self.tie_break = ",".join(parse_tie_break(self.tie_break or ""))
-        except ValueError as exc:
-            errors["tie_break"] = _("“{item}”无法识别或重复：可用 {names}，exam_no 须在最后。").format(
-                item=exc.args[0] if exc.args else "", names="、".join(TIE_BREAK_KEYS)
-            )
-        if errors:
-            raise ValidationError(errors)
-
-
-class RoundSchool(RegistryModel):
-    """A senior-high school's plan in a round — open seats (统招) and quota seats (指标到校) — and its results.
-
-    A quality school (优质高中) offers quota seats: allocating quotas sets them to ``ceil(share × plan)`` of its plan
-    (open + quota seats). The result fields are written by solving the round.
-    """
-
-    domain = Domain.ADMISSIONS
-    scope = ScopeSpec(school_paths=("school_id",), division_paths=("round__division_code",))
-
-    round = models.ForeignKey(
-        AdmissionRound, verbose_name=_("录取批次"), on_delete=models.CASCADE, related_name="schools"
-    )
-    school = models.ForeignKey(
-        "orgs.School", verbose_name=_("高中学校"), on_delete=models.PROTECT, related_name="admission_plans"
-    )
-    open_seats = models.PositiveIntegerField(_("统招名额"))
-    quota_seats = models.PositiveIntegerField(
-        _("指标到校名额"), default=0, help_text=_("优质高中分配指标时按比例由招生计划总数重算。")
-    )
-    quota_min_score = models.DecimalField(
-        _("指标生最低控制线"),
-        max_digits=SCORE_MAX_DIGITS,
-        decimal_places=SCORE_DECIMALS,
-        null=True,
-        blank=True,
-        validators=NOT_NEGATIVE,
-        help_text=_("留空为不设控制线。"),
-    )
-    is_quality = models.BooleanField(_("优质高中"), default=False, help_text=_("优质高中拿出指标到校名额分配到初中。"))
-    quota_admitted = models.PositiveIntegerField(_("指标到校录取人数"), null=True, blank=True)
-    open_capacity = models.PositiveIntegerField(
-        _("统招实际名额"), null=True, blank=True, help_text=_("统招名额加上未录满而转入统招的指标名额。")
-    )
-    open_admitted = models.PositiveIntegerField(_("统招录取人数"), null=True, blank=True)
-    open_cutoff = models.DecimalField(
-        _("统招录取线"), max_digits=SCORE_MAX_DIGITS, decimal_places=SCORE_DECIMALS, null=True, blank=True
-    )
-
-    class Meta:
-        ordering = ("round", "school")
-        verbose_name = _("高中招生计划")
-        verbose_name_plural = _("高中招生计划")
-        constraints = [
-            models.UniqueConstraint(
-                fields=("round", "school"),
-                name="admissions_roundschool_unique_school",
-                violation_error_message=_("该录取批次已有这所学校的招生计划。"),
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.school.name}（{self.round.name}）"
-
-    def get_absolute_url(self) -> str:
-        return reverse("admissions:roundschool_detail", args=[self.pk])
-
-    def audit_scope(self):
-        return self.school_id, self.round.division_code
-
-    result_fields = frozenset({"quota_admitted", "open_capacity", "open_admitted", "open_cutoff"})
-
-    @classmethod
-    def change_log_restriction(cls, user):
-        return _results_restriction(user, cls.result_fields)
-
-    @property
-    def plan(self) -> int:
-        return (self.open_seats or 0) + (self.quota_seats or 0)
-
-    def clean(self) -> None:
-        from emis.orgs.choices import SENIOR_SCHOOL_CATEGORIES
-
-        if self.round_id and self.round.is_locked:
-            raise ValidationError(locked_message(self.round))
-        errors = {}
-        if self.school_id and self.school.category not in SENIOR_SCHOOL_CATEGORIES:
-            errors["school"] = _("“{school}”（{category}）不招收高中新生。").format(
-                school=self.school.name, category=self.school.get_category_display()
-            )
-        if self.quota_seats and not self.is_quality:
-            errors["quota_seats"] = _("只有优质高中设指标到校名额。")
-        if errors:
-            raise ValidationError(errors)
-
-
-class QuotaAllocation(RegistryModel):
-    """指标到校名额分配: a quality school's quota seats for one junior school in a round, and how many it took."""
-
-    domain = Domain.ADMISSIONS
-    scope = ScopeSpec(school_paths=("school_id", "junior_school_id"), division_paths=("round__division_code",))
-
-    round = models.ForeignKey(
-        AdmissionRound, verbose_name=_("录取批次"), on_delete=models.CASCADE, related_name="quota_allocations"
-    )
-    school = models.ForeignKey("orgs.School", verbose_name=_("高中学校"), on_delete=models.PROTECT, related_name="+")
-    junior_school = models.ForeignKey(
-        "orgs.School", verbose_name=_("初中学校"), on_delete=models.PROTECT, related_name="+"
-    )
-    seats = models.PositiveIntegerField(_("指标名额"))
-    admitted = models.PositiveIntegerField(_("录取人数"), null=True, blank=True)
-    cutoff = models.DecimalField(
-        _("指标到校录取线"), max_digits=SCORE_MAX_DIGITS, decimal_places=SCORE_DECIMALS, null=True, blank=True
-    )
-
-    class Meta:
-        ordering = ("round", "school", "junior_school")
-        verbose_name = _("指标到校分配")
-        verbose_name_plural = _("指标到校分配")
-        constraints = [
-            models.UniqueConstraint(
-                fields=("round", "school", "junior_school"),
-                name="admissions_quota_unique_pool",
-                violation_error_message=_("该批次已有这所高中对这所初中的指标分配。"),
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.school.name} → {self.junior_school.name}"
-
-    def get_absolute_url(self) -> str:
-        return reverse("admissions:quotaallocation_detail", args=[self.pk])
-
-    def audit_scope(self):
-        return self.school_id, self.round.division_code
-
-    result_fields = frozenset({"admitted", "cutoff"})
-
-    @classmethod
-    def change_log_restriction(cls, user):
-        return _results_restriction(user, cls.result_fields)
-
-    def clean(self) -> None:
-        from emis.orgs.choices import JUNIOR_SCHOOL_CATEGORIES
-
-        if self.round_id and self.round.is_locked:
-            raise ValidationError(locked_message(self.round))
-        errors = {}
-        if self.junior_school_id and self.junior_school.category not in JUNIOR_SCHOOL_CATEGORIES:
-            errors["junior_school"] = _("“{school}”不是初中学校。").format(school=self.junior_school.name)
-        if self.round_id and self.school_id:
-            plan = RoundSchool.objects.filter(round_id=self.round_id, school_id=self.school_id).first()
-            if plan is None:
-                errors["school"] = _("“{school}”不在该批次的招生学校中。").format(school=self.school.name)
-            elif not plan.is_quality:
-                errors["school"] = _("“{school}”不是优质高中，没有指标到校名额。").format(school=self.school.name)
-        if errors:
-            raise ValidationError(errors)
-
-
-class Applicant(RegistryModel):
-    """A 中考 applicant of a round: scores, junior school, ordered preferences (school codes), eligibility for quota
-    seats, and — once solved — the result with the reason each higher preference failed."""
-
-    domain = Domain.ADMISSIONS
-    scope = ScopeSpec(school_paths=("junior_school_id",), division_paths=("round__division_code",))
-    sensitive_fields = ("id_number",)
-
-    round = models.ForeignKey(
-        AdmissionRound, verbose_name=_("录取批次"), on_delete=models.CASCADE, related_name="applicants"
-    )
-    exam_no = models.CharField(_("考号"), max_length=32)
-    name = models.CharField(_("姓名"), max_length=64, blank=True)
-    name_initials = models.CharField(_("姓名拼音首字母"), max_length=64, blank=True, editable=False)
-    id_number = EncryptedCharField(_("身份证号"), max_length=18, blank=True, hash_field="id_number_hash")
-    id_number_hash = HashField(_("身份证号"), source="id_number")
-    junior_school = models.ForeignKey(
-        "orgs.School",
-        verbose_name=_("毕业初中"),
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_constraint=False,
-    )
-    total = models.DecimalField(
-        _("总分"), max_digits=SCORE_MAX_DIGITS, decimal_places=SCORE_DECIMALS, validators=NOT_NEGATIVE
-    )
-    chinese = models.DecimalField(
-        _("语文"), max_digits=SCORE_MAX_DIGITS, decimal_places=SCORE_DECIMALS, validators=NOT_NEGATIVE
-    )
-    math = models.DecimalField(
-        _("数学"), max_digits=SCORE_MAX_DIGITS, decimal_places=SCORE_DECIMALS, validators=NOT_NEGATIVE
-    )
-    english = models.DecimalField(
-        _("外语"), max_digits=SCORE_MAX_DIGITS, decimal_places=SCORE_DECIMALS, validators=NOT_NEGATIVE
-    )
-    preferences = models.JSONField(_("志愿"), default=list, blank=True)
-    eligible = models.BooleanField(_("具备指标生资格"), default=True)
-    result_school = models.ForeignKey(
-        "orgs.School",
-        verbose_name=_("录取学校"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_constraint=False,
-    )
-    result_phase = models.CharField(_("录取批次类别"), max_length=8, choices=Phase.choices, blank=True)
-    result_preference_rank = models.PositiveSmallIntegerField(_("录取志愿序号"), null=True, blank=True)
-    explanation = models.TextField(_("录取说明"), blank=True, editable=False)
-
-    class Meta:
-        ordering = ("round_id", "exam_no")  # by id: the round's own ordering would join two tables per list
-        verbose_name = _("考生")
-        verbose_name_plural = _("考生")
-        constraints = [
-            models.UniqueConstraint(
-                fields=("round", "exam_no"),
-                name="admissions_applicant_unique_exam_no",
-                violation_error_message=_("该批次已有这个考号。"),
-            )
-        ]
-        indexes = [
-            models.Index(fields=("round", "result_school"), name="adm_applicant_result_idx"),
-            models.Index(fields=("name_initials",), name="adm_applicant_initials_idx"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.exam_no} {self.name}".strip()
-
-    def get_absolute_url(self) -> str:
-        return reverse("admissions:applicant_detail", args=[self.pk])
-
-    def audit_scope(self):
-        return self.junior_school_id, self.round.division_code
-
-    result_fields = frozenset({"result_school", "result_phase", "result_preference_rank"})
-
-    @classmethod
-    def change_log_restriction(cls, user):
-        return _results_restriction(user, cls.result_fields)
-
-    @property
-    def explanation_lines(self) -> list[str]:
-        return [line for line in self.explanation.splitlines() if line]
-
-    def clean(self) -> None:
-        from emis.orgs.choices import JUNIOR_SCHOOL_CATEGORIES
-
-        if self.round_id and self.round.is_locked:
-            raise ValidationError(locked_message(self.round))
-        errors = {}
-        if self.id_number:
-            self.id_number = normalize_id_number(self.id_number)
-            try:
-                validate_id_number(self.id_number)
-            except ValidationError as exc:
-                errors["id_number"] = exc.messages
-        if self.junior_school_id and self.junior_school.category not in JUNIOR_SCHOOL_CATEGORIES:
-            errors["junior_school"] = _("“{school}”不是初中学校。").format(school=self.junior_school.name)
-        if self.round_id:
-            problem = preference_problem(self.round, self.preferences or [])
-            if problem:
-                errors["preferences"] = problem
-        if errors:
-            raise ValidationError(errors)
-
-    def save(self, *args, **kwargs):
-        self.name_initials = pinyin_initials(self.name)
-        super().save(*args, **kwargs)
-
-
-def preference_problem(admission_round, codes: list[str]) -> str | None:
-    """Why a list of preference codes is not valid in the round (too many, repeated, not a school of the round)."""
-    if len(codes) > admission_round.preference_count:
-        return _("本批次最多填报 {n} 个志愿。").format(n=admission_round.preference_count)
-    seen = set()
-    for code in codes:
-        if code in seen:
-            return _("志愿学校 {value} 重复填报。").format(value=code)
-        seen.add(code)
-    known = set(RoundSchool.objects.filter(round=admission_round).values_list("school__code", flat=True))
-    unknown = [code for code in codes if code not in known]
-    if unknown:
-        return _("志愿学校 {value} 不在本批次的招生学校中。").format(value="、".join(unknown))
-    return None
-
-
-class Appeal(RegistryModel):
-    """录取申诉: an applicant's appeal against a published result, and the bureau's decision.
-
-    Appeals are recorded after publication only; a decision does not reopen the locked round (an upheld appeal
-    is settled outside it, e.g. in a supplementary admission, and the decision says how).
-    """
-
-    domain = Domain.ADMISSIONS
-    scope = ScopeSpec(
-        school_paths=("applicant__junior_school_id",), division_paths=("applicant__round__division_code",)
-    )
-
-    applicant = models.ForeignKey(Applicant, verbose_name=_("考生"), on_delete=models.PROTECT, related_name="appeals")
-    received_on = models.DateField(_("受理日期"))
-    reason = models.TextField(_("申诉理由"))
-    status = models.CharField(_("处理状态"), max_length=16, choices=AppealStatus.choices, default=AppealStatus.RECEIVED)
-    decision = models.TextField(_("处理意见"), blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("处理人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    decided_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
-
-    class Meta:
-        ordering = ("-received_on", "-id")
-        verbose_name = _("录取申诉")
-        verbose_name_plural = _("录取申诉")
-
-    def __str__(self) -> str:
-        return _("{applicant} 的申诉").format(applicant=self.applicant)
-
-    def get_absolute_url(self) -> str:
-        return reverse("admissions:appeal_detail", args=[self.pk])
-
-    def audit_scope(self):
-        return self.applicant.junior_school_id, self.applicant.round.division_code
-
-    @property
-    def is_decided(self) -> bool:
-        return self.status != AppealStatus.RECEIVED
-
-    def clean(self) -> None:
-        if self.pk and self.is_decided:
-            raise ValidationError(_("申诉已处理，不能再修改。"))
-        if self.applicant_id and self.applicant.round.status != RoundStatus.PUBLISHED:
-            raise ValidationError(_("录取结果发布后方可登记申诉。"))

@@ -1,9 +1,10 @@
-"""The admissions app's contributions: catchment planning and the 中考 admission rounds."""
+"""The admissions app's contributions: catchment planning (划片招生). The 中考 rounds are emis.rounds."""
 
 from django.utils.translation import gettext_lazy as _
 
-from emis.core.registry import AppRegistration, MenuEntry, MenuGroup, register
-from emis.orgs.plugin import school_keys
+from emis.core.registry import AppRegistration, DataDomain, MenuEntry, MenuGroup, register
+
+from .apps import DOMAIN
 
 register(
     AppRegistration(
@@ -17,26 +18,9 @@ register(
             MenuEntry("admissions", "admissions:catchmentzone_list", _("招生片区"), 20),
             MenuEntry("admissions", "admissions:entryplan_list", _("招生计划"), 30),
             MenuEntry("admissions", "admissions:catchmentexception_list", _("划片例外"), 40),
-            MenuEntry("admissions", "admissions:admissionround_list", _("中考录取"), 50),
-            MenuEntry("admissions", "admissions:appeal_list", _("录取申诉"), 60),
         ),
+        domains=(DataDomain(DOMAIN, _("招生入学"), 50),),
         # Written by system administrators and by 股室人员 granted the admissions domain only.
         rights={},
-        scope_anchors={
-            # A zone belongs to its primary and junior schools and to its township.
-            "admissions.CatchmentZone": lambda o: (
-                school_keys(o.primary_school)[0] | school_keys(o.junior_school)[0],
-                o.township.code,
-            ),
-            "admissions.EntryPlan": lambda o: school_keys(o.school),
-            "admissions.CatchmentException": lambda o: school_keys(o.school),
-            # 中考录取: a round is the county's; a school's plan is also the school's, a quota allocation also its
-            # junior school's, an applicant (and its appeals) also its junior school's. Not filed under townships.
-            "admissions.AdmissionRound": lambda o: (set(), o.division_code),
-            "admissions.RoundSchool": lambda o: ({o.school_id}, o.round.division_code),
-            "admissions.QuotaAllocation": lambda o: ({o.school_id, o.junior_school_id}, o.round.division_code),
-            "admissions.Applicant": lambda o: ({o.junior_school_id}, o.round.division_code),
-            "admissions.Appeal": lambda o: ({o.applicant.junior_school_id}, o.applicant.round.division_code),
-        },
     )
 )

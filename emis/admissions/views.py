@@ -11,23 +11,17 @@ from django.views.decorators.http import require_GET
 from emis.core import access
 from emis.core.exports import xlsx_response
 from emis.orgs.models import School, SchoolYear
-from emis.orgs.selectors import current_school_year
+from emis.orgs.selectors import requested_school_year
 
 from .choices import EntryLevel
 from .selectors import catchment_plan, entry_birth_window, school_entrants
 
 
 def _year_and_level(request) -> tuple[SchoolYear | None, str]:
-    value = request.GET.get("year", "").strip()
     level = request.GET.get("level", EntryLevel.PRIMARY)
     if level not in EntryLevel.values:
         raise Http404("unknown level")
-    if not value:
-        return current_school_year(), level
-    try:
-        return SchoolYear.objects.for_user(request.user).get(start_year=int(value)), level
-    except (ValueError, SchoolYear.DoesNotExist):
-        raise Http404("unknown school year") from None
+    return requested_school_year(request), level
 
 
 @require_GET

@@ -147,6 +147,17 @@ def validate_student_no(value: str) -> None:
         raise ValidationError(_("临时学籍号（L 开头）前14位应为区划码和出生日期。"), code="student_no_format")
 
 
+def student_no_warning(student_no: str | None, id_number: str | None):
+    """The note for a G 学籍号 that is not G + the pupil's current ID number, or None. A warning, never a refusal:
+    the 学籍号 is for life and ID numbers get corrected (domain-rules 2.2).
+    The import, the pages and the API show it."""
+    student_no = (student_no or "").strip().upper()
+    id_number = (id_number or "").strip().upper()
+    if student_no.startswith("G") and id_number and student_no[1:] != id_number:
+        return _("G 字头学籍号与身份证件号不一致：学籍号终身不变，身份证件号可能已更正，请核对。")
+    return None
+
+
 def validate_school_code(value: str) -> None:
     """学校标识码: 10 digits, a known 学校类别 prefix, and this province's code in digits 3-4."""
     code = (value or "").strip()

@@ -7,6 +7,7 @@ and which rows fall inside the user's scope (a set of divisions and schools).
 
 from __future__ import annotations
 
+import os
 from functools import reduce
 from operator import or_
 from typing import TYPE_CHECKING
@@ -37,21 +38,17 @@ class Role(models.TextChoices):
 
 
 class Domain(models.TextChoices):
-    ORGS = "orgs", _("区划与学校")
-    STUDENTS = "students", _("学生学籍")
-    STAFF = "staff", _("教职工")
-    POPULATION = "population", _("适龄人口")
-    ADMISSIONS = "admissions", _("招生入学")
-    INDICATORS = "indicators", _("指标与规划")
+    """Core's own domains. Every other domain is declared by the app whose models belong to it (its plugin's
+    ``domains``; the app's ``apps.DOMAIN`` constant), so core names no domain app."""
+
     AUDIT = "audit", _("审计日志")
     ACCOUNTS = "accounts", _("用户与权限")
 
 
 def domain_choices() -> list[tuple[str, str]]:
-    """Every domain as (code, label): the built-in ones above, then those the apps' plugins declare."""
-    choices = list(Domain.choices)
+    """Every domain as (code, label): those the apps' plugins declare (in their order), then core's own."""
     known = set(Domain.values)
-    return choices + [(code, label) for code, label in registry.domains().items() if code not in known]
+    return [(code, label) for code, label in registry.domains().items() if code not in known] + list(Domain.choices)
 
 
 # Which actions each role may take on each domain's rows comes from the apps' plugins (their `rights`, read through
@@ -100,20 +97,34 @@ def display_id(user: User, value: str | None) -> str:
 
 
 class ScopeSpec:
-    """How a model's rows hang from the scope tree.
+    """How a model's rows hang from the scope tree: the one statement of a model's scope.
+
+    Declared once per model (``scope = ScopeSpec(...)``) and read by every place that asks where a row belongs:
+    the restricted queryset (``q_for``, through scope_filter and ``for_user``), the change log's scope columns
+    (``filed_under``, emis.core.audit), the importers (emis.core.imports.scope, through ``for_user``) and the
+    access matrix (``keys_of``, emis/testing_access.py).
 
     school_paths: ORM paths that end in a School id (a row is in scope if any is one of the user's schools).
     division_paths: ORM paths that end in a Division code (in scope if it starts with one of the user's codes;
     division codes are hierarchical by prefix: 42 > 4212 > 421224 > 421224100 > 421224100001).
+    log_division_fallback: division paths the change log files a row's records under when ``division_paths`` reach
+    none (a pupil with no current school is filed under the county, so the county's staff keep its history),
+    without widening who reads the row itself.
     """
 
     def __init__(
-        self, *, school_paths: tuple[str, ...] = (), division_paths: tuple[str, ...] = (), unrestricted: bool = False
+        self,
+        *,
+        school_paths: tuple[str, ...] = (),
+        division_paths: tuple[str, ...] = (),
+        unrestricted: bool = False,
+        log_division_fallback: tuple[str, ...] = (),
     ):
         self.school_paths = school_paths
         self.division_paths = division_paths
         # Reference rows every signed-in user may read (the school-year calendar).
         self.unrestricted = unrestricted
+        self.log_division_fallback = log_division_fallback
 
     def q_for(self, school_ids: list[int], division_codes: list[str]) -> Q:
         parts: list[Q] = []
@@ -125,11 +136,99 @@ class ScopeSpec:
             return Q(pk__in=[])
         return reduce(or_, parts)
 
+    def keys_of(self, obj) -> tuple[set[int], tuple[str, ...]]:
+        """(school ids, division codes) a row hangs from, read along the same paths in Python: the row is inside a
+        scope when one of the ids is the scope's or one of the codes starts with one of the scope's codes."""
+        schools = {value for path in self.school_paths if (value := _follow(obj, path)) is not None}
+        codes = tuple(value for path in self.division_paths if (value := _follow(obj, path)))
+        return schools, codes
+
+    def filed_under(self, obj) -> tuple[int | None, str]:
+        """(school id, division code) under which the change log files this row's records: the first school and
+        the first division its paths reach (then ``log_division_fallback``)."""
+        school_id = next((v for path in self.school_paths if (v := _follow(obj, path)) is not None), None)
+        paths = self.division_paths + self.log_division_fallback
+        division_code = next((v for path in paths if (v := _follow(obj, path))), "")
+        return school_id, division_code
+
+
+def _follow(obj, path: str):
+    """The value at the end of an ORM path ("school__township__code") on an instance; None past a missing link."""
+    for name in path.split("__"):
+        if obj is None:
+            return None
+        obj = getattr(obj, name)
+    return obj
+
+
+def filed_under(obj) -> tuple[int | None, str]:
+    """(school id, division code) under which the change log files a row's records, from its model's ScopeSpec;
+    (None, "") for models without one (only those who see everything read their records)."""
+    spec: ScopeSpec | None = getattr(type(obj), "scope", None)
+    return spec.filed_under(obj) if spec is not None else (None, "")
+
+
+# ---- coverage: does this user cover this division or school --------------------------------------------------------
+# The one place the question is answered; code elsewhere asks here instead of reading the user's scope keys
+# (tests/test_access_helpers.py fails when it does).
+
+
+def covers(user: User, *, division: str | None = None, school=None) -> bool:
+    """Does the user's scope hold this division whole (one of its division codes is a prefix of ``division``), or
+    this school (``school``: a School; one of the user's schools, a teaching point of one, or a school in one of
+    the user's divisions)? Given both, either is enough. Administrators cover everything; anonymous users nothing."""
+    if not user.is_authenticated:
+        return False
+    if sees_everything(user):
+        return True
+    school_ids, codes = user.scope_keys()
+    if school is not None:
+        if school.pk in school_ids:
+            return True
+        if school.township_id and any(school.township.code.startswith(code) for code in codes):
+            return True
+    return division is not None and any(division.startswith(code) for code in codes)
+
+
+def scope_of(user: User) -> tuple[list[int], list[str]]:
+    """(school ids, division codes) the user's scope is made of, to describe or narrow to it (a report's area); for
+    those who see everything, the county's code. Whether it holds a given place is ``covers``'s question."""
+    if sees_everything(user):
+        return [], [settings.EMIS_COUNTY_CODE]
+    return user.scope_keys()
+
+
+# Lengths of division codes, narrowest level last (province, city, county, township, village).
+_DIVISION_LENGTHS = (2, 4, 6, 9, 12)
+
+
+def narrowest_area(user: User) -> tuple[int | None, str]:
+    """(school id, division code) of the narrowest place holding the user's whole scope, for filing what the user
+    makes (an import batch) where the levels above see it: the user's school when the scope is one school, and the
+    longest division code that is a prefix of every code in the scope (the county for those who see everything)."""
+    if sees_everything(user):
+        return None, settings.EMIS_COUNTY_CODE
+    schools = list(user.schools.values_list("pk", "township__code"))
+    codes = [code for _pk, code in schools] + list(user.divisions.values_list("code", flat=True))
+    common = os.path.commonprefix(codes) if codes else ""
+    division = max((common[:n] for n in _DIVISION_LENGTHS if n <= len(common)), key=len, default="")
+    return (schools[0][0] if len(schools) == 1 and len(codes) == 1 else None), division
+
+
+def covering(user: User, *, division_paths: tuple[str, ...] = (), school_paths: tuple[str, ...] = ()) -> Q | None:
+    """The filter form of ``covers``: rows whose division code (at one of ``division_paths``) or school id (at one
+    of ``school_paths``) the user covers. None: every row; Q(pk__in=[]): none."""
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    if sees_everything(user):
+        return None
+    return ScopeSpec(school_paths=school_paths, division_paths=division_paths).q_for(*user.scope_keys())
+
 
 def scope_filter(user: User, model: type[models.Model], action: str = VIEW) -> Q | None:
     """The Q selecting the rows of `model` the user may act on; None means no restriction, and
     Q(pk__in=[]) means nothing."""
-    domain = getattr(model, "domain", Domain.ORGS)
+    domain = getattr(model, "domain", None)
     if not role_may(user, domain, action):
         return Q(pk__in=[])
     if sees_everything(user):

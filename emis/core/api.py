@@ -15,7 +15,8 @@ from rest_framework.response import Response
 
 from . import access
 from .api_permissions import ACTION_FOR_METHOD, ScopedModelPermission  # noqa: F401
-from .deletion import delete_in_scope, delete_refused_message
+from .deletion import delete_refused_message
+from .writes import Refused
 
 
 class Conflict(APIException):
@@ -116,23 +117,52 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
     def perform_update(self, serializer):
         self._save_in_scope(serializer, access.CHANGE)
 
-    def save_instance(self, serializer):
-        """Hook for viewsets whose writes must go through a domain service."""
-        return serializer.save()
-
     def _save_in_scope(self, serializer, action):
-        with transaction.atomic():
-            obj = self.save_instance(serializer)
-            if not self.ui.queryset(self.request.user, action).filter(pk=obj.pk).exists():
-                raise PermissionDenied("保存后的记录将超出您的管辖范围，未保存。")
-
-    def perform_destroy(self, instance):
-        # A row other rows still reference (PROTECT) answers 409 with the page's message, not a 500.
+        """The API's one write: the validated values onto the row, then the ModelUI's save (the model's service, as
+        the pages call it), many-to-many values after it, and the saved row still inside the caller's scope."""
+        user = self.request.user
+        model = self.ui.model
+        many_to_many = {field.name for field in model._meta.many_to_many}
+        instance = serializer.instance if serializer.instance is not None else model()
+        for name, value in serializer.validated_data.items():
+            if name not in many_to_many:
+                setattr(instance, name, value)
         try:
             with transaction.atomic():
-                delete_in_scope(instance, self.request.user)
+                saved = self.ui.save(instance, user)
+                for name, value in serializer.validated_data.items():
+                    if name in many_to_many:
+                        getattr(saved, name).set(value)
+                if not self.ui.queryset(user, action).filter(pk=saved.pk).exists():
+                    raise PermissionDenied("保存后的记录将超出您的管辖范围，未保存。")
+        except Refused as exc:
+            raise serializers.ValidationError({"non_field_errors": exc.messages}) from exc
+        serializer.instance = saved
+        self._warnings = self.ui.warnings(saved, user)
+
+    def create(self, request, *args, **kwargs):
+        return self._with_warnings(super().create(request, *args, **kwargs))
+
+    def update(self, request, *args, **kwargs):
+        return self._with_warnings(super().update(request, *args, **kwargs))
+
+    def _with_warnings(self, response):
+        """Non-blocking notes on the row just saved (ModelUI.warnings) go into the answer as ``warnings``."""
+        warnings = getattr(self, "_warnings", None)
+        if warnings:
+            response.data["warnings"] = [str(w) for w in warnings]
+        return response
+
+    def perform_destroy(self, instance):
+        # A row other rows still reference (PROTECT) answers 409 with the page's message, not a 500; so does a rule
+        # of the model's service that refuses the delete.
+        try:
+            with transaction.atomic():
+                self.ui.delete(instance, self.request.user)
         except (ProtectedError, RestrictedError) as exc:
             raise Conflict(delete_refused_message(instance, exc)) from exc  # the page's message
+        except Refused as exc:
+            raise Conflict("；".join(exc.messages)) from exc
 
 
 class IdLookupRequestSerializer(serializers.Serializer):

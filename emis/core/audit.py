@@ -127,7 +127,7 @@ def diff_values(before: dict, after: dict) -> dict[str, list]:
 def record_change(instance: ChangeLogged, action: str, changes: dict) -> ObjectChange:
     context = current_context()
     user = context.acting_user()
-    school_id, division_code = instance.audit_scope()
+    school_id, division_code = access.filed_under(instance)
     return ObjectChange.objects.create(
         user=user,
         username=getattr(user, "username", "") or "",
@@ -299,7 +299,7 @@ def record_changes_bulk(entries: list[tuple]) -> None:
         model, pk = instance if isinstance(instance, tuple) else (type(instance), instance.pk)
         if model not in content_types:
             content_types[model] = ContentType.objects.get_for_model(model, for_concrete_model=True).pk
-        school_id, division_code = entry[3] if len(entry) > 3 else instance.audit_scope()
+        school_id, division_code = entry[3] if len(entry) > 3 else access.filed_under(instance)
         rows.append(
             (
                 now,

@@ -6,9 +6,11 @@ SQLite's online backup API (a consistent snapshot while the server keeps running
 restored into the same engine it was taken from; moving between engines is a different job.
 
 The archive is a gzip'd tar: `manifest.json` first (format, engine, the applied migrations, row counts),
-then `database.sqlite3` or `database.pgdump`, then `media/...`. Restoring checks the manifest before it
-touches anything: same engine, the same applied migrations as the target database (a database built by
-another version of the code would be left half-upgraded), and an empty target unless forced.
+then `database.sqlite3` or `database.pgdump`, then `media/...`: every file of the uploads storage
+(emis.core.files) under its storage name, wherever the storage keeps it (a directory or an S3 bucket).
+Restoring checks the manifest before it touches anything: same engine, the same applied migrations as the
+target database (a database built by another version of the code would be left half-upgraded), and an empty
+target unless forced.
 
 ID numbers are encrypted in the database (emis.core.crypto), so an archive holds only their ciphertext:
 the data keys live in the environment and are never written into a backup.
@@ -29,12 +31,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.apps import apps
-from django.conf import settings
+from django.core.files import File
 from django.db import connections
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils.translation import gettext as _
 
-from . import crypto
+from . import crypto, files
 
 FORMAT = "emis-backup"
 FORMAT_VERSION = 1
@@ -213,25 +215,34 @@ def _load_database(path: Path, engine: str, using: str) -> None:
     ContentType.objects.clear_cache()
 
 
-# Media -----------------------------------------------------------------------------------------------------
+# Media: the uploads storage, by name ------------------------------------------------------------------------
 
 
-def _media_root() -> Path | None:
-    root = getattr(settings, "MEDIA_ROOT", None)
-    return Path(root) if root else None
+def _media_files() -> list[str]:
+    return sorted(files.names(""))
 
 
-def _media_files() -> list[tuple[Path, str]]:
-    root = _media_root()
-    if root is None or not root.is_dir():
-        return []
-    files = []
-    for dirpath, _dirs, names in os.walk(root):
-        for name in sorted(names):
-            path = Path(dirpath) / name
-            if path.is_file() and not path.is_symlink():
-                files.append((path, path.relative_to(root).as_posix()))
-    return sorted(files, key=lambda item: item[1])
+def _add_media(tar: tarfile.TarFile, names: list[str]) -> None:
+    storage = files.upload_storage()
+    for name in names:
+        with storage.open(name, "rb") as handle:
+            info = tarfile.TarInfo(MEDIA_PREFIX + name)
+            info.size = storage.size(name)
+            info.mtime = int(storage.get_modified_time(name).timestamp())
+            tar.addfile(info, handle)
+
+
+def _restore_media(directory: Path) -> None:
+    """Put each extracted file back under its own name (replacing a file of that name)."""
+    storage = files.upload_storage()
+    for src in sorted(directory.rglob("*")):
+        if src.is_file():
+            name = src.relative_to(directory).as_posix()
+            storage.delete(name)
+            with open(src, "rb") as handle:
+                stored = storage.save(name, File(handle, name=src.name))
+            if stored != name:
+                raise BackupError(_("上传文件“{name}”无法按原名恢复。").format(name=name))
 
 
 # Backup and restore ----------------------------------------------------------------------------------------
@@ -266,8 +277,7 @@ def backup(
                 info.mtime = int(dt.datetime.now().timestamp())
                 tar.addfile(info, io.BytesIO(raw))
                 tar.add(db_path, arcname=db_path.name, recursive=False)
-                for path, rel in media:
-                    tar.add(path, arcname=MEDIA_PREFIX + rel, recursive=False)
+                _add_media(tar, media)
             if encrypt:
                 manifest.extra["key_id"] = encrypt_file(plain, partial)
             os.replace(partial, out)
@@ -330,7 +340,6 @@ def _restore(archive, tmp: str, *, using: str, force: bool) -> Manifest:
     manifest = _read_manifest(archive)
     check_restorable(manifest, using=using, force=force)
     expected = "database.sqlite3" if manifest.engine == "sqlite" else "database.pgdump"
-    media_root = _media_root()
     db_path = Path(tmp) / expected
     media_tmp = Path(tmp) / "media"
     try:
@@ -350,12 +359,8 @@ def _restore(archive, tmp: str, *, using: str, force: bool) -> Manifest:
     if not db_path.exists():
         raise BackupError(_("备份文件中没有数据库。"))
     _load_database(db_path, manifest.engine, using)
-    if media_root is not None and media_tmp.is_dir():
-        for src in media_tmp.rglob("*"):
-            if src.is_file():
-                dst = media_root / src.relative_to(media_tmp)
-                dst.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(src, dst)
+    if media_tmp.is_dir():
+        _restore_media(media_tmp)
     return manifest
 
 

@@ -1,4 +1,5 @@
-"""Bulk writing for the big tables (imports, the demo loader): plain INSERTs without model instances."""
+"""Bulk writing for the big tables (imports, the demo loader, a round's applicants): plain INSERTs, UPDATEs and DELETEs
+without model instances, so without change records: the callers write those (audit.record_changes_bulk)."""
 
 import json
 from itertools import islice
@@ -109,6 +110,21 @@ def update_rows(model, columns: tuple[str, ...], rows, *, chunk: int = 5000) -> 
         if batch:
             cursor.executemany(sql, batch)
             total += len(batch)
+    return total
+
+
+def delete_rows(model, pks: list[int], *, chunk: int = 500) -> int:
+    """DELETE rows by primary key without loading them: no model instance, no delete signal, so no change record
+    (the caller records the changes, as it does for insert_rows and update_rows)."""
+    connection = connections[router.db_for_write(model)]
+    quote = connection.ops.quote_name
+    sql = f"DELETE FROM {quote(model._meta.db_table)} WHERE {quote(model._meta.pk.column)} IN "
+    total = 0
+    with connection.cursor() as cursor:
+        for start in range(0, len(pks), chunk):
+            part = pks[start : start + chunk]
+            cursor.execute(sql + f"({', '.join(['%s'] * len(part))})", part)
+            total += len(part)
     return total
 
 

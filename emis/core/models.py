@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from . import access
+from .files import delete_with_rows, upload_storage
 
 
 class ScopedQuerySet(models.QuerySet):
@@ -29,14 +30,12 @@ class ScopedQuerySet(models.QuerySet):
 class ChangeLogged:
     """Marker for models whose every save and delete writes an ObjectChange (see emis.core.audit).
 
-    Declares `audit_exclude` (fields never diffed, e.g. password hashes) and `audit_scope()`.
+    Declares `audit_exclude` (fields never diffed, e.g. password hashes). Its records are filed under the school
+    and division its `scope` declaration reaches (access.filed_under; no scope: under none).
     """
 
     audit_exclude: tuple[str, ...] = ()
     sensitive_fields: tuple[str, ...] = ()
-
-    def audit_scope(self) -> tuple[int | None, str]:
-        return None, ""
 
     @classmethod
     def change_log_restriction(cls, user) -> tuple[frozenset[str], Q] | None:
@@ -54,11 +53,12 @@ class ChangeLogged:
 class RegistryModel(ChangeLogged, models.Model):
     """A row of the county registry: scoped, timestamped and change-logged.
 
-    Subclasses declare `domain` (who may write it), `scope` (how its rows hang from divisions and schools)
-    and `sensitive_fields` (values masked for roles that may not see ID numbers).
+    Subclasses declare `domain` (who may write it), `scope` (how its rows hang from divisions and schools: read by
+    `for_user`, the change log, the importers and the access matrix alike) and `sensitive_fields` (values masked for
+    roles that may not see ID numbers).
     """
 
-    domain = access.Domain.ORGS
+    domain: str  # declared by every subclass: the app's own code (its apps.DOMAIN)
     scope: access.ScopeSpec | None = None
     sensitive_fields: tuple[str, ...] = ()
     audit_exclude: tuple[str, ...] = ("created_at", "updated_at")
@@ -70,10 +70,6 @@ class RegistryModel(ChangeLogged, models.Model):
 
     class Meta:
         abstract = True
-
-    def audit_scope(self) -> tuple[int | None, str]:
-        """(school id, division code) under which this row's change records are filed and scoped."""
-        return None, ""
 
     def save(self, *args, **kwargs):
         update_fields = kwargs.get("update_fields")
@@ -307,7 +303,8 @@ class ImportBatch(models.Model):
 
     kind = models.CharField(_("导入类型"), max_length=32)
     file_name = models.CharField(_("文件名"), max_length=255)
-    file_path = models.CharField(_("存储路径"), max_length=500, blank=True)
+    # A name in the uploads storage (emis.core.files), never a filesystem path: any app server or worker reads it.
+    file = models.FileField(_("文件"), storage=upload_storage, upload_to="imports/", max_length=500, blank=True)
     sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.SET_NULL
@@ -348,3 +345,7 @@ class ImportBatch(models.Model):
         if not self.progress_total:
             return 0 if self.status in (ImportStatus.PENDING, ImportStatus.RUNNING) else 100
         return min(100, round(100 * self.progress_done / self.progress_total))
+
+
+# A dry run and its commit share one stored file: it goes with the last batch that names it.
+delete_with_rows(ImportBatch, "file")

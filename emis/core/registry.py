@@ -5,7 +5,8 @@ Every app under INSTALLED_APPS may have a ``plugin.py`` that calls :func:`regist
 adds to another app's detail pages, the numbers it adds to the home page and the functions it offers to other apps
 by name. ``CoreConfig.ready()`` imports every ``plugin`` module (in INSTALLED_APPS order) and the places that used to
 keep central lists read this registry instead: ``config.urls``, ``config.api_urls``, the sidebar menu
-(``core.navigation``), the import kinds (``core.imports.registry``) and the write rights (``core.access``).
+(``core.navigation``), the import kinds (``core.imports.registry``), and the domains and their write rights
+(``core.access``).
 
 So core names no domain app: adding an app touches its own folder and one INSTALLED_APPS line
 (docs/development/adding-an-app.md, ADR 0008).
@@ -54,6 +55,16 @@ class ImportKind:
 
 
 @dataclass(frozen=True)
+class DataDomain:
+    """A domain the app's models belong to (``Model.domain``): the unit of write rights and of what a 股室人员 account
+    is granted (User.domains stores the codes). Domains are offered in ``order``, core's own (audit, accounts) last."""
+
+    code: str
+    label: Any
+    order: int
+
+
+@dataclass(frozen=True)
 class Panel:
     """A table an app adds to another model's detail page: ``model`` is the page's model as "app_label.ModelName",
     ``rows(obj, user)`` returns the rows to show (scoped with ``for_user``), ``table`` is the django-tables2 class.
@@ -76,8 +87,9 @@ class AppRegistration:
                           (home, login).
     api_routes            dotted path of a sequence of (prefix, viewset) registered on the API router.
     api_urls              dotted path of a list of extra URL patterns under /api/ (the token endpoints).
-    domains               {code: label}: new domains the app's models belong to (``Model.domain``), offered to
-                          股室人员 accounts like the built-in ones of ``access.Domain``.
+    domains               the DataDomains the app's models belong to (``Model.domain``; the app keeps the code in
+                          a constant of its own, ``apps.DOMAIN``), offered to 股室人员 accounts before
+                          core's own (``access.Domain``: audit, accounts).
     rights                {domain: {role: {action, ...}}}: the actions each role may take on the domain's rows
                           beyond reading (add, change, delete and named actions such as submit or approve).
                           Roles not named write nothing; system administrators and 股室人员 are decided by
@@ -86,11 +98,6 @@ class AppRegistration:
                           (called in INSTALLED_APPS order, each seeing what earlier apps added).
     provides              {name: dotted path}: functions offered to other apps, looked up with :func:`provided`
                           (core asks for "school_years" this way instead of importing orgs).
-    scope_anchors         {"app_label.Model": anchor}: where each of the app's models' rows hang, as the access
-                          matrix (tests/test_access_matrix.py) expects them, stated apart from the model's
-                          ScopeSpec so the test checks one against the other. ``anchor(obj)`` returns (school ids,
-                          division code or codes); None: only those who see everything reach the rows;
-                          ADMIN_ONLY: only system administrators do.
     """
 
     app: str
@@ -101,16 +108,13 @@ class AppRegistration:
     api_urls: str | None = None
     menu_groups: tuple[MenuGroup, ...] = ()
     menu: tuple[MenuEntry, ...] = ()
-    domains: dict[str, Any] = field(default_factory=dict)
+    domains: tuple[DataDomain, ...] = ()
     rights: dict[str, dict[str, frozenset[str] | set[str]]] = field(default_factory=dict)
     import_kinds: tuple[ImportKind, ...] = ()
     panels: tuple[Panel, ...] = ()
     home: str | None = None
     provides: dict[str, str] = field(default_factory=dict)
-    scope_anchors: dict[str, Any] = field(default_factory=dict)
 
-
-ADMIN_ONLY = "admin only"
 
 _registrations: dict[str, AppRegistration] = {}
 
@@ -192,8 +196,9 @@ def api_urlpatterns() -> list:
 
 
 def domains() -> dict[str, Any]:
-    """{code: label} of the domains the apps declare, in INSTALLED_APPS order."""
-    return {code: label for r in _registrations.values() for code, label in r.domains.items()}
+    """{code: label} of the domains the apps declare, in their order."""
+    declared = sorted((domain for r in _registrations.values() for domain in r.domains), key=lambda d: d.order)
+    return {domain.code: domain.label for domain in declared}
 
 
 def write_actions(role: str, domain: str) -> frozenset[str]:
@@ -224,9 +229,22 @@ def home_summary(user) -> dict:
     return summary
 
 
-def scope_anchors() -> dict[str, Any]:
-    """{"app_label.Model": anchor} over every app (for the access matrix)."""
-    return {label: anchor for r in _registrations.values() for label, anchor in r.scope_anchors.items()}
+def scope_anchors() -> dict[str, Callable]:
+    """{"app_label.Model": anchor} for every model of the registered apps that declares a ScopeSpec: ``anchor(obj)``
+    gives the (school ids, division codes) the row hangs from, read from that one declaration (for the access
+    matrix). A model whose spec names no path has no anchor inside any scope: only those who see everything reach
+    its rows."""
+    from django.apps import apps
+
+    from .access import ScopeSpec
+
+    anchors = {}
+    for registration in _registrations.values():
+        for model in apps.get_app_config(registration.app).get_models():
+            spec = getattr(model, "scope", None)
+            if isinstance(spec, ScopeSpec):
+                anchors[model._meta.label] = spec.keys_of
+    return anchors
 
 
 def provided(name: str) -> Callable | None:

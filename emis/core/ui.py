@@ -42,7 +42,7 @@ class ObjectChangeUI(ModelUI):
         ]
 
     @classmethod
-    def extra_detail_context(cls, obj, user) -> dict:
+    def detail_context(cls, obj, request) -> dict:
         from .views import change_rows
 
-        return {"change_detail": change_rows(user, obj.content_type.model_class(), obj)}
+        return {"change_detail": change_rows(request.user, obj.content_type.model_class(), obj)}

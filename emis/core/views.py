@@ -1,13 +1,20 @@
-"""Generic, scope-bound views: list, detail, create, edit, delete and export for any RegistryModel.
+"""Generic, scope-bound views: list, detail, create, edit, delete, export and named actions for any RegistryModel.
 
 A domain app declares one `ModelUI` per model (model, FilterSet, table, form, export columns);
-`ModelUI.urls()` yields the seven routes. Every view reads through `Model.objects.for_user(...)`,
+`ModelUI.urls()` yields the routes. Every view reads through `Model.objects.for_user(...)`,
 so an object outside the user's scope answers 404 exactly like a missing one.
+
+A domain changes what the pages do through the ModelUI's hooks, never by copying a view: `save` and `delete`
+(the one write path, shared with the API), `warnings` (non-blocking notes after a save), the detail layout
+(`fieldsets`, `detail_field`, `detail_context`, `detail_page_template`) and `actions` (named steps such as
+submit, approve or publish: buttons on the detail or list page, each a POST to ObjectActionView).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -27,8 +34,53 @@ from .audit import readable_changes
 from .deletion import delete_in_scope, delete_refused_message
 from .exports import csv_response, export_rows, xlsx_response
 from .models import ObjectChange
+from .writes import Refused
 
 REGISTRY: list[type[ModelUI]] = []
+
+SHOWN_PROBLEMS = 20  # a refusal lists at most this many of its problems on a page
+
+
+@dataclass(frozen=True)
+class Action:
+    """A named step on a model's rows (submit, approve, publish, load a file ...): a button, run by a POST.
+
+    name        the URL segment, and the right checked: ``access.role_may(user, model.domain, right or name)``,
+                and for a row-level action the row must be in ``for_user(user, right or name)`` (scope), else 404.
+    label       the button's text.
+    run         ``run(obj, user, form) -> str | None``: calls the domain's service and returns the success message
+                (None: none shown). ``obj`` is None for a list-level action; ``form`` is the bound ``form_class``
+                or None. Refuses by raising ``emis.core.writes.Refused``; it runs inside a transaction.
+    right       the right to check when it is not ``name`` (steps any editor may take use ``access.CHANGE``).
+    on_list     shown on the list page and run without a row (an upload that creates rows).
+    available   ``available(obj, user) -> bool``: whether the row's state allows the step (the button shows and
+                the POST runs only then). Default: always.
+    confirm     the question asked before posting ("" for none).
+    form_class  a Form shown inside the button's form and bound to the POST and its files (a file, a note).
+    invalid     the message for an invalid form (default: the form's own errors).
+    refusal_on_page  a refusal re-renders the detail page with ``refusal`` (messages, more) in its context, for
+                long lists of problems shown in place; otherwise the messages are flashed and the page redirects.
+    style       the button's CSS class.
+    """
+
+    name: str
+    label: Any
+    run: Callable[[Any, Any, Any], str | None]
+    right: str | None = None
+    on_list: bool = False
+    available: Callable[[Any, Any], bool] | None = None
+    confirm: Any = ""
+    form_class: type[forms.Form] | None = None
+    invalid: Any = ""
+    refusal_on_page: bool = False
+    style: str = "btn-outline-primary"
+
+    @property
+    def required_right(self) -> str:
+        return self.right or self.name
+
+    def is_available(self, obj, user) -> bool:
+        return self.available is None or bool(self.available(obj, user))
 
 
 class ModelUI:
@@ -41,9 +93,15 @@ class ModelUI:
         form_class: a ScopedModelForm for create/edit (None: read-only model).
         select_related: joins for list, detail and export (keeps list pages free of N+1).
         detail_fields: field names shown on the detail page.
-        related: (title, callable(obj, user) -> queryset, table_class) blocks on the detail page.
+        fieldsets: ((title, (field names ...)), ...): the detail page's fields in titled sections (empty: one
+            untitled section of detail_fields).
+        related: (title, callable(obj, user) -> queryset, table_class) blocks on the detail page (other apps add
+            theirs as panels in their plugin.py).
+        actions: named steps (Action) shown as buttons on the detail page (or the list page, on_list=True).
         export_columns: callable(user) -> [(title, getter(obj))].
         id_lookup_fields: fields holding an ID number (or a G 学籍号) that the POST-only exact lookup matches.
+
+    Hooks (classmethods to override): save, delete, warnings, detail_field, detail_context, queryset.
     """
 
     model = None
@@ -55,12 +113,71 @@ class ModelUI:
     detail_fields: Sequence[str] = ()
     related: Sequence[tuple[str, Callable, type]] = ()
     export_columns: Callable | None = None
+    fieldsets: Sequence[tuple[Any, Sequence[str]]] = ()
+    actions: Sequence[Action] = ()
     detail_page_template = "generic/detail.html"  # the generic page, or one extending it (block detail_extra)
     id_lookup_fields: Sequence[str] = ()
 
+    # The write path: pages, the API and (through the services' bulk forms) importers reach the same rule. --------
+
     @classmethod
-    def extra_detail_context(cls, obj, user) -> dict:
+    def save(cls, obj, user):
+        """Write a validated, unsaved-or-changed row for `user`; returns the row saved (a service may return another,
+        as an enrolment whose status changes is closed and a new one opened). Called inside a transaction by the
+        edit page and the API, which then check the saved row is still in the user's scope and set many-to-many
+        values. Override to call the domain's service; refuse with ``emis.core.writes.Refused``."""
+        obj.save()
+        return obj
+
+    @classmethod
+    def delete(cls, obj, user) -> None:
+        """Delete a row for `user` (the page and the API). Raises ProtectedError/RestrictedError when other rows
+        still need it, Refused when a rule forbids it."""
+        delete_in_scope(obj, user)
+
+    @classmethod
+    def warnings(cls, obj, user) -> list[str]:
+        """Non-blocking notes about a row just saved: shown after the save on the page, ``warnings`` in the API's
+        answer. The row is saved all the same."""
+        return []
+
+    @classmethod
+    def save_form(cls, form, user):
+        """A page's save: the form's row through `save`, then its many-to-many values. While the ModelUI keeps the
+        default `save`, the form's own ``save()`` runs (a form may still do more there; new code uses the hook)."""
+        if getattr(cls.save, "__func__", None) is ModelUI.save.__func__:
+            return form.save()
+        saved = cls.save(form.save(commit=False), user)
+        form.instance = saved
+        form.save_m2m()
+        return saved
+
+    # The detail page's layout. -------------------------------------------------------------------------------------
+
+    @classmethod
+    def detail_sections(cls) -> list[tuple[Any, Sequence[str]]]:
+        return list(cls.fieldsets) or [(None, cls.detail_fields)]
+
+    @classmethod
+    def detail_field(cls, obj, name: str, user) -> dict:
+        """One label/value row of the detail page (override to format a value or drop a link)."""
+        field = cls.model._meta.get_field(name)
+        value = getattr(obj, name)
+        if field.choices:
+            value = getattr(obj, f"get_{name}_display")()
+        elif name in getattr(cls.model, "sensitive_fields", ()):
+            value = access.display_id(user, value)
+        link = value.get_absolute_url() if hasattr(value, "get_absolute_url") else None
+        return {"label": field.verbose_name, "value": value, "link": link, "boolean": isinstance(value, bool)}
+
+    @classmethod
+    def detail_context(cls, obj, request) -> dict:
+        """What the detail page shows besides fields, related tables, actions and history (for its own template)."""
         return {}
+
+    @classmethod
+    def action(cls, name: str) -> Action | None:
+        return next((a for a in cls.actions if a.name == name), None)
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -82,7 +199,7 @@ class ModelUI:
     @classmethod
     def may(cls, user, action: str) -> bool:
         if action == access.VIEW:
-            return access.role_may(user, getattr(cls.model, "domain", access.Domain.ORGS), access.VIEW)
+            return access.role_may(user, getattr(cls.model, "domain", None), access.VIEW)
         return cls.form_class is not None and access.role_may(user, cls.model.domain, action)
 
     @classmethod
@@ -112,7 +229,44 @@ class ModelUI:
                 path(f"{name}/<int:pk>/edit/", ObjectEditView.as_view(ui=cls), name=f"{name}_edit"),
                 path(f"{name}/<int:pk>/delete/", ObjectDeleteView.as_view(ui=cls), name=f"{name}_delete"),
             ]
+        if cls.actions:
+            views += [
+                path(f"{name}/action/<slug:action>/", ObjectActionView.as_view(ui=cls), name=f"{name}_list_action"),
+                path(f"{name}/<int:pk>/action/<slug:action>/", ObjectActionView.as_view(ui=cls), name=f"{name}_action"),
+            ]
         return views
+
+    @classmethod
+    def list_actions(cls, user) -> list[dict]:
+        """The list page's action buttons the user may use."""
+        domain = getattr(cls.model, "domain", None)
+        return [
+            {"action": a, "url": reverse(cls.url_name("list_action"), args=[a.name]), "form": _unbound(a)}
+            for a in cls.actions
+            if a.on_list and access.role_may(user, domain, a.required_right) and a.is_available(None, user)
+        ]
+
+    @classmethod
+    def object_actions(cls, obj, user) -> list[dict]:
+        """The detail page's action buttons: rights, scope (one query per right) and the row's state."""
+        domain = getattr(cls.model, "domain", None)
+        in_scope: dict[str, bool] = {}
+        shown = []
+        for a in cls.actions:
+            if a.on_list or not access.role_may(user, domain, a.required_right):
+                continue
+            if a.required_right not in in_scope:
+                in_scope[a.required_right] = (
+                    cls.model.objects.for_user(user, a.required_right).filter(pk=obj.pk).exists()
+                )
+            if in_scope[a.required_right] and a.is_available(obj, user):
+                url = reverse(cls.url_name("action"), args=[obj.pk, a.name])
+                shown.append({"action": a, "url": url, "form": _unbound(a)})
+        return shown
+
+
+def _unbound(action: Action):
+    return action.form_class() if action.form_class is not None else None
 
 
 class ModelUIView(LoginRequiredMixin, View):
@@ -137,6 +291,7 @@ class ModelUIView(LoginRequiredMixin, View):
             "may_change": self.ui.may(user, access.CHANGE),
             "may_delete": self.ui.may(user, access.DELETE),
             "may_look_up": self.ui.may_look_up(user),
+            "list_actions": self.ui.list_actions(user) if self.ui.actions else [],
             **extra,
         }
 
@@ -240,41 +395,40 @@ def object_history(user, obj):
 
 class ObjectDetailView(ModelUIView):
     def get(self, request, pk: int):
-        obj = get_object_or_404(self.ui.queryset(request.user), pk=pk)
-        fields = []
-        for name in self.ui.detail_fields:
-            field = self.ui.model._meta.get_field(name)
-            value = getattr(obj, name)
-            if field.choices:
-                value = getattr(obj, f"get_{name}_display")()
-            elif name in getattr(self.ui.model, "sensitive_fields", ()):
-                value = access.display_id(request.user, value)
-            link = value.get_absolute_url() if hasattr(value, "get_absolute_url") else None
-            fields.append(
-                {"label": field.verbose_name, "value": value, "link": link, "boolean": isinstance(value, bool)}
-            )
+        return self.render_detail(get_object_or_404(self.ui.queryset(request.user), pk=pk))
+
+    def render_detail(self, obj, **extra):
+        """The detail page of `obj` (also re-rendered by an action that shows its refusal in place)."""
+        request, user = self.request, self.request.user
+        sections = [
+            {"title": title, "fields": [self.ui.detail_field(obj, name, user) for name in names]}
+            for title, names in self.ui.detail_sections()
+        ]
         related = []
         # The model's own related tables, then the panels other apps add to this model's page (their plugin.py).
         blocks = [*self.ui.related, *((p.title, p.rows, p.table) for p in registry.panels_for(self.ui.model))]
         for index, (title, get_queryset, table_class) in enumerate(blocks):
             # Each related table pages on its own query parameter (r0-page, r1-page ...).
-            table = table_class(get_queryset(obj, request.user), request=request, orderable=False, prefix=f"r{index}-")
+            table = table_class(get_queryset(obj, user), request=request, orderable=False, prefix=f"r{index}-")
             RequestConfig(request, paginate={"per_page": 10}).configure(table)
             related.append({"title": title, "table": table})
-        changes = list(object_history(request.user, obj))
+        changes = list(object_history(user, obj))
         history = [
             {"change": change, "rows": rows}
-            for change, rows in zip(changes, history_rows(request.user, obj.__class__, changes), strict=True)
+            for change, rows in zip(changes, history_rows(user, obj.__class__, changes), strict=True)
         ]
         return render(
             request,
             self.ui.detail_page_template,
             self.context(
                 object=obj,
-                fields=fields,
+                sections=sections,
+                fields=[field for section in sections for field in section["fields"]],
                 related=related,
                 history=history,
-                **self.ui.extra_detail_context(obj, request.user),
+                object_actions=self.ui.object_actions(obj, user) if self.ui.actions else [],
+                **self.ui.detail_context(obj, request),
+                **extra,
             ),
         )
 
@@ -367,13 +521,18 @@ class ObjectEditView(ModelUIView):
         if form.is_valid():
             try:
                 with transaction.atomic():
-                    saved = form.save()
+                    saved = self.ui.save_form(form, request.user)
                     if not self.ui.queryset(request.user, self.action).filter(pk=saved.pk).exists():
                         raise PermissionsViolation
             except PermissionsViolation:
                 form.add_error(None, _("保存后的记录将超出您的管辖范围，未保存。"))
+            except Refused as exc:
+                for message in exc.messages:
+                    form.add_error(None, message)
             else:
                 messages.success(request, _("已保存：%(object)s") % {"object": saved})
+                for warning in self.ui.warnings(saved, request.user):
+                    messages.warning(request, warning)
                 return HttpResponseRedirect(saved.get_absolute_url())
         return render(request, "generic/form.html", self.context(form=form, object=obj), status=200)
 
@@ -389,11 +548,78 @@ class ObjectDeleteView(ModelUIView):
 
     def post(self, request, pk: int):
         obj = self.get_object(pk)
+        label = str(obj)
         try:
             with transaction.atomic():
-                delete_in_scope(obj, request.user)
+                self.ui.delete(obj, request.user)
         except ProtectedError as exc:
             messages.error(request, delete_refused_message(obj, exc))
             return HttpResponseRedirect(obj.get_absolute_url())
-        messages.success(request, _("已删除：%(object)s") % {"object": obj})
+        except Refused as exc:
+            flash_refusal(request, exc)
+            return HttpResponseRedirect(obj.get_absolute_url())
+        messages.success(request, _("已删除：%(object)s") % {"object": label})
         return HttpResponseRedirect(reverse(self.ui.url_name("list")))
+
+
+def flash_refusal(request, exc: Refused) -> None:
+    shown = exc.messages[:SHOWN_PROBLEMS]
+    for message in shown:
+        messages.error(request, message)
+    if exc.more or len(exc.messages) > len(shown):
+        messages.error(request, _("……另有更多问题未列出。"))
+
+
+class ObjectActionView(ObjectDetailView):
+    """POST-only: run one of the ModelUI's named actions on a row (or, for a list action, without one).
+
+    The role must hold the action's right on the model's domain and the row must be in the user's scope for that
+    right (else 404, as for a page the user does not have); a row whose state does not allow the step, an invalid
+    form and a refusal from the service answer with messages on the row's page (or the list).
+    """
+
+    http_method_names = ["post"]
+
+    def dispatch(self, request, *args, **kwargs):
+        self.step = self.ui.action(kwargs.get("action", ""))
+        if self.step is None or self.step.on_list != ("pk" not in kwargs):
+            raise Http404
+        domain = getattr(self.ui.model, "domain", None)
+        if request.user.is_authenticated and not access.role_may(request.user, domain, self.step.required_right):
+            raise Http404
+        return super(ModelUIView, self).dispatch(request, *args, **kwargs)
+
+    def post(self, request, action: str, pk: int | None = None):
+        step, user = self.step, request.user
+        obj = None
+        if pk is not None:
+            obj = get_object_or_404(self.ui.queryset(user, step.required_right), pk=pk)
+        back = obj.get_absolute_url() if obj is not None else reverse(self.ui.url_name("list"))
+        if not step.is_available(obj, user):
+            messages.error(request, _("当前状态下不能执行“%(action)s”。") % {"action": step.label})
+            return HttpResponseRedirect(back)
+        form = None
+        if step.form_class is not None:
+            form = step.form_class(request.POST, request.FILES)
+            if not form.is_valid():
+                if step.invalid:
+                    messages.error(request, step.invalid)
+                else:
+                    for errors in form.errors.values():
+                        for error in errors:
+                            messages.error(request, error)
+                return HttpResponseRedirect(back)
+        try:
+            with transaction.atomic():
+                message = step.run(obj, user, form)
+        except Refused as exc:
+            if step.refusal_on_page and obj is not None:
+                obj = get_object_or_404(self.ui.queryset(user), pk=pk)  # as it is after the rollback
+                shown = exc.messages[:SHOWN_PROBLEMS]
+                refusal = {"action": step.name, "messages": shown, "more": exc.more or len(exc.messages) > len(shown)}
+                return self.render_detail(obj, refusal=refusal)
+            flash_refusal(request, exc)
+            return HttpResponseRedirect(back)
+        if message:
+            messages.success(request, message)
+        return HttpResponseRedirect(back)

@@ -16,19 +16,25 @@ from django.db import IntegrityError, connections, router, transaction
 from django.db.models import Q
 
 from emis.accounts.models import User
+from emis.admissions.apps import DOMAIN as ADMISSIONS_DOMAIN
 from emis.common.text import pinyin_initials
-from emis.core.access import Domain, Role
+from emis.core.access import Role
 from emis.core.audit import audit_context, record_event
 from emis.core.bulk import insert_rows
 from emis.core.crypto import blind_index
 from emis.core.models import ChangeSource
+from emis.indicators.apps import DOMAIN as INDICATORS_DOMAIN
+from emis.orgs.apps import DOMAIN as ORGS_DOMAIN
 from emis.orgs.choices import DivisionLevel, SchoolCategory
 from emis.orgs.models import Division, School, SchoolEvent, SchoolYear
+from emis.population.apps import DOMAIN as POPULATION_DOMAIN
 from emis.population.models import PopulationRecord, PopulationSource
+from emis.staff.apps import DOMAIN as STAFF_DOMAIN
 from emis.staff.models import Posting, Staff
+from emis.students.apps import DOMAIN as STUDENTS_DOMAIN
 from emis.students.choices import GRADE_LEVEL
-from emis.students.importers import ENROLLMENT_COLUMNS
 from emis.students.models import Enrollment, SchoolClass, Student
+from emis.students.services import ENROLLMENT_COLUMNS
 
 from .tongshan import CENSUS, COUNTY_CODE, CURRENT_YEAR, YEARS, Plan, build_plan
 
@@ -401,7 +407,7 @@ def ensure_demo_accounts() -> list[DemoAccount]:
         "section": (
             [county],
             [],
-            [Domain.ORGS, Domain.STUDENTS, Domain.STAFF, Domain.POPULATION, Domain.ADMISSIONS, Domain.INDICATORS],
+            [ORGS_DOMAIN, STUDENTS_DOMAIN, STAFF_DOMAIN, POPULATION_DOMAIN, ADMISSIONS_DOMAIN, INDICATORS_DOMAIN],
         ),
         "township": ([township], [], []),
         "school": ([], [school], []),

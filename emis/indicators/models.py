@@ -9,9 +9,10 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from emis.core.access import Domain, ScopeSpec
+from emis.core.access import ScopeSpec
 from emis.core.models import ChangeLogged, RegistryModel
 
+from .apps import DOMAIN
 from .definitions import REGISTRY
 
 
@@ -26,7 +27,7 @@ class IndicatorSnapshot(RegistryModel):
     the year's published figure. Rows are never edited or deleted.
     """
 
-    domain = Domain.INDICATORS
+    domain = DOMAIN
     scope = ScopeSpec(division_paths=("division_code",))
     # The frozen values are the record itself and never change; the change log notes who published which
     # version from which data, without copying hundreds of values into it.
@@ -64,9 +65,6 @@ class IndicatorSnapshot(RegistryModel):
     def get_absolute_url(self) -> str:
         return reverse("indicators:indicatorsnapshot_detail", args=[self.pk])
 
-    def audit_scope(self):
-        return None, self.division_code
-
     def save(self, *args, **kwargs):
         if not self._state.adding:
             raise PermissionDenied(_("已发布的指标快照不可修改。"))
@@ -89,7 +87,7 @@ class Comparator(models.TextChoices):
 class PlanTarget(RegistryModel):
     """A target of the five-year plan for one indicator: e.g. 学前三年毛入园率 ≥ 93% by 2025, from 2020."""
 
-    domain = Domain.INDICATORS
+    domain = DOMAIN
     scope = ScopeSpec(division_paths=("division_code",))
 
     division_code = models.CharField(_("区划代码"), max_length=12)
@@ -127,9 +125,6 @@ class PlanTarget(RegistryModel):
 
     def get_absolute_url(self) -> str:
         return reverse("indicators:plantarget_detail", args=[self.pk])
-
-    def audit_scope(self):
-        return None, self.division_code
 
     def clean(self) -> None:
         if self.baseline_year and self.target_year and self.target_year <= self.baseline_year:

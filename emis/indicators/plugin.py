@@ -2,7 +2,9 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from emis.core.registry import AppRegistration, MenuEntry, MenuGroup, register
+from emis.core.registry import AppRegistration, DataDomain, MenuEntry, MenuGroup, register
+
+from .apps import DOMAIN
 
 register(
     AppRegistration(
@@ -15,11 +17,8 @@ register(
             MenuEntry("indicators", "indicators:plantarget_list", _("规划目标"), 20),
             MenuEntry("indicators", "indicators:indicatorsnapshot_list", _("指标快照"), 30),
         ),
+        domains=(DataDomain(DOMAIN, _("指标与规划"), 60),),
         # Written by system administrators and by 股室人员 granted the indicators domain only.
         rights={},
-        scope_anchors={
-            "indicators.PlanTarget": lambda o: (set(), o.division_code),
-            "indicators.IndicatorSnapshot": lambda o: (set(), o.division_code),
-        },
     )
 )

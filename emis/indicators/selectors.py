@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.conf import settings
 
+from emis.core import access
 from emis.orgs.models import SchoolYear
 
 from .definitions import PERCENT, REGISTRY
@@ -24,11 +25,11 @@ DASHBOARD_BREAKDOWNS = ("township", "category", "ownership", "urban_rural", "gen
 
 def scope_division(user, division: str | None = None) -> str:
     """The area a user's figures cover: the asked division if in scope, else the user's own first division."""
-    if user is None or user.is_superuser or user.role == "admin":
+    if user is None or access.sees_everything(user):
         return division or settings.EMIS_COUNTY_CODE
-    _schools, codes = user.scope_keys()
-    if division and any(division.startswith(code) for code in codes):
+    if division and access.covers(user, division=division):
         return division
+    _schools, codes = access.scope_of(user)
     if codes:
         return codes[0]
     # Users scoped by schools (school administrators, 督学): the county's figures narrowed to their schools by

@@ -15,6 +15,7 @@ from emis.population.models import PopulationRecord
 from emis.staff.models import Staff
 from emis.students.models import Enrollment
 
+from .apps import DOMAIN
 from .engine import evaluate
 from .models import IndicatorSnapshot
 
@@ -34,12 +35,10 @@ def data_version() -> str:
 def snapshot_publish(*, school_year: SchoolYear, acting_user, division_code: str | None = None, note: str = ""):
     """Freeze the year's indicator values (total and every breakdown) as the next published version."""
     division_code = division_code or settings.EMIS_COUNTY_CODE
-    if not access.role_may(acting_user, access.Domain.INDICATORS, access.ADD):
+    if not access.role_may(acting_user, DOMAIN, access.ADD):
         raise SnapshotRefused(_("您的角色无权发布指标快照。"))
-    if not access.sees_everything(acting_user):
-        _schools, codes = acting_user.scope_keys()
-        if not any(division_code.startswith(code) for code in codes):
-            raise SnapshotRefused(_("发布范围不在您的管辖范围内。"))
+    if not access.covers(acting_user, division=division_code):
+        raise SnapshotRefused(_("发布范围不在您的管辖范围内。"))
     evaluation = evaluate(
         acting_user,
         school_year,

@@ -15,8 +15,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from emis.core import access
 from emis.orgs.models import Division, SchoolYear
-from emis.orgs.selectors import current_school_year
+from emis.orgs.selectors import requested_school_year
 
+from .apps import DOMAIN
 from .definitions import REGISTRY
 from .links import RecordLinks
 from .rules import get_rules
@@ -44,16 +45,10 @@ KEY_COUNTS = (
 
 
 def _year(request) -> SchoolYear:
-    value = request.GET.get("year", "").strip()
-    if not value:
-        year = current_school_year()
-        if year is None:
-            raise Http404("no school year")
-        return year
-    try:
-        return SchoolYear.objects.for_user(request.user).get(start_year=int(value))
-    except (ValueError, SchoolYear.DoesNotExist):
-        raise Http404("unknown school year") from None
+    year = requested_school_year(request)
+    if year is None:
+        raise Http404("no school year")
+    return year
 
 
 def _division(request) -> str:
@@ -119,7 +114,7 @@ def dashboard(request):
         "chart_choices": [(code, REGISTRY[code].name) for code in KEY_INDICATORS],
         "township_chart": townships,
         "trend": trend(request.user, chart_code, division),
-        "may_publish": access.role_may(request.user, access.Domain.INDICATORS, access.ADD),
+        "may_publish": access.role_may(request.user, DOMAIN, access.ADD),
         "gauges": [
             {"name": str(p.target.get_indicator_display()), "value": float(p.actual), "target": float(p.target.value)}
             for p in progress
@@ -220,7 +215,7 @@ def screen(request):
 def publish(request):
     school_year = _year(request)
     division = _division(request)
-    if not access.role_may(request.user, access.Domain.INDICATORS, access.ADD):
+    if not access.role_may(request.user, DOMAIN, access.ADD):
         raise Http404("not allowed")
     try:
         snapshot = snapshot_publish(school_year=school_year, acting_user=request.user, division_code=division)

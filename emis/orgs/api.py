@@ -57,15 +57,6 @@ class SchoolEventViewSet(ScopedModelViewSet):
     ui = ui.SchoolEventUI
     serializer_class = SchoolEventSerializer
 
-    def save_instance(self, serializer):
-        from .services import school_event_apply
-
-        instance = serializer.instance or models.SchoolEvent()
-        for name, value in serializer.validated_data.items():
-            setattr(instance, name, value)
-        serializer.instance = school_event_apply(event=instance)
-        return serializer.instance
-
 
 class SchoolYearViewSet(ScopedModelViewSet):
     ui = ui.SchoolYearUI

@@ -35,11 +35,6 @@ class SchoolEventForm(ScopedModelForm):
         model = SchoolEvent
         fields = ("school", "kind", "date", "other_school", "old_name", "note")
 
-    def save(self, commit=True):
-        from .services import school_event_apply
-
-        return school_event_apply(event=super().save(commit=False))
-
 
 class SchoolYearForm(ScopedModelForm):
     class Meta:

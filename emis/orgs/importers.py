@@ -23,6 +23,7 @@ from emis.core.imports.engine import CHANGED, NEW, UNCHANGED, Column, ImportSpec
 from emis.core.imports.reader import FileRejected
 from emis.core.models import ChangeAction
 
+from .apps import DOMAIN
 from .choices import (
     DIVISION_CODE_LENGTH,
     DivisionLevel,
@@ -83,17 +84,6 @@ def parse_count(value) -> int | None:
 # Helpers shared by both specs ------------------------------------------------------------------------------
 
 
-def division_prefixes(user) -> list[str] | None:
-    """Division codes bounding what the user may write; None: everything."""
-    if access.sees_everything(user):
-        return None
-    return list(user.scope_keys()[1])
-
-
-def in_prefixes(code: str, prefixes: list[str] | None) -> bool:
-    return prefixes is None or any(code.startswith(prefix) for prefix in prefixes)
-
-
 def in_batches(values) -> list[list]:
     values = list(values)
     return [values[start : start + IN_BATCH] for start in range(0, len(values), IN_BATCH)]
@@ -149,9 +139,8 @@ class DivisionImport(ImportSpec):
     ]
 
     def begin(self, ctx) -> None:
-        if not access.role_may(ctx.user, access.Domain.ORGS, access.ADD):
+        if not access.role_may(ctx.user, DOMAIN, access.ADD):
             raise FileRejected(_("您的角色无权导入行政区划数据。"))
-        ctx.cache["prefixes"] = division_prefixes(ctx.user)
         ctx.cache["in_file"] = {}  # code -> (level, row number) of every earlier row
         ctx.cache["created"] = {}  # code -> pk of divisions this import created
 
@@ -206,7 +195,7 @@ class DivisionImport(ImportSpec):
                 return
             if level and not any(issue.column == "区划代码" for issue in row.issues):
                 in_file[code] = (level, row.number)
-        if code and not in_prefixes(code, ctx.cache["prefixes"]):
+        if code and not access.covers(ctx.user, division=code):
             row.error("区划代码", _("该区划不在您的管辖范围内。"), code)
         if not level or not code:
             return
@@ -397,9 +386,8 @@ class SchoolImport(ImportSpec):
 
     def begin(self, ctx) -> None:
         user = ctx.user
-        if not access.role_may(user, access.Domain.ORGS, access.ADD):
+        if not access.role_may(user, DOMAIN, access.ADD):
             raise FileRejected(_("您的角色无权导入学校数据。"))
-        ctx.cache["prefixes"] = division_prefixes(user)
         ctx.cache["townships"] = dict(
             Division.objects.filter(
                 level=DivisionLevel.TOWNSHIP, code__startswith=settings.EMIS_COUNTY_CODE
@@ -466,7 +454,7 @@ class SchoolImport(ImportSpec):
                     _("乡镇代码 {code} 不存在（须为本县的乡镇级区划代码）。").format(code=township),
                     township,
                 )
-            elif not in_prefixes(township, ctx.cache["prefixes"]):
+            elif not access.covers(ctx.user, division=township):
                 row.error("所在乡镇代码", _("该乡镇不在您的管辖范围内。"), township)
         category, ownership = values.get("category") or "", values.get("ownership") or ""
         if (

@@ -13,9 +13,10 @@ from django.utils.translation import gettext_lazy as _
 
 from emis.common.idnumbers import validate_school_code
 from emis.common.schoolyear import school_year_end, school_year_label, school_year_start
-from emis.core.access import Domain, ScopeSpec
+from emis.core.access import ScopeSpec
 from emis.core.models import RegistryModel, ScopedQuerySet
 
+from .apps import DOMAIN
 from .choices import (
     DIVISION_CODE_LENGTH,
     ENDING_EVENTS,
@@ -34,7 +35,7 @@ class Division(RegistryModel):
     (42 > 4212 > 421224 > 421224100 > 421224100001) and scope checks are prefix matches.
     """
 
-    domain = Domain.ORGS
+    domain = DOMAIN
     # Divisions are public reference data (a school must pick a pupil's 户籍 township anywhere in the county),
     # so every signed-in user reads them; writing stays limited to the user's own divisions.
     scope = ScopeSpec(division_paths=("code",), unrestricted=True)
@@ -58,9 +59,6 @@ class Division(RegistryModel):
 
     def get_absolute_url(self) -> str:
         return reverse("orgs:division_detail", args=[self.pk])
-
-    def audit_scope(self):
-        return None, self.code
 
     @property
     def gb2260_code(self) -> str:
@@ -117,7 +115,7 @@ class School(RegistryModel):
     "which schools existed on date D" is a query.
     """
 
-    domain = Domain.ORGS
+    domain = DOMAIN
     scope = ScopeSpec(school_paths=("id", "parent_id"), division_paths=("township__code",))
 
     code = models.CharField(_("学校标识码"), max_length=10, unique=True, validators=[validate_school_code])
@@ -163,9 +161,6 @@ class School(RegistryModel):
     def get_absolute_url(self) -> str:
         return reverse("orgs:school_detail", args=[self.pk])
 
-    def audit_scope(self):
-        return self.pk, self.township.code if self.township_id else ""
-
     @property
     def is_teaching_point(self) -> bool:
         return self.category == SchoolCategory.TEACHING_POINT
@@ -192,7 +187,7 @@ class School(RegistryModel):
 class SchoolEvent(RegistryModel):
     """A dated fact in a school's history: opened, renamed, merged into another, upgraded, closed."""
 
-    domain = Domain.ORGS
+    domain = DOMAIN
     scope = ScopeSpec(school_paths=("school_id", "school__parent_id"), division_paths=("school__township__code",))
 
     school = models.ForeignKey(School, verbose_name=_("学校"), on_delete=models.CASCADE, related_name="events")
@@ -221,9 +216,6 @@ class SchoolEvent(RegistryModel):
     def get_absolute_url(self) -> str:
         return reverse("orgs:schoolevent_detail", args=[self.pk])
 
-    def audit_scope(self):
-        return self.school_id, self.school.township.code
-
     @property
     def ends_school(self) -> bool:
         return self.kind in ENDING_EVENTS
@@ -238,7 +230,7 @@ class SchoolEvent(RegistryModel):
 class SchoolYear(RegistryModel):
     """A 学年 starting 1 September of `start_year`; the census date (统计时点) defaults to 1 September."""
 
-    domain = Domain.ORGS
+    domain = DOMAIN
     scope = ScopeSpec(unrestricted=True)
 
     start_year = models.PositiveIntegerField(_("起始年份"), unique=True)

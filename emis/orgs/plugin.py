@@ -2,16 +2,9 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from emis.core.registry import AppRegistration, ImportKind, MenuEntry, MenuGroup, register
+from emis.core.registry import AppRegistration, DataDomain, ImportKind, MenuEntry, MenuGroup, register
 
-
-def school_keys(school) -> tuple[set, str]:
-    """Scope anchor of a row attached to a school: it belongs to that school, to its parent (a teaching point's
-    primary school) and to its township. Other apps' anchors use it too."""
-    if school is None:
-        return set(), ""
-    return {school.pk, school.parent_id}, school.township.code
-
+from .apps import DOMAIN
 
 register(
     AppRegistration(
@@ -26,6 +19,7 @@ register(
             MenuEntry("orgs", "orgs:division_list", _("行政区划"), 30),
             MenuEntry("orgs", "orgs:schoolyear_list", _("学年"), 40),
         ),
+        domains=(DataDomain(DOMAIN, _("区划与学校"), 10),),
         # Divisions, schools and school years are written by system administrators only.
         rights={},
         import_kinds=(
@@ -34,11 +28,5 @@ register(
         ),
         home="emis.orgs.selectors.home_summary",
         provides={"school_years": "emis.orgs.selectors.school_year_choices"},
-        scope_anchors={
-            "orgs.Division": lambda o: (set(), o.code),
-            "orgs.School": school_keys,
-            "orgs.SchoolEvent": lambda o: school_keys(o.school),
-            "orgs.SchoolYear": None,
-        },
     )
 )

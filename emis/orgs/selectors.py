@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.db.models import Count, F, Q
+from django.http import Http404
 
 from .choices import JUNIOR_SCHOOL_CATEGORIES, Ownership, SchoolCategory
 from .models import School, SchoolEvent, SchoolYear
@@ -129,6 +130,18 @@ def school_event_counts(
 
 def current_school_year() -> SchoolYear | None:
     return SchoolYear.objects.filter(is_current=True).first() or SchoolYear.objects.order_by("-start_year").first()
+
+
+def requested_school_year(request) -> SchoolYear | None:
+    """The year a page asks for in ?year=2020 (404 when unknown or out of scope), else the current school year
+    (None: no years yet). Every page with a year picker reads it the same way."""
+    value = request.GET.get("year", "").strip()
+    if not value:
+        return current_school_year()
+    try:
+        return SchoolYear.objects.for_user(request.user).get(start_year=int(value))
+    except (ValueError, SchoolYear.DoesNotExist):
+        raise Http404("unknown school year") from None
 
 
 def school_year_choices() -> tuple[list[tuple[int, str]], int | None]:

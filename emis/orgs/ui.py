@@ -2,7 +2,7 @@ from django.utils.translation import gettext_lazy as _
 
 from emis.core.views import ModelUI
 
-from . import filtersets, forms, models, tables
+from . import filtersets, forms, models, services, tables
 
 
 def _name(obj):
@@ -99,6 +99,11 @@ class SchoolEventUI(ModelUI):
     form_class = forms.SchoolEventForm
     select_related = ("school", "school__township", "other_school")
     detail_fields = ("school", "kind", "date", "other_school", "old_name", "note")
+
+    @classmethod
+    def save(cls, obj, user):
+        # An event moves the school's opening or closing date with it.
+        return services.school_event_apply(event=obj)
 
     @staticmethod
     def export_columns(user):

@@ -22,13 +22,14 @@ from emis.core.imports.cells import parse_date, parse_id_number, parse_text
 from emis.core.imports.columns import id_number_column, person_columns
 from emis.core.imports.engine import CHANGED, NEW, UNCHANGED, Column, ImportSpec, Row
 from emis.core.imports.reader import FileRejected
-from emis.core.imports.scope import OUT_OF_SCOPE_PERSON
+from emis.core.imports.scope import OUT_OF_SCOPE_PERSON, pks_in_scope
 from emis.core.models import ChangeAction
 from emis.orgs.choices import DivisionLevel
 from emis.orgs.models import Division, School, SchoolYear
 from emis.students.choices import ON_ROLL_STATUSES
 from emis.students.models import Enrollment
 
+from .apps import DOMAIN
 from .models import OutsideEnrollment, PopulationRecord
 
 IN_BATCH = 900
@@ -41,17 +42,6 @@ def _json(value):
 def _in_batches(values) -> list[list]:
     values = list(values)
     return [values[start : start + IN_BATCH] for start in range(0, len(values), IN_BATCH)]
-
-
-def _prefixes(user) -> list[str] | None:
-    """Division codes bounding the rows the user may write; None: everything."""
-    if access.sees_everything(user):
-        return None
-    return list(user.scope_keys()[1])
-
-
-def _in_scope(code: str, prefixes: list[str] | None) -> bool:
-    return prefixes is None or any(code.startswith(prefix) for prefix in prefixes)
 
 
 def _school_year(ctx) -> SchoolYear:
@@ -116,10 +106,9 @@ class PopulationImport(ImportSpec):
     ]
 
     def begin(self, ctx) -> None:
-        if not access.role_may(ctx.user, access.Domain.POPULATION, access.ADD):
+        if not access.role_may(ctx.user, DOMAIN, access.ADD):
             raise FileRejected(_("您的角色无权导入适龄人口数据。"))
         ctx.cache["year"] = _school_year(ctx)
-        ctx.cache["prefixes"] = _prefixes(ctx.user)
         county = settings.EMIS_COUNTY_CODE
         ctx.cache["townships"] = dict(
             Division.objects.filter(level=DivisionLevel.TOWNSHIP, code__startswith=county).values_list("code", "pk")
@@ -150,6 +139,8 @@ class PopulationImport(ImportSpec):
                 "hukou_township__code",
             ):
                 existing[values[0]] = values[1:]
+        # Matched across the county, written only inside the user's scope (PopulationRecord.scope, through for_user).
+        ctx.cache["in_scope"] = pks_in_scope(PopulationRecord, ctx.user, {values[0] for values in existing.values()})
         for row in live:
             self._classify(row, existing, ctx)
 
@@ -172,7 +163,7 @@ class PopulationImport(ImportSpec):
                     _("乡镇代码 {code} 不存在（须为本县的乡镇级区划代码）。").format(code=township),
                     township,
                 )
-            elif not _in_scope(township, ctx.cache["prefixes"]):
+            elif not access.covers(ctx.user, division=township):
                 row.error("户籍乡镇代码", _("该乡镇不在您的管辖范围内。"), township)
             else:
                 township_ok = True
@@ -209,8 +200,8 @@ class PopulationImport(ImportSpec):
         if found is None:
             row.action = NEW
             return
-        pk, *current, old_township = found
-        if not _in_scope(old_township, ctx.cache["prefixes"]):
+        pk, *current, _old_township = found
+        if pk not in ctx.cache["in_scope"]:
             # Not the township: a register row outside scope must not tell where the child is registered.
             row.error("身份证件号", OUT_OF_SCOPE_PERSON, values["id_number"])
             return
@@ -315,10 +306,9 @@ class OutsideEnrollmentImport(ImportSpec):
 
     def begin(self, ctx) -> None:
         user = ctx.user
-        if not access.role_may(user, access.Domain.POPULATION, access.ADD):
+        if not access.role_may(user, DOMAIN, access.ADD):
             raise FileRejected(_("您的角色无权导入县外就读数据。"))
         ctx.cache["year"] = _school_year(ctx)
-        ctx.cache["prefixes"] = _prefixes(user)
         ctx.cache["county"] = settings.EMIS_COUNTY_CODE
         ctx.cache["today"] = timezone.localdate()
         ctx.cache["school_ids"] = set(School.objects.for_user(user).values_list("pk", flat=True))
@@ -352,24 +342,24 @@ class OutsideEnrollmentImport(ImportSpec):
                 school_year=year, is_current=True, status__in=ON_ROLL_STATUSES, student__id_number__in=batch
             ).values_list("student__id_number", "school_id", "school__name"):
                 on_roll[id_number] = (school_id, school_name)
+        # Matched across the county, written only inside the user's scope (OutsideEnrollment.scope, through for_user).
+        ctx.cache["in_scope"] = pks_in_scope(OutsideEnrollment, ctx.user, {values[0] for values in existing.values()})
         for row in live:
             self._classify(row, register, existing, on_roll, ctx)
 
     def _classify(self, row: Row, register: dict, existing: dict, on_roll: dict, ctx) -> None:
         values = row.values
         id_number = values["id_number"]
-        prefixes = ctx.cache["prefixes"]
         registered = register.get(id_number)
         found = existing.get(id_number)
         if found is not None:
-            pk, *current, old_township, old_county = found
-            old_scope = old_township or old_county
-            if not _in_scope(old_scope, prefixes):
+            pk, *current, old_township, _old_county = found
+            if pk not in ctx.cache["in_scope"]:
                 row.error("身份证件号", OUT_OF_SCOPE_PERSON, id_number)
                 return
         if registered:
             registered_name, township_id, scope_code = registered
-            if not _in_scope(scope_code, prefixes):
+            if not access.covers(ctx.user, division=scope_code):
                 row.error("身份证件号", OUT_OF_SCOPE_PERSON, id_number)
                 return
             if registered_name != values["name"]:
@@ -383,7 +373,7 @@ class OutsideEnrollmentImport(ImportSpec):
             township_id, scope_code = current[OUTSIDE_FIELDS.index("hukou_township")], old_township
         else:
             township_id, scope_code = None, ctx.cache["county"]
-            if not _in_scope(scope_code, prefixes):
+            if not access.covers(ctx.user, division=scope_code):
                 row.error(
                     "身份证件号",
                     _("本学年适龄人口登记中没有此身份证号，记录将归属全县：只有县级用户可以导入。"),

@@ -9,9 +9,11 @@ from django.utils.translation import gettext_lazy as _
 from emis.common.idnumbers import normalize_id_number, validate_id_number
 from emis.common.models import PersonFields
 from emis.common.text import pinyin_initials
-from emis.core.access import Domain, ScopeSpec
+from emis.core.access import ScopeSpec
 from emis.core.fields import EncryptedCharField, HashField
 from emis.core.models import RegistryModel
+
+from .apps import DOMAIN
 
 
 class PopulationSource(models.TextChoices):
@@ -23,7 +25,7 @@ class PopulationSource(models.TextChoices):
 class PopulationRecord(PersonFields, RegistryModel):
     """One school-age person in the register taken for a school year (registers are yearly snapshots)."""
 
-    domain = Domain.POPULATION
+    domain = DOMAIN
     scope = ScopeSpec(division_paths=("hukou_township__code",))
     sensitive_fields = ("id_number",)
 
@@ -66,9 +68,6 @@ class PopulationRecord(PersonFields, RegistryModel):
     def get_absolute_url(self) -> str:
         return reverse("population:populationrecord_detail", args=[self.pk])
 
-    def audit_scope(self):
-        return None, self.hukou_township.code
-
     def clean(self) -> None:
         self.clean_person(id_required=True)
         if self.hukou_village_id and self.hukou_township_id:
@@ -87,7 +86,7 @@ class OutsideEnrollment(RegistryModel):
     by ID number when the child is registered there; a child not (yet) on the register is filed under the county.
     """
 
-    domain = Domain.POPULATION
+    domain = DOMAIN
     scope = ScopeSpec(division_paths=("hukou_township__code", "county_code"))
     sensitive_fields = ("id_number",)
 
@@ -132,9 +131,6 @@ class OutsideEnrollment(RegistryModel):
 
     def get_absolute_url(self) -> str:
         return reverse("population:outsideenrollment_detail", args=[self.pk])
-
-    def audit_scope(self):
-        return None, self.hukou_township.code if self.hukou_township_id else self.county_code
 
     def save(self, *args, **kwargs):
         self.refresh_search_keys()

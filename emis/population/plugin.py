@@ -2,8 +2,10 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from emis.core.access import ADD, CHANGE, DELETE, Domain, Role
-from emis.core.registry import AppRegistration, ImportKind, MenuEntry, MenuGroup, register
+from emis.core.access import ADD, CHANGE, DELETE, Role
+from emis.core.registry import AppRegistration, DataDomain, ImportKind, MenuEntry, MenuGroup, register
+
+from .apps import DOMAIN
 
 register(
     AppRegistration(
@@ -16,18 +18,11 @@ register(
             MenuEntry("population", "population:populationrecord_list", _("适龄人口登记"), 10),
             MenuEntry("population", "population:outsideenrollment_list", _("县外就读"), 20),
         ),
-        rights={Domain.POPULATION: {Role.TOWNSHIP: {ADD, CHANGE, DELETE}}},
+        domains=(DataDomain(DOMAIN, _("适龄人口"), 40),),
+        rights={DOMAIN: {Role.TOWNSHIP: {ADD, CHANGE, DELETE}}},
         import_kinds=(
             ImportKind("population", "emis.population.importers.PopulationImport", 50),
             ImportKind("outside", "emis.population.importers.OutsideEnrollmentImport", 60),
         ),
-        scope_anchors={
-            "population.PopulationRecord": lambda o: (set(), o.hukou_township.code),
-            # Filed under the 户籍 township when known, and always under the county.
-            "population.OutsideEnrollment": lambda o: (
-                set(),
-                (o.hukou_township.code if o.hukou_township else "", o.county_code),
-            ),
-        },
     )
 )

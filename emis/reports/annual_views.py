@@ -9,57 +9,26 @@ they read the request, call one selector or service, and answer.
 
 from __future__ import annotations
 
-import base64
-import hashlib
-from urllib.parse import quote
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.contenttypes.models import ContentType
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from emis.core import access
-from emis.core.models import ObjectChange
-from emis.indicators.rules import get_rules
-from emis.indicators.services import data_version
 from emis.orgs.models import SchoolYear
-from emis.orgs.selectors import current_school_year
+from emis.orgs.selectors import requested_school_year
 
 from . import services
-from .annual import (
-    DOCX_CONTENT_TYPE,
-    XLSX_CONTENT_TYPE,
-    AnnualDraft,
-    Figure,
-    Paragraph,
-    Table,
-    annex_bytes,
-    annual_draft,
-    default_baseline,
-    docx_bytes,
-)
-from .charts import render_png
+from .annual.annex import XLSX_CONTENT_TYPE
+from .annual.selectors import default_baseline, is_baseline, school_years
+from .annual.services import DraftFiles, draft_job
+from .annual.word import DOCX_CONTENT_TYPE
 from .forms import AnnualReportUploadForm
-from .models import AnnualReport
-from .selectors import annual_reports, may_edit_annual_report, report_county
-
-
-def _year(request) -> SchoolYear | None:
-    """?year=2020 (404 when unknown), else the current school year (None: no years at all)."""
-    value = request.GET.get("year", "").strip()
-    if not value:
-        return current_school_year()
-    try:
-        return SchoolYear.objects.for_user(request.user).get(start_year=int(value))
-    except (ValueError, SchoolYear.DoesNotExist):
-        raise Http404("unknown school year") from None
+from .selectors import annual_reports, annual_review, may_edit_annual_report, report_county
+from .views import attachment
 
 
 def _baseline(request, year: SchoolYear) -> int | None:
@@ -74,101 +43,55 @@ def _baseline(request, year: SchoolYear) -> int | None:
         baseline = int(value)
     except ValueError:
         raise Http404("unknown baseline year") from None
-    if (
-        baseline >= year.start_year
-        or not SchoolYear.objects.for_user(request.user).filter(start_year=baseline).exists()
-    ):
+    if not is_baseline(request.user, year.start_year, baseline):
         raise Http404("unknown baseline year")
     return baseline
 
 
-def _draft(request) -> AnnualDraft:
-    year = _year(request)
+def _query(year: SchoolYear, baseline: int | None) -> str:
+    return f"?year={year.start_year}&baseline={baseline or 'none'}"
+
+
+def _draft_files(request) -> tuple[DraftFiles | None, str]:
+    """The finished draft of the requested year and baseline (None while its job runs), and the page's query."""
+    year = requested_school_year(request)
     if year is None:
         raise Http404("no school year")
-    return draft_with_preview(request.user, year.start_year, _baseline(request, year))[0]
-
-
-def _attachment(content: bytes, content_type: str, ascii_name: str, name: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
-    return response
-
-
-def preview_blocks(draft: AnnualDraft) -> list[dict]:
-    """The draft's sections as the page shows them (charts as PNG data URIs, so the page prints whole)."""
-    sections = []
-    for section in draft.sections:
-        blocks = []
-        for block in section.blocks:
-            if isinstance(block, Paragraph):
-                blocks.append({"kind": "paragraph", "lead": block.lead, "text": block.text})
-            elif isinstance(block, Table):
-                totals_from = len(block.rows) - block.total_rows
-                rows = [{"cells": row, "total": index >= totals_from} for index, row in enumerate(block.rows)]
-                blocks.append({"kind": "table", "table": block, "rows": rows})
-            elif isinstance(block, Figure):
-                data = base64.b64encode(render_png(block.chart, dpi=110)).decode("ascii")
-                blocks.append({"kind": "figure", "title": block.title, "src": f"data:image/png;base64,{data}"})
-        sections.append({"heading": section.heading, "blocks": blocks})
-    return sections
-
-
-def _history(user, report: AnnualReport | None):
-    if report is None:
-        return []
-    content_type = ContentType.objects.get_for_model(AnnualReport)
-    return ObjectChange.objects.for_user(user).filter(content_type=content_type, object_id=report.pk)[:20]
-
-
-# A drafted report is kept until the data changes: building it computes the year's indicators twice and draws
-# three charts (2 to 4 seconds on the demo county), and people reread the page while they edit their copy.
-DRAFT_CACHE_SECONDS = 6 * 3600
-
-
-def _draft_cache_key(user, year: int, baseline: int | None) -> str:
-    scope = "all" if access.sees_everything(user) else repr(user.scope_keys())
-    basis = repr((user.pk, user.role, scope, year, baseline, get_language(), data_version(), get_rules()))
-    return "emis:annual-draft:" + hashlib.sha256(basis.encode()).hexdigest()
-
-
-def draft_with_preview(user, year: int, baseline: int | None) -> tuple[AnnualDraft, list[dict]]:
-    """The draft and its page preview, from the cache while the data they were drawn from is unchanged (any
-    recorded change, or a change in the size of the big tables, makes a new key)."""
-    key = _draft_cache_key(user, year, baseline)
-    cached = cache.get(key)
-    if cached is None:
-        draft = annual_draft(user, year, baseline=baseline)
-        cached = (draft, preview_blocks(draft))
-        cache.set(key, cached, DRAFT_CACHE_SECONDS)
-    return cached
+    baseline = _baseline(request, year)
+    return draft_job(request.user, year.start_year, baseline).files, _query(year, baseline)
 
 
 def _page(request, *, year: SchoolYear | None = None, form: AnnualReportUploadForm | None = None):
-    year = year or _year(request)
-    years = SchoolYear.objects.for_user(request.user).order_by("-start_year")
+    year = year or requested_school_year(request)
+    years = school_years(request.user)
     context = {"years": years, "year": year}
     if year is not None:
         baseline = _baseline(request, year)
-        draft, sections = draft_with_preview(request.user, year.start_year, baseline)
-        county = report_county(request.user)
-        may_edit = may_edit_annual_report(request.user, county)
-        reports = list(annual_reports(request.user)) if county is not None else []
-        report = next((r for r in reports if r.school_year_id == year.pk and r.division_id == county.pk), None)
-        if form is None and may_edit and not (report and report.is_published):
+        job = draft_job(request.user, year.start_year, baseline, retry=bool(request.GET.get("retry")))
+        query = _query(year, baseline)
+        page_url = reverse("reports:annual") + query
+        if request.htmx:  # the progress card polling: its state, or the whole page once the draft is done
+            if job.files is not None:
+                response = HttpResponse()
+                response["HX-Refresh"] = "true"
+                return response
+            return render(request, "reports/_annual_progress.html", {"job": job, "page_url": page_url})
+        review = annual_review(request.user, year)
+        if form is None and review.may_upload:
             form = AnnualReportUploadForm(year=year.start_year)
-        query = f"?year={year.start_year}&baseline={baseline or 'none'}"
         context.update(
             baseline=baseline,
             baselines=[y for y in years if y.start_year < year.start_year],
-            draft=draft,
-            sections=sections,
-            county=county,
-            may_edit=may_edit,
-            report=report,
-            reports=reports,
+            job=job,
+            draft=job.files.draft if job.files else None,
+            sections=job.files.sections if job.files else [],
+            page_url=page_url,
+            county=review.county,
+            may_edit=review.may_edit,
+            report=review.report,
+            reports=review.reports,
             form=form,
-            history=_history(request.user, report),
+            history=review.history,
             draft_url=reverse("reports:annual_draft") + query,
             annex_url=reverse("reports:annual_annex") + query,
         )
@@ -184,18 +107,24 @@ def annual_page(request):
 @login_required
 @require_GET
 def annual_draft_download(request):
-    draft = _draft(request)
-    return _attachment(
-        docx_bytes(draft), DOCX_CONTENT_TYPE, f"annual-report-{draft.year}-draft.docx", f"{draft.file_stem}.docx"
+    files, query = _draft_files(request)
+    if files is None:  # still being drafted: the page shows its progress and the link once it is done
+        return redirect(reverse("reports:annual") + query)
+    draft = files.draft
+    return attachment(
+        files.docx, DOCX_CONTENT_TYPE, f"annual-report-{draft.year}-draft.docx", f"{draft.file_stem}.docx"
     )
 
 
 @login_required
 @require_GET
 def annual_annex_download(request):
-    draft = _draft(request)
-    return _attachment(
-        annex_bytes(draft),
+    files, query = _draft_files(request)
+    if files is None:
+        return redirect(reverse("reports:annual") + query)
+    draft = files.draft
+    return attachment(
+        files.annex,
         XLSX_CONTENT_TYPE,
         f"annual-report-{draft.year}-annex.xlsx",
         f"{draft.title}附件：指标明细.xlsx",

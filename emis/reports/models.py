@@ -12,8 +12,10 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from emis.core.access import Domain, ScopeSpec
+from emis.core.access import ScopeSpec
+from emis.core.files import delete_with_rows, upload_storage
 from emis.core.models import RegistryModel
+from emis.indicators.apps import DOMAIN as INDICATORS_DOMAIN
 
 
 class AnnualReportStatus(models.TextChoices):
@@ -35,7 +37,7 @@ class AnnualReport(RegistryModel):
     township and school users download the draft of their own scope instead.
     """
 
-    domain = Domain.INDICATORS
+    domain = INDICATORS_DOMAIN
     scope = ScopeSpec(division_paths=("division__code",))
     # The file field's value is its storage name, which file_name and file_sha256 already record readably.
     audit_exclude = ("created_at", "updated_at", "file")
@@ -49,7 +51,7 @@ class AnnualReport(RegistryModel):
     status = models.CharField(
         _("状态"), max_length=16, choices=AnnualReportStatus.choices, default=AnnualReportStatus.DRAFT
     )
-    file = models.FileField(_("修改稿"), upload_to=annual_report_path, max_length=255)
+    file = models.FileField(_("修改稿"), storage=upload_storage, upload_to=annual_report_path, max_length=255)
     file_name = models.CharField(_("上传文件名"), max_length=255)
     file_sha256 = models.CharField(_("文件摘要（SHA-256）"), max_length=64)
     file_size = models.PositiveIntegerField(_("文件大小（字节）"), default=0)
@@ -96,9 +98,9 @@ class AnnualReport(RegistryModel):
     def __str__(self) -> str:
         return f"{self.division.name}{self.school_year.start_year}年度工作报告"
 
-    def audit_scope(self):
-        return None, self.division.code
-
     @property
     def is_published(self) -> bool:
         return self.status == AnnualReportStatus.PUBLISHED
+
+
+delete_with_rows(AnnualReport, "file")

@@ -14,7 +14,5 @@ register(
             MenuEntry("reports", "reports:stats", _("教育事业统计基表"), 10),
             MenuEntry("reports", "reports:annual", _("年度工作报告"), 20),
         ),
-        # An annual report belongs to the county (or other division) it reports on.
-        scope_anchors={"reports.AnnualReport": lambda o: (set(), o.division.code)},
     )
 )

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from django.conf import settings
+from dataclasses import dataclass
 
-from emis.core.access import ADD, CHANGE, role_may, sees_everything
-from emis.orgs.models import Division
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+
+from emis.core.access import ADD, CHANGE, covers, role_may
+from emis.core.models import ObjectChange
+from emis.orgs.models import Division, SchoolYear
 
 from .models import AnnualReport
 
@@ -14,19 +18,9 @@ def report_county(user) -> Division | None:
     """The county whose annual report this user works with: the deployment's county when the user's scope covers
     it (局领导, 股室人员, administrators), else None (township and school users get their own scope's draft)."""
     code = settings.EMIS_COUNTY_CODE
-    if not covers(user, code):
+    if not covers(user, division=code):
         return None
     return Division.objects.for_user(user).filter(code=code).first()
-
-
-def covers(user, division_code: str) -> bool:
-    """Does the user's scope include the whole of this division (a division code of the scope is a prefix)?"""
-    if not user.is_authenticated:
-        return False
-    if sees_everything(user):
-        return True
-    _school_ids, codes = user.scope_keys()
-    return any(division_code.startswith(mine) for mine in codes)
 
 
 def may_edit_annual_report(user, division: Division | None) -> bool:
@@ -35,11 +29,47 @@ def may_edit_annual_report(user, division: Division | None) -> bool:
         return False
     if not (role_may(user, AnnualReport.domain, ADD) and role_may(user, AnnualReport.domain, CHANGE)):
         return False
-    return covers(user, division.code)
+    return covers(user, division=division.code)
 
 
 def annual_reports(user):
     """The annual reports the user may read (those of a county inside the scope), newest year first."""
     return AnnualReport.objects.for_user(user).select_related(
         "division", "school_year", "uploaded_by", "published_by", "snapshot"
+    )
+
+
+def annual_report_history(user, report: AnnualReport | None):
+    """The report's last twenty change records the user may read (none before the first upload)."""
+    if report is None:
+        return []
+    content_type = ContentType.objects.get_for_model(AnnualReport)
+    return ObjectChange.objects.for_user(user).filter(content_type=content_type, object_id=report.pk)[:20]
+
+
+@dataclass(frozen=True)
+class AnnualReview:
+    """What the annual report page shows beside the draft: the county's reports and whether the user edits them."""
+
+    county: Division | None  # None: the user's scope does not cover the county (a township or school user)
+    may_edit: bool
+    reports: list[AnnualReport]  # every year's, newest first
+    report: AnnualReport | None  # the year's
+    history: list  # the year's report's change records
+
+    @property
+    def may_upload(self) -> bool:
+        return self.may_edit and not (self.report and self.report.is_published)
+
+
+def annual_review(user, year: SchoolYear) -> AnnualReview:
+    county = report_county(user)
+    reports = list(annual_reports(user)) if county is not None else []
+    report = next((r for r in reports if r.school_year_id == year.pk and r.division_id == county.pk), None)
+    return AnnualReview(
+        county=county,
+        may_edit=may_edit_annual_report(user, county),
+        reports=reports,
+        report=report,
+        history=annual_report_history(user, report),
     )

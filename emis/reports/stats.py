@@ -30,7 +30,7 @@ from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery
 from django.utils import timezone, translation
 
 from emis.common.models import Gender
-from emis.core.access import sees_everything
+from emis.core.access import covers, scope_of
 from emis.orgs.choices import DivisionLevel, Ownership, SchoolCategory, UrbanRural
 from emis.orgs.models import Division, School, SchoolYear
 from emis.orgs.selectors import school_counts
@@ -200,11 +200,8 @@ def staff_counts_by_township(user, *, census: dt.date) -> dict[str, dict[str, in
 def describe_scope(user) -> dict:
     """{"label": what the report covers, "county_wide": bool, "division_codes": [...]} for the user's scope."""
     county_code = settings.EMIS_COUNTY_CODE
-    if sees_everything(user):
-        school_ids, codes = [], [county_code]
-    else:
-        school_ids, codes = user.scope_keys()
-    county_wide = any(county_code.startswith(code) for code in codes)
+    school_ids, codes = scope_of(user)
+    county_wide = covers(user, division=county_code)
     names = dict(Division.objects.for_user(user).filter(code__in=[*codes, county_code]).values_list("code", "name"))
     if county_wide:
         label = f"{names.get(county_code, '')}全县"

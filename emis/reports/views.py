@@ -13,21 +13,17 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from emis.orgs.models import SchoolYear
-from emis.orgs.selectors import current_school_year
+from emis.orgs.selectors import requested_school_year
 
 from .stats import base_tables
 from .xlsx import XLSX_CONTENT_TYPE, filename, workbook_bytes
 
 
-def _school_year(request) -> SchoolYear | None:
-    """The year asked for in ?year=2020 (404 when unknown), else the current school year (None: no years)."""
-    value = request.GET.get("year", "").strip()
-    if not value:
-        return current_school_year()
-    try:
-        return SchoolYear.objects.for_user(request.user).get(start_year=int(value))
-    except (ValueError, SchoolYear.DoesNotExist):
-        raise Http404("unknown school year") from None
+def attachment(content: bytes, content_type: str, ascii_name: str, name: str) -> HttpResponse:
+    """A download named `name` (Chinese, RFC 5987) with `ascii_name` for clients that read only the plain form."""
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
+    return response
 
 
 def _display(value, kind: str) -> str:
@@ -81,7 +77,7 @@ def html_table(tbl: dict) -> dict:
 @require_GET
 @login_required
 def stats_page(request):
-    year = _school_year(request)
+    year = requested_school_year(request)
     report = base_tables(request.user, year) if year else None
     context = {
         "years": SchoolYear.objects.for_user(request.user).order_by("-start_year"),
@@ -95,12 +91,8 @@ def stats_page(request):
 @require_GET
 @login_required
 def stats_download(request):
-    year = _school_year(request)
+    year = requested_school_year(request)
     if year is None:
         raise Http404("no school year")
     report = base_tables(request.user, year)
-    response = HttpResponse(workbook_bytes(report), content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = (
-        f"attachment; filename=\"stats-{report['year']}.xlsx\"; filename*=UTF-8''{quote(filename(report))}"
-    )
-    return response
+    return attachment(workbook_bytes(report), XLSX_CONTENT_TYPE, f"stats-{report['year']}.xlsx", filename(report))

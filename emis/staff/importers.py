@@ -26,14 +26,12 @@ from emis.core.imports.scope import OUT_OF_SCOPE_STAFF, pks_in_scope
 from emis.core.models import ChangeAction
 from emis.orgs.models import School
 
+from .apps import DOMAIN
 from .choices import Establishment, PostingKind, Qualification, Title
 from .models import Posting, Staff
 
 IN_BATCH = 900
 STAFF_FIELDS = ("name", "gender", "birth_date", "establishment", "subject", "title", "qualification")
-# Staff rows hang from their school (and its parent, for a teaching point) and its township: the schools a
-# user may post staff at are those whose staff would fall in the user's scope.
-STAFF_SCHOOL_SCOPE = access.ScopeSpec(school_paths=("id", "parent_id"), division_paths=("township__code",))
 
 
 def _labels(choices) -> dict[str, str]:
@@ -51,12 +49,11 @@ def _in_batches(values) -> list[list]:
 
 def schools_for_staff(user):
     """Schools at which the user may add or change staff (the role may write the staff domain)."""
-    if not access.role_may(user, access.Domain.STAFF, access.ADD):
+    if not access.role_may(user, DOMAIN, access.ADD):
         return School.objects.none()
-    if access.sees_everything(user):
-        return School.objects.all()
-    school_ids, division_codes = user.scope_keys()
-    return School.objects.filter(STAFF_SCHOOL_SCOPE.q_for(school_ids, division_codes))
+    # Staff hang from their post school as the school itself does (Staff.scope follows School.scope), so the
+    # schools a user may post staff at are the schools in the user's scope.
+    return School.objects.for_user(user)
 
 
 class StaffImport(ImportSpec):
@@ -106,7 +103,7 @@ class StaffImport(ImportSpec):
 
     def begin(self, ctx) -> None:
         user = ctx.user
-        if not access.role_may(user, access.Domain.STAFF, access.ADD):
+        if not access.role_may(user, DOMAIN, access.ADD):
             raise FileRejected(_("您的角色无权导入教职工数据。"))
         ctx.cache["schools"] = {
             code: (pk, township)

@@ -6,17 +6,18 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from emis.common.models import PersonFields
-from emis.core.access import Domain, ScopeSpec
+from emis.core.access import ScopeSpec
 from emis.core.fields import EncryptedCharField, HashField
 from emis.core.models import RegistryModel
 
+from .apps import DOMAIN
 from .choices import Establishment, PostingKind, Qualification, Title
 
 
 class Staff(PersonFields, RegistryModel):
     """A teacher or other staff member, posted at one school."""
 
-    domain = Domain.STAFF
+    domain = DOMAIN
     scope = ScopeSpec(
         school_paths=("post_school_id", "post_school__parent_id"), division_paths=("post_school__township__code",)
     )
@@ -45,9 +46,6 @@ class Staff(PersonFields, RegistryModel):
     def get_absolute_url(self) -> str:
         return reverse("staff:staff_detail", args=[self.pk])
 
-    def audit_scope(self):
-        return self.post_school_id, self.post_school.township.code
-
     def clean(self) -> None:
         self.clean_person(id_required=True)
 
@@ -55,7 +53,7 @@ class Staff(PersonFields, RegistryModel):
 class Posting(RegistryModel):
     """A period of a staff member at a school: recruitment, transfer, exchange (轮岗) or secondment."""
 
-    domain = Domain.STAFF
+    domain = DOMAIN
     scope = ScopeSpec(school_paths=("school_id", "school__parent_id"), division_paths=("school__township__code",))
 
     staff = models.ForeignKey(Staff, verbose_name=_("教职工"), on_delete=models.CASCADE, related_name="postings")
@@ -75,9 +73,6 @@ class Posting(RegistryModel):
 
     def get_absolute_url(self) -> str:
         return reverse("staff:posting_detail", args=[self.pk])
-
-    def audit_scope(self):
-        return self.school_id, self.school.township.code
 
     def clean(self) -> None:
         if self.end_date and self.start_date and self.end_date < self.start_date:

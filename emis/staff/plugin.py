@@ -2,10 +2,10 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from emis.core.access import ADD, CHANGE, DELETE, Domain, Role
-from emis.core.registry import AppRegistration, ImportKind, MenuEntry, MenuGroup, Panel, register
-from emis.orgs.plugin import school_keys
+from emis.core.access import ADD, CHANGE, DELETE, Role
+from emis.core.registry import AppRegistration, DataDomain, ImportKind, MenuEntry, MenuGroup, Panel, register
 
+from .apps import DOMAIN
 from .tables import StaffTable
 
 
@@ -26,13 +26,10 @@ register(
             MenuEntry("staff", "staff:staff_list", _("教职工"), 10),
             MenuEntry("staff", "staff:posting_list", _("任职经历"), 20),
         ),
-        rights={Domain.STAFF: {Role.TOWNSHIP: {ADD, CHANGE, DELETE}, Role.SCHOOL: {ADD, CHANGE, DELETE}}},
+        domains=(DataDomain(DOMAIN, _("教职工"), 30),),
+        rights={DOMAIN: {Role.TOWNSHIP: {ADD, CHANGE, DELETE}, Role.SCHOOL: {ADD, CHANGE, DELETE}}},
         import_kinds=(ImportKind("staff", "emis.staff.importers.StaffImport", 40),),
         panels=(Panel("orgs.School", _("教职工"), school_staff, StaffTable, 20),),
         home="emis.staff.selectors.home_summary",
-        scope_anchors={
-            "staff.Staff": lambda o: school_keys(o.post_school),
-            "staff.Posting": lambda o: school_keys(o.school),
-        },
     )
 )

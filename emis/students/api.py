@@ -73,16 +73,6 @@ class EnrollmentViewSet(IdLookupMixin, ScopedModelViewSet):
     ui = ui.EnrollmentUI
     serializer_class = EnrollmentSerializer
 
-    def save_instance(self, serializer):
-        """Writes go through the same service as the pages, so a status change keeps its history."""
-        from .services import enrollment_save
-
-        instance = serializer.instance or models.Enrollment()
-        for name, value in serializer.validated_data.items():
-            setattr(instance, name, value)
-        serializer.instance = enrollment_save(enrollment=instance)
-        return serializer.instance
-
 
 ROUTES = (
     ("students", StudentViewSet),

@@ -39,8 +39,3 @@ class EnrollmentForm(ScopedModelForm):
     class Meta:
         model = Enrollment
         fields = ("student", "school", "school_year", "grade", "school_class", "status", "status_date", "note")
-
-    def save(self, commit=True):
-        from .services import enrollment_save
-
-        return enrollment_save(enrollment=super().save(commit=False))

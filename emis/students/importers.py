@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from emis.common.idnumbers import id_number_problems, validate_student_no
+from emis.common.idnumbers import id_number_problems, student_no_warning, validate_student_no
 from emis.common.schoolyear import age_on
 from emis.common.text import pinyin_initials
 from emis.core import access
@@ -34,8 +34,11 @@ from emis.core.imports.scope import OUT_OF_SCOPE_STUDENT, pks_in_scope
 from emis.core.models import ChangeAction
 from emis.orgs.models import Division, School, SchoolYear
 
-from .choices import GRADE_LEVEL, GRADE_TYPICAL_AGE, ON_ROLL_STATUSES, EnrollmentStatus, Grade
+from . import services
+from .apps import DOMAIN
+from .choices import GRADE_TYPICAL_AGE, ON_ROLL_STATUSES, EnrollmentStatus, Grade
 from .models import Enrollment, SchoolClass, Student
+from .services import ENROLLMENT_FIELDS
 
 GRADE_LABELS = {str(label): code for code, label in Grade.choices} | {code: code for code in Grade.values}
 STATUS_LABELS = {str(label): code for code, label in EnrollmentStatus.choices} | {
@@ -61,19 +64,6 @@ KEPT_WHEN_EMPTY = frozenset(
 )
 # A permanent 全国学籍号 (G or J + the ID number) is never replaced by another number through an import.
 PERMANENT_STUDENT_NO_PREFIXES = ("G", "J")
-ENROLLMENT_FIELDS = ("school_id", "grade", "school_class_id", "status")
-# What a new enrolment row is written with (the order of the tuples _write_enrollments builds).
-ENROLLMENT_COLUMNS = (
-    "student_id",
-    "school_id",
-    "school_year_id",
-    "school_class_id",
-    "grade",
-    "level",
-    "status",
-    "status_date",
-    "is_current",
-)
 
 
 _parse_grade = choice_parser(GRADE_LABELS, "年级")
@@ -134,16 +124,12 @@ class StudentImport(ImportSpec):
 
     def begin(self, ctx) -> None:
         user = ctx.user
-        if not access.role_may(user, access.Domain.STUDENTS, access.ADD):
+        if not access.role_may(user, DOMAIN, access.ADD):
             raise FileRejected(_("您的角色无权导入学生数据。"))
         year = SchoolYear.objects.filter(start_year=ctx.school_year).first()
         if year is None:
             raise FileRejected(_("学年 {year} 不存在：请先在“学年”中建立。").format(year=ctx.school_year))
         ctx.cache["year"] = year
-        # The current school follows the latest year (students.services.student_sync_current_school): an import
-        # of an earlier year's roll (a baseline) leaves it alone.
-        latest = SchoolYear.objects.filter(is_current=True).values_list("start_year", flat=True).first()
-        ctx.cache["moves_current_school"] = latest is None or year.start_year >= latest
         ctx.cache["schools"] = {
             code: (pk, township)
             # Schools in the user's scope (School.objects.for_user(user, ADD) would ask for the orgs domain, which
@@ -177,6 +163,10 @@ class StudentImport(ImportSpec):
         # Matched across the county (a key is unique county-wide), but written only inside the user's scope.
         ctx.cache["in_scope"] = pks_in_scope(Student, ctx.user, found)
         enrollments = self._existing_enrollments(ctx.cache["in_scope"], year)
+        # The current school follows the latest current enrolment (the services' rule): written with the pupil.
+        ctx.cache["current_school_of"] = services.current_schools_after(
+            school_year=year, student_ids=ctx.cache["in_scope"]
+        )
         for row in live:
             self._classify(row, by_no, by_id, enrollments, ctx)
 
@@ -208,13 +198,9 @@ class StudentImport(ImportSpec):
             except ValidationError as exc:
                 row.error("全国学籍号", exc.messages[0], student_no)
             else:
-                if student_no[0] == "G" and id_number and student_no[1:] != id_number:
-                    # The 学籍号 is for life and ID numbers get corrected (domain-rules 2.2): a warning, not a refusal.
-                    row.warn(
-                        "全国学籍号",
-                        _("G 字头学籍号与身份证件号不一致：学籍号终身不变，身份证件号可能已更正，请核对。"),
-                        student_no,
-                    )
+                warning = student_no_warning(student_no, id_number)
+                if warning:
+                    row.warn("全国学籍号", str(warning), student_no)
         birth = values.get("birth_date")
         if birth:
             if birth > census.replace(year=census.year + 1):
@@ -324,10 +310,7 @@ class StudentImport(ImportSpec):
             elif holder[0] != existing[0]:
                 row.error("身份证件号", _("该身份证件号已属于另一名学生（学籍号不同）。"), id_number)
                 return
-        if existing and not ctx.cache["moves_current_school"]:
-            current_school = existing[1][9]
-        else:
-            current_school = school_id
+        current_school = ctx.cache["current_school_of"](existing[0] if existing else None, school_id)
         target_student = (
             values["name"],
             values["gender"],
@@ -453,8 +436,8 @@ class StudentImport(ImportSpec):
                             values[0],
                         )
                     )
-        self._write_enrollments(rows, ctx, year, audit)
         record_changes_bulk(audit)
+        self._write_enrollments(rows, ctx, year)
 
     def _create_missing_classes(self, rows, ctx, year) -> None:
         wanted = {row.payload["class_key"] for row in rows if row.payload["class_key"]}
@@ -477,7 +460,7 @@ class StudentImport(ImportSpec):
                     (SchoolClass, ctx.cache["classes"][key]),
                     ChangeAction.CREATE,
                     {"school": [None, key[0]], "grade": [None, key[1]], "name": [None, key[2]]},
-                    # Filed under the school and its township, like a class made on a page (SchoolClass.audit_scope),
+                    # Filed under the school and its township, like a class made on a page (SchoolClass.scope),
                     # so that the township and the county can open the record.
                     (key[0], ctx.cache["township_of"][key[0]]),
                     f"{Grade(key[1]).label}{key[2]}",
@@ -492,85 +475,34 @@ class StudentImport(ImportSpec):
         an earlier year leaves the current school as it was) and that school's township."""
         return school_id, ctx.cache["township_of"].get(school_id, row.payload["township_code"])
 
-    def _write_enrollments(self, rows, ctx, year, audit) -> None:
-        census = year.census_date
+    def _write_enrollments(self, rows, ctx, year) -> None:
+        """This year's enrolments through the service's bulk form (open, reopen on a status change, or correct)."""
         # Labels are lazy translations: resolve each grade's once, not once per row.
         grade_labels = {code: str(label) for code, label in Grade.choices}
-        closed, created, updated = [], [], []
+        writes = []
         for row in rows:
             payload = row.payload
+            existing = payload["enrollment"]
+            if existing is not None and not payload["enrollment_changes"]:
+                continue
             school_id, grade, class_id, status = payload["enrollment_target"]
             if payload["class_key"]:
                 class_id = ctx.cache["classes"][payload["class_key"]]
-            existing = payload["enrollment"]
-            scope = (school_id, payload["township_code"])
-            label = f"{row.values['name']} {year} {grade_labels[grade]}"
-            values = (
-                payload["student_pk"],
-                school_id,
-                year.pk,
-                class_id,
-                grade,
-                GRADE_LEVEL[grade],
-                status,
-                census,
-                True,
-            )
-            if existing is None:
-                created.append((values, scope, label))
-            elif payload["enrollment_changes"]:
-                if "status" in payload["enrollment_changes"]:
-                    # A status change keeps the old row as history (see students.services.enrollment_change_status).
-                    # The closed row stays at its school, so its change record is filed there: a school that
-                    # loses a pupil to another school of the township sees its row closed in its own log.
-                    old_scope = (existing[1], ctx.cache["township_of"].get(existing[1], payload["township_code"]))
-                    closed.append((existing[0], old_scope, label))
-                    created.append((values, scope, label))
-                else:
-                    changes = payload["enrollment_changes"]
-                    if "school_class_id" in changes:  # the report names a class to be created; the log its id
-                        changes = {**changes, "school_class_id": [changes["school_class_id"][0], class_id]}
-                    updated.append(
-                        (existing[0], (school_id, grade, class_id, status, GRADE_LEVEL[grade]), scope, label, changes)
-                    )
-        if closed:
-            update_rows(Enrollment, ("is_current",), [(False, pk) for pk, _, _ in closed])
-            audit.extend(
-                ((Enrollment, pk), ChangeAction.UPDATE, {"is_current": [True, False]}, scope, label)
-                for pk, scope, label in closed
-            )
-        if updated:
-            update_rows(
-                Enrollment,
-                ("school_id", "grade", "school_class_id", "status", "level"),
-                [(*values, pk) for pk, values, _, _, _ in updated],
-            )
-            audit.extend(
-                ((Enrollment, pk), ChangeAction.UPDATE, _jsonable_changes(changes), scope, label)
-                for pk, _, scope, label, changes in updated
-            )
-        if created:
-            pks = allocate_ids(Enrollment, len(created))
-            insert_rows(
-                Enrollment,
-                ("id", *ENROLLMENT_COLUMNS),
-                [(pk, *values) for pk, (values, _, _) in zip(pks, created, strict=True)],
-            )
-            audit.extend(
-                (
-                    (Enrollment, pk),
-                    ChangeAction.CREATE,
-                    {
-                        "school_id": [None, values[1]],
-                        "grade": [None, values[4]],
-                        "school_class_id": [None, values[3]],
-                        "status": [None, values[6]],
-                    },
-                    scope,
-                    label,
+            writes.append(
+                services.EnrollmentWrite(
+                    student_id=payload["student_pk"],
+                    current=existing[:5] if existing is not None else None,
+                    target=(school_id, grade, class_id, status),
+                    scope=(school_id, payload["township_code"]),
+                    # A closed row stays at its school, so its change record is filed there: a school that loses a
+                    # pupil to another school of the township sees its row closed in its own log.
+                    current_scope=(existing[1], ctx.cache["township_of"].get(existing[1], payload["township_code"]))
+                    if existing is not None
+                    else None,
+                    label=f"{row.values['name']} {year} {grade_labels[grade]}",
                 )
-                for pk, (values, scope, label) in zip(pks, created, strict=True)
             )
+        services.enrollment_write_many(school_year=year, writes=writes, status_date=year.census_date)
 
 
 def _normalise_student(values: tuple) -> tuple:

@@ -10,17 +10,18 @@ from django.utils.translation import gettext_lazy as _
 
 from emis.common.idnumbers import validate_student_no
 from emis.common.models import PersonFields
-from emis.core.access import Domain, ScopeSpec
+from emis.core.access import ScopeSpec
 from emis.core.fields import EncryptedCharField, HashField
 from emis.core.models import RegistryModel
 
+from .apps import DOMAIN
 from .choices import GRADE_LEVEL, ON_ROLL_STATUSES, EnrollmentStatus, Grade, Level
 
 
 class SchoolClass(RegistryModel):
     """A teaching class (教学班) of one grade in one school and year. Its size is counted from enrolments."""
 
-    domain = Domain.STUDENTS
+    domain = DOMAIN
     scope = ScopeSpec(school_paths=("school_id", "school__parent_id"), division_paths=("school__township__code",))
 
     school = models.ForeignKey("orgs.School", verbose_name=_("学校"), on_delete=models.PROTECT, related_name="classes")
@@ -48,9 +49,6 @@ class SchoolClass(RegistryModel):
     def get_absolute_url(self) -> str:
         return reverse("students:schoolclass_detail", args=[self.pk])
 
-    def audit_scope(self):
-        return self.school_id, self.school.township.code
-
     @property
     def level(self) -> str:
         return GRADE_LEVEL[self.grade]
@@ -59,10 +57,11 @@ class SchoolClass(RegistryModel):
 class Student(PersonFields, RegistryModel):
     """A child or young person known to the county's schools; `current_school` follows the latest enrolment."""
 
-    domain = Domain.STUDENTS
+    domain = DOMAIN
     scope = ScopeSpec(
         school_paths=("current_school_id", "current_school__parent_id"),
         division_paths=("current_school__township__code",),
+        log_division_fallback=("county_code",),
     )
     # A G- or J-prefixed 全国学籍号 is the letter plus the ID number, so it is masked like the ID number.
     sensitive_fields = ("id_number", "student_no")
@@ -147,11 +146,6 @@ class Student(PersonFields, RegistryModel):
     def get_absolute_url(self) -> str:
         return reverse("students:student_detail", args=[self.pk])
 
-    def audit_scope(self):
-        if self.current_school_id:
-            return self.current_school_id, self.current_school.township.code
-        return None, self.county_code
-
     def save(self, *args, **kwargs):
         if self.current_school_id and not self.county_code:
             self.county_code = self.current_school.township.code[:6]
@@ -171,7 +165,7 @@ class Enrollment(RegistryModel):
     History is kept: a status change closes the row (is_current=False) and opens a new one.
     """
 
-    domain = Domain.STUDENTS
+    domain = DOMAIN
     scope = ScopeSpec(school_paths=("school_id", "school__parent_id"), division_paths=("school__township__code",))
 
     student = models.ForeignKey(Student, verbose_name=_("学生"), on_delete=models.CASCADE, related_name="enrollments")
@@ -232,9 +226,6 @@ class Enrollment(RegistryModel):
 
     def get_absolute_url(self) -> str:
         return reverse("students:enrollment_detail", args=[self.pk])
-
-    def audit_scope(self):
-        return self.school_id, self.school.township.code
 
     @property
     def on_roll(self) -> bool:

@@ -2,10 +2,10 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from emis.core.access import ADD, CHANGE, DELETE, Domain, Role
-from emis.core.registry import AppRegistration, ImportKind, MenuEntry, MenuGroup, Panel, register
-from emis.orgs.plugin import school_keys
+from emis.core.access import ADD, CHANGE, DELETE, Role
+from emis.core.registry import AppRegistration, DataDomain, ImportKind, MenuEntry, MenuGroup, Panel, register
 
+from .apps import DOMAIN
 from .tables import SchoolClassTable
 
 
@@ -27,14 +27,10 @@ register(
             MenuEntry("students", "students:schoolclass_list", _("班级"), 20),
             MenuEntry("students", "students:enrollment_list", _("学籍记录"), 30),
         ),
-        rights={Domain.STUDENTS: {Role.TOWNSHIP: {ADD, CHANGE, DELETE}, Role.SCHOOL: {ADD, CHANGE, DELETE}}},
+        domains=(DataDomain(DOMAIN, _("学生学籍"), 20),),
+        rights={DOMAIN: {Role.TOWNSHIP: {ADD, CHANGE, DELETE}, Role.SCHOOL: {ADD, CHANGE, DELETE}}},
         import_kinds=(ImportKind("students", "emis.students.importers.StudentImport", 10),),
         panels=(Panel("orgs.School", _("班级"), school_classes, SchoolClassTable, 10),),
         home="emis.students.selectors.home_summary",
-        scope_anchors={
-            "students.SchoolClass": lambda o: school_keys(o.school),
-            "students.Student": lambda o: school_keys(o.current_school),
-            "students.Enrollment": lambda o: school_keys(o.school),
-        },
     )
 )

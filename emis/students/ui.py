@@ -1,10 +1,11 @@
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
+from emis.common.idnumbers import student_no_warning
 from emis.core import access
 from emis.core.views import ModelUI
 
-from . import filtersets, forms, models, tables
+from . import filtersets, forms, models, services, tables
 from .choices import ON_ROLL_STATUSES
 
 
@@ -45,6 +46,11 @@ class StudentUI(ModelUI):
             tables.EnrollmentTable,
         ),
     )
+
+    @classmethod
+    def warnings(cls, obj, user):
+        warning = student_no_warning(obj.student_no, obj.id_number)
+        return [warning] if warning else []
 
     @staticmethod
     def export_columns(user):
@@ -119,6 +125,11 @@ class EnrollmentUI(ModelUI):
         "is_current",
         "note",
     )
+
+    @classmethod
+    def save(cls, obj, user):
+        # A status change closes the enrolment and opens a new one; the pupil's current school follows.
+        return services.enrollment_save(enrollment=obj)
 
     @staticmethod
     def export_columns(user):

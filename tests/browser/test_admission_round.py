@@ -12,7 +12,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_admission_round_from_upload_to_published_results(admin_page, live_server, mini_county, tmp_path):
-    from emis.admissions.models import AdmissionRound, Applicant, RoundSchool
+    from emis.rounds.models import AdmissionRound, Applicant, RoundSchool
     from emis.orgs.models import School
 
     c = mini_county
@@ -92,4 +92,61 @@ def test_admission_round_from_upload_to_published_results(admin_page, live_serve
     assert "第二志愿 通山县第二中学 校统招录取" in explanation
     assert page.locator("a:has-text('登记申诉')").is_visible()
     shot(page, "22-round-applicant")
+    page.problems.assert_none()
+
+
+def test_a_queued_solve_shows_its_progress_and_the_page_reloads_when_the_worker_is_done(
+    admin_page, live_server, mini_county
+):
+    """On the database backend (as in production) the solve waits for a worker: the round page shows the queued
+    run and polls it; once `db_worker` has run it the page reloads by itself and tells how it ended.
+    Screenshot: 23-round-solve-queued."""
+    from django.core.management import call_command
+    from django.test import override_settings
+
+    from emis.orgs.models import School
+    from emis.rounds import services
+    from emis.rounds.models import AdmissionRound, Applicant, RoundSchool
+
+    c = mini_county
+    junior = School.objects.create(
+        code="3142000011", name="通羊镇初级中学", category="junior", township=c.tongyang, urban_rural="rural"
+    )
+    round_ = AdmissionRound.objects.create(school_year=c.year, name="2025年中考录取")
+    RoundSchool.objects.create(round=round_, school=c.senior, open_seats=3, is_quality=True)
+    for exam_no, total in (("25001", 600), ("25002", 500), ("25003", 400)):
+        Applicant.objects.create(
+            round=round_,
+            exam_no=exam_no,
+            junior_school=junior,
+            total=total,
+            chinese=100,
+            math=100,
+            english=100,
+            preferences=[c.senior.code],
+        )
+    services.round_allocate_quotas(admission_round=round_)
+
+    page = admin_page
+    with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
+        page.goto(f"{live_server.url}{round_.get_absolute_url()}")
+        with page.expect_navigation():
+            page.click("form[action$='/solve/'] button")
+        progress = page.locator("[data-testid=solve-progress]")
+        assert "录取计算已排队" in progress.inner_text()
+        assert page.locator("form[action$='/solve/'] button").is_disabled()
+        shot(page, "23-round-solve-queued")
+        # The test database is SQLite in memory, shared between threads with table locks and no waiting: the
+        # polls (each saves the session) are held while the worker writes, then let go.
+        page.evaluate(
+            "window.holdPolls = true;"
+            "document.body.addEventListener('htmx:beforeRequest', e => { if (window.holdPolls) e.preventDefault(); })"
+        )
+        page.wait_for_timeout(1500)  # a poll already on its way comes back
+        call_command("db_worker", "--batch", "--no-startup-delay", "--queue-name", "*")
+        page.evaluate("window.holdPolls = false")
+        page.wait_for_selector(".alert-success", timeout=10_000)  # the poll sees the run ended: the page reloads
+    assert "录取完成：指标到校 2 人，统招 1 人，未录取 0 人。" in page.inner_text(".alert-success")
+    assert page.locator("[data-testid=solve-progress]").count() == 0
+    assert page.locator("[data-testid=round-steps] .step-item.active").inner_text() == "已录取待发布"
     page.problems.assert_none()

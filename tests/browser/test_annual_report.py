@@ -63,3 +63,21 @@ def test_annual_report_draft_upload_publish(admin_page, live_server, mini_county
     shot(page, "32-annual-published", full_page=False)
     # Chromium reports a request that became a download as aborted.
     page.problems.assert_none(allow=(r"request failed: .*/reports/annual/draft/",))
+
+
+def test_annual_draft_progress_until_the_worker_has_drafted_it(admin_page, live_server, settings):
+    """With the database task backend the page shows the queued job and polls (htmx, every second); once a
+    worker has drafted it, the page reloads itself with the preview and the downloads."""
+    from django.core.management import call_command
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    page = admin_page
+    page.goto(f"{live_server.url}/reports/annual/")
+    assert "草稿已排队" in page.inner_text("[data-testid=annual-progress]")
+    assert page.locator("[data-testid=annual-draft]").count() == 0
+    shot(page, "33-annual-draft-queued", full_page=False)
+    call_command("db_worker", "--batch", "--no-startup-delay", "--queue-name", "*")
+    page.wait_for_selector("[data-testid=annual-preview]", timeout=15_000)
+    assert page.locator("[data-testid=annual-preview] h1").inner_text() == "通山县教育局2025年度工作报告"
+    assert page.locator("[data-testid=annual-draft]").is_visible()
+    page.problems.assert_none()

@@ -2,7 +2,7 @@
 
 import django.core.validators
 import django.db.models.deletion
-import emis.admissions.models
+import emis.rounds.models  # default_division_code moved there with the rounds (emis.rounds)
 import emis.core.models
 from decimal import Decimal
 from django.conf import settings
@@ -25,7 +25,7 @@ class Migration(migrations.Migration):
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
                 ('name', models.CharField(max_length=64, verbose_name='批次名称')),
-                ('division_code', models.CharField(default=emis.admissions.models.default_division_code, editable=False, max_length=12, verbose_name='所属区划代码')),
+                ('division_code', models.CharField(default=emis.rounds.models.default_division_code, editable=False, max_length=12, verbose_name='所属区划代码')),
                 ('status', models.CharField(choices=[('draft', '草稿'), ('allocated', '已分配指标'), ('solved', '已录取待发布'), ('published', '已发布')], default='draft', max_length=16, verbose_name='状态')),
                 ('quota_share', models.CharField(default='2/3', help_text='优质高中计划中指标到校名额的比例，如 2/3、0.7 或 70%。', max_length=16, verbose_name='指标到校比例')),
                 ('quota_rule', models.CharField(choices=[('applicants', '按各初中报考人数分配'), ('graduates', '按各初中九年级在读人数分配'), ('manual', '手工填报')], default='applicants', max_length=16, verbose_name='指标分配办法')),

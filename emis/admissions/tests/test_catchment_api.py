@@ -6,14 +6,15 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from emis.admissions.apps import DOMAIN as ADMISSIONS_DOMAIN
 from emis.admissions.models import CatchmentZone
-from emis.core.access import Domain, Role
+from emis.core.access import Role
 from emis.testing import api_token_for, make_division, make_user
 
 
 @pytest.fixture
 def zoner(county):
-    user = make_user("zoner", Role.SECTION, divisions=[county.county], domains=[Domain.ADMISSIONS])
+    user = make_user("zoner", Role.SECTION, divisions=[county.county], domains=[ADMISSIONS_DOMAIN])
     return Client(headers={"authorization": f"Token {api_token_for(user)}"})
 
 

@@ -17,8 +17,8 @@ from emis.admissions.choices import EntryLevel
 from emis.admissions.forms import CatchmentZoneForm
 from emis.admissions.models import CatchmentZone, EntryPlan
 from emis.admissions.selectors import catchment_plan, entry_birth_window, school_entrants
-from emis.testing import make_division, make_enrollment, make_population, make_student, xlsx_rows
 from emis.students.models import SchoolClass
+from emis.testing import make_division, make_enrollment, make_population, make_student, xlsx_rows
 
 PLAN = "/admissions/catchments/plan/"
 

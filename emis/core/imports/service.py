@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import io
-import os
-import uuid
+from contextlib import ExitStack
 from datetime import timedelta
 from pathlib import Path
 
@@ -14,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from emis.core import access
+from emis.core import access, files
 from emis.core.audit import audit_context, record_changes_bulk, record_event
 from emis.core.fields import with_hashes
 from emis.core.models import ChangeAction, ChangeSource, ImportBatch, ImportStatus, ObjectChange
@@ -25,6 +24,9 @@ from .engine import finish_batch, run_import
 from .reader import FileRejected, open_table
 from .registry import get_spec
 from .scope import pks_in_scope
+
+# The folder of the uploads storage that holds import uploads.
+IMPORTS_FOLDER = "imports"
 
 
 class BatchActionRefused(Exception):
@@ -42,28 +44,13 @@ def batch_progress(batch: ImportBatch) -> tuple[int, int]:
     return batch.progress_done, batch.progress_total
 
 
-def _storage_dir() -> Path:
-    directory = Path(settings.MEDIA_ROOT) / "imports"
-    directory.mkdir(parents=True, exist_ok=True)
-    return directory
-
-
-# Lengths of division codes, narrowest level last (province, city, county, township, village).
-_DIVISION_LENGTHS = (2, 4, 6, 9, 12)
 
 
 def batch_scope(user) -> tuple[int | None, str]:
-    """(school id, division code) under which a user's batch is filed: the user's school when it is one school,
-    and the narrowest division holding the user's whole scope, so that the township and the county above see
-    the batch, review it and (when their role writes the domain) roll it back. Its user sees it in any case
-    (ImportBatchQuerySet)."""
-    if access.sees_everything(user):
-        return None, settings.EMIS_COUNTY_CODE
-    schools = list(user.schools.values_list("pk", "township__code"))
-    codes = [code for _pk, code in schools] + list(user.divisions.values_list("code", flat=True))
-    common = os.path.commonprefix(codes) if codes else ""
-    division = max((common[:n] for n in _DIVISION_LENGTHS if n <= len(common)), key=len, default="")
-    return (schools[0][0] if len(schools) == 1 and len(codes) == 1 else None), division
+    """(school id, division code) under which a user's batch is filed: the narrowest place holding the user's whole
+    scope (access.narrowest_area), so that the township and the county above see the batch, review it and (when
+    their role writes the domain) roll it back. Its user sees it in any case (ImportBatchQuerySet)."""
+    return access.narrowest_area(user)
 
 
 def _refuse_when_queue_full(user) -> None:
@@ -81,18 +68,15 @@ def _refuse_when_queue_full(user) -> None:
 
 
 def import_batch_create(*, kind: str, upload, school_year: int, dry_run: bool, acting_user) -> ImportBatch:
-    """Store the uploaded file and queue a batch. The file is streamed to disk, never held in memory."""
+    """Store the uploaded file (streamed to the uploads storage, never held in memory) and queue a batch."""
     get_spec(kind)  # unknown kinds fail here
     _refuse_when_queue_full(acting_user)
-    path = _storage_dir() / f"{uuid.uuid4().hex}{Path(upload.name).suffix.lower()[:8]}"
-    with open(path, "wb") as handle:
-        for chunk in upload.chunks():
-            handle.write(chunk)
+    stored = files.save(upload, folder=IMPORTS_FOLDER, suffix=Path(upload.name).suffix)
     school_id, division_code = batch_scope(acting_user)
     batch = ImportBatch.objects.create(
         kind=kind,
         file_name=Path(upload.name).name[:255],
-        file_path=str(path),
+        file=stored,
         sha256="",
         user=acting_user,
         username=acting_user.username,
@@ -123,16 +107,18 @@ def import_batch_run(*, batch_id: int) -> ImportBatch:
         cache.set(_progress_key(batch.pk), (done, total), timeout=3600)
 
     try:
-        report = run_import(
-            spec,
-            batch.file_path,
-            user=batch.user,
-            file_name=batch.file_name,
-            school_year=batch.school_year,
-            dry_run=batch.dry_run,
-            batch=batch,
-            progress=progress,
-        )
+        # By name from the shared storage: the worker may run on another machine than the upload's web server.
+        with files.local_path(batch.file.name, suffix=Path(batch.file_name).suffix) as path:
+            report = run_import(
+                spec,
+                path,
+                user=batch.user,
+                file_name=batch.file_name,
+                school_year=batch.school_year,
+                dry_run=batch.dry_run,
+                batch=batch,
+                progress=progress,
+            )
     except BaseException as exc:  # the batch must end in a visible state whatever went wrong
         if isinstance(exc, (KeyboardInterrupt, SystemExit)):
             raise
@@ -168,7 +154,7 @@ def import_batch_commit(*, batch: ImportBatch, acting_user) -> ImportBatch:
     committed = ImportBatch.objects.create(
         kind=batch.kind,
         file_name=batch.file_name,
-        file_path=batch.file_path,
+        file=batch.file.name,
         sha256=batch.sha256,
         user=acting_user,
         username=acting_user.username,
@@ -280,36 +266,39 @@ def error_workbook(batch: ImportBatch, user=None) -> bytes:
             sheet.write(1, 0, mask_text(batch.error_message), red)
         workbook.close()
         return output.getvalue()
-    try:
-        table = open_table(batch.file_path, batch.file_name)
-    except FileNotFoundError:
-        sheet.write(0, 0, _("上传的原文件已不在服务器上，无法生成错误报告。"), bold)
-        workbook.close()
-        return output.getvalue()
-    except FileRejected as exc:
-        sheet.write(0, 0, _("文件被拒绝"), bold)
-        sheet.write(1, 0, str(exc), red)
-        workbook.close()
-        return output.getvalue()
-    mask_cell = masking.cell_masker(user, get_spec(batch.kind), table.headers) if user else (lambda _p, v: v)
-    sheet.write(0, 0, _("错误原因"), bold)
-    sheet.write(0, 1, _("原行号"), bold)
-    for col, header in enumerate(table.headers, start=2):
-        sheet.write(0, col, header, bold)
-    sheet.set_column(0, 0, 60)
-    out_row = 1
-    for number, raw in table.rows:
-        if number > last_row:
-            break
-        reason = reasons.get(number)
-        if reason is None:
-            continue
-        sheet.write(out_row, 0, mask_text(reason), red)
-        sheet.write(out_row, 1, number)
-        for col, value in enumerate(raw, start=2):
-            value = mask_cell(col - 2, value)
-            sheet.write(out_row, col, value if not hasattr(value, "isoformat") else value.isoformat())
-        out_row += 1
+    # Read within the `with`: from a remote store the file is a temporary copy that goes when it closes.
+    with ExitStack() as reading:
+        try:
+            path = reading.enter_context(files.local_path(batch.file.name, suffix=Path(batch.file_name).suffix))
+            table = open_table(path, batch.file_name)
+        except FileNotFoundError:
+            sheet.write(0, 0, _("上传的原文件已不在服务器上，无法生成错误报告。"), bold)
+            workbook.close()
+            return output.getvalue()
+        except FileRejected as exc:
+            sheet.write(0, 0, _("文件被拒绝"), bold)
+            sheet.write(1, 0, str(exc), red)
+            workbook.close()
+            return output.getvalue()
+        mask_cell = masking.cell_masker(user, get_spec(batch.kind), table.headers) if user else (lambda _p, v: v)
+        sheet.write(0, 0, _("错误原因"), bold)
+        sheet.write(0, 1, _("原行号"), bold)
+        for col, header in enumerate(table.headers, start=2):
+            sheet.write(0, col, header, bold)
+        sheet.set_column(0, 0, 60)
+        out_row = 1
+        for number, raw in table.rows:
+            if number > last_row:
+                break
+            reason = reasons.get(number)
+            if reason is None:
+                continue
+            sheet.write(out_row, 0, mask_text(reason), red)
+            sheet.write(out_row, 1, number)
+            for col, value in enumerate(raw, start=2):
+                value = mask_cell(col - 2, value)
+                sheet.write(out_row, col, value if not hasattr(value, "isoformat") else value.isoformat())
+            out_row += 1
     if omitted:
         sheet.write(out_row, 0, _("另有 {n} 行错误未列出。").format(n=omitted), red)
     workbook.close()
@@ -320,7 +309,7 @@ def error_workbook(batch: ImportBatch, user=None) -> bytes:
 
 
 def batch_file_exists(batch: ImportBatch) -> bool:
-    return bool(batch.file_path) and Path(batch.file_path).is_file()
+    return files.exists(batch.file.name)
 
 
 def file_gone_message() -> str:
@@ -336,18 +325,17 @@ def purge_expired_imports(*, now=None) -> dict:
     """
     now = now or timezone.now()
     cutoff = now - timedelta(days=settings.EMIS_IMPORT_RETENTION_DAYS)
-    directory = _storage_dir()
     busy = set(
         ImportBatch.objects.filter(status__in=(ImportStatus.PENDING, ImportStatus.RUNNING)).values_list(
-            "file_path", flat=True
+            "file", flat=True
         )
     )
+    storage = files.upload_storage()
     deleted = 0
-    for path in directory.iterdir():
-        if not path.is_file() or str(path) in busy:
-            continue
-        if path.stat().st_mtime < cutoff.timestamp():
-            path.unlink(missing_ok=True)
+    # The storage is walked, not the batches: a file whose batch was never committed (a failed request) goes too.
+    for name in list(files.names(IMPORTS_FOLDER)):
+        if name not in busy and storage.get_modified_time(name) < cutoff:
+            files.delete(name)
             deleted += 1
     # A worker killed from outside (out of memory, a restart) leaves its batch running for ever.
     stale = now - timedelta(hours=settings.EMIS_IMPORT_STALE_HOURS)

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from emis.core.access import Domain, Role
+from emis.core.access import Role
 from emis.core.models import ImportBatch
+from emis.students.apps import DOMAIN as STUDENTS_DOMAIN
 from emis.testing import build_rounds
 from emis.testing_access import (
     ANON,
@@ -65,8 +66,8 @@ MATRIX = AppMatrix(
         "core:importbatch_detail": ObjectRoute(ImportBatch),
         "core:import_errors": ObjectRoute(ImportBatch),
         # Commit and roll back are POST only; on the fixture's rejected batches they redirect back with a message.
-        "core:import_commit": ObjectRoute(ImportBatch, get=405, post=(Domain.STUDENTS, "add")),
-        "core:import_rollback": ObjectRoute(ImportBatch, get=405, post=(Domain.STUDENTS, "delete")),
+        "core:import_commit": ObjectRoute(ImportBatch, get=405, post=(STUDENTS_DOMAIN, "add")),
+        "core:import_rollback": ObjectRoute(ImportBatch, get=405, post=(STUDENTS_DOMAIN, "delete")),
     },
     data=(make_import_batches, make_annual_reports, build_rounds),
 )

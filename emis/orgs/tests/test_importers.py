@@ -9,11 +9,13 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from emis.core.access import Domain, Role
+from emis.core.access import Role
 from emis.core.imports import service
 from emis.core.imports.engine import run_import
 from emis.core.imports.registry import get_spec
 from emis.core.models import ChangeAction, ChangeSource, ImportStatus, ObjectChange
+from emis.orgs.apps import DOMAIN as ORGS_DOMAIN
+from emis.orgs.models import Division, School
 from emis.testing import (
     assert_rejected,
     import_changes,
@@ -22,7 +24,6 @@ from emis.testing import (
     report_counts,
     write_table_file,
 )
-from emis.orgs.models import Division, School
 
 # Fixtures and helpers -------------------------------------------------------------------------------------
 
@@ -35,7 +36,7 @@ def admin(county):
 @pytest.fixture
 def orgs_section(county):
     """A section user (股室) responsible for divisions and schools across the county."""
-    return make_user("orgs_section", Role.SECTION, divisions=[county.county], domains=[Domain.ORGS])
+    return make_user("orgs_section", Role.SECTION, divisions=[county.county], domains=[ORGS_DOMAIN])
 
 
 def run(kind: str, path: Path, user, *, dry_run: bool = True, year: int = 2024):
@@ -365,7 +366,7 @@ def test_school_teaching_point_before_its_primary_school_is_rejected(county, adm
 
 
 def test_school_scope_township_and_existing_school(county, tmp_path):
-    user = make_user("orgs_a", Role.SECTION, divisions=[county.township_a], domains=[Domain.ORGS])
+    user = make_user("orgs_a", Role.SECTION, divisions=[county.township_a], domains=[ORGS_DOMAIN])
     rows = [
         _school(code="2142000404", township="421224100"),  # a new school in 通羊镇: allowed
         _school(code="2142000405", township="421224101"),  # 南林桥镇: outside the user's scope

@@ -12,11 +12,13 @@ from django.test import Client
 from django.urls import reverse
 
 from emis.common.idnumbers import GENDER_FEMALE, GENDER_MALE
-from emis.core.access import Domain, Role
+from emis.core.access import Role
 from emis.core.imports import service
 from emis.core.imports.engine import run_import
 from emis.core.imports.registry import get_spec
 from emis.core.models import ChangeAction, ChangeSource, ImportStatus, ObjectChange
+from emis.population.apps import DOMAIN as POPULATION_DOMAIN
+from emis.population.models import OutsideEnrollment, PopulationRecord
 from emis.testing import (
     assert_rejected,
     id_for,
@@ -27,7 +29,6 @@ from emis.testing import (
     rows_without_timestamps,
     write_table_file,
 )
-from emis.population.models import OutsideEnrollment, PopulationRecord
 
 # Fixtures and helpers -------------------------------------------------------------------------------------
 
@@ -45,7 +46,7 @@ def township_a(county):
 @pytest.fixture
 def population_section(county):
     """A county-level section user responsible for the population register."""
-    return make_user("pop_section", Role.SECTION, divisions=[county.county], domains=[Domain.POPULATION])
+    return make_user("pop_section", Role.SECTION, divisions=[county.county], domains=[POPULATION_DOMAIN])
 
 
 def run(kind: str, path: Path, user, *, dry_run: bool = True, year: int = 2024):

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from emis.core.access import Domain, Role
+from emis.core.access import Role
+from emis.indicators.apps import DOMAIN as INDICATORS_DOMAIN
 from emis.reports.models import AnnualReport
 from emis.testing_access import (
     ANON,
@@ -62,7 +63,7 @@ MATRIX = AppMatrix(
         # The uploaded version of an annual report: users whose scope covers its county. Publishing is POST only,
         # by roles writing the indicators domain (redirects back to the report page).
         "reports:annual_file": ObjectRoute(AnnualReport),
-        "reports:annual_publish": ObjectRoute(AnnualReport, get=405, post=(Domain.INDICATORS, "change")),
+        "reports:annual_publish": ObjectRoute(AnnualReport, get=405, post=(INDICATORS_DOMAIN, "change")),
     },
     data=(make_annual_reports,),
 )

@@ -17,9 +17,10 @@ from django.test import Client
 from docx import Document
 from python_calamine import CalamineWorkbook
 
-from emis.core.access import Domain, Role
+from emis.core.access import Role
 from emis.core.models import AuditEvent, ObjectChange
-from emis.reports.annual import count_phrase, points_phrase
+from emis.indicators.apps import DOMAIN as INDICATORS_DOMAIN
+from emis.reports.annual.wording import count_phrase, points_phrase
 from emis.reports.charts import FONT_FAMILY, Chart, font_file, missing_glyphs, render_png, resolved_font
 from emis.reports.models import AnnualReport, AnnualReportStatus
 
@@ -179,17 +180,17 @@ def test_page_shows_the_draft_in_every_scope(county):
 
 
 def test_the_draft_is_kept_until_the_data_changes(county, monkeypatch):
+    from emis.reports.annual import services
     from emis.testing import make_school
-    from emis.reports import annual_views
 
     built = []
-    real = annual_views.annual_draft
+    real = services.annual_draft
 
     def counting(*args, **kwargs):
         built.append(args)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(annual_views, "annual_draft", counting)
+    monkeypatch.setattr(services, "annual_draft", counting)
     client = client_for(county.users[Role.ADMIN])
     first = client.get(PAGE).content.decode()
     assert client.get(PAGE).status_code == 200 and client.get(DRAFT).status_code == 200
@@ -293,7 +294,7 @@ def test_who_may_upload(county):
     assert not AnnualReport.objects.exists()
     # 股室人员 who write the indicators domain do; the county is in their scope.
     section = county.users[Role.SECTION]
-    section.domains = [*section.domains, Domain.INDICATORS]
+    section.domains = [*section.domains, INDICATORS_DOMAIN]
     section.save()
     assert upload(client_for(section), docx_upload()).status_code == 302
     assert AnnualReport.objects.get().uploaded_by == section

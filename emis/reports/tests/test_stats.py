@@ -4,9 +4,9 @@ import datetime as dt
 
 import pytest
 
-from emis.testing import make_division, make_school, make_staff
 from emis.orgs.models import SchoolYear
 from emis.reports import stats
+from emis.testing import make_division, make_school, make_staff
 
 from .data import CENSUS, add_class
 from .helpers import cells, row_labels

@@ -12,8 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from python_calamine import CalamineWorkbook
 
 from emis.accounts.models import User
-from emis.testing import make_division, make_school, make_staff
 from emis.reports import stats
+from emis.testing import make_division, make_school, make_staff
 
 from .data import add_class, add_pupils
 

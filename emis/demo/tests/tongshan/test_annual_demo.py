@@ -18,8 +18,10 @@ from python_calamine import CalamineWorkbook
 
 from emis.accounts.models import User
 from emis.indicators.definitions import REGISTRY
-from emis.reports.annual import annual_draft, build_draft, scope_area
+from emis.reports.annual.draft import build_draft
+from emis.reports.annual.selectors import annual_draft, scope_area
 from emis.reports.charts import missing_glyphs
+from emis.testing import module_db
 
 
 @pytest.fixture(scope="module")

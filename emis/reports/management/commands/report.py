@@ -9,7 +9,9 @@ from django.db.models import Q
 from emis.accounts.models import User
 from emis.core.access import Role
 from emis.orgs.models import SchoolYear
-from emis.reports.annual import annual_draft, default_baseline, write_annex, write_docx
+from emis.reports.annual.annex import write_annex
+from emis.reports.annual.selectors import annual_draft, default_baseline
+from emis.reports.annual.word import write_docx
 
 
 class Command(BaseCommand):

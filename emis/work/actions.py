@@ -1,0 +1,100 @@
+"""A workflow's transitions as ModelUI named actions (a thin adapter).
+
+Issue 11's `writepath` helper adds named actions to ModelUI (``emis.core.views.Action``: name, label, run, right,
+available, form_class ...). The case pages of the next round declare, on a ModelUI of a proxy of ``Case`` whose
+``domain`` is the workflow's own (so ``role_may`` and ``for_user(user, transition)`` ask the workflow's rights)::
+
+    actions = transition_actions(RECTIFICATION)
+
+Each transition becomes one button: shown when ``services.refusal`` says the user may take it now, with a form for
+what it requires (the comment, the declared fields, files, and the version the page showed), run through
+``services.case_transition``. Until the core Action exists, ``action_specs`` gives the same as plain keyword dicts.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from . import services
+from .declaration import Transition, Workflow
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input (a phone's camera roll); cleans to a list."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/*,.pdf,.doc,.docx,.xls,.xlsx"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(item, initial) for item in data if item]
+        return [super().clean(data, initial)] if data else []
+
+
+def step_form_class(workflow: Workflow, transition: Transition) -> type[forms.Form]:
+    """The form of one transition: the version the page showed, the declared fields, the comment, the files."""
+    requires = transition.requires
+    fields: dict[str, forms.Field] = {"version": forms.IntegerField(widget=forms.HiddenInput, required=False)}
+    for name in requires.fields:
+        fields[name] = forms.CharField(label=transition.field_labels.get(name, name), required=True)
+    fields["comment"] = forms.CharField(
+        label=gettext_lazy("意见"), required=requires.comment, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    if requires.attachments:
+        fields["files"] = MultipleFileField(label=gettext_lazy("附件"), required=False)
+    return type(f"{workflow.code}_{transition.name}_form", (forms.Form,), fields)
+
+
+def _runner(transition: Transition):
+    def run(case, user, form) -> str:
+        data = form.cleaned_data if form is not None else {}
+        step = services.case_transition(
+            case=case,
+            transition=transition.name,
+            acting_user=user,
+            version=data.get("version"),
+            comment=data.get("comment", ""),
+            values={name: data[name] for name in transition.requires.fields if name in data},
+            attachments=data.get("files") or [],
+        )
+        return _("已办理“{transition}”，办件现为“{state}”。").format(
+            transition=transition.label, state=step.case.state_label
+        )
+
+    return run
+
+
+def _available(transition: Transition):
+    return lambda case, user: services.refusal(case, transition, user) is None
+
+
+def action_specs(workflow: Workflow) -> list[dict]:
+    """Keyword arguments of one ModelUI Action per transition that moves an existing case."""
+    return [
+        {
+            "name": transition.name,
+            "label": transition.label,
+            "run": _runner(transition),
+            "right": transition.name,
+            "available": _available(transition),
+            "form_class": step_form_class(workflow, transition),
+        }
+        for transition in workflow.transitions
+        if not transition.opens
+    ]
+
+
+def transition_actions(workflow: Workflow) -> list:
+    from emis.core import views
+
+    action = getattr(views, "Action", None)
+    if action is None:  # pragma: no cover - before issue 11's writepath is merged
+        raise ImportError("emis.core.views.Action (issue 11, writepath) is not there yet: use action_specs()")
+    return [action(**spec) for spec in action_specs(workflow)]

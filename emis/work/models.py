@@ -1,0 +1,294 @@
+"""Cases that move through a declared workflow, their timeline of steps, their deadline clocks, their evidence, and
+the administrator's additions to the official working-day calendar."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from emis.core.access import ScopeSpec
+from emis.core.files import upload_storage
+from emis.core.models import RegistryModel, ScopedQuerySet
+
+from . import declaration
+from .declaration import DayUnit, Level
+
+# Cases are read by scope alone (every role views what lies in its scope); nobody writes them through generic
+# pages: every write is a transition of emis.work.services, whose rights are the workflow's own domain.
+WORK_DOMAIN = "work"
+
+CASE_SCOPE = ScopeSpec(school_paths=("school_id",), division_paths=("division_code",))
+
+
+class Urgency(models.TextChoices):
+    NORMAL = "normal", _("正常")
+    DUE_SOON = "due_soon", _("即将到期")
+    OVERDUE = "overdue", _("已逾期")
+
+
+class ClockState(models.TextChoices):
+    RUNNING = "running", _("计时中")
+    PAUSED = "paused", _("已暂停")
+    STOPPED = "stopped", _("已停止")
+
+
+class Case(RegistryModel):
+    """One matter moving through a declared workflow (办件): a 整改 notice, a 劝返 case, an aid roll.
+
+    ``school`` / ``division_code`` file the case in the scope tree (a school's case: its school and township; a
+    township's or the county's own case: that division), so ``Case.objects.for_user`` works like every registry
+    model. ``version`` grows with each step: a step is taken only against the version its actor saw.
+
+    The deadline columns (due_on ... escalated_to) repeat the soonest unstopped clock, so that the inbox sorts and
+    the sweep marks a million cases with plain indexed SQL on this one table.
+    """
+
+    domain = WORK_DOMAIN
+    scope = CASE_SCOPE
+    audit_exclude = ("created_at", "updated_at", "version")
+
+    workflow = models.CharField(_("流程"), max_length=64, db_index=True)
+    title = models.CharField(_("事项"), max_length=200)
+    state = models.CharField(_("状态"), max_length=32)
+    version = models.PositiveIntegerField(_("版本"), default=0, editable=False)
+    level = models.CharField(_("责任层级"), max_length=16, choices=Level.choices)
+    school = models.ForeignKey(
+        "orgs.School", verbose_name=_("学校"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    division_code = models.CharField(_("所属区划"), max_length=12, db_index=True)
+    # The township's and the county's codes (prefixes of division_code): "answers at the township level" is "covers
+    # township_code" (emis.work.scope), the same as SQL on these columns.
+    township_code = models.CharField(_("所属乡镇"), max_length=9, blank=True, editable=False)
+    county_code = models.CharField(_("所属县"), max_length=6, blank=True, editable=False)
+    # The subject (a notice, a student, an aid roll) when it is a row of another app; a workflow may instead keep
+    # its own model with a one-to-one link to the case.
+    subject_type = models.ForeignKey(
+        ContentType, verbose_name=_("对象类型"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    subject_id = models.BigIntegerField(_("对象编号"), null=True, blank=True)
+    subject = GenericForeignKey("subject_type", "subject_id")
+    data = models.JSONField(_("填报内容"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发起人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+
+    due_on = models.DateField(_("期限"), null=True, blank=True)
+    due_soon_on = models.DateField(_("提醒日期"), null=True, blank=True)
+    clock_paused = models.BooleanField(_("计时暂停"), default=False)
+    urgency = models.CharField(_("时限状态"), max_length=16, choices=Urgency.choices, default=Urgency.NORMAL)
+    escalated_to = models.CharField(_("已升级至"), max_length=16, choices=Level.choices, blank=True)
+    escalated_on = models.DateField(_("升级日期"), null=True, blank=True)
+    escalate_on = models.DateField(_("再次升级日期"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("办件")
+        verbose_name_plural = _("办件")
+        ordering = ("-id",)
+        indexes = [
+            models.Index(fields=("workflow", "state"), name="work_case_workflow_state_idx"),
+            # The sweep and the inbox read open cases by due date only.
+            models.Index(fields=("due_on",), name="work_case_due_idx", condition=Q(due_on__isnull=False)),
+            models.Index(fields=("school", "due_on"), name="work_case_school_due_idx"),
+            models.Index(fields=("division_code",), name="work_case_division_idx", opclasses=("varchar_pattern_ops",)),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def workflow_declaration(self) -> declaration.Workflow:
+        return declaration.get(self.workflow)
+
+    @property
+    def state_label(self):
+        return declaration.get(self.workflow).state_label(self.state)
+
+
+class ImmutableScopedQuerySet(ScopedQuerySet):
+    def update(self, **kwargs):
+        raise PermissionDenied(_("办理记录不可修改。"))
+
+    def delete(self):
+        raise PermissionDenied(_("办理记录不可删除。"))
+
+
+class Step(models.Model):
+    """One step of a case's timeline: who took which transition when, from which state to which, with what comment
+    and values. Written only by the transition service; never changed (the timeline is evidence)."""
+
+    domain = WORK_DOMAIN
+    scope = ScopeSpec(school_paths=("case__school_id",), division_paths=("case__division_code",))
+
+    case = models.ForeignKey(Case, verbose_name=_("办件"), on_delete=models.CASCADE, related_name="steps")
+    number = models.PositiveIntegerField(_("序号"))
+    transition = models.CharField(_("办理环节"), max_length=64)
+    from_state = models.CharField(_("原状态"), max_length=32, blank=True)
+    to_state = models.CharField(_("新状态"), max_length=32)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("办理人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    actor_name = models.CharField(_("办理人姓名"), max_length=150, blank=True)
+    actor_role = models.CharField(_("办理人角色"), max_length=16, blank=True)
+    at = models.DateTimeField(_("办理时间"))
+    on_day = models.DateField(_("办理日期"))
+    comment = models.TextField(_("意见"), blank=True)
+    values = models.JSONField(_("填报内容"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+
+    objects = ImmutableScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("办理记录")
+        verbose_name_plural = _("办理记录")
+        ordering = ("case", "number")
+        constraints = [models.UniqueConstraint(fields=("case", "number"), name="work_step_case_number_uniq")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}#{self.number} {self.transition}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionDenied(_("办理记录不可修改。"))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionDenied(_("办理记录不可删除。"))
+
+
+class CaseClock(models.Model):
+    """A deadline of a case: started by one transition, stopped by another, paused while waiting (补正).
+
+    ``due_on`` already includes the days the clock was paused; ``paused_days`` says how many (in the clock's unit).
+    """
+
+    domain = WORK_DOMAIN
+    scope = ScopeSpec(school_paths=("case__school_id",), division_paths=("case__division_code",))
+
+    case = models.ForeignKey(Case, verbose_name=_("办件"), on_delete=models.CASCADE, related_name="clocks")
+    name = models.CharField(_("时限"), max_length=64)
+    unit = models.CharField(_("计算方式"), max_length=16, choices=DayUnit.choices)
+    days = models.PositiveIntegerField(_("期限天数"))
+    warn = models.PositiveIntegerField(_("提前提醒天数"), default=0)
+    started_on = models.DateField(_("起算日期"))
+    due_on = models.DateField(_("到期日期"))
+    due_soon_on = models.DateField(_("提醒日期"))
+    escalate_on = models.DateField(_("再次升级日期"), null=True, blank=True)
+    state = models.CharField(_("计时状态"), max_length=16, choices=ClockState.choices, default=ClockState.RUNNING)
+    paused_on = models.DateField(_("暂停日期"), null=True, blank=True)
+    paused_days = models.PositiveIntegerField(_("暂停天数"), default=0)
+    stopped_on = models.DateField(_("停止日期"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("办理时限")
+        verbose_name_plural = _("办理时限")
+        ordering = ("case", "id")
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.due_on}"
+
+
+class AttachmentKind(models.TextChoices):
+    EVIDENCE = "evidence", _("佐证材料")
+    DOCUMENT = "document", _("生成文书")
+
+
+class Attachment(models.Model):
+    """A file on a case, or on one of its steps: evidence uploaded by an actor, or a document the system generated
+    (``document`` names its kind, e.g. the rectification notice). Stored through Django's storage API
+    (emis.work.attachments)."""
+
+    domain = WORK_DOMAIN
+    scope = ScopeSpec(school_paths=("case__school_id",), division_paths=("case__division_code",))
+
+    case = models.ForeignKey(Case, verbose_name=_("办件"), on_delete=models.CASCADE, related_name="attachments")
+    step = models.ForeignKey(
+        Step, verbose_name=_("办理记录"), null=True, blank=True, on_delete=models.PROTECT, related_name="attachments"
+    )
+    kind = models.CharField(_("类别"), max_length=16, choices=AttachmentKind.choices, default=AttachmentKind.EVIDENCE)
+    document = models.CharField(_("文书类型"), max_length=64, blank=True)
+    name = models.CharField(_("文件名"), max_length=255)
+    file = models.FileField(_("文件"), storage=upload_storage, max_length=500)  # a storage name, never a path
+    content_type = models.CharField(_("文件类型"), max_length=100, blank=True)
+    size = models.PositiveBigIntegerField(_("大小"), default=0)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
+        ordering = ("case", "id")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CalendarDayKind(models.TextChoices):
+    HOLIDAY = "holiday", _("法定节假日（休息）")
+    WORKDAY = "workday", _("调休上班日")
+
+
+class CalendarDay(RegistryModel):
+    """A day whose status the administrator states: a holiday (no work) or a makeup working day (调休上班), for years
+    the chinesecalendar package does not know yet, or to correct it. Overrides the package for that day."""
+
+    domain = "orgs"  # written by system administrators only, like the school-year calendar
+    scope = ScopeSpec(unrestricted=True)
+
+    date = models.DateField(_("日期"), unique=True)
+    kind = models.CharField(_("类别"), max_length=16, choices=CalendarDayKind.choices)
+    name = models.CharField(_("名称"), max_length=64, blank=True, help_text=_("如：国庆节、国庆节调休。"))
+
+    class Meta:
+        verbose_name = _("工作日历调整")
+        verbose_name_plural = _("工作日历调整")
+        ordering = ("date",)
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.get_kind_display()}"
+
+
+class CalendarYear(RegistryModel):
+    """A year whose official holiday arrangement (国务院办公厅放假安排) the administrator has entered in full as
+    CalendarDay rows. Only then are dates of a year beyond the package's counted; otherwise they are refused."""
+
+    domain = "orgs"
+    scope = ScopeSpec(unrestricted=True)
+
+    year = models.PositiveIntegerField(_("年份"), unique=True)
+    source = models.CharField(_("依据"), max_length=200, blank=True, help_text=_("如：国办发明电〔2026〕X号。"))
+
+    class Meta:
+        verbose_name = _("已录入年度")
+        verbose_name_plural = _("已录入年度")
+        ordering = ("year",)
+
+    def __str__(self) -> str:
+        return str(self.year)

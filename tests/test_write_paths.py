@@ -1,0 +1,783 @@
+"""Every write leaves a change record, whichever path makes it (issue 11, item 2).
+
+The test finds the write paths itself: every public function of every ``services.py`` under ``emis/``, of every module
+of a ``services/`` package (named by the module that defines it, so a package's re-exports count once) and every
+registered import kind. Each must have a case here: a run on the small test county (WRITES, IMPORT_ROWS) or the
+reason it writes no logged row (NO_LOGGED_WRITES). A run compares every change-logged table before and after and
+asserts that the rows it created, changed or deleted are exactly the rows its new change records name. So a new
+service (or import kind) fails here until it has a case, and a case fails when a write skips the change log
+(``.update()``, ``bulk_create`` / ``bulk_update`` or raw SQL without ``audit.record_changes_bulk``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import importlib
+import inspect
+import io
+import pkgutil
+
+import pytest
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+import emis
+from emis.core.access import Role
+from emis.core.audit import audit_context, field_values
+from emis.core.imports.engine import run_import
+from emis.core.imports.registry import get_spec, kinds
+from emis.core.models import ChangeLogged, ChangeSource, ObjectChange
+from emis.testing import id_for, last_change_id, write_table_file
+
+# What a public service function that writes no change-logged row does instead (pure rules, reads, and writes of
+# tables outside the change log, which record an AuditEvent).
+NO_LOGGED_WRITES = {
+    "emis.accounts.services.password_changed": "revokes API tokens (not change-logged; an AuditEvent)",
+    "emis.accounts.services.tokens_for": "reads",
+    "emis.accounts.services.token_revoke": "deletes API tokens (not change-logged; an AuditEvent)",
+    "emis.accounts.services.otp_required_by_role": "reads",
+    "emis.accounts.services.otp_required": "reads",
+    "emis.accounts.services.otp_confirmed_devices": "reads",
+    "emis.accounts.services.wrong_code_message": "a message",
+    "emis.accounts.services.otp_verify": "checks a code (the OTP device's counters are not change-logged)",
+    "emis.accounts.services.otp_enrol": "writes the OTP device (not change-logged; an AuditEvent)",
+    "emis.accounts.services.otp_reset": "deletes OTP devices (not change-logged; an AuditEvent)",
+    "emis.accounts.services.lockouts_for": "reads",
+    "emis.accounts.services.lockout_release": "deletes login-failure records (not change-logged; an AuditEvent)",
+    "emis.indicators.services.data_version": "reads",
+    "emis.reports.annual.services.annual_draft_run": "drafts into the cache (no row is written)",
+    "emis.reports.annual.services.draft_job": "queues the drafting task; its state is in the cache",
+    "emis.reports.annual.services.draft_key": "a cache key",
+    "emis.reports.services.validate_docx": "checks a file",
+    "emis.students.services.enrollment_step": "a rule (which write an enrolment needs)",
+    "emis.students.services.latest_school": "a rule (the current school)",
+    "emis.students.services.current_schools_after": "reads (the current school an import writes with the pupil)",
+    "emis.work.services.refusal": "a rule (why a step may not happen)",
+    "emis.work.services.available_transitions": "reads (the steps a user may take)",
+    "emis.rounds.services.workflow.locked_round": "reads (the round under a row lock)",
+    "emis.rounds.services.workflow.require": "a rule (whether a step may run)",
+    "emis.rounds.services.workflow.event": "writes an AuditEvent (not change-logged)",
+    "emis.rounds.services.workflow.refuse_when_appealed": "a rule (applicants with appeals are kept)",
+    "emis.rounds.services.workflow.applicant_stage": "a rule (the step a change to the applicants sends back to)",
+    "emis.rounds.services.workflow.ensure_unlocked": "a rule (a published round is locked)",
+    "emis.rounds.services.applicant_file.junior_school_ids": "reads",
+    "emis.rounds.services.applicant_file.read_applicant_file": "reads and checks a file",
+    "emis.rounds.services.solve_adapter.hundredths": "a conversion",
+    "emis.rounds.services.solve_adapter.read_round": "reads (the round as the solver's arrays)",
+    "emis.rounds.services.solve_adapter.explanations": "the explanations' text",
+    "emis.rounds.services.solving.active_run": "reads",
+    "emis.rounds.services.solving.run_progress": "reads (the cache)",
+    "emis.rounds.services.solving.round_solve_request": "queues a solve run (SolveRun is not change-logged)",
+    "emis.rounds.services.solving.runs_to_announce": "marks solve runs as told (SolveRun is not change-logged)",
+    "emis.rounds.services.bulk.points": "a conversion",
+    "emis.rounds.services.bulk.decimal_json": "a conversion",
+}
+
+
+# Cases: run(county, admin) makes the write. Several cases may exercise one function's branches.
+
+
+def _school_event_opened(county, admin):
+    from emis.orgs.models import SchoolEvent
+    from emis.orgs.services import school_event_apply
+
+    return lambda: school_event_apply(
+        event=SchoolEvent(school=county.school_a1, kind="opened", date=dt.date(1950, 9, 1))
+    )
+
+
+def _school_event_renamed(county, admin):
+    from emis.orgs.models import SchoolEvent
+    from emis.orgs.services import school_event_apply
+
+    return lambda: school_event_apply(
+        event=SchoolEvent(school=county.school_b1, kind="renamed", date=dt.date(2020, 9, 1))
+    )
+
+
+def _new_enrollment_closes_the_current_one(county, admin):
+    from emis.students.models import Enrollment
+    from emis.students.services import enrollment_save
+
+    current = county.enrollments["张三丰"]
+    return lambda: enrollment_save(
+        enrollment=Enrollment(
+            student=current.student,
+            school=county.school_b1,
+            school_year=current.school_year,
+            school_class=county.classes["B1"],
+            grade=current.grade,
+            status="transferred_in",
+            status_date=dt.date(2024, 10, 8),
+        )
+    )
+
+
+def _status_change_through_save(county, admin):
+    from emis.students.services import enrollment_save
+
+    enrollment = county.enrollments["李小梅"]
+    enrollment.status = "suspended"
+    enrollment.status_date = dt.date(2024, 11, 1)
+    return lambda: enrollment_save(enrollment=enrollment)
+
+
+def _correction_through_save(county, admin):
+    from emis.students.services import enrollment_save
+
+    enrollment = county.enrollments["李小梅"]
+    enrollment.note = "更正"
+    return lambda: enrollment_save(enrollment=enrollment)
+
+
+def _change_status(county, admin):
+    from emis.students.services import enrollment_change_status
+
+    return lambda: enrollment_change_status(
+        enrollment=county.enrollments["张三丰"],
+        status="transferred_out",
+        status_date=dt.date(2024, 12, 1),
+        school=county.school_b1,
+        school_class=county.classes["B1"],
+    )
+
+
+def _sync_current_school(county, admin):
+    from emis.students.models import Student
+    from emis.students.services import student_sync_current_school
+
+    student = county.students["张三丰"]
+    Student.objects.filter(pk=student.pk).update(current_school=county.school_b1)  # set up: a stale current school
+    student.refresh_from_db()
+    return lambda: student_sync_current_school(student=student)
+
+
+def _write_many(county, admin):
+    from emis.students.models import Enrollment
+    from emis.students.services import EnrollmentWrite, enrollment_write_many
+
+    def current(name):
+        e = Enrollment.objects.get(pk=county.enrollments[name].pk)
+        return e, (e.pk, e.school_id, e.grade, e.school_class_id, e.status)
+
+    zhang, zhang_now = current("张三丰")
+    li, li_now = current("李小梅")
+    Enrollment.objects.filter(pk=li.pk).delete()  # set up: a pupil with no current row this year
+    scope = (county.school_a1.pk, county.township_a.code)
+    writes = [
+        EnrollmentWrite(zhang.student_id, zhang_now, (*zhang_now[1:4], "suspended"), scope, scope, "reopen"),
+        EnrollmentWrite(li.student_id, None, li_now[1:], scope, None, "open"),
+    ]
+    other = next(name for name in county.enrollments if name not in ("张三丰", "李小梅"))
+    e, now = current(other)
+    writes.append(EnrollmentWrite(e.student_id, now, (now[1], now[2], None, now[4]), scope, scope, "correct"))
+    return lambda: enrollment_write_many(school_year=county.year, writes=writes, status_date=dt.date(2024, 9, 1))
+
+
+def _snapshot(county, admin):
+    from emis.indicators.services import snapshot_publish
+
+    return lambda: snapshot_publish(school_year=county.year, acting_user=admin, note="test")
+
+
+def _docx() -> SimpleUploadedFile:
+    from docx import Document
+
+    document = Document()
+    document.add_paragraph("报告")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return SimpleUploadedFile("report.docx", buffer.getvalue(), content_type="application/octet-stream")
+
+
+def _annual_upload(county, admin):
+    from emis.reports.services import annual_report_upload
+
+    return lambda: annual_report_upload(
+        division=county.county, school_year=county.year, upload=_docx(), acting_user=admin
+    )
+
+
+def _annual_publish(county, admin):
+    from emis.reports.services import annual_report_publish, annual_report_upload
+
+    report = annual_report_upload(division=county.county, school_year=county.year, upload=_docx(), acting_user=admin)
+    return lambda: annual_report_publish(report=report, acting_user=admin)
+
+
+@contextlib.contextmanager
+def _test_workflow():
+    from emis.core import registry
+    from emis.work import declaration
+    from emis.work.tests.workflows import TEST_REGISTRATION, TEST_WORKFLOW
+
+    with declaration.override(TEST_WORKFLOW), registry.override(TEST_REGISTRATION):
+        yield TEST_WORKFLOW
+
+
+def _case_open(county, admin):
+    from emis.work.services import case_open
+
+    def write():
+        with _test_workflow() as workflow:
+            case_open(
+                workflow=workflow.code, title="整改", school=county.school_a1, acting_user=county.users[Role.TOWNSHIP]
+            )
+
+    return write
+
+
+def _case_transition(county, admin):
+    from django.core.files.base import ContentFile
+
+    from emis.work import attachments
+    from emis.work.services import case_open, case_transition
+
+    township = county.users[Role.TOWNSHIP]
+    with _test_workflow() as workflow:
+        case = case_open(workflow=workflow.code, title="整改", school=county.school_a1, acting_user=township)
+    attachments.store(case, ContentFile(b"notice", name="n.docx"), kind="document", document="notice")
+
+    def write():
+        with _test_workflow():
+            case_transition(case=case, transition="issue", acting_user=township, today=dt.date(2021, 9, 30))
+
+    return write
+
+
+# The 中考 round (emis.rounds.services): the rounds tests' draft round, H1 (quality, plan 6, quota minimum 560) and
+# H2 (3 open seats), and their applicant file of ten applicants from the junior schools A2 and J2.
+
+
+def _draft_round(county):
+    from emis.rounds.models import AdmissionRound, RoundSchool
+    from emis.testing import make_school
+
+    county.h1 = make_school("3142000501", "通山县第一中学", "senior", county.township_a, urban_rural="urban")
+    county.h2 = make_school("3142000502", "通山县第二中学", "complete_secondary", county.township_b)
+    county.j2 = make_school("3142000302", "南林桥镇初级中学", "junior", county.township_b)
+    county.round = AdmissionRound.objects.create(school_year=county.year, name="2025年中考")
+    county.plan_h1 = RoundSchool.objects.create(
+        round=county.round, school=county.h1, open_seats=6, quota_seats=0, quota_min_score=560, is_quality=True
+    )
+    county.plan_h2 = RoundSchool.objects.create(round=county.round, school=county.h2, open_seats=3)
+    return county.round
+
+
+def _applicant_file(county, leave_out=()) -> SimpleUploadedFile:
+    from emis.rounds.tests.test_rounds import applicant_rows, csv_upload
+
+    return csv_upload([row for row in applicant_rows(county) if row[0] not in leave_out])
+
+
+def _round_at(county, admin, *steps):
+    """The draft round with its applicants loaded, then ``steps`` run (round_allocate_quotas, round_solve, ...)."""
+    from emis.rounds import services
+
+    admission_round = _draft_round(county)
+    services.round_load_applicants(admission_round=admission_round, upload=_applicant_file(county), acting_user=admin)
+    for step in steps:
+        getattr(services, step)(admission_round=admission_round, acting_user=admin)
+    admission_round.refresh_from_db()
+    return admission_round
+
+
+def _solved(county, admin):
+    return _round_at(county, admin, "round_allocate_quotas", "round_solve")
+
+
+def _published(county):
+    """build_rounds' published round, whose applicant 赵六 has an appeal not yet decided."""
+    from emis.testing import build_rounds
+
+    build_rounds(county)
+    return county.admission_round
+
+
+def _applicant(admission_round, exam_no):
+    from emis.rounds.models import Applicant
+
+    return Applicant.objects.get(round=admission_round, exam_no=exam_no)
+
+
+def _round_status_set(county, admin):
+    from emis.rounds.choices import RoundStatus
+    from emis.rounds.services.workflow import set_status
+
+    admission_round = _round_at(county, admin)
+    return lambda: set_status(admission_round, RoundStatus.ALLOCATED)
+
+
+def _round_sent_back(county, admin):
+    from emis.rounds.choices import RoundStatus
+    from emis.rounds.services import round_changed
+
+    admission_round = _solved(county, admin)
+    return lambda: round_changed(admission_round=admission_round, back_to=RoundStatus.DRAFT)
+
+
+def _round_settings_saved(county, admin):
+    from emis.rounds.services import round_row_save
+
+    admission_round = _solved(county, admin)
+    admission_round.tie_break = "total,chinese,math,exam_no"
+    return lambda: round_row_save(obj=admission_round, acting_user=admin)
+
+
+def _plan_saved(county, admin):
+    from emis.rounds.services import round_row_save
+
+    _solved(county, admin)
+    plan = county.plan_h2
+    plan.refresh_from_db()
+    plan.open_seats = 2
+    return lambda: round_row_save(obj=plan, acting_user=admin)
+
+
+def _allocation_saved(county, admin):
+    from emis.rounds.models import QuotaAllocation
+    from emis.rounds.services import round_row_save
+
+    admission_round = _solved(county, admin)
+    allocation = QuotaAllocation.objects.get(round=admission_round, junior_school=county.j2)
+    allocation.seats -= 1
+    return lambda: round_row_save(obj=allocation, acting_user=admin)
+
+
+def _applicant_saved(county, admin):
+    from emis.rounds.services import round_row_save
+
+    applicant = _applicant(_solved(county, admin), "25010")
+    applicant.total = 310
+    return lambda: round_row_save(obj=applicant, acting_user=admin)
+
+
+def _applicant_added(county, admin):
+    from emis.rounds.models import Applicant
+    from emis.rounds.services import round_row_save
+
+    admission_round = _solved(county, admin)
+    applicant = Applicant(
+        round=admission_round,
+        exam_no="25011",
+        name="乙五",
+        junior_school=county.j2,
+        total=610,
+        chinese=100,
+        math=100,
+        english=100,
+        preferences=[county.h1.code],
+    )
+    return lambda: round_row_save(obj=applicant, acting_user=admin)
+
+
+def _round_published(county, admin):
+    from emis.rounds.services import round_publish
+
+    admission_round = _solved(county, admin)
+    return lambda: round_publish(admission_round=admission_round, acting_user=admin)
+
+
+def _round_deleted(county, admin):
+    from emis.rounds.services import round_object_delete
+
+    admission_round = _solved(county, admin)
+    return lambda: round_object_delete(obj=admission_round, acting_user=admin)
+
+
+def _plan_deleted(county, admin):
+    from emis.rounds.services import round_object_delete
+
+    _solved(county, admin)
+    return lambda: round_object_delete(obj=county.plan_h1, acting_user=admin)
+
+
+def _allocation_deleted(county, admin):
+    from emis.rounds.models import QuotaAllocation
+    from emis.rounds.services import round_object_delete
+
+    admission_round = _solved(county, admin)
+    allocation = QuotaAllocation.objects.get(round=admission_round, junior_school=county.school_a2)
+    return lambda: round_object_delete(obj=allocation, acting_user=admin)
+
+
+def _applicant_deleted(county, admin):
+    from emis.rounds.services import round_object_delete
+
+    applicant = _applicant(_solved(county, admin), "25001")
+    return lambda: round_object_delete(obj=applicant, acting_user=admin)
+
+
+def _appeal_deleted(county, admin):
+    from emis.rounds.services import round_object_delete
+
+    _published(county)
+    return lambda: round_object_delete(obj=county.appeals["赵六"], acting_user=admin)
+
+
+def _applicants_loaded(county, admin):
+    from emis.rounds.services import round_load_applicants
+
+    admission_round = _draft_round(county)
+    upload = _applicant_file(county)
+    return lambda: round_load_applicants(admission_round=admission_round, upload=upload, acting_user=admin)
+
+
+def _applicants_replaced(county, admin):
+    from emis.rounds.services import round_load_applicants
+
+    admission_round = _solved(county, admin)  # results, allocations and a solved status to undo as well
+    upload = _applicant_file(county)
+    return lambda: round_load_applicants(admission_round=admission_round, upload=upload, acting_user=admin)
+
+
+def _quotas_allocated(county, admin):
+    from emis.rounds.services import round_allocate_quotas
+
+    admission_round = _round_at(county, admin)
+    return lambda: round_allocate_quotas(admission_round=admission_round, acting_user=admin)
+
+
+def _quotas_allocated_again(county, admin):
+    from emis.rounds.services import round_allocate_quotas, round_load_applicants
+
+    admission_round = _round_at(county, admin, "round_allocate_quotas")
+    # J2 loses two applicants: its pool shrinks and A2's grows (updates); the plans stay as they are.
+    upload = _applicant_file(county, leave_out=("25008", "25009"))
+    round_load_applicants(admission_round=admission_round, upload=upload, acting_user=admin)
+    return lambda: round_allocate_quotas(admission_round=admission_round, acting_user=admin)
+
+
+def _quotas_checked_by_hand(county, admin):
+    from emis.rounds.choices import QuotaRule
+    from emis.rounds.models import QuotaAllocation
+    from emis.rounds.services import round_allocate_quotas
+
+    admission_round = _round_at(county, admin)
+    admission_round.quota_rule = QuotaRule.MANUAL
+    admission_round.save()
+    QuotaAllocation.objects.create(round=admission_round, school=county.h1, junior_school=county.j2, seats=3)
+    return lambda: round_allocate_quotas(admission_round=admission_round, acting_user=admin)
+
+
+def _results_stored(county, admin):
+    from emis.rounds.services.solve_adapter import read_round, store_results
+    from emis.rounds.solver.engine import solve
+
+    admission_round = _round_at(county, admin, "round_allocate_quotas")
+    solve_input = read_round(admission_round)
+    result = solve(solve_input.instance, admission_round.tie_break)
+    return lambda: store_results(admission_round, solve_input, result)
+
+
+def _round_solved(county, admin):
+    from emis.rounds.services import round_solve
+
+    admission_round = _round_at(county, admin, "round_allocate_quotas")
+    return lambda: round_solve(admission_round=admission_round, acting_user=admin)
+
+
+def _round_solved_again(county, admin):
+    from emis.rounds.services import round_allocate_quotas, round_row_save, round_solve
+
+    admission_round = _solved(county, admin)
+    plan = county.plan_h2
+    plan.refresh_from_db()
+    plan.open_seats = 1  # two of H2's three are no longer admitted; the other results stay
+    round_row_save(obj=plan, acting_user=admin)
+    round_allocate_quotas(admission_round=admission_round, acting_user=admin)
+    return lambda: round_solve(admission_round=admission_round, acting_user=admin)
+
+
+def _solve_run(county, admin):
+    from emis.rounds.services import round_solve_request, round_solve_run
+
+    admission_round = _round_at(county, admin, "round_allocate_quotas")
+    run = round_solve_request(admission_round=admission_round, acting_user=admin)  # queued on commit: never here
+    return lambda: round_solve_run(run_id=run.pk)
+
+
+def _applicants_deleted_in_bulk(county, admin):
+    from emis.rounds.services.bulk import delete_applicants
+
+    admission_round = _round_at(county, admin)
+    return lambda: delete_applicants(admission_round)
+
+
+def _applicants_inserted_in_bulk(county, admin):
+    import tempfile
+    from pathlib import Path
+
+    from emis.rounds.services.applicant_file import read_applicant_file
+    from emis.rounds.services.bulk import insert_applicants
+
+    admission_round = _draft_round(county)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "A.csv"
+        path.write_bytes(_applicant_file(county).read())
+        parsed = read_applicant_file(admission_round, path)
+    return lambda: insert_applicants(admission_round, parsed)
+
+
+def _allocations_written(county, admin):
+    from emis.rounds.services.bulk import write_allocations
+
+    admission_round = _round_at(county, admin, "round_allocate_quotas")
+    h1, a2, j2 = county.h1.pk, county.school_a2.pk, county.j2.pk
+    # A2's pool changes, J2's goes, and one new pool (H2 → J2) comes.
+    return lambda: write_allocations(admission_round, {(h1, a2): 3, (county.h2.pk, j2): 1})
+
+
+def _applicant_results_updated(county, admin):
+    from emis.rounds.models import Applicant
+    from emis.rounds.services.bulk import update_applicant_results
+
+    admission_round = _solved(county, admin)
+    rows = []
+    for pk, exam_no, name, junior, school, phase, rank in Applicant.objects.filter(round=admission_round).values_list(
+        "id", "exam_no", "name", "junior_school_id", "result_school_id", "result_phase", "result_preference_rank"
+    ):
+        before = (school, phase, rank)
+        after = (None, "", None) if exam_no == "25006" else before  # one result changes; every explanation is new
+        rows.append((pk, exam_no, name, junior, before, after, "说明"))
+    return lambda: update_applicant_results(admission_round, rows)
+
+
+def _allocation_results_updated(county, admin):
+    from emis.rounds.models import QuotaAllocation
+    from emis.rounds.services.bulk import update_allocation_results
+
+    admission_round = _solved(county, admin)
+    rows = []
+    for pk, school, junior, admitted, cutoff in QuotaAllocation.objects.filter(round=admission_round).values_list(
+        "id", "school_id", "junior_school_id", "admitted", "cutoff"
+    ):
+        after = (admitted - 1, cutoff) if junior == county.j2.pk else (admitted, cutoff)
+        rows.append((pk, school, (admitted, cutoff), after))
+    return lambda: update_allocation_results(admission_round, rows)
+
+
+def _appeal_recorded(county, admin):
+    from emis.rounds.services import round_appeal_record
+
+    _published(county)
+    return lambda: round_appeal_record(
+        applicant=county.applicants["王五"], received_on=dt.date(2024, 7, 11), reason="申请复核。", acting_user=admin
+    )
+
+
+def _appeal_decided(county, admin):
+    from emis.rounds.choices import AppealStatus
+    from emis.rounds.services import appeal_decide
+
+    _published(county)
+    return lambda: appeal_decide(
+        appeal=county.appeals["赵六"], status=AppealStatus.DISMISSED, decision="复核无误。", acting_user=admin
+    )
+
+
+# {function: [case, ...]}: case(county, admin) sets up what it needs and returns the write to check.
+WRITES = {
+    "emis.orgs.services.school_event_apply": [_school_event_opened, _school_event_renamed],
+    "emis.students.services.enrollment_save": [
+        _new_enrollment_closes_the_current_one,
+        _status_change_through_save,
+        _correction_through_save,
+    ],
+    "emis.students.services.enrollment_change_status": [_change_status],
+    "emis.students.services.student_sync_current_school": [_sync_current_school],
+    "emis.students.services.enrollment_write_many": [_write_many],
+    "emis.indicators.services.snapshot_publish": [_snapshot],
+    "emis.reports.services.annual_report_upload": [_annual_upload],
+    "emis.reports.services.annual_report_publish": [_annual_publish],
+    "emis.work.services.case_open": [_case_open],
+    "emis.work.services.case_transition": [_case_transition],
+    "emis.rounds.services.workflow.set_status": [_round_status_set],
+    "emis.rounds.services.workflow.round_changed": [_round_sent_back],
+    "emis.rounds.services.workflow.round_row_save": [
+        _round_settings_saved,
+        _plan_saved,
+        _allocation_saved,
+        _applicant_saved,
+        _applicant_added,
+    ],
+    "emis.rounds.services.workflow.round_publish": [_round_published],
+    "emis.rounds.services.workflow.round_object_delete": [
+        _round_deleted,
+        _plan_deleted,
+        _allocation_deleted,
+        _applicant_deleted,
+        _appeal_deleted,
+    ],
+    "emis.rounds.services.loading.round_load_applicants": [_applicants_loaded, _applicants_replaced],
+    "emis.rounds.services.allocation.round_allocate_quotas": [
+        _quotas_allocated,
+        _quotas_allocated_again,
+        _quotas_checked_by_hand,
+    ],
+    "emis.rounds.services.solve_adapter.store_results": [_results_stored],
+    "emis.rounds.services.solving.round_solve": [_round_solved, _round_solved_again],
+    "emis.rounds.services.solving.round_solve_run": [_solve_run],
+    "emis.rounds.services.bulk.delete_applicants": [_applicants_deleted_in_bulk],
+    "emis.rounds.services.bulk.insert_applicants": [_applicants_inserted_in_bulk],
+    "emis.rounds.services.bulk.write_allocations": [_allocations_written],
+    "emis.rounds.services.bulk.update_applicant_results": [_applicant_results_updated],
+    "emis.rounds.services.bulk.update_allocation_results": [_allocation_results_updated],
+    "emis.rounds.services.appeals.round_appeal_record": [_appeal_recorded],
+    "emis.rounds.services.appeals.appeal_decide": [_appeal_decided],
+}
+
+
+def service_functions() -> set[str]:
+    """Every public function defined in a service module: a ``services.py``, or any module of a ``services``
+    package (its ``__init__`` too). A function re-exported elsewhere is named once, by the module defining it."""
+    found = set()
+    for info in pkgutil.walk_packages(emis.__path__, "emis."):
+        parts = info.name.split(".")
+        if "services" not in parts or "tests" in parts:
+            continue
+        module = importlib.import_module(info.name)
+        for name, obj in vars(module).items():
+            if inspect.isfunction(obj) and obj.__module__ == module.__name__ and not name.startswith("_"):
+                found.add(f"{module.__name__}.{name}")
+    return found
+
+
+def test_every_service_function_has_a_case():
+    functions = service_functions()
+    assert functions, "no services found"
+    missing = sorted(functions - set(WRITES) - set(NO_LOGGED_WRITES))
+    assert not missing, f"service functions without a write-path case in tests/test_write_paths.py: {missing}"
+    stale = sorted((set(WRITES) | set(NO_LOGGED_WRITES)) - functions)
+    assert not stale, f"cases for functions that no longer exist: {stale}"
+
+
+def logged_rows() -> dict[tuple[type, int], dict]:
+    """Every change-logged row's logged values, by (model, pk)."""
+    rows = {}
+    for model in apps.get_models():
+        if issubclass(model, ChangeLogged) and not model._meta.proxy:
+            for obj in model._base_manager.all():
+                rows[(model, obj.pk)] = field_values(obj)
+    return rows
+
+
+def assert_each_changed_row_recorded(write) -> set:
+    before = logged_rows()
+    since = last_change_id()
+    write()
+    after = logged_rows()
+    changed = {key for key in before.keys() | after.keys() if before.get(key) != after.get(key)}
+    recorded = set()
+    for content_type_id, object_id in ObjectChange.objects.filter(id__gt=since).values_list(
+        "content_type_id", "object_id"
+    ):
+        recorded.add((ContentType.objects.get_for_id(content_type_id).model_class(), object_id))
+    assert changed, "the case changed nothing: it does not exercise the write"
+    names = lambda keys: sorted(f"{model.__name__}#{pk}" for model, pk in keys)  # noqa: E731
+    assert changed <= recorded, f"rows changed without a change record: {names(changed - recorded)}"
+    assert recorded <= changed, f"change records for rows that did not change: {names(recorded - changed)}"
+    return changed
+
+
+@pytest.mark.parametrize(
+    ("function", "case"),
+    [(function, case) for function, cases in WRITES.items() for case in cases],
+    ids=lambda value: value.rsplit(".", 1)[-1] if isinstance(value, str) else value.__name__.strip("_"),
+)
+def test_a_service_write_leaves_a_change_record_per_row(function, case, county):
+    admin = county.users[Role.ADMIN]
+    with audit_context(user=admin, source=ChangeSource.COMMAND):
+        assert_each_changed_row_recorded(case(county, admin))
+
+
+# Import kinds: rows that create and change, in the kind's own headers.
+
+
+def _student_rows(county):
+    zhang = county.students["张三丰"]
+    birth = dt.date(2017, 5, 1)
+    new_id = id_for(birth, "1")
+    header = ["学校标识码", "年级", "班级", "姓名", "性别", "出生日期", "身份证件号", "全国学籍号", "学籍状态"]
+    return header, [
+        ["2142000101", "一年级", "9班", "周新生", "男", birth.isoformat(), new_id, f"G{new_id}", "在读"],
+        ["2142000101", "一年级", "1班", zhang.name, "男" if zhang.gender == "1" else "女", zhang.birth_date.isoformat(),
+         zhang.id_number, zhang.student_no, "休学"],
+    ]  # fmt: skip
+
+
+def _division_rows(county):
+    header = ["区划代码", "名称", "级别", "上级区划代码"]
+    return header, [["421224100009", "新建社区", "村", "421224100"], ["421224101001", "石门新村", "村", "421224101"]]
+
+
+def _school_rows(county):
+    header = ["学校标识码", "学校名称", "办学类型", "办别", "城乡分类", "所在乡镇代码"]
+    return header, [
+        ["2142000109", "通羊镇新建小学", "小学", "公办", "城区", "421224100"],
+        ["2142000301", "南林桥镇中心小学（新）", "小学", "公办", "乡村", "421224101"],
+    ]
+
+
+def _staff_rows(county):
+    moved = county.staff["刘建国"]
+    birth = dt.date(1990, 1, 2)
+    header = ["身份证件号", "姓名", "性别", "出生日期", "学校标识码", "编制类型", "最高学历"]
+    return header, [
+        [id_for(birth, "2"), "钱新", "女", birth.isoformat(), "2142000101", "在编", "本科"],
+        [moved.id_number, moved.name, "男" if moved.gender == "1" else "女", moved.birth_date.isoformat(),
+         "3142000201", "在编", "本科"],
+    ]  # fmt: skip
+
+
+def _population_rows(county):
+    record = county.population["钱多多"]
+    birth = dt.date(2019, 2, 3)
+    header = ["身份证件号", "姓名", "性别", "出生日期", "户籍乡镇代码"]
+    return header, [
+        [id_for(birth, "1"), "孙新", "男", birth.isoformat(), "421224100"],
+        [record.id_number, "钱多多", "女", record.birth_date.isoformat(), "421224100"],
+    ]
+
+
+def _outside_rows(county):
+    record = county.outside["A"]
+    birth = dt.date(2016, 3, 3)
+    header = ["身份证件号", "姓名", "就读学校名称", "就读地区"]
+    return header, [
+        [id_for(birth, "1"), "孙外读", "武汉市实验小学", "湖北省武汉市"],
+        [record.id_number, record.name, "咸宁市实验小学", "湖北省咸宁市"],
+    ]
+
+
+IMPORT_ROWS = {
+    "students": _student_rows,
+    "divisions": _division_rows,
+    "schools": _school_rows,
+    "staff": _staff_rows,
+    "population": _population_rows,
+    "outside": _outside_rows,
+}
+
+
+def test_every_import_kind_has_a_case():
+    assert set(kinds()) == set(IMPORT_ROWS), "an import kind without rows in tests/test_write_paths.py"
+
+
+@pytest.mark.parametrize("kind", sorted(IMPORT_ROWS))
+def test_an_import_leaves_a_change_record_per_row(kind, county, tmp_path):
+    admin = county.users[Role.ADMIN]
+    header, rows = IMPORT_ROWS[kind](county)
+    path = write_table_file(tmp_path, header, rows)
+    reports = []
+
+    def write():
+        reports.append(run_import(get_spec(kind), path, user=admin, school_year=2024, dry_run=False))
+
+    changed = assert_each_changed_row_recorded(write)
+    report = reports[0]
+    assert report.committed, report.issues
+    assert (report.counts["new"], report.counts["changed"]) == (1, 1), report.counts
+    assert len({model for model, _pk in changed}) >= 1
