@@ -111,6 +111,7 @@ ROLE_WRITES = {
     },
 }
 
+
 def _with_parent(school_id) -> set:
     parent_id = School.objects.filter(pk=school_id).values_list("parent_id", flat=True).first()
     return {school_id, parent_id} - {None}

@@ -9,8 +9,8 @@ from django.test import Client
 from config.api_urls import router
 from emis.common.idnumbers import GENDER_FEMALE, GENDER_MALE, mask_id_number
 from emis.core.access import Role
-from emis.testing import PASSWORD, id_for, make_student
 from emis.students.models import Student
+from emis.testing import PASSWORD, id_for, make_student
 
 
 def _signed_in_client() -> Client:

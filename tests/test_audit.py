@@ -20,8 +20,8 @@ from emis.core import crypto
 from emis.core.access import Role
 from emis.core.audit import audit_context
 from emis.core.models import AuditEvent, ChangeAction, ChangeSource, ObjectChange
-from emis.testing import form_data, id_for
 from emis.students.models import Student
+from emis.testing import form_data, id_for
 
 STUDENT_FORM_FIELDS = (
     "name",

@@ -5,8 +5,8 @@ from django.core.management import CommandError, call_command
 from django.test import override_settings
 
 from emis.core import backup
-from emis.testing import build_county
 from emis.students.models import Student
+from emis.testing import build_county
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

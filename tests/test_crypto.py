@@ -17,7 +17,6 @@ from django.db import connection
 from django.urls import reverse
 
 from emis.admissions.models import CatchmentException
-from emis.rounds.models import Applicant
 from emis.common.idnumbers import GENDER_FEMALE, GENDER_MALE
 from emis.core import backup, crypto
 from emis.core.access import Role
@@ -28,10 +27,11 @@ from emis.core.imports.engine import run_import
 from emis.core.imports.masking import open_report
 from emis.core.imports.registry import get_spec
 from emis.core.models import ObjectChange
-from emis.testing import build_rounds, id_for, make_student, write_table_file
 from emis.population.models import PopulationRecord
+from emis.rounds.models import Applicant
 from emis.staff.models import Staff
 from emis.students.models import Student
+from emis.testing import build_rounds, id_for, make_student, write_table_file
 
 # An 18-character ID number (or a G/J 学籍号's tail) anywhere in a cell.
 ID_RUN = re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9])")

@@ -23,8 +23,8 @@ from emis.core.imports.engine import run_import
 from emis.core.imports.reader import FileRejected, open_table
 from emis.core.imports.registry import get_spec
 from emis.core.models import ImportStatus, ObjectChange
-from emis.testing import id_for, make_student
 from emis.students.models import Student
+from emis.testing import id_for, make_student
 
 HEADER = ["学校标识码", "年级", "班级", "姓名", "性别", "出生日期", "身份证件号", "户籍乡镇代码"]
 ENGLISH = ["school_code", "grade", "class", "name", "gender", "birth_date", "id_number", "township code"]

@@ -26,6 +26,8 @@ from emis.core.imports import service
 from emis.core.imports.engine import run_import
 from emis.core.imports.registry import get_spec
 from emis.core.models import ChangeAction, ImportBatch, ImportStatus, ObjectChange
+from emis.staff.models import Posting, Staff
+from emis.students.models import Enrollment, SchoolClass, Student
 from emis.testing import (
     id_for,
     import_changes,
@@ -37,8 +39,6 @@ from emis.testing import (
     write_table_file,
     xlsx_rows,
 )
-from emis.staff.models import Posting, Staff
-from emis.students.models import Enrollment, SchoolClass, Student
 
 A1, A2, B1 = "2142000101", "3142000201", "2142000301"
 STUDENT_HEADER = ["学校标识码", "年级", "班级", "姓名", "性别", "出生日期", "身份证件号", "全国学籍号", "学籍状态"]

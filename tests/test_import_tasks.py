@@ -12,8 +12,8 @@ from django.test import override_settings
 
 from emis.core.imports.service import import_batch_create
 from emis.core.models import ImportBatch, ImportStatus
-from emis.testing import build_county, id_for
 from emis.students.models import Student
+from emis.testing import build_county, id_for
 
 HEADERS = ["学校标识码", "年级", "班级", "姓名", "性别", "出生日期", "身份证件号"]
 

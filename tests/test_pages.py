@@ -12,6 +12,10 @@ from django.urls import reverse
 from emis.common.idnumbers import GENDER_FEMALE, GENDER_MALE, id_check_digit, make_id_number, mask_id_number
 from emis.core.access import Role
 from emis.core.models import ObjectChange
+from emis.orgs.models import Division, School, SchoolEvent, SchoolYear
+from emis.population.models import OutsideEnrollment, PopulationRecord
+from emis.staff.models import Staff
+from emis.students.models import Enrollment, SchoolClass, Student
 from emis.testing import (
     csv_rows,
     form_data,
@@ -28,10 +32,6 @@ from emis.testing import (
     response_text,
     xlsx_rows,
 )
-from emis.orgs.models import Division, School, SchoolEvent, SchoolYear
-from emis.population.models import OutsideEnrollment, PopulationRecord
-from emis.staff.models import Staff
-from emis.students.models import Enrollment, SchoolClass, Student
 
 STUDENT_FORM_FIELDS = (
     "name",

@@ -15,9 +15,9 @@ from django.urls import reverse
 from emis.accounts.models import User
 from emis.common.idnumbers import GENDER_MALE
 from emis.core.access import Role
-from emis.testing import PASSWORD, id_for, make_student
 from emis.orgs.models import SchoolYear
 from emis.students.models import Enrollment, SchoolClass, Student
+from emis.testing import PASSWORD, id_for, make_student
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 The senior-high admission rounds (中考录取) are their own app, `emis.rounds`.
 """
 
-
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse

@@ -12,8 +12,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_admission_round_from_upload_to_published_results(admin_page, live_server, mini_county, tmp_path):
-    from emis.rounds.models import AdmissionRound, Applicant, RoundSchool
     from emis.orgs.models import School
+    from emis.rounds.models import AdmissionRound, Applicant, RoundSchool
 
     c = mini_county
     juniors = [

@@ -44,8 +44,6 @@ def batch_progress(batch: ImportBatch) -> tuple[int, int]:
     return batch.progress_done, batch.progress_total
 
 
-
-
 def batch_scope(user) -> tuple[int | None, str]:
     """(school id, division code) under which a user's batch is filed: the narrowest place holding the user's whole
     scope (access.narrowest_area), so that the township and the county above see the batch, review it and (when

@@ -12,11 +12,11 @@ from django.core.exceptions import PermissionDenied
 from django.test import Client
 
 from emis.core.models import AuditEvent
-from emis.testing import make_enrollment, make_school, make_student
 from emis.indicators.models import Comparator, IndicatorSnapshot, PlanTarget
 from emis.indicators.selectors import TargetProgress, target_progress, trend, year_figures
 from emis.indicators.services import SnapshotRefused, snapshot_publish
 from emis.students.models import SchoolClass
+from emis.testing import make_enrollment, make_school, make_student
 
 
 def client_for(user) -> Client:

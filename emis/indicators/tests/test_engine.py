@@ -254,9 +254,9 @@ def _queries(**kwargs) -> int:
 
 
 def test_query_count_does_not_depend_on_the_data(ic):
-    from emis.testing import make_population, make_student
     from emis.indicators.tests.county import born
     from emis.students.models import Enrollment, SchoolClass
+    from emis.testing import make_population, make_student
 
     every = ("township", "category", "ownership", "urban_rural", "gender", "school")
     # The total: years; the dated rules; 4 per-school reads (schools, pupils, class sizes, staff); population,

@@ -16,6 +16,8 @@ from emis.core.imports import service
 from emis.core.imports.engine import run_import
 from emis.core.imports.registry import get_spec
 from emis.core.models import ChangeAction, ChangeSource, ImportStatus, ObjectChange
+from emis.staff.choices import Establishment, Qualification, Title
+from emis.staff.models import Posting, Staff
 from emis.testing import (
     assert_rejected,
     id_for,
@@ -26,8 +28,6 @@ from emis.testing import (
     rows_without_timestamps,
     write_table_file,
 )
-from emis.staff.choices import Establishment, Qualification, Title
-from emis.staff.models import Posting, Staff
 
 # Fixtures and helpers -------------------------------------------------------------------------------------
 

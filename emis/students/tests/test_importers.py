@@ -20,6 +20,8 @@ from emis.core.imports import service
 from emis.core.imports.engine import run_import
 from emis.core.imports.registry import get_spec
 from emis.core.models import ChangeAction, ChangeSource, ImportStatus, ObjectChange
+from emis.students.choices import Grade
+from emis.students.models import Enrollment, SchoolClass, Student
 from emis.testing import (
     assert_rejected,
     id_for,
@@ -28,8 +30,6 @@ from emis.testing import (
     report_counts,
     write_table_file,
 )
-from emis.students.choices import Grade
-from emis.students.models import Enrollment, SchoolClass, Student
 
 # Fixtures and helpers -------------------------------------------------------------------------------------
 

@@ -21,7 +21,6 @@ from emis.indicators.definitions import REGISTRY
 from emis.reports.annual.draft import build_draft
 from emis.reports.annual.selectors import annual_draft, scope_area
 from emis.reports.charts import missing_glyphs
-from emis.testing import module_db
 
 
 @pytest.fixture(scope="module")
