@@ -1,14 +1,14 @@
 """A workflow's transitions as ModelUI named actions (a thin adapter).
 
-Issue 11's `writepath` helper adds named actions to ModelUI (``emis.core.views.Action``: name, label, run, right,
-available, form_class ...). The case pages of the next round declare, on a ModelUI of a proxy of ``Case`` whose
+ModelUI's named actions (``emis.core.views.Action``: name, label, run, right, available, form_class ...) carry
+the transitions. The case pages declare, on a ModelUI of a proxy of ``Case`` whose
 ``domain`` is the workflow's own (so ``role_may`` and ``for_user(user, transition)`` ask the workflow's rights)::
 
     actions = transition_actions(RECTIFICATION)
 
 Each transition becomes one button: shown when ``services.refusal`` says the user may take it now, with a form for
 what it requires (the comment, the declared fields, files, and the version the page showed), run through
-``services.case_transition``. Until the core Action exists, ``action_specs`` gives the same as plain keyword dicts.
+``services.case_transition``.
 """
 
 from __future__ import annotations
@@ -92,9 +92,6 @@ def action_specs(workflow: Workflow) -> list[dict]:
 
 
 def transition_actions(workflow: Workflow) -> list:
-    from emis.core import views
+    from emis.core.views import Action  # the generic views import the registry, which imports the plugins
 
-    action = getattr(views, "Action", None)
-    if action is None:  # pragma: no cover - before issue 11's writepath is merged
-        raise ImportError("emis.core.views.Action (issue 11, writepath) is not there yet: use action_specs()")
-    return [action(**spec) for spec in action_specs(workflow)]
+    return [Action(**spec) for spec in action_specs(workflow)]
