@@ -1,9 +1,9 @@
 """What every write path shares: the refusal a service raises, and writes of many rows that keep the change log.
 
 A service refuses with :class:`Refused` (its messages in Chinese); the generic pages show the messages, the API
-answers 409 with them, and importers report them as problems. ``bulk update`` and ``delete`` on a queryset send no
-signals, so services use :func:`update_logged` / :func:`delete_logged` instead of ``.update()`` / ``.delete()``:
-the rows change in one statement and each changed row gets its change record (docs/adr/0006).
+answers with them (400 on a save, 409 on a delete), and importers report them as problems. ``.update()`` on a
+queryset sends no signal, so services use :func:`update_logged` instead: the rows change in one statement and each
+changed row gets its change record (docs/adr/0006).
 """
 
 from __future__ import annotations
