@@ -227,7 +227,13 @@ LOGGING = {
 
 # Domain configuration that is deployment-wide rather than per-bureau data.
 EMIS_PROVINCE_CODE = env_str("EMIS_PROVINCE_CODE", "42")
-EMIS_COUNTY_CODE = env_str("EMIS_COUNTY_CODE", "421224")
+# The deployment's area: the division (a county 421224, a city 4212 or a province 42) whose counties this
+# installation serves. Counties inside it are data, set up by `emis setup-county` (docs/deploy-your-county.md).
+# Empty: no bound beyond the counties set up, and the area is the narrowest division holding all of them
+# (emis.core.access.deployment_area_code).
+EMIS_AREA_CODE = env_str("EMIS_AREA_CODE", "")
+# Being removed (issue 12): the code still reading it moves to the deployment's area.
+EMIS_COUNTY_CODE = "421224"
 EMIS_LIST_PAGE_SIZE = 25
 EMIS_EXPORT_MAX_ROWS = 200_000
 # Limits on uploaded table files, checked before a parser allocates anything (emis/core/imports/guard.py).

@@ -48,7 +48,7 @@ class UserForm(ScopedModelForm):
         cleaned = super().clean()
         role = cleaned.get("role")
         divisions, schools = cleaned.get("divisions"), cleaned.get("schools")
-        if role in (Role.LEADER, Role.SECTION, Role.TOWNSHIP) and not divisions:
+        if role in (Role.PROVINCE, Role.CITY, Role.LEADER, Role.SECTION, Role.TOWNSHIP) and not divisions:
             self.add_error("divisions", _("该角色必须指定管辖区划。"))
         if role in (Role.SCHOOL, Role.INSPECTOR) and not schools:
             self.add_error("schools", _("该角色必须指定管辖学校。"))

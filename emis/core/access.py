@@ -12,6 +12,7 @@ from functools import reduce
 from operator import or_
 from typing import TYPE_CHECKING
 
+from django.apps import apps
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -34,6 +35,9 @@ class Role(models.TextChoices):
     TOWNSHIP = "township", _("乡镇中心学校")
     SCHOOL = "school", _("学校管理员")
     INSPECTOR = "inspector", _("督学")
+    # Departments above the county: they read and analyse every county in their area and edit no school data.
+    CITY = "city", _("市级教育部门")
+    PROVINCE = "province", _("省级教育部门")
     ADMIN = "admin", _("系统管理员")
 
 
@@ -190,28 +194,49 @@ def covers(user: User, *, division: str | None = None, school=None) -> bool:
     return division is not None and any(division.startswith(code) for code in codes)
 
 
-def scope_of(user: User) -> tuple[list[int], list[str]]:
-    """(school ids, division codes) the user's scope is made of, to describe or narrow to it (a report's area); for
-    those who see everything, the county's code. Whether it holds a given place is ``covers``'s question."""
-    if sees_everything(user):
-        return [], [settings.EMIS_COUNTY_CODE]
-    return user.scope_keys()
-
-
 # Lengths of division codes, narrowest level last (province, city, county, township, village).
 _DIVISION_LENGTHS = (2, 4, 6, 9, 12)
+
+
+def common_division(codes: list[str]) -> str:
+    """The longest division code that is a prefix of every code given ("" when they share no province)."""
+    common = os.path.commonprefix(codes) if codes else ""
+    return max((common[:n] for n in _DIVISION_LENGTHS if n <= len(common)), key=len, default="")
+
+
+def deployment_area_code() -> str:
+    """The code of the deployment's area: ``EMIS_AREA_CODE`` when set (a county, a city or a province); otherwise
+    the narrowest division holding every county set up here (one county: that county; "" before any is)."""
+    if settings.EMIS_AREA_CODE:
+        return settings.EMIS_AREA_CODE
+    # Core names no domain app's module: the division table is reached by its model label.
+    division = apps.get_model("orgs", "Division")
+    return common_division(list(division.objects.filter(level="county").values_list("code", flat=True)))
+
+
+def in_deployment_area(code: str) -> bool:
+    """Does the division ``code`` lie inside the deployment's configured area (always, when none is set)?"""
+    return code.startswith(settings.EMIS_AREA_CODE)
+
+
+def scope_of(user: User) -> tuple[list[int], list[str]]:
+    """(school ids, division codes) the user's scope is made of, to describe or narrow to it (a report's area); for
+    those who see everything, the deployment's area. Whether it holds a given place is ``covers``'s question."""
+    if sees_everything(user):
+        return [], [deployment_area_code()]
+    return user.scope_keys()
 
 
 def narrowest_area(user: User) -> tuple[int | None, str]:
     """(school id, division code) of the narrowest place holding the user's whole scope, for filing what the user
     makes (an import batch) where the levels above see it: the user's school when the scope is one school, and the
-    longest division code that is a prefix of every code in the scope (the county for those who see everything)."""
+    longest division code that is a prefix of every code in the scope (the deployment's area for those who see
+    everything)."""
     if sees_everything(user):
-        return None, settings.EMIS_COUNTY_CODE
+        return None, deployment_area_code()
     schools = list(user.schools.values_list("pk", "township__code"))
     codes = [code for _pk, code in schools] + list(user.divisions.values_list("code", flat=True))
-    common = os.path.commonprefix(codes) if codes else ""
-    division = max((common[:n] for n in _DIVISION_LENGTHS if n <= len(common)), key=len, default="")
+    division = common_division(codes)
     return (schools[0][0] if len(schools) == 1 and len(codes) == 1 else None), division
 
 

@@ -21,11 +21,11 @@ from .queries import TOTAL, Context
 PERCENT, COUNT, RATIO = "percent", "count", "ratio"
 UNITS = {PERCENT: "%", COUNT: "", RATIO: ":1"}
 
-SCHOOL_DIMS = ("township", "category", "ownership", "urban_rural")
+SCHOOL_DIMS = ("county", "township", "category", "ownership", "urban_rural")
 PUPIL_DIMS = (*SCHOOL_DIMS, "gender", "school")
 CLASS_DIMS = (*SCHOOL_DIMS, "school")
 ROW_DIMS = (*SCHOOL_DIMS, "school")
-POPULATION_DIMS = ("township", "gender")
+POPULATION_DIMS = ("county", "township", "gender")
 
 
 @dataclass(frozen=True)

@@ -223,7 +223,7 @@ def _labels(dim: str | None, keys: set) -> dict:
     if dim in _CHOICE_LABELS:
         choices = dict(_CHOICE_LABELS[dim].choices)
         return {key: str(choices.get(key, key)) for key in keys}
-    if dim == "township":
+    if dim in ("county", "township"):
         return dict(Division.objects.filter(code__in=keys).values_list("code", "name"))
     if dim == "school":
         return dict(School.objects.filter(code__in=keys).values_list("code", "name"))

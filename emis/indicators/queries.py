@@ -44,7 +44,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Substr
 
 from emis.orgs.choices import JUNIOR_SCHOOL_CATEGORIES, Ownership, SchoolCategory
 from emis.orgs.models import School, SchoolYear, public_or_inclusive
@@ -58,8 +58,9 @@ from emis.students.models import Enrollment
 from .rules import ratio
 
 TOTAL = None
-DIMENSIONS = ("township", "category", "ownership", "urban_rural", "gender", "school")
-SCHOOL_ATTRIBUTES = ("township", "category", "ownership", "urban_rural", "school")
+DIMENSIONS = ("county", "township", "category", "ownership", "urban_rural", "gender", "school")
+SCHOOL_ATTRIBUTES = ("county", "township", "category", "ownership", "urban_rural", "school")
+COUNTY_CODE_LENGTH = 6  # a township code's first six digits are its county's (ADR 0003)
 
 LEVELS = (Level.PRESCHOOL, Level.PRIMARY, Level.JUNIOR, Level.SENIOR, Level.VOCATIONAL)
 # An age group is "in school" for a net rate when enrolled at its level or higher (domain-rules 1.3).
@@ -88,6 +89,7 @@ def school_key(prefix: str = "") -> Coalesce:
 # ORM path (or expression) of each dimension for the person-level facts.
 PATHS = {
     "enrollment": {
+        "county": "school__township__code",
         "township": "school__township__code",
         "category": "school__category",
         "ownership": "school__ownership",
@@ -95,7 +97,7 @@ PATHS = {
         "gender": "student__gender",
         "school": "school",
     },
-    "population": {"township": "hukou_township__code", "gender": "gender"},
+    "population": {"county": "hukou_township__code", "township": "hukou_township__code", "gender": "gender"},
 }
 
 
@@ -103,6 +105,8 @@ def dimension_expression(source: str, dim: str):
     path = PATHS[source][dim]
     if path == "school":
         return school_key("school__")
+    if dim == "county":  # the county is the township code's prefix
+        return Substr(path, 1, COUNTY_CODE_LENGTH)
     return F(path)
 
 
@@ -193,6 +197,7 @@ def _schools(ctx: Context) -> dict[int, dict]:
     for row in rows:
         school_id = row.pop("id")
         row["township"] = row.pop("township_code")
+        row["county"] = row["township"][:COUNTY_CODE_LENGTH]
         row["school"] = row.pop("legal_code")
         schools[school_id] = row
     return schools

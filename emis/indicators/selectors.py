@@ -10,8 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.conf import settings
-
 from emis.core import access
 from emis.orgs.models import SchoolYear
 
@@ -26,7 +24,7 @@ DASHBOARD_BREAKDOWNS = ("township", "category", "ownership", "urban_rural", "gen
 def scope_division(user, division: str | None = None) -> str:
     """The area a user's figures cover: the asked division if in scope, else the user's own first division."""
     if user is None or access.sees_everything(user):
-        return division or settings.EMIS_COUNTY_CODE
+        return division or access.deployment_area_code()
     if division and access.covers(user, division=division):
         return division
     _schools, codes = access.scope_of(user)
@@ -34,7 +32,7 @@ def scope_division(user, division: str | None = None) -> str:
         return codes[0]
     # Users scoped by schools (school administrators, 督学): the county's figures narrowed to their schools by
     # the engine; there is no area of theirs to drill into.
-    return settings.EMIS_COUNTY_CODE
+    return access.deployment_area_code()
 
 
 def latest_snapshot(user, year: int, division: str) -> IndicatorSnapshot | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
@@ -34,7 +33,7 @@ def data_version() -> str:
 @transaction.atomic
 def snapshot_publish(*, school_year: SchoolYear, acting_user, division_code: str | None = None, note: str = ""):
     """Freeze the year's indicator values (total and every breakdown) as the next published version."""
-    division_code = division_code or settings.EMIS_COUNTY_CODE
+    division_code = division_code or access.deployment_area_code()
     if not access.role_may(acting_user, DOMAIN, access.ADD):
         raise SnapshotRefused(_("您的角色无权发布指标快照。"))
     if not access.covers(acting_user, division=division_code):
