@@ -205,17 +205,28 @@ def test_valid_school_codes(value):
         ("214200010", "学校标识码“214200010”应为10位数字。"),
         ("21420001AB", "学校标识码“21420001AB”应为10位数字。"),
         ("9942000101", "学校标识码前两位“99”不是有效的学校类别代码。"),
-        ("2143000101", "学校标识码第3-4位“43”应为本省代码 42。"),
     ],
 )
 def test_invalid_school_codes_are_explained(value, expected):
     assert messages(validate_school_code, value) == [expected]
 
 
-@override_settings(EMIS_PROVINCE_CODE="43")
-def test_school_code_province_comes_from_settings():
+@override_settings(EMIS_AREA_CODE="4301")
+def test_school_code_province_comes_from_the_deployment_area():
     validate_school_code("2143000101")
     assert messages(validate_school_code, "2142000101") == ["学校标识码第3-4位“42”应为本省代码 43。"]
+
+
+@override_settings(EMIS_AREA_CODE="")
+def test_school_code_province_is_its_townships_when_no_area_is_set(county):
+    from django.core.exceptions import ValidationError
+
+    validate_school_code("2143000101")  # no area: the validator alone cannot know the province
+    school = county.school_a1
+    school.code = "2143000109"
+    with pytest.raises(ValidationError) as caught:
+        school.full_clean()
+    assert caught.value.message_dict["code"] == ["学校标识码第3-4位“43”应为所在省代码 42。"]
 
 
 # Model-level rules ----------------------------------------------------------------------------------------

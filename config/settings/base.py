@@ -226,7 +226,6 @@ LOGGING = {
 }
 
 # Domain configuration that is deployment-wide rather than per-bureau data.
-EMIS_PROVINCE_CODE = env_str("EMIS_PROVINCE_CODE", "42")
 # The deployment's area: the division (a county 421224, a city 4212 or a province 42) whose counties this
 # installation serves. Counties inside it are data, set up by `emis setup-county` (docs/deploy-your-county.md).
 # Empty: no bound beyond the counties set up, and the area is the narrowest division holding all of them

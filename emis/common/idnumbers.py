@@ -159,7 +159,8 @@ def student_no_warning(student_no: str | None, id_number: str | None):
 
 
 def validate_school_code(value: str) -> None:
-    """学校标识码: 10 digits, a known 学校类别 prefix, and this province's code in digits 3-4."""
+    """学校标识码: 10 digits, a known 学校类别 prefix, and in digits 3-4 the province of the deployment's area (when
+    the area is set; a school's own province, that of its township, is checked by School.clean and the import)."""
     code = (value or "").strip()
     if not SCHOOL_CODE_PATTERN.match(code):
         raise ValidationError(
@@ -171,8 +172,8 @@ def validate_school_code(value: str) -> None:
             code="school_code_category",
             params={"prefix": code[:2]},
         )
-    province = settings.EMIS_PROVINCE_CODE
-    if code[2:4] != province:
+    province = settings.EMIS_AREA_CODE[:2]
+    if province and code[2:4] != province:
         raise ValidationError(
             _("学校标识码第3-4位“%(found)s”应为本省代码 %(province)s。"),
             code="school_code_province",

@@ -180,8 +180,20 @@ class School(RegistryModel):
             errors["inclusive"] = _("“普惠性”仅适用于民办幼儿园。")
         if self.opened_on and self.closed_on and self.closed_on < self.opened_on:
             errors["closed_on"] = _("停办日期不能早于设立日期。")
+        if message := school_code_province_error(self.code, self.township.code if self.township_id else ""):
+            errors.setdefault("code", message)
         if errors:
             raise ValidationError(errors)
+
+
+def school_code_province_error(code: str, township_code: str) -> str | None:
+    """学校标识码's digits 3-4 are its province's code: the province of the school's township."""
+    if len(code or "") == 10 and len(township_code or "") >= 2 and code[2:4] != township_code[:2]:
+        return _("学校标识码第3-4位“%(found)s”应为所在省代码 %(province)s。") % {
+            "found": code[2:4],
+            "province": township_code[:2],
+        }
+    return None
 
 
 class SchoolEvent(RegistryModel):
