@@ -229,15 +229,19 @@ def test_more_rows_than_the_limit_are_rejected_and_nothing_is_written(admin, tmp
 # Rows --------------------------------------------------------------------------------------------------------
 
 
-def test_a_row_of_another_county_is_rejected_and_nothing_is_written(admin, tmp_path):
+def test_a_row_of_a_county_not_set_up_is_rejected_and_nothing_is_written(admin, tmp_path):
     rows = [HEADER, pupil(1), pupil(2, township="421223100")]
     report = run(write(tmp_path, "学生.xlsx", xlsx_bytes(rows)), admin, dry_run=False)
     assert not report.file_error and not report.committed
     assert (report.counts["new"], report.counts["rejected"]) == (1, 1)
     issue = next(i for i in report.issues if i.level == "error")
     assert (issue.row, issue.column) == (3, "户籍乡镇代码")
-    assert issue.reason == "户籍乡镇代码 421223100 不属于本县（421224）。"
-    assert report.rejected_rows == {3: "户籍乡镇代码：户籍乡镇代码 421223100 不属于本县（421224）。"}
+    reason = (
+        "区划代码 421223100 所属的县区 421223 尚未在本系统设立。请系统管理员运行 emis setup-county 421223 --name 县名 "
+        "--years 2015-2021，或在“区划与学校 → 行政区划 → 设立县区”页面设立。"
+    )
+    assert issue.reason == reason
+    assert report.rejected_rows == {3: f"户籍乡镇代码：{reason}"}
     assert not Student.objects.filter(name__startswith="新生").exists()
 
 

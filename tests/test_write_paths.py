@@ -578,8 +578,22 @@ def _appeal_decided(county, admin):
     )
 
 
+def _county_set_up(county, admin):
+    from emis.orgs.services import county_setup
+
+    # A second county of the same city, with one school year before and one after the county's.
+    return lambda: county_setup(code="421223", name="崇阳县", years=[2022, 2023, 2024, 2025], acting_user=admin)
+
+
+def _county_setup_makes_a_year_current(county, admin):
+    from emis.orgs.services import county_setup
+
+    return lambda: county_setup(code="421224", name="通山县", years=[2023, 2024], current=2023, acting_user=admin)
+
+
 # {function: [case, ...]}: case(county, admin) sets up what it needs and returns the write to check.
 WRITES = {
+    "emis.orgs.services.county_setup": [_county_set_up, _county_setup_makes_a_year_current],
     "emis.orgs.services.school_event_apply": [_school_event_opened, _school_event_renamed],
     "emis.students.services.enrollment_save": [
         _new_enrollment_closes_the_current_one,

@@ -11,7 +11,10 @@ from emis.core.models import ChangeLogged, ScopedQuerySet
 
 
 class ScopedUserManager(UserManager.from_queryset(ScopedQuerySet)):
-    pass
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        """`emis createsuperuser` makes the deployment's first account: a 系统管理员 (not the default role)."""
+        extra_fields.setdefault("role", Role.ADMIN)
+        return super().create_superuser(username, email, password, **extra_fields)
 
 
 class User(ChangeLogged, AbstractUser):

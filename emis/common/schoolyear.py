@@ -22,3 +22,21 @@ def school_year_label(year: int) -> str:
 def age_on(birth: dt.date, day: dt.date) -> int:
     """Full years (周岁) on a given day."""
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+def parse_years(text: str) -> list[int]:
+    """School years' start years written as "2015-2021" (a range, both ends included), "2020", or a list of those
+    separated by commas or spaces ("2015,2018-2020"). Raises ValueError naming the part it cannot read."""
+    years: set[int] = set()
+    for part in text.replace("，", ",").replace(" ", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        first, dash, last = part.replace("–", "-").partition("-")
+        if not first.strip().isdigit() or (dash and not last.strip().isdigit()):
+            raise ValueError(part)
+        start, end = int(first), int(last) if dash else int(first)
+        if end < start:
+            raise ValueError(part)
+        years.update(range(start, end + 1))
+    return sorted(years)

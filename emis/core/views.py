@@ -237,6 +237,11 @@ class ModelUI:
         return views
 
     @classmethod
+    def list_links(cls, user) -> list[tuple[str, str]]:
+        """(label, url) of other pages the list page links to for ``user`` (a page of the app's own, say)."""
+        return []
+
+    @classmethod
     def list_actions(cls, user) -> list[dict]:
         """The list page's action buttons the user may use."""
         domain = getattr(cls.model, "domain", None)
@@ -292,6 +297,7 @@ class ModelUIView(LoginRequiredMixin, View):
             "may_delete": self.ui.may(user, access.DELETE),
             "may_look_up": self.ui.may_look_up(user),
             "list_actions": self.ui.list_actions(user) if self.ui.actions else [],
+            "list_links": self.ui.list_links(user),
             **extra,
         }
 

@@ -10,7 +10,6 @@ defines; writes create parents before children, so one file can load a whole tre
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -32,6 +31,7 @@ from .choices import (
     UrbanRural,
     unpadded_division_code,
 )
+from .importing import Places, in_area_or_above, outside_area_reason
 from .models import Division, School
 
 IN_BATCH = 900  # values per IN (...) list: SQLite's variable limit with room to spare
@@ -195,7 +195,9 @@ class DivisionImport(ImportSpec):
                 return
             if level and not any(issue.column == "区划代码" for issue in row.issues):
                 in_file[code] = (level, row.number)
-        if code and not access.covers(ctx.user, division=code):
+        if code and code.isdigit() and not in_area_or_above(code):
+            row.error("区划代码", outside_area_reason(code), code)
+        elif code and not access.covers(ctx.user, division=code):
             row.error("区划代码", _("该区划不在您的管辖范围内。"), code)
         if not level or not code:
             return
@@ -388,11 +390,7 @@ class SchoolImport(ImportSpec):
         user = ctx.user
         if not access.role_may(user, DOMAIN, access.ADD):
             raise FileRejected(_("您的角色无权导入学校数据。"))
-        ctx.cache["townships"] = dict(
-            Division.objects.filter(
-                level=DivisionLevel.TOWNSHIP, code__startswith=settings.EMIS_COUNTY_CODE
-            ).values_list("code", "pk")
-        )
+        ctx.cache["places"] = Places(user)
         ctx.cache["in_file"] = {}  # code -> (category, row number)
         ctx.cache["created"] = {}  # code -> pk
 
@@ -440,22 +438,8 @@ class SchoolImport(ImportSpec):
                     row.error("学校标识码", _("该学校不在您的管辖范围内。"), code)
                     return
         township = values.get("township") or ""
-        county = settings.EMIS_COUNTY_CODE
         if township:
-            if not township.startswith(county):
-                row.error(
-                    "所在乡镇代码",
-                    _("乡镇代码 {code} 属于其他县（本县为 {county}）。").format(code=township, county=county),
-                    township,
-                )
-            elif township not in ctx.cache["townships"]:
-                row.error(
-                    "所在乡镇代码",
-                    _("乡镇代码 {code} 不存在（须为本县的乡镇级区划代码）。").format(code=township),
-                    township,
-                )
-            elif not access.covers(ctx.user, division=township):
-                row.error("所在乡镇代码", _("该乡镇不在您的管辖范围内。"), township)
+            ctx.cache["places"].check(row, "所在乡镇代码", township)
         category, ownership = values.get("category") or "", values.get("ownership") or ""
         if (
             values.get("inclusive")
@@ -546,7 +530,7 @@ class SchoolImport(ImportSpec):
     def write_chunk(self, rows: list[Row], ctx) -> None:
         if not rows:
             return
-        created, townships = ctx.cache["created"], ctx.cache["townships"]
+        created, townships = ctx.cache["created"], ctx.cache["places"].townships
         pks = dict(created)
         parents = {row.payload["target"]["parent"] for row in rows} - {""} - set(pks)
         for batch in in_batches(parents):

@@ -1,5 +1,7 @@
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from emis.core import access
 from emis.core.views import ModelUI
 
 from . import filtersets, forms, models, services, tables
@@ -25,6 +27,12 @@ class DivisionUI(ModelUI):
             tables.SchoolTable,
         ),
     )
+
+    @classmethod
+    def list_links(cls, user):
+        if not access.sees_everything(user):  # the 设立县区 page is the system administrator's
+            return []
+        return [(_("设立县区"), reverse("orgs:county_setup"))]
 
     @staticmethod
     def export_columns(user):

@@ -8,7 +8,6 @@ query per lookup, write_chunk() writes in bulk and records the change log itself
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,8 +23,10 @@ from emis.core.imports.engine import CHANGED, NEW, UNCHANGED, Column, ImportSpec
 from emis.core.imports.reader import FileRejected
 from emis.core.imports.scope import OUT_OF_SCOPE_PERSON, pks_in_scope
 from emis.core.models import ChangeAction
+from emis.orgs.area import county_of
 from emis.orgs.choices import DivisionLevel
-from emis.orgs.models import Division, School, SchoolYear
+from emis.orgs.importing import Places, county_for, school_year_hint
+from emis.orgs.models import School, SchoolYear
 from emis.students.choices import ON_ROLL_STATUSES
 from emis.students.models import Enrollment
 
@@ -47,7 +48,7 @@ def _in_batches(values) -> list[list]:
 def _school_year(ctx) -> SchoolYear:
     year = SchoolYear.objects.filter(start_year=ctx.school_year).first() if ctx.school_year else None
     if year is None:
-        raise FileRejected(_("学年 {year} 不存在：请先在“学年”中建立。").format(year=ctx.school_year or "—"))
+        raise FileRejected(school_year_hint(ctx.school_year))
     return year
 
 
@@ -109,16 +110,8 @@ class PopulationImport(ImportSpec):
         if not access.role_may(ctx.user, DOMAIN, access.ADD):
             raise FileRejected(_("您的角色无权导入适龄人口数据。"))
         ctx.cache["year"] = _school_year(ctx)
-        county = settings.EMIS_COUNTY_CODE
-        ctx.cache["townships"] = dict(
-            Division.objects.filter(level=DivisionLevel.TOWNSHIP, code__startswith=county).values_list("code", "pk")
-        )
-        ctx.cache["villages"] = {
-            code: (pk, parent_id)
-            for pk, code, parent_id in Division.objects.filter(
-                level=DivisionLevel.VILLAGE, code__startswith=county
-            ).values_list("pk", "code", "parent_id")
-        }
+        places = ctx.cache["places"] = Places(ctx.user)
+        ctx.cache["townships"], ctx.cache["villages"] = places.townships, places.villages
 
     def check_chunk(self, rows: list[Row], ctx) -> None:
         for row in rows:
@@ -147,37 +140,13 @@ class PopulationImport(ImportSpec):
     def _check_row(self, row: Row, ctx) -> None:
         values = row.values
         _check_id(row, values, ctx, person=True)
-        county = settings.EMIS_COUNTY_CODE
+        places = ctx.cache["places"]
         township = values.get("township") or ""
-        township_ok = False
-        if township:
-            if not township.startswith(county):
-                row.error(
-                    "户籍乡镇代码",
-                    _("户籍乡镇代码 {code} 属于其他县（本县为 {county}）。").format(code=township, county=county),
-                    township,
-                )
-            elif township not in ctx.cache["townships"]:
-                row.error(
-                    "户籍乡镇代码",
-                    _("乡镇代码 {code} 不存在（须为本县的乡镇级区划代码）。").format(code=township),
-                    township,
-                )
-            elif not access.covers(ctx.user, division=township):
-                row.error("户籍乡镇代码", _("该乡镇不在您的管辖范围内。"), township)
-            else:
-                township_ok = True
+        township_ok = bool(township) and places.check(row, "户籍乡镇代码", township)
         village = values.get("village") or ""
-        if village:
-            if not village.startswith(county):
-                row.error(
-                    "户籍村代码",
-                    _("户籍村代码 {code} 属于其他县（本县为 {county}）。").format(code=village, county=county),
-                    village,
-                )
-            elif village not in ctx.cache["villages"]:
-                row.error("户籍村代码", _("村/社区代码 {code} 不存在。").format(code=village), village)
-            elif township_ok and ctx.cache["villages"][village][1] != ctx.cache["townships"][township]:
+        # The village is checked for being known, not for scope: it must lie in the township, which is checked.
+        if village and places.check(row, "户籍村代码", village, DivisionLevel.VILLAGE, scope=False):
+            if township_ok and places.villages[village][1] != places.townships[township]:
                 row.error(
                     "户籍村代码",
                     _("村/社区 {code} 不属于户籍乡镇 {township}。").format(code=village, township=township),
@@ -273,8 +242,11 @@ OPTIONAL_KEEP = ("grade", "verified_on", "note")  # an empty optional cell keeps
 class OutsideEnrollmentImport(ImportSpec):
     """One row = one child verified as attending school outside the county in the batch's school year.
 
-    The 户籍 township comes from the year's register (by ID number); a child not on it is filed under the
-    county, which only county-level users may write.
+    The 户籍 township comes from the year's register (by ID number), and the record's county is that township's.
+    A child not on it keeps the township or county of an earlier record; otherwise it is filed under the county of
+    the importing user (emis.orgs.importing.county_for: the user's county, or the only county set up that the
+    user's scope touches), which only county-level users may write. Where that county cannot be told (an
+    administrator of several counties), the row is refused until the register is loaded.
     """
 
     kind = "outside"
@@ -309,7 +281,8 @@ class OutsideEnrollmentImport(ImportSpec):
         if not access.role_may(user, DOMAIN, access.ADD):
             raise FileRejected(_("您的角色无权导入县外就读数据。"))
         ctx.cache["year"] = _school_year(ctx)
-        ctx.cache["county"] = settings.EMIS_COUNTY_CODE
+        # The county of a child on no register and with no earlier record (emis.orgs.importing.county_for).
+        ctx.cache["county"] = county_for(user)
         ctx.cache["today"] = timezone.localdate()
         ctx.cache["school_ids"] = set(School.objects.for_user(user).values_list("pk", flat=True))
 
@@ -353,7 +326,7 @@ class OutsideEnrollmentImport(ImportSpec):
         registered = register.get(id_number)
         found = existing.get(id_number)
         if found is not None:
-            pk, *current, old_township, _old_county = found
+            pk, *current, old_township, old_county = found
             if pk not in ctx.cache["in_scope"]:
                 row.error("身份证件号", OUT_OF_SCOPE_PERSON, id_number)
                 return
@@ -368,9 +341,18 @@ class OutsideEnrollmentImport(ImportSpec):
                     _("姓名与本学年适龄人口登记中的“{name}”不一致，请核对。").format(name=registered_name),
                     values["name"],
                 )
-        elif found is not None and old_township:
-            # Not on the register (perhaps not loaded yet): the township entered earlier stays.
-            township_id, scope_code = current[OUTSIDE_FIELDS.index("hukou_township")], old_township
+        elif found is not None and (old_township or old_county):
+            # Not on the register (perhaps not loaded yet): the township, or the county, entered earlier stays.
+            township_id = current[OUTSIDE_FIELDS.index("hukou_township")]
+            scope_code = old_township or old_county
+        elif not ctx.cache["county"]:
+            # Several counties and no register row: which county's child this is cannot be told.
+            row.error(
+                "身份证件号",
+                _("本学年适龄人口登记中没有此身份证号，无法确定所属县：请先导入该县本学年的适龄人口登记。"),
+                id_number,
+            )
+            return
         else:
             township_id, scope_code = None, ctx.cache["county"]
             if not access.covers(ctx.user, division=scope_code):
@@ -397,7 +379,8 @@ class OutsideEnrollmentImport(ImportSpec):
             "verified_on": values.get("verified_on"),
             "note": values.get("note") or "",
         }
-        row.payload = {"target": target, "scope_code": scope_code, "pk": None}
+        # An OutsideEnrollment's county is its township's; with no township, the county the record is filed under.
+        row.payload = {"target": target, "scope_code": scope_code, "county": county_of(scope_code), "pk": None}
         if found is None:
             row.action = NEW
             return
@@ -411,12 +394,14 @@ class OutsideEnrollmentImport(ImportSpec):
             for name in OUTSIDE_FIELDS
             if current[name] != target[name]
         }
+        if old_county != row.payload["county"]:  # the register now places the child in another county
+            row.changes["county_code"] = [old_county, row.payload["county"]]
         row.action = CHANGED if row.changes else UNCHANGED
 
     def write_chunk(self, rows: list[Row], ctx) -> None:
         if not rows:
             return
-        year, county = ctx.cache["year"], ctx.cache["county"]
+        year = ctx.cache["year"]
         new, changed = [], []
         for row in rows:
             target = row.payload["target"]
@@ -424,7 +409,7 @@ class OutsideEnrollmentImport(ImportSpec):
                 pk=row.payload["pk"],
                 school_year=year,
                 id_number=row.values["id_number"],
-                county_code=county,
+                county_code=row.payload["county"],
                 hukou_township_id=target["hukou_township"],
                 **{name: target[name] for name in OUTSIDE_FIELDS if name != "hukou_township"},
             )
@@ -436,7 +421,7 @@ class OutsideEnrollmentImport(ImportSpec):
             fields = {
                 "school_year": year.pk,
                 "id_number": record.id_number,
-                "county_code": county,
+                "county_code": record.county_code,
                 **{name: _json(value) for name, value in row.payload["target"].items()},
             }
             audit.append(
@@ -450,7 +435,7 @@ class OutsideEnrollmentImport(ImportSpec):
             )
         if changed:
             OutsideEnrollment.objects.bulk_update(
-                [record for _row, record in changed], [*OUTSIDE_FIELDS, "name_initials"], batch_size=1000
+                [record for _row, record in changed], [*OUTSIDE_FIELDS, "name_initials", "county_code"], batch_size=1000
             )
             for row, record in changed:
                 audit.append((record, ChangeAction.UPDATE, row.changes, (None, row.payload["scope_code"]), record.name))

@@ -1,6 +1,5 @@
 """The school-age population register: the denominator of every rate and the base of 控辍保学."""
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
@@ -9,11 +8,15 @@ from django.utils.translation import gettext_lazy as _
 from emis.common.idnumbers import normalize_id_number, validate_id_number
 from emis.common.models import PersonFields
 from emis.common.text import pinyin_initials
+from emis.core import access
 from emis.core.access import ScopeSpec
 from emis.core.fields import EncryptedCharField, HashField
 from emis.core.models import RegistryModel
+from emis.orgs.choices import DIVISION_CODE_LENGTH, DivisionLevel
 
 from .apps import DOMAIN
+
+COUNTY_LENGTH = DIVISION_CODE_LENGTH[DivisionLevel.COUNTY]
 
 
 class PopulationSource(models.TextChoices):
@@ -76,7 +79,11 @@ class PopulationRecord(PersonFields, RegistryModel):
 
 
 def default_county_code() -> str:
-    return settings.EMIS_COUNTY_CODE
+    """The county of a record made with no township and no user to ask (a shell, a fixture): the deployment's area
+    when that is one county, else "" (seen by administrators only until the record names its township). Pages, the
+    API and imports set the county themselves (OutsideEnrollment.save, OutsideEnrollmentUI.save, the importer)."""
+    code = access.deployment_area_code()
+    return code if len(code) == COUNTY_LENGTH else ""
 
 
 class OutsideEnrollment(RegistryModel):
@@ -134,6 +141,8 @@ class OutsideEnrollment(RegistryModel):
 
     def save(self, *args, **kwargs):
         self.refresh_search_keys()
+        if self.hukou_township_id:  # the county is the township's (ADR 0012)
+            self.county_code = self.hukou_township.code[:COUNTY_LENGTH]
         super().save(*args, **kwargs)
 
     def refresh_search_keys(self) -> None:

@@ -2,6 +2,7 @@ from django.utils.translation import gettext_lazy as _
 
 from emis.core import access
 from emis.core.views import ModelUI
+from emis.orgs.importing import county_for
 
 from . import filtersets, forms, models, tables
 
@@ -46,6 +47,16 @@ class OutsideEnrollmentUI(ModelUI):
     table_class = tables.OutsideEnrollmentTable
     form_class = forms.OutsideEnrollmentForm
     select_related = ("school_year", "hukou_township")
+
+    @classmethod
+    def save(cls, obj, user):
+        """A record with a township takes its county (OutsideEnrollment.save); one without, when new, the county of
+        the user entering it (as the importer files it: emis.orgs.importing.county_for)."""
+        if not obj.hukou_township_id and not obj.pk:
+            obj.county_code = county_for(user) or obj.county_code
+        obj.save()
+        return obj
+
     detail_fields = (
         "school_year",
         "name",

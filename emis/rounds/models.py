@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from emis.admissions.apps import DOMAIN as ADMISSIONS_DOMAIN
 from emis.common.idnumbers import normalize_id_number, validate_id_number
 from emis.common.text import pinyin_initials
+from emis.core import access
 from emis.core.access import ScopeSpec
 from emis.core.fields import EncryptedCharField, HashField
 from emis.core.models import RegistryModel
@@ -37,7 +38,9 @@ from .choices import (
 
 
 def default_division_code() -> str:
-    return settings.EMIS_COUNTY_CODE
+    """A round made with no user to ask is the deployment's area's (one county: that county). A page's or the API's
+    new round is the area of the user making it (services.workflow.round_row_save)."""
+    return access.deployment_area_code()
 
 
 SCORE_MAX_DIGITS, SCORE_DECIMALS = 6, 2

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -32,7 +31,9 @@ from emis.core.imports.engine import CHANGED, NEW, UNCHANGED, Column, ImportSpec
 from emis.core.imports.reader import FileRejected
 from emis.core.imports.scope import OUT_OF_SCOPE_STUDENT, pks_in_scope
 from emis.core.models import ChangeAction
-from emis.orgs.models import Division, School, SchoolYear
+from emis.orgs.area import county_of
+from emis.orgs.importing import Places, school_year_hint
+from emis.orgs.models import School, SchoolYear
 
 from . import services
 from .apps import DOMAIN
@@ -128,7 +129,7 @@ class StudentImport(ImportSpec):
             raise FileRejected(_("您的角色无权导入学生数据。"))
         year = SchoolYear.objects.filter(start_year=ctx.school_year).first()
         if year is None:
-            raise FileRejected(_("学年 {year} 不存在：请先在“学年”中建立。").format(year=ctx.school_year))
+            raise FileRejected(school_year_hint(ctx.school_year))
         ctx.cache["year"] = year
         ctx.cache["schools"] = {
             code: (pk, township)
@@ -140,7 +141,9 @@ class StudentImport(ImportSpec):
         ctx.cache["township_of"] = {pk: township for pk, township in ctx.cache["schools"].values()}
         ctx.cache["school_objects"] = {}
         ctx.cache["known_codes"] = set(School.objects.values_list("code", flat=True))
-        ctx.cache["townships"] = dict(Division.objects.filter(level="township").values_list("code", "pk"))
+        # A pupil's 户籍 township may lie in any county of the area set up here, in scope or not (an attribute).
+        places = ctx.cache["places"] = Places(user)
+        ctx.cache["townships"] = places.townships
         ctx.cache["classes"] = {
             (school_id, grade, name): pk
             for pk, school_id, grade, name in SchoolClass.objects.filter(school_year=year).values_list(
@@ -153,10 +156,9 @@ class StudentImport(ImportSpec):
     def check_chunk(self, rows: list[Row], ctx) -> None:
         year = ctx.cache["year"]
         census = year.census_date
-        county = settings.EMIS_COUNTY_CODE
         today = dt.date.today()
         for row in rows:
-            self._check_row(row, row.values, ctx, census, county, today)
+            self._check_row(row, row.values, ctx, census, today)
         live = [row for row in rows if not row.rejected]
         by_no, by_id = self._existing_students(live)
         found = {pk for pk, _ in by_no.values()} | {pk for pk, _ in by_id.values()}
@@ -170,7 +172,7 @@ class StudentImport(ImportSpec):
         for row in live:
             self._classify(row, by_no, by_id, enrollments, ctx)
 
-    def _check_row(self, row: Row, values: dict, ctx, census, county, today) -> None:
+    def _check_row(self, row: Row, values: dict, ctx, census, today) -> None:
         code = values.get("school_code") or ""
         if code:
             if code not in ctx.cache["schools"]:
@@ -222,14 +224,7 @@ class StudentImport(ImportSpec):
                         )
         hukou = values.get("hukou_township") or ""
         if hukou:
-            if not hukou.startswith(county):
-                row.error(
-                    "户籍乡镇代码",
-                    _("户籍乡镇代码 {code} 不属于本县（{county}）。").format(code=hukou, county=county),
-                    hukou,
-                )
-            elif hukou not in ctx.cache["townships"]:
-                row.error("户籍乡镇代码", _("乡镇代码不存在。"), hukou)
+            ctx.cache["places"].check(row, "户籍乡镇代码", hukou, scope=False)
         for key, label in (("student_no", "全国学籍号"), ("id_number", "身份证件号")):
             value = values.get(key)
             if value:
@@ -393,12 +388,13 @@ class StudentImport(ImportSpec):
         if not rows:
             return
         year = ctx.cache["year"]
-        county = settings.EMIS_COUNTY_CODE
         self._create_missing_classes(rows, ctx, year)
         audit: list[tuple] = []
         new_rows, changed = [], []
         for row in rows:
             payload = row.payload
+            # A pupil's county is the school's (as students.services sets it on a page).
+            county = county_of(payload["township_code"])
             values = (*payload["student"], pinyin_initials(payload["student"][0]), county)
             if payload["student_pk"] is None:
                 new_rows.append((row, values))

@@ -178,11 +178,11 @@ def _bad_check_digit() -> str:
         (
             _person(township="421223100", village=""),
             "户籍乡镇代码",
-            "户籍乡镇代码 421223100 属于其他县（本县为 421224）",
+            "县区 421223 尚未在本系统设立",
         ),
         (_person(township="421224199", village=""), "户籍乡镇代码", "乡镇代码 421224199 不存在"),
         (_person(township="421224101", village=""), "户籍乡镇代码", "该乡镇不在您的管辖范围内"),
-        (_person(village="421223100001"), "户籍村代码", "户籍村代码 421223100001 属于其他县"),
+        (_person(village="421223100001"), "户籍村代码", "emis setup-county 421223 --name 县名"),
         (_person(village="421224100099"), "户籍村代码", "村/社区代码 421224100099 不存在"),
         (_person(village="421224101001"), "户籍村代码", "村/社区 421224101001 不属于户籍乡镇 421224100"),
     ],
@@ -221,7 +221,10 @@ def test_a_person_registered_in_another_township_is_not_moved(county, township_a
 
 def test_an_unknown_school_year_rejects_the_file(county, admin, tmp_path):
     report = run("population", write_table_file(tmp_path, HEADER, register(county)), admin, year=2030)
-    assert report.file_error == "学年 2030 不存在：请先在“学年”中建立。"
+    assert report.file_error == (
+        "学年 2030 不存在。学年由系统管理员建立：运行 emis setup-county 县级区划代码 --name 县名 --years 2030"
+        "（已设立的县再次运行只补建学年），或在“区划与学校 → 行政区划 → 设立县区”页面填写学年。"
+    )
 
 
 @pytest.mark.parametrize("role", [Role.SCHOOL, Role.LEADER, Role.INSPECTOR, Role.SECTION])

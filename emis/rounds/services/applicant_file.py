@@ -99,7 +99,7 @@ def _check_round_rules(admission_round: AdmissionRound, table: ApplicantRows, na
                 name,
                 number,
                 "junior_school",
-                _("初中学校 {value} 不是本县的初中学校（应填学校标识码）。").format(value=juniors[i]),
+                _("初中学校 {value} 不是本批次所属地区的初中学校（应填学校标识码）。").format(value=juniors[i]),
             )
         if len(names[i]) > 64:
             problems.add(name, number, "name", _("姓名不能超过64个字符。"))

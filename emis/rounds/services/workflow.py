@@ -13,8 +13,10 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from emis.core import access
 from emis.core.audit import record_event
 from emis.core.writes import Refused
+from emis.orgs.area import county_of
 
 from ..choices import ROUND_ACTIONS, STATUS_ORDER, Phase, QuotaRule, RoundStatus
 from ..models import AdmissionRound, Appeal, Applicant, QuotaAllocation, RoundSchool, locked_message
@@ -114,6 +116,11 @@ def round_row_save(*, obj, acting_user=None):
     round's rows are refused by their clean() before this, and by ``round_changed`` here."""
     if isinstance(obj, AdmissionRound):
         before = AdmissionRound.objects.filter(pk=obj.pk).values(*SETTINGS_BACK_TO).first() if obj.pk else None
+        if before is None and acting_user is not None:
+            # A new round is the county of the user making it (a city's user or an administrator of several
+            # counties: the narrowest division holding their scope, for a city-wide 中考).
+            _school, code = access.narrowest_area(acting_user)
+            obj.division_code = county_of(code) or code or obj.division_code
         obj.save()
         changed = [name for name in SETTINGS_BACK_TO if before is not None and before[name] != getattr(obj, name)]
         if changed:

@@ -147,7 +147,10 @@ def test_a_bad_row_writes_nothing_and_each_problem_names_row_and_column(draft):
         load(c, rows)
     messages = refused.value.messages
     assert "A.csv 第 3 行，total 列：“abc”不是数字。" in messages
-    assert "A.csv 第 4 行，junior_school 列：初中学校 9999999999 不是本县的初中学校（应填学校标识码）。" in messages
+    assert (
+        "A.csv 第 4 行，junior_school 列：初中学校 9999999999 不是本批次所属地区的初中学校（应填学校标识码）。"
+        in messages
+    )
     assert "A.csv 第 5 行，pref2 列：志愿学校 3142000999 不在本批次的招生学校中。" in messages
     assert any(m.startswith("A.csv 第 6 行，id_number 列：") for m in messages)
     assert any(m.startswith("A.csv 第 7 行，pref2 列：志愿学校") and "重复填报" in m for m in messages)
