@@ -204,7 +204,8 @@ def heading(user, division: str) -> str:
     """What a dashboard's figures cover, for its heading: the division's name (咸宁市, 通山县, 通羊镇); for an
     account scoped by schools, the names of its schools (never the county their figures are not)."""
     if school_scoped(user):
-        return "、".join(user.schools.order_by("code").values_list("name", flat=True))
+        school_ids, _codes = access.scope_of(user)
+        return "、".join(School.objects.filter(pk__in=school_ids).order_by("code").values_list("name", flat=True))
     return area_of(division).name
 
 

@@ -83,6 +83,11 @@ def _division(request) -> str:
     return division
 
 
+def _links(request, school_year, rules, division: str) -> RecordLinks:
+    """The record lists behind the figures; they cover the user's whole scope or narrow to a township."""
+    return RecordLinks(school_year, rules, division, whole_scope=division == scope_division(request.user))
+
+
 def _cards(figures, links: RecordLinks, codes, progress_by_code):
     cards = []
     for code in codes:
@@ -132,7 +137,7 @@ def dashboard(request):
         for place in places
         if chart_code in place["values"]
     ]
-    links = RecordLinks(school_year, rules, division)
+    links = _links(request, school_year, rules, division)
     context = {
         "year": school_year,
         "years": SchoolYear.objects.for_user(request.user).order_by("-start_year"),
@@ -173,7 +178,7 @@ def indicator_detail(request, code: str):
     division = _division(request)
     figures = year_figures(request.user, school_year.start_year, division, live=request.GET.get("live") == "1")
     rules = get_rules(on=school_year.census_date)
-    links = RecordLinks(school_year, rules, division)
+    links = _links(request, school_year, rules, division)
     breakdowns = []
     # The breakdowns the figures hold (the places one level down and the schools' attributes), and the schools.
     for dimension in DIMENSIONS:
@@ -221,7 +226,7 @@ def screen(request):
     division = _division(request)
     figures = year_figures(request.user, school_year.start_year, division)
     progress = target_progress(request.user, school_year.start_year, division)
-    links = RecordLinks(school_year, get_rules(on=school_year.census_date), division)
+    links = _links(request, school_year, get_rules(on=school_year.census_date), division)
     breakdown = child_dimension(division, request.user)
     context = {
         "year": school_year,

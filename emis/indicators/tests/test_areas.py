@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import io
+import json
 from decimal import Decimal
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -261,3 +264,44 @@ def test_targets_are_read_for_the_division_shown(tc):
     assert [str(p.target.value) for p in city.context["progress"]] == ["90.00"]
     county = client.get("/indicators/", {"year": 2020, "division": TONGSHAN})
     assert [str(p.target.value) for p in county.context["progress"]] == ["95.00"]
+
+
+# The command ------------------------------------------------------------------------------------------------------
+
+
+def _run(*args) -> list[dict]:
+    out = io.StringIO()
+    call_command("indicators", *args, stdout=out, stderr=io.StringIO())
+    return json.loads(out.getvalue())
+
+
+def test_the_command_takes_any_division_and_breaks_down_by_county(tc):
+    rows = _run("--year", "2020", "--division", CITY, "--by", "county", "--code", "preschool_ger", "--format", "json")
+    found = [(r["dimensions"].get("county"), r["numerator"], r["denominator"]) for r in rows]
+    assert found[0] == (None, 8, 9) and sorted(found[1:]) == [(CHONGYANG, 2, 4), (TONGSHAN, 6, 5)]
+    # --county is the older name of --division.
+    old = _run("--year", "2020", "--county", CHONGYANG, "--code", "preschool_ger", "--format", "json")
+    assert [(r["numerator"], r["denominator"]) for r in old] == [(2, 4)]
+    mine = _run("--year", "2020", "--as", "ind_leader_b", "--code", "preschool_ger", "--format", "json")
+    assert [(r["numerator"], r["denominator"]) for r in mine] == [(2, 4)]
+    with pytest.raises(CommandError, match="不在用户 ind_leader_b 的管辖范围内"):
+        _run("--year", "2020", "--as", "ind_leader_b", "--division", TONGSHAN)
+
+
+def test_record_links_only_where_the_lists_hold_the_figures_rows(tc):
+    client = client_for(tc.users["city"])
+    city = client.get("/indicators/", {"year": 2020})
+    assert "/students/enrollment/?" in _card(city.content.decode(), "preschool_ger")
+    # The lists have no county filter: from a county under the city, they would list both counties' records.
+    county = client.get("/indicators/", {"year": 2020, "division": TONGSHAN})
+    assert "/students/enrollment/?" not in _card(county.content.decode(), "preschool_ger")
+    township = client.get("/indicators/", {"year": 2020, "division": tc.township_a.code})
+    assert f"township={tc.township_a.pk}" in _card(township.content.decode(), "preschool_ger")
+
+
+def test_the_indicator_page_of_a_city_breaks_down_by_county(tc):
+    page = client_for(tc.users["city"]).get("/indicators/code/preschool_ger/", {"year": 2020})
+    html = page.content.decode()
+    table = html.split('data-testid="breakdown-county"')[1].split("</table>")[0]
+    assert "崇阳县" in table and f"division={CHONGYANG}" in table and "50.00" in table
+    assert "指标看板 · 咸宁市" in html
