@@ -106,11 +106,16 @@ _LINKS: dict[str, tuple] = {
 
 @dataclass
 class RecordLinks:
-    """The record lists behind the figures of one school year, optionally inside one township."""
+    """The record lists behind the figures of one school year, optionally inside one township.
+
+    The lists narrow to a township by their filter and to the user's scope by themselves; they have no filter for
+    a county, so ``whole_scope`` False (a county shown to a city's user, whose lists hold every county of the city)
+    leaves out the links a list would answer with more rows than the figure counts."""
 
     school_year: SchoolYear
     rules: dict
     division: str | None = None
+    whole_scope: bool = True
 
     def __post_init__(self):
         census = self.school_year.census_date
@@ -150,6 +155,8 @@ class RecordLinks:
             if self.division:
                 values["division"] = self.division
             return f"{reverse(name, args=[code])}?{urlencode(values)}#breakdown-school"
+        if not self._township and not self.whole_scope:
+            return None
         if name == POPULATION:
             values = self._age_filter(values)
         if self._township and name in _TOWNSHIP_PARAM:

@@ -10,19 +10,55 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.urls import reverse
+
 from emis.core import access
-from emis.orgs.models import SchoolYear
+from emis.orgs.area import COUNTY_LENGTH, area_of
+from emis.orgs.models import Division, School, SchoolYear
 
 from .definitions import PERCENT, REGISTRY
 from .engine import evaluate
 from .figures import Figures, as_number
 from .models import Comparator, IndicatorSnapshot, PlanTarget
 
-DASHBOARD_BREAKDOWNS = ("township", "category", "ownership", "urban_rural", "gender")
+# The breakdowns of a dashboard besides the places one level down (child_dimension).
+ATTRIBUTE_BREAKDOWNS = ("category", "ownership", "urban_rural", "gender")
+# A county's dashboard (its townships); see dashboard_breakdowns for any division.
+DASHBOARD_BREAKDOWNS = ("township", *ATTRIBUTE_BREAKDOWNS)
+# Division code lengths above a township's, widest first (province, city, county).
+_ANCESTOR_LENGTHS = (2, 4, COUNTY_LENGTH)
+
+
+def school_scoped(user) -> bool:
+    """Is the user's scope made of schools only (a school administrator, a 督学): no area of theirs to show?"""
+    if user is None or access.sees_everything(user):
+        return False
+    _schools, codes = access.scope_of(user)
+    return not codes
+
+
+def child_dimension(division: str, user=None) -> str:
+    """The places one level down from the division shown, which its dashboard breaks down by and drills into:
+    the counties of a city or a province, the townships of a county, the schools of a township (and the schools
+    of an account scoped by schools)."""
+    if school_scoped(user):
+        return "school"
+    if len(division) < COUNTY_LENGTH:
+        return "county"
+    if len(division) == COUNTY_LENGTH:
+        return "township"
+    return "school"
+
+
+def dashboard_breakdowns(division: str, user=None) -> tuple[str, ...]:
+    """What a dashboard (and a snapshot) of the division is broken down by: its places one level down and the
+    schools' attributes (no per-county rows for a county, no per-township rows for a city)."""
+    return (child_dimension(division, user), *ATTRIBUTE_BREAKDOWNS)
 
 
 def scope_division(user, division: str | None = None) -> str:
-    """The area a user's figures cover: the asked division if in scope, else the user's own first division."""
+    """The area a user's figures cover: the asked division if in scope, else the user's own first division (the
+    deployment's area for those who see everything: a county, a city or a province)."""
     if user is None or access.sees_everything(user):
         return division or access.deployment_area_code()
     if division and access.covers(user, division=division):
@@ -49,8 +85,9 @@ def year_figures(user, year: int, division: str | None = None, *, live: bool = F
     snapshot = None if live else latest_snapshot(user, year, division)
     if snapshot is not None:
         return Figures.from_snapshot(snapshot, division)
-    # The engine also narrows by the user's scope: a school administrator's figures are its school's.
-    evaluation = evaluate(user, year, by=DASHBOARD_BREAKDOWNS, division=division)
+    # The engine also narrows by the user's scope: a school administrator's figures are its school's. One
+    # evaluation for the area and every breakdown (a city's counties are one GROUP BY, not one query each).
+    evaluation = evaluate(user, year, by=dashboard_breakdowns(division, user), division=division)
     return Figures(evaluation, division=division)
 
 
@@ -161,3 +198,49 @@ def target_progress(user, year: int, division: str | None = None) -> list[Target
 
 def is_percent(code: str) -> bool:
     return REGISTRY[code].unit == PERCENT
+
+
+def heading(user, division: str) -> str:
+    """What a dashboard's figures cover, for its heading: the division's name (咸宁市, 通山县, 通羊镇); for an
+    account scoped by schools, the names of its schools (never the county their figures are not)."""
+    if school_scoped(user):
+        school_ids, _codes = access.scope_of(user)
+        return "、".join(School.objects.filter(pk__in=school_ids).order_by("code").values_list("name", flat=True))
+    return area_of(division).name
+
+
+def trail(user, division: str) -> list[dict]:
+    """The divisions above the one shown that the user may go back up to, widest first ({"code", "name"}): from
+    the user's own area (the deployment's for those who see everything) down to the shown division's parent."""
+    if school_scoped(user):
+        return []
+    top = access.deployment_area_code() if user is None or access.sees_everything(user) else None
+    codes = [
+        division[:n]
+        for n in (*_ANCESTOR_LENGTHS, 9)
+        if n < len(division)
+        and (len(division[:n]) >= len(top) if top is not None else access.covers(user, division=division[:n]))
+    ]
+    names = dict(Division.objects.filter(code__in=codes).values_list("code", "name"))
+    return [{"code": code, "name": names.get(code, code)} for code in codes]
+
+
+def breakdown_rows(figures: Figures, dimension: str, codes: list[str]) -> list[dict]:
+    """One row per place of `dimension` (county, township or school), in code order, with the values of `codes`
+    ({"code", "name", "values": {indicator code: IndicatorValue}, "url"}): the url drills down to the place's
+    dashboard, or to a school's page."""
+    wanted = set(codes)
+    places: dict = {}
+    for item in figures.values:
+        if item.dimension != dimension or item.code not in wanted:
+            continue
+        key = item.dimensions[dimension]
+        place = places.setdefault(key, {"code": key, "name": item.label, "values": {}, "url": None})
+        place["values"][item.code] = item
+    rows = [places[key] for key in sorted(places, key=lambda key: (key is None, str(key)))]
+    if dimension == "school":
+        pks = dict(School.objects.filter(code__in=[row["code"] for row in rows]).values_list("code", "pk"))
+        for row in rows:
+            if row["code"] in pks:
+                row["url"] = reverse("orgs:school_detail", args=[pks[row["code"]]])
+    return rows

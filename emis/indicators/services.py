@@ -17,6 +17,7 @@ from emis.students.models import Enrollment
 from .apps import DOMAIN
 from .engine import evaluate
 from .models import IndicatorSnapshot
+from .selectors import dashboard_breakdowns
 
 
 class SnapshotRefused(Exception):
@@ -32,7 +33,9 @@ def data_version() -> str:
 
 @transaction.atomic
 def snapshot_publish(*, school_year: SchoolYear, acting_user, division_code: str | None = None, note: str = ""):
-    """Freeze the year's indicator values (total and every breakdown) as the next published version."""
+    """Freeze the year's indicator values (total and every breakdown) as the next published version: the area's
+    total and the breakdowns its dashboard shows (a city's or province's counties, a county's townships, a
+    township's schools; and the schools' attributes)."""
     division_code = division_code or access.deployment_area_code()
     if not access.role_may(acting_user, DOMAIN, access.ADD):
         raise SnapshotRefused(_("您的角色无权发布指标快照。"))
@@ -41,7 +44,7 @@ def snapshot_publish(*, school_year: SchoolYear, acting_user, division_code: str
     evaluation = evaluate(
         acting_user,
         school_year,
-        by=("township", "category", "ownership", "urban_rural", "gender"),
+        by=dashboard_breakdowns(division_code),
         division=division_code,
     )
     latest = (

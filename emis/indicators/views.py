@@ -1,4 +1,5 @@
-"""Dashboards: the overview (drill-down to township and school), one indicator's page, and the 大屏 screen.
+"""Dashboards: the overview (drill-down city → county → township → school), one indicator's page, and the 大屏
+screen.
 
 Views are thin: figures come from emis.indicators.selectors (snapshot or live, always in the user's scope).
 """
@@ -14,14 +15,25 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from emis.core import access
-from emis.orgs.models import Division, SchoolYear
+from emis.orgs.models import SchoolYear
 from emis.orgs.selectors import requested_school_year
 
 from .apps import DOMAIN
 from .definitions import REGISTRY
+from .engine import evaluate
 from .links import RecordLinks
+from .queries import DIMENSIONS
 from .rules import get_rules
-from .selectors import DASHBOARD_BREAKDOWNS, scope_division, target_progress, trend, year_figures
+from .selectors import (
+    breakdown_rows,
+    child_dimension,
+    heading,
+    scope_division,
+    target_progress,
+    trail,
+    trend,
+    year_figures,
+)
 from .services import SnapshotRefused, snapshot_publish
 
 KEY_INDICATORS = (
@@ -51,12 +63,29 @@ def _year(request) -> SchoolYear:
     return year
 
 
+def _dimension_labels() -> dict:
+    return {
+        "county": _("县（市、区）"),
+        "township": _("乡镇"),
+        "category": _("办学类型"),
+        "ownership": _("办别"),
+        "urban_rural": _("城乡分类"),
+        "gender": _("性别"),
+        "school": _("学校"),
+    }
+
+
 def _division(request) -> str:
     asked = request.GET.get("division", "").strip() or None
     division = scope_division(request.user, asked)
     if asked and division != asked:
         raise Http404("division out of scope")
     return division
+
+
+def _links(request, school_year, rules, division: str) -> RecordLinks:
+    """The record lists behind the figures; they cover the user's whole scope or narrow to a township."""
+    return RecordLinks(school_year, rules, division, whole_scope=division == scope_division(request.user))
 
 
 def _cards(figures, links: RecordLinks, codes, progress_by_code):
@@ -94,17 +123,32 @@ def dashboard(request):
     chart_code = request.GET.get("chart", "preschool_ger")
     if chart_code not in REGISTRY:
         raise Http404("unknown indicator")
-    townships = [
-        {"code": row.dimensions["township"], "name": row.dimensions.get("township_name"), "value": row.value}
-        for row in figures.rows(chart_code, "township")
+    # The places one level down (counties of a city, townships of a county, schools of a township): a table of
+    # the key rates and a chart of the chosen one, each place linking to its own dashboard.
+    breakdown = child_dimension(division, request.user)
+    columns = [chart_code, *(code for code in KEY_INDICATORS if code != chart_code)]
+    places = breakdown_rows(figures, breakdown, columns)
+    for place in places:
+        if place["url"] is None and breakdown != "school":
+            place["url"] = f"?year={school_year.start_year}&division={place['code']}&chart={chart_code}"
+        place["cells"] = [place["values"].get(code) for code in columns]
+    chart = [
+        {"code": place["code"], "name": place["name"], "value": place["values"][chart_code].value, "url": place["url"]}
+        for place in places
+        if chart_code in place["values"]
     ]
-    area = Division.objects.filter(code=division).first()
-    links = RecordLinks(school_year, rules, division)
+    links = _links(request, school_year, rules, division)
     context = {
         "year": school_year,
         "years": SchoolYear.objects.for_user(request.user).order_by("-start_year"),
         "division": division,
-        "area": area,
+        "heading": heading(request.user, division),
+        "trail": trail(request.user, division),
+        "breakdown": breakdown,
+        "breakdown_label": _dimension_labels()[breakdown],
+        "places": places,
+        "columns": [(code, REGISTRY[code].name, REGISTRY[code].unit) for code in columns],
+        "total_cells": [figures.total(code) for code in columns],
         "figures": figures,
         "rate_cards": _cards(figures, links, KEY_INDICATORS, by_code),
         "count_cards": _cards(figures, links, KEY_COUNTS, by_code),
@@ -112,7 +156,7 @@ def dashboard(request):
         "chart_code": chart_code,
         "chart_name": REGISTRY[chart_code].name,
         "chart_choices": [(code, REGISTRY[code].name) for code in KEY_INDICATORS],
-        "township_chart": townships,
+        "township_chart": chart,
         "trend": trend(request.user, chart_code, division),
         "may_publish": access.role_may(request.user, DOMAIN, access.ADD),
         "gauges": [
@@ -134,14 +178,13 @@ def indicator_detail(request, code: str):
     division = _division(request)
     figures = year_figures(request.user, school_year.start_year, division, live=request.GET.get("live") == "1")
     rules = get_rules(on=school_year.census_date)
-    links = RecordLinks(school_year, rules, division)
+    links = _links(request, school_year, rules, division)
     breakdowns = []
-    for dimension in (*DASHBOARD_BREAKDOWNS, "school"):
+    # The breakdowns the figures hold (the places one level down and the schools' attributes), and the schools.
+    for dimension in DIMENSIONS:
         if dimension not in indicator.dimensions:
             continue
         if dimension == "school":
-            from .engine import evaluate
-
             rows = [
                 item.as_dict()
                 for item in evaluate(request.user, school_year, codes=[code], by="school", division=division).rows(
@@ -170,14 +213,8 @@ def indicator_detail(request, code: str):
         "progress": [
             p for p in target_progress(request.user, school_year.start_year, division) if p.target.indicator == code
         ],
-        "dimension_labels": {
-            "township": _("乡镇"),
-            "category": _("办学类型"),
-            "ownership": _("办别"),
-            "urban_rural": _("城乡分类"),
-            "gender": _("性别"),
-            "school": _("学校"),
-        },
+        "heading": heading(request.user, division),
+        "dimension_labels": _dimension_labels(),
     }
     return render(request, "indicators/detail.html", context)
 
@@ -189,16 +226,18 @@ def screen(request):
     division = _division(request)
     figures = year_figures(request.user, school_year.start_year, division)
     progress = target_progress(request.user, school_year.start_year, division)
-    links = RecordLinks(school_year, get_rules(on=school_year.census_date), division)
+    links = _links(request, school_year, get_rules(on=school_year.census_date), division)
+    breakdown = child_dimension(division, request.user)
     context = {
         "year": school_year,
-        "area": Division.objects.filter(code=division).first(),
+        "heading": heading(request.user, division),
         "rate_cards": _cards(figures, links, KEY_INDICATORS, {p.target.indicator: p for p in progress}),
         "count_cards": _cards(figures, links, KEY_COUNTS, {}),
         "figures": figures,
+        "breakdown_label": _dimension_labels()[breakdown],
         "townships": [
-            {"name": row.dimensions.get("township_name"), "value": row.value}
-            for row in figures.rows("preschool_ger", "township")
+            {"name": place["name"], "value": place["values"]["preschool_ger"].value}
+            for place in breakdown_rows(figures, breakdown, ["preschool_ger"])
         ],
         "trend": trend(request.user, "upper_secondary_ger", division),
         "gauges": [

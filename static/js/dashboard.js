@@ -23,10 +23,12 @@
       yAxis: {type: "value"},
       series: [{type: "bar", data: townships.map(t => number(t.value)), itemStyle: {color: "#206bc4"}}],
     });
+    // A bar opens the place one level down: a county's or township's dashboard, or a school's page.
     chart.on("click", params => {
       const t = townships[params.dataIndex];
-      const query = new URLSearchParams({year: chartEl.dataset.year, chart: chartEl.dataset.chart, division: t.code});
-      window.location = "?" + query.toString();
+      if (t.url) {
+        window.location = t.url;
+      }
     });
     window.addEventListener("resize", () => chart.resize());
   }

@@ -107,3 +107,58 @@ def test_catchment_plan_page(admin_page, live_server, mini_county):
     assert "本学年尚未划定片区或填报招生计划。" in page.inner_text("[data-testid=plan-schools]")
     shot(page, "23-catchment-plan")
     page.problems.assert_none()
+
+
+def test_a_city_user_sees_the_counties_and_drills_into_one(page, live_server, pupils):
+    """咸宁市 with 通山县 (the fixture's children) and 崇阳县 (two children, four of 3-5 on the register)."""
+    from emis.accounts.models import User
+    from emis.common.idnumbers import make_id_number
+    from emis.core.access import Role
+    from emis.orgs.models import Division, School
+    from emis.population.models import PopulationRecord
+    from emis.students.models import Enrollment, SchoolClass, Student
+
+    from .helpers import PASSWORD, log_in
+
+    c = pupils
+    city = Division.objects.get(code="4212")
+    county = Division.objects.create(code="421223", name="崇阳县", level="county", parent=city)
+    town = Division.objects.create(code="421223100", name="天城镇", level="township", parent=county)
+    kg = School.objects.create(code="1142990001", name="天城幼儿园", category="kindergarten", township=town)
+    klass = SchoolClass.objects.create(school=kg, school_year=c.year, grade="K2", name="1班")
+    for i in range(4):
+        birth = dt.date(2021, 4, 1) + dt.timedelta(days=i)
+        number = make_id_number("421223", birth, 40 + i, "1")
+        PopulationRecord.objects.create(
+            school_year=c.year, name=f"崇阳{i}", gender="1", birth_date=birth, id_number=number, hukou_township=town
+        )
+        if i < 2:
+            child = Student.objects.create(
+                name=f"崇阳{i}", gender="1", birth_date=birth, id_number=number, current_school=kg, county_code="421223"
+            )
+            Enrollment.objects.create(
+                student=child,
+                school=kg,
+                school_year=c.year,
+                school_class=klass,
+                grade="K2",
+                status="enrolled",
+                status_date=c.year.census_date,
+            )
+    user = User.objects.create_user("browser_city", password=PASSWORD, role=Role.CITY, display_name="市局")
+    user.divisions.set([city])
+    log_in(page, live_server, "browser_city")
+    page.goto(f"{live_server.url}/indicators/?year=2025")
+    assert page.locator("h2.page-title").inner_text().endswith("咸宁市")
+    # (6 + 2) / (6 + 4): the counties' numerators over their denominators.
+    assert page.locator("[data-code=preschool_ger]").inner_text().strip() == "80.00%"
+    table = page.inner_text("[data-testid=breakdown-table]")
+    assert "崇阳县" in table and "通山县" in table and "50.00%" in table
+    page.wait_for_selector("#township-chart canvas")
+    shot(page, "25-indicator-dashboard-city")
+    with page.expect_navigation():
+        page.click("[data-testid=breakdown-table] >> text=崇阳县")
+    assert "division=421223" in page.url
+    assert page.locator("h2.page-title").inner_text().endswith("崇阳县")
+    assert "咸宁市" in page.inner_text("[data-testid=breadcrumbs]")
+    page.problems.assert_none()
