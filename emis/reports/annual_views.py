@@ -1,10 +1,11 @@
 """The 年度工作报告 pages: the draft drafted from the data (page preview, Word download, xlsx annex), and the
-county's edited version: upload, publish (then locked), download.
+area's edited version (a county's, or a city's or province's): upload, publish (then locked), download.
 
 Every figure is computed within request.user's scope (emis.reports.annual → emis.indicators.engine.evaluate), so a
-township or school user's draft holds its own scope's figures. The edited and published versions belong to the
-county and are read and written only by users whose scope covers it (emis.reports.selectors). Views are thin:
-they read the request, call one selector or service, and answer.
+township or school user's draft holds its own scope's figures, a city user's the city's, by county. The edited and
+published versions belong to the area's division and are read only by users whose scope covers it, and written only
+by the roles that write the report's domain, not by the 市 and 省 departments, which read (emis.reports.selectors).
+Views are thin: they read the request, call one selector or service, and answer.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from .annual.selectors import default_baseline, is_baseline, school_years
 from .annual.services import DraftFiles, draft_job
 from .annual.word import DOCX_CONTENT_TYPE
 from .forms import AnnualReportUploadForm
-from .selectors import annual_reports, annual_review, may_edit_annual_report, report_county
+from .selectors import annual_reports, annual_review, may_edit_annual_report, report_area
 from .views import attachment
 
 
@@ -134,7 +135,7 @@ def annual_annex_download(request):
 @login_required
 @require_POST
 def annual_upload(request):
-    county = report_county(request.user)
+    county = report_area(request.user)
     if not may_edit_annual_report(request.user, county):
         raise Http404("not allowed")
     form = AnnualReportUploadForm(request.POST, request.FILES)

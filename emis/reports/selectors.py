@@ -4,27 +4,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 
 from emis.core.access import ADD, CHANGE, covers, role_may
 from emis.core.models import ObjectChange
 from emis.orgs.models import Division, SchoolYear
 
+from .annual.selectors import area_division
 from .models import AnnualReport
 
 
-def report_county(user) -> Division | None:
-    """The county whose annual report this user works with: the deployment's county when the user's scope covers
-    it (局领导, 股室人员, administrators), else None (township and school users get their own scope's draft)."""
-    code = settings.EMIS_COUNTY_CODE
-    if not covers(user, division=code):
-        return None
-    return Division.objects.for_user(user).filter(code=code).first()
+def report_area(user) -> Division | None:
+    """The division whose annual report this user works with: a county, a city or a province the user's scope covers
+    whole (the deployment's area for administrators; a county for its 局领导 and 股室人员; the city or province of a
+    市 or 省 department), else None (township and school users get their own scope's draft, and no edited version)."""
+    return area_division(user)
 
 
 def may_edit_annual_report(user, division: Division | None) -> bool:
-    """Upload and publish: a role that writes the report's domain, with the county inside its write scope."""
+    """Upload and publish: a role that writes the report's domain (the 市 and 省 departments read only), with the
+    report's division inside its scope."""
     if division is None or not user.is_authenticated:
         return False
     if not (role_may(user, AnnualReport.domain, ADD) and role_may(user, AnnualReport.domain, CHANGE)):
@@ -33,7 +32,8 @@ def may_edit_annual_report(user, division: Division | None) -> bool:
 
 
 def annual_reports(user):
-    """The annual reports the user may read (those of a county inside the scope), newest year first."""
+    """The annual reports the user may read (those of a county, city or province inside the scope), newest year
+    first: a county's users never see another county's reports."""
     return AnnualReport.objects.for_user(user).select_related(
         "division", "school_year", "uploaded_by", "published_by", "snapshot"
     )
@@ -49,9 +49,9 @@ def annual_report_history(user, report: AnnualReport | None):
 
 @dataclass(frozen=True)
 class AnnualReview:
-    """What the annual report page shows beside the draft: the county's reports and whether the user edits them."""
+    """What the annual report page shows beside the draft: the area's reports and whether the user edits them."""
 
-    county: Division | None  # None: the user's scope does not cover the county (a township or school user)
+    county: Division | None  # the report's area (a county, city or province); None for a township or school user
     may_edit: bool
     reports: list[AnnualReport]  # every year's, newest first
     report: AnnualReport | None  # the year's
@@ -63,7 +63,7 @@ class AnnualReview:
 
 
 def annual_review(user, year: SchoolYear) -> AnnualReview:
-    county = report_county(user)
+    county = report_area(user)
     reports = list(annual_reports(user)) if county is not None else []
     report = next((r for r in reports if r.school_year_id == year.pk and r.division_id == county.pk), None)
     return AnnualReview(

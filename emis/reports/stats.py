@@ -1,5 +1,6 @@
-"""教育事业统计 基础基表 for one school year, within the acting user's scope: the county (or scope) total and
-a breakdown per township (乡镇).
+"""教育事业统计 基础基表 for one school year, within the acting user's scope: the area (or scope) total and
+a breakdown per part of it: per township (乡镇) for a county or less, per county (县（市、区）) for a city or a
+province (a 市/省 department, or the administrator of a deployment whose area is above county).
 
 Four tables (domain-rules 1.8 and 11):
 
@@ -10,10 +11,11 @@ Four tables (domain-rules 1.8 and 11):
    大班额 (56 or more) and 超大班额 (66 or more) shares;
 4. active staff (在职教职工) by professional title, highest qualification and age band (周岁 on the census date).
 
-The query functions (`*_by_township`) each run ONE grouped query (GROUP BY township and the table's keys, or
-conditional COUNTs), starting from `Model.objects.for_user(user)`; they return plain dicts keyed by township
-code. Python only folds those aggregated rows (at most townships × grades × bands of them) into tables, so the
-number of queries does not depend on the number of schools, pupils, classes or staff.
+The query functions (`*_by_part`) each run ONE grouped query (GROUP BY the part — the township code, or its
+county prefix computed in SQL — and the table's keys, or conditional COUNTs), starting from
+`Model.objects.for_user(user)`; they return plain dicts keyed by the part's code. Counts are summed in SQL; Python
+only adds the parts' counts into the total and computes shares from summed counts (a rate is never averaged), so
+the number of queries does not depend on the number of counties, schools, pupils, classes or staff.
 
 `base_tables(user, year)` lays the four tables out as plain dicts and lists (columns, sections, rows) that
 emis.reports.xlsx writes and the page renders. Labels are the statistical form's Chinese labels whatever the
@@ -25,21 +27,22 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.conf import settings
 from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Substr
 from django.utils import timezone, translation
 
 from emis.common.models import Gender
-from emis.core.access import covers, scope_of
+from emis.core.access import covers, scope_of, sees_everything
+from emis.orgs.area import COUNTY_LENGTH, WHOLE_AREA, area_of
 from emis.orgs.choices import DivisionLevel, Ownership, SchoolCategory, UrbanRural
 from emis.orgs.models import Division, School, SchoolYear
-from emis.orgs.selectors import school_counts
+from emis.orgs.selectors import schools_existing_on
 from emis.population.selectors import born_by
 from emis.staff.choices import Qualification, Title
 from emis.staff.models import Staff
 from emis.students.choices import GRADE_LEVEL, GRADES_OF_LEVEL, ON_ROLL_STATUSES, Grade, Level
 from emis.students.models import Enrollment, SchoolClass
-from emis.students.selectors import CLASS_SIZE_BANDS, LARGE_CLASS_MIN, on_roll_counts
+from emis.students.selectors import CLASS_SIZE_BANDS, LARGE_CLASS_MIN, on_roll_enrollments
 
 REPORT_LANGUAGE = "zh-hans"
 
@@ -98,7 +101,17 @@ def age_band_q(census: dt.date, youngest: int | None, oldest: int | None) -> Q:
     return q
 
 
-# Queries: one each, grouped by township -------------------------------------------------------------------
+# Queries: one each, grouped by the part (township or county) ---------------------------------------------------
+
+TOWNSHIP, COUNTY = "township", "county"
+# How the tables name a part of each kind (the 区域 of a section, the cover's 包含… line).
+PART_LABELS = {TOWNSHIP: "乡镇", COUNTY: "县（市、区）"}
+
+
+def part_expression(path: str, by: str = TOWNSHIP):
+    """The SQL expression of the part a row falls in, from the ORM path of its township's code: the code itself, or
+    its first six digits (the county's code, ADR 0003) when the tables break down by county."""
+    return Substr(path, 1, COUNTY_LENGTH) if by == COUNTY else F(path)
 
 
 def school_year_for(user, year: SchoolYear | int) -> SchoolYear:
@@ -108,23 +121,33 @@ def school_year_for(user, year: SchoolYear | int) -> SchoolYear:
     return SchoolYear.objects.for_user(user).get(start_year=int(year))
 
 
-def school_counts_by_township(user, *, census: dt.date) -> dict[str, dict[tuple[str, str, str], int]]:
-    """{township code: {(category, ownership, urban_rural): schools}} for the schools and teaching points in
-    scope that existed on `census`."""
-    rows = school_counts(user, on_date=census, group_by=("township_code", "category", "ownership", "urban_rural"))
+def school_counts_by_part(user, *, census: dt.date, by: str = TOWNSHIP) -> dict[str, dict[tuple[str, str, str], int]]:
+    """{part code: {(category, ownership, urban_rural): schools}} for the schools and teaching points in scope
+    that existed on `census`."""
+    rows = (
+        schools_existing_on(user, on_date=census)
+        .order_by()
+        .values("category", "ownership", "urban_rural", part=part_expression("township__code", by))
+        .annotate(schools=Count("id"))
+    )
     result: dict[str, dict] = {}
     for row in rows:
         key = (row["category"], row["ownership"], row["urban_rural"])
-        result.setdefault(row["township_code"], {})[key] = row["schools"]
+        result.setdefault(row["part"], {})[key] = row["schools"]
     return result
 
 
-def pupil_counts_by_township(user, *, school_year: SchoolYear) -> dict[str, dict[tuple[str, str], int]]:
-    """{township code: {(grade, gender): pupils on the roll}} (township of the school enrolled at)."""
-    rows = on_roll_counts(user, school_year=school_year, group_by=("township_code", "grade", "gender"))
+def pupil_counts_by_part(user, *, school_year: SchoolYear, by: str = TOWNSHIP) -> dict[str, dict[tuple[str, str], int]]:
+    """{part code: {(grade, gender): pupils on the roll}} (the part of the school enrolled at)."""
+    rows = (
+        on_roll_enrollments(user, school_year=school_year)
+        .order_by()
+        .values("grade", gender=F("student__gender"), part=part_expression("school__township__code", by))
+        .annotate(pupils=Count("id"))
+    )
     result: dict[str, dict] = {}
     for row in rows:
-        result.setdefault(row["township_code"], {})[(row["grade"], row["gender"])] = row["pupils"]
+        result.setdefault(row["part"], {})[(row["grade"], row["gender"])] = row["pupils"]
     return result
 
 
@@ -137,12 +160,14 @@ def _size_band_index(field: str = "size") -> Case:
     return Case(*whens, output_field=IntegerField())
 
 
-def class_band_counts_by_township(user, *, school_year: SchoolYear) -> dict[str, dict[tuple[str, int], int]]:
-    """{township code: {(level, band index): classes}}.
+def class_band_counts_by_part(
+    user, *, school_year: SchoolYear, by: str = TOWNSHIP
+) -> dict[str, dict[tuple[str, int], int]]:
+    """{part code: {(level, band index): classes}}.
 
     A class's size is its current enrolments with an on-roll status; the band is computed in a correlated
     subquery (COUNT ... GROUP BY class, then CASE over the count), and the classes are counted GROUP BY
-    township, grade and band. A class with nobody on the roll (all suspended or gone) has no band (NULL) and
+    part, grade and band. A class with nobody on the roll (all suspended or gone) has no band (NULL) and
     is not a teaching class: its group is skipped. The enrolments counted are those of classes already in
     the user's scope (an enrolment's school is its class's school).
     """
@@ -159,22 +184,22 @@ def class_band_counts_by_township(user, *, school_year: SchoolYear) -> dict[str,
         .filter(school_year=school_year)
         .annotate(band=Subquery(band, output_field=IntegerField()))
         .order_by()
-        .values("grade", "band", township_code=F("school__township__code"))
+        .values("grade", "band", part=part_expression("school__township__code", by))
         .annotate(classes=Count("id"))
     )
     result: dict[str, dict] = {}
     for row in rows:
         if row["band"] is None:  # nobody on the roll: not a teaching class
             continue
-        per_township = result.setdefault(row["township_code"], {})
+        per_part = result.setdefault(row["part"], {})
         key = (GRADE_LEVEL[row["grade"]], row["band"])
-        per_township[key] = per_township.get(key, 0) + row["classes"]
+        per_part[key] = per_part.get(key, 0) + row["classes"]
     return result
 
 
-def staff_counts_by_township(user, *, census: dt.date) -> dict[str, dict[str, int]]:
-    """{township code: {"total", "female", "title:<code>", "qualification:<code>", "age:<band index>": staff}}
-    for active staff (在职) posted at schools in scope, in one query (conditional COUNTs GROUP BY township)."""
+def staff_counts_by_part(user, *, census: dt.date, by: str = TOWNSHIP) -> dict[str, dict[str, int]]:
+    """{part code: {"total", "female", "title:<code>", "qualification:<code>", "age:<band index>": staff}}
+    for active staff (在职) posted at schools in scope, in one query (conditional COUNTs GROUP BY part)."""
     aggregates = {"total": Count("id"), "female": Count("id", filter=Q(gender=Gender.FEMALE))}
     for code in Title.values:
         aggregates[f"title:{code}"] = Count("id", filter=Q(title=code))
@@ -188,47 +213,74 @@ def staff_counts_by_township(user, *, census: dt.date) -> dict[str, dict[str, in
         Staff.objects.for_user(user)
         .filter(is_active=True)
         .order_by()
-        .values(township_code=F("post_school__township__code"))
+        .values(part=part_expression("post_school__township__code", by))
         .annotate(**{aliases[key]: expression for key, expression in aggregates.items()})
     )
-    return {row["township_code"]: {key: row[alias] for key, alias in aliases.items()} for row in rows}
+    return {row["part"]: {key: row[alias] for key, alias in aliases.items()} for row in rows}
 
 
-# Scope and townships ----------------------------------------------------------------------------------------
+# Scope and its parts ------------------------------------------------------------------------------------------
 
 
 def describe_scope(user) -> dict:
-    """{"label": what the report covers, "county_wide": bool, "division_codes": [...]} for the user's scope."""
-    county_code = settings.EMIS_COUNTY_CODE
+    """What the report covers, for the user's scope:
+
+    label: 通山县全县 / 咸宁市全市 / 通羊镇 / 学校：…;
+    county_wide: the scope holds a whole area (a county, a city or a province), whose total is named `whole`
+    (全县 / 全市 / 全省), else its total is 合计;
+    division_codes: the divisions the parts are listed under;
+    by: "county" when the area is above county level (a city or province department, or the administrator of a
+    deployment whose area is), else "township".
+    """
     school_ids, codes = scope_of(user)
-    county_wide = covers(user, division=county_code)
-    names = dict(Division.objects.for_user(user).filter(code__in=[*codes, county_code]).values_list("code", "name"))
-    if county_wide:
-        label = f"{names.get(county_code, '')}全县"
-    else:
-        parts = []
-        divisions = [names[code] for code in sorted(codes) if code in names]
-        if divisions:
-            parts.append("、".join(divisions))
-        if school_ids:
-            schools = School.objects.for_user(user).filter(id__in=school_ids).order_by("code")
-            parts.append("学校：" + "、".join(schools.values_list("name", flat=True)))
-        label = "；".join(parts) or "（无管辖范围）"
-    return {"label": label, "county_wide": county_wide, "division_codes": [county_code] if county_wide else codes}
+    area = None
+    if sees_everything(user):
+        area = area_of(codes[0])
+    elif len(codes) == 1 and not school_ids:
+        candidate = area_of(codes[0])
+        if candidate.level in WHOLE_AREA and covers(user, division=candidate.code):
+            area = candidate
+    if area is not None:
+        known = area.level in WHOLE_AREA
+        return {
+            "label": f"{area.name}{area.whole}" if known else area.name,
+            "county_wide": known,
+            "whole": area.whole if known else "合计",
+            "division_codes": [area.code],
+            "by": COUNTY if area.is_above_county else TOWNSHIP,
+        }
+    names = dict(Division.objects.for_user(user).filter(code__in=codes).values_list("code", "name"))
+    parts = []
+    divisions = [names[code] for code in sorted(codes) if code in names]
+    if divisions:
+        parts.append("、".join(divisions))
+    if school_ids:
+        schools = School.objects.for_user(user).filter(id__in=school_ids).order_by("code")
+        parts.append("学校：" + "、".join(schools.values_list("name", flat=True)))
+    by = COUNTY if any(len(code) < COUNTY_LENGTH for code in codes) else TOWNSHIP
+    return {
+        "label": "；".join(parts) or "（无管辖范围）",
+        "county_wide": False,
+        "whole": "合计",
+        "division_codes": codes,
+        "by": by,
+    }
 
 
-def townships_in(user, scope: dict, *, census: dt.date, data_codes: Iterable[str]) -> list[dict]:
-    """[{"code", "name"}] by code: the townships holding data (so the sections add up to the total), plus every
-    township under the divisions of the user's scope that existed on `census` (shown with zeros when empty)."""
+def parts_in(user, scope: dict, *, census: dt.date, data_codes: Iterable[str]) -> list[dict]:
+    """[{"code", "name"}] by code: the parts (townships, or counties for a city or province) holding data, so the
+    sections add up to the total, plus every part under the divisions of the user's scope that existed on
+    `census` (shown with zeros when empty)."""
     existing = (Q(valid_from__isnull=True) | Q(valid_from__lte=census)) & (
         Q(valid_to__isnull=True) | Q(valid_to__gt=census)
     )
     under_scope = Q(pk__in=[])
     for code in scope["division_codes"]:
         under_scope |= Q(code__startswith=code)
+    level = DivisionLevel.COUNTY if scope["by"] == COUNTY else DivisionLevel.TOWNSHIP
     rows = (
         Division.objects.for_user(user)
-        .filter(Q(code__in=list(data_codes)) | (Q(level=DivisionLevel.TOWNSHIP) & under_scope & existing))
+        .filter(Q(code__in=list(data_codes)) | (Q(level=level) & under_scope & existing))
         .order_by("code")
         .values("code", "name")
     )
@@ -305,7 +357,7 @@ def _pupil_values(counts: dict, grades: list[str]) -> list[int]:
     return [total, male, female]
 
 
-def pupils_table(areas: list[tuple[str, str, dict]], scope_total: dict) -> dict:
+def pupils_table(areas: list[tuple[str, str, dict]], scope_total: dict, part_label: str = "乡镇") -> dict:
     graded = [level for level in Level.values if GRADES_OF_LEVEL[level]]
     present = {grade for (grade, _gender), n in scope_total.items() if n}
     levels = [level for level in graded if present & set(GRADES_OF_LEVEL[level])]
@@ -327,7 +379,7 @@ def pupils_table(areas: list[tuple[str, str, dict]], scope_total: dict) -> dict:
         "sections": sections,
         "notes": [
             "在校生为本学年当前学籍记录中状态为“在读”“转入”的学生；休学、转出、辍学、毕业、死亡不计。",
-            "按就读学校所在乡镇统计；只列出本范围内有在校生的学段。",
+            f"按就读学校所在{part_label}统计；只列出本范围内有在校生的学段。",
         ],
     }
 
@@ -376,7 +428,7 @@ def classes_table(areas: list[tuple[str, str, dict]], scope_total: dict) -> dict
     }
 
 
-def staff_table(areas: list[tuple[str, str, dict]]) -> dict:
+def staff_table(areas: list[tuple[str, str, dict]], part_label: str = "乡镇") -> dict:
     keys = ["total", "female"]
     columns = [_column("合计"), _column("其中：女")]
     for code in Title.values:
@@ -401,7 +453,7 @@ def staff_table(areas: list[tuple[str, str, dict]]) -> dict:
         "columns": columns,
         "sections": sections,
         "notes": [
-            "教职工为在职人员，按任职学校所在乡镇统计，含各类编制；系统未保存在职状态的历史，"
+            f"教职工为在职人员，按任职学校所在{part_label}统计，含各类编制；系统未保存在职状态的历史，"
             "往年报表反映当前的教职工名册。",
             "年龄为统计时点的周岁。",
         ],
@@ -409,7 +461,8 @@ def staff_table(areas: list[tuple[str, str, dict]]) -> dict:
 
 
 def base_tables(user, year: SchoolYear | int) -> dict:
-    """The four base tables of `year` within the user's scope: a total section first, then one per township.
+    """The four base tables of `year` within the user's scope: a total section first (全县 / 全市 / 全省, or 合计),
+    then one per part (township, or county for a city or province).
 
     SchoolYear.DoesNotExist when the year is unknown. About ten queries whatever the amount of data.
     """
@@ -417,26 +470,28 @@ def base_tables(user, year: SchoolYear | int) -> dict:
     census = school_year.census_date
     with translation.override(REPORT_LANGUAGE):
         scope = describe_scope(user)
-        schools = school_counts_by_township(user, census=census)
-        pupils = pupil_counts_by_township(user, school_year=school_year)
-        classes = class_band_counts_by_township(user, school_year=school_year)
-        staff = staff_counts_by_township(user, census=census)
+        by = scope["by"]
+        schools = school_counts_by_part(user, census=census, by=by)
+        pupils = pupil_counts_by_part(user, school_year=school_year, by=by)
+        classes = class_band_counts_by_part(user, school_year=school_year, by=by)
+        staff = staff_counts_by_part(user, census=census, by=by)
         data_codes = set(schools) | set(pupils) | set(classes) | set(staff)
-        townships = townships_in(user, scope, census=census, data_codes=data_codes)
-        total_area = "全县" if scope["county_wide"] else "合计"
+        parts = parts_in(user, scope, census=census, data_codes=data_codes)
+        total_area = scope["whole"]
 
-        def areas(per_township: dict) -> list[tuple[str, str, dict]]:
-            total = _sum_dicts(per_township.values())
-            by_township = [(t["name"], t["code"], per_township.get(t["code"], {})) for t in townships]
-            return [(total_area, "", total), *by_township]
+        def areas(per_part: dict) -> list[tuple[str, str, dict]]:
+            total = _sum_dicts(per_part.values())
+            by_part = [(p["name"], p["code"], per_part.get(p["code"], {})) for p in parts]
+            return [(total_area, "", total), *by_part]
 
         school_areas, pupil_areas = areas(schools), areas(pupils)
         class_areas, staff_areas = areas(classes), areas(staff)
+        part_label = PART_LABELS[by]
         tables = [
             schools_table(school_areas),
-            pupils_table(pupil_areas, pupil_areas[0][2]),
+            pupils_table(pupil_areas, pupil_areas[0][2], part_label),
             classes_table(class_areas, class_areas[0][2]),
-            staff_table(staff_areas),
+            staff_table(staff_areas, part_label),
         ]
         year_label = f"{school_year}学年"
         return {
@@ -446,7 +501,9 @@ def base_tables(user, year: SchoolYear | int) -> dict:
             "census_date": census,
             "scope": scope,
             "total_area": total_area,
-            "townships": townships,
+            "by": by,
+            "part_label": part_label,
+            "parts": parts,
             "generated_at": timezone.localtime(),
             "generated_by": str(user),
             "tables": tables,

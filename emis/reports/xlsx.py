@@ -5,9 +5,10 @@ sheet per table. A table sheet reads top-down like the printed form:
 
     title (merged), a line with the year, census date, scope and unit
     two header rows (column groups merged above their columns), frozen with the 区域 / 项目 columns
-    the scope total section (全县 or 合计), then one section per township; every row names its area in
-    column A, so the sheet filters and pivots by township; within a section the 合计 row comes first and the
-    detail rows below it form an outline group (collapse with the [-] buttons to compare township totals)
+    the scope total section (全县, 全市, 全省 or 合计), then one section per township (per county for a city or a
+    province); every row names its area in column A, so the sheet filters and pivots by area; within a section
+    the 合计 row comes first and the detail rows below it form an outline group (collapse with the [-] buttons to
+    compare the areas' totals)
     notes (注)
 
 Printing: A4 landscape, one page wide, the header rows repeated on every page, page numbers in the footer.
@@ -37,7 +38,7 @@ def census_text(day) -> str:
 
 
 def filename(report: dict) -> str:
-    """教育事业统计基表_2020-2021学年_通山县全县.xlsx (characters Windows forbids replaced)."""
+    """教育事业统计基表_2020-2021学年_通山县全县.xlsx, …_咸宁市全市.xlsx (characters Windows forbids replaced)."""
     scope = re.sub(r'[\\/:*?"<>|\s]+', "_", report["scope"]["label"])[:40]
     return f"教育事业统计基表_{report['year_label']}_{scope}.xlsx"
 
@@ -89,7 +90,7 @@ def write_workbook(report: dict, target) -> None:
             "title": report["title"],
             "subject": "教育事业统计基础基表",
             "author": report["generated_by"],
-            "company": "县教育局",
+            "company": "教育局",
             "comments": f"统计范围：{report['scope']['label']}；统计时点：{census_text(report['census_date'])}",
         }
     )
@@ -125,13 +126,13 @@ def _write_cover(workbook, formats: _Formats, report: dict) -> None:
     sheet.set_row(0, 30)
     sheet.merge_range(0, 0, 0, 1, report["title"], formats.title)
     generated = report["generated_at"]
-    townships = report["townships"]
+    parts, part_label = report["parts"], report["part_label"]
     facts = [
         ("报表名称", report["title"]),
         ("学年", report["year_label"]),
         ("统计时点", census_text(report["census_date"])),
         ("统计范围", report["scope"]["label"]),
-        ("包含乡镇", f"{len(townships)} 个：" + "、".join(t["name"] for t in townships) if townships else "无"),
+        (f"包含{part_label}", f"{len(parts)} 个：" + "、".join(p["name"] for p in parts) if parts else "无"),
         ("生成时间", f"{generated:%Y-%m-%d %H:%M}"),
         ("生成人", report["generated_by"]),
     ]
@@ -156,7 +157,8 @@ def _write_cover(workbook, formats: _Formats, report: dict) -> None:
     sheet.write(
         row,
         1,
-        f"{number}. 每张表先列{report['total_area']}合计，再分乡镇列出；乡镇的明细行已分组，可用左侧的 [-] 按钮折叠。",
+        f"{number}. 每张表先列{report['total_area']}合计，再分{part_label}列出；{part_label}的明细行已分组，"
+        "可用左侧的 [-] 按钮折叠。",
         formats.value,
     )
     _page_setup(sheet, report)
@@ -220,7 +222,7 @@ def _write_table(workbook, formats: _Formats, report: dict, tbl: dict) -> None:
     sheet.set_row(top_row, 24)
     sheet.set_row(bottom_row, 30)
 
-    # Body: the scope total section, then one section per township.
+    # Body: the scope total section, then one section per part (township or county).
     row = DATA_FIRST_ROW
     for index, section in enumerate(tbl["sections"]):
         for item in section["rows"]:

@@ -17,7 +17,7 @@ One module per concern:
 
     draft = annual_draft(user, 2020, baseline=2015)     # evaluations in the user's scope -> AnnualDraft
     write_docx(draft, "report.docx")                     # Word, charts drawn by emis.reports.charts
-    write_annex(draft, "annex.xlsx")                     # every indicator: total and by township
+    write_annex(draft, "annex.xlsx")                     # every indicator: total and by township (county)
 
 The report body is Chinese content, not interface text: the bureau files it in Chinese whatever language the
 person downloading it reads, like the statistical forms (emis.reports.stats). Its prose is therefore kept as

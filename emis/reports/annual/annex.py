@@ -1,5 +1,6 @@
 """The Excel writer: the draft's annex 《指标明细》 as an .xlsx (XlsxWriter, through emis.core.safe_export): every
-indicator's total with the baseline and the change, its value by township, the definitions, and a sheet about
+indicator's total with the baseline and the change, its value by township (by county for a city or a province),
+the definitions, and a sheet about
 the draft.
 
     annex_bytes(draft) -> bytes        write_annex(draft, "annex.xlsx")
@@ -73,16 +74,19 @@ def annex_bytes(draft: AnnualDraft) -> bytes:
         totals.set_column(3, 9, 12)
         totals.freeze_panes(1, 2)
 
-        townships = workbook.add_worksheet("分乡镇")
-        townships.write_row(0, 0, ["代码", "指标", "单位", "乡镇代码", "乡镇", "值", "分子", "分母"], formats["bold"])
+        dimension, part_label = draft.area.part, draft.area.part_label
+        townships = workbook.add_worksheet(f"分{part_label}")
+        townships.write_row(
+            0, 0, ["代码", "指标", "单位", f"{part_label}代码", part_label, "值", "分子", "分母"], formats["bold"]
+        )
         order = {code: index for index, code in enumerate(REGISTRY)}
         rows = sorted(
-            (item for item in now.values if item.dimension == "township"),
-            key=lambda item: (order.get(item.code, 999), str(item.dimensions["township"])),
+            (item for item in now.values if item.dimension == dimension),
+            key=lambda item: (order.get(item.code, 999), str(item.dimensions[dimension])),
         )
         for row, item in enumerate(rows, start=1):
             townships.write_row(
-                row, 0, [item.code, item.name, UNITS[item.unit], str(item.dimensions["township"] or ""), item.label]
+                row, 0, [item.code, item.name, UNITS[item.unit], str(item.dimensions[dimension] or ""), item.label]
             )
             for col, value in ((5, item.value), (6, item.numerator), (7, item.denominator)):
                 _cell(townships, row, col, value, formats)

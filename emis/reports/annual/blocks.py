@@ -47,19 +47,34 @@ class Section:
     blocks: list = field(default_factory=list)
 
 
+# Areas whose bureau issues the report, and how each is broken down in the tables and the annex.
+BUREAU_KINDS = ("county", "city", "province")
+ABOVE_COUNTY_KINDS = ("city", "province")
+
+
 @dataclass
 class Area:
-    """What the report covers: the county (its bureau issues it), a township, or schools."""
+    """What the report covers: a county, a city or a province (its bureau issues it), a township, or schools."""
 
     name: str
-    kind: str  # county / township / schools
+    kind: str  # county / city / province / township / schools
     issuer: str
-    whole: str  # how the prose says "all of it": 全县, 全镇, 全乡, 辖区, 本校
+    whole: str  # how the prose says "all of it": 全县, 全市, 全省, 全镇, 全乡, 辖区, 本校
     division: Division | None = None
 
     @property
     def label(self) -> str:
-        return f"{self.name}全县" if self.kind == "county" else self.name
+        return f"{self.name}{self.whole}" if self.kind in BUREAU_KINDS else self.name
+
+    @property
+    def part(self) -> str:
+        """The breakdown of the tables and the annex: by county for a city or a province, else by township."""
+        return "county" if self.kind in ABOVE_COUNTY_KINDS else "township"
+
+    @property
+    def part_label(self) -> str:
+        """乡镇, or 县（市、区） for a city or a province."""
+        return "县（市、区）" if self.part == "county" else "乡镇"
 
 
 @dataclass

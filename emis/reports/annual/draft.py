@@ -13,7 +13,7 @@ from emis.indicators.figures import Figures
 
 from .blocks import AnnualDraft, Area, Section
 from .prose import achievements, notes
-from .tables import indicator_tables, township_blocks
+from .tables import indicator_tables, part_blocks
 from .wording import CN_NUMBERS
 
 # Indicators whose baseline is not compared: they mix every level's pupils and staff, so a baseline year whose
@@ -29,7 +29,8 @@ def build_draft(
     junior_kinds: dict[str, int] | None = None,
     generated_at: dt.datetime | None = None,
 ) -> AnnualDraft:
-    """The structured draft from the year's evaluation (`now`, broken down by township) and the baseline's
+    """The structured draft from the year's evaluation (`now`, broken down by `area.part`: township, or county for a
+    city or a province) and the baseline's
     (`then`, totals; None: no comparison). `junior_kinds` is {category: schools offering 初中} for the year."""
     f = Figures(now, then, not_compared=NOT_COMPARED)
     year = now.year
@@ -39,9 +40,9 @@ def build_draft(
         Section(f"一、{year}年教育事业发展主要成就", achievements(f, area, junior_kinds or {})),
         Section("二、主要指标完成情况", indicator_tables(f, area)),
     ]
-    townships = township_blocks(f)
-    if townships:
-        sections.append(Section("三、分乡镇情况", townships))
+    parts = part_blocks(f, area)
+    if parts:
+        sections.append(Section(f"三、分{area.part_label}情况", parts))
     sections.append(Section(f"{CN_NUMBERS[len(sections)]}、有关说明", notes(f, area)))
     return AnnualDraft(
         title=title,

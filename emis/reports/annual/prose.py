@@ -253,11 +253,19 @@ def notes(f: Figures, area: Area) -> list[Paragraph]:
             f"教职工和适龄人口登记记录计算，统计范围为{area.label}。"
         ),
         Paragraph(
-            "各项指标的计算公式、分子分母和分乡镇数据见附件《指标明细》；比率均保留两位小数，"
+            f"各项指标的计算公式、分子分母和分{area.part_label}数据见附件《指标明细》；比率均保留两位小数，"
             "与上年或基准年的比较以百分点计。"
         ),
         Paragraph("本稿为系统生成的数据稿，请核对数据、补充工作情况后上传修改稿，经审核后发布。"),
     ]
+    if area.part == "county":
+        notes.insert(
+            1,
+            Paragraph(
+                f"{area.whole}数据为各县（市、区）数据的汇总：比率由各县（市、区）的分子、分母分别相加后计算，"
+                "不是各县（市、区）比率的平均。"
+            ),
+        )
     if f.baseline:
         notes.insert(1, Paragraph(f"对比基准为{f.baseline}学年统计时点的数据；基准年未录入的学段不作比较。"))
     return notes

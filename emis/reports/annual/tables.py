@@ -1,5 +1,6 @@
 """The report's tables and charts: 表1 (every indicator against the baseline and the national standard) with 图1,
-the kindergarten and level tables, and section 三's township tables and charts. Pure: reads the figures only."""
+the kindergarten and level tables, and section 三's tables and charts by township (by county for a city or a
+province). Pure: reads the figures only."""
 
 from __future__ import annotations
 
@@ -215,72 +216,86 @@ TOWNSHIP_COUNTS = (
 )
 
 
-def township_list(evaluation: Evaluation) -> list[tuple[str, str]]:
-    """[(code, name)] of the townships in the evaluation's breakdown, by code."""
+def part_list(evaluation: Evaluation, dimension: str = "township") -> list[tuple[str, str]]:
+    """[(code, name)] of the parts (townships, or counties) in the evaluation's breakdown, by code."""
     found = {}
     for item in evaluation.values:
-        if item.dimension == "township":
-            found[item.dimensions["township"]] = item.label
-    return sorted(((code, name or "（未填乡镇）") for code, name in found.items()), key=lambda pair: str(pair[0]))
+        if item.dimension == dimension:
+            found[item.dimensions[dimension]] = item.label
+    unnamed = "（未填乡镇）" if dimension == "township" else "（未填县）"
+    return sorted(((code, name or unnamed) for code, name in found.items()), key=lambda pair: str(pair[0]))
 
 
-def township_blocks(f: Figures) -> list:
-    townships = township_list(f.now)
-    if not townships:
+def township_list(evaluation: Evaluation) -> list[tuple[str, str]]:
+    return part_list(evaluation, "township")
+
+
+def part_blocks(f: Figures, area: Area | None = None) -> list:
+    """Section 三: the rates and counts of each part of the area (each township; each county of a city or a
+    province), with the area's total, and charts comparing the parts."""
+    dimension = area.part if area is not None else "township"
+    part_label = area.part_label if area is not None else "乡镇"
+    parts = part_list(f.now, dimension)
+    if not parts:
         return []
     now = f.now
+
+    def at(code: str, key):
+        return now.value(code, **{dimension: key})
+
     total_label = "合计"
-    rate_rows = [
-        [name, *(fmt(now.value(code, township=key), PERCENT) for code, _ in TOWNSHIP_RATES)] for key, name in townships
-    ]
+    rate_rows = [[name, *(fmt(at(code, key), PERCENT) for code, _ in TOWNSHIP_RATES)] for key, name in parts]
     rate_rows.append([total_label, *(fmt(now.value(code), PERCENT) for code, _ in TOWNSHIP_RATES)])
-    count_rows = [
-        [name, *(fmt(now.value(code, township=key) or 0, COUNT) for code, _ in TOWNSHIP_COUNTS)]
-        for key, name in townships
-    ]
+    count_rows = [[name, *(fmt(at(code, key) or 0, COUNT) for code, _ in TOWNSHIP_COUNTS)] for key, name in parts]
     count_rows.append([total_label, *(fmt(now.value(code) or 0, COUNT) for code, _ in TOWNSHIP_COUNTS)])
+    if dimension == "county":
+        rate_note = (
+            "学前三年毛入园率、净入学率的分子按学校所在县（市、区）、分母按户籍所在县（市、区）统计，"
+            "跨县就读较多的县（市、区）比率可能超过100%；合计行由各县（市、区）的分子、分母汇总计算，不是各县比率的平均。"
+        )
+    else:
+        rate_note = (
+            "学前三年毛入园率、净入学率的分子按学校所在乡镇、分母按户籍乡镇统计，"
+            "县城所在乡镇接收外乡镇学生，比率可能超过100%。"
+        )
     blocks: list = [
         Table(
-            "township_rates",
-            "表4　分乡镇主要比率指标",
-            ["乡镇", *(label for _, label in TOWNSHIP_RATES)],
+            f"{dimension}_rates",
+            f"表4　分{part_label}主要比率指标",
+            [part_label, *(label for _, label in TOWNSHIP_RATES)],
             rate_rows,
             unit="%",
             total_rows=1,
-            notes=[
-                "学前三年毛入园率、净入学率的分子按学校所在乡镇、分母按户籍乡镇统计，"
-                "县城所在乡镇接收外乡镇学生，比率可能超过100%。",
-                "大班额比例为班额56人及以上的义务教育教学班占教学班总数的比例。",
-            ],
+            notes=[rate_note, "大班额比例为班额56人及以上的义务教育教学班占教学班总数的比例。"],
         ),
         Table(
-            "township_counts",
-            "表5　分乡镇学校和在校生",
-            ["乡镇", *(label for _, label in TOWNSHIP_COUNTS)],
+            f"{dimension}_counts",
+            f"表5　分{part_label}学校和在校生",
+            [part_label, *(label for _, label in TOWNSHIP_COUNTS)],
             count_rows,
             unit="所、个、人",
             total_rows=1,
         ),
     ]
-    if len(townships) >= 2:
+    if len(parts) >= 2:
         number = 2
         for code, label, title in (
-            ("preschool_ger", "学前三年毛入园率", "各乡镇学前三年毛入园率"),
-            ("large_class_ratio", "大班额比例", "各乡镇义务教育大班额比例"),
+            ("preschool_ger", "学前三年毛入园率", f"各{part_label}学前三年毛入园率"),
+            ("large_class_ratio", "大班额比例", f"各{part_label}义务教育大班额比例"),
         ):
-            values = [_float(now.value(code, township=key)) for key, _ in townships]
+            values = [_float(at(code, key)) for key, _ in parts]
             if all(value is None for value in values):
                 continue
             found = REGISTRY[code].thresholds(now.rules)
             threshold = float(found[0]["value"]) if found else None
             blocks.append(
                 Figure(
-                    f"township_{code}",
+                    f"{dimension}_{code}",
                     f"图{number}　{title}",
                     Chart(
-                        f"township_{code}",
+                        f"{dimension}_{code}",
                         f"{title}（%）",
-                        [name for _, name in townships],
+                        [name for _, name in parts],
                         [(label, values)],
                         threshold=threshold,
                         threshold_label=f"国家标准 {found[0]['comparator']}{plain_number(found[0]['value'])}%"
@@ -291,3 +306,7 @@ def township_blocks(f: Figures) -> list:
             )
             number += 1
     return blocks
+
+
+def township_blocks(f: Figures) -> list:
+    return part_blocks(f)

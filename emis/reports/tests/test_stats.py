@@ -41,7 +41,7 @@ def test_report_header(report):
     assert report["census_date"] == CENSUS
     assert report["scope"]["label"] == "通山县全县" and report["scope"]["county_wide"]
     assert report["total_area"] == "全县"
-    assert report["townships"] == [{"code": "421224100", "name": A}, {"code": "421224101", "name": B}]
+    assert report["parts"] == [{"code": "421224100", "name": A}, {"code": "421224101", "name": B}]
     assert [t["key"] for t in report["tables"]] == ["schools", "pupils", "classes", "staff"]
     for tbl in report["tables"]:
         assert [s["area"] for s in tbl["sections"]] == ["全县", A, B]
@@ -234,8 +234,14 @@ def test_leader_sees_the_county(sc, report):
 
 def test_township_user_gets_only_their_township(sc, report):
     mine = stats.base_tables(sc.users["township"], 2020)
-    assert mine["scope"] == {"label": A, "county_wide": False, "division_codes": ["421224100"]}
-    assert mine["townships"] == [{"code": "421224100", "name": A}]
+    assert mine["scope"] == {
+        "label": A,
+        "county_wide": False,
+        "whole": "合计",
+        "division_codes": ["421224100"],
+        "by": "township",
+    }
+    assert mine["parts"] == [{"code": "421224100", "name": A}]
     assert mine["total_area"] == "合计"
     for tbl, county_tbl in zip(mine["tables"], report["tables"], strict=True):
         assert [s["area"] for s in tbl["sections"]] == ["合计", A]
@@ -249,7 +255,7 @@ def test_township_user_gets_only_their_township(sc, report):
 def test_school_user_gets_only_their_school(sc):
     mine = stats.base_tables(sc.users["school"], 2020)
     assert mine["scope"]["label"] == "学校：南林桥小学"
-    assert mine["townships"] == [{"code": "421224101", "name": B}]
+    assert mine["parts"] == [{"code": "421224101", "name": B}]
     assert cells(stats.table(mine, "schools"), "合计", "合计")["合计"] == 1
     assert cells(stats.table(mine, "pupils"), B, "合计")["合计"] == 65
     assert cells(stats.table(mine, "staff"), B)["合计"] == 1
@@ -258,7 +264,7 @@ def test_school_user_gets_only_their_school(sc):
 def test_a_township_without_rows_is_listed_with_zeros(sc):
     make_division("421224102", "大畈镇", "township", sc.county)
     report = stats.base_tables(sc.users["leader"], 2020)
-    assert [t["name"] for t in report["townships"]] == [A, B, "大畈镇"]
+    assert [t["name"] for t in report["parts"]] == [A, B, "大畈镇"]
     assert cells(stats.table(report, "pupils"), "大畈镇", "合计") == {"合计": 0, "男": 0, "女": 0}
 
 

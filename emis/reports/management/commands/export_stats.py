@@ -11,7 +11,9 @@ from emis.reports.xlsx import write_workbook
 
 
 class Command(BaseCommand):
-    help = "导出某学年的教育事业统计基础基表（学校、在校生、班额、教职工；全县合计及分乡镇）为 xlsx。"
+    help = (
+        "导出某学年的教育事业统计基础基表（学校、在校生、班额、教职工；全县合计及分乡镇，市、省为合计及分县）为 xlsx。"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--year", type=int, required=True, help="学年起始年份，如 2020 表示 2020-2021 学年")
@@ -37,7 +39,8 @@ class Command(BaseCommand):
         classes = table(report, "classes")["sections"][0]["rows"][0]["values"][0]
         staff = table(report, "staff")["sections"][0]["rows"][0]["values"][0]
         self.stdout.write(
-            f"{report['title']}  统计范围：{report['scope']['label']}（{len(report['townships'])} 个乡镇）\n"
+            f"{report['title']}  统计范围：{report['scope']['label']}"
+            f"（{len(report['parts'])} 个{report['part_label']}）\n"
             f"学校 {schools} 所，在校生 {pupils} 人，教学班 {classes} 个，教职工 {staff} 人"
         )
         self.stdout.write(self.style.SUCCESS(f"已写入 {path}"))

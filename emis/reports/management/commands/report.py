@@ -28,7 +28,10 @@ class Command(BaseCommand):
         annual.add_argument("--out", required=True, help="输出的 Word 文件（.docx）")
         annual.add_argument("--annex", default=None, help="同时输出指标明细附件（.xlsx）")
         annual.add_argument(
-            "--as", dest="username", default=None, help="以该用户的数据范围起草（默认：第一个系统管理员账号，即全县）"
+            "--as",
+            dest="username",
+            default=None,
+            help="以该用户的数据范围起草（默认：第一个系统管理员账号，即本系统的整个区域）",
         )
 
     def handle(self, *args, kind, **options):
