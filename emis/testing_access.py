@@ -743,8 +743,8 @@ def make_import_batches(county) -> None:
 
 
 def make_annual_reports(county) -> None:
-    """Draft annual reports with an uploaded file: the county's, and the city's (outside every scope but the
-    administrator's)."""
+    """Draft annual reports with an uploaded file: the county's, and the city's (outside every county user's scope:
+    the city's and the province's departments and the administrator reach it)."""
     from django.core.files.base import ContentFile
 
     from emis.core.files import upload_storage
