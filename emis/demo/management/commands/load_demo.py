@@ -32,8 +32,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, county, reset, seed, **options):
         counties = list(loader.DEMO_COUNTIES.values()) if county == "all" else [loader.DEMO_COUNTIES[county]]
+        if reset:
+            # All first, then load: a county's ID numbers are drawn around those already stored (loader.DemoCounty).
+            for demo in reversed(counties):
+                self.wipe(demo)
         for demo in counties:
-            self.load(demo, reset=reset, seed=seed)
+            self.load(demo, seed=seed)
         accounts = loader.ensure_demo_accounts()
         if loader.county_loaded(loader.TONGSHAN):
             if loader.ensure_plan_targets():
@@ -45,14 +49,15 @@ class Command(BaseCommand):
         for line in loader.accounts_table(accounts):
             self.stdout.write(line)
 
-    def load(self, county: loader.DemoCounty, *, reset: bool, seed: int | None) -> None:
+    def wipe(self, county: loader.DemoCounty) -> None:
+        self.stdout.write(f"Deleting the demo county {county.code} ({county.name}) ...")
+        try:
+            loader.wipe_county(county, log=self.stdout.write)
+        except IntegrityError as exc:
+            raise CommandError(str(exc)) from exc
+
+    def load(self, county: loader.DemoCounty, *, seed: int | None) -> None:
         out = self.stdout
-        if reset:
-            out.write(f"Deleting the demo county {county.code} ({county.name}) ...")
-            try:
-                loader.wipe_county(county, log=out.write)
-            except IntegrityError as exc:
-                raise CommandError(str(exc)) from exc
         if loader.county_loaded(county):
             out.write(f"{county.name} ({county.code}) is already loaded; nothing added. Use --reset to load it afresh.")
             return
