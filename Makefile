@@ -1,6 +1,6 @@
 # County EMIS (县域教育管理信息系统): developer entry points.
 #
-#   make demo     set up, migrate, load the 通山县 demo data, serve http://127.0.0.1:8000
+#   make demo     set up, migrate, load the demo counties (通山县, 崇阳县), serve http://127.0.0.1:8000
 #   make test     set up, then run the whole test suite (SQLite; PostgreSQL when DATABASE_URL is set)
 #
 # Every target installs what it needs first and is safe to run again: the Python packages are
@@ -17,7 +17,7 @@ PY := $(BIN)/python
 EMIS := $(BIN)/emis
 HOST ?= 127.0.0.1
 PORT ?= 8000
-DEMO_COUNTY ?= tongshan
+DEMO_COUNTY ?= all
 # Two workers on the 2-core machines we run on; `make test PYTEST_ARGS="-n 0 -k school"` for one test.
 PYTEST_ARGS ?= -n auto
 

@@ -14,7 +14,11 @@ with school years 2023 and 2024 (current), one class per school, students with v
 and posting per school, population records per township and an opening event per school.
 
 `make_role_users(county)` creates one user per role with the scope the issue describes:
-leader and section (the county), township (通羊镇), school (A1), inspector (A2 and B1), admin.
+leader and section (the county), township (通羊镇), school (A1), inspector (A2 and B1), city (咸宁市 4212),
+province (湖北省 42), admin.
+
+`make_neighbour_county(county)` adds a second county beside it, 崇阳县 421223 (one township, one school, a row of
+each scoped model): the access matrix adds it to its own data only, so that other tests' counts stay as they are.
 
 `module_db(django_db_blocker)` holds such data for a test module inside one transaction that is rolled
 back afterwards, so each test (inside its own savepoint via the `db` fixture) starts from the same rows
@@ -44,8 +48,11 @@ ROLE_USERNAMES = {
     Role.TOWNSHIP: "township_a",
     Role.SCHOOL: "school_a1",
     Role.INSPECTOR: "inspector",
+    Role.CITY: "city",
+    Role.PROVINCE: "province",
     Role.ADMIN: "admin",
 }
+NEIGHBOUR_CODE = "421223"  # 崇阳县, the access matrix's second county (make_neighbour_county)
 
 
 @dataclass
@@ -145,7 +152,7 @@ def make_student(
         id_number=id_number,
         student_no=student_no,
         current_school=school,
-        county_code=COUNTY_CODE,
+        county_code=extra.pop("county_code", COUNTY_CODE),
         **extra,
     )
 
@@ -244,6 +251,9 @@ def make_role_users(county: County) -> dict:
         Role.INSPECTOR: make_user(
             ROLE_USERNAMES[Role.INSPECTOR], Role.INSPECTOR, schools=[county.school_a2, county.school_b1]
         ),
+        # Departments above the county: view only, the whole city or province.
+        Role.CITY: make_user(ROLE_USERNAMES[Role.CITY], Role.CITY, divisions=[county.city]),
+        Role.PROVINCE: make_user(ROLE_USERNAMES[Role.PROVINCE], Role.PROVINCE, divisions=[county.province]),
         Role.ADMIN: make_user(ROLE_USERNAMES[Role.ADMIN], Role.ADMIN),
     }
     county.users = users
@@ -334,6 +344,120 @@ def build_county(*, with_users: bool = True) -> County:
     if with_users:
         make_role_users(c)
     return c
+
+
+@dataclass
+class Neighbour:
+    """崇阳县 421223 beside the county of build_county (make_neighbour_county): one row of each scoped model."""
+
+    county: object = None
+    township: object = None
+    village: object = None
+    school: object = None
+    rows: dict = field(default_factory=dict)  # model name -> the row
+
+
+def make_neighbour_county(c: County) -> Neighbour:
+    """A second county in the same city: 崇阳县 421223 > 天城镇 421223100 > 城关社区, with 天城镇中心小学 and, in the
+    current year, a class, a pupil and her enrolment, a staff member and posting, an opening event, population and
+    县外就读 records, a catchment zone, entry plan and exception, a plan target and snapshot, a 中考 round (draft)
+    with the school and an applicant, and an import batch. No user of the county of build_county may reach any
+    of them; the city's and the province's users and the administrator reach them all (the access matrix)."""
+    from emis.admissions.models import CatchmentException, CatchmentZone, EntryPlan
+    from emis.core.models import ImportBatch, ImportStatus
+    from emis.indicators.models import IndicatorSnapshot, PlanTarget
+    from emis.orgs.models import SchoolEvent
+    from emis.population.models import OutsideEnrollment
+    from emis.rounds.models import AdmissionRound, Applicant, RoundSchool
+    from emis.staff.models import Posting
+    from emis.students.models import SchoolClass
+
+    n = Neighbour()
+    rows = n.rows
+    with audit_context():
+        n.county = make_division(NEIGHBOUR_CODE, "崇阳县", "county", c.city)
+        n.township = make_division(f"{NEIGHBOUR_CODE}100", "天城镇", "township", n.county)
+        n.village = make_division(f"{NEIGHBOUR_CODE}100001", "城关社区", "village", n.township)
+        n.school = rows["School"] = make_school("2142300101", "天城镇中心小学", "primary", n.township)
+        rows["SchoolEvent"] = SchoolEvent.objects.create(school=n.school, kind="opened", date=dt.date(1990, 9, 1))
+        klass = rows["SchoolClass"] = SchoolClass.objects.create(
+            school=n.school, school_year=c.year, grade="P1", name="1班"
+        )
+        birth = dt.date(2018, 2, 14)
+        id_number = id_for(birth, GENDER_FEMALE, area=NEIGHBOUR_CODE)
+        student = rows["Student"] = make_student(
+            "崇小燕", n.school, birth=birth, gender=GENDER_FEMALE, id_number=id_number, county_code=NEIGHBOUR_CODE
+        )
+        rows["Enrollment"] = make_enrollment(student, klass)
+        staff = rows["Staff"] = make_staff("崇老师", n.school, birth=dt.date(1982, 3, 4))
+        rows["Posting"] = Posting.objects.create(
+            staff=staff, school=n.school, kind="recruitment", start_date=dt.date(2006, 9, 1)
+        )
+        rows["PopulationRecord"] = make_population(
+            "崇小燕", c.year, n.township, birth=birth, gender=GENDER_FEMALE, id_number=id_number, village=n.village
+        )
+        rows["OutsideEnrollment"] = OutsideEnrollment.objects.create(
+            school_year=c.year,
+            name="崇外读",
+            id_number=id_for(dt.date(2016, 6, 6), GENDER_MALE, area=NEIGHBOUR_CODE),
+            county_code=NEIGHBOUR_CODE,
+            hukou_township=n.township,
+            school_name="武汉市育才小学",
+            region="湖北省武汉市",
+        )
+        zone = rows["CatchmentZone"] = CatchmentZone.objects.create(
+            school_year=c.year, name="天城片区", township=n.township, primary_school=n.school
+        )
+        zone.villages.add(n.village)
+        rows["EntryPlan"] = EntryPlan.objects.create(school_year=c.year, school=n.school, level="primary", classes=1)
+        rows["CatchmentException"] = CatchmentException.objects.create(
+            school_year=c.year,
+            level="primary",
+            id_number=id_for(dt.date(2018, 5, 5), GENDER_MALE, area=NEIGHBOUR_CODE),
+            name="崇随迁",
+            reason="migrant",
+            school=n.school,
+        )
+        rows["PlanTarget"] = PlanTarget.objects.create(
+            division_code=NEIGHBOUR_CODE, indicator="preschool_ger", baseline_year=2023, target_year=2025, value=90
+        )
+        rows["IndicatorSnapshot"] = IndicatorSnapshot.objects.create(
+            school_year=c.year, division_code=NEIGHBOUR_CODE, data_version="test", values={"year": 2024, "values": []}
+        )
+        admission_round = rows["AdmissionRound"] = AdmissionRound.objects.create(
+            school_year=c.year, name="2024年崇阳县中考录取", division_code=NEIGHBOUR_CODE
+        )
+        rows["RoundSchool"] = RoundSchool.objects.create(
+            round=admission_round, school=n.school, open_seats=1, quota_seats=0
+        )
+        rows["Applicant"] = Applicant.objects.create(
+            round=admission_round,
+            exam_no="2024901",
+            name="崇考生",
+            id_number=id_for(dt.date(2009, 7, 7), GENDER_MALE, area=NEIGHBOUR_CODE),
+            junior_school=n.school,
+            total=500,
+            chinese=100,
+            math=100,
+            english=100,
+            preferences=[n.school.code],
+        )
+    from django.core.files.base import ContentFile
+
+    from emis.core import files
+
+    rows["ImportBatch"] = ImportBatch.objects.create(
+        kind="students",
+        file_name="chongyang.csv",
+        file=files.save(ContentFile("姓名,性别\n崇三,男\n".encode()), folder="imports", suffix=".csv"),
+        sha256="1" * 64,
+        division_code=NEIGHBOUR_CODE,
+        school_year=2024,
+        dry_run=True,
+        status=ImportStatus.REJECTED,
+        report={"rejected_rows": {"2": "示例"}},
+    )
+    return n
 
 
 def build_catchments(c: County) -> None:

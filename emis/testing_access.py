@@ -86,17 +86,30 @@ from emis.population.apps import DOMAIN as POPULATION_DOMAIN
 from emis.reports.models import AnnualReport
 from emis.staff.apps import DOMAIN as STAFF_DOMAIN
 from emis.students.apps import DOMAIN as STUDENTS_DOMAIN
-from emis.testing import PASSWORD, ROLE_USERNAMES, body_bytes, csv_rows, registry, xlsx_rows
+from emis.testing import PASSWORD, ROLE_USERNAMES, body_bytes, csv_rows, make_neighbour_county, registry, xlsx_rows
 
 REGISTRY = registry()
 
 ANON = "anonymous"
-ROLES = [ANON, Role.LEADER, Role.SECTION, Role.TOWNSHIP, Role.SCHOOL, Role.INSPECTOR, Role.ADMIN]
+ROLES = [
+    ANON,
+    Role.LEADER,
+    Role.SECTION,
+    Role.TOWNSHIP,
+    Role.SCHOOL,
+    Role.INSPECTOR,
+    Role.CITY,
+    Role.PROVINCE,
+    Role.ADMIN,
+]
 
 # Domains each fixture user may write (emis.testing.make_role_users gives section students and staff).
 ROLE_WRITES = {
     Role.LEADER: set(),
     Role.INSPECTOR: set(),
+    # The city's and the province's education departments view and analyse; they write no school data.
+    Role.CITY: set(),
+    Role.PROVINCE: set(),
     Role.SECTION: {STUDENTS_DOMAIN, STAFF_DOMAIN},
     Role.TOWNSHIP: {STUDENTS_DOMAIN, STAFF_DOMAIN, POPULATION_DOMAIN},
     Role.SCHOOL: {STUDENTS_DOMAIN, STAFF_DOMAIN},
@@ -280,9 +293,10 @@ def is_docx(response, role):
 
 
 # Exact lookup by ID number (POST, rate-limited; emis.core.views.IdLookupView, emis.core.api.IdLookupMixin): for the
-# roles that see ID numbers in full; the leader and the inspector see them masked and get 404 (pages) or 403 (API).
-# An empty form is shown again, an empty body is refused (400); neither counts against the rate.
-MASKED_ROLES = (Role.LEADER, Role.INSPECTOR)
+# roles that see ID numbers in full; the leader, the inspector and the city's and province's departments see them
+# masked and get 404 (pages) or 403 (API). An empty form is shown again, an empty body is refused (400); neither
+# counts against the rate.
+MASKED_ROLES = (Role.LEADER, Role.INSPECTOR, Role.CITY, Role.PROVINCE)
 
 
 def derived_lookup_routes(app_label: str | None = None) -> dict[str, list[Probe]]:
@@ -451,6 +465,14 @@ class Expected:
         """The first row inside (or outside) `ids`, or None."""
         return next((o for o in self._rows(model) if (o.pk in ids) == inside), None)
 
+    def probes(self, model, ids: set[int]) -> list[tuple[bool, object]]:
+        """(inside, row) to read: the first row inside `ids`, and the first and the last row outside (the last is
+        the neighbour county's where it has one, make_neighbour_county: its rows are made last)."""
+        rows = self._rows(model)
+        outside = [o for o in rows if o.pk not in ids]
+        found = [(True, self.pick(model, ids, True))] + [(False, o) for o in dict.fromkeys(outside[:1] + outside[-1:])]
+        return [(inside, obj) for inside, obj in found if obj is not None]
+
     def label(self, model, pk) -> str:
         return next(str(o) for o in self._rows(model) if o.pk == pk)
 
@@ -516,13 +538,11 @@ def check_page_route(expected, clients, ui, action) -> Failures:
                     _export_check(failures, expected, role, model, response, fmt, visible_ids)
             failures.expect(role, "export pdf", send(client, "get", reverse(ui.url_name("export"), args=["pdf"])), 404)
         elif action == "detail":
-            for inside in (True, False):
-                obj = expected.pick(model, visible_ids, inside)
-                if obj is not None:
-                    response = send(client, "get", reverse(ui.url_name("detail"), args=[obj.pk]))
-                    failures.expect(
-                        role, f"detail {'in' if inside else 'out of'} scope #{obj.pk}", response, 200 if inside else 404
-                    )
+            for inside, obj in expected.probes(model, visible_ids):
+                response = send(client, "get", reverse(ui.url_name("detail"), args=[obj.pk]))
+                failures.expect(
+                    role, f"detail {'in' if inside else 'out of'} scope #{obj.pk}", response, 200 if inside else 404
+                )
             if role == Role.ADMIN:  # the one role for which only a missing row is out of reach
                 missing = expected._rows(model)[-1].pk + 1000
                 response = send(client, "get", reverse(ui.url_name("detail"), args=[missing]))
@@ -602,8 +622,7 @@ def check_api_route(expected, clients, prefix, viewset, kind) -> Failures:
             )
             failures.check(model._base_manager.count() == count, f"{role}: POST list changed the row count")
             continue
-        for inside in (True, False):
-            obj = expected.pick(model, visible_ids, inside)
+        for inside, obj in expected.probes(model, visible_ids):
             if obj is not None:
                 where = f"{'in' if inside else 'out of'} scope #{obj.pk}"
                 for url in (
@@ -652,10 +671,7 @@ def check_object_route(expected, clients, name, spec: ObjectRoute) -> Failures:
                     failures.check(response["Location"].startswith("/accounts/login/"), f"{ANON}: {url} not to login")
             continue
         visible_ids = expected.visible_ids(role, model)
-        for inside in (True, False):
-            obj = expected.pick(model, visible_ids, inside)
-            if obj is None:
-                continue
+        for inside, obj in expected.probes(model, visible_ids):
             url = reverse(name, args=[obj.pk])
             where = f"{'in' if inside else 'out of'} scope #{obj.pk}"
             status = (200 if inside else 404) if spec.get == "read" else spec.get
@@ -727,8 +743,8 @@ def make_import_batches(county) -> None:
 
 
 def make_annual_reports(county) -> None:
-    """Draft annual reports with an uploaded file: the county's, and the city's (outside every scope but the
-    administrator's)."""
+    """Draft annual reports with an uploaded file: the county's, and the city's (outside every county user's scope:
+    the city's and the province's departments and the administrator reach it)."""
     from django.core.files.base import ContentFile
 
     from emis.core.files import upload_storage
@@ -759,6 +775,10 @@ def matrix_expected(request, county_data, django_db_blocker):
     with django_db_blocker.unblock():
         for build in matrix.data:
             build(county_data)  # inside the module's transaction: rolled back with it
+        # A second county (崇阳县) after the app's rows, so that the first rows in and out of each role's scope stay
+        # the county's own: its rows show in the lists, exports and API lists of the city, the province and the
+        # administrator only, and a detail check also tries the last row outside a scope (one of them).
+        make_neighbour_county(county_data)
         result = Expected(county_data)
         for model in matrix.models():
             for role in ROLES[1:]:

@@ -1,4 +1,5 @@
-"""Writes the 通山县 demo plan into the database, wipes it again, and keeps the demo accounts.
+"""Writes the demo counties' plans (通山县, and 崇阳县 beside it) into the database, wipes them again, and keeps the
+demo accounts.
 
 Rows are written in bulk inside one transaction (bulk_create for the few hundred schools and events,
 executemany INSERTs for the hundreds of thousands of pupils, enrolments and register entries), so the
@@ -36,12 +37,43 @@ from emis.students.choices import GRADE_LEVEL
 from emis.students.models import Enrollment, SchoolClass, Student
 from emis.students.services import ENROLLMENT_COLUMNS
 
-from .tongshan import CENSUS, COUNTY_CODE, CURRENT_YEAR, YEARS, Plan, build_plan
+from . import chongyang, tongshan
+from .tongshan import CENSUS, COUNTY_CODE, CURRENT_YEAR, YEARS, Plan
 
 BATCH_SIZE = 2000
 
-# 通山县第一中学, the first school of the plan: its presence means the demo county is loaded.
-MARKER_SCHOOL_CODE = "3442004001"
+
+@dataclass(frozen=True)
+class DemoCounty:
+    key: str  # the command's name for it
+    code: str
+    name: str
+    # The first school of the plan (通山县第一中学, 崇阳县第一中学): its presence means the county is loaded.
+    marker_school_code: str
+
+    def build(self, seed: int | None = None) -> Plan:
+        if self.key == "tongshan":
+            return tongshan.build_plan(seed) if seed is not None else tongshan.build_plan()
+        # ID numbers are unique: 崇阳县's avoid those already stored (通山县's migrants from 崇阳县 among them).
+        return chongyang.build_plan(chongyang.SEED if seed is None else seed, taken_hashes=_stored_id_hashes())
+
+
+TONGSHAN = DemoCounty("tongshan", COUNTY_CODE, "通山县", "3442004001")
+CHONGYANG = DemoCounty("chongyang", chongyang.COUNTY_CODE, chongyang.COUNTY_NAME, "3442104001")
+DEMO_COUNTIES = {county.key: county for county in (TONGSHAN, CHONGYANG)}
+# 通山县's, kept for the callers that name it.
+MARKER_SCHOOL_CODE = TONGSHAN.marker_school_code
+CITY_CODE = "4212"  # 咸宁市, which holds both
+
+
+def _stored_id_hashes() -> set[str]:
+    """Keyed hashes of the stored ID numbers a new demo county's could meet: those of migrant pupils and of staff,
+    the only people of a demo county whose numbers are of another county (population registers hold local people
+    only). A county's own people have numbers of its own area, which no other demo county gives its locals."""
+    students = Student.objects.filter(migrant=True).exclude(id_number_hash=None)
+    return set(students.values_list("id_number_hash", flat=True)) | set(
+        Staff.objects.values_list("id_number_hash", flat=True)
+    )
 
 
 @dataclass(frozen=True)
@@ -50,10 +82,11 @@ class DemoAccount:
     role: str
     display_name: str
     scope: str  # what the account sees, for the printed table
+    password_tail: str = "tongshan"
 
     @property
     def password(self) -> str:
-        return f"{self.username}-tongshan"
+        return f"{self.username}-{self.password_tail}"
 
 
 DEMO_ACCOUNTS = (
@@ -65,6 +98,9 @@ DEMO_ACCOUNTS = (
     DemoAccount("township", Role.TOWNSHIP, "南林桥镇中心学校（演示）", "南林桥镇 421224101"),
     DemoAccount("school", Role.SCHOOL, "迎宾路小学管理员（演示）", "通山县迎宾路小学"),
     DemoAccount("inspector", Role.INSPECTOR, "责任督学（演示）", "实验中学、镇南中学、通羊四小、迎宾路小学"),
+    # With 崇阳县 loaded: its 局领导, and the city's education department, which sees both counties.
+    DemoAccount("chongyang", Role.LEADER, "崇阳县局领导（演示）", "崇阳县 421223", "xianning"),
+    DemoAccount("city", Role.CITY, "咸宁市教育局（演示）", "咸宁市 4212（通山县、崇阳县）", "xianning"),
 )
 SCHOOL_ACCOUNT_SCHOOL = "通山县迎宾路小学"
 INSPECTOR_SCHOOLS = ("通山县实验中学", "通山县镇南中学", "通山县通羊四小", "通山县迎宾路小学")
@@ -77,12 +113,16 @@ def _quiet(message: str) -> None:
     pass
 
 
+def county_loaded(county: DemoCounty) -> bool:
+    return School.objects.filter(code=county.marker_school_code).exists()
+
+
 def tongshan_loaded() -> bool:
-    return School.objects.filter(code=MARKER_SCHOOL_CODE).exists()
+    return county_loaded(TONGSHAN)
 
 
-def county_has_other_schools() -> bool:
-    return School.objects.filter(township__code__startswith=COUNTY_CODE).exists() and not tongshan_loaded()
+def county_has_other_schools(county: DemoCounty = TONGSHAN) -> bool:
+    return School.objects.filter(township__code__startswith=county.code).exists() and not county_loaded(county)
 
 
 class _Timer:
@@ -101,23 +141,28 @@ class _Timer:
         self.last = now
 
 
-def load_tongshan(*, seed: int | None = None, log: Log = _quiet) -> dict[str, int]:
-    """Build the plan and write it; returns the row counts. The caller checks `tongshan_loaded()` first."""
+def load_county(county: DemoCounty, *, seed: int | None = None, log: Log = _quiet) -> dict[str, int]:
+    """Build the county's plan and write it; returns the row counts. The caller checks `county_loaded()` first."""
     timer = _Timer(log)
-    plan = build_plan(seed) if seed is not None else build_plan()
-    timer.step("plan built", None, "seeded, checked against the published figures")
+    plan = county.build(seed)
+    timer.step("plan built", None, "seeded, checked against the county's figures")
     with transaction.atomic(), audit_context(source=ChangeSource.COMMAND):
-        counts = _write(plan, timer)
+        counts = _write(plan, timer, county)
         record_event(
-            "demo.loaded", data={"county": COUNTY_CODE, "seed": plan.seed, "rows": counts}, division_code=COUNTY_CODE
+            "demo.loaded", data={"county": county.code, "seed": plan.seed, "rows": counts}, division_code=county.code
         )
     log(f"  total {time.monotonic() - timer.start:.1f}s")
     return counts
 
 
-def _write(plan: Plan, timer: _Timer) -> dict[str, int]:
-    if plan.schools[0].code != MARKER_SCHOOL_CODE:
-        raise AssertionError("the demo plan no longer starts with the marker school; update MARKER_SCHOOL_CODE")
+def load_tongshan(*, seed: int | None = None, log: Log = _quiet) -> dict[str, int]:
+    return load_county(TONGSHAN, seed=seed, log=log)
+
+
+def _write(plan: Plan, timer: _Timer, county: DemoCounty) -> dict[str, int]:
+    if plan.schools[0].code != county.marker_school_code or plan.county != county.code:
+        raise AssertionError("the demo plan no longer starts with the marker school; update marker_school_code")
+    county_code = plan.county
     initials = pinyin_initials
 
     # --- divisions, level by level so that parents have ids
@@ -138,7 +183,13 @@ def _write(plan: Plan, timer: _Timer) -> dict[str, int]:
         Division.objects.bulk_create(new, batch_size=BATCH_SIZE)
         division_ids.update((d.code, d.id) for d in new)
         created += len(new)
-    timer.step("divisions", created, f"of {len(plan.divisions)} (province, city, county, 14 townships, 187 villages)")
+    townships = sum(1 for d in plan.divisions if d[2] == DivisionLevel.TOWNSHIP)
+    villages = sum(1 for d in plan.divisions if d[2] == DivisionLevel.VILLAGE)
+    timer.step(
+        "divisions",
+        created,
+        f"of {len(plan.divisions)} (province, city, county, {townships} townships, {villages} villages)",
+    )
 
     # --- school years (few rows: saved one by one, so they are change-logged)
     year_ids = {}
@@ -236,14 +287,14 @@ def _write(plan: Plan, timer: _Timer) -> dict[str, int]:
                 s.left_behind,
                 s.migrant,
                 school_ids[s.current_school],
-                COUNTY_CODE,
+                county_code,
             )
             for s in students
             for p in (s.person,)
         ),
     )
     # Matched by the keyed hash: the numbers themselves are stored encrypted (emis.core.crypto).
-    student_ids = dict(Student.objects.filter(county_code=COUNTY_CODE).values_list("id_number_hash", "id"))
+    student_ids = dict(Student.objects.filter(county_code=county_code).values_list("id_number_hash", "id"))
     timer.step("students", len(students))
 
     insert_rows(
@@ -361,19 +412,24 @@ def _write(plan: Plan, timer: _Timer) -> dict[str, int]:
 
 
 def wipe_tongshan(*, log: Log = _quiet) -> dict[str, int]:
+    return wipe_county(TONGSHAN, log=log)
+
+
+def wipe_county(county: DemoCounty, *, log: Log = _quiet) -> dict[str, int]:
     """Delete every school of the county and all rows hanging from them, the county's students and its
     population registers. Divisions, school years and user accounts stay. Like the load, this bypasses the
     per-row change log (one `demo.reset` AuditEvent instead): deleting row by row would write an
     ObjectChange for each of several hundred thousand rows."""
-    schools = School.objects.filter(township__code__startswith=COUNTY_CODE)
+    county_code = county.code
+    schools = School.objects.filter(township__code__startswith=county_code)
     school_ids = list(schools.values_list("id", flat=True))
     in_county = Q(school_id__in=school_ids)
     steps = (
         ("postings", Posting.objects.filter(in_county | Q(staff__post_school_id__in=school_ids))),
         ("staff", Staff.objects.filter(post_school_id__in=school_ids)),
-        ("enrolments", Enrollment.objects.filter(in_county | Q(student__county_code=COUNTY_CODE))),
-        ("population records", PopulationRecord.objects.filter(hukou_township__code__startswith=COUNTY_CODE)),
-        ("students", Student.objects.filter(Q(county_code=COUNTY_CODE) | Q(current_school_id__in=school_ids))),
+        ("enrolments", Enrollment.objects.filter(in_county | Q(student__county_code=county_code))),
+        ("population records", PopulationRecord.objects.filter(hukou_township__code__startswith=county_code)),
+        ("students", Student.objects.filter(Q(county_code=county_code) | Q(current_school_id__in=school_ids))),
         ("classes", SchoolClass.objects.filter(in_county)),
         ("user school scopes", User.schools.through.objects.filter(in_county)),
         ("school events", SchoolEvent.objects.filter(in_county | Q(other_school_id__in=school_ids))),
@@ -386,7 +442,7 @@ def wipe_tongshan(*, log: Log = _quiet) -> dict[str, int]:
                 # _raw_delete: one DELETE statement, no signals, no per-row change log (see docstring).
                 counts[label] = queryset._raw_delete(queryset.db)
                 log(f"  deleted {label:<20}{counts[label]:>8,}")
-            record_event("demo.reset", data={"county": COUNTY_CODE, "rows": counts}, division_code=COUNTY_CODE)
+            record_event("demo.reset", data={"county": county_code, "rows": counts}, division_code=county_code)
     except IntegrityError as exc:
         raise IntegrityError(
             f"Other records still refer to the county's schools or students, so nothing was deleted: {exc}"
@@ -395,26 +451,34 @@ def wipe_tongshan(*, log: Log = _quiet) -> dict[str, int]:
 
 
 def ensure_demo_accounts() -> list[DemoAccount]:
-    """Create or refresh the demo accounts (role, scope and password), one per role. Safe to repeat."""
-    county = Division.objects.get(code=COUNTY_CODE)
-    township = Division.objects.get(code=TOWNSHIP_ACCOUNT_DIVISION)
-    in_county = School.objects.filter(township__code__startswith=COUNTY_CODE)
-    school = in_county.get(name=SCHOOL_ACCOUNT_SCHOOL)
-    inspected = list(in_county.filter(name__in=INSPECTOR_SCHOOLS).order_by("name"))
-    scopes = {
-        "admin": ([], [], []),
-        "leader": ([county], [], []),
-        "section": (
-            [county],
-            [],
-            [ORGS_DOMAIN, STUDENTS_DOMAIN, STAFF_DOMAIN, POPULATION_DOMAIN, ADMISSIONS_DOMAIN, INDICATORS_DOMAIN],
-        ),
-        "township": ([township], [], []),
-        "school": ([], [school], []),
-        "inspector": ([], inspected, []),
-    }
+    """Create or refresh the demo accounts (role, scope and password) of the counties loaded: the administrator,
+    one account per role in 通山县, 崇阳县's 局领导 and the 咸宁市 department. Safe to repeat."""
+    scopes: dict[str, tuple] = {"admin": ([], [], [])}
+    if county_loaded(TONGSHAN):
+        county = Division.objects.get(code=TONGSHAN.code)
+        township = Division.objects.get(code=TOWNSHIP_ACCOUNT_DIVISION)
+        in_county = School.objects.filter(township__code__startswith=TONGSHAN.code)
+        school = in_county.get(name=SCHOOL_ACCOUNT_SCHOOL)
+        inspected = list(in_county.filter(name__in=INSPECTOR_SCHOOLS).order_by("name"))
+        scopes |= {
+            "leader": ([county], [], []),
+            "section": (
+                [county],
+                [],
+                [ORGS_DOMAIN, STUDENTS_DOMAIN, STAFF_DOMAIN, POPULATION_DOMAIN, ADMISSIONS_DOMAIN, INDICATORS_DOMAIN],
+            ),
+            "township": ([township], [], []),
+            "school": ([], [school], []),
+            "inspector": ([], inspected, []),
+        }
+    if county_loaded(CHONGYANG):
+        scopes["chongyang"] = ([Division.objects.get(code=CHONGYANG.code)], [], [])
+    city = Division.objects.filter(code=CITY_CODE).first()
+    if city is not None:
+        scopes["city"] = ([city], [], [])
+    accounts = [account for account in DEMO_ACCOUNTS if account.username in scopes]
     with transaction.atomic(), audit_context(source=ChangeSource.COMMAND):
-        for account in DEMO_ACCOUNTS:
+        for account in accounts:
             divisions, schools, domains = scopes[account.username]
             user = User.objects.filter(username=account.username).first() or User(username=account.username)
             user.role = account.role
@@ -427,7 +491,7 @@ def ensure_demo_accounts() -> list[DemoAccount]:
             user.save()
             user.divisions.set(divisions)
             user.schools.set(schools)
-    return list(DEMO_ACCOUNTS)
+    return accounts
 
 
 # The county's 2025 targets (五年规划), as published in the bureau's report (../shared/reference).

@@ -212,6 +212,7 @@ class StaffPlan:
 @dataclass
 class Plan:
     seed: int
+    county: str = COUNTY_CODE
     divisions: list = field(default_factory=list)  # (code, name, level, parent code)
     schools: list = field(default_factory=list)
     events: list = field(default_factory=list)
@@ -233,6 +234,33 @@ class Plan:
             "staff": len(self.staff),
             "postings": sum(len(s.postings) for s in self.staff),
         }
+
+
+@dataclass(frozen=True)
+class CountySpec:
+    """What makes one demo county differ from another, for the generator (`_Builder`): its divisions, the figures
+    its plan reproduces, and the few pupils' moves of the year. The schools are each county's `build_schools`."""
+
+    code: str
+    name: str
+    # (code, name, short name, communities, villages, village primary schools, teaching points, nine-year schools)
+    townships: tuple
+    seat: str  # the township of the county seat (城关镇)
+    figures: dict
+    second_urban: str | None = None  # another urban township (a development zone)
+    scenic: str | None = None  # a township with few people (a nature reserve)
+    communities: dict = field(default_factory=dict)  # township -> names of its 社区
+    other_counties: tuple = OTHER_HUBEI_COUNTIES  # where migrants' ID numbers are from
+    school_code_block: int = 0  # added to the serial part of the 学校标识码, so two counties' codes never meet
+    moves: dict = field(
+        default_factory=lambda: {
+            "transfers": 40,
+            "suspended": 30,
+            "dropped_out_junior": 8,
+            "dropped_out_vocational": 7,
+            "moved_out": 20,
+        }
+    )
 
 
 #
@@ -262,6 +290,16 @@ SCENIC = "421224450"
 URBAN_TOWNSHIPS = (TONGYANG, KAIFAQU)
 # The eleven townships with a township seat (镇区), a central primary school and a middle school.
 RURAL_TOWNSHIPS = tuple(t[0] for t in TOWNSHIPS if t[0] not in (TONGYANG, KAIFAQU, SCENIC))
+TONGSHAN = CountySpec(
+    code=COUNTY_CODE,
+    name="通山县",
+    townships=TOWNSHIPS,
+    seat=TONGYANG,
+    figures=FIGURES,
+    second_urban=KAIFAQU,
+    scenic=SCENIC,
+    communities={TONGYANG: wordlists.TONGYANG_COMMUNITIES, KAIFAQU: wordlists.KAIFAQU_COMMUNITIES},
+)
 
 
 def largest_remainder(total: int, weights: list[float]) -> list[int]:
@@ -291,9 +329,11 @@ def large_class_count_for(total_classes: int, percent: Decimal) -> int | None:
 
 
 class _Builder:
-    def __init__(self, seed: int):
+    def __init__(self, seed: int, county: CountySpec | None = None):
+        self.county = county or TONGSHAN
+        self.figures = self.county.figures
         self.rng = random.Random(seed)
-        self.plan = Plan(seed=seed)
+        self.plan = Plan(seed=seed, county=self.county.code)
         self.names = wordlists.NameMaker(self.rng)
         self._ids: set[str] = set()
         self._student_nos: set[str] = set()
@@ -340,9 +380,9 @@ class _Builder:
         rng = self.rng
         gender = gender or (GENDER_MALE if rng.random() < 0.52 else GENDER_FEMALE)
         if township is None:
-            area, village = rng.choice(OTHER_HUBEI_COUNTIES), None
+            area, village = rng.choice(self.county.other_counties), None
         else:
-            area, village = COUNTY_CODE, rng.choice(self.township_info[township]["units"])
+            area, village = self.county.code, rng.choice(self.township_info[township]["units"])
         return Person(
             name=self.names.name(gender, birth.year),
             gender=gender,
@@ -354,7 +394,7 @@ class _Builder:
 
     def temporary_student_no(self, person: Person) -> str:
         while True:
-            number = f"L{COUNTY_CODE}{person.birth:%Y%m%d}{self.rng.randrange(10000):04d}"
+            number = f"L{self.county.code}{person.birth:%Y%m%d}{self.rng.randrange(10000):04d}"
             if number not in self._student_nos:
                 self._student_nos.add(number)
                 return number
@@ -369,18 +409,13 @@ class _Builder:
         divisions += [
             ("42", "湖北省", DivisionLevel.PROVINCE, None),
             ("4212", "咸宁市", DivisionLevel.CITY, "42"),
-            (COUNTY_CODE, "通山县", DivisionLevel.COUNTY, "4212"),
+            (self.county.code, self.county.name, DivisionLevel.COUNTY, self.county.code[:4]),
         ]
         stems = [a + b for a in wordlists.VILLAGE_FIRST for b in wordlists.VILLAGE_SECOND if a != b]
         rng.shuffle(stems)
-        for code, name, short, n_communities, n_villages, *_ in TOWNSHIPS:
-            divisions.append((code, name, DivisionLevel.TOWNSHIP, COUNTY_CODE))
-            if code == TONGYANG:
-                community_names = wordlists.TONGYANG_COMMUNITIES
-            elif code == KAIFAQU:
-                community_names = wordlists.KAIFAQU_COMMUNITIES
-            else:
-                community_names = (short,)
+        for code, name, short, n_communities, n_villages, *_ in self.county.townships:
+            divisions.append((code, name, DivisionLevel.TOWNSHIP, self.county.code))
+            community_names = self.county.communities.get(code, (short,))
             units, villages = [], []
             for i in range(n_communities):
                 unit = f"{code}{i + 1:03d}"
@@ -397,7 +432,9 @@ class _Builder:
                 "short": short,
                 "units": units,
                 "free_stems": villages,  # villages not yet holding a primary school or teaching point
-                "population_weight": 3.0 if code == TONGYANG else (0.3 if code == SCENIC else len(units) / 4),
+                "population_weight": 3.0
+                if code == self.county.seat
+                else (0.3 if code == self.county.scenic else len(units) / 4),
             }
 
     #
@@ -409,7 +446,7 @@ class _Builder:
         key = prefix
         self._codes[key] = self._codes.get(key, 0) + 1
         digits = {"TP": "21", "NEW": "21"}.get(prefix, prefix)
-        return f"{digits}42{base[prefix] + self._codes[key]:06d}"
+        return f"{digits}42{self.county.school_code_block + base[prefix] + self._codes[key]:06d}"
 
     def take_stem(self, township: str) -> str:
         stems = self.township_info[township]["free_stems"]
@@ -423,11 +460,11 @@ class _Builder:
             info = self.township_info[township]
             if urban_rural == UrbanRural.URBAN:
                 road = self.rng.choice(wordlists.TOWN_ROADS)
-                extra["address"] = f"湖北省咸宁市通山县{info['name']}{road}{self.rng.randint(1, 399)}号"
+                extra["address"] = f"湖北省咸宁市{self.county.name}{info['name']}{road}{self.rng.randint(1, 399)}号"
             elif extra.get("stem"):
-                extra["address"] = f"湖北省咸宁市通山县{info['name']}{extra['stem']}村"
+                extra["address"] = f"湖北省咸宁市{self.county.name}{info['name']}{extra['stem']}村"
             else:
-                extra["address"] = f"湖北省咸宁市通山县{info['name']}"
+                extra["address"] = f"湖北省咸宁市{self.county.name}{info['name']}"
         if any(s.name == name for s in self.plan.schools):
             raise ValueError(f"demo plan: two schools named {name}")
         school = SchoolPlan(
@@ -696,7 +733,7 @@ class _Builder:
         the other 89 are merged into their primary school."""
         points = [s for s in self.plan.schools if s.category == SchoolCategory.TEACHING_POINT]
         by_size = sorted(points, key=lambda s: (-sum(s.grade_counts.values()), s.code))
-        upgraded = {s.code for s in by_size[: FIGURES["teaching_points_upgraded_2021"]]}
+        upgraded = {s.code for s in by_size[: self.figures["teaching_points_upgraded_2021"]]}
         for point in points:
             point.closed_on = TEACHING_POINTS_END
         for point in points:
@@ -704,7 +741,7 @@ class _Builder:
                 info = self.township_info[point.township]
                 new = self.add_school(
                     "NEW",
-                    f"通山县{info['name']}{point.stem}小学",
+                    f"{self.county.name}{info['name']}{point.stem}小学",
                     SchoolCategory.PRIMARY,
                     point.township,
                     UrbanRural.RURAL,
@@ -768,12 +805,14 @@ class _Builder:
         points = [s for s in self.plan.schools if s.category == C.TEACHING_POINT]
         point_pupils = sum(sum(s.grade_counts.values()) for s in points)
         cells = {
-            Level.PRESCHOOL: self.level_cells(year, Level.PRESCHOOL, FIGURES["children_2020"], "weights"),
+            Level.PRESCHOOL: self.level_cells(year, Level.PRESCHOOL, self.figures["children_2020"], "weights"),
             Level.PRIMARY: [[s.code, g, n] for s in points for g, n in s.grade_counts.items()]
-            + self.level_cells(year, Level.PRIMARY, FIGURES["primary_pupils_2020"] - point_pupils, "weights"),
-            Level.JUNIOR: self.level_cells(year, Level.JUNIOR, FIGURES["junior_students_2020"], "weights"),
-            Level.SENIOR: self.level_cells(year, Level.SENIOR, FIGURES["senior_students_2020"], "weights"),
-            Level.VOCATIONAL: self.level_cells(year, Level.VOCATIONAL, FIGURES["vocational_students_2020"], "weights"),
+            + self.level_cells(year, Level.PRIMARY, self.figures["primary_pupils_2020"] - point_pupils, "weights"),
+            Level.JUNIOR: self.level_cells(year, Level.JUNIOR, self.figures["junior_students_2020"], "weights"),
+            Level.SENIOR: self.level_cells(year, Level.SENIOR, self.figures["senior_students_2020"], "weights"),
+            Level.VOCATIONAL: self.level_cells(
+                year, Level.VOCATIONAL, self.figures["vocational_students_2020"], "weights"
+            ),
         }
         self.pupils_2020 = {}  # school -> level -> pupils, for staffing
         for level, level_cells in cells.items():
@@ -798,13 +837,13 @@ class _Builder:
             (c for c in compulsory if self.schools[c[0]].category != C.TEACHING_POINT),
             key=lambda c: (-c[2] / c[3], c[0], c[1]),
         )
-        large = large_class_count_for(total, FIGURES["large_class_percent_2020"])
+        large = large_class_count_for(total, self.figures["large_class_percent_2020"])
         for cell in candidates:
             if large is not None:
                 break
             cell[3] += 1
             total += 1
-            large = large_class_count_for(total, FIGURES["large_class_percent_2020"])
+            large = large_class_count_for(total, self.figures["large_class_percent_2020"])
         # Large classes are crowded classes of urban (then town) schools with two or more classes in a grade.
         eligible = [
             c
@@ -838,9 +877,9 @@ class _Builder:
     def build_classes_2015(self) -> None:
         year = 2015
         for level, total, cap in (
-            (Level.PRESCHOOL, FIGURES["children_2015"], None),
-            (Level.SENIOR, FIGURES["senior_students_2015"], SENIOR_CAP),
-            (Level.VOCATIONAL, FIGURES["vocational_students_2015"], VOCATIONAL_CAP),
+            (Level.PRESCHOOL, self.figures["children_2015"], None),
+            (Level.SENIOR, self.figures["senior_students_2015"], SENIOR_CAP),
+            (Level.VOCATIONAL, self.figures["vocational_students_2015"], VOCATIONAL_CAP),
         ):
             for code, grade, n in self.level_cells(year, level, total, "weights_2015"):
                 k = math.ceil(n / (cap or PRESCHOOL_CAP[grade]))
@@ -864,9 +903,9 @@ class _Builder:
         if school.urban_rural == UrbanRural.URBAN:
             roll = rng.random()
             if roll < 0.65:
-                return TONGYANG
-            if roll < 0.70:
-                return KAIFAQU
+                return self.county.seat
+            if roll < 0.70 and self.county.second_urban:
+                return self.county.second_urban
             return self.random_township()
         return school.township if rng.random() < 0.95 else self.random_township()
 
@@ -941,7 +980,7 @@ class _Builder:
             if GRADE_LEVEL[e.grade] in (Level.PRIMARY, Level.JUNIOR)
             and self.schools[e.school].category != SchoolCategory.TEACHING_POINT
         ]
-        for row in rng.sample(compulsory_rows, 40):
+        for row in rng.sample(compulsory_rows, self.county.moves["transfers"]):
             others = [
                 cell
                 for cell in classes_by_cell
@@ -976,7 +1015,7 @@ class _Builder:
                 township = (
                     self.random_township()
                     if GRADE_LEVEL[grade] in (Level.SENIOR, Level.VOCATIONAL)
-                    else (school.township if school.urban_rural != UrbanRural.URBAN else TONGYANG)
+                    else (school.township if school.urban_rural != UrbanRural.URBAN else self.county.seat)
                 )
             student = self.add_student(school, grade, year, age=age, township=township)
             plan.enrollments.append(
@@ -992,14 +1031,14 @@ class _Builder:
                 )
             )
 
-        for i in range(30):
+        for i in range(self.county.moves["suspended"]):
             grade = ("S1", "S2", "S3")[i % 3]
             off_roll(grade, EnrollmentStatus.SUSPENDED, "因病休学", age=GRADE_TYPICAL_AGE[grade])
-        for _ in range(8):
+        for _ in range(self.county.moves["dropped_out_junior"]):
             off_roll("J3", EnrollmentStatus.DROPPED_OUT, "辍学外出务工", age=15)
-        for _ in range(7):
+        for _ in range(self.county.moves["dropped_out_vocational"]):
             off_roll("V1", EnrollmentStatus.DROPPED_OUT, "辍学", age=16)
-        for i in range(20):
+        for i in range(self.county.moves["moved_out"]):
             grade = ("P2", "P3", "P4", "P5", "P6", "J1", "J2")[i % 7]
             off_roll(grade, EnrollmentStatus.TRANSFERRED_OUT, "随父母转出县外", township=None, urban_only=True)
 
@@ -1073,8 +1112,8 @@ class _Builder:
                 if 6 <= age <= 14 and row.student not in on_roll:
                     raise ValueError(f"enrolment {index}: a pupil aged 6-14 off the roll breaks the 100% entry rate")
                 registered.append(person)
-        fill(2020, registered, 3, 5, FIGURES["population_3_5_2020"])
-        fill(2020, registered, 15, 17, FIGURES["population_15_17_2020"])
+        fill(2020, registered, 3, 5, self.figures["population_3_5_2020"])
+        fill(2020, registered, 15, 17, self.figures["population_15_17_2020"])
         plan.population += [(2020, p) for p in registered]
 
         # 2015: ages 3-5 are the children in kindergarten plus other 2020 pupils of those ages;
@@ -1085,7 +1124,7 @@ class _Builder:
             for s in self.kindergarten_2015
             if 3 <= age_on(plan.students[s].person.birth, census) <= 5
         ]
-        want = FIGURES["population_3_5_2015"] - len(registered)
+        want = self.figures["population_3_5_2015"] - len(registered)
         spare = [
             plan.students[s].person
             for s in self.pools_left_2015
@@ -1100,7 +1139,7 @@ class _Builder:
                 person = plan.students[row.student].person
                 if person.local and 15 <= age_on(person.birth, census) <= 17:
                     registered.append(person)
-        fill(2015, registered, 15, 17, FIGURES["population_15_17_2015"])
+        fill(2015, registered, 15, 17, self.figures["population_15_17_2015"])
         plan.population += [(2015, p) for p in registered]
 
     #
@@ -1155,7 +1194,7 @@ class _Builder:
                 groups.setdefault(group, []).append(i)
         recruits: set[int] = set()
         for group in ("rural_compulsory", "kindergarten", "senior_vocational_special"):
-            recruits.update(rng.sample(groups[group], FIGURES[f"recruited_{group}_2016_2020"]))
+            recruits.update(rng.sample(groups[group], self.figures[f"recruited_{group}_2016_2020"]))
 
         origins_of_group: dict[str, list[SchoolPlan]] = {}
         for s in schools_2020:
@@ -1210,7 +1249,7 @@ class _Builder:
             if not postings:
                 postings.append((school.code, PostingKind.RECRUITMENT, hire, None, ""))
             birth = dt.date(birth_year, 1, 1) + dt.timedelta(days=rng.randrange(365))
-            township = COUNTY_CODE if rng.random() < 0.9 else None
+            township = self.county.code if rng.random() < 0.9 else None
             person = self.person(birth=birth, township=school.township if township else None, gender=gender)
             age = age_on(birth, CENSUS[2020])
             self.plan.staff.append(
@@ -1290,7 +1329,7 @@ class _Builder:
         self.build_population()
         self.build_staff()
         self.set_capacities()
-        check_plan(self.plan)
+        check_plan(self.plan, self.figures)
         return self.plan
 
 
@@ -1299,7 +1338,7 @@ def build_plan(seed: int = SEED) -> Plan:
     return _Builder(seed).build()
 
 
-def check_plan(plan: Plan) -> None:
+def check_plan(plan: Plan, figures: dict = FIGURES) -> None:
     """Raise AssertionError if the plan does not reproduce the published figures (run before writing)."""
     census20 = CENSUS[2020]
     schools = {s.code: s for s in plan.schools}
@@ -1318,23 +1357,23 @@ def check_plan(plan: Plan) -> None:
 
     for year in (2015, 2020):
         day = CENSUS[year]
-        check(f"kindergartens {year}", existing(day, C.KINDERGARTEN), FIGURES[f"kindergartens_{year}"])
+        check(f"kindergartens {year}", existing(day, C.KINDERGARTEN), figures[f"kindergartens_{year}"])
         check(
             f"public kindergartens {year}",
             existing(day, C.KINDERGARTEN, ownership=Ownership.PUBLIC),
-            FIGURES[f"kindergartens_public_{year}"],
+            figures[f"kindergartens_public_{year}"],
         )
     check(
         "inclusive private kindergartens",
         existing(census20, C.KINDERGARTEN, inclusive=True),
-        FIGURES["kindergartens_private_inclusive_2020"],
+        figures["kindergartens_private_inclusive_2020"],
     )
-    check("primary schools", existing(census20, C.PRIMARY), FIGURES["primary_schools_2020"])
-    check("teaching points", existing(census20, C.TEACHING_POINT), FIGURES["teaching_points_2020"])
+    check("primary schools", existing(census20, C.PRIMARY), figures["primary_schools_2020"])
+    check("teaching points", existing(census20, C.TEACHING_POINT), figures["teaching_points_2020"])
     check(
         "junior schools",
         existing(census20, C.JUNIOR, C.NINE_YEAR, C.TWELVE_YEAR, C.COMPLETE_SECONDARY),
-        FIGURES["junior_schools_2020"],
+        figures["junior_schools_2020"],
     )
     check("teaching points in 2021", existing(CENSUS[2021], C.TEACHING_POINT), 0)
 
@@ -1358,14 +1397,14 @@ def check_plan(plan: Plan) -> None:
         (2015, Level.SENIOR, "senior_students_2015"),
         (2015, Level.VOCATIONAL, "vocational_students_2015"),
     ):
-        check(key, counts.get((year, level), 0), FIGURES[key])
+        check(key, counts.get((year, level), 0), figures[key])
     compulsory = [
         i
         for i, k in enumerate(plan.classes)
         if k.year == 2020 and GRADE_LEVEL[k.grade] in (Level.PRIMARY, Level.JUNIOR)
     ]
     large = sum(1 for i in compulsory if sizes.get(i, 0) >= LARGE_CLASS)
-    check("large-class percentage", percent_2dp(large, len(compulsory)), FIGURES["large_class_percent_2020"])
+    check("large-class percentage", percent_2dp(large, len(compulsory)), figures["large_class_percent_2020"])
     for i, klass in enumerate(plan.classes):
         if sizes.get(i, 0) != klass.size:
             raise AssertionError(f"demo plan: class {i} has {sizes.get(i, 0)} pupils on roll, planned {klass.size}")

@@ -6,6 +6,8 @@ rolled back when the run leaves this package), and the root conftest.py's RUN_TO
 to one xdist worker, which runs it back to back.
 
 Tests here must not use the small county of emis.testing (same county code): put those elsewhere.
+test_second_county.py loads 崇阳县 beside it in a savepoint of its own module (rolled back at the module's end), so
+the other modules see 通山县 alone.
 """
 
 import io
