@@ -36,5 +36,16 @@ def add_notice(case):
     )
 
 
+def jpeg_bytes(size=(40, 30), color=(200, 60, 30)) -> bytes:
+    """A real (tiny) JPEG photo: evidence is checked by content, and photos must decode."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, color).save(out, "JPEG")
+    return out.getvalue()
+
+
 def photo(name="photo.jpg"):
-    return ContentFile(b"\xff\xd8\xff\xe0 evidence", name=name)
+    return ContentFile(jpeg_bytes(), name=name)
