@@ -144,7 +144,7 @@ def sniff(upload) -> Sniffed:
         raise ValidationError(_("文件“{name}”是空文件。").format(name=name), code="empty")
     content_type = content_type_of(upload)
     if content_type is None:
-        message = _("文件“{name}”不是可接受的类型：只接受照片（JPEG、PNG、WebP）、PDF、Word（.docx）和 Excel（.xlsx）。")
+        message = _("文件“{name}”不是可接受的类型：只接受照片（JPEG、PNG、WebP）、PDF、Word 和 Excel（.docx、.xlsx）。")
         raise ValidationError(message.format(name=name), code="bad_type")
     return Sniffed(content_type, SUFFIXES[content_type])
 
