@@ -107,6 +107,11 @@ class Case(RegistryModel):
     def __str__(self) -> str:
         return self.title
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("work:case_detail", args=[self.pk])
+
     @property
     def workflow_declaration(self) -> declaration.Workflow:
         return declaration.get(self.workflow)
