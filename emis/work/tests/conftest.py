@@ -12,8 +12,10 @@ from emis.work.models import AttachmentKind
 from .workflows import DOMAIN, TEST_REGISTRATION, TEST_WORKFLOW
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture(autouse=True, scope="module")
 def test_workflow():
+    # Module-scoped (and autouse, so set up before the module's other module-scoped fixtures): the access
+    # matrix's data (matrix_expected) opens cases of this workflow before any test runs.
     with declaration.override(TEST_WORKFLOW), registry.override(TEST_REGISTRATION):
         yield TEST_WORKFLOW
 
