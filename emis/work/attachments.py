@@ -256,6 +256,26 @@ def record_download(attachment: Attachment, *, via: str = "page") -> None:
 
 INLINE_TYPES = IMAGE_TYPES | {PDF}
 
+FILE_ICON = (
+    '<svg xmlns="http://www.w3.org/2000/svg" width="96" height="96" viewBox="0 0 96 96">'
+    '<rect x="18" y="8" width="60" height="80" rx="6" fill="#eef3fb" stroke="#3b6db3" stroke-width="2"/>'
+    '<text x="48" y="56" text-anchor="middle" font-family="sans-serif" font-size="16" fill="#3b6db3">{label}</text>'
+    "</svg>"
+)
+
+
+def icon_response(attachment: Attachment):
+    """A file's tile where it has no thumbnail (a PDF, a Word or Excel file, a generated notice): its kind."""
+    from xml.sax.saxutils import escape
+
+    from django.http import HttpResponse
+
+    label = (PurePath(attachment.name).suffix.lstrip(".") or "file").upper()[:5]
+    response = HttpResponse(FILE_ICON.format(label=escape(label)), content_type="image/svg+xml")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
 
 def file_response(attachment: Attachment, *, thumbnail: bool = False):
     """The stored file (or its thumbnail) as a response: photos and PDFs shown in the browser, the rest downloaded.

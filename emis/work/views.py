@@ -259,6 +259,9 @@ def attachment_download(request, pk: int):
 @login_required
 @require_GET
 def attachment_thumbnail(request, pk: int):
-    """A photo's small preview on the case page (not a download of the evidence: not recorded one by one)."""
+    """A photo's small preview on the case page, or a tile naming the file's kind (not a download of the evidence:
+    not recorded one by one)."""
     attachment = _scoped_attachment(request, pk)
+    if not attachment.thumbnail:
+        return attachment_store.icon_response(attachment)
     return attachment_store.file_response(attachment, thumbnail=True)
