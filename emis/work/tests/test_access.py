@@ -59,6 +59,8 @@ def _case_routes(expected, clients, name, method, data_for, allowed) -> Failures
             failures.expect(role, f"{method.upper()} {url}", response, status)
             if role == ANON:
                 failures.check(response["Location"].startswith("/accounts/login/"), f"{url} not to login")
+            after = (Case.objects.filter(pk=case.pk).values().first(), Attachment.objects.count())
+            failures.check(after == before, f"{role}: {method.upper()} {url} changed the case")
     return failures
 
 
