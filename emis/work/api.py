@@ -150,6 +150,7 @@ class CaseViewSet(ScopedModelViewSet):
 
     ui = CaseUI
     serializer_class = CaseSerializer
+    lookup_value_regex = "[0-9]+"
     http_method_names = ["get", "post", "head", "options"]
 
     def _case(self, pk) -> Case:

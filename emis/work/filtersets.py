@@ -1,8 +1,10 @@
 """The one FilterSet of cases: the case list, a workflow's page, the 待办 inbox, the exports and the API."""
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 
 from emis.core.filtersets import ScopedFilterSet, yes_no
 from emis.orgs.choices import DivisionLevel
@@ -10,6 +12,24 @@ from emis.orgs.models import Division, School
 
 from . import declaration
 from .models import Case, Urgency
+
+
+class DeclaredChoiceField(forms.ChoiceField):
+    """A select of declared codes that accepts any code: one no longer (or not yet) declared matches no case rather
+    than being an error (the choices depend on which workflows this deployment declares)."""
+
+    def valid_value(self, value) -> bool:
+        return isinstance(value, str) and len(value) <= 64
+
+
+@extend_schema_field({"type": "string", "maxLength": 64})
+class DeclaredChoiceFilter(django_filters.ChoiceFilter):
+    field_class = DeclaredChoiceField
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": 2**31 - 1})
+class TownshipFilter(django_filters.ModelChoiceFilter):
+    """A township by its id; its cases are those filed under its code."""
 
 
 def workflow_choices() -> list[tuple[str, str]]:
@@ -28,10 +48,10 @@ def state_choices() -> list[tuple[str, str]]:
 
 class CaseFilterSet(ScopedFilterSet):
     search_fields = ("title",)
-    workflow = django_filters.ChoiceFilter(choices=workflow_choices, label=_("流程"))
-    state = django_filters.ChoiceFilter(choices=state_choices, label=_("状态"))
+    workflow = DeclaredChoiceFilter(choices=workflow_choices, label=_("流程"))
+    state = DeclaredChoiceFilter(choices=state_choices, label=_("状态"))
     school = django_filters.ModelChoiceFilter(queryset=School.objects.all(), label=_("学校"))
-    township = django_filters.ModelChoiceFilter(
+    township = TownshipFilter(
         queryset=Division.objects.filter(level=DivisionLevel.TOWNSHIP),
         method="filter_township",
         label=_("乡镇"),
