@@ -55,6 +55,8 @@ NO_LOGGED_WRITES = {
     "emis.students.services.latest_school": "a rule (the current school)",
     "emis.students.services.current_schools_after": "reads (the current school an import writes with the pupil)",
     "emis.work.services.refusal": "a rule (why a step may not happen)",
+    "emis.work.services.refusal_with_code": "a rule (why a step may not happen, and which kind of refusal)",
+    "emis.work.services.case_attach": "stores evidence files (Attachment rows, not change-logged; an AuditEvent)",
     "emis.work.services.available_transitions": "reads (the steps a user may take)",
     "emis.rounds.services.workflow.locked_round": "reads (the round under a row lock)",
     "emis.rounds.services.workflow.require": "a rule (whether a step may run)",

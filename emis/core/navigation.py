@@ -1,9 +1,23 @@
-"""The sidebar menu, built from what each app's plugin declares; entries a user may not open are left out."""
+"""The sidebar menu, built from what each app's plugin declares; entries a user may not open are left out.
+
+An entry may carry a count (``MenuEntry.count``: what waits for the user), computed once per request and kept on the
+request, so a page that draws the menu twice asks once."""
 
 from django.urls import reverse
+from django.utils.module_loading import import_string
 
 from . import registry
 from .access import VIEW, role_may
+
+
+def menu_count(request, entry) -> int:
+    """The entry's badge number for the request's user (0 without a count), asked once per request."""
+    if not entry.count:
+        return 0
+    cache = request.__dict__.setdefault("_emis_menu_counts", {})
+    if entry.url_name not in cache:
+        cache[entry.url_name] = int(import_string(entry.count)(request.user) or 0)
+    return cache[entry.url_name]
 
 
 def menu_for(request) -> list[dict]:
@@ -16,6 +30,6 @@ def menu_for(request) -> list[dict]:
                 continue
             url = reverse(item.url_name)
             active = current == url if url == "/" else current.startswith(url)
-            entries.append({"url": url, "label": item.label, "active": active})
+            entries.append({"url": url, "label": item.label, "active": active, "count": menu_count(request, item)})
         groups.append({"title": title, "items": entries})
     return groups

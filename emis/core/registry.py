@@ -35,13 +35,17 @@ class MenuGroup:
 @dataclass(frozen=True)
 class MenuEntry:
     """A sidebar link to the URL named ``url_name``. ``domain``: shown only to roles that may view that domain
-    (None: to every signed-in user; the page itself still checks). Entries show in ``order`` inside their group."""
+    (None: to every signed-in user; the page itself still checks). Entries show in ``order`` inside their group.
+    ``count``: dotted path of ``f(user) -> int``, a number shown as a badge beside the link (what waits for the
+    user: the 待办 inbox); it should cost one query, and is asked once per request (core.navigation); 0 shows
+    nothing."""
 
     group: str
     url_name: str
     label: Any
     order: int
     domain: str | None = None
+    count: str | None = None
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import services
+from .attachments import ACCEPT
 from .declaration import Transition, Workflow
 
 
@@ -26,10 +27,12 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class MultipleFileField(forms.FileField):
-    """Several files in one input (a phone's camera roll); cleans to a list."""
+    """Several files in one input (a phone's camera roll); cleans to a list. The accepted types are a hint to the
+    browser; the server checks each file by content (emis.work.attachments.sniff)."""
 
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/*,.pdf,.doc,.docx,.xls,.xlsx"}))
+    def __init__(self, *args, camera: bool = False, **kwargs):
+        attrs = {"accept": "image/*", "capture": "environment"} if camera else {"accept": ACCEPT}
+        kwargs.setdefault("widget", MultipleFileInput(attrs=attrs))
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):
@@ -47,8 +50,10 @@ def step_form_class(workflow: Workflow, transition: Transition) -> type[forms.Fo
     fields["comment"] = forms.CharField(
         label=gettext_lazy("意见"), required=requires.comment, widget=forms.Textarea(attrs={"rows": 3})
     )
-    if requires.attachments:
-        fields["files"] = MultipleFileField(label=gettext_lazy("附件"), required=False)
+    # Every step may carry evidence: photos straight from a phone's camera, or files (required ones are counted by
+    # the service, with the files uploaded to the case beforehand).
+    fields["photos"] = MultipleFileField(label=gettext_lazy("拍照上传"), required=False, camera=True)
+    fields["files"] = MultipleFileField(label=gettext_lazy("附件"), required=False)
     return type(f"{workflow.code}_{transition.name}_form", (forms.Form,), fields)
 
 
@@ -62,7 +67,7 @@ def _runner(transition: Transition):
             version=data.get("version"),
             comment=data.get("comment", ""),
             values={name: data[name] for name in transition.requires.fields if name in data},
-            attachments=data.get("files") or [],
+            attachments=[*(data.get("photos") or []), *(data.get("files") or [])],
         )
         return _("已办理“{transition}”，办件现为“{state}”。").format(
             transition=transition.label, state=step.case.state_label

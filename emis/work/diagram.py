@@ -69,7 +69,8 @@ def mermaid(workflow: Workflow) -> str:
     return "\n".join(lines) + "\n"
 
 
-def svg(workflow: Workflow) -> str:
+def svg(workflow: Workflow, current: str = "") -> str:
+    """The diagram; ``current`` (a state code) is drawn highlighted: where a case stands."""
     columns = layers(workflow)
     widths = {s.code: max(72.0, text_width(str(s.label)) + 28) for s in workflow.states}
     col_width = [max(widths[c] for c in column) if column else 0 for column in columns]
@@ -157,12 +158,17 @@ def svg(workflow: Workflow) -> str:
         if state.code not in boxes:
             continue
         left, top, w = boxes[state.code]
+        here = state.code == current
+        fill = "#fff3cd" if here else ("#eef5ee" if state.terminal else "#eef3fb")
+        stroke = "#b35c00" if here else ("#2f7d32" if state.terminal else "#3b6db3")
+        stroke_width = 3 if here else (2.5 if state.terminal else 1.3)
+        bold = ' font-weight="bold"' if here else ""
         parts.append(
-            f'<g class="work-state" data-state="{escape(state.code)}"><rect x="{left:.1f}" y="{top:.1f}" '
-            f'width="{w:.1f}" height="{NODE_H}" rx="8" fill="{"#eef5ee" if state.terminal else "#eef3fb"}" '
-            f'stroke="{"#2f7d32" if state.terminal else "#3b6db3"}" stroke-width="{2.5 if state.terminal else 1.3}"/>'
-            f'<text x="{left + w / 2:.1f}" y="{top + NODE_H / 2 + 4.5:.1f}" text-anchor="middle">'
-            f"{escape(str(state.label))}</text></g>"
+            f'<g class="work-state{" work-state-current" if here else ""}" data-state="{escape(state.code)}">'
+            f'<rect x="{left:.1f}" y="{top:.1f}" width="{w:.1f}" height="{NODE_H}" rx="8" fill="{fill}" '
+            f'stroke="{stroke}" stroke-width="{stroke_width}"/>'
+            f'<text x="{left + w / 2:.1f}" y="{top + NODE_H / 2 + 4.5:.1f}" text-anchor="middle"'
+            f"{bold}>{escape(str(state.label))}</text></g>"
         )
     parts += labels
     head = [

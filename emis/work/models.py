@@ -107,6 +107,11 @@ class Case(RegistryModel):
     def __str__(self) -> str:
         return self.title
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("work:case_detail", args=[self.pk])
+
     @property
     def workflow_declaration(self) -> declaration.Workflow:
         return declaration.get(self.workflow)
@@ -226,6 +231,7 @@ class Attachment(models.Model):
     document = models.CharField(_("文书类型"), max_length=64, blank=True)
     name = models.CharField(_("文件名"), max_length=255)
     file = models.FileField(_("文件"), storage=upload_storage, max_length=500)  # a storage name, never a path
+    thumbnail = models.FileField(_("缩略图"), storage=upload_storage, max_length=500, blank=True)
     content_type = models.CharField(_("文件类型"), max_length=100, blank=True)
     size = models.PositiveBigIntegerField(_("大小"), default=0)
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)

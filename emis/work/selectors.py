@@ -12,14 +12,14 @@ import datetime as dt
 from functools import reduce
 from operator import or_
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 
 from emis.core import access
 
 from . import declaration
 from .calendar import WorkCalendar
 from .declaration import Level
-from .models import Case, CaseClock, ClockState
+from .models import Case, CaseClock, ClockState, Step
 from .scope import acting_role, level_q
 
 
@@ -39,6 +39,25 @@ def waiting_for(user) -> QuerySet[Case]:
     if not conditions:
         return Case.objects.none()
     return Case.objects.for_user(user).filter(reduce(or_, conditions)).order_by(F("due_on").asc(nulls_last=True), "id")
+
+
+def inbox_count(user) -> int:
+    """How many cases wait for ``user`` (the 待办 menu badge): one COUNT query."""
+    if not user.is_authenticated:
+        return 0
+    return waiting_for(user).order_by().count()
+
+
+def handled_by(user) -> QuerySet[Case]:
+    """Cases in the user's scope on which the user took a step (the 已办 tab), the most recently handled first;
+    each with ``handled_at``, the time of the user's last step on it."""
+    mine = Step.objects.filter(case=OuterRef("pk"), actor=user)
+    return (
+        Case.objects.for_user(user)
+        .filter(Exists(mine))
+        .annotate(handled_at=Subquery(mine.order_by("-at").values("at")[:1]))
+        .order_by("-handled_at", "-id")
+    )
 
 
 def escalated_to(user) -> QuerySet[Case]:

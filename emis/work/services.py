@@ -114,23 +114,49 @@ def _requirement_refusal(
     return None
 
 
-def refusal(case: Case, transition: Transition, user, *, requirements: dict | None = None) -> str | None:
-    """Why ``user`` may not take ``transition`` on ``case`` now (None: they may). Without ``requirements`` (a dict
-    of comment, values, attachment_count, documents) the requirements are not checked: the question the pages ask to
-    offer a button."""
+# Why a step is refused, for callers that answer differently by kind (the API: 403 for who, 400 for what).
+FORBIDDEN = "forbidden"  # the role, its rights or its level may not take the step on this case
+WRONG_STATE = "state"  # the case is not in a state the step leaves
+UNMET = "requirements"  # a field, the comment, attachments or a document is missing
+
+
+def refusal_with_code(
+    case: Case, transition: Transition, user, *, requirements: dict | None = None
+) -> tuple[str, str] | None:
+    """``refusal`` with the kind of refusal: (FORBIDDEN | WRONG_STATE | UNMET, message), or None."""
     workflow = declaration.get(case.workflow)
     reason = _role_refusal(workflow, transition, user) or _level_refusal(
         transition, user, case.school, case.division_code
     )
     if reason:
-        return reason
+        return FORBIDDEN, reason
     if case.state not in transition.sources:
-        return _("办件当前状态为“{state}”，不能办理“{transition}”。").format(
+        return WRONG_STATE, _("办件当前状态为“{state}”，不能办理“{transition}”。").format(
             state=workflow.state_label(case.state), transition=transition.label
         )
     if requirements is not None:
-        return _requirement_refusal(workflow, transition, **requirements)
+        reason = _requirement_refusal(workflow, transition, **requirements)
+        if reason:
+            return UNMET, reason
     return None
+
+
+def refusal(case: Case, transition: Transition, user, *, requirements: dict | None = None) -> str | None:
+    """Why ``user`` may not take ``transition`` on ``case`` now (None: they may). Without ``requirements`` (a dict
+    of comment, values, attachment_count, documents) the requirements are not checked: the question the pages ask to
+    offer a button."""
+    found = refusal_with_code(case, transition, user, requirements=requirements)
+    return found[1] if found else None
+
+
+def _checked_uploads(uploads: Sequence) -> list:
+    """Each evidence file checked by content and size before anything is written (refused as the step's reason)."""
+    from django.core.exceptions import ValidationError
+
+    try:
+        return attachment_store.check_uploads(uploads)
+    except ValidationError as exc:
+        raise TransitionRefused(exc.messages[0], code="bad_file") from exc
 
 
 def available_transitions(case: Case, user) -> list[Transition]:
@@ -312,6 +338,7 @@ def _write_step(
     comment: str,
     values: dict,
     uploads: Sequence,
+    checked: Sequence,
     clocks: tuple,
     today: dt.date,
 ) -> Step:
@@ -331,8 +358,8 @@ def _write_step(
         values=values,
     )
     _pending_evidence(case).update(step=step)
-    for upload in uploads:
-        attachment_store.store(case, upload, user=user, step=step)
+    for upload, sniffed in zip(uploads, checked, strict=True):
+        attachment_store.store(case, upload, user=user, step=step, sniffed=sniffed)
     created, updates = clocks
     _apply_clocks(case, created, updates)
     new_deadline = bool(created) or any(u.get("state") == ClockState.STOPPED for u in updates.values())
@@ -400,6 +427,7 @@ def case_open(
     )
     if reason:
         _refuse(reason, "refused")
+    checked = _checked_uploads(attachments)
     clocks = _plan_clocks(None, declared, opening, values, today)
     with _acting_as(acting_user), transaction.atomic():
         case = Case(
@@ -426,6 +454,7 @@ def case_open(
             comment=comment,
             values=values,
             uploads=attachments,
+            checked=checked,
             clocks=clocks,
             today=today,
         )
@@ -477,7 +506,7 @@ def case_transition(
                 CaseMovedOn,
             )
         pending = _pending_evidence(locked).count()
-        reason = refusal(
+        found = refusal_with_code(
             locked,
             step_declared,
             acting_user,
@@ -488,8 +517,9 @@ def case_transition(
                 "documents": _documents(locked),
             },
         )
-        if reason:
-            _refuse(reason, "refused")
+        if found:
+            _refuse(found[1], found[0])
+        checked = _checked_uploads(attachments)
         clocks = _plan_clocks(locked, workflow, step_declared, values, today)
         # The version check again, as one conditional UPDATE: where the database takes no row lock (SQLite) a second
         # actor who read the same version finds no row to claim.
@@ -509,6 +539,36 @@ def case_transition(
             comment=comment,
             values=values,
             uploads=attachments,
+            checked=checked,
             clocks=clocks,
             today=today,
         )
+
+
+def case_attach(*, case: Case | int, acting_user, files: Sequence, today: dt.date | None = None) -> list[Attachment]:
+    """Upload evidence to a case before the step that uses it (a photo taken on the spot, then 报送 later): kept
+    with the case, not yet on any step, and attached to the next step taken (``Requires.attachments`` counts it).
+    Only someone who may take a step on the case now may add to it; checked by content like a step's files."""
+    case_id = case.pk if isinstance(case, Case) else case
+    found = Case.objects.for_user(acting_user).select_related("school__township").filter(pk=case_id).first()
+    if found is None:
+        _refuse(_("办件不存在，或不在您的管辖范围内。"), "not_found")
+    if found.closed_at is not None or declaration.get(found.workflow).state(found.state).terminal:
+        _refuse(_("办件已办结，不能再上传附件。"), WRONG_STATE)
+    if not available_transitions(found, acting_user):
+        _refuse(_("您当前没有可办理的环节，不能为此办件上传附件。"), FORBIDDEN)
+    if not files:
+        _refuse(_("请选择要上传的文件。"), UNMET)
+    checked = _checked_uploads(files)
+    with _acting_as(acting_user), transaction.atomic():
+        stored = [
+            attachment_store.store(found, upload, user=acting_user, sniffed=sniffed)
+            for upload, sniffed in zip(files, checked, strict=True)
+        ]
+        record_event(
+            "work.attachment.uploaded",
+            data={"case": found.pk, "attachments": [a.pk for a in stored]},
+            school_id=found.school_id,
+            division_code=found.division_code,
+        )
+    return stored

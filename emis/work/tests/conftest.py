@@ -12,8 +12,10 @@ from emis.work.models import AttachmentKind
 from .workflows import DOMAIN, TEST_REGISTRATION, TEST_WORKFLOW
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture(autouse=True, scope="module")
 def test_workflow():
+    # Module-scoped (and autouse, so set up before the module's other module-scoped fixtures): the access
+    # matrix's data (matrix_expected) opens cases of this workflow before any test runs.
     with declaration.override(TEST_WORKFLOW), registry.override(TEST_REGISTRATION):
         yield TEST_WORKFLOW
 
@@ -36,5 +38,16 @@ def add_notice(case):
     )
 
 
+def jpeg_bytes(size=(40, 30), color=(200, 60, 30)) -> bytes:
+    """A real (tiny) JPEG photo: evidence is checked by content, and photos must decode."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, color).save(out, "JPEG")
+    return out.getvalue()
+
+
 def photo(name="photo.jpg"):
-    return ContentFile(b"\xff\xd8\xff\xe0 evidence", name=name)
+    return ContentFile(jpeg_bytes(), name=name)

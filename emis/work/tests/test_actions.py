@@ -10,7 +10,7 @@ from emis.core.access import Role
 from emis.work.actions import action_specs, step_form_class
 from emis.work.services import case_open, case_transition
 
-from .conftest import add_notice
+from .conftest import add_notice, jpeg_bytes
 from .workflows import TEST_WORKFLOW
 
 
@@ -20,7 +20,8 @@ def test_one_action_per_transition_that_moves_a_case():
     assert set(specs) == {t.name for t in TEST_WORKFLOW.transitions if not t.opens}
     assert specs["report"]["right"] == "report"
     form = step_form_class(TEST_WORKFLOW, TEST_WORKFLOW.transition("report"))()
-    assert set(form.fields) == {"version", "summary", "comment", "files"}
+    assert set(form.fields) == {"version", "summary", "comment", "photos", "files"}
+    assert form.fields["photos"].widget.attrs == {"accept": "image/*", "capture": "environment", "multiple": True}
     assert form.fields["summary"].required and not form.fields["comment"].required
     assert step_form_class(TEST_WORKFLOW, TEST_WORKFLOW.transition("send_back"))().fields["comment"].required
 
@@ -34,7 +35,7 @@ def test_the_action_runs_the_service_with_the_form(county, actors):
     spec = {s["name"]: s for s in action_specs(TEST_WORKFLOW)}["report"]
     assert spec["available"](case, actors[Role.SCHOOL])
     assert not spec["available"](case, actors[Role.TOWNSHIP])
-    photo = SimpleUploadedFile("a.jpg", b"\xff\xd8\xff evidence", content_type="image/jpeg")
+    photo = SimpleUploadedFile("a.jpg", jpeg_bytes(), content_type="image/jpeg")
     form = spec["form_class"]({"version": case.version, "summary": "已整改"}, MultiValueDict({"files": [photo]}))
     assert form.is_valid(), form.errors
     with translation.override("zh-hans"):
