@@ -345,7 +345,7 @@ def test_school_form_explains_invalid_school_codes(county, login):
         "学校标识码前两位“99”不是有效的学校类别代码。"
     ]
     assert _errors(client.post(url, {**data, "code": "2143000101"}))["code"] == [
-        "学校标识码第3-4位“43”应为本省代码 42。"
+        "学校标识码第3-4位“43”应为所在省代码 42。"
     ]
     assert _errors(client.post(url, {**data, "category": "teaching_point", "parent": ""}))["parent"] == [
         "教学点必须指定所属小学。"

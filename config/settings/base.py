@@ -231,8 +231,6 @@ LOGGING = {
 # Empty: no bound beyond the counties set up, and the area is the narrowest division holding all of them
 # (emis.core.access.deployment_area_code).
 EMIS_AREA_CODE = env_str("EMIS_AREA_CODE", "")
-# Being removed (issue 12): the code still reading it moves to the deployment's area.
-EMIS_COUNTY_CODE = "421224"
 EMIS_LIST_PAGE_SIZE = 25
 EMIS_EXPORT_MAX_ROWS = 200_000
 # Limits on uploaded table files, checked before a parser allocates anything (emis/core/imports/guard.py).

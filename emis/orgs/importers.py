@@ -32,7 +32,7 @@ from .choices import (
     unpadded_division_code,
 )
 from .importing import Places, in_area_or_above, outside_area_reason
-from .models import Division, School
+from .models import Division, School, school_code_province_error
 
 IN_BATCH = 900  # values per IN (...) list: SQLite's variable limit with room to spare
 
@@ -440,6 +440,10 @@ class SchoolImport(ImportSpec):
         township = values.get("township") or ""
         if township:
             ctx.cache["places"].check(row, "所在乡镇代码", township)
+        if code and not row.rejected:
+            place = township or (stored[code][-1] if code in stored else "")
+            if message := school_code_province_error(code, place):
+                row.error("学校标识码", message, code)
         category, ownership = values.get("category") or "", values.get("ownership") or ""
         if (
             values.get("inclusive")
