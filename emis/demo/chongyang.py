@@ -98,7 +98,7 @@ class _ChongyangBuilder(_Builder):
         rng = self.rng
         K, P, J, S, V = Level.PRESCHOOL, Level.PRIMARY, Level.JUNIOR, Level.SENIOR, Level.VOCATIONAL
         C = SchoolCategory
-        URBAN, TOWN, RURAL = UrbanRural.URBAN, UrbanRural.TOWN, UrbanRural.RURAL
+        URBAN, TOWN = UrbanRural.URBAN, UrbanRural.TOWN
         info = self.township_info
         seat = TIANCHENG
 
@@ -144,53 +144,9 @@ class _ChongyangBuilder(_Builder):
                     rng.randint(1958, 1975),
                     weights={J: rng.randint(600, 1000)},
                 )
-            for _ in range(n_village_primaries):
-                stem = self.take_stem(code)
-                self.add_school(
-                    "21",
-                    f"崇阳县{tname(code)}{stem}小学",
-                    C.PRIMARY,
-                    code,
-                    RURAL,
-                    rng.randint(1955, 1990),
-                    weights={P: rng.randint(150, 450)},
-                    stem=stem,
-                )
-            for _ in range(n_nine):
-                stem = self.take_stem(code)
-                self.add_school(
-                    "31",
-                    f"崇阳县{tname(code)}{stem}学校",
-                    C.NINE_YEAR,
-                    code,
-                    RURAL,
-                    rng.randint(1998, 2012),
-                    weights={P: rng.randint(250, 420), J: rng.randint(150, 280)},
-                    stem=stem,
-                )
+            self.add_village_schools(code, n_village_primaries, n_nine)
 
-        # --- teaching points, each attached to a primary school of its township
-        for code, _name, _short, _c, _v, _vp, n_points, _n in TOWNSHIPS:
-            parents = [
-                s.code
-                for s in self.plan.schools
-                if s.township == code and s.category == C.PRIMARY and s.urban_rural != URBAN
-            ]
-            for _ in range(n_points):
-                stem = self.take_stem(code)
-                n_grades = rng.choices((2, 3, 4), weights=(30, 45, 25), k=1)[0]
-                counts = {g: rng.randint(3, 13) for g in ("P1", "P2", "P3", "P4")[:n_grades]}
-                self.add_school(
-                    "TP",
-                    f"崇阳县{tname(code)}{stem}村教学点",
-                    C.TEACHING_POINT,
-                    code,
-                    RURAL,
-                    rng.randint(1962, 2008),
-                    parent=rng.choice(parents),
-                    grade_counts=counts,
-                    stem=stem,
-                )
+        self.add_teaching_points(TOWNSHIPS)
 
         # --- kindergartens: 8 public (one opened 2017), 24 private (2 opened 2016-2020, 15 inclusive)
         self.add_school("11", "崇阳县实验幼儿园", C.KINDERGARTEN, seat, URBAN, 1980, weights={K: 520})

@@ -480,6 +480,60 @@ class _Builder:
         self.plan.schools.append(school)
         return school
 
+    def add_village_schools(self, township: str, primaries: int, nine_year: int) -> None:
+        """A township's village primary schools and nine-year schools, each named after a village of its own."""
+        rng, name = self.rng, f"{self.county.name}{self.township_info[township]['name']}"
+        for _ in range(primaries):
+            stem = self.take_stem(township)
+            self.add_school(
+                "21",
+                f"{name}{stem}小学",
+                SchoolCategory.PRIMARY,
+                township,
+                UrbanRural.RURAL,
+                rng.randint(1955, 1990),
+                weights={Level.PRIMARY: rng.randint(150, 450)},
+                stem=stem,
+            )
+        for _ in range(nine_year):
+            stem = self.take_stem(township)
+            self.add_school(
+                "31",
+                f"{name}{stem}学校",
+                SchoolCategory.NINE_YEAR,
+                township,
+                UrbanRural.RURAL,
+                rng.randint(1998, 2012),
+                weights={Level.PRIMARY: rng.randint(250, 420), Level.JUNIOR: rng.randint(150, 280)},
+                stem=stem,
+            )
+
+    def add_teaching_points(self, townships) -> None:
+        """Each township's teaching points (its row of ``townships`` says how many), attached to its rural primary
+        schools, with two to four grades of a few pupils each."""
+        rng = self.rng
+        for code, _name, _short, _c, _v, _vp, n_points, _n in townships:
+            parents = [
+                s.code
+                for s in self.plan.schools
+                if s.township == code and s.category == SchoolCategory.PRIMARY and s.urban_rural != UrbanRural.URBAN
+            ]
+            for _ in range(n_points):
+                stem = self.take_stem(code)
+                n_grades = rng.choices((2, 3, 4), weights=(30, 45, 25), k=1)[0]
+                counts = {g: rng.randint(3, 13) for g in PRIMARY_GRADES[:n_grades]}
+                self.add_school(
+                    "TP",
+                    f"{self.county.name}{self.township_info[code]['name']}{stem}村教学点",
+                    SchoolCategory.TEACHING_POINT,
+                    code,
+                    UrbanRural.RURAL,
+                    rng.randint(1962, 2008),
+                    parent=rng.choice(parents),
+                    grade_counts=counts,
+                    stem=stem,
+                )
+
     def build_schools(self) -> None:
         rng = self.rng
         K, P, J, S, V = Level.PRESCHOOL, Level.PRIMARY, Level.JUNIOR, Level.SENIOR, Level.VOCATIONAL
@@ -609,53 +663,9 @@ class _Builder:
                         weights={J: rng.randint(250, 400)},
                         stem=stem,
                     )
-            for _ in range(n_village_primaries):
-                stem = self.take_stem(code)
-                self.add_school(
-                    "21",
-                    f"通山县{tname(code)}{stem}小学",
-                    C.PRIMARY,
-                    code,
-                    RURAL,
-                    rng.randint(1955, 1990),
-                    weights={P: rng.randint(150, 450)},
-                    stem=stem,
-                )
-            for _ in range(n_nine):
-                stem = self.take_stem(code)
-                self.add_school(
-                    "31",
-                    f"通山县{tname(code)}{stem}学校",
-                    C.NINE_YEAR,
-                    code,
-                    RURAL,
-                    rng.randint(1998, 2012),
-                    weights={P: rng.randint(250, 420), J: rng.randint(150, 280)},
-                    stem=stem,
-                )
+            self.add_village_schools(code, n_village_primaries, n_nine)
 
-        # --- teaching points, each attached to a primary school of its township
-        for code, _name, _short, _c, _v, _vp, n_points, _n in TOWNSHIPS:
-            parents = [
-                s.code
-                for s in self.plan.schools
-                if s.township == code and s.category == C.PRIMARY and s.urban_rural != URBAN
-            ]
-            for _ in range(n_points):
-                stem = self.take_stem(code)
-                n_grades = rng.choices((2, 3, 4), weights=(30, 45, 25), k=1)[0]
-                counts = {g: rng.randint(3, 13) for g in PRIMARY_GRADES[:n_grades]}
-                self.add_school(
-                    "TP",
-                    f"通山县{tname(code)}{stem}村教学点",
-                    C.TEACHING_POINT,
-                    code,
-                    RURAL,
-                    rng.randint(1962, 2008),
-                    parent=rng.choice(parents),
-                    grade_counts=counts,
-                    stem=stem,
-                )
+        self.add_teaching_points(TOWNSHIPS)
 
         # --- kindergartens: 29 public (8 opened 2016-2020), 67 private (10 opened 2016-2020, 41 inclusive)
         self.add_school("11", "通山县实验幼儿园", C.KINDERGARTEN, TONGYANG, URBAN, 1983, weights={K: 620})
