@@ -354,6 +354,7 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     "DivisionLevelEnum": "emis.orgs.choices.DivisionLevel",
     "SchoolLevelEnum": "emis.students.choices.Level",
     "EntryLevelEnum": "emis.admissions.choices.EntryLevel",
+    "WorkLevelEnum": "emis.work.declaration.Level",
 }
 # --- end of security defaults ------------------------------------------------------------------------------------
 
