@@ -20,6 +20,20 @@ def menu_count(request, entry) -> int:
     return cache[entry.url_name]
 
 
+def topbar_for(request) -> list[dict]:
+    """The top bar's links (the bell) with their counts, asked once per request (shared with the menu's cache)."""
+    return [
+        {
+            "url": reverse(entry.url_name),
+            "label": entry.label,
+            "icon": entry.icon,
+            "count": menu_count(request, entry),
+            "active": request.path.startswith(reverse(entry.url_name)),
+        }
+        for entry in registry.topbar()
+    ]
+
+
 def menu_for(request) -> list[dict]:
     current = request.path
     groups = []
