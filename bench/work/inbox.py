@@ -64,7 +64,8 @@ CASES_SQL = {
             division_code, township_code, county_code, data, due_on, due_soon_on, clock_paused, urgency,
             escalated_to, escalate_on)
         SELECT now(), now(), %(workflow)s, '整改通知 ' || i,
-            (ARRAY['draft','issued','rectifying','rectifying','rectifying','waiting','reported','reported'])[i %% 8 + 1],
+            (ARRAY['draft', 'issued', 'rectifying', 'rectifying', 'rectifying', 'waiting', 'reported',
+                'reported'])[i %% 8 + 1],
             2, 'school', %(first)s + i %% %(schools)s,
             CASE WHEN (i %% %(schools)s) %% 2 = 0 THEN '421224100' ELSE '421224101' END,
             CASE WHEN (i %% %(schools)s) %% 2 = 0 THEN '421224100' ELSE '421224101' END,
