@@ -34,6 +34,12 @@ def topbar_for(request) -> list[dict]:
     ]
 
 
+def remember_count(request, url_name: str, value: int) -> None:
+    """A page that has just counted what its menu entry counts (the 待办 inbox) gives the number to the menu, which
+    then does not ask again."""
+    request.__dict__.setdefault("_emis_menu_counts", {})[url_name] = int(value)
+
+
 def menu_for(request) -> list[dict]:
     current = request.path
     groups = []
