@@ -34,6 +34,15 @@ from emis.testing import id_for, last_change_id, write_table_file
 # What a public service function that writes no change-logged row does instead (pure rules, reads, and writes of
 # tables outside the change log, which record an AuditEvent).
 NO_LOGGED_WRITES = {
+    # A user's own notifications are messages, not registry rows: not change-logged (emis/notifications).
+    "emis.notifications.services.notify_step": "writes notifications (messages to users, not registry rows)",
+    "emis.notifications.services.notify_sweep": "writes notifications and what was announced (not registry rows)",
+    "emis.notifications.services.deliver": "marks notifications delivered and sends them on the channels",
+    "emis.notifications.services.send_on_channels": "sends messages",
+    "emis.notifications.services.message_for": "a message",
+    "emis.notifications.services.site_url": "reads a setting",
+    "emis.notifications.services.step_message": "a message",
+    "emis.notifications.services.sweep_message": "a message",
     "emis.accounts.services.password_changed": "revokes API tokens (not change-logged; an AuditEvent)",
     "emis.accounts.services.tokens_for": "reads",
     "emis.accounts.services.token_revoke": "deletes API tokens (not change-logged; an AuditEvent)",

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "emis.admissions",
     "emis.rounds",
     "emis.work",
+    "emis.notifications",
 ]
 
 MIDDLEWARE = [
@@ -215,6 +216,23 @@ elif EMIS_TASKS == "db":
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 else:
     raise ImproperlyConfigured(f"EMIS_TASKS must be db or rq, not {EMIS_TASKS!r}")
+
+# Notifications (emis.notifications): kept in the site, and sent by e-mail through Django's mail backend and through
+# the backends listed in EMIS_NOTIFICATION_BACKENDS (SMS, a 企业微信/钉钉 webhook: emis/notifications/backends.py).
+# Nothing leaves the machine unless configured: mail goes to the console until EMIS_EMAIL_BACKEND names SMTP
+# (django.core.mail.backends.smtp.EmailBackend, with EMIS_EMAIL_HOST ...); tests use locmem.
+EMAIL_BACKEND = env_str("EMIS_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env_str("EMIS_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(env_str("EMIS_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = env_str("EMIS_EMAIL_USER")
+EMAIL_HOST_PASSWORD = env_str("EMIS_EMAIL_PASSWORD")
+EMAIL_USE_SSL = env_bool("EMIS_EMAIL_SSL", False)
+EMAIL_USE_TLS = env_bool("EMIS_EMAIL_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("EMIS_EMAIL_FROM", "emis@localhost")
+EMIS_NOTIFICATION_BACKENDS = env_list("EMIS_NOTIFICATION_BACKENDS", "emis.notifications.backends.EmailBackend")
+EMIS_NOTIFY_WEBHOOK_URL = env_str("EMIS_NOTIFY_WEBHOOK_URL")
+# The site's address, for links in e-mails and messages.
+EMIS_SITE_URL = env_str("EMIS_SITE_URL", "http://127.0.0.1:8000")
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
 

@@ -9,3 +9,8 @@ EMIS_OTP_REQUIRED_ROLES = env_list("EMIS_OTP_REQUIRED_ROLES", "")  # noqa: F405
 # Development keys for ID numbers at rest, public in the source: never for real data (production has its own).
 EMIS_DATA_KEYS = EMIS_DATA_KEYS or DEVELOPMENT_DATA_KEYS  # noqa: F405
 EMIS_HASH_KEY = EMIS_HASH_KEY or DEVELOPMENT_HASH_KEY  # noqa: F405
+# Notifications: e-mail to the console, and what an SMS or webhook would send written to var/notifications.jsonl.
+EMIS_NOTIFICATION_BACKENDS = env_list(  # noqa: F405
+    "EMIS_NOTIFICATION_BACKENDS",
+    "emis.notifications.backends.EmailBackend,emis.notifications.backends.FileBackend",
+)

@@ -12,3 +12,7 @@ EMIS_OTP_REQUIRED_ROLES = []
 # Development keys for ID numbers at rest, public in the source: never for real data (production has its own).
 EMIS_DATA_KEYS = EMIS_DATA_KEYS or DEVELOPMENT_DATA_KEYS  # noqa: F405
 EMIS_HASH_KEY = EMIS_HASH_KEY or DEVELOPMENT_HASH_KEY  # noqa: F405
+# Notifications: e-mail through locmem (django.core.mail.outbox), the other channel in memory
+# (emis.notifications.backends.outbox).
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+EMIS_NOTIFICATION_BACKENDS = ["emis.notifications.backends.EmailBackend", "emis.notifications.backends.LocmemBackend"]

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from django.apps import apps
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from emis.common.idnumbers import mask_id_number
@@ -248,6 +248,28 @@ def covering(user: User, *, division_paths: tuple[str, ...] = (), school_paths: 
     if sees_everything(user):
         return None
     return ScopeSpec(school_paths=school_paths, division_paths=division_paths).q_for(*user.scope_keys())
+
+
+def users_covering(*, division: str | None = None, school_id: int | None = None) -> Q:
+    """The reverse of ``covers``, as a filter on users: those whose scope holds the division ``division`` whole (one
+    of their division codes is a prefix of it), or the school ``school_id`` (one of their schools, or the primary
+    school of which it is a teaching point), and those who see everything. One condition, for one query over
+    users (who must act on a case, emis.work.selectors.waiting_users), never a question asked user by user."""
+    user_model = apps.get_model(settings.AUTH_USER_MODEL)
+    found = Q(is_superuser=True) | Q(role=Role.ADMIN)
+    if division:
+        # Codes nest by prefix: the divisions holding ``division`` are exactly those whose code is one of its prefixes.
+        prefixes = [division[:n] for n in range(1, len(division) + 1)]
+        held = user_model.divisions.through.objects.filter(user_id=OuterRef("pk"), division__code__in=prefixes)
+        found |= Q(Exists(held))
+    if school_id is not None:
+        school_model = apps.get_model("orgs", "School")
+        primary = school_model.objects.filter(pk=school_id, parent_id__isnull=False).values("parent_id")
+        held = user_model.schools.through.objects.filter(user_id=OuterRef("pk")).filter(
+            Q(school_id=school_id) | Q(school_id__in=primary)
+        )
+        found |= Q(Exists(held))
+    return found
 
 
 def scope_filter(user: User, model: type[models.Model], action: str = VIEW) -> Q | None:

@@ -1,5 +1,5 @@
 from . import access
-from .navigation import menu_for
+from .navigation import menu_for, topbar_for
 
 
 def navigation(request):
@@ -8,5 +8,6 @@ def navigation(request):
         return {}
     return {
         "menu": menu_for(request),
+        "topbar": topbar_for(request),
         "user_role_label": access.Role(user.role).label if user.role in access.Role.values else "",
     }

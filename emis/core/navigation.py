@@ -20,6 +20,26 @@ def menu_count(request, entry) -> int:
     return cache[entry.url_name]
 
 
+def topbar_for(request) -> list[dict]:
+    """The top bar's links (the bell) with their counts, asked once per request (shared with the menu's cache)."""
+    return [
+        {
+            "url": reverse(entry.url_name),
+            "label": entry.label,
+            "icon": entry.icon,
+            "count": menu_count(request, entry),
+            "active": request.path.startswith(reverse(entry.url_name)),
+        }
+        for entry in registry.topbar()
+    ]
+
+
+def remember_count(request, url_name: str, value: int) -> None:
+    """A page that has just counted what its menu entry counts (the 待办 inbox) gives the number to the menu, which
+    then does not ask again."""
+    request.__dict__.setdefault("_emis_menu_counts", {})[url_name] = int(value)
+
+
 def menu_for(request) -> list[dict]:
     current = request.path
     groups = []

@@ -49,6 +49,19 @@ class MenuEntry:
 
 
 @dataclass(frozen=True)
+class TopbarEntry:
+    """A link in the top bar beside the user's name (the notifications' bell): to the URL named ``url_name``, drawn as
+    the icon ``icon`` (a name the base template knows: "bell") with ``label`` as its title. ``count``: dotted path
+    of ``f(user) -> int`` shown as a badge (unread notifications), asked once per request like a menu entry's."""
+
+    url_name: str
+    label: Any
+    icon: str
+    order: int
+    count: str | None = None
+
+
+@dataclass(frozen=True)
 class ImportKind:
     """An import kind by the name used on the command line and in the upload form (``spec``: dotted path of the
     ImportSpec class). Kinds are offered in ``order``."""
@@ -90,6 +103,7 @@ class AppRegistration:
     site_urls             dotted path of a list of URL patterns mounted at the site root, outside any namespace
                           (home, login).
     api_routes            dotted path of a sequence of (prefix, viewset) registered on the API router.
+    topbar                TopbarEntries: links in the top bar (the notifications' bell), with a count badge.
     api_urls              dotted path of a list of extra URL patterns under /api/ (the token endpoints).
     domains               the DataDomains the app's models belong to (``Model.domain``; the app keeps the code in
                           a constant of its own, ``apps.DOMAIN``), offered to 股室人员 accounts before
@@ -112,6 +126,7 @@ class AppRegistration:
     api_urls: str | None = None
     menu_groups: tuple[MenuGroup, ...] = ()
     menu: tuple[MenuEntry, ...] = ()
+    topbar: tuple[TopbarEntry, ...] = ()
     domains: tuple[DataDomain, ...] = ()
     rights: dict[str, dict[str, frozenset[str] | set[str]]] = field(default_factory=dict)
     import_kinds: tuple[ImportKind, ...] = ()
@@ -169,6 +184,11 @@ def menu() -> list[tuple[Any, list[MenuEntry]]]:
             entries[entry.group].append(entry)
     ordered = sorted(groups.values(), key=lambda g: g.order)
     return [(g.title, sorted(entries[g.key], key=lambda e: e.order)) for g in ordered if entries[g.key]]
+
+
+def topbar() -> list[TopbarEntry]:
+    """The top bar's entries of every app, in order."""
+    return sorted((entry for r in _registrations.values() for entry in r.topbar), key=lambda e: e.order)
 
 
 def site_urlpatterns() -> list:

@@ -16,6 +16,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -28,6 +29,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_tables2 import RequestConfig
 
 from emis.core.exports import csv_response, export_rows, xlsx_response
+from emis.core.navigation import remember_count
 from emis.core.views import ObjectDetailView, ObjectListView
 from emis.core.writes import Refused
 
@@ -44,6 +46,14 @@ TABS = {
     "done": gettext_lazy("已办"),
     "escalated": gettext_lazy("督办"),
 }
+
+
+class CountedPaginator(Paginator):
+    """A paginator told its count (already asked for the badge) instead of counting again."""
+
+    def __init__(self, object_list, per_page, *args, count: int, **kwargs):
+        super().__init__(object_list, per_page, *args, **kwargs)
+        self.__dict__["count"] = count
 
 
 def inbox_queryset(user, tab: str):
@@ -78,8 +88,17 @@ class InboxView(LoginRequiredMixin, View):
         queryset = inbox_queryset(request.user, tab)
         filterset, rows = _filtered(request, queryset)
         # The selectors' order (soonest deadline first; last handled first) unless the user sorts by a column.
-        table = CaseTable(rows, request=request)
-        RequestConfig(request, paginate={"per_page": _per_page(request)}).configure(table)
+        # One COUNT for the badge, the tab and the paginator (a county's inbox counts every open case).
+        count = selectors.inbox_count(request.user)
+        remember_count(request, "work:inbox", count)
+        unfiltered = tab == "todo" and not (filterset.is_bound and filterset.form.has_changed())
+        # The request is applied once, below (given to the table's constructor it would paginate, so count, first).
+        table = CaseTable(rows)
+        paginate = {"per_page": _per_page(request)}
+        if unfiltered:
+            paginate.update(paginator_class=CountedPaginator, count=count)
+            table.data._length = count  # django-tables2's own len() of the rows would count again
+        RequestConfig(request, paginate=paginate).configure(table)
         query = request.GET.copy()
         query.pop("page", None)
         export_query = query.copy()
@@ -92,7 +111,7 @@ class InboxView(LoginRequiredMixin, View):
                 {"key": key, "label": label, "url": f"{reverse('work:inbox')}?tab={key}", "active": key == tab}
                 for key, label in TABS.items()
             ],
-            "count": selectors.inbox_count(request.user),
+            "count": count,
             "table": table,
             "filterset": filterset,
             "list_url": reverse("work:inbox"),
