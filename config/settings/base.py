@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "emis.admissions",
     "emis.rounds",
     "emis.work",
+    "emis.rectification",
 ]
 
 MIDDLEWARE = [
