@@ -39,8 +39,8 @@ class NoticeForm(forms.Form):
 
 
 class ItemForm(forms.Form):
-    severity = forms.ChoiceField(label=_("严重程度"), choices=Severity.choices, initial=Severity.GENERAL)
-    finding = forms.CharField(label=_("存在问题"), widget=forms.Textarea(attrs={"rows": 2}))
+    severity = forms.ChoiceField(label=_("严重程度"), choices=Severity.choices, required=False)
+    finding = forms.CharField(label=_("存在问题"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     requirement = forms.CharField(label=_("整改要求"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     photo = _photo_field(_("问题照片"))
 

@@ -89,11 +89,17 @@ def _step(request, pk, run):
     return HttpResponseRedirect(notice.get_absolute_url())
 
 
-def _version(request) -> int | None:
+def _version(request) -> int:
+    """The version of the case the page showed: every step form posts it (a step against another is refused)."""
     try:
         return int(request.POST.get("version", ""))
     except ValueError:
-        return None
+        raise Refused(_("页面已过期，请刷新后再办理。")) from None
+
+
+def _same_version(request, notice) -> None:
+    if _version(request) != notice.case.version:
+        raise Refused(_("办件已由他人办理，请刷新后查看最新情况再办理。"))
 
 
 def _state(notice) -> str:
@@ -104,6 +110,7 @@ def _state(notice) -> str:
 @require_POST
 def item_add(request, pk: int):
     def run(notice):
+        _same_version(request, notice)
         form = forms.ItemForm(request.POST, request.FILES, prefix="item")
         if not form.is_valid():
             raise Refused(_("请填写存在问题。"))
@@ -111,7 +118,7 @@ def item_add(request, pk: int):
         services.item_add(
             notice=notice,
             acting_user=request.user,
-            severity=data["severity"],
+            severity=data["severity"] or "general",
             finding=data["finding"],
             requirement=data["requirement"],
             photo=data.get("photo"),
@@ -127,6 +134,7 @@ def item_delete(request, pk: int):
     item = get_object_or_404(Item.objects.for_user(request.user).select_related("notice__case"), pk=pk)
 
     def run(notice):
+        _same_version(request, notice)
         services.item_remove(item=item, acting_user=request.user)
         return _("已删除该项存在问题。")
 
@@ -185,7 +193,7 @@ def notice_report(request, pk: int):
             notice=notice,
             acting_user=request.user,
             answers=form.answers(),
-            version=form.cleaned_data.get("version"),
+            version=_version(request),
             comment=form.cleaned_data.get("comment", ""),
         )
         return _("已报送整改情况，等待验收。")
@@ -204,7 +212,7 @@ def notice_verify(request, pk: int):
             notice=notice,
             acting_user=request.user,
             verdicts=form.verdicts(),
-            version=form.cleaned_data.get("version"),
+            version=_version(request),
             comment=form.cleaned_data.get("comment", ""),
             days=form.cleaned_data.get("days"),
         )
