@@ -56,10 +56,14 @@ def number_text(series: str, year: int, number: int) -> str:
     return f"{series}〔{year}〕{number}号"
 
 
+def last_number(series: str, year: int) -> int:
+    return DocumentNumber.objects.filter(series=series, year=year).aggregate(n=Max("number"))["n"] or 0
+
+
 def take_number(*, series: str, year: int, case: Case, document: str) -> DocumentNumber:
     """The next number of ``series`` in ``year``, recorded for ``case`` (inside the caller's transaction)."""
     for _attempt in range(NUMBER_RETRIES):
-        last = DocumentNumber.objects.filter(series=series, year=year).aggregate(n=Max("number"))["n"] or 0
+        last = last_number(series, year)
         try:
             with transaction.atomic():
                 return DocumentNumber.objects.create(
