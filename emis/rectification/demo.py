@@ -11,6 +11,8 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
+from emis.core import access
+
 from .apps import DOMAIN
 
 FINDINGS = (
@@ -148,7 +150,7 @@ def load(county, log) -> dict[str, int]:
             if kind.startswith("issued"):
                 continue
             # The school at hand: the demo school account for its own school, else an account made for the demo.
-            actor = school_user if school_user.schools.filter(pk=school.pk).exists() else _school_account(school)
+            actor = school_user if access.covers(school_user, school=school) else _school_account(school)
             received_on = calendar.add(issued_on, 1)
             if kind == "withdrawn":
                 services.notice_step(
@@ -224,7 +226,7 @@ def _school_account(school):
         user = User(username=f"demo-school-{school.code}", role=Role.SCHOOL, display_name=f"{school.name}（演示）")
         user.set_unusable_password()
         user.save()
-    user.schools.add(school)
+    user.schools.set([school])
     return user
 
 
