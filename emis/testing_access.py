@@ -83,6 +83,7 @@ from emis.indicators.apps import DOMAIN as INDICATORS_DOMAIN
 from emis.orgs.apps import DOMAIN as ORGS_DOMAIN
 from emis.orgs.models import Division, School, SchoolYear
 from emis.population.apps import DOMAIN as POPULATION_DOMAIN
+from emis.rectification.apps import DOMAIN as RECTIFICATION_DOMAIN
 from emis.reports.models import AnnualReport
 from emis.staff.apps import DOMAIN as STAFF_DOMAIN
 from emis.students.apps import DOMAIN as STUDENTS_DOMAIN
@@ -110,7 +111,8 @@ ROLE_WRITES = {
     # The city's and the province's education departments view and analyse; they write no school data.
     Role.CITY: set(),
     Role.PROVINCE: set(),
-    Role.SECTION: {STUDENTS_DOMAIN, STAFF_DOMAIN},
+    # The section user of the rectification matrix is given that domain (emis/rectification/tests/test_access.py).
+    Role.SECTION: {STUDENTS_DOMAIN, STAFF_DOMAIN, RECTIFICATION_DOMAIN},
     Role.TOWNSHIP: {STUDENTS_DOMAIN, STAFF_DOMAIN, POPULATION_DOMAIN},
     Role.SCHOOL: {STUDENTS_DOMAIN, STAFF_DOMAIN},
     Role.ADMIN: {
@@ -120,6 +122,7 @@ ROLE_WRITES = {
         POPULATION_DOMAIN,
         ADMISSIONS_DOMAIN,
         INDICATORS_DOMAIN,
+        RECTIFICATION_DOMAIN,
         Domain.ACCOUNTS,
     },
 }

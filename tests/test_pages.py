@@ -557,6 +557,10 @@ def _grow(model, county, k: int) -> None:
                 school=county.school_b1,
                 division_code=county.township_b.code,
             )
+        elif model.__name__ == "Notice":  # a draft 整改通知书 with one finding (and its case)
+            from emis.rectification.tests.conftest import draft
+
+            draft(county, county.users[Role.ADMIN], school=county.school_b1, items=1)
         elif model.__name__ in ("AdmissionRound", "RoundSchool", "QuotaAllocation", "Applicant", "Appeal"):
             _grow_round_rows(model, county, i)
         else:

@@ -67,6 +67,9 @@ NO_LOGGED_WRITES = {
     "emis.work.services.refusal_with_code": "a rule (why a step may not happen, and which kind of refusal)",
     "emis.work.services.case_attach": "stores evidence files (Attachment rows, not change-logged; an AuditEvent)",
     "emis.work.services.available_transitions": "reads (the steps a user may take)",
+    "emis.rectification.services.series": "a setting (the notices' 文号 series)",
+    "emis.rectification.services.notice_context": "reads (what the notice shows)",
+    "emis.rectification.services.open_items": "reads (the items still to answer or verify)",
     "emis.rounds.services.workflow.locked_round": "reads (the round under a row lock)",
     "emis.rounds.services.workflow.require": "a rule (whether a step may run)",
     "emis.rounds.services.workflow.event": "writes an AuditEvent (not change-logged)",
@@ -256,6 +259,94 @@ def _case_transition(county, admin):
             case_transition(case=case, transition="issue", acting_user=township, today=dt.date(2021, 9, 30))
 
     return write
+
+
+# The 整改 notice (emis.rectification.services): drafted, issued and answered by the county's administrator (an
+# issuer) and the fixture school A1.
+
+RECTIFY_DAY = dt.date(2021, 9, 30)
+
+
+def _rect_draft(county, admin, *, items=2):
+    from emis.rectification.tests.conftest import draft
+
+    return draft(county, county.users[Role.ADMIN], items=items)
+
+
+def _rect_issued(county, admin, *, items=2):
+    from emis.rectification.services import notice_issue
+
+    return notice_issue(
+        notice=_rect_draft(county, admin, items=items), acting_user=county.users[Role.ADMIN], today=RECTIFY_DAY
+    )
+
+
+def _rect_reported(county, admin):
+    from emis.rectification.services import notice_report
+    from emis.rectification.tests.conftest import jpeg
+
+    notice = _rect_issued(county, admin)
+    answers = {item.pk: {"answer": "已整改", "photos": [jpeg()]} for item in notice.items.all()}
+    return notice_report(notice=notice, acting_user=county.users[Role.SCHOOL], answers=answers, today=RECTIFY_DAY)
+
+
+def _notice_draft(county, admin):
+    return lambda: _rect_draft(county, admin)
+
+
+def _notice_item_add(county, admin):
+    from emis.rectification.services import item_add
+
+    notice = _rect_draft(county, admin)
+    return lambda: item_add(notice=notice, acting_user=county.users[Role.ADMIN], severity="critical", finding="新问题")
+
+
+def _notice_item_remove(county, admin):
+    from emis.rectification.services import item_remove
+
+    notice = _rect_draft(county, admin)
+    return lambda: item_remove(item=notice.items.last(), acting_user=county.users[Role.ADMIN])
+
+
+def _notice_issue(county, admin):
+    from emis.rectification.services import notice_issue
+
+    notice = _rect_draft(county, admin)
+    return lambda: notice_issue(notice=notice, acting_user=county.users[Role.ADMIN], today=RECTIFY_DAY)
+
+
+def _notice_receive(county, admin):
+    from emis.rectification.services import notice_step
+
+    notice = _rect_issued(county, admin)
+    return lambda: notice_step(
+        notice=notice, transition="receive", acting_user=county.users[Role.SCHOOL], today=RECTIFY_DAY
+    )
+
+
+def _notice_report(county, admin):
+    return lambda: _rect_reported(county, admin)
+
+
+def _notice_send_back(county, admin):
+    from emis.rectification.services import notice_verify
+
+    notice = _rect_reported(county, admin)
+    items = list(notice.items.order_by("number"))
+    verdicts = {items[0].pk: {"accepted": True}, items[1].pk: {"accepted": False, "note": "未完成"}}
+    return lambda: notice_verify(
+        notice=notice, acting_user=county.users[Role.ADMIN], verdicts=verdicts, today=RECTIFY_DAY
+    )
+
+
+def _notice_accept(county, admin):
+    from emis.rectification.services import notice_verify
+
+    notice = _rect_reported(county, admin)
+    verdicts = {item.pk: {"accepted": True} for item in notice.items.all()}
+    return lambda: notice_verify(
+        notice=notice, acting_user=county.users[Role.ADMIN], verdicts=verdicts, today=RECTIFY_DAY
+    )
 
 
 # The 中考 round (emis.rounds.services): the rounds tests' draft round, H1 (quality, plan 6, quota minimum 560) and
@@ -619,6 +710,13 @@ WRITES = {
     "emis.reports.services.annual_report_publish": [_annual_publish],
     "emis.work.services.case_open": [_case_open],
     "emis.work.services.case_transition": [_case_transition],
+    "emis.rectification.services.notice_draft": [_notice_draft],
+    "emis.rectification.services.item_add": [_notice_item_add],
+    "emis.rectification.services.item_remove": [_notice_item_remove],
+    "emis.rectification.services.notice_issue": [_notice_issue],
+    "emis.rectification.services.notice_step": [_notice_receive],
+    "emis.rectification.services.notice_report": [_notice_report],
+    "emis.rectification.services.notice_verify": [_notice_send_back, _notice_accept],
     "emis.rounds.services.workflow.set_status": [_round_status_set],
     "emis.rounds.services.workflow.round_changed": [_round_sent_back],
     "emis.rounds.services.workflow.round_row_save": [

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "emis.rounds",
     "emis.work",
     "emis.notifications",
+    "emis.rectification",
 ]
 
 MIDDLEWARE = [

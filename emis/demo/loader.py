@@ -113,6 +113,30 @@ def _quiet(message: str) -> None:
     pass
 
 
+# Apps contribute demo data of their own through their registration's ``provides`` (emis/core/registry.py), so the
+# demo knows no app beyond the core ones:
+#   "demo.load"             f(county: DemoCounty, log) -> {label: rows}: add the app's rows once the county and the
+#                           demo accounts exist (called on every `emis load_demo`: add nothing when already there)
+#   "demo.wipe"             f(county, log) -> {label: rows}: delete them, inside the wipe's transaction, before the
+#                           county's schools go
+#   "demo.section_domains"  f() -> [domain codes]: domains the demo 股室 account is given as well
+def contributions(name: str) -> list[Callable]:
+    from django.utils.module_loading import import_string
+
+    from emis.core import registry
+
+    return [import_string(r.provides[name]) for r in registry.registrations() if name in r.provides]
+
+
+def load_contributions(county: DemoCounty, *, log: Log = _quiet) -> dict[str, int]:
+    """The apps' own demo data for a loaded county (after ensure_demo_accounts)."""
+    counts: dict[str, int] = {}
+    with audit_context(source=ChangeSource.COMMAND):
+        for load in contributions("demo.load"):
+            counts.update(load(county, log))
+    return counts
+
+
 def county_loaded(county: DemoCounty) -> bool:
     return School.objects.filter(code=county.marker_school_code).exists()
 
@@ -438,6 +462,8 @@ def wipe_county(county: DemoCounty, *, log: Log = _quiet) -> dict[str, int]:
     counts = {}
     try:
         with transaction.atomic(), audit_context(source=ChangeSource.COMMAND):
+            for wipe in contributions("demo.wipe"):
+                counts.update(wipe(county, log))
             for label, queryset in steps:
                 # _raw_delete: one DELETE statement, no signals, no per-row change log (see docstring).
                 counts[label] = queryset._raw_delete(queryset.db)
@@ -465,7 +491,15 @@ def ensure_demo_accounts() -> list[DemoAccount]:
             "section": (
                 [county],
                 [],
-                [ORGS_DOMAIN, STUDENTS_DOMAIN, STAFF_DOMAIN, POPULATION_DOMAIN, ADMISSIONS_DOMAIN, INDICATORS_DOMAIN],
+                [
+                    ORGS_DOMAIN,
+                    STUDENTS_DOMAIN,
+                    STAFF_DOMAIN,
+                    POPULATION_DOMAIN,
+                    ADMISSIONS_DOMAIN,
+                    INDICATORS_DOMAIN,
+                    *(domain for offered in contributions("demo.section_domains") for domain in offered()),
+                ],
             ),
             "township": ([township], [], []),
             "school": ([], [school], []),

@@ -298,3 +298,39 @@ class CalendarYear(RegistryModel):
 
     def __str__(self) -> str:
         return str(self.year)
+
+
+class DocumentNumber(models.Model):
+    """A document number given out in a series and year (通教督整〔2022〕12号): one row per number, so the unique
+    constraint makes two generators racing for the same number fail rather than share it (emis.work.documents
+    retries with the next). Written only by ``documents.generate``; the document itself is the case's Attachment."""
+
+    domain = WORK_DOMAIN
+    scope = ScopeSpec(school_paths=("case__school_id",), division_paths=("case__division_code",))
+
+    series = models.CharField(_("文号代字"), max_length=32)
+    year = models.PositiveIntegerField(_("年份"))
+    number = models.PositiveIntegerField(_("序号"))
+    case = models.ForeignKey(Case, verbose_name=_("办件"), on_delete=models.CASCADE, related_name="document_numbers")
+    document = models.CharField(_("文书类型"), max_length=64)
+    attachment = models.OneToOneField(
+        Attachment, verbose_name=_("文书"), null=True, blank=True, on_delete=models.SET_NULL, related_name="number"
+    )
+    issued_at = models.DateTimeField(_("编号时间"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("文号")
+        verbose_name_plural = _("文号")
+        ordering = ("series", "year", "number")
+        constraints = [
+            models.UniqueConstraint(fields=("series", "year", "number"), name="work_document_number_uniq"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def text(self) -> str:
+        return f"{self.series}〔{self.year}〕{self.number}号"

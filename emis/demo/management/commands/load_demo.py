@@ -39,6 +39,9 @@ class Command(BaseCommand):
         for demo in counties:
             self.load(demo, seed=seed)
         accounts = loader.ensure_demo_accounts()
+        for demo in counties:
+            if loader.county_loaded(demo):
+                loader.load_contributions(demo, log=self.stdout.write)
         if loader.county_loaded(loader.TONGSHAN):
             if loader.ensure_plan_targets():
                 self.stdout.write("Plan targets for 2025 loaded (editable under 指标与规划 > 规划目标).")
