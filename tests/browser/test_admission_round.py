@@ -145,7 +145,7 @@ def test_a_queued_solve_shows_its_progress_and_the_page_reloads_when_the_worker_
         page.wait_for_timeout(1500)  # a poll already on its way comes back
         call_command("db_worker", "--batch", "--no-startup-delay", "--queue-name", "*")
         page.evaluate("window.holdPolls = false")
-        page.wait_for_selector(".alert-success", timeout=10_000)  # the poll sees the run ended: the page reloads
+        page.wait_for_selector(".alert-success", timeout=30_000)  # the poll sees the run ended: the page reloads
     assert "录取完成：指标到校 2 人，统招 1 人，未录取 0 人。" in page.inner_text(".alert-success")
     assert page.locator("[data-testid=solve-progress]").count() == 0
     assert page.locator("[data-testid=round-steps] .step-item.active").inner_text() == "已录取待发布"
