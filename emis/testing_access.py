@@ -81,7 +81,7 @@ from emis.core.access import Domain, Role
 from emis.core.models import ImportBatch, ImportStatus, ObjectChange
 from emis.indicators.apps import DOMAIN as INDICATORS_DOMAIN
 from emis.orgs.apps import DOMAIN as ORGS_DOMAIN
-from emis.orgs.models import Division, School, SchoolYear
+from emis.orgs.models import School
 from emis.population.apps import DOMAIN as POPULATION_DOMAIN
 from emis.rectification.apps import DOMAIN as RECTIFICATION_DOMAIN
 from emis.reports.models import AnnualReport
@@ -145,8 +145,12 @@ SCOPE_ANCHORS = {
     ImportBatch: lambda o: (_with_parent(o.school_id), o.division_code),
 }
 
-# Reference data every signed-in user reads in full (a pupil's 户籍 township may lie anywhere).
-READ_EVERYWHERE = {Division, SchoolYear}
+
+
+def read_everywhere(model) -> bool:
+    """Reference data every signed-in user reads in full (divisions: a pupil's 户籍 township may lie anywhere; the
+    school-year and working-day calendars): the models whose ScopeSpec says ``unrestricted``."""
+    return bool(getattr(getattr(model, "scope", None), "unrestricted", False))
 
 # Domains whose pages and rows only system administrators reach (listing them answers 404 to everyone else).
 ADMIN_ONLY_DOMAINS = {Domain.ACCOUNTS}
@@ -176,7 +180,7 @@ def in_scope(user, model, obj) -> bool:
 def visible(user, model, obj) -> bool:
     if not reads(user.role, model):
         return False
-    return model in READ_EVERYWHERE or in_scope(user, model, obj)
+    return read_everywhere(model) or in_scope(user, model, obj)
 
 
 def writes(role, model) -> bool:

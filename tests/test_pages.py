@@ -557,6 +557,10 @@ def _grow(model, county, k: int) -> None:
                 school=county.school_b1,
                 division_code=county.township_b.code,
             )
+        elif model.__name__ == "CalendarDay":
+            model.objects.create(date=dt.date(2099, 1, 1) + dt.timedelta(days=i), kind="holiday", name=f"假日{i}")
+        elif model.__name__ == "CalendarYear":
+            model.objects.create(year=2090 + i)
         elif model.__name__ == "Notice":  # a draft 整改通知书 with one finding (and its case)
             from emis.rectification.tests.conftest import draft
 

@@ -11,7 +11,7 @@ from emis.orgs.choices import DivisionLevel
 from emis.orgs.models import Division, School
 
 from . import declaration
-from .models import Case, Urgency
+from .models import CalendarDay, CalendarYear, Case, Urgency
 
 
 class DeclaredChoiceField(forms.ChoiceField):
@@ -76,3 +76,20 @@ class CaseFilterSet(ScopedFilterSet):
 
     def filter_overdue(self, queryset, name, value):
         return yes_no(queryset, Q(urgency=Urgency.OVERDUE), value)
+
+
+class CalendarDayFilterSet(ScopedFilterSet):
+    search_fields = ("name",)
+    year = django_filters.NumberFilter(field_name="date__year", label=_("年份"))
+
+    class Meta:
+        model = CalendarDay
+        fields = ("q", "year", "kind")
+
+
+class CalendarYearFilterSet(ScopedFilterSet):
+    search_fields = ("year", "source")
+
+    class Meta:
+        model = CalendarYear
+        fields = ("q",)

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from emis.core.access import ScopeSpec
@@ -108,8 +109,6 @@ class Case(RegistryModel):
         return self.title
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
         return reverse("work:case_detail", args=[self.pk])
 
     @property
@@ -280,6 +279,9 @@ class CalendarDay(RegistryModel):
     def __str__(self) -> str:
         return f"{self.date} {self.get_kind_display()}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("work:calendarday_detail", args=[self.pk])
+
 
 class CalendarYear(RegistryModel):
     """A year whose official holiday arrangement (国务院办公厅放假安排) the administrator has entered in full as
@@ -298,6 +300,9 @@ class CalendarYear(RegistryModel):
 
     def __str__(self) -> str:
         return str(self.year)
+
+    def get_absolute_url(self) -> str:
+        return reverse("work:calendaryear_detail", args=[self.pk])
 
 
 class DocumentNumber(models.Model):

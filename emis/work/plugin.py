@@ -27,6 +27,7 @@ registry.register(
             registry.MenuEntry("work", "work:inbox", _("待办事项"), 10, count="emis.work.selectors.inbox_count"),
             registry.MenuEntry("work", "work:case_list", _("办件查询"), 20),
             registry.MenuEntry("work", "work:workflows", _("流程"), 30),
+            registry.MenuEntry("work", "work:calendarday_list", _("工作日历"), 40),
         ),
         domains=DOMAINS,
     )

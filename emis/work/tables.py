@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from emis.core.tables import BaseTable
 
 from . import declaration
-from .models import Case, Urgency
+from .models import CalendarDay, CalendarYear, Case, Urgency
 
 URGENCY_BADGES = {
     Urgency.NORMAL: "",
@@ -82,3 +82,19 @@ class CaseTable(BaseTable):
         label = Urgency(value).label if value in Urgency.values else value
         badge = URGENCY_BADGES.get(value, "")
         return format_html('<span class="badge {}">{}</span>', badge, label) if badge else label
+
+
+class CalendarDayTable(BaseTable):
+    date = tables.Column(linkify=lambda record: record.get_absolute_url(), verbose_name=_("日期"))
+
+    class Meta(BaseTable.Meta):
+        model = CalendarDay
+        fields = ("date", "kind", "name")
+
+
+class CalendarYearTable(BaseTable):
+    year = tables.Column(linkify=lambda record: record.get_absolute_url(), verbose_name=_("年份"))
+
+    class Meta(BaseTable.Meta):
+        model = CalendarYear
+        fields = ("year", "source")

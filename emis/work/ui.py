@@ -14,11 +14,11 @@ from django.utils.translation import gettext_lazy as _
 from emis.core.access import Role
 from emis.core.views import ModelUI
 
-from . import declaration, diagram, filtersets, services, tables
+from . import declaration, diagram, filtersets, forms, services, tables
 from .actions import transition_actions
 from .attachments import ACCEPT
 from .declaration import DayUnit, Level
-from .models import AttachmentKind, Case, ClockState, Urgency
+from .models import AttachmentKind, CalendarDay, CalendarYear, Case, ClockState, Urgency
 from .scope import acting_role
 from .selectors import clock_usage
 
@@ -204,3 +204,39 @@ def _division_names() -> dict:
     from emis.orgs.models import Division
 
     return dict(Division.objects.filter(level__in=("county", "township")).values_list("code", "name"))
+
+
+class CalendarDayUI(ModelUI):
+    """The administrator's adjustments of the working-day calendar: the holidays and 调休 working days of a year the
+    chinesecalendar package does not know yet (the State Council's arrangement, published each November), or a
+    late correction. Written by system administrators only (the orgs domain, like the school years)."""
+
+    model = CalendarDay
+    namespace = "work"
+    filterset_class = filtersets.CalendarDayFilterSet
+    table_class = tables.CalendarDayTable
+    form_class = forms.CalendarDayForm
+    detail_fields = ("date", "kind", "name")
+
+    @staticmethod
+    def export_columns(user):
+        return [
+            (_("日期"), lambda o: o.date),
+            (_("类别"), lambda o: o.get_kind_display()),
+            (_("名称"), lambda o: o.name),
+        ]
+
+
+class CalendarYearUI(ModelUI):
+    """A year whose holiday arrangement has been entered in full: only then are its working days counted."""
+
+    model = CalendarYear
+    namespace = "work"
+    filterset_class = filtersets.CalendarYearFilterSet
+    table_class = tables.CalendarYearTable
+    form_class = forms.CalendarYearForm
+    detail_fields = ("year", "source")
+
+    @staticmethod
+    def export_columns(user):
+        return [(_("年份"), lambda o: o.year), (_("依据"), lambda o: o.source)]

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import views
-from .ui import CaseUI
+from .ui import CalendarDayUI, CalendarYearUI, CaseUI
 
 app_name = "work"
 urlpatterns = [
@@ -10,6 +10,8 @@ urlpatterns = [
     path("flows/", views.WorkflowIndexView.as_view(), name="workflows"),
     path("flows/<slug:code>/", views.WorkflowView.as_view(), name="workflow"),
     *CaseUI.urls(),
+    *CalendarDayUI.urls(),
+    *CalendarYearUI.urls(),
     path("case/<int:pk>/step/<slug:name>/", views.CaseStepView.as_view(), name="case_step"),
     path("case/<int:pk>/upload/", views.case_upload, name="case_upload"),
     path("attachment/<int:pk>/", views.attachment_download, name="attachment_download"),

@@ -44,6 +44,14 @@ def make_cases(county) -> None:
     )
 
 
+def make_calendar(county) -> None:
+    """The administrator's calendar pages read rows of both kinds."""
+    from emis.work.models import CalendarDay, CalendarYear
+
+    CalendarYear.objects.create(year=2099, source="测试")
+    CalendarDay.objects.create(date=dt.date(2099, 10, 1), kind="holiday", name="国庆节")
+
+
 def _case_routes(expected, clients, name, method, data_for, allowed) -> Failures:
     """A POST route on a case, per role: 404 outside the scope; inside, 302 back to the case page, and the case
     moves (or gains files) only for the role ``allowed`` names."""
@@ -146,7 +154,7 @@ MATRIX = WorkMatrix(
         "work:attachment_download": ObjectRoute(Attachment),
         "work:attachment_thumbnail": ObjectRoute(Attachment),
     },
-    data=(make_cases,),
+    data=(make_cases, make_calendar),
 )
 MATRIX.per_case = {
     "work:case_step": check_step,
