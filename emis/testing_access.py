@@ -146,11 +146,11 @@ SCOPE_ANCHORS = {
 }
 
 
-
 def read_everywhere(model) -> bool:
     """Reference data every signed-in user reads in full (divisions: a pupil's 户籍 township may lie anywhere; the
     school-year and working-day calendars): the models whose ScopeSpec says ``unrestricted``."""
     return bool(getattr(getattr(model, "scope", None), "unrestricted", False))
+
 
 # Domains whose pages and rows only system administrators reach (listing them answers 404 to everyone else).
 ADMIN_ONLY_DOMAINS = {Domain.ACCOUNTS}

@@ -46,8 +46,8 @@ def raw_rows(table: str) -> list[tuple]:
         return cursor.fetchall()
 
 
-# A file's SHA-256, a stored upload's name and an API token's SHA-512 digest are hex: a run of 18 decimal digits turns up
-# in one now and then.
+# A file's SHA-256, a stored upload's name and an API token's SHA-512 digest are hex: a run of 18 decimal digits
+# turns up in one now and then.
 HEX_DIGEST = re.compile(r"(?<![0-9a-f])(?=[0-9]*[a-f])[0-9a-f]{32,128}(?![0-9a-f])")
 
 
