@@ -49,6 +49,7 @@ RECTIFICATION = register(
                 Level.COUNTY,
                 requires=Requires(document=NOTICE),
                 starts=(RECTIFY,),
+                app_only=True,
             ),
             Transition("receive", _("签收"), ("issued",), "rectifying", SCHOOLS, Level.SCHOOL),
             Transition(
@@ -61,6 +62,7 @@ RECTIFICATION = register(
                 requires=Requires(fields=("answers",)),
                 stops=("rectify",),
                 field_labels={"answers": _("逐项整改情况")},
+                app_only=True,
             ),
             Transition(
                 "accept",
@@ -71,6 +73,7 @@ RECTIFICATION = register(
                 Level.COUNTY,
                 requires=Requires(fields=("verdicts",)),
                 field_labels={"verdicts": _("逐项验收意见")},
+                app_only=True,
             ),
             Transition(
                 "send_back",
@@ -82,6 +85,7 @@ RECTIFICATION = register(
                 requires=Requires(comment=True, fields=("verdicts",)),
                 starts=(RECTIFY,),
                 field_labels={"verdicts": _("逐项验收意见")},
+                app_only=True,
             ),
             Transition(
                 "withdraw",

@@ -92,7 +92,7 @@ def action_specs(workflow: Workflow) -> list[dict]:
             "form_class": step_form_class(workflow, transition),
         }
         for transition in workflow.transitions
-        if not transition.opens
+        if not transition.opens and not transition.app_only
     ]
 
 

@@ -211,12 +211,15 @@ class CaseViewSet(ScopedModelViewSet):
         body.is_valid(raise_exception=True)
         data = body.validated_data
         try:
-            workflow.transition(data["transition"])
+            transition = workflow.transition(data["transition"])
         except KeyError:
             message = _("流程“{workflow}”没有“{name}”这一环节。")
             raise ValidationError(
                 {"transition": [message.format(workflow=workflow.label, name=data["transition"])]}
             ) from None
+        if transition.app_only:
+            message = _("“{name}”须在{workflow}的业务页面办理（需逐项填写），通用接口不受理。")
+            raise ValidationError({"transition": [message.format(workflow=workflow.label, name=transition.label)]})
         try:
             step = services.case_transition(
                 case=case.pk,

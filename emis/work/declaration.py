@@ -108,6 +108,9 @@ class Transition:
     pauses: tuple[str, ...] = ()
     resumes: tuple[str, ...] = ()
     field_labels: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    # Taken only through the app's own page and service, which check what the generic step form cannot (a notice's
+    # per-item answers, each with its photo): the engine's case page does not offer it and its API refuses it.
+    app_only: bool = False
 
     @property
     def opens(self) -> bool:

@@ -165,8 +165,14 @@ class CaseUI(ModelUI):
         if workflow is not None and obj.closed_at is None:
             actions = step_actions(workflow)
             for transition in workflow.available(obj.state):
-                action = actions[transition.name]
                 reason = services.refusal(obj, transition, user)
+                if transition.app_only:
+                    if reason is None:  # the user takes it, on the app's own page (per-item answers, photos)
+                        blocked.append(
+                            {"transition": transition, "reason": _("此环节须在业务页面办理（需逐项填写）。")}
+                        )
+                    continue
+                action = actions[transition.name]
                 if reason is None:
                     form = forms.get(transition.name) or action.form_class(initial={"version": obj.version})
                     may_act.append(
