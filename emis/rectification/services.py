@@ -26,14 +26,20 @@ from .workflows import NOTICE, RECTIFICATION
 
 TEMPLATE_KIND = "rectification_notice"
 DEFAULT_TEMPLATE = Path(__file__).parent / "docx" / "rectification_notice.docx"
-# 文号代字: 通山县教育局 督导 整改 (通教督整〔2022〕12号). A deployment sets its own (EMIS_RECTIFICATION_SERIES).
-DEFAULT_SERIES = "通教督整"
+# 文号代字 of a county's notices: its first character + 教督整 (通山县: 通教督整〔2022〕12号; 崇阳县: 崇教督整),
+# numbered per county and year. A bureau whose 代字 differs sets it: EMIS_RECTIFICATION_SERIES = {"421224": "通教督整"}.
+SERIES_SUFFIX = "教督整"
 
 
-def series() -> str:
+def series(school) -> str:
+    """The document series of a notice to ``school``: its county's (one deployment serves many counties)."""
     from django.conf import settings
 
-    return getattr(settings, "EMIS_RECTIFICATION_SERIES", DEFAULT_SERIES)
+    county = school.township.parent
+    configured = getattr(settings, "EMIS_RECTIFICATION_SERIES", {}) or {}
+    if county is not None and county.code in configured:
+        return configured[county.code]
+    return f"{county.name[:1]}{SERIES_SUFFIX}" if county is not None else SERIES_SUFFIX
 
 
 @contextlib.contextmanager
@@ -225,7 +231,7 @@ def notice_issue(*, notice: Notice, acting_user, version: int | None = None, tod
         numbered = documents.generate(
             case,
             document=NOTICE,
-            series=series(),
+            series=series(notice.school),
             template=documents.template_for(TEMPLATE_KIND, DEFAULT_TEMPLATE),
             context=context,
             filename=f"整改通知书-{notice.school.name}",

@@ -82,6 +82,23 @@ def test_numbers_run_per_series_and_year(county, issuer):
     ]
 
 
+def test_each_county_numbers_its_own_series(county, issuer):
+    from django.test import override_settings
+
+    from emis.testing import make_division, make_school, make_user
+
+    chongyang = make_division("421223", "崇阳县", "county", county.city)
+    tiancheng = make_division("421223100", "天城镇", "township", chongyang)
+    school = make_school("2142900101", "崇阳县天城镇中心小学", "primary", tiancheng)
+    city_issuer = make_user("rect_city_admin", Role.ADMIN)
+    theirs = services.notice_issue(notice=draft(county, city_issuer, school=school), acting_user=city_issuer, today=DAY)
+    ours = services.notice_issue(notice=draft(county, issuer), acting_user=issuer, today=DAY)
+    assert (theirs.document_number, ours.document_number) == ("崇教督整〔2021〕1号", "通教督整〔2021〕1号")
+    with override_settings(EMIS_RECTIFICATION_SERIES={"421224": "通教督改"}):
+        renamed = services.notice_issue(notice=draft(county, issuer), acting_user=issuer, today=DAY)
+    assert renamed.document_number == "通教督改〔2021〕1号"
+
+
 def test_a_refused_issue_gives_its_number_back(county, issuer):
     notice = draft(county, issuer)
     with pytest.raises(TransitionRefused, match="2027"):
