@@ -43,7 +43,12 @@ def waiting_for(user) -> QuerySet[Case]:
         conditions.append(condition if level is None else condition & level)
     if not conditions:
         return Case.objects.none()
-    return Case.objects.for_user(user).filter(reduce(or_, conditions)).order_by(F("due_on").asc(nulls_last=True), "id")
+    return (
+        Case.objects.for_user(user)
+        .filter(closed_at__isnull=True)  # implied by the states; said so that the open cases' index serves the order
+        .filter(reduce(or_, conditions))
+        .order_by(F("due_on").asc(nulls_last=True), "id")
+    )
 
 
 def _place_q(case: Case, level: str) -> Q:
