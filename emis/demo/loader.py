@@ -590,8 +590,21 @@ def ensure_snapshots() -> list[int]:
 
 def accounts_table(accounts: list[DemoAccount]) -> list[str]:
     """The demo logins as aligned text lines."""
+    editable = {
+        user.username: user.domain_labels
+        for user in User.objects.filter(username__in=[a.username for a in accounts], role=Role.SECTION)
+    }
     rows = [("username", "password", "role", "scope")] + [
-        (a.username, a.password, str(Role(a.role).label), a.scope) for a in accounts
+        (
+            a.username,
+            a.password,
+            str(Role(a.role).label),
+            # A 股室 account's domains as stored (the apps add theirs through "demo.section_domains").
+            f"{a.scope.split('；')[0]}；可编辑 {'、'.join(editable[a.username])}"
+            if editable.get(a.username)
+            else a.scope,
+        )
+        for a in accounts
     ]
     widths = [max(_width(row[i]) for row in rows) for i in range(3)]
     lines = []

@@ -528,6 +528,10 @@ class TongshanDemoTests(TestCase):
                 "inspector": Role.INSPECTOR,
             },
         )
+        # The printed logins say what the 股室 account edits as stored, the apps' own domains included (整改).
+        section_line = next(line for line in loader.accounts_table(list(loader.DEMO_ACCOUNTS)) if "section" in line)
+        self.assertIn("整改", section_line)
+        self.assertIn("学籍", section_line)
         for username, user in users.items():
             self.assertTrue(user.check_password(f"{username}-tongshan"), username)
         self.assertTrue(users["admin"].is_superuser and users["admin"].is_staff)
