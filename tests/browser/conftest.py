@@ -13,12 +13,27 @@ import re
 from dataclasses import dataclass
 
 import pytest
+from django.core.servers.basehttp import WSGIServer
+from django.test.testcases import LiveServerThread
 
 from .helpers import CHROMIUM, CHROMIUM_ARGS, DESKTOP, PASSWORD, log_in
 
 # Playwright's sync API runs an asyncio event loop in this thread; Django's ORM would otherwise
 # refuse to run from it (SynchronousOnlyOperation) in fixtures and assertions.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+class SerialWSGIServer(WSGIServer):
+    """The live server answering one request at a time. Its threaded default lets a page's images (thumbnails, each
+    renewing the session) run at once on the test database's one shared SQLite connection, where two transactions
+    collide ("cannot start a transaction within a transaction": HTTP 400 now and then). Django closes every
+    connection of a server that is not threaded, so a kept-alive connection never holds the others up."""
+
+    def __init__(self, *args, connections_override=None, **kwargs):
+        super().__init__(*args, **kwargs)
+
+
+LiveServerThread.server_class = SerialWSGIServer
 
 
 @pytest.fixture(scope="session")
