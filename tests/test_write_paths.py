@@ -68,6 +68,7 @@ NO_LOGGED_WRITES = {
     "emis.work.services.case_attach": "stores evidence files (Attachment rows, not change-logged; an AuditEvent)",
     "emis.work.services.available_transitions": "reads (the steps a user may take)",
     "emis.rectification.services.series": "a setting (the notices' 文号 series)",
+    "emis.rectification.services.county_code": "a reading (the county whose template and series a notice uses)",
     "emis.rectification.services.notice_context": "reads (what the notice shows)",
     "emis.rectification.services.open_items": "reads (the items still to answer or verify)",
     "emis.rounds.services.workflow.locked_round": "reads (the round under a row lock)",

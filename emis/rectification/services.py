@@ -42,6 +42,12 @@ def series(school) -> str:
     return f"{county.name[:1]}{SERIES_SUFFIX}" if county is not None else SERIES_SUFFIX
 
 
+def county_code(school) -> str:
+    """The code of the school's county, whose bureau's template and series its notices use."""
+    county = school.township.parent
+    return county.code if county is not None else ""
+
+
 @contextlib.contextmanager
 def _acting_as(user):
     if current_context().acting_user() is not None:
@@ -232,7 +238,7 @@ def notice_issue(*, notice: Notice, acting_user, version: int | None = None, tod
             case,
             document=NOTICE,
             series=series(notice.school),
-            template=documents.template_for(TEMPLATE_KIND, DEFAULT_TEMPLATE),
+            template=documents.template_for(TEMPLATE_KIND, DEFAULT_TEMPLATE, county_code=county_code(notice.school)),
             context=context,
             filename=f"整改通知书-{notice.school.name}",
             user=acting_user,

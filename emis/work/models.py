@@ -11,6 +11,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from emis.core.access import ScopeSpec
@@ -342,3 +343,40 @@ class DocumentNumber(models.Model):
     @property
     def text(self) -> str:
         return f"{self.series}〔{self.year}〕{self.number}号"
+
+
+def document_template_path(instance: DocumentTemplate, filename: str) -> str:
+    # The stored name says nothing of the file: its kind, county and the time of upload.
+    return f"work/templates/{instance.kind}-{instance.county_code}-{timezone.now():%Y%m%d%H%M%S}.docx"
+
+
+class DocumentTemplate(RegistryModel):
+    """A county bureau's own Word template for one kind of document (its letterhead and wording for the 整改通知书),
+    replacing the app's default for the documents of that county's cases. Uploaded and checked through
+    ``emis.work.documents.template_upload``; removing the row brings the default back."""
+
+    domain = WORK_DOMAIN
+    scope = ScopeSpec(division_paths=("county_code",))
+
+    kind = models.CharField(_("公文种类"), max_length=64)
+    county_code = models.CharField(_("县（区）代码"), max_length=6)
+    # The file field's value is its storage name; file_name and file_sha256 record it readably.
+    file = models.FileField(_("模板文件"), storage=upload_storage, upload_to=document_template_path, max_length=255)
+    file_name = models.CharField(_("上传文件名"), max_length=255)
+    file_sha256 = models.CharField(_("文件指纹"), max_length=64)
+    file_size = models.PositiveIntegerField(_("文件大小"))
+    uploaded_at = models.DateTimeField(_("上传时间"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("上传人")
+    )
+
+    audit_exclude = ("created_at", "updated_at", "file")
+
+    class Meta:
+        verbose_name = _("公文模板")
+        verbose_name_plural = _("公文模板")
+        ordering = ("kind", "county_code")
+        constraints = [models.UniqueConstraint(fields=("kind", "county_code"), name="work_document_template_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.county_code}"

@@ -153,7 +153,13 @@ class WorkflowIndexView(LoginRequiredMixin, View):
             {"workflow": w, "open": counts.get(w.code, 0), "url": reverse("work:workflow", args=[w.code])}
             for w in declaration.all_workflows()
         ]
-        return render(request, "work/workflows.html", {"workflows": workflows})
+        from .template_views import templates_in_reach
+
+        return render(
+            request,
+            "work/workflows.html",
+            {"workflows": workflows, "templates_in_reach": templates_in_reach(request.user)},
+        )
 
 
 def transition_rows(workflow) -> list[dict]:

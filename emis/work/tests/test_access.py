@@ -119,6 +119,25 @@ def check_api_attachment(expected, clients) -> Failures:
     return failures
 
 
+TEMPLATE_KIND = "rectification_notice"
+TEMPLATES_READ = {
+    ANON: 302,
+    Role.ADMIN: 200,
+    Role.LEADER: 200,
+    Role.SECTION: 200,
+    Role.CITY: 200,
+    Role.PROVINCE: 200,
+    "*": 404,
+}
+TEMPLATES_WRITE = {ANON: 302, Role.ADMIN: 400, "*": 404}
+
+
+def nothing_stored(response, role):
+    from emis.work.models import DocumentTemplate
+
+    assert not DocumentTemplate.objects.exists(), role
+
+
 class WorkMatrix(AppMatrix):
     """The app's matrix plus routes whose expectations depend on each case (checked by the functions in
     ``per_case``), which the generic probes cannot express."""
@@ -145,6 +164,26 @@ MATRIX = WorkMatrix(
             Probe("get", {ANON: 302, "*": 404}, kwargs={"fmt": "pdf"}),
         ],
         "work:workflows": [Probe("get", SIGNED_IN)],
+        # 公文模板: a county's readers of the kind's domain (the county, the city and province above, the
+        # administrator); a township, a school or an inspector's schools reach no county: 404. Replacing: the
+        # roles that write the domain (a refused empty upload answers 400); reading ones 404; nothing stored.
+        "work:document_templates": [Probe("get", TEMPLATES_READ)],
+        "work:document_template_download": [
+            Probe("get", TEMPLATES_READ, kwargs={"kind": TEMPLATE_KIND, "county": "421224", "which": which})
+            for which in ("current", "default", "sample")
+        ]
+        + [Probe("get", {ANON: 302, "*": 404}, kwargs={"kind": TEMPLATE_KIND, "county": "421224", "which": "x"})],
+        "work:document_template_upload": [
+            Probe("post", TEMPLATES_WRITE, kwargs={"kind": TEMPLATE_KIND, "county": "421224"}, check=nothing_stored)
+        ],
+        "work:document_template_revert": [
+            Probe(
+                "post",
+                {**TEMPLATES_WRITE, Role.ADMIN: 302},
+                kwargs={"kind": TEMPLATE_KIND, "county": "421224"},
+                check=nothing_stored,
+            )
+        ],
         "work:workflow": [
             Probe("get", SIGNED_IN, kwargs={"code": TEST_WORKFLOW.code}),
             Probe("get", {ANON: 302, "*": 404}, kwargs={"code": "no_such_workflow"}),
