@@ -108,3 +108,54 @@ def test_a_notice_issued_answered_on_a_phone_verified_and_closed(new_page, live_
     assert desk.inner_text("[data-testid=total-closed]") == "1"
     shot(desk, "rect-08-summary")
     desk.problems.assert_none()
+
+
+def test_a_county_replaces_the_notice_template(new_page, live_server, mini_county, tmp_path):
+    """公文模板: a misspelt field is refused with its name; the bureau's own file is taken, shown as 本县模板, and
+    its 样张 downloads."""
+    from docx import Document
+
+    from emis.accounts.models import User
+    from emis.core.access import Role
+    from emis.rectification.services import DEFAULT_TEMPLATE
+    from emis.work.models import DocumentTemplate
+
+    section = User.objects.create_user(
+        "sec_tpl", password=PASSWORD, role=Role.SECTION, display_name="督导室", domains=["rectification"]
+    )
+    section.divisions.add(mini_county.county)
+
+    def edited(path, text):
+        document = Document(str(DEFAULT_TEMPLATE))
+        document.add_paragraph(text)
+        document.save(path)
+        return str(path)
+
+    page = new_page()
+    log_in(page, live_server, "sec_tpl")
+    page.goto(f"{live_server.url}/work/flows/")
+    with page.expect_navigation():
+        page.click("[data-testid=document-templates-link]")
+    assert "默认模板" in page.inner_text("[data-testid=template-state]")
+    page.set_input_files(
+        "[data-testid=template-upload-form] input[type=file]", edited(tmp_path / "错.docx", "{{ shcool }}")
+    )
+    with page.expect_navigation():
+        page.click("[data-testid=template-upload]")
+    assert "shcool" in page.inner_text("[data-testid=template-upload-error]")
+    assert not DocumentTemplate.objects.exists()
+    shot(page, "rect-templates-refused")
+
+    page.set_input_files(
+        "[data-testid=template-upload-form] input[type=file]",
+        edited(tmp_path / "红头.docx", "本局红头（联系电话 {{ responsible_phone }}）"),
+    )
+    with page.expect_navigation():
+        page.click("[data-testid=template-upload]")
+    assert "本县模板" in page.inner_text("[data-testid=template-state]")
+    assert DocumentTemplate.objects.get().file_name == "红头.docx"
+    with page.expect_download() as download:
+        page.click("[data-testid=template-sample]")
+    sample = Document(download.value.path())
+    assert any("本局红头（联系电话 138××××0000）" in p.text for p in sample.paragraphs)
+    shot(page, "rect-templates-replaced")
