@@ -39,10 +39,11 @@ def main(n: int) -> None:
         cursor.execute(
             """
             INSERT INTO work_case (created_at, updated_at, workflow, title, state, version, level, division_code,
-                data, due_on, due_soon_on, clock_paused, urgency, escalated_to, escalate_on)
+                township_code, county_code, data, due_on, due_soon_on, clock_paused, urgency, escalated_to, escalate_on)
             SELECT now(), now(), 'bench', 'case ' || i, 'rectifying', 2,
                 CASE WHEN i %% 3 = 0 THEN 'township' ELSE 'school' END,
-                '4212241' || lpad((i %% 14)::text, 2, '0'), '{}'::jsonb,
+                '4212241' || lpad((i %% 14)::text, 2, '0'), '4212241' || lpad((i %% 14)::text, 2, '0'), '421224',
+                '{}'::jsonb,
                 %s::date + (i %% 60 - 30), %s::date + (i %% 60 - 33), i %% 20 = 0, 'normal', '',
                 %s::date + (i %% 60 - 23)
             FROM generate_series(1, %s) AS i
