@@ -229,21 +229,29 @@ class CaseStepView(ObjectDetailView):
         action = step_actions(workflow).get(name) if workflow is not None else None
         if action is None:
             raise Http404
-        back = case.get_absolute_url()
         form = action.form_class(request.POST, request.FILES)
         if not form.is_valid():
             for errors in form.errors.values():
                 for error in errors:
                     messages.error(request, f"{action.label}：{error}")
-            return HttpResponseRedirect(back)
+            return self.refused(case, name, form)
         try:
             with transaction.atomic():
                 message = action.run(case, request.user, form)
         except Refused as exc:
             _flash_refusal(request, exc)
-            return HttpResponseRedirect(back)
+            return self.refused(case, name, form)
         messages.success(request, message)
-        return HttpResponseRedirect(back)
+        return HttpResponseRedirect(case.get_absolute_url())
+
+    def refused(self, case, name: str, form):
+        """The case page again, as it is now, with the step's form as the user filled it (the opinion they typed is
+        not lost; files must be chosen again), answering 400."""
+        self.request._work_bound_forms = {name: form}
+        case = get_object_or_404(CaseUI.queryset(self.request.user), pk=case.pk)
+        response = self.render_detail(case)
+        response.status_code = 400
+        return response
 
 
 class EvidenceUploadForm(forms.Form):

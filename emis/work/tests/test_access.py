@@ -52,9 +52,10 @@ def make_calendar(county) -> None:
     CalendarDay.objects.create(date=dt.date(2099, 10, 1), kind="holiday", name="国庆节")
 
 
-def _case_routes(expected, clients, name, method, data_for, allowed) -> Failures:
-    """A POST route on a case, per role: 404 outside the scope; inside, 302 back to the case page, and the case
-    moves (or gains files) only for the role ``allowed`` names."""
+def _case_routes(expected, clients, name, method, data_for, allowed, refused=302) -> Failures:
+    """A POST route on a case, per role: 404 outside the scope; inside, ``refused`` (302 back to the case page, or
+    400: the page again with the form as filled), and the case moves (or gains files) only for the role ``allowed``
+    names."""
     failures = Failures()
     for role in ROLES:
         for case in Case.objects.order_by("pk"):
@@ -63,7 +64,7 @@ def _case_routes(expected, clients, name, method, data_for, allowed) -> Failures
             visible = role != ANON and Case.objects.for_user(user).filter(pk=case.pk).exists()
             before = (Case.objects.filter(pk=case.pk).values().first(), Attachment.objects.count())
             response = send(clients[role], method, url, data_for(case))
-            status = 302 if role == ANON or visible else 404
+            status = 302 if role == ANON else (refused if visible else 404)
             failures.expect(role, f"{method.upper()} {url}", response, status)
             if role == ANON:
                 failures.check(response["Location"].startswith("/accounts/login/"), f"{url} not to login")
@@ -74,8 +75,10 @@ def _case_routes(expected, clients, name, method, data_for, allowed) -> Failures
 
 def check_step(expected, clients) -> Failures:
     # The step is refused for every fixture role (the report needs a photo and a summary): a visible case answers
-    # 302 with the reason, an invisible one 404; nothing changes (send() rolls back, and the service refuses).
-    return _case_routes(expected, clients, "work:case_step", "post", lambda case: {"version": case.version}, None)
+    # 400 with the reason on the case page, an invisible one 404; nothing changes (send() rolls back, and the service refuses).
+    return _case_routes(
+        expected, clients, "work:case_step", "post", lambda case: {"version": case.version}, None, refused=400
+    )
 
 
 def check_upload(expected, clients) -> Failures:

@@ -156,9 +156,14 @@ def test_a_refused_step_says_why_in_chinese_and_changes_nothing(county, actors):
     case = open_case(county, actors)
     school = _client(actors[Role.SCHOOL])
     response = school.post(
-        reverse("work:case_step", args=[case.pk, "report"]), {"version": case.version, "summary": "x"}, follow=True
+        reverse("work:case_step", args=[case.pk, "report"]),
+        {"version": case.version, "summary": "消防通道已清理完毕", "comment": "请督导室验收"},
     )
-    assert "办理“报送整改”至少须上传 1 个附件（现有 0 个）。" in response.content.decode()
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert "办理“报送整改”至少须上传 1 个附件（现有 0 个）。" in text
+    # What the school typed is still in the form, to add the photo and send again.
+    assert 'value="消防通道已清理完毕"' in text and "请督导室验收</textarea>" in text
     # Someone acted first: the version the page showed is stale.
     response = school.post(
         reverse("work:case_step", args=[case.pk, "report"]),
