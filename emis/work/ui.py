@@ -181,6 +181,9 @@ class CaseUI(ModelUI):
                             "transition": transition,
                             "target": workflow.state_label(transition.target),
                             "form": form,
+                            # Evidence fields open when the step needs files; folded otherwise (an approval
+                            # rarely carries a photo, and a phone screen has little room).
+                            "evidence_open": transition.requires.attachments > 0,
                         }
                     )
                 elif acting_role(user) in transition.roles:

@@ -72,7 +72,7 @@ def test_school_answers_on_a_phone_and_the_township_sees_it(
         form.locator("button[type=submit]").click()
     assert "至少须上传 1 个附件" in phone.inner_text(".alert-danger")
     form = phone.locator("form[data-action=report]")
-    form.locator("input[name=summary]").fill("已全面清洁消毒")
+    assert form.locator("input[name=summary]").input_value() == "已全面清洁消毒"  # what was typed is kept
     form.locator("input[name=photos]").set_input_files(str(_jpeg(tmp_path / "现场.jpg")))
     with phone.expect_navigation():
         form.locator("button[type=submit]").click()
@@ -82,7 +82,7 @@ def test_school_answers_on_a_phone_and_the_township_sees_it(
     # The page fits the phone: nothing wider than the screen but the diagram, which scrolls in its own box.
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"] + 1
     shot(phone, "work-03-case-answered-phone")
-    phone.problems.assert_none()
+    phone.problems.assert_none(allow=(r"HTTP 400: .*/step/report/$",))  # the refused step, shown again
 
     desk = new_page()
     log_in(desk, live_server, "tw_browser")
