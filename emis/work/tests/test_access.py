@@ -75,7 +75,8 @@ def _case_routes(expected, clients, name, method, data_for, allowed, refused=302
 
 def check_step(expected, clients) -> Failures:
     # The step is refused for every fixture role (the report needs a photo and a summary): a visible case answers
-    # 400 with the reason on the case page, an invisible one 404; nothing changes (send() rolls back, and the service refuses).
+    # 400 with the reason on the case page, an invisible one 404; nothing changes (send() rolls back, and the service
+    # refuses).
     return _case_routes(
         expected, clients, "work:case_step", "post", lambda case: {"version": case.version}, None, refused=400
     )
