@@ -316,10 +316,12 @@ def _deadline_summary(case: Case, today: dt.date, *, new_deadline: bool) -> dict
 # ---- the service ---------------------------------------------------------------------------------------------------
 
 
-def _pending_evidence(case: Case | None):
-    if case is None:
+def _pending_evidence(case: Case | None, user):
+    """The evidence ``user`` uploaded to the case for their next step: another actor's uploads wait for that actor's
+    own step (a township's verification must not carry off the photos a school uploaded for its report)."""
+    if case is None or user is None:
         return Attachment.objects.none()
-    return Attachment.objects.filter(case=case, step__isnull=True, kind=AttachmentKind.EVIDENCE)
+    return Attachment.objects.filter(case=case, step__isnull=True, kind=AttachmentKind.EVIDENCE, uploaded_by=user)
 
 
 def _documents(case: Case | None) -> set[str]:
@@ -357,7 +359,7 @@ def _write_step(
         comment=comment,
         values=values,
     )
-    _pending_evidence(case).update(step=step)
+    _pending_evidence(case, user).update(step=step)
     for upload, sniffed in zip(uploads, checked, strict=True):
         attachment_store.store(case, upload, user=user, step=step, sniffed=sniffed)
     created, updates = clocks
@@ -505,7 +507,7 @@ def case_transition(
                 "moved_on",
                 CaseMovedOn,
             )
-        pending = _pending_evidence(locked).count()
+        pending = _pending_evidence(locked, acting_user).count()
         found = refusal_with_code(
             locked,
             step_declared,

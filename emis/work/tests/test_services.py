@@ -207,11 +207,19 @@ def test_attachments_uploaded_before_the_step_count_and_join_it(county, actors):
     from emis.work import attachments
 
     early = attachments.store(case, photo("before.jpg"), user=actors[Role.SCHOOL])
+    # The township's photo waits for the township's own step: it neither counts for the school's report nor joins it.
+    theirs = attachments.store(case, photo("township.jpg"), user=actors[Role.TOWNSHIP])
     step = case_transition(
         case=case, transition="report", acting_user=actors[Role.SCHOOL], values={"summary": "已整改"}, today=DAY
     )
     early.refresh_from_db()
-    assert early.step == step
+    theirs.refresh_from_db()
+    assert early.step == step and theirs.step is None
+    accepted = case_transition(
+        case=step.case, transition="accept", acting_user=actors[Role.TOWNSHIP], comment="验收通过", today=DAY
+    )
+    theirs.refresh_from_db()
+    assert theirs.step == accepted
 
 
 def test_pause_and_resume_do_not_count_the_paused_days(county, actors):
