@@ -362,8 +362,8 @@ class RollChangeLine(models.Model):
     roll_change = models.ForeignKey(RollChange, on_delete=models.CASCADE, related_name="lines")
     student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="+", db_constraint=False)
     outcome = models.CharField(_("结果"), max_length=16)
-    from_grade = models.CharField(_("原年级"), max_length=2, blank=True)
-    to_grade = models.CharField(_("新年级"), max_length=2, blank=True)
+    from_grade = models.CharField(_("原年级"), max_length=2, blank=True, choices=Grade.choices)
+    to_grade = models.CharField(_("新年级"), max_length=2, blank=True, choices=Grade.choices)
     closed_enrollment_id = models.BigIntegerField(null=True, blank=True)
     new_enrollment_id = models.BigIntegerField(null=True, blank=True)
     previous_school_id = models.BigIntegerField(null=True, blank=True)
@@ -372,3 +372,6 @@ class RollChangeLine(models.Model):
     class Meta:
         verbose_name = _("异动明细")
         verbose_name_plural = _("异动明细")
+
+    def __str__(self) -> str:
+        return f"{self.roll_change_id}:{self.student_id}:{self.outcome}"

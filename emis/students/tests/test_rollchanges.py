@@ -181,7 +181,10 @@ def test_transfer_out_needs_the_receiving_school(county, school_user):
     before = snapshot()
     with pytest.raises(Refused) as refused:
         rc.pupils_transfer_out(
-            students=[county.students["李小梅"]], date=DAY, destination_name="", destination_region="广东省",
+            students=[county.students["李小梅"]],
+            date=DAY,
+            destination_name="",
+            destination_region="广东省",
             acting_user=school_user,
         )
     assert "转入学校名称" in refused.value.messages[0]
@@ -195,7 +198,9 @@ def test_drop_out_recorded_and_the_registry_hook_called(county, school_user, mon
     monkeypatch.setattr(
         registry, "provided", lambda name: (lambda **kw: calls.append(kw)) if name == "dropout_recorded" else None
     )
-    change = rc.pupils_drop_out(students=[county.students["张三丰"]], date=DAY, reason="外出务工", acting_user=school_user)
+    change = rc.pupils_drop_out(
+        students=[county.students["张三丰"]], date=DAY, reason="外出务工", acting_user=school_user
+    )
     assert current(county.students["张三丰"]).status == "dropped_out"
     assert calls == [{"roll_change": change, "acting_user": school_user}]
 
@@ -280,7 +285,12 @@ def test_promotion_commit_and_undo_as_one_unit(county, section, final_grade):
     assert change.to_school_year == next_year
     # P1 -> P2 in 1班 of 2025 (created), the repeater stays in P1 1班 of 2025, J1 -> J2, P6 graduates in 2024.
     zhang = current(county.students["张三丰"])
-    assert (zhang.school_year, zhang.grade, zhang.school_class.name, zhang.status) == (next_year, "P2", "1班", "enrolled")
+    assert (zhang.school_year, zhang.grade, zhang.school_class.name, zhang.status) == (
+        next_year,
+        "P2",
+        "1班",
+        "enrolled",
+    )
     li = current(county.students["李小梅"])
     assert (li.grade, li.school_class.grade) == ("P1", "P1")
     assert current(county.students["陈明"]).grade == "J2"
