@@ -149,8 +149,15 @@ def student_rollchange(request, pk: int):
     if enrollment is None:
         raise Http404
     actions = [kind for kind, (_label, allowed) in ACTIONS.items() if enrollment.status in allowed]
+    if not transfer_schools(request.user, exclude=enrollment.school).exists():
+        # A school account covers no other school: a 县内转学 is the township's or the county's (docs).
+        actions = [kind for kind in actions if kind != RollChangeKind.TRANSFER]
     form = RollChangeForm(
-        request.POST or None, user=request.user, actions=actions, school=enrollment.school, transfer=True
+        request.POST or None,
+        user=request.user,
+        actions=actions,
+        school=enrollment.school,
+        transfer=RollChangeKind.TRANSFER in actions,
     )
     if request.method == "POST" and form.is_valid():
         try:
