@@ -43,5 +43,6 @@ register(
             Panel("students.Student", _("学籍异动"), student_roll_changes, RollChangeTable, 10),
         ),
         home="emis.students.selectors.home_summary",
+        provides={"demo.load": "emis.students.demo.load", "demo.wipe": "emis.students.demo.wipe"},
     )
 )

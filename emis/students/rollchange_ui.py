@@ -55,6 +55,14 @@ class RollChangeUI(ModelUI):
     )
 
     @classmethod
+    def detail_field(cls, obj, name: str, user) -> dict:
+        field = super().detail_field(obj, name, user)
+        if name in ("created_by", "undone_by"):
+            # The user's page is the administrators'; the others read the name only.
+            field["link"] = None
+        return field
+
+    @classmethod
     def list_links(cls, user) -> list[tuple[str, str]]:
         if access.role_may(user, cls.model.domain, access.CHANGE):
             return [(_("学年升级"), reverse("students:promotion"))]

@@ -31,6 +31,7 @@ from .choices import ON_ROLL_STATUSES, EnrollmentStatus
 from .models import Enrollment, RollChange, RollChangeKind, RollChangeLine, RollChangeState, SchoolClass, Student
 
 LINES_SHOWN = 100
+ISO = "%Y-%m-%d"  # what an <input type="date"> takes
 
 
 def _require_writer(request) -> None:
@@ -72,7 +73,7 @@ def transfer_schools(user, exclude=None):
 
 class RollChangeForm(forms.Form):
     action = forms.ChoiceField(label=gettext_lazy("异动类型"), widget=forms.RadioSelect)
-    date = forms.DateField(label=gettext_lazy("异动日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=gettext_lazy("异动日期"), widget=forms.DateInput(attrs={"type": "date"}, format=ISO))
     to_school = forms.ModelChoiceField(
         label=gettext_lazy("转入学校（县内转学）"), queryset=School.objects.none(), required=False
     )
@@ -249,12 +250,12 @@ class PromotionForm(forms.Form):
     school_year = forms.ModelChoiceField(label=gettext_lazy("升级前学年"), queryset=SchoolYear.objects.all())
     graduate_date = forms.DateField(
         label=gettext_lazy("毕业日期"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format=ISO),
         help_text=gettext_lazy("毕业年级学生的学籍状态日期，须在升级前学年之内。"),
     )
     promote_date = forms.DateField(
         label=gettext_lazy("升级日期"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format=ISO),
         help_text=gettext_lazy("新学年学籍的状态日期，一般为 9 月 1 日。"),
     )
     repeaters = forms.CharField(
@@ -304,7 +305,12 @@ def promotion(request):
                         acting_user=request.user,
                         **form.chosen_area(),
                     )
-                messages.success(request, _("学年升级已提交，正在处理。"))
+                if change.state == RollChangeState.DONE:
+                    messages.success(request, change.message or _("学年升级已完成。"))
+                elif change.state == RollChangeState.FAILED:
+                    messages.error(request, change.message)
+                else:
+                    messages.success(request, _("学年升级已提交，正在后台处理，本页显示进度。"))
                 return redirect(change)
             plan = rc.promotion_plan(
                 request.user, school_year=data["school_year"], repeat_ids=repeat_ids, **form.chosen_area()
