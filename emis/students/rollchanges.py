@@ -684,6 +684,7 @@ class PromotionPlan:
     # (enrollment id, student id, school id, township code, grade, class id, class name, status, student name)
     moves: list[tuple] = field(default_factory=list)
     repeat_ids: set = field(default_factory=set)
+    students: object = None  # the area's pupils, as a subquery (values("student_id"))
 
 
 EXCEPTION_LABELS = {
@@ -724,7 +725,9 @@ def promotion_plan(
     queries whatever the number of pupils."""
     school, code, _name = promotion_area(user, school=school, division=division)
     plan = PromotionPlan(school_year=school_year, next_start=school_year.start_year + 1, repeat_ids=set(repeat_ids))
-    rows = promotion_enrollments(user, school_year=school_year, school=school, division=code).values_list(
+    source = promotion_enrollments(user, school_year=school_year, school=school, division=code)
+    plan.students = source.values("student_id")
+    rows = source.values_list(
         "pk",
         "student_id",
         "school_id",
@@ -735,25 +738,15 @@ def promotion_plan(
         "status",
     )
     rows = list(rows.order_by())
-    student_ids = [r[1] for r in rows]
-    already = set()
-    for start in range(0, len(student_ids), 5000):
-        already |= set(
-            Enrollment.objects.filter(
-                student_id__in=student_ids[start : start + 5000],
-                is_current=True,
-                school_year__start_year=plan.next_start,
-            ).values_list("student_id", flat=True)
-        )
+    # Pupils of the area who already have a current row in the next year: one query, the area as a subquery.
+    already = set(
+        Enrollment.objects.filter(
+            is_current=True, school_year__start_year=plan.next_start, student_id__in=plan.students
+        ).values_list("student_id", flat=True)
+    )
     unknown_repeat = plan.repeat_ids - {r[1] for r in rows if r[7] in ON_ROLL_STATUSES}
     if unknown_repeat:
-        raise Refused(
-            *[
-                _("留级学生“{name}”不是本次升级范围内的在读学生。").format(name=name)
-                for name in Student.objects.filter(pk__in=list(unknown_repeat)[:20]).values_list("name", flat=True)
-            ]
-            or [_("留级学生不是本次升级范围内的在读学生。")]
-        )
+        raise Refused(*_repeat_refusals(unknown_repeat))
     grades: dict[str, Counter] = defaultdict(Counter)
     exceptions: dict[str, list] = {key: [] for key in EXCEPTION_LABELS}
     for row in rows:
@@ -817,6 +810,13 @@ def promotion_plan(
         for key, found in exceptions.items()
     }
     return plan
+
+
+def _repeat_refusals(student_ids) -> list[str]:
+    names = Student.objects.filter(pk__in=list(student_ids)[:20]).values_list("name", flat=True)
+    return [_("留级学生“{name}”不是本次升级范围内的在读学生。").format(name=name) for name in names] or [
+        _("留级学生不是本次升级范围内的在读学生。")
+    ]
 
 
 def _names_of(student_ids) -> dict[int, str]:
@@ -887,8 +887,15 @@ def promotion_request(
     ).filter(Q(division_code__startswith=code) | Q(division_code__in=_prefixes(code)))
     if busy.exists():
         raise Refused(_("该范围内已有一次学年升级正在处理，请等待完成。"))
-    plan = promotion_plan(acting_user, school_year=school_year, school=school, division=division, repeat_ids=repeat_ids)
-    if not plan.moves:
+    # The plan itself is made by the task (promotion_run), as it stands when it runs; here only what refuses at once.
+    source = promotion_enrollments(acting_user, school_year=school_year, school=school, division=code).filter(
+        status__in=ON_ROLL_STATUSES
+    )
+    unknown = set(repeat_ids) - set(source.filter(student_id__in=list(repeat_ids)).values_list("student_id", flat=True))
+    if unknown:
+        raise Refused(*_repeat_refusals(unknown))
+    pupils = source.count()
+    if not pupils:
         raise Refused(_("该范围内 {year} 没有需要升级或毕业的在读学生。").format(year=school_year))
     change = RollChange.objects.create(
         kind=RollChangeKind.PROMOTE,
@@ -898,14 +905,12 @@ def promotion_request(
         division_code=code,
         area_name=name,
         date=promote_date,
-        pupils=len(plan.moves),
+        pupils=pupils,
         created_by=acting_user,
         details={
-            "repeat_ids": sorted(plan.repeat_ids),
+            "repeat_ids": sorted(set(repeat_ids)),
             "graduate_date": graduate_date.isoformat(),
             "division": division.code if division is not None else "",
-            "by_grade": plan.by_grade,
-            "totals": plan.totals,
         },
     )
     from .tasks import promotion_task
@@ -1003,10 +1008,7 @@ def _promotion_write(change: RollChange, plan: PromotionPlan, *, graduate_date: 
                 )
             )
     _progress(change.pk, 20)
-    names = {}
-    ids = [m[1] for m in plan.moves]
-    for start in range(0, len(ids), 5000):
-        names.update(Student.objects.filter(pk__in=ids[start : start + 5000]).values_list("pk", "name"))
+    names = dict(Student.objects.filter(pk__in=plan.students).values_list("pk", "name"))
     _progress(change.pk, 35)
     new_rows, closed, lines = [], [], []
     graduates = [m for m in plan.moves if m[4] in FINAL_GRADES and m[1] not in plan.repeat_ids]
