@@ -35,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--postgres", default="")
+    parser.add_argument("--profile", action="store_true", help="print where the commit and the undo spend their time")
     args = parser.parse_args()
     if args.postgres:
         parsed = urlparse(args.postgres)
@@ -76,10 +77,21 @@ def main() -> None:
     year = SchoolYear.objects.get(start_year=2020)
 
     def timed(label, fn):
+        import cProfile
+        import pstats
+
+        profile = cProfile.Profile() if args.profile and label in ("commit", "undo") else None
         with CaptureQueriesContext(connection) as queries:
             start = time.perf_counter()
+            if profile is not None:
+                profile.enable()
             result = fn()
+            if profile is not None:
+                profile.disable()
             seconds = time.perf_counter() - start
+        if profile is not None:
+            print(f"--- {label}")
+            pstats.Stats(profile).sort_stats("tottime").print_stats(12)
         return label, seconds, len(queries), result
 
     rows = []

@@ -32,6 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from emis.common.schoolyear import school_year_label
 from emis.core import access, registry
 from emis.core.access import CHANGE
 from emis.core.audit import audit_context, record_changes_bulk, record_event
@@ -87,8 +88,20 @@ def _event(kind: str) -> str:
     return f"students.rollchange.{kind}"
 
 
-def _label(student_name: str, year_label: str, grade: str, status: str) -> str:
-    return f"{student_name} {year_label} {Grade(grade).label} {EnrollmentStatus(status).label}"[:200]
+def _labeler():
+    """label(name, year label, grade, status): an enrolment's text in a change record (as Enrollment.__str__), for
+    rows written in bulk; the translated part is worked out once per (year, grade, status) and call, since a county's
+    升级 writes a hundred thousand of them."""
+    tails: dict[tuple, str] = {}
+
+    def label(student_name: str, year_label: str, grade: str, status: str) -> str:
+        key = (year_label, grade, status)
+        tail = tails.get(key)
+        if tail is None:
+            tail = tails[key] = f"{year_label} {Grade(grade).label} {EnrollmentStatus(status).label}"
+        return f"{student_name} {tail}"[:200]
+
+    return label
 
 
 # ---- scope -------------------------------------------------------------------------------------------------------
@@ -601,6 +614,7 @@ def _scoped_rows(ids):
 def _reopen(ids) -> None:
     """Make closed rows current again as they were: QuerySet.update leaves updated_at alone, so a row reopened by an
     undo reads as untouched to the undo of the change before it (undo_refusal compares updated_at)."""
+    _label = _labeler()
     audit = [
         (
             (Enrollment, pk),
@@ -618,10 +632,11 @@ def _reopen(ids) -> None:
 
 
 def _year_label(start_year: int) -> str:
-    return f"{start_year}-{start_year + 1}学年"
+    return school_year_label(start_year)  # as SchoolYear.__str__
 
 
 def _undo_bulk(change: RollChange) -> None:
+    _label = _labeler()
     lines = list(
         RollChangeLine.objects.filter(roll_change=change).values_list(
             "outcome", "closed_enrollment_id", "new_enrollment_id"
@@ -968,6 +983,7 @@ def promotion_run(*, roll_change_id: int) -> RollChange:
 
 
 def _promotion_write(change: RollChange, plan: PromotionPlan, *, graduate_date: dt.date) -> None:
+    _label = _labeler()
     next_year, _created = SchoolYear.objects.get_or_create(
         start_year=plan.next_start, defaults={"census_date": dt.date(plan.next_start, 9, 1)}
     )

@@ -88,4 +88,23 @@ def test_promotion_preview_commit_and_undo_on_a_phone(new_page, live_server, min
     assert change.state == "undone"
     assert not Enrollment.objects.filter(school_year__start_year=2026).exists()
     shot(page, "rollchange-undone")
+
+    # A class at once: tick two pupils of 一年级1班 and suspend them; the history lists it with its 撤销.
+    from emis.students.models import SchoolClass
+
+    first_grade = SchoolClass.objects.get(school=mini_county.primary, grade="P1")
+    page.goto(f"{live_server.url}{first_grade.get_absolute_url()}")
+    with page.expect_navigation():
+        page.click("text=整班异动")
+    page.locator("[data-testid=class-pupils] input[type=checkbox]").nth(0).check()
+    page.locator("[data-testid=class-pupils] input[type=checkbox]").nth(1).check()
+    page.click("text=休学")
+    page.fill("#id_date", "2025-11-03")
+    shot(page, "rollchange-class")
+    with page.expect_navigation():
+        page.click("[data-testid=rollchange-submit]")
+    assert RollChange.objects.filter(kind="suspend", pupils=2).exists()
+    page.goto(f"{live_server.url}/students/rollchange/")
+    assert page.locator("[data-testid=undo]").count() == 1
+    shot(page, "rollchange-history")
     page.problems.assert_none()
