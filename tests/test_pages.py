@@ -567,6 +567,12 @@ def _grow(model, county, k: int) -> None:
             draft(county, county.users[Role.ADMIN], school=county.school_b1, items=1)
         elif model.__name__ in ("AdmissionRound", "RoundSchool", "QuotaAllocation", "Applicant", "Appeal"):
             _grow_round_rows(model, county, i)
+        elif model.__name__ == "RollChange":  # a 休学 in effect (undoable: its 撤销 check runs for the row)
+            from emis.students.rollchanges import pupils_suspend
+
+            student = make_student(f"异动{i}", county.school_b1, birth=dt.date(2018, 2, 1) + dt.timedelta(days=i))
+            make_enrollment(student, county.classes["B1"])
+            pupils_suspend(students=[student], date=dt.date(2024, 11, 4), acting_user=county.users[Role.ADMIN])
         else:
             raise AssertionError(f"no way to add rows of {model.__name__}: extend _grow")
 

@@ -246,3 +246,132 @@ class Enrollment(RegistryModel):
                 errors["school_class"] = _("班级年级与学籍年级不一致。")
         if errors:
             raise ValidationError(errors)
+
+
+class RollChangeKind(models.TextChoices):
+    """The guided roll changes (学籍异动), each one service in emis/students/rollchanges.py."""
+
+    PROMOTE = "promote", _("学年升级")
+    TRANSFER = "transfer", _("县内转学")
+    TRANSFER_OUT = "transfer_out", _("转出县外")
+    SUSPEND = "suspend", _("休学")
+    RESUME = "resume", _("复学")
+    DROP_OUT = "drop_out", _("辍学")
+
+
+class RollChangeState(models.TextChoices):
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("处理中")
+    DONE = "done", _("已生效")
+    FAILED = "failed", _("失败")
+    UNDONE = "undone", _("已撤销")
+
+
+class RollChange(RegistryModel):
+    """One roll change (学籍异动) as the clerk made it: a pupil's 转学, 休学 … or a whole school's, township's or
+    county's 学年升级, with the lines it wrote (RollChangeLine) so that it can be undone as one unit while nothing
+    later touches those pupils. Both sides of a 转学 see it (the sending school and the receiving one)."""
+
+    domain = DOMAIN
+    scope = ScopeSpec(
+        school_paths=("school_id", "school__parent_id", "to_school_id", "to_school__parent_id"),
+        division_paths=("division_code", "to_division_code"),
+    )
+
+    kind = models.CharField(_("异动类型"), max_length=16, choices=RollChangeKind.choices)
+    state = models.CharField(
+        _("状态"), max_length=16, choices=RollChangeState.choices, default=RollChangeState.DONE, db_index=True
+    )
+    school_year = models.ForeignKey(
+        "orgs.SchoolYear", verbose_name=_("学年"), on_delete=models.PROTECT, related_name="roll_changes"
+    )
+    to_school_year = models.ForeignKey(
+        "orgs.SchoolYear",
+        verbose_name=_("升入学年"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    school = models.ForeignKey(
+        "orgs.School",
+        verbose_name=_("学校"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="roll_changes",
+    )
+    to_school = models.ForeignKey(
+        "orgs.School",
+        verbose_name=_("转入学校"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="roll_changes_in",
+    )
+    # The area the change belongs to: the (sending) school's township, or the township or county of a 升级.
+    division_code = models.CharField(_("所属区划代码"), max_length=12, blank=True)
+    to_division_code = models.CharField(_("转入学校区划代码"), max_length=12, blank=True)
+    area_name = models.CharField(_("范围"), max_length=100, blank=True)
+    student = models.ForeignKey(
+        Student,
+        verbose_name=_("学生"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="roll_changes",
+        db_constraint=False,
+    )
+    pupils = models.PositiveIntegerField(_("涉及人数"), default=0)
+    date = models.DateField(_("异动日期"))
+    destination_name = models.CharField(_("转入学校名称"), max_length=100, blank=True)
+    destination_region = models.CharField(_("转入地区"), max_length=100, blank=True)
+    reason = models.CharField(_("原因"), max_length=200, blank=True)
+    details = models.JSONField(_("明细"), default=dict, blank=True)
+    # The highest enrolment id the change wrote: any later enrolment of its pupils makes it final.
+    high_water = models.BigIntegerField(_("写入记录上限"), default=0, editable=False)
+    finished_at = models.DateTimeField(_("生效时间"), null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        "accounts.User", verbose_name=_("经办人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    undone_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    undone_by = models.ForeignKey(
+        "accounts.User", verbose_name=_("撤销人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    message = models.CharField(_("处理说明"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        verbose_name = _("学籍异动")
+        verbose_name_plural = _("学籍异动")
+        indexes = [models.Index(fields=("division_code", "created_at"), name="students_rollchange_div_idx")]
+
+    def __str__(self) -> str:
+        who = self.student.name if self.student_id else self.area_name
+        return f"{self.get_kind_display()} {who}".strip()
+
+    def get_absolute_url(self) -> str:
+        return reverse("students:rollchange_detail", args=[self.pk])
+
+
+class RollChangeLine(models.Model):
+    """What a roll change did to one pupil: the enrolment it closed and the one it opened (ids: the rows may be
+    deleted by the undo), the grades, and the pupil's current school before. Bookkeeping for the undo, written in
+    bulk beside the change-logged enrolments; not itself a registry row."""
+
+    roll_change = models.ForeignKey(RollChange, on_delete=models.CASCADE, related_name="lines")
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    outcome = models.CharField(_("结果"), max_length=16)
+    from_grade = models.CharField(_("原年级"), max_length=2, blank=True, choices=Grade.choices)
+    to_grade = models.CharField(_("新年级"), max_length=2, blank=True, choices=Grade.choices)
+    closed_enrollment_id = models.BigIntegerField(null=True, blank=True)
+    new_enrollment_id = models.BigIntegerField(null=True, blank=True)
+    previous_school_id = models.BigIntegerField(null=True, blank=True)
+    outside_id = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("异动明细")
+        verbose_name_plural = _("异动明细")
+
+    def __str__(self) -> str:
+        return f"{self.roll_change_id}:{self.student_id}:{self.outcome}"

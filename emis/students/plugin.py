@@ -6,7 +6,14 @@ from emis.core.access import ADD, CHANGE, DELETE, Role
 from emis.core.registry import AppRegistration, DataDomain, ImportKind, MenuEntry, MenuGroup, Panel, register
 
 from .apps import DOMAIN
+from .rollchange_tables import RollChangeTable
 from .tables import SchoolClassTable
+
+
+def student_roll_changes(student, user):
+    from .rollchange_ui import RollChangeUI
+
+    return RollChangeUI.queryset(user).filter(lines__student=student).distinct()
 
 
 def school_classes(school, user):
@@ -26,11 +33,16 @@ register(
             MenuEntry("students", "students:student_list", _("学生"), 10),
             MenuEntry("students", "students:schoolclass_list", _("班级"), 20),
             MenuEntry("students", "students:enrollment_list", _("学籍记录"), 30),
+            MenuEntry("students", "students:rollchange_list", _("学籍异动"), 40),
         ),
         domains=(DataDomain(DOMAIN, _("学生学籍"), 20),),
         rights={DOMAIN: {Role.TOWNSHIP: {ADD, CHANGE, DELETE}, Role.SCHOOL: {ADD, CHANGE, DELETE}}},
         import_kinds=(ImportKind("students", "emis.students.importers.StudentImport", 10),),
-        panels=(Panel("orgs.School", _("班级"), school_classes, SchoolClassTable, 10),),
+        panels=(
+            Panel("orgs.School", _("班级"), school_classes, SchoolClassTable, 10),
+            Panel("students.Student", _("学籍异动"), student_roll_changes, RollChangeTable, 10),
+        ),
         home="emis.students.selectors.home_summary",
+        provides={"demo.load": "emis.students.demo.load", "demo.wipe": "emis.students.demo.wipe"},
     )
 )

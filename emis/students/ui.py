@@ -1,4 +1,5 @@
 from django.db.models import Count, Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from emis.common.idnumbers import student_no_warning
@@ -12,6 +13,15 @@ from .choices import ON_ROLL_STATUSES
 def class_size_annotation():
     """Class size counted from current on-roll enrolments (never typed twice)."""
     return Count("enrollments", filter=Q(enrollments__is_current=True, enrollments__status__in=ON_ROLL_STATUSES))
+
+
+def rollchange_link(user, obj, url_name: str, label) -> list[tuple]:
+    """[(label, url)] of a roll-change page for a user who may change the row, else []."""
+    if access.role_may(user, models.Student.domain, access.CHANGE) and (
+        type(obj).objects.for_user(user, access.CHANGE).filter(pk=obj.pk).exists()
+    ):
+        return [(label, reverse(url_name, args=[obj.pk]))]
+    return []
 
 
 class StudentUI(ModelUI):
@@ -46,6 +56,11 @@ class StudentUI(ModelUI):
             tables.EnrollmentTable,
         ),
     )
+
+    @classmethod
+    def detail_context(cls, obj, request):
+        # The guided roll changes (rollchange_views): a link for those who may change the pupil.
+        return {"object_links": rollchange_link(request.user, obj, "students:student_rollchange", _("办理学籍异动"))}
 
     @classmethod
     def warnings(cls, obj, user):
@@ -92,6 +107,10 @@ class SchoolClassUI(ModelUI):
     @classmethod
     def queryset(cls, user, action=access.VIEW):
         return super().queryset(user, action).annotate(size=class_size_annotation())
+
+    @classmethod
+    def detail_context(cls, obj, request):
+        return {"object_links": rollchange_link(request.user, obj, "students:class_rollchange", _("整班异动"))}
 
     @staticmethod
     def export_columns(user):
