@@ -17,7 +17,7 @@ from emis.core.access import Role
 from emis.orgs.models import Division, School
 from emis.staff.models import Staff
 from emis.students.models import Enrollment, SchoolClass, Student
-from emis.testing import build_rounds, form_data, make_staff, make_student
+from emis.testing import build_rounds, make_student
 from emis.testing import registry as ui_registry
 
 MAX_OPTIONS = 300
@@ -178,7 +178,12 @@ def test_a_school_user_posting_another_schools_pupil_gets_a_field_error(county, 
 
 def test_posting_another_schools_staff_member_is_refused(county, login):
     client = login(Role.SCHOOL)
-    data = {"staff": county.staff["孙强"].pk, "school": county.school_a1.pk, "kind": "transfer", "start_date": "2024-09-01"}
+    data = {
+        "staff": county.staff["孙强"].pk,
+        "school": county.school_a1.pk,
+        "kind": "transfer",
+        "start_date": "2024-09-01",
+    }
     response = client.post(reverse("staff:posting_add"), data)
     assert response.context["form"].errors["staff"] == ["所选教职工不存在或不在您的管辖范围内，请重新选择。"]
 
@@ -200,10 +205,13 @@ def crowded(county):
     n = MAX_OPTIONS + 20
     township = county.township_a
     Division.objects.bulk_create(
-        Division(code=f"{township.code}{i + 100:03d}", name=f"第{i}村", level="village", parent=township) for i in range(n)
+        Division(code=f"{township.code}{i + 100:03d}", name=f"第{i}村", level="village", parent=township)
+        for i in range(n)
     )
     School.objects.bulk_create(
-        School(code=f"21420{i + 1000:05d}", name=f"第{i}小学", category="primary", township=township, urban_rural="town")
+        School(
+            code=f"21420{i + 1000:05d}", name=f"第{i}小学", category="primary", township=township, urban_rural="town"
+        )
         for i in range(n)
     )
     SchoolClass.objects.bulk_create(

@@ -12,8 +12,8 @@ from drf_spectacular.utils import extend_schema_field
 
 from .access import VIEW
 from .forms import style_form
-from .pickers import use_pickers
 from .models import ChangeAction, ChangeSource, ObjectChange
+from .pickers import use_pickers
 
 
 class ContentTypeChoiceField(forms.ModelChoiceField):

@@ -57,7 +57,9 @@ class PickerSelect(forms.Select):
             queryset = queryset.select_related(*self.pickable.select_related)
         found = {str(obj.pk): obj for obj in queryset.filter(pk__in=values)}
         field = getattr(self.choices, "field", None)
-        return [(v, field.label_from_instance(found[v]) if field else str(found[v]), found[v]) for v in values if v in found]
+        return [
+            (v, field.label_from_instance(found[v]) if field else str(found[v]), found[v]) for v in values if v in found
+        ]
 
     def render(self, name, value, attrs=None, renderer=None):
         from .pickers import describe
@@ -89,7 +91,10 @@ class PickerSelect(forms.Select):
             hint = describe(self.pickable, obj) if self.pickable is not None else ""
             options.append(format_html('<option value="{}" data-hint="{}" selected>{}</option>', pk, hint, label))
         return format_html(
-            '<select name="{}"{}>{}</select>', name, flatatt(context_attrs), format_html_join("", "{}", ((o,) for o in options))
+            '<select name="{}"{}>{}</select>',
+            name,
+            flatatt(context_attrs),
+            format_html_join("", "{}", ((o,) for o in options)),
         )
 
 
