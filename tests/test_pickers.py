@@ -283,3 +283,16 @@ def test_no_page_renders_a_select_of_more_than_a_few_hundred_options(crowded, lo
             too_big.append(f"{url} {name}: {count} options")
     assert not too_big, "\n".join(too_big)
     assert len(urls) > 40
+
+
+def test_a_field_limited_to_some_rows_asks_the_picker_for_the_same(county, login):
+    """The model's limit_choices_to (a school's township) or a form's narrowing (a round's senior schools) becomes
+    the picker's named filter, so that it offers what the form accepts."""
+    client = login(Role.ADMIN)
+    html = client.get(reverse("orgs:school_add")).content.decode()
+    assert re.search(r'<select name="township"[^>]*data-picker-filter="township"', html)
+    html = client.get(reverse("rounds:roundschool_add")).content.decode()
+    assert re.search(r'<select name="school"[^>]*data-picker-filter="senior"', html)
+    html = client.get(reverse("students:student_add")).content.decode()
+    assert re.search(r'<select name="hukou_village"[^>]*data-picker-filter="village"', html)
+    assert re.search(r'<select name="hukou_village"[^>]*data-picker-forward="parent=hukou_township"', html)

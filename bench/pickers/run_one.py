@@ -16,8 +16,8 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench" / "indicators"))
 
-# Names from characters: a surname and two given-name characters, chosen from the pupil's number so
-# that 8M pupils share names as a province's do; the initials string holds each character's pinyin initial.
+# Names from characters: a surname and two given-name characters chosen from the pupil's number (kept below 2**31,
+# PostgreSQL's integer), so that 8M pupils share names as a province's do; their initials from emis.common.text.
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾"
     "肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾"
@@ -57,11 +57,11 @@ def statements(vendor: str, pupils: int) -> list[tuple[str, str]]:
         if label == "students":
             old = "'学生' || n, 'xs'"
             assert old in sql, "bench/indicators/generate.py changed its pupils' names"
-            sql = sql.replace(old, "{}, {}".format(*name_sql("n * 7919")))
+            sql = sql.replace(old, "{}, {}".format(*name_sql("(n % 200003) * 7919")))
         elif label == "staff":
             old = "'教师' || n, 'js'"
             assert old in sql, "bench/indicators/generate.py changed its staff names"
-            sql = sql.replace(old, "{}, {}".format(*name_sql("n * 104729 + 13")))
+            sql = sql.replace(old, "{}, {}".format(*name_sql("(n % 20011) * 104729 + 13")))
         out.append((label, sql))
     return out
 

@@ -155,7 +155,8 @@ def pick(request, name: str):
     pickable = registry.pickables().get(name)
     if pickable is None or not access.role_may(request.user, getattr(model_of(pickable), "domain", None), "view"):
         raise Http404
-    response = JsonResponse(search(pickable, request.user, request.POST.get("q", ""), request.POST, request=request))
+    answer = search(pickable, request.user, request.POST.get("q", ""), request.POST, request=request)
+    response = JsonResponse(answer, json_dumps_params={"ensure_ascii": False})
     response["Cache-Control"] = "no-store"
     return response
 
@@ -167,10 +168,21 @@ def invalid_choice_message(model) -> str:
     return gettext_lazy("所选%(model)s不存在或不在您的管辖范围内，请重新选择。") % {"model": model._meta.verbose_name}
 
 
+def implied_filter(pickable: Pickable, queryset) -> str:
+    """The name of the Pickable's filter that ``queryset`` already applies (a form's senior schools, a list filter
+    over townships), or "": the picker then offers the same."""
+    applied = queryset.query.where.children
+    for name, condition in pickable.filters.items():
+        wanted = queryset.model._base_manager.filter(condition).query.where.children
+        if wanted and all(part in applied for part in wanted):
+            return name
+    return ""
+
+
 def use_picker(field: forms.ModelChoiceField, *, filter: str = "", forward: dict[str, str] | None = None) -> bool:
     """Give a model-choice field the picker widget when its model is pickable; True if it was given one.
-    ``filter``: a named narrowing the model's Pickable declares (by default the one equal to the field's
-    ``limit_choices_to``, if any); ``forward``: {parameter of the Pickable's ``forward``: name of the form field whose
+    ``filter``: a named narrowing the model's Pickable declares (by default the one the field's queryset or its
+    ``limit_choices_to`` already applies, if any); ``forward``: {parameter of the Pickable's ``forward``: name of the form field whose
     value narrows the search}. The field's queryset should say the same (the form validates against it)."""
     from .widgets import PickerSelect, PickerSelectMultiple
 
@@ -188,9 +200,12 @@ def use_picker(field: forms.ModelChoiceField, *, filter: str = "", forward: dict
     widget.is_required = field.required
     widget.pickable = pickable
     widget.url = reverse("core:pick", args=[pickable.name])
-    limit = getattr(field, "limit_choices_to", None)
-    if not filter and isinstance(limit, dict) and limit:
-        filter = next((name for name, q in pickable.filters.items() if q == Q(**limit)), "")
+    if not filter:
+        filter = implied_filter(pickable, field.queryset)
+    limit = field.get_limit_choices_to() if hasattr(field, "get_limit_choices_to") else None
+    if not filter and limit:
+        limit = limit if isinstance(limit, Q) else Q(**limit)
+        filter = next((name for name, condition in pickable.filters.items() if condition == limit), "")
     if filter:
         if filter not in pickable.filters:
             raise LookupError(f"picker {pickable.name} has no filter {filter}")
