@@ -73,7 +73,9 @@ class PickerSelect(forms.Select):
                 "data-picker-min": str(self.pickable.min_chars if self.pickable else 0),
                 "data-picker-placeholder": _("输入姓名、拼音首字母、证件号或学籍号搜索")
                 if self.pickable is not None and self.pickable.id_fields
-                else _("输入名称或代码搜索"),
+                else _("输入名称或代码搜索")
+                if self.pickable is not None and self.pickable.prefix_fields
+                else _("输入名称搜索"),
                 "data-picker-searching": _("正在查找……"),
                 "data-picker-more": _("仅显示前20条，请继续输入以缩小范围。"),
                 "data-picker-clear": _("清除"),

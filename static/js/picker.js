@@ -92,6 +92,9 @@
     if (!this.multiple && !select.required && !select.disabled) box.appendChild(this.clearButton);
     this.wrapper.appendChild(box);
     this.wrapper.appendChild(this.list);
+    // Which row was chosen, in words (the school and birth year of a pupil): two pupils may share a name.
+    this.note = el("small", "form-hint emis-picker-note");
+    if (!this.multiple) this.wrapper.appendChild(this.note);
     this.showChosen();
 
     const self = this;
@@ -143,7 +146,7 @@
     } else {
       const option = chosen[0];
       this.input.value = option ? option.textContent : "";
-      this.input.title = option && option.dataset.hint ? option.dataset.hint : "";
+      this.note.textContent = option && option.dataset.hint ? option.dataset.hint : "";
       this.clearButton.hidden = !option;
     }
   };
@@ -174,7 +177,8 @@
     if (this.controller) this.controller.abort();
     this.controller = new AbortController();
     const self = this;
-    this.message(this.texts.searching);
+    if (!this.list.classList.contains("show")) this.message(this.texts.searching);
+    this.list.setAttribute("aria-busy", "true"); // earlier results stay, dimmed, until the answer comes
     fetch(this.url, {
       method: "POST",
       body: this.params(),
@@ -185,9 +189,13 @@
       if (!response.ok) throw new Error(String(response.status));
       return response.json();
     }).then(function (answer) {
+      self.list.removeAttribute("aria-busy");
       if (document.activeElement === self.input) self.show(answer);
     }).catch(function (error) {
-      if (error.name !== "AbortError") self.message(self.texts.failed);
+      if (error.name !== "AbortError") {
+        self.list.removeAttribute("aria-busy");
+        self.message(self.texts.failed);
+      }
     });
   };
 
@@ -239,6 +247,7 @@
     window.clearTimeout(this.timer);
     if (this.controller) this.controller.abort();
     this.list.classList.remove("show");
+    this.list.removeAttribute("aria-busy");
     this.input.setAttribute("aria-expanded", "false");
     this.input.removeAttribute("aria-activedescendant");
     this.active = -1;

@@ -71,8 +71,15 @@ def test_choose_a_pupil_by_typing_and_save(big_county, page, live_server):
     assert 1 <= options.count() <= 21
     box.fill("")
     box.press_sequentially(pupil.name, delay=80)
-    target = listbox.get_by_role("option").filter(has_text=pupil.name).first
-    target.wait_for()
+    # The answer to the whole name: every result starts with it (the earlier answer stays, dimmed, until then).
+    page.wait_for_function(
+        """name => {
+            const list = document.querySelector(".emis-picker-list.show:not([aria-busy])");
+            const texts = list ? [...list.querySelectorAll(".emis-picker-text")].map(n => n.textContent) : [];
+            return texts.length > 0 && texts.every(t => t.startsWith(name));
+        }""",
+        arg=pupil.name,
+    )
     shot(page, "picker-student-results", full_page=False)
     # Choose with the keyboard: the first result is active; move to ours if needed, Enter chooses.
     texts = listbox.get_by_role("option").all_inner_texts()
@@ -82,6 +89,7 @@ def test_choose_a_pupil_by_typing_and_save(big_county, page, live_server):
     box.press("Enter")
     assert page.locator("select[name=student]").input_value() == str(pupil.pk)
     assert box.input_value() == pupil.name
+    assert page.locator(".emis-picker-note").first.inner_text() == f"{school.name} · {pupil.birth_date.year}年生"
 
     page.get_by_label("学校", exact=True).click()
     page.get_by_label("学校", exact=True).press_sequentially(school.name, delay=60)
@@ -89,7 +97,7 @@ def test_choose_a_pupil_by_typing_and_save(big_county, page, live_server):
     page.select_option("select[name=school_year]", str(school_class.school_year_id))
     page.select_option("select[name=grade]", school_class.grade)
     page.get_by_label("班级", exact=True).click()  # the classes of that school, year and grade, at once
-    page.get_by_role("listbox").get_by_text(school_class.name, exact=True).click()
+    page.get_by_role("listbox").get_by_text(str(school_class), exact=True).click()
     page.select_option("select[name=status]", "transferred_in")
     page.fill("input[name=status_date]", "2016-10-08")
     shot(page, "picker-enrollment-form")
