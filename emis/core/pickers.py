@@ -181,9 +181,11 @@ def implied_filter(pickable: Pickable, queryset) -> str:
 
 def use_picker(field: forms.ModelChoiceField, *, filter: str = "", forward: dict[str, str] | None = None) -> bool:
     """Give a model-choice field the picker widget when its model is pickable; True if it was given one.
+
     ``filter``: a named narrowing the model's Pickable declares (by default the one the field's queryset or its
-    ``limit_choices_to`` already applies, if any); ``forward``: {parameter of the Pickable's ``forward``: name of the form field whose
-    value narrows the search}. The field's queryset should say the same (the form validates against it)."""
+    ``limit_choices_to`` already applies, if any). ``forward``: {parameter of the Pickable's ``forward``: name of
+    the form field whose value narrows the search}. The field's queryset should say the same: the form validates
+    against it."""
     from .widgets import PickerSelect, PickerSelectMultiple
 
     model = field.queryset.model
