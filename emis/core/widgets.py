@@ -11,7 +11,9 @@ from django.utils.translation import gettext_lazy as _
 class LongSelect(forms.Select):
     """A select whose options are written in Python rather than one template render each: a county's list of
     three hundred schools in a filter otherwise costs a hundred milliseconds a page (bench/work/inbox.py). The same
-    markup as Django's Select for flat choices; optgroups are written as such."""
+    markup as Django's Select for flat choices; optgroups are written as such. For long lists of fixed choices; rows
+    of a pickable model (pupils, staff, schools, classes, divisions) get PickerSelect instead, which renders only
+    the chosen rows."""
 
     def render(self, name, value, attrs=None, renderer=None):
         context = self.get_context(name, value, attrs)["widget"]
