@@ -296,3 +296,12 @@ def test_a_field_limited_to_some_rows_asks_the_picker_for_the_same(county, login
     html = client.get(reverse("students:student_add")).content.decode()
     assert re.search(r'<select name="hukou_village"[^>]*data-picker-filter="village"', html)
     assert re.search(r'<select name="hukou_village"[^>]*data-picker-forward="parent=hukou_township"', html)
+
+
+def test_list_filters_pick_schools_and_keep_short_lists_plain(county, login):
+    html = login(Role.ADMIN).get(reverse("students:enrollment_list")).content.decode()
+    assert re.search(r'<select name="school"[^>]*data-picker="/core/pick/school/"', html)
+    # A county's few townships stay a plain select.
+    township = re.search(r'<select name="township"[^>]*>', html).group(0)
+    assert "data-picker" not in township
+    assert len(options(html, "township")) == 3  # "---------" and the two townships

@@ -229,9 +229,9 @@ def use_pickers(form: forms.BaseForm, *, filters: bool = False) -> None:
     for field in form.fields.values():
         if isinstance(field, forms.ModelChoiceField):
             pickable = registry.pickable_for(field.queryset.model)
-            if pickable is None:
+            if pickable is None or (filters and pickable.in_filters is False):
                 continue
-            if filters and pickable.in_filters is not True:
-                if pickable.in_filters is False or field.queryset.count() <= pickable.in_filters:
-                    continue
             use_picker(field)
+            if filters and pickable.in_filters is not True:
+                # Counted when the page is drawn (never for the API, which reads the same filter forms).
+                field.widget.plain_up_to = pickable.in_filters

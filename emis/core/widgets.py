@@ -45,6 +45,7 @@ class PickerSelect(forms.Select):
     ``pickers.use_picker`` sets ``pickable``, ``url``, ``filter`` and ``forward``."""
 
     pickable = None
+    plain_up_to: int | None = None  # a plain select of every row while there are no more than this many
     url = ""
     filter = ""
     forward: dict[str, str] = {}  # noqa: RUF012 (replaced, never changed in place)
@@ -66,6 +67,11 @@ class PickerSelect(forms.Select):
     def render(self, name, value, attrs=None, renderer=None):
         from .pickers import describe
 
+        queryset = getattr(self.choices, "queryset", None)
+        if self.plain_up_to is not None and queryset is not None and queryset.count() <= self.plain_up_to:
+            plain = LongSelect(attrs=self.attrs, choices=self.choices)
+            plain.allow_multiple_selected = self.allow_multiple_selected
+            return plain.render(name, value, attrs, renderer)
         context_attrs = self.build_attrs(self.attrs, attrs)
         context_attrs.update(
             {
