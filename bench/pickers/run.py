@@ -50,9 +50,9 @@ def database(kind: str):
     )
 
 
-def run_one(url: str, pupils: int, repeat: int, dropdown: bool) -> dict:
+def run_one(url: str, pupils: int, repeat: int, dropdown: bool, generated: bool = False) -> dict:
     command = [sys.executable, str(HERE / "run_one.py"), "--database-url", url, "--pupils", str(pupils)]
-    command += ["--repeat", str(repeat)] + (["--dropdown"] if dropdown else [])
+    command += ["--repeat", str(repeat)] + (["--dropdown"] if dropdown else []) + (["--generated"] if generated else [])
     output = subprocess.run(command, capture_output=True, text=True)
     if output.returncode != 0:
         raise SystemExit(output.stderr[-3000:])
@@ -65,27 +65,39 @@ def main() -> None:
     parser.add_argument("--postgres", type=int, nargs="*", default=[], help="pupil counts to run on PostgreSQL")
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--dropdown", action="store_true", help="also time the forms with full dropdowns (slow)")
+    parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL databases (their URLs are printed)")
+    parser.add_argument("--reuse", metavar="URL", help="measure again on a kept database (with --postgres N: its size)")
     args = parser.parse_args()
+    if args.reuse:
+        report("postgres", run_one(args.reuse, args.postgres[0], args.repeat, args.dropdown, generated=True))
+        return
     for kind, sizes in (("sqlite", args.sqlite), ("postgres", args.postgres)):
         for pupils in sizes:
             url, cleanup = database(kind)
             try:
                 result = run_one(url, pupils, args.repeat, args.dropdown)
             finally:
-                cleanup()
-            print(
-                f"\n{kind}: {result['pupils']:,} pupils, {result['staff']:,} staff, {result['schools']:,} schools "
-                f"(generated in {result['generate_seconds']:.0f} s)"
-            )
-            print(f"  {'page':<48} {'p50 ms':>8} {'p95 ms':>8} {'bytes':>10} {'x baseline':>10}")
-            rows = result["results"]
-            base = next(value for label, value in rows.items() if label.startswith("baseline"))
-            for label, value in rows.items():
-                print(
-                    f"  {label:<48} {value['p50']:>8.1f} {value['p95']:>8.1f} {value['bytes']:>10,} "
-                    f"{value['p50'] / base['p50']:>10.2f}",
-                    flush=True,
-                )
+                if args.keep and kind == "postgres":
+                    print(f"kept: {url}")
+                else:
+                    cleanup()
+            report(kind, result)
+
+
+def report(kind: str, result: dict) -> None:
+    print(
+        f"\n{kind}: {result['pupils']:,} pupils, {result['staff']:,} staff, {result['schools']:,} schools "
+        f"(generated in {result['generate_seconds']:.0f} s)"
+    )
+    print(f"  {'page':<48} {'p50 ms':>8} {'p95 ms':>8} {'bytes':>10} {'x baseline':>10}")
+    rows = result["results"]
+    base = next(value for label, value in rows.items() if label.startswith("baseline"))
+    for label, value in rows.items():
+        print(
+            f"  {label:<48} {value['p50']:>8.1f} {value['p95']:>8.1f} {value['bytes']:>10,} "
+            f"{value['p50'] / base['p50']:>10.2f}",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

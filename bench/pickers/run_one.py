@@ -66,6 +66,18 @@ def statements(vendor: str, pupils: int) -> list[tuple[str, str]]:
     return out
 
 
+def generate(cursor, connection, pupils: int) -> None:
+    if connection.vendor == "postgresql":
+        cursor.execute("SET session_replication_role = replica")
+    for _label, sql in statements(connection.vendor, pupils):
+        cursor.execute(sql)
+    if connection.vendor == "postgresql":
+        cursor.execute("SET session_replication_role = DEFAULT")
+        cursor.execute("VACUUM ANALYZE")
+    else:
+        cursor.execute("ANALYZE")
+
+
 def timed(fn, repeat: int) -> dict:
     fn()
     fn()  # warm-up
@@ -90,6 +102,7 @@ def main() -> None:
     parser.add_argument("--pupils", type=int, required=True)
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--dropdown", action="store_true", help="also time the forms as they were: every row a option")
+    parser.add_argument("--generated", action="store_true", help="the database already holds the data: measure only")
     args = parser.parse_args()
     os.environ["DATABASE_URL"] = args.database_url
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.local"
@@ -117,16 +130,13 @@ def main() -> None:
     settings.EMIS_ID_LOOKUP_RATE = "100000/h"
     call_command("migrate", verbosity=0)
     started = time.perf_counter()
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET session_replication_role = replica")
-        for _label, sql in statements(connection.vendor, args.pupils):
-            cursor.execute(sql)
-        if connection.vendor == "postgresql":
-            cursor.execute("SET session_replication_role = DEFAULT")
-            cursor.execute("VACUUM ANALYZE")
-        else:
-            cursor.execute("ANALYZE")
+    if args.generated:
+        from emis.accounts.models import User
+
+        User.objects.filter(username__startswith="bench_").delete()  # the accounts of an earlier measurement
+    else:
+        with connection.cursor() as cursor:
+            generate(cursor, connection, args.pupils)
     generate_seconds = time.perf_counter() - started
 
     county = Division.objects.filter(level="county").order_by("code").first()

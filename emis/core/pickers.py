@@ -93,6 +93,17 @@ def text_condition(pickable: Pickable, text: str) -> Q | None:
     return reduce(or_, parts) if parts else None
 
 
+SCHOOL_LIST = 1000  # schools of a scope written out as a list up to this many (the planner counts them), else a subquery
+
+
+def schools_in_scope(model, pickable: Pickable, user):
+    """The schools of the user's scope, as ids (or a subquery for a province's many)."""
+    school_model = model._meta.get_field(pickable.school_field).related_model
+    schools = school_model.objects.for_user(user, access.VIEW).values("pk")
+    ids = [row["pk"] for row in schools[: SCHOOL_LIST + 1]]
+    return ids if len(ids) <= SCHOOL_LIST else schools
+
+
 def narrowed(pickable: Pickable, queryset, data) -> tuple:
     """The queryset narrowed by the named filter and the forwarded values of other fields; (queryset, ok)."""
     name = data.get("filter", "")
@@ -113,6 +124,8 @@ def search(pickable: Pickable, user, text: str, data=None, *, request=None) -> d
     """{"results": [{"id", "text", "hint"}], "more": bool, "message": str}: rows of the user's scope matching."""
     model = model_of(pickable)
     queryset = model.objects.for_user(user, access.VIEW)
+    if pickable.school_field and not access.sees_everything(user):
+        queryset = queryset.filter(**{f"{pickable.school_field}__in": schools_in_scope(model, pickable, user)})
     queryset, _ok = narrowed(pickable, queryset, data or {})
     text = " ".join((text or "").split())[:MAX_QUERY]
     message = ""

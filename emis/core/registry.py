@@ -111,6 +111,10 @@ class Pickable:
     prefix_fields   fields matched from their start when the text is digits (a school's 学校标识码).
     id_fields       encrypted ID-number fields (身份证号, 全国学籍号) matched whole by their hash, for roles that see
                     ID numbers in full, rate-limited like the ID lookup pages; never partly.
+    school_field    the foreign key to the school whose scope is the row's own (a pupil's current school): for a
+                    user who does not see everything the search also asks for a school of the user's scope, which
+                    adds nothing to the scope (``for_user`` still decides) but lets the database read a school's or
+                    a county's rows along the (school, name) index instead of the whole province's.
     select_related  joins for the hint.
     hint            dotted path of ``f(obj) -> str``: the grey text beside a result (the school, the birth year),
                     never an ID number.
@@ -132,6 +136,7 @@ class Pickable:
     contains_fields: tuple[str, ...] = ()
     prefix_fields: tuple[str, ...] = ()
     id_fields: tuple[str, ...] = ()
+    school_field: str | None = None
     select_related: tuple[str, ...] = ()
     hint: str | None = None
     order_by: tuple[str, ...] = ()

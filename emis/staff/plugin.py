@@ -43,6 +43,7 @@ register(
                 name_field="name",
                 initials_field="name_initials",
                 id_fields=("id_number",),
+                school_field="post_school",
                 select_related=("post_school",),
                 hint="emis.staff.plugin.staff_hint",
                 forward={"school": "post_school_id"},
