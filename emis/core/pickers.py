@@ -93,7 +93,8 @@ def text_condition(pickable: Pickable, text: str) -> Q | None:
     return reduce(or_, parts) if parts else None
 
 
-SCHOOL_LIST = 1000  # schools of a scope written out as a list up to this many (the planner counts them), else a subquery
+# Schools of a scope written out as a list up to this many (the planner counts them), else a subquery.
+SCHOOL_LIST = 1000
 
 
 def schools_in_scope(model, pickable: Pickable, user):
