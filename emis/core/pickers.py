@@ -105,8 +105,8 @@ def schools_in_scope(model, pickable: Pickable, user):
     return ids if len(ids) <= SCHOOL_LIST else schools
 
 
-def narrowed(pickable: Pickable, queryset, data) -> tuple:
-    """The queryset narrowed by the named filter and the forwarded values of other fields; (queryset, ok)."""
+def narrowed(pickable: Pickable, queryset, data):
+    """The queryset narrowed by the named filter and the forwarded values of other fields."""
     name = data.get("filter", "")
     if name:
         if name not in pickable.filters:
@@ -116,9 +116,9 @@ def narrowed(pickable: Pickable, queryset, data) -> tuple:
         value = (data.get(f"f_{parameter}") or "").strip()
         if value:
             if lookup.endswith("_id") and not value.isdigit():
-                return queryset.none(), False
+                return queryset.none()
             queryset = queryset.filter(**{lookup: value})
-    return queryset, True
+    return queryset
 
 
 def search(pickable: Pickable, user, text: str, data=None, *, request=None) -> dict:
@@ -127,9 +127,8 @@ def search(pickable: Pickable, user, text: str, data=None, *, request=None) -> d
     queryset = model.objects.for_user(user, access.VIEW)
     if pickable.school_field and not access.sees_everything(user):
         queryset = queryset.filter(**{f"{pickable.school_field}__in": schools_in_scope(model, pickable, user)})
-    queryset, _ok = narrowed(pickable, queryset, data or {})
+    queryset = narrowed(pickable, queryset, data or {})
     text = " ".join((text or "").split())[:MAX_QUERY]
-    message = ""
     if pickable.id_fields and looks_like_id(text):
         # A whole ID number or 学籍号: matched by its hash, for the roles that see numbers in full (as the lookup
         # pages), counted against the same rate; never matched in part.
@@ -157,9 +156,7 @@ def search(pickable: Pickable, user, text: str, data=None, *, request=None) -> d
     if not pickable.order_by:
         rows.sort(key=lambda obj: (str(obj), obj.pk))
     results = [{"id": obj.pk, "text": str(obj), "hint": describe(pickable, obj)} for obj in rows]
-    if not results and not message:
-        message = _("在您的管辖范围内没有找到。")
-    return {"results": results, "more": more, "message": message}
+    return {"results": results, "more": more, "message": "" if results else _("在您的管辖范围内没有找到。")}
 
 
 @login_required
@@ -167,7 +164,7 @@ def search(pickable: Pickable, user, text: str, data=None, *, request=None) -> d
 def pick(request, name: str):
     """The picker's answer: JSON, at most LIMIT rows of the user's scope. POST only (the text may be an ID number)."""
     pickable = registry.pickables().get(name)
-    if pickable is None or not access.role_may(request.user, getattr(model_of(pickable), "domain", None), "view"):
+    if pickable is None or not access.role_may(request.user, getattr(model_of(pickable), "domain", None), access.VIEW):
         raise Http404
     answer = search(pickable, request.user, request.POST.get("q", ""), request.POST, request=request)
     response = JsonResponse(answer, json_dumps_params={"ensure_ascii": False})
