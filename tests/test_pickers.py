@@ -170,6 +170,7 @@ def test_a_school_user_posting_another_schools_pupil_gets_a_field_error(county, 
     response = client.post(reverse("students:enrollment_add"), data)
     assert response.status_code == 200
     assert response.context["form"].errors["student"] == ["所选学生不存在或不在您的管辖范围内，请重新选择。"]
+    assert other.name not in response.content.decode()  # the form shown again does not name the other pupil
     assert Enrollment.objects.count() == before
     # Its own pupil saves.
     response = client.post(reverse("students:enrollment_add"), {**data, "student": county.students["李小梅"].pk})
