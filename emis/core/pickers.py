@@ -19,6 +19,7 @@ from operator import or_
 from django import forms
 from django.apps import apps
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Q
 from django.http import Http404, JsonResponse
 from django.urls import reverse
@@ -65,6 +66,14 @@ def _initials_readings(text: str) -> list[str]:
     return readings
 
 
+def _has_field(model, name: str) -> bool:
+    try:
+        model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return False
+    return True
+
+
 def looks_like_id(text: str) -> bool:
     value = normalize_id_number(text)
     return bool(ID_PATTERN.match(value) or STUDENT_NO_PATTERN.match(value))
@@ -85,7 +94,7 @@ def text_condition(pickable: Pickable, text: str) -> Q | None:
         lowered = text.lower()
         if pickable.initials_field:
             parts.append(Q(**{f"{pickable.initials_field}__startswith": lowered}))
-        if pickable.pinyin_field:
+        if pickable.pinyin_field and _has_field(model_of(pickable), pickable.pinyin_field):
             parts.append(Q(**{f"{pickable.pinyin_field}__startswith": lowered}))
     if text.isdigit():
         parts += [Q(**{f"{name}__startswith": text}) for name in pickable.prefix_fields]

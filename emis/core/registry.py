@@ -106,7 +106,8 @@ class Pickable:
     name_field      a person's name, matched from its start ("张三" finds 张三丰), through ``initials_field``.
     initials_field  the stored pinyin initials (zsf), matched from their start; typed Chinese is matched through it
                     too, so that a big table is searched along that one index.
-    pinyin_field    the stored full pinyin (zhangsanfeng), matched from its start, when the model keeps one.
+    pinyin_field    the stored full pinyin (zhangsanfeng), matched from its start, once the model keeps one (a name
+                    the model does not have yet is left out of the search).
     contains_fields fields matched anywhere in them (a school's name: "迎宾路"); for tables of thousands of rows.
     prefix_fields   fields matched from their start when the text is digits (a school's 学校标识码).
     id_fields       encrypted ID-number fields (身份证号, 全国学籍号) matched whole by their hash, for roles that see

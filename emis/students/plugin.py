@@ -31,6 +31,7 @@ PICKABLES = (
         "students.Student",
         name_field="name",
         initials_field="name_initials",
+        pinyin_field="name_pinyin",  # searched once the pupil's full pinyin is stored beside the initials
         id_fields=("id_number", "student_no"),
         school_field="current_school",
         select_related=("current_school",),
