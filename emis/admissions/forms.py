@@ -1,6 +1,7 @@
 from django import forms
 
 from emis.core.forms import ScopedModelForm
+from emis.core.pickers import use_picker
 from emis.orgs.choices import DivisionLevel
 
 from .models import CatchmentException, CatchmentZone, EntryPlan
@@ -15,7 +16,8 @@ class CatchmentZoneForm(ScopedModelForm):
         super().__init__(*args, **kwargs)
         self.fields["township"].queryset = self.fields["township"].queryset.filter(level=DivisionLevel.TOWNSHIP)
         self.fields["villages"].queryset = self.fields["villages"].queryset.filter(level=DivisionLevel.VILLAGE)
-        self.fields["villages"].widget.attrs["size"] = 10
+        use_picker(self.fields["township"], filter="township")
+        use_picker(self.fields["villages"], filter="village", forward={"parent": "township"})
 
     def clean(self):
         from .selectors import zone_village_problems  # selectors imports the registers' models

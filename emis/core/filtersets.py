@@ -13,6 +13,7 @@ from drf_spectacular.utils import extend_schema_field
 from .access import VIEW
 from .forms import style_form
 from .models import ChangeAction, ChangeSource, ObjectChange
+from .pickers import use_pickers
 
 
 class ContentTypeChoiceField(forms.ModelChoiceField):
@@ -104,6 +105,8 @@ class ScopedFilterSet(django_filters.FilterSet):
                 if isinstance(self.filters.get(name), django_filters.BooleanFilter):
                     # "Any" rather than django-filter's "unknown" for an unset yes/no filter.
                     field.widget = forms.Select(choices=[("", _("全部")), ("true", _("是")), ("false", _("否"))])
+            # A school or a class is picked by typing: the filter renders only the chosen row.
+            use_pickers(form, filters=True)
             style_form(form)
         return self._form
 

@@ -6,11 +6,16 @@ from .access import VIEW
 
 
 def restrict_form_fields(form: forms.BaseForm, user) -> None:
-    """Narrow every model-choice field to the rows the user may see (NetBox's restrict_form_fields)."""
+    """Narrow every model-choice field to the rows the user may see (NetBox's restrict_form_fields), and give the
+    fields choosing a pupil, a staff member, a school, a class or a division the search-as-you-type picker (only
+    the chosen rows are rendered; emis.core.pickers)."""
+    from .pickers import use_pickers
+
     for field in form.fields.values():
         queryset = getattr(field, "queryset", None)
         if queryset is not None and hasattr(queryset, "for_user"):
             field.queryset = queryset.for_user(user, VIEW)
+    use_pickers(form)
 
 
 def style_form(form: forms.BaseForm) -> None:
@@ -18,7 +23,7 @@ def style_form(form: forms.BaseForm) -> None:
         widget = field.widget
         if isinstance(widget, forms.CheckboxInput):
             widget.attrs.setdefault("class", "form-check-input")
-        elif isinstance(widget, forms.Select | forms.SelectMultiple):
+        elif isinstance(widget, forms.Select | forms.SelectMultiple):  # the pickers' selects too
             widget.attrs.setdefault("class", "form-select")
         else:
             widget.attrs.setdefault("class", "form-control")

@@ -95,6 +95,59 @@ class Panel:
 
 
 @dataclass(frozen=True)
+class Pickable:
+    """A model whose rows forms choose with the search-as-you-type picker (emis.core.pickers) instead of a dropdown
+    of every row: the picker's endpoint ``/core/pick/<name>/`` finds it by ``name`` and searches, inside the user's
+    scope (``for_user``), the fields named here. Every form field choosing a row of ``model`` (a ModelChoiceField or
+    ModelMultipleChoiceField) gets the picker's widget, which renders only the chosen rows.
+
+    name            the endpoint's name for the model ("student").
+    model           "app_label.ModelName".
+    name_field      a person's name, matched from its start ("张三" finds 张三丰), through ``initials_field``.
+    initials_field  the stored pinyin initials (zsf), matched from their start; typed Chinese is matched through it
+                    too, so that a big table is searched along that one index.
+    pinyin_field    the stored full pinyin (zhangsanfeng), matched from its start, once the model keeps one (a name
+                    the model does not have yet is left out of the search).
+    contains_fields fields matched anywhere in them (a school's name: "迎宾路"); for tables of thousands of rows.
+    prefix_fields   fields matched from their start when the text is digits (a school's 学校标识码).
+    id_fields       encrypted ID-number fields (身份证号, 全国学籍号) matched whole by their hash, for roles that see
+                    ID numbers in full, rate-limited like the ID lookup pages; never partly.
+    school_field    the foreign key to the school whose scope is the row's own (a pupil's current school): for a
+                    user who does not see everything the search also asks for a school of the user's scope, which
+                    adds nothing to the scope (``for_user`` still decides) but lets the database read a school's or
+                    a county's rows along the (school, name) index instead of the whole province's.
+    select_related  joins for the hint.
+    hint            dotted path of ``f(obj) -> str``: the grey text beside a result (the school, the birth year),
+                    never an ID number.
+    order_by        the SQL order of results (empty: none; the 20 found are sorted by text in Python, so that a
+                    million-row table is read along the index, not sorted).
+    forward         {parameter: ORM lookup}: the values of other fields of the form that narrow the search (a class
+                    of the chosen school and year): the widget sends ``f_<parameter>``.
+    filters         {name: Q}: named narrowings a form asks for (senior schools only, townships only).
+    min_chars       results only once this many characters are typed (0: the first rows at once).
+    in_filters      the list pages' filters use the picker too; a number: only where the filter would list more rows
+                    than that (one COUNT; a county's dozen townships stay a plain select).
+    """
+
+    name: str
+    model: str
+    name_field: str | None = None
+    initials_field: str | None = None
+    pinyin_field: str | None = None
+    contains_fields: tuple[str, ...] = ()
+    prefix_fields: tuple[str, ...] = ()
+    id_fields: tuple[str, ...] = ()
+    school_field: str | None = None
+    select_related: tuple[str, ...] = ()
+    hint: str | None = None
+    order_by: tuple[str, ...] = ()
+    forward: dict[str, str] = field(default_factory=dict)
+    filters: dict[str, Any] = field(default_factory=dict)
+    min_chars: int = 0
+    in_filters: bool | int = True
+
+
+@dataclass(frozen=True)
 class AppRegistration:
     """One app's contributions. Every field is optional.
 
@@ -116,6 +169,7 @@ class AppRegistration:
                           (called in INSTALLED_APPS order, each seeing what earlier apps added).
     provides              {name: dotted path}: functions offered to other apps, looked up with :func:`provided`
                           (core asks for "school_years" this way instead of importing orgs).
+    pickables             the app's models chosen with the search-as-you-type picker (:class:`Pickable`).
     """
 
     app: str
@@ -133,6 +187,7 @@ class AppRegistration:
     panels: tuple[Panel, ...] = ()
     home: str | None = None
     provides: dict[str, str] = field(default_factory=dict)
+    pickables: tuple[Pickable, ...] = ()
 
 
 _registrations: dict[str, AppRegistration] = {}
@@ -277,3 +332,14 @@ def provided(name: str) -> Callable | None:
         if name in registration.provides:
             return import_string(registration.provides[name])
     return None
+
+
+def pickables() -> dict[str, Pickable]:
+    """{name: Pickable} of every app's pickable models."""
+    return {p.name: p for r in _registrations.values() for p in r.pickables}
+
+
+def pickable_for(model) -> Pickable | None:
+    """The Pickable declared for ``model`` (a model class), or None."""
+    label = model._meta.label
+    return next((p for p in pickables().values() if p.model == label), None)

@@ -1,12 +1,13 @@
 from django.urls import path
 
-from . import pages
+from . import pages, pickers
 from .imports import views as import_views
 from .ui import ObjectChangeUI
 
 app_name = "core"
 urlpatterns = [
     *ObjectChangeUI.urls(),
+    path("pick/<slug:name>/", pickers.pick, name="pick"),
     path("imports/", import_views.import_list, name="import_list"),
     path("imports/<int:pk>/", import_views.import_detail, name="importbatch_detail"),
     path("imports/<int:pk>/commit/", import_views.import_commit, name="import_commit"),

@@ -1,10 +1,50 @@
 """The orgs app's contributions: divisions, schools, their history and the school-year calendar."""
 
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from emis.core.registry import AppRegistration, DataDomain, ImportKind, MenuEntry, MenuGroup, register
+from emis.core.registry import AppRegistration, DataDomain, ImportKind, MenuEntry, MenuGroup, Pickable, register
 
 from .apps import DOMAIN
+from .choices import JUNIOR_SCHOOL_CATEGORIES, PRIMARY_SCHOOL_CATEGORIES, SENIOR_SCHOOL_CATEGORIES, DivisionLevel
+
+
+def school_hint(school) -> str:
+    return f"{school.code} · {school.township.name}"
+
+
+def division_hint(division) -> str:
+    return f"{division.code} · {division.get_level_display()}"
+
+
+# Schools and divisions are picked by typing (emis.core.pickers): a province holds tens of thousands of each.
+PICKABLES = (
+    Pickable(
+        "school",
+        "orgs.School",
+        contains_fields=("name",),
+        prefix_fields=("code",),
+        select_related=("township",),
+        hint="emis.orgs.plugin.school_hint",
+        order_by=("code",),
+        filters={
+            "primary": Q(category__in=PRIMARY_SCHOOL_CATEGORIES),
+            "junior": Q(category__in=JUNIOR_SCHOOL_CATEGORIES),
+            "senior": Q(category__in=SENIOR_SCHOOL_CATEGORIES),
+        },
+    ),
+    Pickable(
+        "division",
+        "orgs.Division",
+        contains_fields=("name",),
+        prefix_fields=("code",),
+        hint="emis.orgs.plugin.division_hint",
+        order_by=("code",),
+        filters={level: Q(level=level) for level in DivisionLevel.values},
+        forward={"parent": "parent_id"},
+        in_filters=100,  # the lists' township filters (a county's dozen townships) stay plain selects
+    ),
+)
 
 register(
     AppRegistration(
@@ -27,6 +67,7 @@ register(
             ImportKind("schools", "emis.orgs.importers.SchoolImport", 30),
         ),
         home="emis.orgs.selectors.home_summary",
+        pickables=PICKABLES,
         provides={"school_years": "emis.orgs.selectors.school_year_choices"},
     )
 )

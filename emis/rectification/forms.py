@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from emis.core.forms import style_form
+from emis.core.pickers import use_picker
 from emis.orgs.models import School
 from emis.work.actions import MultipleFileField
 
@@ -35,6 +36,7 @@ class NoticeForm(forms.Form):
         super().__init__(*args, **kwargs)
         if user is not None:
             self.fields["school"].queryset = School.objects.for_user(user).select_related("township").order_by("code")
+        use_picker(self.fields["school"])  # typed, not a dropdown of the county's schools
         style_form(self)
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from emis.core.forms import ScopedModelForm
+from emis.core.pickers import use_picker
 from emis.orgs.choices import JUNIOR_SCHOOL_CATEGORIES, SENIOR_SCHOOL_CATEGORIES
 
 from .choices import APPEAL_DECISIONS, AppealStatus, RoundStatus
@@ -59,6 +60,7 @@ class RoundSchoolForm(LockableForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["school"].queryset = self.fields["school"].queryset.filter(category__in=SENIOR_SCHOOL_CATEGORIES)
+        use_picker(self.fields["school"], filter="senior")
 
 
 class QuotaAllocationForm(LockableForm):
@@ -72,6 +74,8 @@ class QuotaAllocationForm(LockableForm):
         self.fields["junior_school"].queryset = self.fields["junior_school"].queryset.filter(
             category__in=JUNIOR_SCHOOL_CATEGORIES
         )
+        use_picker(self.fields["school"], filter="senior")
+        use_picker(self.fields["junior_school"], filter="junior")
 
     def clean(self):
         cleaned = super().clean()
@@ -138,6 +142,7 @@ class ApplicantForm(LockableForm):
         self.fields["junior_school"].queryset = self.fields["junior_school"].queryset.filter(
             category__in=JUNIOR_SCHOOL_CATEGORIES
         )
+        use_picker(self.fields["junior_school"], filter="junior")
 
 
 class AppealForm(ScopedModelForm):

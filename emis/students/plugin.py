@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from emis.core.access import ADD, CHANGE, DELETE, Role
-from emis.core.registry import AppRegistration, DataDomain, ImportKind, MenuEntry, MenuGroup, Panel, register
+from emis.core.registry import AppRegistration, DataDomain, ImportKind, MenuEntry, MenuGroup, Panel, Pickable, register
 
 from .apps import DOMAIN
 from .rollchange_tables import RollChangeTable
@@ -20,6 +20,43 @@ def school_classes(school, user):
     from .ui import SchoolClassUI  # ui imports the generic views, which read the registry
 
     return SchoolClassUI.queryset(user).filter(school=school).order_by("-school_year__start_year", "grade", "name")
+
+
+def student_hint(student) -> str:
+    school = student.current_school.name if student.current_school_id else _("无当前学校")
+    return _("%(school)s · %(year)s年生") % {"school": school, "year": student.birth_date.year}
+
+
+def class_hint(school_class) -> str:
+    return f"{school_class.school.name} · {school_class.school_year}"
+
+
+# Pupils and classes are picked by typing (emis.core.pickers), never from a dropdown of the county's pupils.
+PICKABLES = (
+    Pickable(
+        "student",
+        "students.Student",
+        name_field="name",
+        initials_field="name_initials",
+        pinyin_field="name_pinyin",  # searched once the pupil's full pinyin is stored beside the initials
+        id_fields=("id_number", "student_no"),
+        school_field="current_school",
+        select_related=("current_school",),
+        hint="emis.students.plugin.student_hint",
+        forward={"school": "current_school_id"},
+        min_chars=1,
+    ),
+    Pickable(
+        "schoolclass",
+        "students.SchoolClass",
+        contains_fields=("name", "school__name"),
+        school_field="school",
+        select_related=("school", "school_year"),
+        hint="emis.students.plugin.class_hint",
+        order_by=("-school_year__start_year", "school__code", "grade", "name"),
+        forward={"school": "school_id", "school_year": "school_year_id", "grade": "grade"},
+    ),
+)
 
 
 register(
@@ -44,5 +81,6 @@ register(
         ),
         home="emis.students.selectors.home_summary",
         provides={"demo.load": "emis.students.demo.load", "demo.wipe": "emis.students.demo.wipe"},
+        pickables=PICKABLES,
     )
 )

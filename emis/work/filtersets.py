@@ -7,7 +7,6 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 
 from emis.core.filtersets import ScopedFilterSet, yes_no
-from emis.core.widgets import LongSelect
 from emis.orgs.choices import DivisionLevel
 from emis.orgs.models import Division, School
 
@@ -51,7 +50,8 @@ class CaseFilterSet(ScopedFilterSet):
     search_fields = ("title",)
     workflow = DeclaredChoiceFilter(choices=workflow_choices, label=_("流程"))
     state = DeclaredChoiceFilter(choices=state_choices, label=_("状态"))
-    school = django_filters.ModelChoiceFilter(queryset=School.objects.all(), label=_("学校"), widget=LongSelect)
+    # Picked by typing (emis.core.pickers, through ScopedFilterSet): the filter renders only the chosen school.
+    school = django_filters.ModelChoiceFilter(queryset=School.objects.all(), label=_("学校"))
     township = TownshipFilter(
         queryset=Division.objects.filter(level=DivisionLevel.TOWNSHIP),
         method="filter_township",

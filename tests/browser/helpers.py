@@ -34,3 +34,12 @@ def log_in(page, live_server, username: str = "browser_admin", password: str = P
     page.fill("#id_password", password)
     with page.expect_navigation():
         page.click("button[type=submit]")
+
+
+def pick(page, field_id: str, text: str, choice: str | None = None) -> None:
+    """Choose a row in a search-as-you-type picker (static/js/picker.js): type ``text`` into the box that replaced
+    the select ``#field_id`` and click the result reading ``choice`` (default: ``text``)."""
+    box = page.locator(f"#{field_id}")
+    box.click()
+    box.fill(text)
+    page.locator(f"#{field_id}-listbox").get_by_text(choice or text, exact=True).click()

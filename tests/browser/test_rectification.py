@@ -8,7 +8,7 @@ import io
 
 import pytest
 
-from .helpers import PASSWORD, log_in, shot
+from .helpers import PASSWORD, log_in, pick, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -40,7 +40,7 @@ def test_a_notice_issued_answered_on_a_phone_verified_and_closed(new_page, live_
     log_in(desk, live_server, "sec_rect")
     desk.goto(f"{live_server.url}/rectification/notice/")
     desk.click("text=起草整改通知书")
-    desk.select_option("#id_school", str(mini_county.primary.pk))
+    pick(desk, "id_school", mini_county.primary.name)
     desk.fill("#id_title", "校园安全专项督查")
     desk.fill("#id_inspected_on", "2026-11-20")
     desk.fill("#id_days", "10")

@@ -41,6 +41,36 @@ def _import_list_scoped(response, role):
     assert shown == wanted, f"import list shows {sorted(shown)}, expected {sorted(wanted)}"
 
 
+# The picker's endpoint (emis.core.pickers): POST only; what it offers each role is exactly the rows of its scope that
+# match (every row for an empty text where the model answers one; names starting with "z" in pinyin for people).
+PICKER_QUERIES = {"school": "", "schoolclass": "", "division": "", "student": "z", "staff": "z"}
+
+
+def _picker_scoped(name: str):
+    def check(response, role):
+        if role == ANON:
+            return is_login_redirect(response, role)
+        from django.apps import apps
+
+        from emis.core import registry
+
+        pickable = registry.pickables()[name]
+        model = apps.get_model(pickable.model)
+        user = response.wsgi_request.user
+        query = PICKER_QUERIES[name]
+        wanted = {
+            obj.pk
+            for obj in model._base_manager.all()
+            if visible(user, model, obj)
+            and (not query or getattr(obj, pickable.initials_field or "name", "").startswith(query))
+        }
+        shown = {row["id"] for row in response.json()["results"]}
+        assert len(wanted) <= 20, f"{name}: the fixture has more rows than one answer holds"
+        assert shown == wanted, f"picker {name} offers {sorted(shown)}, expected {sorted(wanted)}"
+
+    return check
+
+
 MATRIX = AppMatrix(
     "core",
     other_routes={
@@ -54,6 +84,14 @@ MATRIX = AppMatrix(
         ],
         "api-docs": [Probe("get", {ANON: 401, "*": 200})],
         "api-root": [Probe("get", {ANON: 401, "*": 200})],
+        "core:pick": [
+            *(
+                Probe("post", {ANON: 302, "*": 200}, data={"q": q}, kwargs={"name": name}, check=_picker_scoped(name))
+                for name, q in PICKER_QUERIES.items()
+            ),
+            Probe("get", {ANON: 302, "*": 405}, kwargs={"name": "student"}),
+            Probe("post", {ANON: 302, "*": 404}, data={"q": "a"}, kwargs={"name": "nonsense"}),
+        ],
         "core:import_list": [Probe("get", {ANON: 302, "*": 200}, check=_import_list_scoped)],
         # The blank template of an import kind is no data: every signed-in role may download it.
         "core:import_template": [
