@@ -100,6 +100,9 @@ class ModelUI:
         actions: named steps (Action) shown as buttons on the detail page (or the list page, on_list=True).
         export_columns: callable(user) -> [(title, getter(obj))].
         id_lookup_fields: fields holding an ID number (or a G 学籍号) that the POST-only exact lookup matches.
+        oversight: a page for overseeing an area (the change log, catchment planning): the menu offers its list to
+            accounts overseeing a township, a county or more only (access.oversees); the page itself stays
+            readable within the scope, as every page is.
 
     Hooks (classmethods to override): save, delete, warnings, detail_field, detail_context, queryset.
     """
@@ -117,6 +120,7 @@ class ModelUI:
     actions: Sequence[Action] = ()
     detail_page_template = "generic/detail.html"  # the generic page, or one extending it (block detail_extra)
     id_lookup_fields: Sequence[str] = ()
+    oversight = False
 
     # The write path: pages, the API and (through the services' bulk forms) importers reach the same rule. --------
 
