@@ -61,6 +61,14 @@ class User(ChangeLogged, AbstractUser):
     def get_absolute_url(self) -> str:
         return reverse("accounts:user_detail", args=[self.pk])
 
+    @classmethod
+    def history_value(cls, name: str, value):
+        """A 股室 account's domains by name in the change history (core.views.history_rows)."""
+        if name == "domains" and isinstance(value, list):
+            labels = dict(domain_choices())
+            return "、".join(str(labels.get(code, code)) for code in value)
+        return NotImplemented
+
     @cached_property
     def _scope_keys(self) -> tuple[list[int], list[str]]:
         from emis.orgs.models import School

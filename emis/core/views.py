@@ -20,11 +20,14 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import ProtectedError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views import View
 from django_tables2 import RequestConfig
@@ -452,8 +455,9 @@ def history_rows(user, model, changes: list[ObjectChange]) -> list[list[dict]]:
     """Readable before/after rows for several change records of one model.
 
     Values come from audit.readable_changes (restricted fields left out, ID numbers masked for the role).
-    Choice codes become their labels, booleans 是/否, and foreign-key ids the related rows' names, looked up
-    with one query per related model (not per row).
+    Choice codes become their labels, booleans 是/否, times "Y-m-d H:i", and foreign-key ids the related rows'
+    names, looked up with one query per related model (not per row). A model may word its own values (codes
+    without choices, JSON) with a classmethod ``history_value(name, value)`` (a case's state, a user's domains).
     """
     from django.core.exceptions import FieldDoesNotExist
 
@@ -478,11 +482,22 @@ def history_rows(user, model, changes: list[ObjectChange]) -> list[list[dict]]:
         for related, ids in wanted.items()
     }
 
+    worded = getattr(model, "history_value", None)
+
     def show(field, value):
         if value is None or value == "":
             return None
+        if worded is not None and field is not None:
+            shown = worded(field.name, value)
+            if shown is not NotImplemented:
+                return shown
         if field is None:
             return value
+        if isinstance(field, models.DateTimeField) and isinstance(value, str):
+            moment = parse_datetime(value)
+            if moment is None:
+                return value
+            return date_format(timezone.localtime(moment) if timezone.is_aware(moment) else moment, "Y-m-d H:i")
         if field.many_to_one:
             return names.get(field.related_model, {}).get(value, value)
         if field.many_to_many:

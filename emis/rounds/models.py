@@ -126,6 +126,15 @@ class AdmissionRound(RegistryModel):
     def get_absolute_url(self) -> str:
         return reverse("rounds:admissionround_detail", args=[self.pk])
 
+    @classmethod
+    def history_value(cls, name: str, value):
+        """The tie-break rule in words in the change history (core.views.history_rows)."""
+        if name == "tie_break":
+            from .choices import describe_tie_break
+
+            return describe_tie_break(value)
+        return NotImplemented
+
     @property
     def is_locked(self) -> bool:
         return self.status == RoundStatus.PUBLISHED
