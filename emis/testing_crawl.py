@@ -37,7 +37,8 @@ ALLOWED_WORDS = frozenset(
         "FreeOTP",
     }
 )
-WORD = re.compile(r"[A-Za-z][A-Za-z0-9_+\-]*(?:\.[A-Za-z0-9]+)*")
+# A word starts with a letter that follows no letter or digit ("8b1f…", a key's first characters, is no word).
+WORD = re.compile(r"(?<![A-Za-z0-9])[A-Za-z][A-Za-z0-9_+\-]*(?:\.[A-Za-z0-9]+)*")
 # Not words: a 全国学籍号 (G + ID number), a masked ID's X check digit, a two-step secret in base32 shown to be typed.
 # A hexadecimal key or request number (a token's first characters, a request's id) is no word either.
 NOT_WORDS = (

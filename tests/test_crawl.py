@@ -119,3 +119,18 @@ def test_the_header_names_the_user_once_and_links_to_the_password_page(crawl_cou
     html = client.get("/").content.decode()
     assert 'data-testid="current-user">迎宾路小学管理员</a>' in html
     assert "迎宾路小学管理员 · 学校管理员" not in html
+
+
+def test_developer_text_is_found_and_product_names_pass():
+    from emis.testing_crawl import visible_text
+
+    allowed = ALLOWED_WORDS | {"school_a1"}
+    assert english_words("导出 Excel · 学生学籍导入模板.xlsx · 操作人 school_a1 · G421224201803051031", allowed) == []
+    assert english_words("预检 · students · 2020 · school · SHA-256", allowed) == ["SHA-256", "school", "students"]
+    assert english_words("JUNIOR_STUDENTS · domain-rules 1.1 · c24-e107294", allowed) == [
+        "JUNIOR_STUDENTS",
+        "c24-e107294",
+        "domain-rules",
+    ]
+    html = "<p>导入</p><details><summary>文件指纹</summary><code>abc digest</code></details><span hidden>x y</span>"
+    assert english_words(visible_text(f"<html><body>{html}</body></html>")) == []
