@@ -8,7 +8,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.functional import cached_property
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 from emis.core.access import ScopeSpec
@@ -63,6 +65,14 @@ class IndicatorSnapshot(RegistryModel):
 
     def __str__(self) -> str:
         return _("{year} 第 {version} 版").format(year=self.school_year, version=self.version)
+
+    @classmethod
+    def history_value(cls, name: str, value):
+        """The data version in words in the change history (core.views.history_rows)."""
+        if name == "data_version":
+            moment = cls(data_version=value).data_updated_at
+            return date_format(localtime(moment), "Y-m-d H:i") if moment else "—"
+        return NotImplemented
 
     @cached_property
     def data_updated_at(self):

@@ -103,7 +103,7 @@ class TieBreakField(forms.Field):
 class AdmissionRoundForm(LockableForm):
     tie_break = TieBreakField(
         label=gettext_lazy("同分排序规则"),
-        help_text=gettext_lazy("总分相同时依次比较的科目，从上到下；各项都相同时按考号排序，考号小者在前。"),
+        help_text=gettext_lazy("名次先看第 1 项，相同再看下一项，依次比较；各项都相同时按考号排序，考号小者在前。"),
     )
 
     class Meta:
