@@ -440,10 +440,20 @@ class ObjectDetailView(ModelUIView):
                 related=related,
                 history=history,
                 object_actions=self.ui.object_actions(obj, user) if self.ui.actions else [],
+                **self._row_rights(obj, user),
                 **self.ui.detail_context(obj, request),
                 **extra,
             ),
         )
+
+    def _row_rights(self, obj, user) -> dict:
+        """编辑 and 删除 only where the edit and delete pages would open: the role's right and this row inside the
+        scope the user may change (a 股室 account reads the province's division but edits only its county's)."""
+        may_change, may_delete = self.ui.may(user, access.CHANGE), self.ui.may(user, access.DELETE)
+        if (may_change or may_delete) and not access.sees_everything(user):
+            if not self.ui.model.objects.for_user(user, access.CHANGE).filter(pk=obj.pk).exists():
+                may_change = may_delete = False
+        return {"may_change": may_change, "may_delete": may_delete}
 
 
 def change_rows(user, model, change: ObjectChange) -> list[dict]:
