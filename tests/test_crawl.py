@@ -89,7 +89,10 @@ def test_every_page_of_the_menu_answers_in_chinese(crawl_county, role):
 @pytest.mark.parametrize(
     ("role", "absent"),
     [
-        (Role.SCHOOL, {"行政区划", "审计日志", "划片招生测算", "招生片区", "招生计划", "中考录取", "录取申诉", "适龄人口登记"}),
+        (
+            Role.SCHOOL,
+            {"行政区划", "审计日志", "划片招生测算", "招生片区", "招生计划", "中考录取", "录取申诉", "适龄人口登记"},
+        ),
         (Role.INSPECTOR, {"行政区划", "审计日志", "数据导入", "划片招生测算", "中考录取"}),
         (Role.LEADER, {"数据导入", "接口文档", "我的令牌", "用户与权限"}),
         (Role.SECTION, {"接口文档", "我的令牌", "用户与权限"}),

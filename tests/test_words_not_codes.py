@@ -72,7 +72,9 @@ def test_the_tie_break_rule_is_chosen_and_shown_in_words(county):
     repeated = AdmissionRoundForm({**data, "tie_break_2": "math"}, user=admin)
     assert not repeated.is_valid()
     assert repeated.errors["tie_break"][0].startswith("“数学”无法识别或重复")
-    assert describe_tie_break("total,chinese+math+english,math,exam_no") == "总分 → 语数外合计 → 数学 → 考号（小者在前）"
+    assert (
+        describe_tie_break("total,chinese+math+english,math,exam_no") == "总分 → 语数外合计 → 数学 → 考号（小者在前）"
+    )
 
 
 def test_indicator_sources_are_described_in_words():

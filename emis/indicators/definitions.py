@@ -10,8 +10,8 @@ age band, class-size threshold or staffing ratio. docs/indicators.md lists them 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -87,7 +87,7 @@ _SECTION = re.compile(r"(\d\.\d)(?: \(([ab])\))?")
 
 
 def source_text(source: str) -> str:
-    """"domain-rules 1.1, 1.7" → the sections' descriptions in words, joined by "；"."""
+    """ "domain-rules 1.1, 1.7" → the sections' descriptions in words, joined by "；"."""
     keys = [number + letter for number, letter in _SECTION.findall(source or "")]
     if "design" in (source or ""):
         keys.append("design")

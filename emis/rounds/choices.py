@@ -88,7 +88,7 @@ def tie_break_label(key: str) -> str:
 
 
 def describe_tie_break(value: str) -> str:
-    """"total,chinese+math+english,math,exam_no" → "总分 → 语数外合计 → 数学 → 考号（小者在前）"."""
+    """ "total,chinese+math+english,math,exam_no" → "总分 → 语数外合计 → 数学 → 考号（小者在前）"."""
     keys = [key.strip() for key in (value or "").split(",") if key.strip()]
     words = [tie_break_label(key) for key in keys if key != "exam_no"]
     return " → ".join([*words, str(_("考号（小者在前）"))])

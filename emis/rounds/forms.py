@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from emis.core.forms import ScopedModelForm
 from emis.orgs.choices import JUNIOR_SCHOOL_CATEGORIES, SENIOR_SCHOOL_CATEGORIES
 
-from .choices import TIE_BREAK_SCORES, APPEAL_DECISIONS, AppealStatus, RoundStatus, tie_break_label
+from .choices import APPEAL_DECISIONS, TIE_BREAK_SCORES, AppealStatus, RoundStatus, tie_break_label
 from .models import AdmissionRound, Appeal, Applicant, QuotaAllocation, RoundSchool, locked_message
 from .solver.engine import parse_tie_break
 
@@ -43,7 +43,8 @@ class LockableForm(ScopedModelForm):
 
 class TieBreakWidget(forms.Widget):
     """The tie-break rule as an ordered list of choices (第 1 项 总分, 第 2 项 语数外合计, …), 考号 last. Posts
-    ``<name>_0`` … ``<name>_4``; a single ``<name>`` value ("总分,数学" or the stored keys) is read too (scripts, tests)."""
+    ``<name>_0`` … ``<name>_4``; a single ``<name>`` value ("总分,数学" or the stored keys) is read too (scripts,
+    tests)."""
 
     template_name = "rounds/widgets/tie_break.html"
     positions = len(TIE_BREAK_SCORES)

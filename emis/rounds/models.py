@@ -160,7 +160,9 @@ class AdmissionRound(RegistryModel):
         try:
             self.tie_break = ",".join(parse_tie_break(self.tie_break or ""))
         except ValueError as exc:
-            errors["tie_break"] = _("“{item}”无法识别或重复：可依次选 {names}，每项只选一次；最后总按考号排序。").format(
+            errors["tie_break"] = _(
+                "“{item}”无法识别或重复：可依次选 {names}，每项只选一次；最后总按考号排序。"
+            ).format(
                 item=tie_break_label(exc.args[0] if exc.args else ""),
                 names="、".join(tie_break_label(key) for key in TIE_BREAK_KEYS if key != "exam_no"),
             )

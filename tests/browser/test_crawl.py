@@ -11,7 +11,6 @@ published 中考 round and appeal and three 整改通知书, so that every list 
 
 from __future__ import annotations
 
-import re
 import time
 
 import pytest
@@ -116,7 +115,6 @@ def _first_record(page, url: str) -> str | None:
 def test_every_menu_page_of_every_role_answers_in_chinese(browser, live_server, crawl_county):
     from emis.accounts.models import User
     from emis.core.access import Role
-    from emis.testing import PASSWORD
 
     allowed = ALLOWED_WORDS | set(User.objects.values_list("username", flat=True))
     problems: list[str] = []
@@ -124,18 +122,10 @@ def test_every_menu_page_of_every_role_answers_in_chinese(browser, live_server, 
     started = time.monotonic()
     for role in CRAWLED_ROLES:
         user = crawl_county.users[role]
-        context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
-        context.set_default_timeout(15_000)
-        _cache_static(context, live_server)
-        page = context.new_page()
+        context, page = _sign_in(browser, live_server, user)
         errors: list[str] = []
-        page.on("console", lambda m: errors.append(f"console: {m.text}") if m.type == "error" else None)
-        page.on("pageerror", lambda e: errors.append(f"JS error: {e}"))
-        page.goto(f"{live_server.url}/accounts/login/")
-        page.fill("#id_username", user.username)
-        page.fill("#id_password", PASSWORD)
-        with page.expect_navigation():
-            page.click("button[type=submit]")
+        page.on("console", lambda m, errors=errors: errors.append(f"console: {m.text}") if m.type == "error" else None)
+        page.on("pageerror", lambda e, errors=errors: errors.append(f"JS error: {e}"))
         menu = _menu(page)
         assert menu, f"{role}: no menu after signing in"
         labels = {label for label, _url in menu}

@@ -86,8 +86,8 @@ class ImportSpec:
 
     kind = ""
     label = ""
-    # The blank template's name as a clerk sees it (the link and the downloaded file, without ".xlsx"); "<label>导入模板"
-    # unless the kind names it.
+    # The blank template's name as a clerk sees it (the link and the downloaded file, without ".xlsx");
+    # "<label>导入模板" unless the kind names it.
     template_name = ""
     model = None
     # Tables whose planner statistics the engine refreshes as a large import grows them (PostgreSQL).
