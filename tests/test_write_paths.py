@@ -694,8 +694,18 @@ def _county_setup_makes_a_year_current(county, admin):
     return lambda: county_setup(code="421224", name="通山县", years=[2023, 2024], current=2023, acting_user=admin)
 
 
+def _initial_password_replaced(county, admin):
+    from emis.accounts.services import initial_password_replaced
+
+    user = county.users[Role.SCHOOL]
+    user.must_change_password = True
+    user.save(update_fields=["must_change_password"])
+    return lambda: initial_password_replaced(user=user)
+
+
 # {function: [case, ...]}: case(county, admin) sets up what it needs and returns the write to check.
 WRITES = {
+    "emis.accounts.services.initial_password_replaced": [_initial_password_replaced],
     "emis.orgs.services.county_setup": [_county_set_up, _county_setup_makes_a_year_current],
     "emis.orgs.services.school_event_apply": [_school_event_opened, _school_event_renamed],
     "emis.students.services.enrollment_save": [

@@ -326,6 +326,12 @@ REST_KNOX = {
     "AUTH_HEADER_PREFIX": "Token",
     "TOKEN_LIMIT_PER_USER": 20,
 }
+# One convention for every list filter: an unset choice reads 「全部」 (django-filter's default is "---------"); the
+# FilterSet base (emis.core.filtersets.all_choice) does the same for model choices.
+FILTERS_EMPTY_CHOICE_LABEL = _("全部")
+# The roles that use the programming interface (scripts, data exchange): the menu offers them the API documentation
+# (接口文档) and their tokens (我的令牌). The API itself answers every signed-in user within their scope.
+EMIS_API_ROLES = env_list("EMIS_API_ROLES", "admin")
 # Two-factor login (TOTP). Roles listed here must enrol a device and enter its code at every login; any user who
 # enrolled one voluntarily is asked too. Empty in the developer's profile and the tests (see local.py).
 EMIS_OTP_REQUIRED_ROLES = env_list("EMIS_OTP_REQUIRED_ROLES", "admin,leader,section")

@@ -18,7 +18,7 @@ register(
             MenuEntry("system", "accounts:security_log", _("登录安全"), 40, domain=Domain.ACCOUNTS),
             MenuEntry("account", "accounts:password_change", _("修改密码"), 10),
             MenuEntry("account", "accounts:otp", _("两步验证"), 20),
-            MenuEntry("account", "accounts:my_tokens", _("我的令牌"), 30),
+            MenuEntry("account", "accounts:my_tokens", _("我的令牌"), 30, when="emis.core.access.uses_api"),
         ),
     )
 )

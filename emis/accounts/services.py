@@ -44,6 +44,14 @@ def password_changed(*, user) -> None:
     record_change(user, ChangeAction.UPDATE, {"password": [PASSWORD_MARKER, PASSWORD_MARKER]})
 
 
+def initial_password_replaced(*, user) -> None:
+    """The user chose a password of their own: the prompt to replace the initial one (a demo account's published
+    password) stops."""
+    if user.must_change_password:
+        user.must_change_password = False
+        user.save(update_fields=["must_change_password"])
+
+
 def tokens_for(user):
     """The user's API tokens that still work, newest first."""
     return AuthToken.objects.filter(user=user, expiry__gt=timezone.now()).order_by("-created")

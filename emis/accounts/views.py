@@ -150,6 +150,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
+        services.initial_password_replaced(user=self.request.user)
         messages.success(self.request, _("密码已修改；您的接口令牌已全部作废，如需使用接口请重新申请。"))
         return response
 

@@ -14,7 +14,9 @@ register(
         api_routes="emis.admissions.api.ROUTES",
         menu_groups=(MenuGroup("admissions", _("招生入学"), 60),),
         menu=(
-            MenuEntry("admissions", "admissions:catchment_plan", _("划片招生测算"), 10),
+            MenuEntry(
+                "admissions", "admissions:catchment_plan", _("划片招生测算"), 10, when="emis.core.access.oversees"
+            ),
             MenuEntry("admissions", "admissions:catchmentzone_list", _("招生片区"), 20),
             MenuEntry("admissions", "admissions:entryplan_list", _("招生计划"), 30),
             MenuEntry("admissions", "admissions:catchmentexception_list", _("划片例外"), 40),

@@ -10,6 +10,7 @@ from . import filtersets, forms, models, tables
 
 class CatchmentZoneUI(ModelUI):
     model = models.CatchmentZone
+    oversight = True  # planned by the county for its townships; schools read theirs on their own pages
     namespace = "admissions"
     filterset_class = filtersets.CatchmentZoneFilterSet
     table_class = tables.CatchmentZoneTable
@@ -39,6 +40,7 @@ class CatchmentZoneUI(ModelUI):
 
 class EntryPlanUI(ModelUI):
     model = models.EntryPlan
+    oversight = True
     namespace = "admissions"
     filterset_class = filtersets.EntryPlanFilterSet
     table_class = tables.EntryPlanTable
@@ -61,6 +63,7 @@ class EntryPlanUI(ModelUI):
 
 class CatchmentExceptionUI(ModelUI):
     model = models.CatchmentException
+    oversight = True
     id_lookup_fields = ("id_number",)
     namespace = "admissions"
     filterset_class = filtersets.CatchmentExceptionFilterSet

@@ -82,6 +82,43 @@ def sees_everything(user: User) -> bool:
     return user.is_superuser or user.role == Role.ADMIN
 
 
+def reaches(user: User, model) -> bool:
+    """Can the user's scope hold rows of ``model`` at all? Read off the model's ScopeSpec and the user's scope keys,
+    the same declaration ``for_user`` filters by, without asking the rows: a school's account holds no row of a
+    model scoped by division codes alone (行政区划, 中考录取批次, 适龄人口), and rows scoped by nothing are read by
+    those who see everything only. Reference rows with no path at all (the school-year calendar) reach everyone.
+    The menu shows a list page only where this holds (core.navigation)."""
+    if not user.is_authenticated:
+        return False
+    if sees_everything(user):
+        return True
+    spec: ScopeSpec | None = getattr(model, "scope", None)
+    if spec is None:
+        return False
+    if spec.unrestricted and not (spec.school_paths or spec.division_paths):
+        return True
+    school_ids, division_codes = user.scope_keys()
+    return bool((school_ids and spec.school_paths) or (division_codes and spec.division_paths))
+
+
+def oversees(user: User) -> bool:
+    """Does the user oversee an area (a township, a county or more) rather than keep single schools? The pages for
+    overseeing (the change log, catchment planning, admission rounds) are offered to these accounts only."""
+    if not user.is_authenticated:
+        return False
+    return sees_everything(user) or bool(user.scope_keys()[1])
+
+
+def uses_api(user: User) -> bool:
+    """Is the user's role one of those that use the programming interface (``EMIS_API_ROLES``; the system
+    administrator by default)? Only they are offered the API documentation and their tokens in the menu; the API
+    itself answers every signed-in user within their scope, as the pages do."""
+    if not user.is_authenticated:
+        return False
+    roles = getattr(settings, "EMIS_API_ROLES", (Role.ADMIN,))
+    return user.is_superuser or user.role in roles
+
+
 def may_see_full_ids(user: User) -> bool:
     """ID numbers show in full only to roles named in settings (the rest see 421224************)."""
     if not user.is_authenticated:

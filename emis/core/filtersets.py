@@ -73,6 +73,16 @@ def yes_no(queryset, condition: Q, value: bool | None):
     return queryset.filter(condition) if value else queryset.exclude(condition)
 
 
+def all_choice(field) -> None:
+    """One convention for every filter: the empty choice of a select reads 「全部」 (never "---------")."""
+    if getattr(field, "empty_label", None) is not None:
+        field.empty_label = _("全部")  # model choices and django-filter's choices read it when listing options
+    elif isinstance(field, forms.ChoiceField):
+        choices = list(field.choices)
+        if choices and choices[0][0] in ("", None):
+            field.choices = [("", _("全部")), *choices[1:]]
+
+
 class ScopedFilterSet(django_filters.FilterSet):
     """Subclasses set `search_fields` (icontains) and optionally `initials_field`.
 
@@ -105,6 +115,8 @@ class ScopedFilterSet(django_filters.FilterSet):
                 if isinstance(self.filters.get(name), django_filters.BooleanFilter):
                     # "Any" rather than django-filter's "unknown" for an unset yes/no filter.
                     field.widget = forms.Select(choices=[("", _("全部")), ("true", _("是")), ("false", _("否"))])
+                else:
+                    all_choice(field)
             # A school or a class is picked by typing: the filter renders only the chosen row.
             use_pickers(form, filters=True)
             style_form(form)

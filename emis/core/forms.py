@@ -1,6 +1,7 @@
 """Form helpers: scope-restricted choices and Bootstrap styling."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from .access import VIEW
 
@@ -41,3 +42,15 @@ class ScopedModelForm(forms.ModelForm):
         for field in self.fields.values():
             if isinstance(field, forms.DateField):
                 field.widget = forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
+        choose_prompt(self)
+
+
+def choose_prompt(form: forms.BaseForm) -> None:
+    """A form's unset choice reads 「请选择」 (Django writes "---------"); a list filter's reads 「全部」."""
+    for field in form.fields.values():
+        if getattr(field, "empty_label", None) is not None:
+            field.empty_label = _("请选择")
+        elif type(field) is forms.TypedChoiceField or type(field) is forms.ChoiceField:
+            choices = list(field.choices)
+            if choices and choices[0][0] in ("", None) and str(choices[0][1]).startswith("---"):
+                field.choices = [("", _("请选择")), *choices[1:]]

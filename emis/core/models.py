@@ -341,6 +341,13 @@ class ImportBatch(models.Model):
         return reverse("core:importbatch_detail", args=[self.pk])
 
     @property
+    def kind_label(self) -> str:
+        """The kind as a clerk reads it (学生（学籍系统导出）), not its code."""
+        from .imports.views import kind_label
+
+        return kind_label(self.kind)
+
+    @property
     def progress_percent(self) -> int:
         if not self.progress_total:
             return 0 if self.status in (ImportStatus.PENDING, ImportStatus.RUNNING) else 100

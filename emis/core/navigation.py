@@ -3,10 +3,12 @@
 An entry may carry a count (``MenuEntry.count``: what waits for the user), computed once per request and kept on the
 request, so a page that draws the menu twice asks once."""
 
-from django.urls import reverse
+from functools import cache
+
+from django.urls import resolve, reverse
 from django.utils.module_loading import import_string
 
-from . import registry
+from . import access, registry
 from .access import VIEW, role_may
 
 
@@ -40,16 +42,40 @@ def remember_count(request, url_name: str, value: int) -> None:
     request.__dict__.setdefault("_emis_menu_counts", {})[url_name] = int(value)
 
 
+@cache
+def _model_ui(url_name: str):
+    """The ModelUI behind a menu entry's page (a model's list), or None for a page of its own."""
+    view = resolve(reverse(url_name)).func
+    return getattr(view, "view_initkwargs", {}).get("ui")
+
+
+def entry_visible(user, entry) -> bool:
+    """May the user use the entry's page? Its domain readable by the role; its own condition (``when``); and for a
+    model's list page the ModelUI's rules: the role may read the model, the user's scope can hold its rows
+    (``access.reaches``, from the model's ScopeSpec: a school's account is not offered 行政区划 or 中考录取), and an
+    oversight page (``ModelUI.oversight``: the change log, catchments) only to accounts overseeing an area. No
+    query: every answer comes from the role, the scope keys kept on the user and the declarations."""
+    if entry.domain is not None and not role_may(user, entry.domain, VIEW):
+        return False
+    if entry.when and not import_string(entry.when)(user):
+        return False
+    ui = _model_ui(entry.url_name)
+    if ui is None:
+        return True
+    return ui.may(user, VIEW) and access.reaches(user, ui.model) and (not ui.oversight or access.oversees(user))
+
+
 def menu_for(request) -> list[dict]:
     current = request.path
     groups = []
     for title, items in registry.menu():
         entries = []
         for item in items:
-            if item.domain is not None and not role_may(request.user, item.domain, VIEW):
+            if not entry_visible(request.user, item):
                 continue
             url = reverse(item.url_name)
             active = current == url if url == "/" else current.startswith(url)
             entries.append({"url": url, "label": item.label, "active": active, "count": menu_count(request, item)})
-        groups.append({"title": title, "items": entries})
+        if entries:
+            groups.append({"title": title, "items": entries})
     return groups

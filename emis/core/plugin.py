@@ -14,9 +14,9 @@ register(
         menu_groups=(MenuGroup("overview", _("概览"), 0), MenuGroup("system", _("系统"), 900)),
         menu=(
             MenuEntry("overview", "home", _("首页"), 10),
-            MenuEntry("system", "core:import_list", _("数据导入"), 10),
+            MenuEntry("system", "core:import_list", _("数据导入"), 10, when="emis.core.imports.views.may_import"),
             MenuEntry("system", "core:objectchange_list", _("审计日志"), 20),
-            MenuEntry("system", "api-docs", _("接口文档"), 90),
+            MenuEntry("system", "api-docs", _("接口文档"), 90, when="emis.core.access.uses_api"),
         ),
     )
 )

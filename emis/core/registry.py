@@ -38,7 +38,9 @@ class MenuEntry:
     (None: to every signed-in user; the page itself still checks). Entries show in ``order`` inside their group.
     ``count``: dotted path of ``f(user) -> int``, a number shown as a badge beside the link (what waits for the
     user: the 待办 inbox); it should cost one query, and is asked once per request (core.navigation); 0 shows
-    nothing."""
+    nothing. ``when``: dotted path of ``f(user) -> bool``, a further condition for pages that are not a model's list
+    (``access.oversees``: for accounts overseeing an area; ``access.uses_api``: for the roles using the API). A
+    model's list page is shown only where its ModelUI's rules let the user use it (core.navigation.entry_visible)."""
 
     group: str
     url_name: str
@@ -46,6 +48,7 @@ class MenuEntry:
     order: int
     domain: str | None = None
     count: str | None = None
+    when: str | None = None
 
 
 @dataclass(frozen=True)

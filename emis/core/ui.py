@@ -25,6 +25,7 @@ class ObjectChangeUI(ModelUI):
     filterset_class = ObjectChangeFilterSet
     table_class = ObjectChangeTable
     form_class = None
+    oversight = True  # a school's own records show on each row's page (变更记录); the log is for overseeing an area
     select_related = ("content_type",)
     # The change log is only ever read: no form, so no add/edit/delete routes.
     detail_fields = ("time", "username", "source", "request_id", "action", "content_type", "object_id", "object_repr")

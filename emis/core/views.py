@@ -20,11 +20,14 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import ProtectedError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views import View
 from django_tables2 import RequestConfig
@@ -100,6 +103,9 @@ class ModelUI:
         actions: named steps (Action) shown as buttons on the detail page (or the list page, on_list=True).
         export_columns: callable(user) -> [(title, getter(obj))].
         id_lookup_fields: fields holding an ID number (or a G 学籍号) that the POST-only exact lookup matches.
+        oversight: a page for overseeing an area (the change log, catchment planning): the menu offers its list to
+            accounts overseeing a township, a county or more only (access.oversees); the page itself stays
+            readable within the scope, as every page is.
 
     Hooks (classmethods to override): save, delete, warnings, detail_field, detail_context, queryset.
     """
@@ -117,6 +123,7 @@ class ModelUI:
     actions: Sequence[Action] = ()
     detail_page_template = "generic/detail.html"  # the generic page, or one extending it (block detail_extra)
     id_lookup_fields: Sequence[str] = ()
+    oversight = False
 
     # The write path: pages, the API and (through the services' bulk forms) importers reach the same rule. --------
 
@@ -433,10 +440,20 @@ class ObjectDetailView(ModelUIView):
                 related=related,
                 history=history,
                 object_actions=self.ui.object_actions(obj, user) if self.ui.actions else [],
+                **self._row_rights(obj, user),
                 **self.ui.detail_context(obj, request),
                 **extra,
             ),
         )
+
+    def _row_rights(self, obj, user) -> dict:
+        """编辑 and 删除 only where the edit and delete pages would open: the role's right and this row inside the
+        scope the user may change (a 股室 account reads the province's division but edits only its county's)."""
+        may_change, may_delete = self.ui.may(user, access.CHANGE), self.ui.may(user, access.DELETE)
+        if (may_change or may_delete) and not access.sees_everything(user):
+            if not self.ui.model.objects.for_user(user, access.CHANGE).filter(pk=obj.pk).exists():
+                may_change = may_delete = False
+        return {"may_change": may_change, "may_delete": may_delete}
 
 
 def change_rows(user, model, change: ObjectChange) -> list[dict]:
@@ -448,8 +465,9 @@ def history_rows(user, model, changes: list[ObjectChange]) -> list[list[dict]]:
     """Readable before/after rows for several change records of one model.
 
     Values come from audit.readable_changes (restricted fields left out, ID numbers masked for the role).
-    Choice codes become their labels, booleans 是/否, and foreign-key ids the related rows' names, looked up
-    with one query per related model (not per row).
+    Choice codes become their labels, booleans 是/否, times "Y-m-d H:i", and foreign-key ids the related rows'
+    names, looked up with one query per related model (not per row). A model may word its own values (codes
+    without choices, JSON) with a classmethod ``history_value(name, value)`` (a case's state, a user's domains).
     """
     from django.core.exceptions import FieldDoesNotExist
 
@@ -474,11 +492,22 @@ def history_rows(user, model, changes: list[ObjectChange]) -> list[list[dict]]:
         for related, ids in wanted.items()
     }
 
+    worded = getattr(model, "history_value", None)
+
     def show(field, value):
         if value is None or value == "":
             return None
+        if worded is not None and field is not None:
+            shown = worded(field.name, value)
+            if shown is not NotImplemented:
+                return shown
         if field is None:
             return value
+        if isinstance(field, models.DateTimeField) and isinstance(value, str):
+            moment = parse_datetime(value)
+            if moment is None:
+                return value
+            return date_format(timezone.localtime(moment) if timezone.is_aware(moment) else moment, "Y-m-d H:i")
         if field.many_to_one:
             return names.get(field.related_model, {}).get(value, value)
         if field.many_to_many:

@@ -522,6 +522,7 @@ def ensure_demo_accounts() -> list[DemoAccount]:
             user.is_active = True
             if not user.has_usable_password() or not user.check_password(account.password):
                 user.set_password(account.password)
+            user.must_change_password = True  # the password is the published one: every page asks to change it
             user.save()
             user.divisions.set(divisions)
             user.schools.set(schools)

@@ -10,6 +10,7 @@ age band, class-size threshold or staffing ratio. docs/indicators.md lists them 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -52,6 +53,11 @@ class Indicator:
     def denominator_text(self, rules: dict) -> str:
         return "" if self.denominator is None else str(self.denominator) % formula_params(rules)
 
+    @property
+    def source_text(self) -> str:
+        """Where the definition comes from, in words (``source`` keeps the section of the design documents)."""
+        return source_text(self.source)
+
     def thresholds(self, rules: dict) -> list[dict]:
         """[{"comparator": "≥", "value": Decimal, "basis": text}] national thresholds, where they exist."""
         if self.threshold is None:
@@ -61,6 +67,32 @@ class Indicator:
             return []
         comparator, value, basis = found
         return [{"comparator": comparator, "value": value, "basis": str(basis)}]
+
+
+# The sections of the design documents an indicator's ``source`` names ("domain-rules 1.1, 1.7", "design 4"), in words.
+SOURCE_SECTIONS = {
+    "1.1": _("教育统计报表填报口径（统计时点为学年初 9 月 1 日，年龄按周岁计）"),
+    "1.2": _("学前三年毛入园率的统计口径（在园幼儿数不分年龄，含学前班）"),
+    "1.3": _("小学、初中净入学率与毛入学率的统计口径（湖北 6-3 学制）"),
+    "1.4a": _("九年义务教育巩固率：按学籍追踪同一届学生"),
+    "1.4b": _("九年义务教育巩固率：县域督导常用的汇总算法（毕业生数 ÷ 入学时招生数，计转入转出）"),
+    "1.5": _("高中阶段毛入学率的统计口径（普通高中、成人高中与中职在校生 ÷ 15–17 周岁人口）"),
+    "1.6": _("中职在校生 ÷ 15–17 周岁人口（本县自定口径，非国家标准指标）"),
+    "1.7": _("学前教育法第二十三条与《县域学前教育普及普惠督导评估办法》（2020）"),
+    "1.8": _("国发〔2016〕40 号：班额 56 人以上为大班额、66 人以上为超大班额"),
+    "1.9": _("中央编办发〔2014〕72 号：中小学教职工编制标准（生师比）"),
+    "design": _("本系统学校台账：教学点附属于小学，不计校数，学位数取学校核定规模"),
+}
+_SECTION = re.compile(r"(\d\.\d)(?: \(([ab])\))?")
+
+
+def source_text(source: str) -> str:
+    """ "domain-rules 1.1, 1.7" → the sections' descriptions in words, joined by "；"."""
+    keys = [number + letter for number, letter in _SECTION.findall(source or "")]
+    if "design" in (source or ""):
+        keys.append("design")
+    found = [str(SOURCE_SECTIONS[key]) for key in dict.fromkeys(keys) if key in SOURCE_SECTIONS]
+    return "；".join(found) or str(_("本系统统计口径"))
 
 
 def formula_params(rules: dict) -> dict:

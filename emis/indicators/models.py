@@ -1,5 +1,6 @@
 """Published indicator snapshots (frozen values of a school year) and the five-year plan's targets."""
 
+import re
 from decimal import Decimal
 
 from django.conf import settings
@@ -7,6 +8,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.functional import cached_property
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 from emis.core.access import ScopeSpec
@@ -60,7 +64,28 @@ class IndicatorSnapshot(RegistryModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.school_year} v{self.version}"
+        return _("{year} 第 {version} 版").format(year=self.school_year, version=self.version)
+
+    @classmethod
+    def history_value(cls, name: str, value):
+        """The data version in words in the change history (core.views.history_rows)."""
+        if name == "data_version":
+            moment = cls(data_version=value).data_updated_at
+            return date_format(localtime(moment), "Y-m-d H:i") if moment else "—"
+        return NotImplemented
+
+    @cached_property
+    def data_updated_at(self):
+        """When the data the snapshot froze last changed, in words for the pages (数据更新于): the time of the last
+        change record its ``data_version`` names ("c<id>-e…"), or its publication when that record is not there."""
+        from emis.core.models import ObjectChange
+
+        match = re.match(r"c(\d+)-", self.data_version or "")
+        if match:
+            found = ObjectChange.objects.filter(pk=int(match[1])).values_list("time", flat=True).first()
+            if found is not None:
+                return found
+        return self.created_at
 
     def get_absolute_url(self) -> str:
         return reverse("indicators:indicatorsnapshot_detail", args=[self.pk])

@@ -20,4 +20,4 @@ class IndicatorSnapshotTable(BaseTable):
 
     class Meta(BaseTable.Meta):
         model = IndicatorSnapshot
-        fields = ("school_year", "division_code", "version", "data_version", "published_by", "created_at")
+        fields = ("school_year", "division_code", "version", "published_by", "created_at")

@@ -1,3 +1,5 @@
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 from emis.core.views import ModelUI
@@ -49,13 +51,20 @@ class IndicatorSnapshotUI(ModelUI):
     select_related = ("school_year", "published_by")
     detail_fields = ("school_year", "division_code", "version", "data_version", "published_by", "created_at", "note")
 
+    @classmethod
+    def detail_field(cls, obj, name: str, user) -> dict:
+        field = super().detail_field(obj, name, user)
+        if name == "data_version":  # "c183-e143007-…" in words: when the data it froze last changed
+            field.update(label=_("数据更新于"), value=date_format(localtime(obj.data_updated_at), "Y-m-d H:i"))
+        return field
+
     @staticmethod
     def export_columns(user):
         return [
             (_("学年"), lambda o: str(o.school_year)),
             (_("统计范围区划代码"), lambda o: o.division_code),
             (_("版本"), lambda o: o.version),
-            (_("数据版本"), lambda o: o.data_version),
+            (_("数据更新于"), lambda o: o.data_updated_at),
             (_("发布人"), lambda o: o.published_by.username if o.published_by else ""),
             (_("发布时间"), lambda o: o.created_at),
         ]

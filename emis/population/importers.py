@@ -83,6 +83,7 @@ class PopulationImport(ImportSpec):
 
     kind = "population"
     label = gettext_lazy("适龄人口")
+    template_name = gettext_lazy("适龄人口登记导入模板")
     model = PopulationRecord
     columns = [
         id_number_column(required=True, example="421224201803050011"),

@@ -24,7 +24,7 @@ def _photo_field(label, *, required=False) -> forms.FileField:
 
 
 class NoticeForm(forms.Form):
-    school = forms.ModelChoiceField(queryset=School.objects.none(), label=_("整改单位"))
+    school = forms.ModelChoiceField(queryset=School.objects.none(), label=_("整改单位"), empty_label=_("请选择"))
     title = forms.CharField(label=_("通知事由"), max_length=200, help_text=_("如：2022年春季开学工作专项督查。"))
     inspected_on = forms.DateField(label=_("督查日期"), widget=forms.DateInput(attrs={"type": "date"}))
     basis = forms.CharField(label=_("督查情况"), required=False, widget=forms.Textarea(attrs={"rows": 2}))

@@ -39,7 +39,15 @@ RECTIFICATION = register(
             State("withdrawn", _("已撤销"), terminal=True),
         ),
         transitions=(
-            Transition("draft", _("起草"), (), "draft", ISSUERS, Level.COUNTY),
+            Transition(
+                "draft",
+                _("起草"),
+                (),
+                "draft",
+                ISSUERS,
+                Level.COUNTY,
+                field_labels={"days": _("整改期限（工作日）")},
+            ),
             Transition(
                 "issue",
                 _("下发"),
@@ -50,6 +58,7 @@ RECTIFICATION = register(
                 requires=Requires(document=NOTICE),
                 starts=(RECTIFY,),
                 app_only=True,
+                field_labels={"document_number": _("文号")},
             ),
             Transition("receive", _("签收"), ("issued",), "rectifying", SCHOOLS, Level.SCHOOL),
             Transition(

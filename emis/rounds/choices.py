@@ -67,3 +67,28 @@ class SolveStatus(models.TextChoices):
 
 
 ACTIVE_SOLVE_STATUSES = (SolveStatus.QUEUED, SolveStatus.RUNNING)
+
+
+# The tie-break keys (emis.rounds.solver.engine.TIE_BREAK_KEYS) as a clerk reads them: the rule is stored as the
+# keys joined by commas ("total,chinese+math+english,…,exam_no") and always shown and edited in these words.
+TIE_BREAK_LABELS = {
+    "total": _("总分"),
+    "chinese+math+english": _("语数外合计"),
+    "math": _("数学"),
+    "chinese": _("语文"),
+    "english": _("外语"),
+    "exam_no": _("考号"),
+}
+# The keys a clerk orders (考号 always comes last, the smaller number first, so that no two applicants tie).
+TIE_BREAK_SCORES = ("total", "chinese+math+english", "math", "chinese", "english")
+
+
+def tie_break_label(key: str) -> str:
+    return str(TIE_BREAK_LABELS.get(key, key))
+
+
+def describe_tie_break(value: str) -> str:
+    """ "total,chinese+math+english,math,exam_no" → "总分 → 语数外合计 → 数学 → 考号（小者在前）"."""
+    keys = [key.strip() for key in (value or "").split(",") if key.strip()]
+    words = [tie_break_label(key) for key in keys if key != "exam_no"]
+    return " → ".join([*words, str(_("考号（小者在前）"))])

@@ -14,8 +14,9 @@ from emis.core.forms import ScopedModelForm
 from emis.core.pickers import use_picker
 from emis.orgs.choices import JUNIOR_SCHOOL_CATEGORIES, SENIOR_SCHOOL_CATEGORIES
 
-from .choices import APPEAL_DECISIONS, AppealStatus, RoundStatus
+from .choices import APPEAL_DECISIONS, TIE_BREAK_SCORES, AppealStatus, RoundStatus, tie_break_label
 from .models import AdmissionRound, Appeal, Applicant, QuotaAllocation, RoundSchool, locked_message
+from .solver.engine import parse_tie_break
 
 
 class LockableForm(ScopedModelForm):
@@ -41,10 +42,80 @@ class LockableForm(ScopedModelForm):
         return None
 
 
+class TieBreakWidget(forms.Widget):
+    """The tie-break rule as an ordered list of choices (第 1 项 总分, 第 2 项 语数外合计, …), 考号 last. Posts
+    ``<name>_0`` … ``<name>_4``; a single ``<name>`` value ("总分,数学" or the stored keys) is read too (scripts,
+    tests)."""
+
+    template_name = "rounds/widgets/tie_break.html"
+    positions = len(TIE_BREAK_SCORES)
+
+    def value_from_datadict(self, data, files, name):
+        parts = [data.get(f"{name}_{i}") for i in range(self.positions)]
+        if any(part is not None for part in parts):
+            return [part for part in parts if part]
+        return data.get(name)
+
+    def value_omitted_from_data(self, data, files, name):
+        return name not in data and f"{name}_0" not in data
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        if isinstance(value, str):
+            keys = [key.strip() for key in value.split(",") if key.strip()]
+        else:
+            keys = list(value or [])
+        keys = [key for key in keys if key != "exam_no"]
+        options = [("", _("（不再比较）"))] + [(key, tie_break_label(key)) for key in TIE_BREAK_SCORES]
+        disabled = context["widget"]["attrs"].get("disabled")
+        context["widget"]["rows"] = [
+            {
+                "name": f"{name}_{i}",
+                "id": f"{context['widget']['attrs'].get('id', 'id_' + name)}_{i}",
+                "number": i + 1,
+                "value": keys[i] if i < len(keys) else "",
+                "options": options,
+                "disabled": disabled,
+            }
+            for i in range(self.positions)
+        ]
+        return context
+
+
+class TieBreakField(forms.Field):
+    """The rule stored as keys ("total,math,exam_no"), checked by the solver's own parser; errors in words."""
+
+    widget = TieBreakWidget
+
+    def to_python(self, value):
+        if value in (None, "", []):
+            return ""
+        try:
+            return ",".join(parse_tie_break(value))
+        except ValueError as exc:
+            item = exc.args[0] if exc.args else ""
+            raise forms.ValidationError(
+                _("“{item}”无法识别或重复：可依次选 {names}，每项只选一次；最后总按考号排序。").format(
+                    item=tie_break_label(item), names="、".join(tie_break_label(k) for k in TIE_BREAK_SCORES)
+                ),
+                code="invalid",
+            ) from None
+
+
 class AdmissionRoundForm(LockableForm):
+    tie_break = TieBreakField(
+        label=gettext_lazy("同分排序规则"),
+        help_text=gettext_lazy("名次先看第 1 项，相同再看下一项，依次比较；各项都相同时按考号排序，考号小者在前。"),
+    )
+
     class Meta:
         model = AdmissionRound
         fields = ("school_year", "name", "quota_share", "quota_rule", "preference_count", "tie_break", "note")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.instance.pk and not self.is_bound:
+            self.initial.setdefault("tie_break", AdmissionRound._meta.get_field("tie_break").default)
 
     def locked_reason(self) -> str | None:
         if self.instance.pk and self.instance.is_locked:

@@ -94,7 +94,7 @@ class AdmissionRound(RegistryModel):
         _("同分排序规则"),
         max_length=120,
         default="total,chinese+math+english,math,chinese,english,exam_no",
-        help_text=_("可用 total、chinese+math+english、math、chinese、english、exam_no。"),
+        help_text=_("总分相同时依次比较的科目；各项都相同时按考号排序，考号小者在前。"),
     )
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
     published_by = models.ForeignKey(
@@ -126,6 +126,15 @@ class AdmissionRound(RegistryModel):
     def get_absolute_url(self) -> str:
         return reverse("rounds:admissionround_detail", args=[self.pk])
 
+    @classmethod
+    def history_value(cls, name: str, value):
+        """The tie-break rule in words in the change history (core.views.history_rows)."""
+        if name == "tie_break":
+            from .choices import describe_tie_break
+
+            return describe_tie_break(value)
+        return NotImplemented
+
     @property
     def is_locked(self) -> bool:
         return self.status == RoundStatus.PUBLISHED
@@ -135,6 +144,7 @@ class AdmissionRound(RegistryModel):
         return self.status in (RoundStatus.SOLVED, RoundStatus.PUBLISHED)
 
     def clean(self) -> None:
+        from .choices import tie_break_label
         from .solver.engine import TIE_BREAK_KEYS, parse_tie_break
         from .solver.quota import parse_share
 
@@ -150,8 +160,11 @@ class AdmissionRound(RegistryModel):
         try:
             self.tie_break = ",".join(parse_tie_break(self.tie_break or ""))
         except ValueError as exc:
-            errors["tie_break"] = _("“{item}”无法识别或重复：可用 {names}，exam_no 须在最后。").format(
-                item=exc.args[0] if exc.args else "", names="、".join(TIE_BREAK_KEYS)
+            errors["tie_break"] = _(
+                "“{item}”无法识别或重复：可依次选 {names}，每项只选一次；最后总按考号排序。"
+            ).format(
+                item=tie_break_label(exc.args[0] if exc.args else ""),
+                names="、".join(tie_break_label(key) for key in TIE_BREAK_KEYS if key != "exam_no"),
             )
         if errors:
             raise ValidationError(errors)

@@ -12,6 +12,7 @@ from emis.core import access
 from emis.core.views import ModelUI
 
 from . import filtersets, forms, services, tables, views
+from .choices import describe_tie_break
 from .models import AdmissionRound, Appeal, Applicant, QuotaAllocation, RoundSchool
 from .selectors import results_visible, sees_round
 from .tables import points
@@ -21,6 +22,7 @@ class RoundModelUI(ModelUI):
     """The hooks every page of a round's rows shares."""
 
     namespace = "rounds"
+    oversight = True  # the county runs the round; a school reads its applicants on the round's pages
 
     @classmethod
     def save(cls, obj, user):
@@ -35,6 +37,8 @@ class RoundModelUI(ModelUI):
         field = super().detail_field(obj, name, user)
         if isinstance(field["value"], Decimal):
             field["value"] = points(field["value"])
+        if name == "tie_break":
+            field["value"] = describe_tie_break(field["value"])
         if isinstance(field["value"], AdmissionRound) and not sees_round(user, field["value"]):
             field["link"] = None  # a school sees its rows of the round, not the round's own page
         return field
@@ -90,7 +94,7 @@ class AdmissionRoundUI(RoundModelUI):
             (_("指标到校比例"), lambda o: o.quota_share),
             (_("指标分配办法"), lambda o: o.get_quota_rule_display()),
             (_("可填志愿数"), lambda o: o.preference_count),
-            (_("同分排序规则"), lambda o: o.tie_break),
+            (_("同分排序规则"), lambda o: describe_tie_break(o.tie_break)),
             (_("考生数"), lambda o: o.applicant_count),
             (_("发布时间"), lambda o: o.published_at.strftime("%Y-%m-%d %H:%M") if o.published_at else ""),
             (_("备注"), lambda o: o.note),

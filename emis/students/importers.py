@@ -76,6 +76,7 @@ OUT_OF_SCOPE_ENROLLMENT = gettext_lazy(
 class StudentImport(ImportSpec):
     kind = "students"
     label = gettext_lazy("学生（学籍系统导出）")
+    template_name = gettext_lazy("学生学籍导入模板")
     model = Student
     written_models = (Student, Enrollment)
     columns = [

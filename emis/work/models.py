@@ -115,6 +115,22 @@ class Case(RegistryModel):
     def get_absolute_url(self) -> str:
         return reverse("work:case_detail", args=[self.pk])
 
+    @classmethod
+    def history_value(cls, name: str, value):
+        """A case's change history in words (core.views.history_rows): the workflow's name, a state's label and the
+        filled-in values under their labels, read from the declared workflows (a state code means the same in
+        each)."""
+        workflows = declaration.all_workflows()
+        if name == "workflow":
+            return next((str(w.label) for w in workflows if w.code == value), value)
+        if name == "state":
+            labels = {state.code: state.label for w in workflows for state in w.states}
+            return str(labels.get(value, value))
+        if name == "data" and isinstance(value, dict):
+            labels = {key: label for w in workflows for t in w.transitions for key, label in t.field_labels.items()}
+            return "；".join(f"{labels.get(key, key)}：{item}" for key, item in value.items())
+        return NotImplemented
+
     @property
     def workflow_declaration(self) -> declaration.Workflow:
         return declaration.get(self.workflow)

@@ -75,7 +75,11 @@ def timeline(case: Case, steps: list, clocks: list, workflow, today) -> list[dic
                 transition = workflow.transition(step.transition)
             except KeyError:
                 pass
-        labels = transition.field_labels if transition else {}
+        # A value one step asked for and a later step carries again is named by the step that asked for it.
+        labels = {
+            **({k: v for t in workflow.transitions for k, v in t.field_labels.items()} if workflow else {}),
+            **(transition.field_labels if transition else {}),
+        }
         stops = set(transition.stops) | {c.name for c in transition.starts} if transition else set()
         closes = bool(workflow and transition and workflow.state(transition.target).terminal)
         started = {c.name for c in transition.starts} if transition else set()

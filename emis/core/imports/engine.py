@@ -86,10 +86,17 @@ class ImportSpec:
 
     kind = ""
     label = ""
+    # The blank template's name as a clerk sees it (the link and the downloaded file, without ".xlsx");
+    # "<label>导入模板" unless the kind names it.
+    template_name = ""
     model = None
     # Tables whose planner statistics the engine refreshes as a large import grows them (PostgreSQL).
     written_models: tuple = ()
     columns: list[Column] = []
+
+    @classmethod
+    def template_title(cls) -> str:
+        return str(cls.template_name or _("{label}导入模板").format(label=cls.label))
 
     def begin(self, ctx: ImportContext) -> None:
         """Load lookups that fit in memory (schools in scope, divisions) before the first chunk."""

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -50,6 +51,47 @@ class UploadForm(forms.Form):
         return upload
 
 
+def may_import(user) -> bool:
+    """May the user import any kind (add rows to its model's domain)? The menu offers 数据导入 to these users only;
+    read-only roles (局领导, 督学, the city) still open a batch they are sent a link to."""
+    return any(access.role_may(user, get_spec(kind).model.domain, access.ADD) for kind in specs())
+
+
+def _kinds() -> list[dict]:
+    """The import kinds as the page names them: the kind (for its URL), its label and its template's title."""
+    return [
+        {"kind": kind, "label": get_spec(kind).label, "template": get_spec(kind).template_title()} for kind in specs()
+    ]
+
+
+def kind_label(kind: str) -> str:
+    """A batch's kind as a clerk reads it (学生（学籍系统导出）); the code itself for a kind no longer offered."""
+    return str(get_spec(kind).label) if kind in specs() else kind
+
+
+def batch_heading(batch) -> dict:
+    """A batch's header in words: its kind's name, the school year and where it is filed (the school, the division,
+    or the whole area); the file's fingerprint is shown apart (文件指纹)."""
+    from django.apps import apps
+
+    from emis.common.schoolyear import school_year_label
+
+    if batch.school_id:
+        school = apps.get_model("orgs", "School").objects.filter(pk=batch.school_id).values_list("name", flat=True)
+        where = school.first() or ""
+    elif batch.division_code:
+        division = apps.get_model("orgs", "Division").objects.filter(code=batch.division_code)
+        where = division.values_list("name", flat=True).first() or batch.division_code
+    else:
+        where = _("全部范围")
+    return {
+        "mode": _("预检") if batch.dry_run else _("正式导入"),
+        "kind": kind_label(batch.kind),
+        "year": _("{years} 学年").format(years=school_year_label(batch.school_year)) if batch.school_year else "",
+        "where": where,
+    }
+
+
 def _batches(user):
     return ImportBatch.objects.for_user(user).select_related("user")
 
@@ -72,7 +114,7 @@ def import_list(request):
             [_("文件超过 {mb} MB 上限。").format(mb=settings.EMIS_IMPORT_MAX_UPLOAD_MB)]
         )
         batches = _batches(request.user).defer("report")[:50]
-        return render(request, "imports/list.html", {"form": form, "batches": batches, "kinds": specs()}, status=413)
+        return render(request, "imports/list.html", {"form": form, "batches": batches, "kinds": _kinds()}, status=413)
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         spec = get_spec(form.cleaned_data["kind"])
@@ -94,7 +136,7 @@ def import_list(request):
                 return redirect(batch.get_absolute_url())
     # The list shows no report; a report can be large, so it is not loaded for fifty batches.
     batches = _batches(request.user).defer("report")[:50]
-    return render(request, "imports/list.html", {"form": form, "batches": batches, "kinds": specs()})
+    return render(request, "imports/list.html", {"form": form, "batches": batches, "kinds": _kinds()})
 
 
 @login_required
@@ -103,6 +145,7 @@ def import_detail(request, pk: int):
     done, total = service.batch_progress(batch)
     context = {
         "batch": batch,
+        "heading": batch_heading(batch),
         "done": done,
         "total": total,
         # ID numbers in the report as the user's role may see them (masked for 局领导 and 督学).
@@ -168,5 +211,5 @@ def import_template(request, kind: str):
     response = HttpResponse(
         template_workbook(spec), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
-    response["Content-Disposition"] = f'attachment; filename="template-{kind}.xlsx"'
+    response["Content-Disposition"] = content_disposition_header(True, f"{spec.template_title()}.xlsx")
     return response
