@@ -11,6 +11,7 @@ CHROMIUM_ARGS = [
     "--disable-gpu",
     "--disable-quic",
     "--no-first-run",
+    "--lang=zh-CN",  # the browser's own words (a file input's 选择文件) in Chinese, as a clerk's browser shows them
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
