@@ -41,8 +41,9 @@ def _acting_user(county):
 
 
 def _saved(obj, user):
-    """As the page saves a row: validated (the form's clean), then saved (change-logged by the save signals)."""
-    obj.full_clean()
+    """As the page saves a row: the model's rules checked (its clean(); the foreign keys are the county's own rows),
+    then saved (change-logged by the save signals)."""
+    obj.clean()
     obj.save()
     return obj
 
@@ -135,10 +136,16 @@ def _exceptions(county, year, user, zones) -> int:
         .exclude(hukou_village=None)
         .order_by("id")[: len(EXCEPTIONS) * 7 : 7]
     )
-    # Placed at a school other than their zone's: the first zone's school for the rest, the second's for the first.
+    # Placed at schools the demo accounts see (the school account's, one of the township account's), then at the
+    # first zones' schools.
+    from emis.demo.loader import SCHOOL_ACCOUNT_SCHOOL, TOWNSHIP_ACCOUNT_DIVISION
+
+    schools = [z.primary_school for z in zones if z.primary_school.name == SCHOOL_ACCOUNT_SCHOOL]
+    schools += [z.primary_school for z in zones if z.township.code == TOWNSHIP_ACCOUNT_DIVISION][:1]
+    schools += [z.primary_school for z in zones[:2]]
     written = 0
     for n, (child, (reason, basis)) in enumerate(zip(children, EXCEPTIONS, strict=False)):
-        school = (zones[1] if n == 0 and len(zones) > 1 else zones[0]).primary_school
+        school = schools[n % len(schools)]
         _saved(
             CatchmentException(
                 school_year=year,

@@ -8,7 +8,7 @@ the rounds' services as the pages build them:
   that 运行录取 (solve), then 发布 can be tried.
 
 Deterministic (one seeded random.Random per county); once: nothing is added when the county has rounds. Scores are
-synthetic and have nothing to do with the pupils' records beyond their names, schools and ID numbers.
+synthetic and have nothing to do with the pupils' records beyond their names and schools.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import random
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
-HEADER = ("exam_no", "junior_school", "total", "chinese", "math", "english", "name", "id_number")
+HEADER = ("exam_no", "junior_school", "total", "chinese", "math", "english", "name")
 APPEALS = (
     ("upheld", "总分复核发现英语科目漏统一道大题，实得分应加 6 分。", "经复核，英语成绩更正后总分达到第一志愿统招分数线，予以补录。"),
     ("dismissed", "认为数学成绩偏低，申请复查试卷。", "经复查，评分无误，维持原录取结果。"),
@@ -72,8 +72,7 @@ def _rows(pupils, juniors_by_township, fallback, rng, exam_prefix: str, strong: 
         part = total / 720
         chinese, math, english = (max(30, min(120, round(part * 120 + rng.gauss(0, 8)))) for _i in range(3))
         rows.append(
-            [f"{exam_prefix}{n:05d}", junior.code, f"{total:g}", str(chinese), str(math), str(english), pupil["name"],
-             pupil["id_number"]]
+            [f"{exam_prefix}{n:05d}", junior.code, f"{total:g}", str(chinese), str(math), str(english), pupil["name"]]
         )
     return rows
 
@@ -87,6 +86,7 @@ def _upload(rows, preferences: list[list[str]], count: int) -> SimpleUploadedFil
 
 
 def _pupils(county, year, grades) -> list[dict]:
+    from emis.students.choices import ON_ROLL_STATUSES
     from emis.students.models import Enrollment
 
     rows = (
@@ -95,21 +95,16 @@ def _pupils(county, year, grades) -> list[dict]:
             school_year=year,
             grade__in=grades,
             is_current=True,
-            status__in=("enrolled", "transferred_in"),
+            status__in=ON_ROLL_STATUSES,
         )
-        .select_related("student", "school")
-        .order_by("school__code", "student__id")
+        .order_by("school__code", "student_id")
+        .values_list("student_id", "student__name", "student__hukou_township_id", "school__township_id", "school_id")
     )
+    # The junior school they came from: one of their 户籍 township's (or their school's township's). No ID numbers:
+    # the file's optional column is left out (and nothing is decrypted to write it).
     return [
-        {
-            "pk": e.student_id,
-            "name": e.student.name,
-            "id_number": e.student.id_number,
-            # The junior school they came from: one of their 户籍 township's (or the school's township's).
-            "township": e.student.hukou_township_id or e.school.township_id,
-            "school": e.school_id,
-        }
-        for e in rows
+        {"pk": pk, "name": name, "township": hukou or township, "school": school}
+        for pk, name, hukou, township, school in rows
     ]
 
 
@@ -158,10 +153,13 @@ def _round(county, year, name, plans, pupils, strong, rng, user, *, finish: bool
         return admission_round, 0
     services.round_solve(admission_round=admission_round, acting_user=user)
     services.round_publish(admission_round=admission_round, acting_user=user)
-    # Appeals from applicants who were not admitted to their first preference.
-    candidates = list(
-        Applicant.objects.filter(round=admission_round).exclude(result_preference_rank=1).order_by("-total")[:3]
-    )
+    # Appeals from applicants who were not admitted to their first preference, one of them from a junior school of
+    # the township account's (which sees its pupils' appeals).
+    from emis.demo.loader import TOWNSHIP_ACCOUNT_DIVISION
+
+    missed = Applicant.objects.filter(round=admission_round).exclude(result_preference_rank=1).order_by("-total")
+    candidates = list(missed.filter(junior_school__township__code=TOWNSHIP_ACCOUNT_DIVISION)[:1])
+    candidates += list(missed.exclude(pk__in=[a.pk for a in candidates])[: 3 - len(candidates)])
     received = dt.date(year.start_year, 7, 20)
     for applicant, (status, reason, decision) in zip(candidates, APPEALS, strict=False):
         appeal = services.round_appeal_record(
