@@ -27,6 +27,7 @@ from .rules import get_rules
 from .selectors import (
     breakdown_rows,
     dashboard_codes,
+    school_scoped,
     child_dimension,
     heading,
     scope_division,
@@ -141,6 +142,8 @@ def dashboard(request):
         "township_chart": chart,
         "trend": trend(request.user, chart_code, division),
         "may_publish": access.role_may(request.user, DOMAIN, access.ADD),
+        # An account scoped by schools has no area: no plan targets or published snapshots of its own to show.
+        "area_view": not school_scoped(request.user),
         "gauges": [
             {"name": str(p.target.get_indicator_display()), "value": float(p.actual), "target": float(p.target.value)}
             for p in progress

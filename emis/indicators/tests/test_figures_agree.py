@@ -99,6 +99,8 @@ def test_a_school_administrators_dashboard_is_their_schools(ic):
     for county_only in ("学前三年毛入园率", "高中阶段毛入学率", "普职比", "幼儿园数"):
         assert county_only not in html
     assert html.count("无数据") == 0
+    # No area of its own: no county plan targets or snapshot history on its page.
+    assert 'data-testid="targets"' not in html and "历年快照" not in html
     # The county's dashboard keeps its key figures.
     leader_counts, leader_rates = dashboard_codes(ic.users["leader"], year_figures(ic.users["leader"], 2020))
     assert "preschool_ger" in leader_rates and "kg_count" in leader_counts
