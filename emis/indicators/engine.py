@@ -23,10 +23,9 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from emis.common.models import Gender
+from emis.orgs.area import COUNTY_LENGTH
 from emis.orgs.choices import Ownership, SchoolCategory, UrbanRural
 from emis.orgs.models import Division, School, SchoolYear
-
-from emis.orgs.area import COUNTY_LENGTH
 from emis.students.models import Enrollment
 
 from .definitions import COUNT, LEVELS_READ, PERCENT, REGISTRY, Indicator

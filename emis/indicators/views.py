@@ -26,10 +26,10 @@ from .queries import DIMENSIONS
 from .rules import get_rules
 from .selectors import (
     breakdown_rows,
-    dashboard_codes,
-    school_scoped,
     child_dimension,
+    dashboard_codes,
     heading,
+    school_scoped,
     scope_division,
     target_progress,
     trail,
@@ -37,6 +37,7 @@ from .selectors import (
     year_figures,
 )
 from .services import SnapshotRefused, snapshot_publish
+
 
 def _year(request) -> SchoolYear:
     year = requested_school_year(request)

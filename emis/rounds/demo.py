@@ -21,7 +21,11 @@ from django.db import transaction
 
 HEADER = ("exam_no", "junior_school", "total", "chinese", "math", "english", "name")
 APPEALS = (
-    ("upheld", "总分复核发现英语科目漏统一道大题，实得分应加 6 分。", "经复核，英语成绩更正后总分达到第一志愿统招分数线，予以补录。"),
+    (
+        "upheld",
+        "总分复核发现英语科目漏统一道大题，实得分应加 6 分。",
+        "经复核，英语成绩更正后总分达到第一志愿统招分数线，予以补录。",
+    ),
     ("dismissed", "认为数学成绩偏低，申请复查试卷。", "经复查，评分无误，维持原录取结果。"),
     ("received", "指标到校名额分配有异议，申请说明本校名额计算依据。", ""),
 )
@@ -64,7 +68,9 @@ def _seats(county, year) -> list[tuple]:
 def _rows(pupils, juniors_by_township, fallback, rng, exam_prefix: str, strong: set) -> list[list[str]]:
     rows = []
     for n, pupil in enumerate(pupils, start=1):
-        junior = juniors_by_township.get(pupil["township"]) or fallback
+        # One of their township's junior schools (spread over them), or the county's first.
+        choices = juniors_by_township.get(pupil["township"])
+        junior = choices[pupil["pk"] % len(choices)] if choices else fallback
         # A 中考 total out of 720 (语数外 120 each, the rest 360); pupils in `strong` (those who did go to senior
         # high) score higher on the whole.
         ability = rng.gauss(560 if pupil["pk"] in strong else 450, 70)
@@ -135,7 +141,7 @@ def _round(county, year, name, plans, pupils, strong, rng, user, *, finish: bool
     ).order_by("code")
     by_township: dict = {}
     for junior in juniors:
-        by_township.setdefault(junior.township_id, junior)
+        by_township.setdefault(junior.township_id, []).append(junior)
     rows = _rows(pupils, by_township, juniors.first(), rng, f"{year.start_year % 100:02d}{county.code[-2:]}", strong)
     codes = [school.code for school, _seats in plans]
     preferences = []
@@ -153,12 +159,12 @@ def _round(county, year, name, plans, pupils, strong, rng, user, *, finish: bool
         return admission_round, 0
     services.round_solve(admission_round=admission_round, acting_user=user)
     services.round_publish(admission_round=admission_round, acting_user=user)
-    # Appeals from applicants who were not admitted to their first preference, one of them from a junior school of
-    # the township account's (which sees its pupils' appeals).
-    from emis.demo.loader import TOWNSHIP_ACCOUNT_DIVISION
+    # Appeals from applicants who were not admitted to their first preference, one of them from a junior school the
+    # 督学 account covers (a junior school sees its own pupils' applications and appeals).
+    from emis.demo.loader import INSPECTOR_SCHOOLS
 
     missed = Applicant.objects.filter(round=admission_round).exclude(result_preference_rank=1).order_by("-total")
-    candidates = list(missed.filter(junior_school__township__code=TOWNSHIP_ACCOUNT_DIVISION)[:1])
+    candidates = list(missed.filter(junior_school__name__in=INSPECTOR_SCHOOLS)[:1])
     candidates += list(missed.exclude(pk__in=[a.pk for a in candidates])[: 3 - len(candidates)])
     received = dt.date(year.start_year, 7, 20)
     for applicant, (status, reason, decision) in zip(candidates, APPEALS, strict=False):

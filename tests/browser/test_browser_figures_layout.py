@@ -45,10 +45,19 @@ def targets(mini_county):
             status_date=c.year.census_date,
         )
         PopulationRecord.objects.create(
-            school_year=c.year, name=f"幼儿{i}", gender="1", birth_date=birth, id_number=number, hukou_township=c.tongyang
+            school_year=c.year,
+            name=f"幼儿{i}",
+            gender="1",
+            birth_date=birth,
+            id_number=number,
+            hukou_township=c.tongyang,
         )
-    for code, value in (("preschool_ger", 93), ("inclusive_kg_coverage", 85), ("public_kg_share", 55),
-                        ("compulsory_retention", 98)):
+    for code, value in (
+        ("preschool_ger", 93),
+        ("inclusive_kg_coverage", 85),
+        ("public_kg_share", 55),
+        ("compulsory_retention", 98),
+    ):
         PlanTarget.objects.create(
             division_code="421224", indicator=code, baseline_year=2025, target_year=2030, value=value
         )
@@ -56,8 +65,12 @@ def targets(mini_county):
 
 
 def _overlap(a, b) -> bool:
-    return not (a["x"] + a["width"] <= b["x"] or b["x"] + b["width"] <= a["x"] or
-                a["y"] + a["height"] <= b["y"] or b["y"] + b["height"] <= a["y"])
+    return not (
+        a["x"] + a["width"] <= b["x"]
+        or b["x"] + b["width"] <= a["x"]
+        or a["y"] + a["height"] <= b["y"]
+        or b["y"] + b["height"] <= a["y"]
+    )
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1366", "375"])

@@ -116,9 +116,9 @@ def test_home_list_and_dashboard_count_the_same_pupils(ic):
         assert pupils_in_school(user).count() == listed
         enrolments = in_school_enrollments(user).count()
         figures = year_figures(user, 2020, live=True)
-        dashboard = sum(
-            figures.value(code) or 0 for code in ("kg_children", "primary_pupils", "junior_students")
-        ) + (figures.value("upper_secondary_students") or 0)
+        dashboard = sum(figures.value(code) or 0 for code in ("kg_children", "primary_pupils", "junior_students")) + (
+            figures.value("upper_secondary_students") or 0
+        )
         # The dashboard's pupils link to the enrolment list, which counts them again.
         page = client.get(
             "/students/enrollment/",
