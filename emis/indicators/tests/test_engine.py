@@ -264,10 +264,10 @@ def test_query_count_does_not_depend_on_the_data(ic):
 
     every = ("township", "category", "ownership", "urban_rural", "gender", "school")
     # The total: years; which levels of pupils each year holds (unrecorded_levels); the dated rules; 4 per-school
-    # reads (schools, pupils, class sizes, staff); population, register matches; 5 for the 巩固率 (entrants, retained, left; flows, arrivals). A breakdown re-folds the
-    # per-school rows without reading them again and repeats only the person-level facts its indicators allow,
-    # plus one query for township or school names: township 7 + 1, category, ownership and urban_rural 3 each
-    # (the cohort, by its entry school), gender 8, school 3 + 1.
+    # reads (schools, pupils, class sizes, staff); population, register matches; 5 for the 巩固率 (entrants, retained,
+    # left; flows, arrivals). A breakdown re-folds the per-school rows without reading them again and repeats only the
+    # person-level facts its indicators allow, plus one query for township or school names: township 7 + 1, category,
+    # ownership and urban_rural 3 each (the cohort, by its entry school), gender 8, school 3 + 1.
     assert _queries() == 14
     assert _queries(by=every) == 14 + 8 + 3 + 3 + 3 + 8 + 4
     before = totals(evaluate(None, 2020))
