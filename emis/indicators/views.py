@@ -229,6 +229,7 @@ def screen(request):
             {"name": place["name"], "value": place["values"][screen_chart].value}
             for place in breakdown_rows(figures, breakdown, [screen_chart])
         ],
+        "area_view": not school_scoped(request.user),
         "screen_chart_name": REGISTRY[screen_chart].name,
         "trend_name": REGISTRY[trend_code].name,
         "trend": trend(request.user, trend_code, division),
