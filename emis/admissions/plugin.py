@@ -24,5 +24,7 @@ register(
         domains=(DataDomain(DOMAIN, _("招生入学"), 50),),
         # Written by system administrators and by 股室人员 granted the admissions domain only.
         rights={},
+        # The demo counties' zones, entry plans and exceptions (emis load_demo).
+        provides={"demo.load": "emis.admissions.demo.load", "demo.wipe": "emis.admissions.demo.wipe"},
     )
 )

@@ -545,15 +545,18 @@ PLAN_TARGETS = (
 SNAPSHOT_YEARS = (2015, 2020)
 
 
-def ensure_plan_targets() -> int:
-    """The plan's targets as editable rows (baseline 2020, target 2025); existing rows are left as edited."""
+def ensure_plan_targets(county: DemoCounty | None = None) -> int:
+    """The plan's targets as editable rows (baseline 2020, target 2025); existing rows are left as edited. 崇阳县's
+    are 通山县's, marked as made up for the demo (so that its 局领导 has targets to follow too)."""
     from emis.indicators.models import PlanTarget
 
+    county = county or TONGSHAN
+    source = PLAN_SOURCE if county.key == TONGSHAN.key else "演示数据（虚构，同通山县目标）"
     created = 0
     with transaction.atomic(), audit_context(source=ChangeSource.COMMAND):
         for code, comparator, value, tolerance in PLAN_TARGETS:
             _target, made = PlanTarget.objects.get_or_create(
-                division_code=COUNTY_CODE,
+                division_code=county.code,
                 indicator=code,
                 target_year=2025,
                 defaults={
@@ -561,28 +564,29 @@ def ensure_plan_targets() -> int:
                     "comparator": comparator,
                     "value": value,
                     "tolerance": tolerance,
-                    "source": PLAN_SOURCE,
+                    "source": source,
                 },
             )
             created += made
     return created
 
 
-def ensure_snapshots() -> list[int]:
-    """Publish the 2015 and 2020 figures once (as the admin account), so trends compare snapshots."""
+def ensure_snapshots(county: DemoCounty | None = None) -> list[int]:
+    """Publish the county's 2015 and 2020 figures once (as the admin account), so trends compare snapshots."""
     from emis.indicators.models import IndicatorSnapshot
     from emis.indicators.services import snapshot_publish
 
+    county = county or TONGSHAN
     admin = User.objects.get(username="admin")
     published = []
     for year in SNAPSHOT_YEARS:
-        if IndicatorSnapshot.objects.filter(school_year__start_year=year, division_code=COUNTY_CODE).exists():
+        if IndicatorSnapshot.objects.filter(school_year__start_year=year, division_code=county.code).exists():
             continue
         with audit_context(user=admin, source=ChangeSource.COMMAND):
             snapshot_publish(
                 school_year=SchoolYear.objects.get(start_year=year),
                 acting_user=admin,
-                division_code=COUNTY_CODE,
+                division_code=county.code,
                 note="演示数据首次发布",
             )
         published.append(year)

@@ -614,3 +614,36 @@ CODES = tuple(REGISTRY)
 
 def get(code: str) -> Indicator:
     return REGISTRY[code]
+
+
+# The pupil records (enrolments, by level) each indicator reads. A school year whose registry holds no enrolment of
+# one of these levels while another year does (the demo's 2015 kept only preschool and upper-secondary pupils) has
+# no data for the indicator: its value is "—", never a count of 0 or a rate over the records that were kept.
+_P, _PR, _J, _S, _V = "preschool", "primary", "junior", "senior", "vocational"
+LEVELS_READ: dict[str, tuple[str, ...]] = {
+    "kg_children": (_P,),
+    "preschool_ger": (_P,),
+    "inclusive_kg_coverage": (_P,),
+    "public_kg_share": (_P,),
+    "primary_pupils": (_PR,),
+    "primary_ner": (_PR,),
+    "primary_ger": (_PR,),
+    "pupil_teacher_ratio_primary": (_PR,),
+    "junior_students": (_J,),
+    "junior_ner": (_J,),
+    "junior_ger": (_J,),
+    "pupil_teacher_ratio_junior": (_J,),
+    "compulsory_enrolment_rate": (_PR, _J),
+    "compulsory_retention": (_PR, _J),
+    "compulsory_retention_aggregate": (_PR, _J),
+    "large_class_ratio": (_PR, _J),
+    "super_large_class_ratio": (_PR, _J),
+    "upper_secondary_students": (_S, _V),
+    "upper_secondary_ger": (_S, _V),
+    "general_vocational_ratio": (_S, _V),
+    "vocational_students": (_V,),
+    "vocational_ger": (_V,),
+    "pupil_teacher_ratio_senior": (_S,),
+    "staffing_gap": (_PR, _J, _S),
+    "place_utilisation": (_P, _PR, _J, _S, _V),
+}

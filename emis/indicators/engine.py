@@ -7,7 +7,9 @@ numerator and denominator, so a snapshot can freeze `evaluation.as_dict()` as it
 read `evaluation.value("preschool_ger")` or `evaluation.rows("preschool_ger", "township")`.
 
 Rates are Decimal percentages with two decimals (ROUND_HALF_UP, 91.05), ratios Decimal x:1 with two decimals,
-counts ints; a zero denominator gives value None ("no data"), never an error.
+counts ints; a zero denominator gives value None ("no data"), never an error. So does a year whose registry
+holds no pupils of a level the indicator reads while another year holds them (`unrecorded_levels`): the demo's 2015
+kept only preschool and upper-secondary pupils, so its primary pupils are "—", not 0.
 """
 
 from __future__ import annotations
@@ -17,13 +19,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from emis.common.models import Gender
+from emis.orgs.area import COUNTY_LENGTH
 from emis.orgs.choices import Ownership, SchoolCategory, UrbanRural
 from emis.orgs.models import Division, School, SchoolYear
+from emis.students.models import Enrollment
 
-from .definitions import COUNT, PERCENT, REGISTRY, Indicator
+from .definitions import COUNT, LEVELS_READ, PERCENT, REGISTRY, Indicator
 from .queries import COHORT_YEARS, DIMENSIONS, TOTAL, Context
 from .rules import get_rules, json_rules
 
@@ -157,6 +162,7 @@ def evaluate(
     effective = get_rules(rules, on=the_year.census_date)  # the standards in force on the census date
     ctx = Context(user, the_year, years=years, division=division, rules=effective)
     values: list[IndicatorValue] = []
+    missing = unrecorded_levels(the_year, division)
     for dim in (TOTAL, *by):
         parts_by_code = {}
         for code in chosen:
@@ -168,7 +174,10 @@ def evaluate(
             indicator = REGISTRY[code]
             for key, (numerator, denominator) in parts.items():
                 dimensions = {} if dim is TOTAL else {dim: key, f"{dim}_name": labels.get(key, key)}
-                values.append(_make_value(indicator, numerator, denominator, dimensions))
+                if missing.intersection(LEVELS_READ.get(code, ())):
+                    values.append(IndicatorValue(code, None, None, None, dimensions))
+                else:
+                    values.append(_make_value(indicator, numerator, denominator, dimensions))
     return Evaluation(
         year=the_year.start_year,
         census_date=the_year.census_date,
@@ -178,6 +187,46 @@ def evaluate(
         values=values,
         computed_at=timezone.now(),
     )
+
+
+def unrecorded_levels(year: SchoolYear | int, division: str | None = None) -> set[str]:
+    """The levels whose pupils the registry does not hold for the school year while it holds them for another year
+    (in the division's county; everywhere when no division or a wider one is given): a year without data for those
+    levels, as when only some levels' records were imported for a past year.
+
+    A fact about what was recorded, not about anyone's pupils: it reads no rows, only whether any exist, and is the
+    same for every user (a primary school's 初中在校生数 is 0, not "—", because the county keeps junior pupils).
+    A level never recorded in any year (a county with no vocational school) is not missing."""
+    start = year.start_year if isinstance(year, SchoolYear) else int(year)
+    rows = Enrollment.objects.all()
+    if division:
+        rows = rows.filter(school__township__code__startswith=division[:COUNTY_LENGTH])
+    levels = sorted({level for codes in LEVELS_READ.values() for level in codes})
+    # One query: per school year, whether any enrolment of each level exists (an index seek each).
+    held = {
+        row.pop("start_year"): {level for level, found in row.items() if found}
+        for row in SchoolYear.objects.order_by()
+        .annotate(**{f"has_{level}": Exists(rows.filter(school_year=OuterRef("pk"), level=level)) for level in levels})
+        .values("start_year", *(f"has_{level}" for level in levels))
+    }
+    if start not in held:
+        return set()
+    elsewhere = set().union(*(found for y, found in held.items() if y != start))
+    return {level for level in levels if f"has_{level}" in elsewhere and f"has_{level}" not in held[start]}
+
+
+def blank_unrecorded(evaluation: Evaluation, missing: set[str]) -> Evaluation:
+    """The evaluation with the values that read a missing level as no data (a snapshot frozen before this rule)."""
+    if not missing:
+        return evaluation
+    evaluation.values = [
+        IndicatorValue(item.code, None, None, None, item.dimensions)
+        if missing.intersection(LEVELS_READ.get(item.code, ()))
+        else item
+        for item in evaluation.values
+    ]
+    evaluation._index = None
+    return evaluation
 
 
 def _make_value(indicator: Indicator, numerator, denominator, dimensions: dict) -> IndicatorValue:

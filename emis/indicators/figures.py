@@ -11,7 +11,7 @@ import datetime as dt
 from decimal import Decimal
 
 from .definitions import COUNT, REGISTRY
-from .engine import Evaluation, IndicatorValue
+from .engine import Evaluation, IndicatorValue, blank_unrecorded, unrecorded_levels
 
 
 def as_number(value):
@@ -70,7 +70,11 @@ class Figures:
 
     @classmethod
     def from_snapshot(cls, snapshot, division: str | None = None) -> Figures:
-        return cls(evaluation_from_snapshot(snapshot.values), snapshot=snapshot, division=division)
+        """The snapshot's frozen values; those that read pupils the registry does not hold for that year (frozen
+        as 0 before the engine said "no data") read as no data."""
+        evaluation = evaluation_from_snapshot(snapshot.values)
+        missing = unrecorded_levels(snapshot.school_year, snapshot.division_code)
+        return cls(blank_unrecorded(evaluation, missing), snapshot=snapshot, division=division)
 
     @property
     def published(self) -> bool:

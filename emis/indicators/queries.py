@@ -54,6 +54,7 @@ from emis.staff.choices import HOME_POSTINGS
 from emis.staff.models import Posting
 from emis.students.choices import COMPULSORY_GRADES, GRADE_LEVEL, ON_ROLL_STATUSES, EnrollmentStatus, Grade, Level
 from emis.students.models import Enrollment
+from emis.students.selectors import in_school_enrollments
 
 from .rules import ratio
 
@@ -149,7 +150,8 @@ class Context:
         return self._cache[name]
 
     def on_roll(self):
-        return self.scoped(Enrollment).filter(school_year=self.year, is_current=True, status__in=ON_ROLL_STATUSES)
+        """The pupils in school in the area: the students app's one rule (in_school_enrollments)."""
+        return in_school_enrollments(self.scoped(Enrollment), school_year=self.year)
 
 
 def regroup(queryset, columns: tuple[str, ...]) -> list[tuple]:

@@ -11,13 +11,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from emis.core import access
 from emis.orgs.area import COUNTY_LENGTH, area_of
 from emis.orgs.models import Division, School, SchoolYear
 
-from .definitions import PERCENT, REGISTRY
-from .engine import evaluate
+from .definitions import LEVELS_READ, PERCENT, REGISTRY
+from .engine import evaluate, unrecorded_levels
 from .figures import Figures, as_number
 from .models import Comparator, IndicatorSnapshot, PlanTarget
 
@@ -35,6 +36,52 @@ def school_scoped(user) -> bool:
         return False
     _schools, codes = access.scope_of(user)
     return not codes
+
+
+# The figures a dashboard leads with: an area's key rates and its counts of schools and pupils.
+KEY_INDICATORS = (
+    "preschool_ger",
+    "inclusive_kg_coverage",
+    "public_kg_share",
+    "compulsory_retention",
+    "large_class_ratio",
+    "upper_secondary_ger",
+    "vocational_ger",
+    "general_vocational_ratio",
+)
+KEY_COUNTS = (
+    "kg_count",
+    "kg_children",
+    "primary_pupils",
+    "junior_students",
+    "upper_secondary_students",
+    "vocational_students",
+)
+# What one school's figures can say: its pupils, class sizes, pupils per teacher, posts and places. Not the rates
+# over an area's school-age population (毛入园率, 入学率), its mix of kindergartens or of general and vocational
+# pupils, nor a count of schools.
+SCHOOL_INDICATORS = (
+    "compulsory_retention",
+    "large_class_ratio",
+    "super_large_class_ratio",
+    "pupil_teacher_ratio_primary",
+    "pupil_teacher_ratio_junior",
+    "pupil_teacher_ratio_senior",
+    "staffing_gap",
+    "place_utilisation",
+)
+SCHOOL_COUNTS = ("kg_children", "primary_pupils", "junior_students", "upper_secondary_students", "vocational_students")
+
+
+def dashboard_codes(user, figures: Figures) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(count codes, rate codes) a user's dashboard shows. An area's: the key figures. An account scoped by schools
+    (a school administrator, a 督学): the figures that apply to schools, and only those its schools have (the
+    pupils of the levels they teach, the rates with a value), never a page of 无数据."""
+    if not school_scoped(user):
+        return KEY_COUNTS, KEY_INDICATORS
+    counts = tuple(code for code in SCHOOL_COUNTS if figures.value(code))
+    rates = tuple(code for code in SCHOOL_INDICATORS if figures.value(code) is not None)
+    return counts, rates
 
 
 def child_dimension(division: str, user=None) -> str:
@@ -105,8 +152,12 @@ def trend(user, code: str, division: str | None = None) -> list[dict]:
     points = []
     previous = None
     for year, snapshot in sorted(found.items()):
+        # Read as the year's figures are (a year without the records the indicator reads has no data), and
+        # compared only with the year before it that has data: never a change from a "—".
         item = snapshot.total(code)
         value = as_number(item["value"]) if item else None
+        if LEVELS_READ.get(code) and unrecorded_levels(year, division).intersection(LEVELS_READ[code]):
+            value = None
         change = None if value is None or previous is None else value - previous
         points.append({"year": year, "value": value, "change": change, "version": snapshot.version})
         previous = value if value is not None else previous
@@ -162,6 +213,19 @@ class TargetProgress:
         if self.met:
             return "met"
         return "on_track" if self.on_track else "behind"
+
+    @property
+    def badge(self) -> dict | None:
+        """The verdict as shown ({"label", "css"}); None without data: 无数据 is never on or behind schedule."""
+        found = STATUS_BADGES.get(self.status)
+        return None if found is None else {"label": found[0], "css": found[1]}
+
+
+STATUS_BADGES = {
+    "met": (_("已达标"), "bg-green-lt"),
+    "on_track": (_("进度正常"), "bg-blue-lt"),
+    "behind": (_("落后于进度"), "bg-red-lt"),
+}
 
 
 def _meets(target: PlanTarget, actual: Decimal, goal: Decimal) -> bool:

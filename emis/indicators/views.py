@@ -27,7 +27,9 @@ from .rules import get_rules
 from .selectors import (
     breakdown_rows,
     child_dimension,
+    dashboard_codes,
     heading,
+    school_scoped,
     scope_division,
     target_progress,
     trail,
@@ -35,25 +37,6 @@ from .selectors import (
     year_figures,
 )
 from .services import SnapshotRefused, snapshot_publish
-
-KEY_INDICATORS = (
-    "preschool_ger",
-    "inclusive_kg_coverage",
-    "public_kg_share",
-    "compulsory_retention",
-    "large_class_ratio",
-    "upper_secondary_ger",
-    "vocational_ger",
-    "general_vocational_ratio",
-)
-KEY_COUNTS = (
-    "kg_count",
-    "kg_children",
-    "primary_pupils",
-    "junior_students",
-    "upper_secondary_students",
-    "vocational_students",
-)
 
 
 def _year(request) -> SchoolYear:
@@ -120,13 +103,14 @@ def dashboard(request):
     rules = get_rules(on=school_year.census_date)
     progress = target_progress(request.user, school_year.start_year, division)
     by_code = {p.target.indicator: p for p in progress}
-    chart_code = request.GET.get("chart", "preschool_ger")
+    count_codes, rate_codes = dashboard_codes(request.user, figures)
+    chart_code = request.GET.get("chart") or (rate_codes[0] if rate_codes else "preschool_ger")
     if chart_code not in REGISTRY:
         raise Http404("unknown indicator")
     # The places one level down (counties of a city, townships of a county, schools of a township): a table of
     # the key rates and a chart of the chosen one, each place linking to its own dashboard.
     breakdown = child_dimension(division, request.user)
-    columns = [chart_code, *(code for code in KEY_INDICATORS if code != chart_code)]
+    columns = [chart_code, *(code for code in rate_codes if code != chart_code)]
     places = breakdown_rows(figures, breakdown, columns)
     for place in places:
         if place["url"] is None and breakdown != "school":
@@ -150,15 +134,17 @@ def dashboard(request):
         "columns": [(code, REGISTRY[code].name, REGISTRY[code].unit) for code in columns],
         "total_cells": [figures.total(code) for code in columns],
         "figures": figures,
-        "rate_cards": _cards(figures, links, KEY_INDICATORS, by_code),
-        "count_cards": _cards(figures, links, KEY_COUNTS, by_code),
+        "rate_cards": _cards(figures, links, rate_codes, by_code),
+        "count_cards": _cards(figures, links, count_codes, by_code),
         "progress": progress,
         "chart_code": chart_code,
         "chart_name": REGISTRY[chart_code].name,
-        "chart_choices": [(code, REGISTRY[code].name) for code in KEY_INDICATORS],
+        "chart_choices": [(code, REGISTRY[code].name) for code in rate_codes],
         "township_chart": chart,
         "trend": trend(request.user, chart_code, division),
         "may_publish": access.role_may(request.user, DOMAIN, access.ADD),
+        # An account scoped by schools has no area: no plan targets or published snapshots of its own to show.
+        "area_view": not school_scoped(request.user),
         "gauges": [
             {"name": str(p.target.get_indicator_display()), "value": float(p.actual), "target": float(p.target.value)}
             for p in progress
@@ -228,18 +214,25 @@ def screen(request):
     progress = target_progress(request.user, school_year.start_year, division)
     links = _links(request, school_year, get_rules(on=school_year.census_date), division)
     breakdown = child_dimension(division, request.user)
+    count_codes, rate_codes = dashboard_codes(request.user, figures)
+    # The screen's bar chart: the county's 毛入园率 by township, or a school account's first figure by school.
+    screen_chart = "preschool_ger" if "preschool_ger" in rate_codes or not rate_codes else rate_codes[0]
+    trend_code = "upper_secondary_ger" if "upper_secondary_ger" in rate_codes or not rate_codes else rate_codes[0]
     context = {
         "year": school_year,
         "heading": heading(request.user, division),
-        "rate_cards": _cards(figures, links, KEY_INDICATORS, {p.target.indicator: p for p in progress}),
-        "count_cards": _cards(figures, links, KEY_COUNTS, {}),
+        "rate_cards": _cards(figures, links, rate_codes, {p.target.indicator: p for p in progress}),
+        "count_cards": _cards(figures, links, count_codes, {}),
         "figures": figures,
         "breakdown_label": _dimension_labels()[breakdown],
         "townships": [
-            {"name": place["name"], "value": place["values"]["preschool_ger"].value}
-            for place in breakdown_rows(figures, breakdown, ["preschool_ger"])
+            {"name": place["name"], "value": place["values"][screen_chart].value}
+            for place in breakdown_rows(figures, breakdown, [screen_chart])
         ],
-        "trend": trend(request.user, "upper_secondary_ger", division),
+        "area_view": not school_scoped(request.user),
+        "screen_chart_name": REGISTRY[screen_chart].name,
+        "trend_name": REGISTRY[trend_code].name,
+        "trend": trend(request.user, trend_code, division),
         "gauges": [
             {"name": str(p.target.get_indicator_display()), "value": float(p.actual), "target": float(p.target.value)}
             for p in progress

@@ -18,5 +18,7 @@ register(
         ),
         # Written by system administrators and by 股室人员 granted the admissions domain only.
         rights={},
+        # The demo counties' rounds: one published with appeals, one in progress (emis load_demo).
+        provides={"demo.load": "emis.rounds.demo.load", "demo.wipe": "emis.rounds.demo.wipe"},
     )
 )

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 
 from emis.orgs.models import SchoolYear
 
 from .choices import GRADES_OF_LEVEL, ON_ROLL_STATUSES, Level
-from .models import Enrollment, SchoolClass
+from .models import Enrollment, SchoolClass, Student
 
 # Keys an on-roll count may be grouped by, and the ORM path behind each.
 ENROLLMENT_GROUPS = {
@@ -62,11 +62,39 @@ def grades_of(levels: Iterable[str] | None = None, grades: Iterable[str] | None 
     return chosen
 
 
+def in_school_enrollments(scope, *, school_year: SchoolYear | int | None = None):
+    """The enrolments that make a pupil 在读 (in school): current, on the roll (在读, 转入), in `school_year` (the
+    current school year when None). `scope` is a user (their enrolments) or an Enrollment queryset already narrowed.
+    The home page, the indicators and the lists all count pupils through this one rule."""
+    from emis.orgs.selectors import current_school_year
+
+    enrollments = scope if isinstance(scope, QuerySet) else Enrollment.objects.for_user(scope)
+    if school_year is None:
+        school_year = current_school_year()
+        if school_year is None:
+            return enrollments.none()
+    return enrollments.filter(**year_filter(school_year), is_current=True, status__in=ON_ROLL_STATUSES)
+
+
+def pupils_in_school(scope, *, school_year: SchoolYear | int | None = None):
+    """The pupils in school (在读): students with an active enrolment (`in_school_enrollments`) in the current school
+    year (or `school_year`). `scope` is a user (the students of their scope) or a Student queryset (a list's, already
+    filtered). One pupil is one row: a student has at most one current enrolment a year, so this count equals the
+    count of `in_school_enrollments` over the same scope."""
+    from emis.orgs.selectors import current_school_year
+
+    students = scope if isinstance(scope, QuerySet) else Student.objects.for_user(scope)
+    if school_year is None:
+        school_year = current_school_year()
+        if school_year is None:
+            return students.none()
+    active = in_school_enrollments(Enrollment.objects.filter(student=OuterRef("pk")), school_year=school_year)
+    return students.filter(Exists(active))
+
+
 def on_roll_enrollments(user, *, school_year: SchoolYear | int):
     """Current enrolments on the roll in `school_year`, within the user's scope."""
-    return Enrollment.objects.for_user(user).filter(
-        **year_filter(school_year), is_current=True, status__in=ON_ROLL_STATUSES
-    )
+    return in_school_enrollments(user, school_year=school_year)
 
 
 def on_roll_counts(
@@ -184,14 +212,11 @@ def home_summary(user, summary: dict) -> dict:
     year = summary.get("year")
     pupils = {}
     if year is not None:
-        rows = (
-            Enrollment.objects.for_user(user)
-            .filter(school_year=year, is_current=True, status__in=ON_ROLL_STATUSES)
-            .values("level")
-            .annotate(n=Count("id"))
-        )
+        rows = in_school_enrollments(user, school_year=year).order_by().values("level").annotate(n=Count("id"))
         pupils = {row["level"]: row["n"] for row in rows}
+    # The total is the pupils in school (one per pupil, as the student list counts them); it equals the sum by
+    # level, since a pupil has one current enrolment a year.
     return {
         "levels": [(Level(code).label, pupils.get(code, 0)) for code in Level.values if code != Level.SPECIAL],
-        "pupils_total": sum(pupils.values()),
+        "pupils_total": pupils_in_school(user, school_year=year).count() if year is not None else 0,
     }

@@ -42,17 +42,17 @@
       series: [{type: "line", data: trend.map(p => number(p.value)), label: {show: true}}],
     });
   }
-  const gauges = data("gauge-data");
-  const gaugeEl = document.getElementById("gauges");
-  if (gaugeEl && gauges.length) {
-    const chart = echarts.init(gaugeEl);
-    const width = 100 / gauges.length;
-    const targetLabel = gaugeEl.dataset.targetLabel;
-    chart.setOption({series: gauges.map((g, i) => ({
-      type: "gauge", center: [(width * i + width / 2) + "%", "60%"], radius: "80%", min: 0, max: 100,
-      progress: {show: true}, detail: {valueAnimation: true, formatter: "{value}%", fontSize: 14},
-      title: {offsetCenter: [0, "85%"], fontSize: 12},
-      data: [{value: g.value, name: g.name + "（" + targetLabel + " " + g.target + "%）"}],
-    }))});
-  }
+  // One small gauge per target, each in its own grid cell with its caption written below it in the page (so that
+  // captions wrap instead of overlapping, at any width).
+  document.querySelectorAll("#gauges .gauge-chart").forEach(el => {
+    const chart = echarts.init(el);
+    chart.setOption({series: [{
+      type: "gauge", center: ["50%", "55%"], radius: "90%", min: 0, max: 100,
+      progress: {show: true}, axisLabel: {show: false}, splitLine: {length: 6}, axisTick: {show: false},
+      pointer: {width: 4}, title: {show: false},
+      detail: {valueAnimation: true, formatter: "{value}%", fontSize: 14, offsetCenter: [0, "70%"]},
+      data: [{value: Number(el.dataset.value)}],
+    }]});
+    window.addEventListener("resize", () => chart.resize());
+  });
 })();

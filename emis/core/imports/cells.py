@@ -91,7 +91,8 @@ def parse_id_number(value) -> str:
 
 
 def choice_parser(mapping: dict[str, str], label: str):
-    """Parser accepting the Chinese labels (and the codes) of a choice set."""
+    """Parser accepting the Chinese labels (and the codes) of a choice set. A bad value's message lists the labels in
+    the mapping's order (a choice set's own: 小班 … 一年级、二年级 …), never sorted by code point."""
     lookup = {str(key).strip(): code for key, code in mapping.items()}
 
     def parse(value):
@@ -102,7 +103,7 @@ def choice_parser(mapping: dict[str, str], label: str):
             return lookup[raw]
         raise CellError(
             _("{label}“{value}”不在可选值中：{options}。").format(
-                label=label, value=raw, options="、".join(sorted(k for k in mapping if not k.isascii()))
+                label=label, value=raw, options="、".join(k for k in mapping if not k.isascii())
             )
         )
 

@@ -42,11 +42,14 @@ class Command(BaseCommand):
         for demo in counties:
             if loader.county_loaded(demo):
                 loader.load_contributions(demo, log=self.stdout.write)
-        if loader.county_loaded(loader.TONGSHAN):
-            if loader.ensure_plan_targets():
-                self.stdout.write("Plan targets for 2025 loaded (editable under 指标与规划 > 规划目标).")
-            for year in loader.ensure_snapshots():
-                self.stdout.write(f"Indicator snapshot {year} published.")
+        for demo in counties:
+            if loader.county_loaded(demo):
+                if loader.ensure_plan_targets(demo):
+                    self.stdout.write(
+                        f"{demo.name}: plan targets for 2025 loaded (editable under 指标与规划 > 规划目标)."
+                    )
+                for year in loader.ensure_snapshots(demo):
+                    self.stdout.write(f"{demo.name}: indicator snapshot {year} published.")
         self.stdout.write("")
         self.stdout.write("Demo logins:")
         for line in loader.accounts_table(accounts):
