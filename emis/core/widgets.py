@@ -96,7 +96,9 @@ class PickerSelect(forms.Select):
             context_attrs["multiple"] = True
         options = []
         if not self.allow_multiple_selected:
-            options.append(format_html('<option value="">{}</option>', "---------"))
+            # The field's own unset label, read now: 「全部」 in a list filter, 「请选择」 in a form.
+            field = getattr(self.choices, "field", None)
+            options.append(format_html('<option value="">{}</option>', getattr(field, "empty_label", None) or ""))
         for pk, label, obj in self._chosen(value):
             hint = describe(self.pickable, obj) if self.pickable is not None else ""
             options.append(format_html('<option value="{}" data-hint="{}" selected>{}</option>', pk, hint, label))

@@ -253,7 +253,8 @@ def wipe(county, log) -> dict[str, int]:
         attachment.delete()
     for queryset in (Step.objects.filter(case_id__in=case_ids), CaseClock.objects.filter(case_id__in=case_ids)):
         queryset._raw_delete(queryset.db)
-    cases = Case.objects.filter(pk__in=case_ids)
-    counts["rectification cases"] = cases._raw_delete(cases.db)
+    # A collected delete (not a raw one): what other apps hang on a case (its notifications, its alerts) goes too.
+    deleted = Case.objects.filter(pk__in=case_ids).delete()[1]
+    counts["rectification cases"] = deleted.get(Case._meta.label, 0)
     log(f"  deleted {'rectification notices':<20}{counts['rectification notices']:>8,}")
     return counts

@@ -10,7 +10,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.html import escape
 from django.utils.http import content_disposition_header
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -79,6 +81,12 @@ def _rows(user, form_for=None, form=None):
     return rows
 
 
+def _braces(text) -> str:
+    """A field's meaning may quote template syntax ({%tr for … %}): braces as character references, so the page shows
+    them and holds no template syntax of its own (tests/test_security_defaults.py)."""
+    return mark_safe(escape(str(text)).replace("{", "&#123;").replace("}", "&#125;"))  # noqa: S308 - escaped first
+
+
 def _page(request, *, form_for=None, form=None, status=200):
     rows = _rows(request.user, form_for, form)
     if not rows:
@@ -89,7 +97,10 @@ def _page(request, *, form_for=None, form=None, status=200):
         {
             "rows": rows,
             # As a list: a field named "items" would shadow dict.items in the template language.
-            "kinds": [(kind, list(kind.fields.items())) for kind in documents.kinds()],
+            "kinds": [
+                (kind, [(name, _braces(meaning)) for name, meaning in kind.fields.items()])
+                for kind in documents.kinds()
+            ],
             "max_mb": documents.TEMPLATE_MAX_BYTES >> 20,
         },
         status=status,
