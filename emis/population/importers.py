@@ -146,7 +146,7 @@ class PopulationImport(ImportSpec):
                     "village_name": village_name or "",
                     "source": sources.get(source, source),
                 }
-                for id_number, name, gender, birth, township, village, year, township_name, village_name, source in chunk
+                for id_number, name, gender, birth, township, village, year, township_name, village_name, source in chunk  # noqa: E501
             ]
 
     def begin(self, ctx) -> None:
@@ -352,7 +352,7 @@ class OutsideEnrollmentImport(ImportSpec):
                     "township": township or "",
                     "township_name": township_name or "",
                 }
-                for id_number, name, school_name, region, grade, verified_on, note, year, township, township_name in chunk
+                for id_number, name, school_name, region, grade, verified_on, note, year, township, township_name in chunk  # noqa: E501
             ]
 
     def begin(self, ctx) -> None:
