@@ -144,7 +144,7 @@ class StudentImport(ImportSpec):
             or SchoolYear.objects.filter(is_current=True).order_by("-start_year").first()
             or SchoolYear.objects.order_by("-start_year").first()
         )
-        return {"year": year, "title": str(year) if year else ""}
+        return {"year": year, "title": f"{year}学年" if year else ""}
 
     def export_chunks(self, queryset, *, user, options):
         from emis.core.exports import CHUNK_SIZE, chunks
