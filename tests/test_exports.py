@@ -294,3 +294,15 @@ def test_a_former_pupil_has_no_enrolment_columns_and_the_import_says_why(county,
     row = dict(zip(rows[0], rows[1], strict=True))
     assert row["学校标识码"] == "" and row["年级"] == "" and row[f"学年{READ_ONLY_MARK}"] == ""
     assert SchoolClass.objects.filter(name="2班").count() == 0
+
+
+def test_one_user_may_queue_only_a_few_exports(county, login, small_sync_limit, settings):
+    settings.EMIS_EXPORT_MAX_QUEUED_PER_USER = 2
+    client = login(Role.ADMIN)
+    for gender in ("1", "2"):
+        client.get(_export_url("students:student_list"), {"gender": gender})
+    refused = client.get(_export_url("students:student_list"), {"q": "王"}, headers={"HX-Request": "true"})
+    assert refused.status_code == 200 and "上限 2 个" in refused.content.decode()
+    page = client.get(_export_url("staff:staff_list"), follow=True)
+    assert "上限 2 个" in page.content.decode()
+    assert ExportJob.objects.count() == 2

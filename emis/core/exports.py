@@ -340,6 +340,10 @@ def job_progress(job: ExportJob) -> tuple[int, int]:
     return job.rows_done, job.rows_total
 
 
+class ExportRefused(Exception):
+    """An export that may not be queued now (the user has too many waiting); the message says why, in Chinese."""
+
+
 def export_job_create(*, ui, request, fmt: str, total: int) -> ExportJob:
     """Queue the export of the list as the request filters it. The same export already queued or running for the
     user is returned instead of a second one (people click again)."""
@@ -358,6 +362,17 @@ def export_job_create(*, ui, request, fmt: str, total: int) -> ExportJob:
     )
     if running is not None:
         return running
+    limit = int(getattr(settings, "EMIS_EXPORT_MAX_QUEUED_PER_USER", 3))
+    waiting = ExportJob.objects.filter(
+        user=request.user, status__in=(ExportStatus.PENDING, ExportStatus.RUNNING)
+    ).count()
+    if waiting >= limit:
+        # One worker takes exports in turn: one account must not hold up everyone else's.
+        raise ExportRefused(
+            _("您已有 {count} 个导出在排队或生成中（上限 {limit} 个），请等其完成后再导出。").format(
+                count=waiting, limit=limit
+            )
+        )
     title = export_table(ui, request).title
     job = ExportJob.objects.create(
         user=request.user, list_name=list_name, query=query, fmt=fmt, title=title[:200], rows_total=total

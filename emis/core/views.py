@@ -332,7 +332,13 @@ class ObjectExportView(ModelUIView):
         total = table.count()
         in_page = bool(request.htmx) and not request.htmx.boosted
         if total > exports.sync_max_rows():
-            job = exports.export_job_create(ui=self.ui, request=request, fmt=fmt, total=total)
+            try:
+                job = exports.export_job_create(ui=self.ui, request=request, fmt=fmt, total=total)
+            except exports.ExportRefused as exc:
+                if in_page:
+                    return render(request, "exports/_refused.html", {"message": str(exc)})
+                messages.error(request, str(exc))
+                return HttpResponseRedirect(reverse(self.ui.url_name("list")) + "?" + request.GET.urlencode())
             if in_page:  # the list page's export button: the progress card, in place; the page stays usable
                 from .export_views import progress_context
 
