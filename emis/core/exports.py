@@ -120,7 +120,12 @@ class ExportTable:
 
 def ui_for(list_name: str):
     """The ModelUI whose list page is named `list_name` ("students:student_list"), or None."""
+    from django.urls import get_resolver
+
     from .views import REGISTRY
+
+    # The ModelUIs register as their apps' ui modules are imported, by the URLconf: a worker has not loaded it yet.
+    get_resolver().url_patterns  # noqa: B018
 
     return next((ui for ui in REGISTRY if ui.url_name("list") == list_name), None)
 
