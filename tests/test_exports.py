@@ -306,3 +306,23 @@ def test_one_user_may_queue_only_a_few_exports(county, login, small_sync_limit, 
     page = client.get(_export_url("staff:staff_list"), follow=True)
     assert "上限 2 个" in page.content.decode()
     assert ExportJob.objects.count() == 2
+
+
+def test_text_rows_are_written_as_text_whatever_they_hold():
+    """The fast row writer (safe_export.TextRowWorksheet) escapes as XlsxWriter does, and more: markup is text."""
+    import io
+    import zipfile
+    import xml.dom.minidom
+
+    from emis.core.safe_export import TextRowWorksheet, safe_workbook
+
+    values = ['=HYPERLINK("http://x","y")', "<r><t>x</t></r>", "a & b < c", " lead", "ctl\x01x", "_x0041_", 42, 3.5]
+    buffer = io.BytesIO()
+    workbook = safe_workbook(buffer, constant_memory=True)
+    sheet = workbook.add_worksheet("s", worksheet_class=TextRowWorksheet)
+    sheet.write_row(0, 0, [f"h{i}" for i in range(len(values))])
+    sheet.write_text_row(1, [*values[:-2], "", None, *values[-2:]])
+    workbook.close()
+    xml.dom.minidom.parseString(zipfile.ZipFile(io.BytesIO(buffer.getvalue())).read("xl/worksheets/sheet1.xml"))
+    row = xlsx_rows(buffer.getvalue())[1]
+    assert row == [*values[:-2], "", "", 42.0, 3.5]

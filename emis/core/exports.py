@@ -47,7 +47,7 @@ from emis.common.idnumbers import mask_id_number
 from . import access, files, registry
 from .audit import record_event
 from .models import ExportJob, ExportStatus
-from .safe_export import csv_row, csv_text, safe_workbook
+from .safe_export import TextRowWorksheet, csv_row, csv_text, safe_workbook
 
 ExportColumn = tuple[str, Callable[[object], object]]
 
@@ -216,7 +216,7 @@ ProgressCallback = Callable[[int], None]
 def write_xlsx(target, table: ExportTable, *, progress: ProgressCallback | None = None, every: int = CHUNK_SIZE) -> int:
     """Write the table to `target` (a path or a binary file) in constant memory; returns the rows written."""
     workbook = safe_workbook(target, constant_memory=True)
-    sheet = workbook.add_worksheet(table.sheet_title[:31])
+    sheet = workbook.add_worksheet(table.sheet_title[:31], worksheet_class=TextRowWorksheet)
     required = workbook.add_format({"bold": True, "bg_color": "#F8CBAD", "border": 1})
     optional = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
     read_only = workbook.add_format({"bold": True, "italic": True, "bg_color": "#E7E6E6", "border": 1})
@@ -231,9 +231,9 @@ def write_xlsx(target, table: ExportTable, *, progress: ProgressCallback | None 
         sheet.write_string(0, col, header, style)
     sheet.freeze_panes(1, 0)
     written = 0
-    write_row = sheet.write_row
+    write_row = sheet.write_text_row
     for written, row in enumerate(table.rows(), start=1):
-        write_row(written, 0, row)
+        write_row(written, row)
         if progress and written % every == 0:
             progress(written)
     workbook.close()
