@@ -311,8 +311,8 @@ def test_one_user_may_queue_only_a_few_exports(county, login, small_sync_limit, 
 def test_text_rows_are_written_as_text_whatever_they_hold():
     """The fast row writer (safe_export.TextRowWorksheet) escapes as XlsxWriter does, and more: markup is text."""
     import io
-    import zipfile
     import xml.dom.minidom
+    import zipfile
 
     from emis.core.safe_export import TextRowWorksheet, safe_workbook
 
