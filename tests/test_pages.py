@@ -174,11 +174,12 @@ def test_xlsx_and_csv_exports_hold_the_filtered_list(county, login):
     client = login(Role.SCHOOL)
     rows = xlsx_rows(client.get(reverse("students:student_export", args=["xlsx"]), {"q": "zsf"}))
     header = rows[0]
-    assert header[:5] == ["姓名", "性别", "出生日期", "身份证件号", "全国学籍号"]
+    # The import template's columns first (tests/test_exports.py), so that the file can be imported back.
+    assert header[:8] == ["学校标识码", "年级", "班级", "姓名", "性别", "出生日期", "身份证件号", "全国学籍号"]
     assert len(rows) == 2
     student = county.students["张三丰"]
     row = dict(zip(header, rows[1], strict=True))
-    assert row["姓名"] == "张三丰" and row["性别"] == "男" and row["当前学校"] == "通羊镇中心小学"
+    assert row["姓名"] == "张三丰" and row["性别"] == "男" and row["当前学校（只读）"] == "通羊镇中心小学"
     assert row["出生日期"] == student.birth_date.isoformat()
     assert row["身份证件号"] == student.id_number  # school administrators see full ID numbers
     assert row["全国学籍号"] == student.student_no
@@ -190,7 +191,7 @@ def test_xlsx_and_csv_exports_hold_the_filtered_list(county, login):
     raw = response.body
     assert raw.startswith("\ufeff".encode())  # a BOM, so Excel reads UTF-8
     rows = csv_rows(response)
-    assert rows[0] == header and len(rows) == 2 and rows[1][0] == "张三丰"
+    assert rows[0] == header and len(rows) == 2 and rows[1][3] == "张三丰"
     assert student.id_number in text
 
 

@@ -356,3 +356,54 @@ class ImportBatch(models.Model):
 
 # A dry run and its commit share one stored file: it goes with the last batch that names it.
 delete_with_rows(ImportBatch, "file")
+
+
+class ExportStatus(models.TextChoices):
+    PENDING = "pending", _("排队中")
+    RUNNING = "running", _("生成中")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("失败")
+    EXPIRED = "expired", _("已过期")
+
+
+class ExportJob(models.Model):
+    """A list exported in the background (emis.core.exports): whose, which list with which filters, its progress,
+    and the file once written. Only the user who asked reads it (anyone else: 404); the file goes after
+    EMIS_EXPORT_RETENTION_HOURS (`emis purge_exports`, and the worker after each export)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("导出人"), on_delete=models.CASCADE)
+    list_name = models.CharField(_("列表"), max_length=100)
+    query = models.TextField(_("筛选条件"), blank=True)
+    fmt = models.CharField(_("格式"), max_length=8)
+    title = models.CharField(_("名称"), max_length=200)
+    status = models.CharField(_("状态"), max_length=16, choices=ExportStatus.choices, default=ExportStatus.PENDING)
+    rows_done = models.PositiveIntegerField(_("已写行数"), default=0)
+    rows_total = models.PositiveIntegerField(_("总行数"), default=0)
+    # A name in the uploads storage (emis.core.files), like an import's upload: any server or worker reads it.
+    file = models.FileField(_("文件"), storage=upload_storage, upload_to="exports/", max_length=500, blank=True)
+    file_name = models.CharField(_("文件名"), max_length=255, blank=True)
+    size = models.BigIntegerField(_("大小"), default=0)
+    error_message = models.TextField(_("错误信息"), blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        verbose_name = _("导出任务")
+        verbose_name_plural = _("导出任务")
+        indexes = [models.Index(fields=("user", "created_at"), name="core_exportjob_user_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.get_status_display()})"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("core:export_detail", args=[self.pk])
+
+    @property
+    def running(self) -> bool:
+        return self.status in (ExportStatus.PENDING, ExportStatus.RUNNING)
+
+
+delete_with_rows(ExportJob, "file")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import pages, pickers
+from . import export_views, pages, pickers
 from .imports import views as import_views
 from .ui import ObjectChangeUI
 
@@ -14,6 +14,9 @@ urlpatterns = [
     path("imports/<int:pk>/rollback/", import_views.import_rollback, name="import_rollback"),
     path("imports/<int:pk>/errors.xlsx", import_views.import_errors, name="import_errors"),
     path("imports/template/<str:kind>.xlsx", import_views.import_template, name="import_template"),
+    path("exports/", export_views.export_list, name="export_list"),
+    path("exports/<int:pk>/", export_views.export_detail, name="export_detail"),
+    path("exports/<int:pk>/download/", export_views.export_download, name="export_download"),
 ]
 
 # Routes outside the "core" namespace, mounted at the site root (core's plugin names them as its site_urls).

@@ -22,7 +22,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.db.models import ProtectedError
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -32,10 +32,9 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django_tables2 import RequestConfig
 
-from . import access, registry
+from . import access, exports, registry
 from .audit import readable_changes
 from .deletion import delete_in_scope, delete_refused_message
-from .exports import csv_response, export_rows, xlsx_response
 from .models import ObjectChange
 from .writes import Refused
 
@@ -330,18 +329,37 @@ class ObjectListView(ModelUIView):
 
 
 class ObjectExportView(ModelUIView):
+    """The list's rows, scoped and filtered as the page shows them, as xlsx or csv (emis.core.exports): the file
+    itself for a small list, a background export with its progress for a large one."""
+
     def get(self, request, fmt: str):
         if fmt not in ("xlsx", "csv"):
             raise Http404
-        queryset = self.ui.queryset(request.user)
-        filterset = self.ui.filterset_class(request.GET or None, queryset=queryset, request=request)
-        queryset = filterset.qs if filterset.is_bound else queryset
-        columns = self.ui.export_columns(request.user)
-        title = str(self.ui.model._meta.verbose_name_plural)
-        rows = export_rows(queryset.order_by("pk"), columns)
-        if fmt == "xlsx":
-            return xlsx_response(title, title, columns, rows)
-        return csv_response(title, columns, rows)
+        table = exports.export_table(self.ui, request)
+        total = table.count()
+        in_page = bool(request.htmx) and not request.htmx.boosted
+        if total > exports.sync_max_rows():
+            try:
+                job = exports.export_job_create(ui=self.ui, request=request, fmt=fmt, total=total)
+            except exports.ExportRefused as exc:
+                if in_page:
+                    return render(request, "exports/_refused.html", {"message": str(exc)})
+                messages.error(request, str(exc))
+                return HttpResponseRedirect(reverse(self.ui.url_name("list")) + "?" + request.GET.urlencode())
+            if in_page:  # the list page's export button: the progress card, in place; the page stays usable
+                from .export_views import progress_context
+
+                return render(request, "exports/_progress.html", progress_context(job))
+            return HttpResponseRedirect(job.get_absolute_url())
+        if in_page:
+            # A small list: the browser fetches the file itself (an htmx request cannot save one).
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = request.get_full_path()
+            return response
+        exports.record_download(
+            request.user, list_name=self.ui.url_name("list"), fmt=fmt, rows=total, query=request.GET.urlencode()
+        )
+        return exports.table_xlsx_response(table) if fmt == "xlsx" else exports.table_csv_response(table)
 
 
 class IdLookupForm(forms.Form):

@@ -138,6 +138,25 @@ class DivisionImport(ImportSpec):
         ),
     ]
 
+    export_extras = (("parent_name", "上级区划"),)
+
+    def export_chunks(self, queryset, *, user, options):
+        from emis.core.exports import CHUNK_SIZE, chunks
+
+        levels = {code: str(label) for code, label in DivisionLevel.choices}
+        fields = ("code", "name", "level", "parent__code", "parent__name")
+        for chunk in chunks(queryset.values_list(*fields).iterator(chunk_size=CHUNK_SIZE)):
+            yield [
+                {
+                    "code": code,
+                    "name": name,
+                    "level": levels.get(level, level),
+                    "parent_code": parent or "",
+                    "parent_name": parent_name or "",
+                }
+                for code, name, level, parent, parent_name in chunk
+            ]
+
     def begin(self, ctx) -> None:
         if not access.role_may(ctx.user, DOMAIN, access.ADD):
             raise FileRejected(_("您的角色无权导入行政区划数据。"))
@@ -385,6 +404,61 @@ class SchoolImport(ImportSpec):
             "capacity", "学位数", ("capacity",), False, parse_count, note="不填则保留原值（新学校为0）。", example="600"
         ),
     ]
+
+    export_extras = (
+        ("township_name", "所在乡镇"),
+        ("parent_name", "上级学校"),
+        ("address", "地址"),
+        ("opened_on", "设立日期"),
+        ("closed_on", "停办日期"),
+    )
+
+    def export_chunks(self, queryset, *, user, options):
+        from emis.core.exports import CHUNK_SIZE, chunks
+
+        labels = {
+            name: {code: str(label) for code, label in School._meta.get_field(name).choices}
+            for name in ("category", "ownership", "urban_rural")
+        }
+        fields = (
+            "code",
+            "name",
+            "category",
+            "ownership",
+            "inclusive",
+            "urban_rural",
+            "township__code",
+            "parent__code",
+            "capacity",
+            "township__name",
+            "parent__name",
+            "address",
+            "opened_on",
+            "closed_on",
+        )
+        for chunk in chunks(queryset.values_list(*fields).iterator(chunk_size=CHUNK_SIZE)):
+            records = []
+            for code, name, category, ownership, inclusive, urban_rural, township, parent, capacity, *extra in chunk:
+                township_name, parent_name, address, opened_on, closed_on = extra
+                records.append(
+                    {
+                        "code": code,
+                        "name": name,
+                        "category": labels["category"].get(category, category),
+                        "ownership": labels["ownership"].get(ownership, ownership),
+                        "inclusive": inclusive,
+                        "urban_rural": labels["urban_rural"].get(urban_rural, urban_rural),
+                        "township": township,
+                        "parent_code": parent or "",
+                        "capacity": capacity,
+                        "township_name": township_name,
+                        "parent_name": parent_name or "",
+                        "address": address,
+                        "opened_on": opened_on,
+                        "closed_on": closed_on,
+                    }
+                )
+            yield records
 
     def begin(self, ctx) -> None:
         user = ctx.user

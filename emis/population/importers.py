@@ -107,6 +107,49 @@ class PopulationImport(ImportSpec):
         ),
     ]
 
+    # Export (emis.core.exports): a register row belongs to its school year, the year to choose when importing back.
+    export_extras = (
+        ("school_year", "学年"),
+        ("township_name", "户籍乡镇"),
+        ("village_name", "户籍村/社区"),
+        ("source", "来源"),
+    )
+
+    def export_chunks(self, queryset, *, user, options):
+        from emis.common.schoolyear import school_year_label
+        from emis.core.exports import CHUNK_SIZE, chunks
+
+        genders = {code: str(label) for code, label in PopulationRecord._meta.get_field("gender").choices}
+        sources = {code: str(label) for code, label in PopulationRecord._meta.get_field("source").choices}
+        fields = (
+            "id_number",
+            "name",
+            "gender",
+            "birth_date",
+            "hukou_township__code",
+            "hukou_village__code",
+            "school_year__start_year",
+            "hukou_township__name",
+            "hukou_village__name",
+            "source",
+        )
+        for chunk in chunks(queryset.values_list(*fields).iterator(chunk_size=CHUNK_SIZE)):
+            yield [
+                {
+                    "id_number": id_number,
+                    "name": name,
+                    "gender": genders.get(gender, gender),
+                    "birth_date": birth,
+                    "township": township,
+                    "village": village or "",
+                    "school_year": school_year_label(year),
+                    "township_name": township_name,
+                    "village_name": village_name or "",
+                    "source": sources.get(source, source),
+                }
+                for id_number, name, gender, birth, township, village, year, township_name, village_name, source in chunk  # noqa: E501
+            ]
+
     def begin(self, ctx) -> None:
         if not access.role_may(ctx.user, DOMAIN, access.ADD):
             raise FileRejected(_("您的角色无权导入适龄人口数据。"))
@@ -276,6 +319,42 @@ class OutsideEnrollmentImport(ImportSpec):
         Column("verified_on", "核实日期", ("verified_on", "verified"), False, parse_date, example="2024-09-20"),
         Column("note", "核实来源", ("备注", "note", "source"), False, parse_text, example="学籍系统查询"),
     ]
+
+    # Export (emis.core.exports): the 户籍 township comes from the year's register on import, so it is read-only here.
+    export_extras = (("school_year", "学年"), ("township", "户籍乡镇代码"), ("township_name", "户籍乡镇"))
+
+    def export_chunks(self, queryset, *, user, options):
+        from emis.common.schoolyear import school_year_label
+        from emis.core.exports import CHUNK_SIZE, chunks
+
+        fields = (
+            "id_number",
+            "name",
+            "school_name",
+            "region",
+            "grade",
+            "verified_on",
+            "note",
+            "school_year__start_year",
+            "hukou_township__code",
+            "hukou_township__name",
+        )
+        for chunk in chunks(queryset.values_list(*fields).iterator(chunk_size=CHUNK_SIZE)):
+            yield [
+                {
+                    "id_number": id_number,
+                    "name": name,
+                    "school_name": school_name,
+                    "region": region,
+                    "grade": grade,
+                    "verified_on": verified_on,
+                    "note": note,
+                    "school_year": school_year_label(year),
+                    "township": township or "",
+                    "township_name": township_name or "",
+                }
+                for id_number, name, school_name, region, grade, verified_on, note, year, township, township_name in chunk  # noqa: E501
+            ]
 
     def begin(self, ctx) -> None:
         user = ctx.user

@@ -101,6 +101,48 @@ class StaffImport(ImportSpec):
         ),
     ]
 
+    # Export (emis.core.exports). A row of the roster is a staff member in post: importing back the row of someone
+    # no longer in post (在职 否) puts them back in post at that school.
+    export_extras = (("school_name", "任职学校"), ("is_active", "在职"))
+
+    def export_chunks(self, queryset, *, user, options):
+        from emis.core.exports import CHUNK_SIZE, chunks
+
+        labels = {
+            name: {code: str(label) for code, label in Staff._meta.get_field(name).choices}
+            for name in ("gender", "establishment", "title", "qualification")
+        }
+        fields = (
+            "id_number",
+            "name",
+            "gender",
+            "birth_date",
+            "post_school__code",
+            "establishment",
+            "subject",
+            "title",
+            "qualification",
+            "post_school__name",
+            "is_active",
+        )
+        for chunk in chunks(queryset.values_list(*fields).iterator(chunk_size=CHUNK_SIZE)):
+            yield [
+                {
+                    "id_number": id_number,
+                    "name": name,
+                    "gender": labels["gender"].get(gender, gender),
+                    "birth_date": birth,
+                    "school_code": school_code,
+                    "establishment": labels["establishment"].get(establishment, establishment),
+                    "subject": subject,
+                    "title": labels["title"].get(title, title),
+                    "qualification": labels["qualification"].get(qualification, qualification),
+                    "school_name": school_name,
+                    "is_active": is_active,
+                }
+                for id_number, name, gender, birth, school_code, establishment, subject, title, qualification, school_name, is_active in chunk  # noqa: E501
+            ]
+
     def begin(self, ctx) -> None:
         user = ctx.user
         if not access.role_may(user, DOMAIN, access.ADD):

@@ -124,6 +124,91 @@ class StudentImport(ImportSpec):
         Column("disabled", "是否残疾", ("disabled",), False, parse_optional_bool, example="否"),
     ]
 
+    # Export (emis.core.exports): a pupil's row holds their enrolment of one school year (the list's 学年 filter when
+    # it has one, else the current year), which is the year to choose when the file is imported back.
+    export_extras = (
+        ("school_year", "学年"),
+        ("school_name", "学校名称"),
+        ("current_school", "当前学校"),
+        ("hukou_township_name", "户籍乡镇"),
+        ("left_behind", "留守儿童"),
+        ("migrant", "随迁子女"),
+    )
+
+    def export_options(self, filter_data) -> dict:
+        year = None
+        raw = str((filter_data or {}).get("school_year") or "")
+        if raw.isdigit():
+            year = SchoolYear.objects.filter(pk=int(raw)).first()
+        year = (
+            year
+            or SchoolYear.objects.filter(is_current=True).order_by("-start_year").first()
+            or SchoolYear.objects.order_by("-start_year").first()
+        )
+        return {"year": year, "title": f"{year}学年" if year else ""}
+
+    def export_chunks(self, queryset, *, user, options):
+        from emis.core.exports import CHUNK_SIZE, chunks
+
+        year = options.get("year")
+        year_label = str(year) if year else ""
+        genders = {code: str(label) for code, label in Student._meta.get_field("gender").choices}
+        grades = {code: str(label) for code, label in Grade.choices}
+        statuses = {code: str(label) for code, label in EnrollmentStatus.choices}
+        fields = (
+            "pk",
+            "name",
+            "gender",
+            "birth_date",
+            "id_number",
+            "student_no",
+            "hukou_township__code",
+            "hukou_township__name",
+            "boarder",
+            "poverty_family",
+            "disabled",
+            "left_behind",
+            "migrant",
+            "current_school__name",
+        )
+        # Enrolments read through the user's scope too: a row never shows a school the user may not see.
+        enrolments = Enrollment.objects.for_user(user).filter(school_year=year, is_current=True) if year else None
+        for chunk in chunks(queryset.values_list(*fields).iterator(chunk_size=CHUNK_SIZE)):
+            enrolled = {}
+            if enrolments is not None:
+                for student_id, *values in enrolments.filter(student_id__in=[row[0] for row in chunk]).values_list(
+                    "student_id", "school__code", "school__name", "grade", "school_class__name", "status"
+                ):
+                    enrolled[student_id] = values
+            records = []
+            for pk, name, gender, birth, id_number, student_no, *rest in chunk:
+                township, township_name, boarder, poverty, disabled, left_behind, migrant, current = rest
+                school_code, school_name, grade, class_name, status = enrolled.get(pk) or ("", "", "", "", "")
+                records.append(
+                    {
+                        "school_code": school_code,
+                        "grade": grades.get(grade, ""),
+                        "class_name": class_name or "",
+                        "name": name,
+                        "gender": genders.get(gender, gender),
+                        "birth_date": birth,
+                        "id_number": id_number,
+                        "student_no": student_no,
+                        "status": statuses.get(status, ""),
+                        "hukou_township": township,
+                        "boarder": boarder,
+                        "poverty_family": poverty,
+                        "disabled": disabled,
+                        "school_year": year_label if pk in enrolled else "",
+                        "school_name": school_name,
+                        "current_school": current,
+                        "hukou_township_name": township_name,
+                        "left_behind": left_behind,
+                        "migrant": migrant,
+                    }
+                )
+            yield records
+
     def begin(self, ctx) -> None:
         user = ctx.user
         if not access.role_may(user, DOMAIN, access.ADD):

@@ -84,10 +84,21 @@ def parse_optional_bool(value) -> bool | None:
     return parse_bool(value)
 
 
+# A masked number as this system's exports show it to roles that may not see it in full (421224************).
+MASK_CHARACTER = "*"
+
+
 def parse_id_number(value) -> str:
     if value.__class__ is str:  # nearly every cell: ID numbers are text in both exports
-        return value.strip().upper()
-    return normalize_id_number(text(value))
+        value = value.strip().upper()
+    else:
+        value = normalize_id_number(text(value))
+    if MASK_CHARACTER in value:
+        # Never matched nor written: a masked number names nobody (and must not replace the stored one).
+        raise CellError(
+            _("证件号已隐去部分数字（含“*”），不能用于导入：请用可查看完整证件号的账号导出，或填写完整号码。")
+        )
+    return value
 
 
 def choice_parser(mapping: dict[str, str], label: str):

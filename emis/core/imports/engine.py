@@ -34,6 +34,9 @@ from .reader import FileRejected, open_table
 
 NEW, CHANGED, UNCHANGED, REJECTED = "new", "changed", "unchanged", "rejected"
 SAMPLE_LIMIT = 200
+# The mark ending the header of a read-only column that an export writes after the template's columns
+# (emis.core.exports): the importer skips such columns without reporting them as unknown.
+READ_ONLY_MARK = "（只读）"
 
 
 @dataclass
@@ -107,12 +110,33 @@ class ImportSpec:
     def write_chunk(self, rows: list[Row], ctx: ImportContext) -> None:
         raise NotImplementedError
 
+    # Export (emis.core.exports): the list's rows written as this template's columns, so that an exported file can be
+    # corrected and imported back. `export_extras` are (key, header) of read-only columns written after them.
+    export_extras: tuple[tuple[str, str], ...] = ()
+
+    def export_chunks(self, queryset, *, user, options: dict) -> Iterator[list[dict]]:
+        """Chunks of rows of `queryset` (the list's scoped, filtered rows), each {column or extra key: value}.
+
+        Values are written as the importer reads them: choice labels, codes, dates and booleans as they are (the
+        writer turns them into 2014-09-01 and 是/否); ID numbers in full (the writer masks them for the user).
+        `options` holds what the list's filters say beyond the rows (the school year). None: not exportable."""
+        raise NotImplementedError
+
+    def export_options(self, filter_data) -> dict:
+        """What the export needs besides the rows, read from the list's filter parameters (a school year)."""
+        return {}
+
     def header_index(self) -> dict[str, Column]:
         index = {}
         for column in self.columns:
             for name in (column.header, *column.aliases):
                 index[normalise_header(name)] = column
         return index
+
+
+def is_read_only_header(name) -> bool:
+    """A column an export added after the template's (marked 「（只读）」): ignored on import, and not reported."""
+    return isinstance(name, str) and name.strip().endswith(READ_ONLY_MARK)
 
 
 def normalise_header(name: str) -> str:
@@ -188,7 +212,7 @@ def map_headers(headers: list[str], spec: ImportSpec) -> tuple[dict[str, int], l
     positions: dict[str, int] = {}
     unknown: list[str] = []
     for position, header in enumerate(headers):
-        if not header:
+        if not header or is_read_only_header(header):
             continue
         column = index.get(normalise_header(header))
         if column is None:

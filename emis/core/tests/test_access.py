@@ -14,11 +14,14 @@ from emis.core.models import ImportBatch
 from emis.testing import build_rounds
 from emis.testing_access import (
     ANON,
+    EXPORT_JOB_ID,
     AppMatrix,
     ObjectRoute,
     Probe,
     is_login_redirect,
+    is_xlsx,
     make_annual_reports,
+    make_export_jobs,
     make_import_batches,
     visible,
 )
@@ -29,6 +32,20 @@ def _schema_is_openapi3(response, role):
         return
     body = response.content.decode()
     assert body.startswith("openapi: 3") or '"openapi": "3' in body
+
+
+def _own_exports_only(response, role):
+    """The list of exports holds the user's own and nobody else's."""
+    if role == ANON:
+        return is_login_redirect(response, role)
+    user = response.wsgi_request.user
+    assert all(job.user_id == user.pk for job in response.context["jobs"])
+    assert (EXPORT_JOB_ID in {job.pk for job in response.context["jobs"]}) == (role == Role.SCHOOL)
+
+
+def _the_file(response, role):
+    if response.status_code == 200:
+        is_xlsx(response, role)
 
 
 def _import_list_scoped(response, role):
@@ -98,6 +115,16 @@ MATRIX = AppMatrix(
             Probe("get", {ANON: 302, "*": 200}, check=is_login_redirect, kwargs={"kind": "students"}),
             Probe("get", {ANON: 302, "*": 404}, kwargs={"kind": "nonsense"}),
         ],
+        # A background export is its user's alone (emis.core.exports): 404 for everyone else, administrator too.
+        "core:export_list": [Probe("get", {ANON: 302, "*": 200}, check=_own_exports_only)],
+        "core:export_detail": [
+            Probe("get", {ANON: 302, Role.SCHOOL: 200, "*": 404}, kwargs={"pk": EXPORT_JOB_ID}),
+            Probe("get", {ANON: 302, "*": 404}, kwargs={"pk": EXPORT_JOB_ID + 1}),
+        ],
+        "core:export_download": [
+            Probe("get", {ANON: 302, Role.SCHOOL: 200, "*": 404}, kwargs={"pk": EXPORT_JOB_ID}, check=_the_file),
+            Probe("post", {ANON: 302, "*": 405}, kwargs={"pk": EXPORT_JOB_ID}),
+        ],
     },
     object_routes={
         "core:importbatch_detail": ObjectRoute(ImportBatch),
@@ -108,7 +135,7 @@ MATRIX = AppMatrix(
         "core:import_commit": ObjectRoute(ImportBatch, get=405, post=("students", "add")),
         "core:import_rollback": ObjectRoute(ImportBatch, get=405, post=("students", "delete")),
     },
-    data=(make_import_batches, make_annual_reports, build_rounds),
+    data=(make_import_batches, make_annual_reports, build_rounds, make_export_jobs),
 )
 
 
