@@ -45,3 +45,66 @@ def pinyin_full(text: str) -> str:
     if not text:
         return ""
     return "".join(lazy_pinyin(text, errors="default")).lower()
+
+
+# Surnames read differently from the same character in a word (单 shàn, not dān; 曾 zēng, not céng): the first
+# character of a name, when it is one of these, takes this reading in the sort key.
+SURNAME_READINGS = {
+    "单": "shan",
+    "曾": "zeng",
+    "解": "xie",
+    "仇": "qiu",
+    "朴": "piao",
+    "查": "zha",
+    "区": "ou",
+    "盖": "ge",
+    "乐": "yue",
+    "缪": "miao",
+    "覃": "qin",
+    "翟": "zhai",
+    "黑": "he",
+    "种": "chong",
+    "秘": "bi",
+    "尉": "yu",
+}
+PINYIN_KEY_LENGTH = 255
+
+
+@lru_cache(maxsize=65536)
+def _reading(character: str) -> str:
+    if character.isascii():
+        return character.lower()
+    parts = lazy_pinyin(character, errors="default")
+    return parts[0].lower() if parts else character
+
+
+@lru_cache(maxsize=262144)
+def pinyin_key(text: str) -> str:
+    """The sort and full-pinyin search key of a name: its syllables in lower case, one space between them
+    (张三丰 -> "zhang san feng", 单田芳 -> "shan tian fang").
+
+    The space sorts before every letter, so names sort syllable by syllable as in a dictionary (李玉 "li yu" before
+    刘洋 "liu yang"), the same on every database (plain byte order of ASCII text: no collation involved). Latin
+    letters and digits stay together as one part ("李A1" -> "li a1"). Search compares the key without its spaces.
+    """
+    text = (text or "").strip()
+    if not text:
+        return ""
+    if _holds_phrase(text):
+        parts = [part.lower() for part in lazy_pinyin(text, errors="default")]
+    else:
+        parts, run = [], ""
+        for character in text:
+            if character.isascii() and character.isalnum():
+                run += character.lower()
+                continue
+            if run:
+                parts.append(run)
+                run = ""
+            if not character.isspace():
+                parts.append(_reading(character))
+        if run:
+            parts.append(run)
+    if text[0] in SURNAME_READINGS and parts:
+        parts[0] = SURNAME_READINGS[text[0]]
+    return " ".join(part for part in parts if part.strip())[:PINYIN_KEY_LENGTH]

@@ -6,7 +6,9 @@ from operator import or_
 import django_filters
 from django import forms
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Replace
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 
@@ -81,10 +83,24 @@ class ScopedFilterSet(django_filters.FilterSet):
 
     search_fields: tuple[str, ...] = ("name",)
     initials_field: str | None = None
+    # A stored full-pinyin key with its syllables apart ("zhang san feng", emis.common.text.pinyin_key): `q` in latin
+    # letters matches it from the start, spaces ignored ("zhangsan", "zhang san").
+    pinyin_field: str | None = None
+    # What `q` searches, shown in the search box (the list page adds the exact ID lookup where the role has it).
+    search_hint = _("名称")
+    # {filter: value} applied when the request does not name the filter at all (page, API and export alike); a
+    # request naming it with an empty value asks for everything.
+    defaults: dict[str, str] = {}
 
     q = django_filters.CharFilter(method="search", label=_("搜索"))
 
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
+        if self.defaults:
+            data = data.copy() if data is not None else QueryDict(mutable=True)
+            for name, value in self.defaults.items():
+                key = f"{prefix}-{name}" if prefix else name
+                if key not in data:
+                    data[key] = value
         super().__init__(data=data, queryset=queryset, request=request, prefix=prefix)
         user = getattr(request, "user", None)
         for filter_ in self.filters.values():
@@ -140,7 +156,15 @@ class ScopedFilterSet(django_filters.FilterSet):
         conditions = [Q(**{f"{field}__icontains": value}) for field in self.search_fields]
         if self.initials_field and value.isascii() and value.isalpha():
             conditions.append(Q(**{f"{self.initials_field}__startswith": value.lower()}))
+        latin = "".join(value.lower().replace("'", " ").split())
+        if self.pinyin_field and latin.isascii() and latin.isalpha() and len(latin) > 1:
+            queryset = queryset.alias(_pinyin_compact=Replace(self.pinyin_field, Value(" "), Value("")))
+            conditions.append(Q(_pinyin_compact__startswith=latin))
         return queryset.filter(reduce(or_, conditions))
+
+    @property
+    def search_placeholder(self) -> str:
+        return str(self.search_hint)
 
 
 class ObjectChangeFilterSet(ScopedFilterSet):

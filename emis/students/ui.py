@@ -1,4 +1,5 @@
 from django.db.models import Count, Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from emis.common.idnumbers import student_no_warning
@@ -7,6 +8,7 @@ from emis.core.views import ModelUI
 
 from . import filtersets, forms, models, services, tables
 from .choices import ON_ROLL_STATUSES
+from .selectors import roll_year, with_year_place
 
 
 def class_size_annotation():
@@ -48,6 +50,19 @@ class StudentUI(ModelUI):
     )
 
     @classmethod
+    def queryset(cls, user, action=access.VIEW):
+        # This school year's grade and class, and whether the pupil still belongs to a school (a former pupil's
+        # 当前学校 shows empty): emis.students.selectors.with_year_place.
+        return with_year_place(super().queryset(user, action), school_year=roll_year())
+
+    @classmethod
+    def detail_field(cls, obj, name, user):
+        field = super().detail_field(obj, name, user)
+        if name == "current_school" and not getattr(obj, "at_school", True):
+            field.update(value=None, link=None)
+        return field
+
+    @classmethod
     def warnings(cls, obj, user):
         warning = student_no_warning(obj.student_no, obj.id_number)
         return [warning] if warning else []
@@ -76,7 +91,7 @@ class SchoolClassUI(ModelUI):
     table_class = tables.SchoolClassTable
     form_class = forms.SchoolClassForm
     select_related = ("school", "school_year")
-    detail_fields = ("school", "school_year", "grade", "name")
+    detail_fields = ("school", "school_year", "grade", "name", "head_teacher")
     related = (
         (
             _("学生"),
@@ -84,10 +99,20 @@ class SchoolClassUI(ModelUI):
                 obj.enrollments.for_user(user)
                 .filter(is_current=True)
                 .select_related("student", "school", "school_year", "school_class")
+                .order_by("student__name_pinyin", "student__name", "student_id")
             ),
             tables.EnrollmentTable,
         ),
     )
+    related_per_page = 100  # a class on one page (the largest classes hold some 70 pupils)
+
+    @classmethod
+    def detail_links(cls, obj, user):
+        return [
+            (_("打印花名册"), reverse("students:schoolclass_roster", args=[obj.pk])),
+            (_("花名册 Excel"), reverse("students:schoolclass_roster_xlsx", args=[obj.pk])),
+            (_("在学生列表中查看"), f"{reverse('students:student_list')}?roll=&school_class={obj.pk}"),
+        ]
 
     @classmethod
     def queryset(cls, user, action=access.VIEW):
