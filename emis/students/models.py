@@ -31,7 +31,7 @@ class SchoolClass(RegistryModel):
     )
     grade = models.CharField(_("年级"), max_length=2, choices=Grade.choices)
     name = models.CharField(_("班级名称"), max_length=32)
-    head_teacher = models.CharField(_("班主任"), max_length=64, blank=True, db_default="")
+    head_teacher = models.CharField(_("班主任"), max_length=64, blank=True, default="", db_default="")
 
     class Meta:
         ordering = ("school", "school_year", "grade", "name")
@@ -88,7 +88,7 @@ class Student(PersonFields, RegistryModel):
     student_no_hash = HashField(_("全国学籍号"), source="student_no")
     name_initials = models.CharField(_("拼音首字母"), max_length=64, blank=True, editable=False)
     # The name's full pinyin, syllables apart ("zhang san feng"): the order of every pupil list (emis.common.text).
-    name_pinyin = models.CharField(_("姓名拼音"), max_length=255, blank=True, editable=False, db_default="")
+    name_pinyin = models.CharField(_("姓名拼音"), max_length=255, blank=True, editable=False, default="", db_default="")
     hukou_township = models.ForeignKey(
         "orgs.Division",
         verbose_name=_("户籍乡镇"),

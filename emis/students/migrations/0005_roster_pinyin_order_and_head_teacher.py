@@ -36,12 +36,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="schoolclass",
             name="head_teacher",
-            field=models.CharField(blank=True, db_default="", max_length=64, verbose_name="班主任"),
+            field=models.CharField(blank=True, default="", db_default="", max_length=64, verbose_name="班主任"),
         ),
         migrations.AddField(
             model_name="student",
             name="name_pinyin",
-            field=models.CharField(blank=True, db_default="", editable=False, max_length=255, verbose_name="姓名拼音"),
+            field=models.CharField(blank=True, default="", db_default="", editable=False, max_length=255, verbose_name="姓名拼音"),
         ),
         migrations.RunPython(fill_pinyin, migrations.RunPython.noop, elidable=True),
         migrations.AddIndex(
