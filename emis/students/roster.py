@@ -146,7 +146,9 @@ def roster_xlsx(roster: Roster) -> bytes:
         sheet.set_footer("&C" + _("第 &P 页，共 &N 页"))
         for column, width in enumerate(widths):
             sheet.set_column(column, column, width)
-        sheet.merge_range(0, 0, 0, len(widths) - 1, f"{roster.school.name} {section.title} " + _("花名册"), title_format)
+        sheet.merge_range(
+            0, 0, 0, len(widths) - 1, f"{roster.school.name} {section.title} " + _("花名册"), title_format
+        )
         info = _("%(year)s学年　班主任：%(teacher)s　人数：%(n)s（男 %(boys)s，女 %(girls)s）") % {
             "year": roster.school_year,
             "teacher": section.head_teacher or "—",
