@@ -88,3 +88,39 @@ def test_print_a_class_roster_to_pdf(page, live_server, a_class, tmp_path):
     else:
         shot(page, "roster-02-print-media")
     page.problems.assert_none()
+
+
+def test_the_pupil_list_as_a_roster(page, live_server, a_class):
+    from emis.students.models import Student
+
+    log_in(page, live_server, "roster_leader")
+    page.goto(f"{live_server.url}/students/student/")
+    assert page.inner_text("[data-testid=result-count]").strip() == "共 48 条"
+    box = page.locator("#id_q")
+    assert box.get_attribute("placeholder") == "姓名、拼音首字母或全拼"
+    # A whole ID number typed into the box is not sent in the URL: the leader sees numbers masked, so the box says
+    # why instead of searching.
+    pupil = Student.objects.order_by("name_pinyin").first()
+    box.fill(pupil.id_number)
+    page.click("button:has-text('查询')")
+    page.locator("[data-id-refused-note]").wait_for()
+    assert "不能按证件号查找" in page.inner_text("[data-id-refused-note]")
+    assert pupil.id_number not in page.url
+    # Full pinyin.
+    box.fill("caoshihan")
+    page.click("button:has-text('查询')")
+    page.locator("[data-testid=result-count]", has_text="共 1 条").wait_for()
+    # 50 a page, then the column chooser.
+    page.goto(f"{live_server.url}/students/student/")
+    with page.expect_navigation():
+        page.click("[data-testid=page-sizes] a:text-is('50')")
+    assert page.locator("#results tbody tr").count() == 48
+    page.click("[data-testid=column-chooser] button.dropdown-toggle")
+    page.uncheck("[data-testid=column-chooser] input[value=birth_date]")
+    shot(page, "roster-03-pupil-list-columns", full_page=False)
+    with page.expect_navigation():
+        page.click("[data-testid=column-chooser] button:has-text('保存')")
+    headers = page.locator("#results thead th").all_inner_texts()
+    assert "出生日期" not in headers and "年级" in headers and "班级" in headers and "乡镇" in headers
+    shot(page, "roster-04-pupil-list")
+    page.problems.assert_none()
