@@ -6,8 +6,7 @@ from operator import or_
 import django_filters
 from django import forms
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q, Value
-from django.db.models.functions import Replace
+from django.db.models import Q
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
@@ -83,8 +82,8 @@ class ScopedFilterSet(django_filters.FilterSet):
 
     search_fields: tuple[str, ...] = ("name",)
     initials_field: str | None = None
-    # A stored full-pinyin key with its syllables apart ("zhang san feng", emis.common.text.pinyin_key): `q` in latin
-    # letters matches it from the start, spaces ignored ("zhangsan", "zhang san").
+    # A stored full-pinyin key ("zhangsanfeng", emis.common.text.pinyin_key): `q` in latin letters matches it from the
+    # start, spaces and apostrophes ignored ("zhangsan", "zhang san", "xi'an").
     pinyin_field: str | None = None
     # What `q` searches, shown in the search box (the list page adds the exact ID lookup where the role has it).
     search_hint = _("名称")
@@ -158,8 +157,7 @@ class ScopedFilterSet(django_filters.FilterSet):
             conditions.append(Q(**{f"{self.initials_field}__startswith": value.lower()}))
         latin = "".join(value.lower().replace("'", " ").split())
         if self.pinyin_field and latin.isascii() and latin.isalpha() and len(latin) > 1:
-            queryset = queryset.alias(_pinyin_compact=Replace(self.pinyin_field, Value(" "), Value("")))
-            conditions.append(Q(_pinyin_compact__startswith=latin))
+            conditions.append(Q(**{f"{self.pinyin_field}__startswith": latin}))
         return queryset.filter(reduce(or_, conditions))
 
     @property

@@ -70,7 +70,7 @@ def _enrollments(user):
         Enrollment.objects.for_user(user)
         .filter(is_current=True, status__in=AT_SCHOOL_STATUSES)
         .select_related("student")
-        .order_by("student__name_pinyin", "student__name", "student_id")
+        .order_by("student__name_sort", "student__name", "student_id")
     )
 
 

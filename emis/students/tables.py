@@ -14,7 +14,7 @@ class StudentTable(BaseTable):
     乡镇 only for a pupil who still belongs to a school (a former pupil's are empty). Reads the annotations of
     emis.students.selectors.with_year_place (StudentUI.queryset)."""
 
-    name = tables.Column(linkify=True, order_by=("name_pinyin", "name", "id"))
+    name = tables.Column(linkify=True, order_by=("name_sort", "name", "id"))
     id_number = IdNumberColumn()
     student_no = IdNumberColumn()
     township = tables.Column(

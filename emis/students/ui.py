@@ -99,7 +99,7 @@ class SchoolClassUI(ModelUI):
                 obj.enrollments.for_user(user)
                 .filter(is_current=True)
                 .select_related("student", "school", "school_year", "school_class")
-                .order_by("student__name_pinyin", "student__name", "student_id")
+                .order_by("student__name_sort", "student__name", "student_id")
             ),
             tables.EnrollmentTable,
         ),

@@ -100,7 +100,7 @@ def test_the_pupil_list_as_a_roster(page, live_server, a_class):
     assert box.get_attribute("placeholder") == "姓名、拼音首字母或全拼"
     # A whole ID number typed into the box is not sent in the URL: the leader sees numbers masked, so the box says
     # why instead of searching.
-    pupil = Student.objects.order_by("name_pinyin").first()
+    pupil = Student.objects.order_by("name_sort").first()
     box.fill(pupil.id_number)
     page.click("button:has-text('查询')")
     page.locator("[data-id-refused-note]").wait_for()
