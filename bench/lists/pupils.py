@@ -44,7 +44,14 @@ def fresh_database(url: str) -> None:
     parsed = urlparse(url)
     if parsed.scheme.startswith("postgres"):
         name = parsed.path.lstrip("/")
-        admin = ["-h", parsed.hostname or "127.0.0.1", "-p", str(parsed.port or 5432), "-U", parsed.username or "postgres"]
+        admin = [
+            "-h",
+            parsed.hostname or "127.0.0.1",
+            "-p",
+            str(parsed.port or 5432),
+            "-U",
+            parsed.username or "postgres",
+        ]
         subprocess.run(["dropdb", *admin, "--if-exists", name], check=True)
         subprocess.run(["createdb", *admin, name], check=True)
 
