@@ -62,6 +62,17 @@ class StudentFilterSet(ScopedFilterSet):
             "disabled",
         )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = getattr(self.request, "user", None)
+        if user is not None:
+            # The townships of the schools the user sees (a school's account: its own), not every township of the
+            # deployment: a short list at any scale.
+            township = self.filters["township"]
+            township.queryset = township.extra["queryset"] = Division.objects.filter(
+                level=DivisionLevel.TOWNSHIP, pk__in=School.objects.for_user(user).values("township_id")
+            )
+
     @cached_property
     def year(self):
         return roll_year()
