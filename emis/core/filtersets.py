@@ -85,8 +85,9 @@ class ScopedFilterSet(django_filters.FilterSet):
     # A stored full-pinyin key ("zhangsanfeng", emis.common.text.pinyin_key): `q` in latin letters matches it from the
     # start, spaces and apostrophes ignored ("zhangsan", "zhang san", "xi'an").
     pinyin_field: str | None = None
-    # What `q` searches, shown in the search box (the list page adds the exact ID lookup where the role has it).
-    search_hint = _("名称")
+    # What `q` searches, shown in the search box (the list page adds the exact ID lookup where the role has it);
+    # None: "姓名或拼音首字母" where there is an initials field, else "名称".
+    search_hint = None
     # {filter: value} applied when the request does not name the filter at all (page, API and export alike); a
     # request naming it with an empty value asks for everything.
     defaults: dict[str, str] = {}
@@ -160,9 +161,11 @@ class ScopedFilterSet(django_filters.FilterSet):
             conditions.append(Q(**{f"{self.pinyin_field}__startswith": latin}))
         return queryset.filter(reduce(or_, conditions))
 
-    @property
-    def search_placeholder(self) -> str:
-        return str(self.search_hint)
+    @classmethod
+    def describe_search(cls) -> str:
+        if cls.search_hint is not None:
+            return str(cls.search_hint)
+        return str(_("姓名或拼音首字母") if cls.initials_field else _("名称"))
 
 
 class ObjectChangeFilterSet(ScopedFilterSet):

@@ -252,7 +252,8 @@ class ModelUI:
     def search_hint(cls, user) -> str:
         """What the list's search box searches, for ``user``: the FilterSet's ``search_hint``, and the exact lookup
         by a whole ID number where the role has it (typed into the same box, it is posted to the lookup page)."""
-        hint = str(getattr(cls.filterset_class, "search_hint", "") or "")
+        describe = getattr(cls.filterset_class, "describe_search", None)
+        hint = describe() if describe is not None else ""
         if cls.may_look_up(user):
             return _("%(hint)s；或完整的身份证号、学籍号（精确查找）") % {"hint": hint}
         return hint
