@@ -1,5 +1,6 @@
 import django_filters
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q, Value
+from django.db.models.functions import Concat
 from django.forms import HiddenInput
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -76,6 +77,18 @@ class StudentFilterSet(ScopedFilterSet):
     @cached_property
     def year(self):
         return roll_year()
+
+    # Filters that narrow the pupils to a few (a search, a class, a grade, a place). The first page of a county's
+    # pupils in school is read walking the pinyin index until it holds a page; a narrow filter would walk it all, so
+    # then the few rows found are sorted instead (an expression no index serves, in the same order).
+    NARROWING = ("q", "grade", "class_name", "school_class", "township", "current_school")
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        data = getattr(self.form, "cleaned_data", {}) or {}
+        if any(data.get(name) not in (None, "") for name in self.NARROWING):
+            queryset = queryset.order_by(Concat(F("name_sort"), Value("")), "name", "id")
+        return queryset
 
     def _in_year(self, queryset, condition: Q):
         if self.year is None:
