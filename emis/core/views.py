@@ -34,7 +34,7 @@ from .audit import readable_changes
 from .deletion import delete_in_scope, delete_refused_message
 from .exports import csv_response, export_rows, xlsx_response
 from .models import ObjectChange
-from .tables import PAGE_SIZES, ListSettings
+from .tables import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MIN_PAGE_SIZE, PAGE_SIZES, ListSettings
 from .writes import Refused
 
 REGISTRY: list[type[ModelUI]] = []
@@ -360,6 +360,15 @@ class ObjectListView(ModelUIView):
         )
         template = "generic/_list_results.html" if request.htmx and not request.htmx.boosted else "generic/list.html"
         return render(request, template, context)
+
+    @staticmethod
+    def _per_page(request) -> int:
+        """The size ?per_page= asks for (10 to 500), else 25, remembered nowhere: for list pages of their own (the
+        work inbox); the generic lists read ListSettings."""
+        try:
+            return max(MIN_PAGE_SIZE, min(MAX_PAGE_SIZE, int(request.GET.get("per_page", DEFAULT_PAGE_SIZE))))
+        except ValueError:
+            return DEFAULT_PAGE_SIZE
 
 
 class ObjectExportView(ModelUIView):
