@@ -112,17 +112,17 @@ def test_htmx_request_returns_only_the_results(login):
 
 @pytest.fixture
 def many_students(county):
-    """30 more pupils at A1 (35 in the county)."""
+    """30 more pupils in school at A1, in its class (35 in the county)."""
     created = []
     for i in range(30):
-        created.append(
-            make_student(
-                f"学生{i:02d}",
-                county.school_a1,
-                birth=dt.date(2017, 1, 1) + dt.timedelta(days=i),
-                gender=GENDER_MALE if i % 2 else GENDER_FEMALE,
-            )
+        student = make_student(
+            f"学生{i:02d}",
+            county.school_a1,
+            birth=dt.date(2017, 1, 1) + dt.timedelta(days=i),
+            gender=GENDER_MALE if i % 2 else GENDER_FEMALE,
         )
+        make_enrollment(student, county.classes["A1"])
+        created.append(student)
     return created
 
 
@@ -136,7 +136,7 @@ def test_list_pages_are_paginated(many_students, login):
     assert len(names(second)) == 10
     assert not set(names(first)) & set(names(second))
     assert len(names(client.get(url, {"per_page": 10}))) == 10
-    assert len(names(client.get(url, {"per_page": 1000}))) == 35  # capped at 200
+    assert len(names(client.get(url, {"per_page": 1000}))) == 35  # capped at 500
     assert len(names(client.get(url, {"per_page": "x"}))) == 25
     # The search survives paging.
     searched = client.get(url, {"q": "学生", "page": 2})
@@ -398,7 +398,8 @@ def test_create_edit_and_delete_a_student(county, login):
     assert student.name_initials == "oynn" and student.county_code == "421224"
     page = client.get(student.get_absolute_url())
     assert "已保存：欧阳娜娜" in page.content.decode()
-    assert names(client.get(reverse("students:student_list"), {"q": "oynn"})) == ["欧阳娜娜"]
+    # Not enrolled yet, so not in school: found among all pupils.
+    assert names(client.get(reverse("students:student_list"), {"q": "oynn", "roll": ""})) == ["欧阳娜娜"]
 
     data = form_data(student, STUDENT_FORM_FIELDS, name="欧阳娜", boarder=True)
     response = client.post(reverse("students:student_edit", args=[student.pk]), data)
@@ -658,7 +659,8 @@ def test_list_query_count_for_a_scoped_role_does_not_grow(county, login):
     url = reverse("students:student_list")
     before = _queries(client, url)
     for i in range(5):
-        make_student(f"本校{i}", county.school_a1, birth=dt.date(2018, 7, 1) + dt.timedelta(days=i))
+        student = make_student(f"本校{i}", county.school_a1, birth=dt.date(2018, 7, 1) + dt.timedelta(days=i))
+        make_enrollment(student, county.classes["A1"])
     assert _queries(client, url) == before
     assert len(names(client.get(url))) == 7
 

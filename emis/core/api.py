@@ -111,6 +111,13 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
     def filterset_class(self):
         return self.ui.filterset_class
 
+    def filter_queryset(self, queryset):
+        # The FilterSet narrows lists only: a row is read, changed or deleted by its id whatever the list's filters
+        # (and their defaults: the pupils' list shows those in school, a former pupil's record is still theirs).
+        if self.action != "list":
+            return queryset
+        return super().filter_queryset(queryset)
+
     def perform_create(self, serializer):
         self._save_in_scope(serializer, access.ADD)
 

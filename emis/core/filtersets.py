@@ -7,6 +7,7 @@ import django_filters
 from django import forms
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 
@@ -92,10 +93,25 @@ class ScopedFilterSet(django_filters.FilterSet):
 
     search_fields: tuple[str, ...] = ("name",)
     initials_field: str | None = None
+    # A stored full-pinyin key ("zhangsanfeng", emis.common.text.pinyin_key): `q` in latin letters matches it from the
+    # start, spaces and apostrophes ignored ("zhangsan", "zhang san", "xi'an").
+    pinyin_field: str | None = None
+    # What `q` searches, shown in the search box (the list page adds the exact ID lookup where the role has it);
+    # None: "姓名或拼音首字母" where there is an initials field, else "名称".
+    search_hint = None
+    # {filter: value} applied when the request does not name the filter at all (page, API and export alike); a
+    # request naming it with an empty value asks for everything.
+    defaults: dict[str, str] = {}
 
     q = django_filters.CharFilter(method="search", label=_("搜索"))
 
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
+        if self.defaults:
+            data = data.copy() if data is not None else QueryDict(mutable=True)
+            for name, value in self.defaults.items():
+                key = f"{prefix}-{name}" if prefix else name
+                if key not in data:
+                    data[key] = value
         super().__init__(data=data, queryset=queryset, request=request, prefix=prefix)
         user = getattr(request, "user", None)
         for filter_ in self.filters.values():
@@ -155,7 +171,16 @@ class ScopedFilterSet(django_filters.FilterSet):
         conditions = [Q(**{f"{field}__icontains": value}) for field in self.search_fields]
         if self.initials_field and value.isascii() and value.isalpha():
             conditions.append(Q(**{f"{self.initials_field}__startswith": value.lower()}))
+        latin = "".join(value.lower().replace("'", " ").split())
+        if self.pinyin_field and latin.isascii() and latin.isalpha() and len(latin) > 1:
+            conditions.append(Q(**{f"{self.pinyin_field}__startswith": latin}))
         return queryset.filter(reduce(or_, conditions))
+
+    @classmethod
+    def describe_search(cls) -> str:
+        if cls.search_hint is not None:
+            return str(cls.search_hint)
+        return str(_("姓名或拼音首字母") if cls.initials_field else _("名称"))
 
 
 class ObjectChangeFilterSet(ScopedFilterSet):

@@ -407,3 +407,24 @@ class ExportJob(models.Model):
 
 
 delete_with_rows(ExportJob, "file")
+
+
+class ListPreference(models.Model):
+    """How one user reads one list page: rows per page and the columns they hid (emis.core.tables.ListSettings).
+
+    Not change-logged: it is the reader's view of a list, not registry data; deleted with the account."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="list_preferences"
+    )
+    list_name = models.CharField(_("列表"), max_length=100)  # the list page's URL name, "students:student_list"
+    per_page = models.PositiveSmallIntegerField(_("每页条数"), null=True, blank=True)
+    hidden_columns = models.JSONField(_("隐藏的列"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("列表显示设置")
+        verbose_name_plural = _("列表显示设置")
+        constraints = [models.UniqueConstraint(fields=("user", "list_name"), name="core_listpreference_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.list_name}"

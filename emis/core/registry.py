@@ -88,13 +88,15 @@ class DataDomain:
 class Panel:
     """A table an app adds to another model's detail page: ``model`` is the page's model as "app_label.ModelName",
     ``rows(obj, user)`` returns the rows to show (scoped with ``for_user``), ``table`` is the django-tables2 class.
-    The page's own related tables come first, then panels in ``order``."""
+    The page's own related tables come first, then panels in ``order``. ``links(obj, user)``, when given, returns
+    (label, url) pairs shown in the panel's header (a school's printable roster beside its classes)."""
 
     model: str
     title: Any
     rows: Callable[[Any, Any], Any]
     table: type
     order: int
+    links: Callable[[Any, Any], list] | None = None
 
 
 @dataclass(frozen=True)

@@ -42,3 +42,71 @@ class BaseTable(tables.Table):
                     bound.column.orderable = False
         if request is not None:
             tables.RequestConfig(request).configure(self)
+
+
+# Rows per page a list offers; a size asked for is remembered per user and list (ListPreference).
+PAGE_SIZES = (25, 50, 100, 500)
+DEFAULT_PAGE_SIZE = 25
+MIN_PAGE_SIZE, MAX_PAGE_SIZE = 10, 500
+
+
+class ListSettings:
+    """One user's settings of one list page: rows per page and hidden columns, stored per user (ListPreference) so
+    that a size or a choice of columns holds across pages, visits and sessions. One query to read; a write only when
+    the user changes something."""
+
+    def __init__(self, request, list_name: str):
+        from .models import ListPreference
+
+        self.request, self.list_name = request, list_name
+        self.preference = None
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            self.preference = ListPreference.objects.filter(user=user, list_name=list_name).first()
+
+    @property
+    def hidden_columns(self) -> set[str]:
+        return set(self.preference.hidden_columns) if self.preference is not None else set()
+
+    def per_page(self) -> int:
+        """The size the request asks for (remembered when it is one of PAGE_SIZES), else the remembered one."""
+        asked = self.request.GET.get("per_page")
+        if asked is not None:
+            try:
+                number = int(asked)
+            except ValueError:
+                number = None
+            if number is not None:
+                if number in PAGE_SIZES:
+                    self.save(per_page=number)
+                return max(MIN_PAGE_SIZE, min(MAX_PAGE_SIZE, number))
+        if self.preference is not None and self.preference.per_page:
+            return self.preference.per_page
+        return DEFAULT_PAGE_SIZE
+
+    def save(self, **values) -> None:
+        from .models import ListPreference
+
+        user = self.request.user
+        if user is None or not user.is_authenticated:
+            return
+        if self.preference is not None and all(getattr(self.preference, k) == v for k, v in values.items()):
+            return
+        self.preference, _created = ListPreference.objects.update_or_create(
+            user=user, list_name=self.list_name, defaults=values
+        )
+
+    def apply(self, table) -> None:
+        """Hide the columns the user hid (the first column, the row's link, always shows)."""
+        names = table.columns.names()
+        for name in self.hidden_columns:
+            if name in names[1:]:
+                table.columns.hide(name)
+
+    @staticmethod
+    def choosable(table) -> list[dict]:
+        """The columns a user may show or hide (all but the first), with their headers and whether they show now."""
+        return [
+            {"name": column.name, "header": column.header, "visible": column.visible}
+            for column in table.columns.all()[1:]
+        ]

@@ -8,6 +8,7 @@ app_name = "core"
 urlpatterns = [
     *ObjectChangeUI.urls(),
     path("pick/<slug:name>/", pickers.pick, name="pick"),
+    path("lists/columns/", pages.list_columns, name="list_columns"),
     path("imports/", import_views.import_list, name="import_list"),
     path("imports/<int:pk>/", import_views.import_detail, name="importbatch_detail"),
     path("imports/<int:pk>/commit/", import_views.import_commit, name="import_commit"),

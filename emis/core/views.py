@@ -36,6 +36,7 @@ from . import access, exports, registry
 from .audit import readable_changes
 from .deletion import delete_in_scope, delete_refused_message
 from .models import ObjectChange
+from .tables import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MIN_PAGE_SIZE, PAGE_SIZES, ListSettings
 from .writes import Refused
 
 REGISTRY: list[type[ModelUI]] = []
@@ -123,6 +124,7 @@ class ModelUI:
     detail_page_template = "generic/detail.html"  # the generic page, or one extending it (block detail_extra)
     id_lookup_fields: Sequence[str] = ()
     oversight = False
+    related_per_page = 10  # rows per page of each related table on the detail page
 
     # The write path: pages, the API and (through the services' bulk forms) importers reach the same rule. --------
 
@@ -248,6 +250,35 @@ class ModelUI:
         return []
 
     @classmethod
+    def detail_links(cls, obj, user) -> list[tuple[str, str]]:
+        """(label, url) of other pages a row's page links to (a class's printable roster, say)."""
+        return []
+
+    @classmethod
+    def search_hint(cls, user) -> str:
+        """What the list's search box searches, for ``user``: the FilterSet's ``search_hint``, and the exact lookup
+        by a whole ID number where the role has it (typed into the same box, it is posted to the lookup page)."""
+        describe = getattr(cls.filterset_class, "describe_search", None)
+        hint = describe() if describe is not None else ""
+        if cls.may_look_up(user):
+            return _("%(hint)s；或完整的身份证号、学籍号（精确查找）") % {"hint": hint}
+        return hint
+
+    @classmethod
+    def prepare_search(cls, filterset, user) -> None:
+        """Put the search hint in the box and, for roles with the exact lookup, where an ID number typed there goes
+        (static/js/emis.js posts it to the lookup page: an ID number never travels in a URL)."""
+        field = filterset.form.fields.get("q")
+        if field is None:
+            return
+        attrs = field.widget.attrs
+        attrs["placeholder"] = cls.search_hint(user)
+        attrs["title"] = attrs["placeholder"]
+        if cls.id_lookup_fields:
+            attrs["data-id-search"] = reverse(cls.url_name("lookup")) if cls.may_look_up(user) else ""
+            attrs["data-id-refused"] = _("您的角色看不到完整证件号，不能按证件号查找；请按姓名或拼音搜索。")
+
+    @classmethod
     def list_actions(cls, user) -> list[dict]:
         """The list page's action buttons the user may use."""
         domain = getattr(cls.model, "domain", None)
@@ -312,20 +343,38 @@ class ObjectListView(ModelUIView):
     def get(self, request):
         queryset = self.ui.queryset(request.user)
         filterset = self.ui.filterset_class(request.GET or None, queryset=queryset, request=request)
+        self.ui.prepare_search(filterset, request.user)
         table = self.ui.table_class(filterset.qs if filterset.is_bound else queryset, request=request)
-        RequestConfig(request, paginate={"per_page": self._per_page(request)}).configure(table)
+        # Rows per page and hidden columns, as this user left them on this list (emis.core.tables.ListSettings).
+        settings = ListSettings(request, self.ui.url_name("list"))
+        per_page = settings.per_page()
+        settings.apply(table)
+        RequestConfig(request, paginate={"per_page": per_page}).configure(table)
         query = request.GET.copy()
         query.pop("page", None)
-        context = self.context(table=table, filterset=filterset, querystring=query.urlencode())
+        sized = query.copy()
+        sized.pop("per_page", None)
+        context = self.context(
+            table=table,
+            filterset=filterset,
+            querystring=query.urlencode(),
+            sized_querystring=sized.urlencode(),
+            per_page=per_page,
+            page_sizes=PAGE_SIZES,
+            columns=ListSettings.choosable(table),
+            list_name=self.ui.url_name("list"),
+        )
         template = "generic/_list_results.html" if request.htmx and not request.htmx.boosted else "generic/list.html"
         return render(request, template, context)
 
     @staticmethod
     def _per_page(request) -> int:
+        """The size ?per_page= asks for (10 to 500), else 25, remembered nowhere: for list pages of their own (the
+        work inbox); the generic lists read ListSettings."""
         try:
-            return max(10, min(200, int(request.GET.get("per_page", 25))))
+            return max(MIN_PAGE_SIZE, min(MAX_PAGE_SIZE, int(request.GET.get("per_page", DEFAULT_PAGE_SIZE))))
         except ValueError:
-            return 25
+            return DEFAULT_PAGE_SIZE
 
 
 class ObjectExportView(ModelUIView):
@@ -437,12 +486,15 @@ class ObjectDetailView(ModelUIView):
         ]
         related = []
         # The model's own related tables, then the panels other apps add to this model's page (their plugin.py).
-        blocks = [*self.ui.related, *((p.title, p.rows, p.table) for p in registry.panels_for(self.ui.model))]
+        panels = registry.panels_for(self.ui.model)
+        blocks = [*self.ui.related, *((p.title, p.rows, p.table) for p in panels)]
+        # A block's links ("打印花名册" on a school's classes), in its card's header.
+        links = [None] * len(self.ui.related) + [p.links for p in panels]
         for index, (title, get_queryset, table_class) in enumerate(blocks):
             # Each related table pages on its own query parameter (r0-page, r1-page ...).
             table = table_class(get_queryset(obj, user), request=request, orderable=False, prefix=f"r{index}-")
-            RequestConfig(request, paginate={"per_page": 10}).configure(table)
-            related.append({"title": title, "table": table})
+            RequestConfig(request, paginate={"per_page": self.ui.related_per_page}).configure(table)
+            related.append({"title": title, "table": table, "links": links[index](obj, user) if links[index] else []})
         changes = list(object_history(user, obj))
         history = [
             {"change": change, "rows": rows}
@@ -459,6 +511,7 @@ class ObjectDetailView(ModelUIView):
                 history=history,
                 object_actions=self.ui.object_actions(obj, user) if self.ui.actions else [],
                 **self._row_rights(obj, user),
+                detail_links=self.ui.detail_links(obj, user),
                 **self.ui.detail_context(obj, request),
                 **extra,
             ),

@@ -18,7 +18,7 @@ from django.db.models import Q
 
 from emis.accounts.models import User
 from emis.admissions.apps import DOMAIN as ADMISSIONS_DOMAIN
-from emis.common.text import pinyin_initials
+from emis.common.text import pinyin_initials, pinyin_key, pinyin_sort_key
 from emis.core.access import Role
 from emis.core.audit import audit_context, record_event
 from emis.core.bulk import insert_rows
@@ -294,6 +294,8 @@ def _write(plan: Plan, timer: _Timer, county: DemoCounty) -> dict[str, int]:
             "migrant",
             "current_school_id",
             "county_code",
+            "name_pinyin",
+            "name_sort",
         ),
         (
             (
@@ -312,6 +314,8 @@ def _write(plan: Plan, timer: _Timer, county: DemoCounty) -> dict[str, int]:
                 s.migrant,
                 school_ids[s.current_school],
                 county_code,
+                pinyin_key(p.name),
+                pinyin_sort_key(p.name),
             )
             for s in students
             for p in (s.person,)

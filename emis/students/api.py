@@ -37,7 +37,7 @@ class StudentSerializer(ScopedModelSerializer):
 class SchoolClassSerializer(ScopedModelSerializer):
     class Meta:
         model = models.SchoolClass
-        fields = ("id", "school", "school_year", "grade", "name")
+        fields = ("id", "school", "school_year", "grade", "name", "head_teacher")
 
 
 class EnrollmentSerializer(ScopedModelSerializer):

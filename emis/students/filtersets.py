@@ -1,5 +1,8 @@
 import django_filters
-from django.db.models import Q
+from django.db.models import Exists, F, OuterRef, Q, Value
+from django.db.models.functions import Concat
+from django.forms import HiddenInput
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from emis.core.filtersets import IntegerFilter, ScopedFilterSet, yes_no
@@ -8,11 +11,36 @@ from emis.orgs.models import Division, School, SchoolYear, public_or_inclusive
 
 from .choices import COMPULSORY_GRADES, ON_ROLL_STATUSES, EnrollmentStatus, Grade, Level
 from .models import Enrollment, SchoolClass, Student
+from .selectors import in_school_condition, roll_year, year_enrollments
 
 
 class StudentFilterSet(ScopedFilterSet):
+    """The pupils' one FilterSet (list page, API, export): in school (在读) unless asked otherwise; grade, class and
+    township of the pupil's place this school year; name, pinyin initials or full pinyin in ``q``."""
+
     search_fields = ("name",)
     initials_field = "name_initials"
+    pinyin_field = "name_pinyin"
+    search_hint = _("姓名、拼音首字母或全拼")
+    # Applied when the request does not name the filter: the list opens on the pupils in school, and so do the API
+    # and the export with the same query string.
+    defaults = {"roll": "in"}
+
+    roll = django_filters.ChoiceFilter(
+        choices=[("in", _("在读")), ("out", _("不在读（休学、已离校）"))],
+        empty_label=_("全部学生"),
+        method="filter_roll",
+        label=_("在读状态"),
+    )
+    grade = django_filters.ChoiceFilter(choices=Grade.choices, method="filter_grade", label=_("年级"))
+    class_name = django_filters.CharFilter(method="filter_class_name", label=_("班级"))
+    # A class by id, from the class page's links (no list of every class in the county: a hidden field).
+    school_class = django_filters.NumberFilter(method="filter_school_class", label=_("班级"), widget=HiddenInput)
+    township = django_filters.ModelChoiceFilter(
+        field_name="current_school__township",
+        queryset=Division.objects.filter(level=DivisionLevel.TOWNSHIP),
+        label=_("乡镇"),
+    )
     current_school = django_filters.ModelChoiceFilter(queryset=School.objects.all(), label=_("当前学校"))
     gender = django_filters.ChoiceFilter(choices=[("1", _("男")), ("2", _("女"))], label=_("性别"))
     boarder = django_filters.BooleanFilter(label=_("寄宿生"))
@@ -21,7 +49,75 @@ class StudentFilterSet(ScopedFilterSet):
 
     class Meta:
         model = Student
-        fields = ("q", "current_school", "gender", "boarder", "poverty_family", "disabled")
+        fields = (
+            "q",
+            "roll",
+            "township",
+            "current_school",
+            "grade",
+            "class_name",
+            "school_class",
+            "gender",
+            "boarder",
+            "poverty_family",
+            "disabled",
+        )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = getattr(self.request, "user", None)
+        if user is not None:
+            # The townships of the schools the user sees (a school's account: its own), not every township of the
+            # deployment: a short list at any scale.
+            township = self.filters["township"]
+            township.queryset = township.extra["queryset"] = Division.objects.filter(
+                level=DivisionLevel.TOWNSHIP, pk__in=School.objects.for_user(user).values("township_id")
+            )
+
+    @cached_property
+    def year(self):
+        return roll_year()
+
+    # Filters that narrow the pupils to a few (a search, a class, a grade, a place). The first page of a county's
+    # pupils in school is read walking the pinyin index until it holds a page; a narrow filter would walk it all, so
+    # then the few rows found are sorted instead (an expression no index serves, in the same order).
+    NARROWING = ("q", "grade", "class_name", "school_class", "township", "current_school")
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        data = getattr(self.form, "cleaned_data", {}) or {}
+        if any(data.get(name) not in (None, "") for name in self.NARROWING):
+            queryset = queryset.order_by(Concat(F("name_sort"), Value("")), "name", "id")
+        return queryset
+
+    def _in_year(self, queryset, condition: Q):
+        if self.year is None:
+            return queryset.none()
+        return queryset.filter(Exists(year_enrollments(self.year).filter(condition)))
+
+    def filter_roll(self, queryset, name, value):
+        if value == "in":
+            return queryset.filter(in_school_condition(self.year))
+        if value == "out":
+            return queryset.exclude(in_school_condition(self.year))
+        return queryset
+
+    def filter_grade(self, queryset, name, value):
+        return self._in_year(queryset, Q(grade=value)) if value else queryset
+
+    def filter_class_name(self, queryset, name, value):
+        value = (value or "").strip()
+        if not value:
+            return queryset
+        # "1班" or just "1".
+        return self._in_year(queryset, Q(school_class__name__iexact=value) | Q(school_class__name__iexact=f"{value}班"))
+
+    def filter_school_class(self, queryset, name, value):
+        # The class's pupils now, whatever its year (a past year's class lists those still placed in it).
+        if value is None:
+            return queryset
+        placed = Enrollment.objects.filter(student=OuterRef("pk"), school_class_id=int(value), is_current=True)
+        return queryset.filter(Exists(placed.order_by()))
 
 
 class SchoolClassFilterSet(ScopedFilterSet):

@@ -39,7 +39,7 @@ class StudentForm(ScopedModelForm):
 class SchoolClassForm(ScopedModelForm):
     class Meta:
         model = SchoolClass
-        fields = ("school", "school_year", "grade", "name")
+        fields = ("school", "school_year", "grade", "name", "head_teacher")
 
 
 class EnrollmentForm(ScopedModelForm):

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from emis.common.idnumbers import id_number_problems, student_no_warning, validate_student_no
 from emis.common.schoolyear import age_on
-from emis.common.text import pinyin_initials
+from emis.common.text import pinyin_initials, pinyin_key, pinyin_sort_key
 from emis.core import access
 from emis.core.audit import record_changes_bulk
 from emis.core.bulk import allocate_ids, insert_rows, select_where_in, update_rows
@@ -481,12 +481,13 @@ class StudentImport(ImportSpec):
             payload = row.payload
             # A pupil's county is the school's (as students.services sets it on a page).
             county = county_of(payload["township_code"])
-            values = (*payload["student"], pinyin_initials(payload["student"][0]), county)
+            name = payload["student"][0]
+            values = (*payload["student"], pinyin_initials(name), county, pinyin_key(name), pinyin_sort_key(name))
             if payload["student_pk"] is None:
                 new_rows.append((row, values))
             else:
                 changed.append((row, values))
-        columns = (*STUDENT_FIELDS, "name_initials", "county_code")
+        columns = (*STUDENT_FIELDS, "name_initials", "county_code", "name_pinyin", "name_sort")
         if new_rows:
             field_count = len(STUDENT_FIELDS)
             pks = allocate_ids(Student, len(new_rows))

@@ -1,5 +1,6 @@
 """The students app's contributions: pupils, classes and enrolments; the classes panel on a school's page."""
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from emis.core.access import ADD, CHANGE, DELETE, Role
@@ -59,6 +60,14 @@ PICKABLES = (
 )
 
 
+def school_roster_links(school, user):
+    """The school's printable 花名册 (every class of the current school year), beside its classes."""
+    return [
+        (_("打印全校花名册"), reverse("students:school_roster", args=[school.pk])),
+        (_("全校花名册 Excel"), reverse("students:school_roster_xlsx", args=[school.pk])),
+    ]
+
+
 register(
     AppRegistration(
         app="students",
@@ -76,7 +85,7 @@ register(
         rights={DOMAIN: {Role.TOWNSHIP: {ADD, CHANGE, DELETE}, Role.SCHOOL: {ADD, CHANGE, DELETE}}},
         import_kinds=(ImportKind("students", "emis.students.importers.StudentImport", 10),),
         panels=(
-            Panel("orgs.School", _("班级"), school_classes, SchoolClassTable, 10),
+            Panel("orgs.School", _("班级"), school_classes, SchoolClassTable, 10, links=school_roster_links),
             Panel("students.Student", _("学籍异动"), student_roll_changes, RollChangeTable, 10),
         ),
         home="emis.students.selectors.home_summary",

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery
 
 from emis.orgs.models import SchoolYear
+from emis.orgs.selectors import current_school_year
 
-from .choices import GRADES_OF_LEVEL, ON_ROLL_STATUSES, Level
+from .choices import GRADES_OF_LEVEL, ON_ROLL_STATUSES, EnrollmentStatus, Level
 from .models import Enrollment, SchoolClass, Student
 
 # Keys an on-roll count may be grouped by, and the ORM path behind each.
@@ -220,3 +221,74 @@ def home_summary(user, summary: dict) -> dict:
         "levels": [(Level(code).label, pupils.get(code, 0)) for code in Level.values if code != Level.SPECIAL],
         "pupils_total": pupils_in_school(user, school_year=year).count() if year is not None else 0,
     }
+
+
+# Pupils in school (在读) ---------------------------------------------------------------------------------------
+#
+# One definition for every page that counts or lists pupils "in school": the home page, the dashboard and the pupil
+# list agree because they all read it from here. A pupil is in school in a school year when they hold that year's
+# current enrolment (is_current) with a status on the roll (在读, 转入): the same rows the statistics count. A pupil
+# who left (毕业, 转出, 辍学 ...) or whose last enrolment is from an earlier year is not; their `current_school` still
+# names the school they left (the scope of their record hangs from it), but no page shows it as their 当前学校.
+
+# Statuses under which a pupil still belongs to a school this year: on the roll, or suspended (休学) and coming back.
+AT_SCHOOL_STATUSES = (*ON_ROLL_STATUSES, EnrollmentStatus.SUSPENDED)
+
+
+def roll_year(school_year: SchoolYear | int | None = None) -> SchoolYear | None:
+    """The school year "in school" is read in: the one given (a SchoolYear or its start year), else the current one."""
+    if school_year is None:
+        return current_school_year()
+    if isinstance(school_year, SchoolYear):
+        return school_year
+    return SchoolYear.objects.filter(start_year=int(school_year)).first()
+
+
+def year_enrollments(school_year: SchoolYear | None, student_path: str = "pk"):
+    """The current enrolment of each pupil (OuterRef(student_path)) in the year: at most one (a unique constraint)."""
+    return Enrollment.objects.filter(
+        student=OuterRef(student_path), school_year=school_year, is_current=True
+    ).order_by()
+
+
+def in_school_condition(school_year: SchoolYear | None) -> Q:
+    """A filter on students: in school in `school_year` (nobody when there is no year): ``in_school_enrollments``."""
+    if school_year is None:
+        return Q(pk__in=[])
+    return Q(Exists(in_school_enrollments(Enrollment.objects.filter(student=OuterRef("pk")), school_year=school_year)))
+
+
+def pupils_in_school_by_level(user, *, school_year: SchoolYear | int | None = None) -> dict[str, int]:
+    """{level: pupils in school} of ``pupils_in_school`` (the level of each pupil's enrolment of that year); the
+    values add up to ``pupils_in_school(...).count()``. One query."""
+    year = roll_year(school_year)
+    if year is None:
+        return {}
+    rows = (
+        in_school_enrollments(
+            Enrollment.objects.filter(student__in=Student.objects.for_user(user).values("pk")), school_year=year
+        )
+        .order_by()
+        .values("level")
+        .annotate(n=Count("id"))
+    )
+    return {row["level"]: row["n"] for row in rows}
+
+
+def with_year_place(queryset, *, school_year: SchoolYear | None, student_path: str = "pk"):
+    """Annotate each student with their place in the year: ``year_grade``, ``year_class_id``, ``year_class_name``,
+    ``year_status`` (None when they hold no enrolment that year) and ``at_school`` (on the roll or suspended: the
+    pupil belongs to a school; a former pupil does not, and their 当前学校 shows empty). Correlated subqueries on the
+    (student, school_year) unique index: a page of rows costs no more queries than the page itself."""
+    if school_year is None:
+        return queryset.annotate(
+            at_school=ExpressionWrapper(Q(pk__in=[]), output_field=BooleanField()),
+        )
+    place = year_enrollments(school_year, student_path)
+    return queryset.annotate(
+        year_grade=Subquery(place.values("grade")[:1]),
+        year_class_id=Subquery(place.values("school_class_id")[:1]),
+        year_class_name=Subquery(place.values("school_class__name")[:1]),
+        year_status=Subquery(place.values("status")[:1]),
+        at_school=Exists(place.filter(status__in=AT_SCHOOL_STATUSES)),
+    )

@@ -8,6 +8,7 @@ from emis.core.views import ModelUI
 
 from . import filtersets, forms, models, services, tables
 from .choices import ON_ROLL_STATUSES
+from .selectors import roll_year, with_year_place
 
 
 def class_size_annotation():
@@ -58,9 +59,22 @@ class StudentUI(ModelUI):
     )
 
     @classmethod
-    def detail_context(cls, obj, request):
+    def detail_links(cls, obj, user):
         # The guided roll changes (rollchange_views): a link for those who may change the pupil.
-        return {"object_links": rollchange_link(request.user, obj, "students:student_rollchange", _("办理学籍异动"))}
+        return rollchange_link(user, obj, "students:student_rollchange", _("办理学籍异动"))
+
+    @classmethod
+    def queryset(cls, user, action=access.VIEW):
+        # This school year's grade and class, and whether the pupil still belongs to a school (a former pupil's
+        # 当前学校 shows empty): emis.students.selectors.with_year_place.
+        return with_year_place(super().queryset(user, action), school_year=roll_year())
+
+    @classmethod
+    def detail_field(cls, obj, name, user):
+        field = super().detail_field(obj, name, user)
+        if name == "current_school" and not getattr(obj, "at_school", True):
+            field.update(value=None, link=None)
+        return field
 
     @classmethod
     def warnings(cls, obj, user):
@@ -91,7 +105,7 @@ class SchoolClassUI(ModelUI):
     table_class = tables.SchoolClassTable
     form_class = forms.SchoolClassForm
     select_related = ("school", "school_year")
-    detail_fields = ("school", "school_year", "grade", "name")
+    detail_fields = ("school", "school_year", "grade", "name", "head_teacher")
     related = (
         (
             _("学生"),
@@ -99,18 +113,25 @@ class SchoolClassUI(ModelUI):
                 obj.enrollments.for_user(user)
                 .filter(is_current=True)
                 .select_related("student", "school", "school_year", "school_class")
+                .order_by("student__name_sort", "student__name", "student_id")
             ),
             tables.EnrollmentTable,
         ),
     )
+    related_per_page = 100  # a class on one page (the largest classes hold some 70 pupils)
+
+    @classmethod
+    def detail_links(cls, obj, user):
+        return [
+            *rollchange_link(user, obj, "students:class_rollchange", _("整班异动")),
+            (_("打印花名册"), reverse("students:schoolclass_roster", args=[obj.pk])),
+            (_("花名册 Excel"), reverse("students:schoolclass_roster_xlsx", args=[obj.pk])),
+            (_("在学生列表中查看"), f"{reverse('students:student_list')}?roll=&school_class={obj.pk}"),
+        ]
 
     @classmethod
     def queryset(cls, user, action=access.VIEW):
         return super().queryset(user, action).annotate(size=class_size_annotation())
-
-    @classmethod
-    def detail_context(cls, obj, request):
-        return {"object_links": rollchange_link(request.user, obj, "students:class_rollchange", _("整班异动"))}
 
     @staticmethod
     def export_columns(user):

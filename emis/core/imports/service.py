@@ -213,7 +213,8 @@ def import_batch_rollback(*, batch: ImportBatch, acting_user) -> ImportBatch:
                     # update() skips save(), which keeps the pinyin key in step with the name.
                     keyed = model(name=restore["name"])
                     keyed.refresh_search_keys()
-                    restore["name_initials"] = keyed.name_initials
+                    for key in getattr(model, "search_key_fields", ("name_initials",)):
+                        restore[key] = getattr(keyed, key)
                 # ID numbers come back from their tokens in the change log, with their hashes.
                 model._base_manager.filter(pk=change.object_id).update(**with_hashes(model, restore))
                 obj = model(pk=change.object_id)

@@ -110,6 +110,14 @@ MATRIX = AppMatrix(
             Probe("post", {ANON: 302, "*": 404}, data={"q": "a"}, kwargs={"name": "nonsense"}),
         ],
         "core:import_list": [Probe("get", {ANON: 302, "*": 200}, check=_import_list_scoped)],
+        # A user's choice of columns on a list page (POST only): stored and back to the list; a list the role
+        # does not have (user accounts for all but the administrator) or that does not exist answers 404.
+        "core:list_columns": [
+            Probe("post", {ANON: 302, "*": 302}, data={"list": "students:student_list", "columns": ["gender"]}),
+            Probe("post", {ANON: 302, Role.ADMIN: 302, "*": 404}, data={"list": "accounts:user_list"}),
+            Probe("post", {ANON: 302, "*": 404}, data={"list": "nonsense"}),
+            Probe("get", {ANON: 302, "*": 405}),
+        ],
         # The blank template of an import kind is no data: every signed-in role may download it.
         "core:import_template": [
             Probe("get", {ANON: 302, "*": 200}, check=is_login_redirect, kwargs={"kind": "students"}),

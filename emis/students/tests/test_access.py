@@ -2,7 +2,8 @@
 ID-number lookups derived from its ModelUIs and viewsets; and the roll changes (学籍异动): the history's list, export
 and page derived from RollChangeUI, the undo and the progress panel as object routes, the 学年升级 page probed per
 role, and a pupil's and a class's roll-change pages checked per row (200 for the roles that change pupils, inside
-their scope; 404 otherwise; an empty POST writes nothing)."""
+their scope; 404 otherwise; an empty POST writes nothing); and the 花名册 (a class's and a school's printable roster,
+page and xlsx): 200 in scope, 404 outside."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from django.urls import reverse
 
 from emis.core.access import Role
 from emis.core.audit import audit_context
+from emis.orgs.models import School
 from emis.testing_access import (
     ANON,
     ROLES,
@@ -103,6 +105,10 @@ MATRIX = StudentsMatrix(
     object_routes={
         "students:rollchange_undo": ObjectRoute(RollChange, get=405, post=(DOMAIN, "change")),
         "students:rollchange_progress": ObjectRoute(RollChange),
+        "students:schoolclass_roster": ObjectRoute(SchoolClass),
+        "students:schoolclass_roster_xlsx": ObjectRoute(SchoolClass),
+        "students:school_roster": ObjectRoute(School),
+        "students:school_roster_xlsx": ObjectRoute(School),
     },
     data=(make_roll_changes,),
 )

@@ -129,9 +129,13 @@ def test_the_pages_show_each_account_its_counties_pupils(loaded):
     for username, count in expected.items():
         client = Client()
         client.force_login(User.objects.get(username=username))
-        response = client.get(reverse("students:student_list"))
+        # Everyone ever enrolled (the switch "全部学生")...
+        response = client.get(reverse("students:student_list"), {"roll": ""})
         assert response.status_code == 200, username
         assert response.context["table"].paginator.count == count, username
+        # ... and by default the pupils in school, as many as the statistics count on the roll.
+        response = client.get(reverse("students:student_list"))
+        assert response.context["table"].paginator.count == sum(_on_roll(username).values()), username
 
 
 def test_the_new_accounts(loaded):
