@@ -24,5 +24,6 @@ register(
             ImportKind("population", "emis.population.importers.PopulationImport", 50),
             ImportKind("outside", "emis.population.importers.OutsideEnrollmentImport", 60),
         ),
+        provides={"demo.load": "emis.population.demo.load", "demo.wipe": "emis.population.demo.wipe"},
     )
 )

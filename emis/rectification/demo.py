@@ -81,8 +81,10 @@ def _schools(county_code: str, count: int) -> list:
     first = [s for s in schools if s.name == SCHOOL_ACCOUNT_SCHOOL]
     # Spread over the townships: every n-th school of the county, in code order.
     step = max(1, len(schools) // count)
-    picked = first + [s for s in schools[::step] if s not in first]
-    return picked[:count]
+    picked = [s for s in schools[::step] if s not in first][: count - len(first)]
+    # The school account's school takes the plan's first 整改中 notice: its 待办 has a notice to answer.
+    at = next(i for i, (kind, _back, _days) in enumerate(PLAN) if kind == "rectifying")
+    return picked[:at] + first + picked[at:]
 
 
 def _photo(n: int):

@@ -32,6 +32,8 @@ def test_the_demo_accounts_see_their_notices(tongshan):
     assert waiting_for(section).filter(workflow="rectification").exists()  # reports to verify
     school = User.objects.get(username="school")
     assert Notice.objects.for_user(school).exists()
+    # The school's own notice waits for its answer (its 待办 is not empty); so do the township's schools'.
+    assert waiting_for(school).filter(workflow="rectification", state="rectifying").exists()
 
 
 def test_loading_again_adds_nothing(tongshan):
