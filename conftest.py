@@ -60,3 +60,16 @@ def _empty_cache(request):
     if "matrix_expected" not in request.fixturenames:
         cache.clear()
     yield
+
+
+@pytest.fixture
+def login(county, db):
+    """login(role) -> a Client signed in as that role's user of the test county (force_login: no password step)."""
+    from django.test import Client
+
+    def _login(role: str) -> Client:
+        client = Client()
+        client.force_login(county.users[role])
+        return client
+
+    return _login

@@ -18,18 +18,6 @@ def users(county, db):
 
 
 @pytest.fixture
-def login(county, db):
-    """login(role) -> a Client signed in as that role's user (session authentication)."""
-
-    def _login(role: str) -> Client:
-        client = Client()
-        client.force_login(county.users[role])
-        return client
-
-    return _login
-
-
-@pytest.fixture
 def api(county, db):
     """api(role) -> a Client sending that role's token (None: anonymous)."""
 

@@ -44,7 +44,7 @@ from emis.orgs.models import School, SchoolYear
 from .apps import DOMAIN
 from .choices import GRADE_LEVEL, ON_ROLL_STATUSES, EnrollmentStatus, Grade
 from .models import Enrollment, RollChange, RollChangeKind, RollChangeLine, RollChangeState, SchoolClass, Student
-from .services import student_sync_current_school
+from .services import ENROLLMENT_COLUMNS, student_sync_current_school
 
 # The grade a pupil moves up to at the start of the next school year; the final grade of each level graduates.
 NEXT_GRADE = {
@@ -1104,22 +1104,7 @@ def _promotion_write(change: RollChange, plan: PromotionPlan, *, graduate_date: 
     _progress(change.pk, 45)
     if closed:
         update_rows(Enrollment, ("is_current",), closed)
-    insert_rows(
-        Enrollment,
-        (
-            "id",
-            "student_id",
-            "school_id",
-            "school_year_id",
-            "school_class_id",
-            "grade",
-            "level",
-            "status",
-            "status_date",
-            "is_current",
-        ),
-        new_rows,
-    )
+    insert_rows(Enrollment, ("id", *ENROLLMENT_COLUMNS), new_rows)
     _progress(change.pk, 65)
     record_changes_bulk(audit)
     _progress(change.pk, 85)

@@ -33,18 +33,6 @@ LIMIT = 5  # settings.AXES_FAILURE_LIMIT
 COUNTY_ROLES = ["admin", "leader", "section"]
 
 
-@pytest.fixture
-def login(county):
-    """login(role) -> a Client signed in as that role's user (force_login: no password step)."""
-
-    def _login(role: str) -> Client:
-        client = Client()
-        client.force_login(county.users[role])
-        return client
-
-    return _login
-
-
 def login_page(client, username, password):
     return client.post(LOGIN, {"username": username, "password": password})
 

@@ -19,16 +19,6 @@ from emis.orgs.models import Division, School, SchoolYear
 from emis.testing import assert_rejected, last_change_id, make_division, response_text, write_table_file
 
 
-@pytest.fixture
-def login(county):
-    def _login(role):
-        client = Client()
-        client.force_login(county.users[role])
-        return client
-
-    return _login
-
-
 def setup(*args) -> str:
     out = StringIO()
     call_command("setup_county", *args, stdout=out)

@@ -9,7 +9,6 @@ import datetime as dt
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -19,18 +18,6 @@ from emis.students.models import Enrollment, RollChange, RollChangeState
 from emis.testing import make_enrollment, make_student, response_text, xlsx_rows
 
 DAY = "2024-11-04"
-
-
-@pytest.fixture
-def login(county):
-    """login(role) -> a Client signed in as that role's user."""
-
-    def _login(role: str) -> Client:
-        client = Client()
-        client.force_login(county.users[role])
-        return client
-
-    return _login
 
 
 def current(student):

@@ -11,7 +11,6 @@ import re
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -25,16 +24,6 @@ from emis.students.selectors import on_roll_total, pupils_in_school, pupils_in_s
 from emis.testing import make_enrollment, make_student, xlsx_rows
 
 MASKED = re.compile(r"^\d{6}\*{12}$")
-
-
-@pytest.fixture
-def login(county):
-    def _login(role: str) -> Client:
-        client = Client()
-        client.force_login(county.users[role])
-        return client
-
-    return _login
 
 
 def listed(response) -> list[str]:
