@@ -3,11 +3,13 @@
 import django_tables2 as tables
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from emis.core.tables import BaseTable
 
 from . import declaration
+from .calendar import package_years
 from .models import CalendarDay, CalendarYear, Case, Urgency
 
 URGENCY_BADGES = {
@@ -90,6 +92,14 @@ class CalendarDayTable(BaseTable):
     class Meta(BaseTable.Meta):
         model = CalendarDay
         fields = ("date", "kind", "name")
+        empty_text = format_lazy(
+            _(
+                "尚无调整。系统按国家法定节假日和调休安排自动计算工作日（已知至 {year} 年）；"
+                "国务院办公厅公布下一年度放假"
+                "安排后，由系统管理员在此逐日录入节假日和调休上班日，并在“已录入年度”中登记该年。"
+            ),
+            year=package_years()[-1],
+        )
 
 
 class CalendarYearTable(BaseTable):
@@ -98,3 +108,6 @@ class CalendarYearTable(BaseTable):
     class Meta(BaseTable.Meta):
         model = CalendarYear
         fields = ("year", "source")
+        empty_text = format_lazy(
+            _("尚未录入任何年度：已知年份（至 {year} 年）的工作日按国家安排自动计算。"), year=package_years()[-1]
+        )
