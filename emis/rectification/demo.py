@@ -101,7 +101,9 @@ def _photo(n: int):
 
 
 def load(county, log) -> dict[str, int]:
-    """Contribute the demo notices to ``county`` (通山县 only; once: nothing is added when some exist)."""
+    """Contribute the demo notices to ``county`` (once: nothing is added when some exist). 通山县's are issued by the
+    demo 股室 account, and one goes to the demo school account's school; the other county's by a demo 股室 account of
+    its own (no usable password), over the first part of the plan."""
     from emis.accounts.models import User
     from emis.demo.loader import TONGSHAN
     from emis.work.calendar import WorkCalendar
@@ -111,19 +113,23 @@ def load(county, log) -> dict[str, int]:
     from . import services
     from .models import Notice
 
-    if county.key != TONGSHAN.key or Notice.objects.filter(school__township__code__startswith=county.code).exists():
+    if Notice.objects.filter(school__township__code__startswith=county.code).exists():
         return {}
-    issuer = User.objects.filter(username="section").first()
+    if county.key == TONGSHAN.key:
+        issuer = User.objects.filter(username="section").first()
+        plan = PLAN
+    else:
+        issuer, plan = _section_account(county), PLAN[: len(PLAN) // 2 + 1]
     school_user = User.objects.filter(username="school").first()
     if issuer is None or school_user is None:
         return {}
     calendar = WorkCalendar()
     base = _base_day()
-    schools = _schools(county.code, len(PLAN))
+    schools = _schools(county.code, len(plan))
     photo_no = 0
     counts: dict[str, int] = {}
     with transaction.atomic():
-        for index, ((kind, back, days), school) in enumerate(zip(PLAN, schools, strict=False)):
+        for index, ((kind, back, days), school) in enumerate(zip(plan, schools, strict=False)):
             issued_on = calendar.subtract(base, back) if back else base
             findings = [FINDINGS[(index + k) % len(FINDINGS)] for k in range(1 + index % 3)]
             items = []
@@ -216,6 +222,26 @@ def _report(services, notice, actor, day, photo_no):
         for n, item in enumerate(services.open_items(notice))
     }
     return services.notice_report(notice=notice, acting_user=actor, answers=answers, today=day)
+
+
+def _section_account(county):
+    """A demo 股室 account of ``county`` that issues its notices (no usable password: nobody logs in with it)."""
+    from emis.accounts.models import User
+    from emis.core.access import Role
+    from emis.orgs.models import Division
+
+    user = User.objects.filter(username=f"demo-section-{county.code}").first()
+    if user is None:
+        user = User(
+            username=f"demo-section-{county.code}",
+            role=Role.SECTION,
+            display_name=f"{county.name}教育局督导室（演示）",
+            domains=[DOMAIN],
+        )
+        user.set_unusable_password()
+        user.save()
+    user.divisions.set([Division.objects.get(code=county.code)])
+    return user
 
 
 def _school_account(school):
