@@ -21,7 +21,8 @@ from django.views.decorators.http import require_POST
 
 from emis.core import access
 from emis.core.access import CHANGE
-from emis.core.forms import style_form
+from emis.core.forms import choose_prompt, style_form
+from emis.core.pickers import use_picker
 from emis.core.writes import Refused
 from emis.orgs.models import Division, School, SchoolYear
 
@@ -91,10 +92,12 @@ class RollChangeForm(forms.Form):
         self.fields["action"].choices = [(kind, ACTIONS[kind][0]) for kind in actions]
         if transfer:
             self.fields["to_school"].queryset = transfer_schools(user, exclude=school)
+            use_picker(self.fields["to_school"])  # typed, not a dropdown of the county's schools
         else:
             del self.fields["to_school"]
         self.fields["date"].initial = dt.date.today()
         style_form(self)
+        choose_prompt(self)
         self.fields["action"].widget.attrs["class"] = "form-check-input"
 
     def clean(self):
@@ -277,6 +280,7 @@ class PromotionForm(forms.Form):
             self.fields["graduate_date"].initial = dt.date(current.start_year + 1, 7, 1)
             self.fields["promote_date"].initial = dt.date(current.start_year + 1, 9, 1)
         style_form(self)
+        choose_prompt(self)
 
     def chosen_area(self) -> dict:
         kind, _sep, key = self.cleaned_data["area"].partition(":")

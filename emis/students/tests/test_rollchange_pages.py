@@ -32,9 +32,12 @@ def test_pupil_page_offers_what_the_status_allows_and_suspends(county, login):
     assert "休学" in page and "转出县外" in page and "复学" not in page
     # The school account covers only its own school: no 县内转学 (the township's or the county's), no other school.
     assert 'value="transfer"' not in page and "南林桥镇中心小学" not in page
-    township_page = response_text(login(Role.TOWNSHIP).get(url))
-    assert 'value="transfer"' in township_page and "通羊镇初级中学" in township_page
-    assert "南林桥镇中心小学" not in township_page
+    township = login(Role.TOWNSHIP)
+    township_page = response_text(township.get(url))
+    # The receiving school is typed (a picker over the schools of the township's scope), not a dropdown.
+    assert 'value="transfer"' in township_page and 'name="to_school"' in township_page
+    answer = township.post(reverse("core:pick", args=["school"]), {"q": "通羊镇初级中学"}).json()
+    assert any("通羊镇初级中学" in row["text"] for row in answer["results"])
     response = client.post(url, {"action": "suspend", "date": DAY, "reason": "病休"})
     change = RollChange.objects.get()
     assert response.status_code == 302 and response["Location"] == change.get_absolute_url()
