@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,6 +42,9 @@ NUMBER_RETRIES = 5
 
 
 TEMPLATE_MAX_BYTES = 10 * 1024 * 1024
+# A .docx is a zip: a small file may unpack to gigabytes (a zip bomb) and stall the parser; the parts together may
+# hold at most this much.
+TEMPLATE_MAX_UNPACKED = 50 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -130,6 +134,13 @@ def check_template(kind: DocumentKind, upload) -> None:
     upload.seek(0)
     content = upload.read()
     upload.seek(0)
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        unpacked = sum(info.file_size for info in archive.infolist())
+    if unpacked > TEMPLATE_MAX_UNPACKED:
+        raise ValidationError(
+            _("文件解压后超过 {mb} MB，不是正常的公文模板。").format(mb=TEMPLATE_MAX_UNPACKED // (1024 * 1024)),
+            code="unpacked_size",
+        )
     known = set(kind.fields) | {"document_number"}
     try:
         probe = io.BytesIO(content)

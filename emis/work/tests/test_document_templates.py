@@ -127,6 +127,21 @@ def test_a_template_too_large_is_refused(kind, settings, monkeypatch):
     assert "MB" in " ".join(refused.value.messages)
 
 
+def test_a_zip_bomb_is_refused_before_it_is_parsed(kind):
+    """A hostile .docx: a few hundred kilobytes that unpack to 200 MB. Refused on the zip's own sizes, unread."""
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(docx_with("x"))) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as bomb:
+        for item in source.infolist():
+            bomb.writestr(item, source.read(item.filename))
+        bomb.writestr("word/media/padding.bin", b"\0" * (200 * 1024 * 1024))
+    assert len(out.getvalue()) < 1024 * 1024
+    with pytest.raises(Exception) as refused:
+        documents.check_template(kind, upload(out.getvalue()))
+    assert "解压后超过" in " ".join(refused.value.messages)
+
+
 def test_replacing_twice_keeps_one_row_and_revert_brings_the_default_back(county, issuer, client, kind):
     client.force_login(issuer)
     assert post_upload(client, docx_with("第一版")).status_code == 302
