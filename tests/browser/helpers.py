@@ -44,3 +44,40 @@ def pick(page, field_id: str, text: str, choice: str | None = None) -> None:
     box.click()
     box.fill(text)
     page.locator(f"#{field_id}-listbox").get_by_text(choice or text, exact=True).click()
+
+
+def add_kindergarten_children(c, *, nanlin_from: int | None = None) -> None:
+    """Six children in a 大班 class of the mini county's kindergarten, each also on the 3-5 population register (so
+    the preschool rates have values): registered in 通羊镇, or in 南林桥镇 from child ``nanlin_from`` on."""
+    import datetime as dt
+
+    from emis.common.idnumbers import make_id_number
+    from emis.population.models import PopulationRecord
+    from emis.students.models import Enrollment, SchoolClass, Student
+
+    klass = SchoolClass.objects.create(school=c.kindergarten, school_year=c.year, grade="K2", name="1班")
+    for i in range(6):
+        birth = dt.date(2021, 3, 1) + dt.timedelta(days=i)
+        number = make_id_number("421224", birth, 10 + i, "1")
+        child = Student.objects.create(
+            name=f"幼儿{i}",
+            gender="1",
+            birth_date=birth,
+            id_number=number,
+            current_school=c.kindergarten,
+            hukou_township=c.tongyang,
+            county_code="421224",
+        )
+        Enrollment.objects.create(
+            student=child,
+            school=c.kindergarten,
+            school_year=c.year,
+            school_class=klass,
+            grade="K2",
+            status="enrolled",
+            status_date=c.year.census_date,
+        )
+        township = c.nanlin if nanlin_from is not None and i >= nanlin_from else c.tongyang
+        PopulationRecord.objects.create(
+            school_year=c.year, name=f"幼儿{i}", gender="1", birth_date=birth, id_number=number, hukou_township=township
+        )

@@ -3,11 +3,9 @@ cut off, the statistics page's year form keeps 学年 on one line and 导出 Exc
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
-from .helpers import DESKTOP, log_in, shot
+from .helpers import DESKTOP, add_kindergarten_children, log_in, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -17,41 +15,10 @@ PHONE = {"width": 375, "height": 800}
 @pytest.fixture
 def targets(mini_county):
     """Kindergarten children and the 3-5 population (so the preschool rates have values) and four plan targets."""
-    from emis.common.idnumbers import make_id_number
     from emis.indicators.models import PlanTarget
-    from emis.population.models import PopulationRecord
-    from emis.students.models import Enrollment, SchoolClass, Student
 
     c = mini_county
-    klass = SchoolClass.objects.create(school=c.kindergarten, school_year=c.year, grade="K2", name="1班")
-    for i in range(6):
-        birth = dt.date(2021, 3, 1) + dt.timedelta(days=i)
-        number = make_id_number("421224", birth, 10 + i, "1")
-        child = Student.objects.create(
-            name=f"幼儿{i}",
-            gender="1",
-            birth_date=birth,
-            id_number=number,
-            current_school=c.kindergarten,
-            hukou_township=c.tongyang,
-            county_code="421224",
-        )
-        Enrollment.objects.create(
-            student=child,
-            school=c.kindergarten,
-            school_year=c.year,
-            school_class=klass,
-            grade="K2",
-            status_date=c.year.census_date,
-        )
-        PopulationRecord.objects.create(
-            school_year=c.year,
-            name=f"幼儿{i}",
-            gender="1",
-            birth_date=birth,
-            id_number=number,
-            hukou_township=c.tongyang,
-        )
+    add_kindergarten_children(c)
     for code, value in (
         ("preschool_ger", 93),
         ("inclusive_kg_coverage", 85),

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from .helpers import shot
+from .helpers import add_kindergarten_children, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -15,43 +15,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def pupils(mini_county):
     """A kindergarten class with children and the 3-5 population, so rates have values in both townships."""
-    from emis.common.idnumbers import make_id_number
-    from emis.population.models import PopulationRecord
-    from emis.students.models import Enrollment, SchoolClass, Student
-
-    c = mini_county
-    klass = SchoolClass.objects.create(school=c.kindergarten, school_year=c.year, grade="K2", name="1班")
-    for i in range(6):
-        birth = dt.date(2021, 3, 1) + dt.timedelta(days=i)
-        number = make_id_number("421224", birth, 10 + i, "1")
-        child = Student.objects.create(
-            name=f"幼儿{i}",
-            gender="1",
-            birth_date=birth,
-            id_number=number,
-            current_school=c.kindergarten,
-            hukou_township=c.tongyang,
-            county_code="421224",
-        )
-        Enrollment.objects.create(
-            student=child,
-            school=c.kindergarten,
-            school_year=c.year,
-            school_class=klass,
-            grade="K2",
-            status="enrolled",
-            status_date=c.year.census_date,
-        )
-        township = c.tongyang if i < 4 else c.nanlin
-        PopulationRecord.objects.create(
-            school_year=c.year,
-            name=f"幼儿{i}",
-            gender="1",
-            birth_date=birth,
-            id_number=number,
-            hukou_township=township,
-        )
-    return c
+    add_kindergarten_children(mini_county, nanlin_from=4)
+    return mini_county
 
 
 def test_dashboard_draws_charts_and_drills_into_a_township(admin_page, live_server, pupils):
