@@ -248,8 +248,15 @@ def promotion_areas(user) -> list[tuple[str, str]]:
     return choices
 
 
+# A list of places a clerk still reads as a dropdown; past it, schools are picked by typing.
+SHORT_AREA_LIST = 40
+
+
 class PromotionForm(forms.Form):
-    area = forms.ChoiceField(label=gettext_lazy("升级范围"))
+    area = forms.ChoiceField(label=gettext_lazy("升级范围"), required=False)
+    area_school = forms.ModelChoiceField(
+        label=gettext_lazy("或只升一所学校"), queryset=School.objects.none(), required=False
+    )
     school_year = forms.ModelChoiceField(label=gettext_lazy("升级前学年"), queryset=SchoolYear.objects.all())
     graduate_date = forms.DateField(
         label=gettext_lazy("毕业日期"),
@@ -271,7 +278,15 @@ class PromotionForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["area"].choices = promotion_areas(user)
+        areas = promotion_areas(user)
+        self.fields["area"].choices = [("", _("请选择")), *areas]
+        if len(areas) > SHORT_AREA_LIST:
+            # A county's or city's list: its county and townships in the dropdown, a single school typed.
+            self.fields["area"].widget.choices = [("", _("请选择")), *(a for a in areas if a[0].startswith("d:"))]
+            self.fields["area_school"].queryset = transfer_schools(user)
+            use_picker(self.fields["area_school"])
+        else:
+            del self.fields["area_school"]
         current = (
             SchoolYear.objects.filter(is_current=True).first() or SchoolYear.objects.order_by("-start_year").first()
         )
@@ -281,6 +296,15 @@ class PromotionForm(forms.Form):
             self.fields["promote_date"].initial = dt.date(current.start_year + 1, 9, 1)
         style_form(self)
         choose_prompt(self)
+
+    def clean(self):
+        cleaned = super().clean()
+        school = cleaned.get("area_school")
+        if school is not None:
+            cleaned["area"] = f"s:{school.pk}"
+        elif not cleaned.get("area") and "area" not in self.errors:
+            self.add_error("area", _("请选择升级范围：全县、一个乡镇或一所学校。"))
+        return cleaned
 
     def chosen_area(self) -> dict:
         kind, _sep, key = self.cleaned_data["area"].partition(":")

@@ -142,6 +142,27 @@ def test_promotion_preview_then_commit(county, login):
     assert response.status_code == 200 and 'data-testid="promotion-plan"' not in response_text(response)
 
 
+def test_a_long_list_of_places_offers_divisions_and_a_school_picker(county, login, monkeypatch):
+    """Past a short list (a county holds hundreds of schools) the 升级范围 dropdown holds the county and townships; a
+    single school is typed in a picker, and a school outside the scope is refused, nothing previewed."""
+    from emis.students import rollchange_views
+
+    monkeypatch.setattr(rollchange_views, "SHORT_AREA_LIST", 3)
+    client = login(Role.SECTION)
+    url = reverse("students:promotion")
+    form = response_text(client.get(url))
+    assert f'value="d:{county.county.code}"' in form and f'value="s:{county.school_a1.pk}"' not in form
+    assert 'name="area_school"' in form and "data-picker" in form
+    data = {"school_year": county.year.pk, "graduate_date": "2025-07-01", "promote_date": "2025-09-01"}
+    preview = client.post(url, {**data, "area_school": county.school_a1.pk, "preview": "1"})
+    assert 'data-testid="promotion-plan"' in response_text(preview)
+    refused = client.post(url, {**data, "preview": "1"})
+    assert "请选择升级范围" in response_text(refused) and 'data-testid="promotion-plan"' not in response_text(refused)
+    township = login(Role.TOWNSHIP)
+    outside = township.post(url, {**data, "area_school": county.school_b1.pk, "preview": "1"})
+    assert 'data-testid="promotion-plan"' not in response_text(outside)
+
+
 def test_history_list_export_and_reasons(county, login):
     section = county.users[Role.SECTION]
     first = rc.pupils_suspend(students=[county.students["王芳"]], date=dt.date(2024, 11, 4), acting_user=section)
