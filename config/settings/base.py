@@ -41,6 +41,9 @@ INSTALLED_APPS = [
     "emis.work",
     "emis.notifications",
     "emis.rectification",
+    "emis.dropouts",
+    "emis.aid",
+    "emis.meals",
 ]
 
 MIDDLEWARE = [

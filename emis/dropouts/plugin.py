@@ -1,0 +1,1 @@
+"""The 控辍保学 app's contributions (filled in by its pages, workflows and imports)."""
