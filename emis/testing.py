@@ -549,7 +549,10 @@ def build_rounds(c: County) -> None:
         for applicant in c.applicants.values():
             applicant.refresh_from_db()
         c.appeals["赵六"] = services.round_appeal_record(
-            applicant=c.applicants["赵六"], received_on=dt.date(2024, 7, 10), reason="对总分有异议，申请复核。"
+            applicant=c.applicants["赵六"],
+            received_on=dt.date(2024, 7, 10),
+            reason="对总分有异议，申请复核。",
+            acting_user=c.users[Role.ADMIN],
         )
 
 

@@ -260,7 +260,7 @@ def _school_account(school):
 
 def wipe(county, log) -> dict[str, int]:
     """Delete the county's notices and their cases (steps, clocks, files, numbers) before its schools go."""
-    from emis.work.models import Attachment, Case, CaseClock, DocumentNumber, Step
+    from emis.work.cleanup import delete_cases
 
     from .models import Item, Notice
 
@@ -274,15 +274,6 @@ def wipe(county, log) -> dict[str, int]:
     items = Item.objects.filter(notice__in=notices)
     counts["rectification items"] = items._raw_delete(items.db)
     counts["rectification notices"] = notices._raw_delete(notices.db)
-    numbers = DocumentNumber.objects.filter(case_id__in=case_ids)
-    numbers._raw_delete(numbers.db)
-    # One by one, so the stored files go with their rows (emis.core.files.delete_with_rows).
-    for attachment in Attachment.objects.filter(case_id__in=case_ids):
-        attachment.delete()
-    for queryset in (Step.objects.filter(case_id__in=case_ids), CaseClock.objects.filter(case_id__in=case_ids)):
-        queryset._raw_delete(queryset.db)
-    # A collected delete (not a raw one): what other apps hang on a case (its notifications, its alerts) goes too.
-    deleted = Case.objects.filter(pk__in=case_ids).delete()[1]
-    counts["rectification cases"] = deleted.get(Case._meta.label, 0)
+    counts["rectification cases"] = delete_cases(case_ids)
     log(f"  deleted {'rectification notices':<20}{counts['rectification notices']:>8,}")
     return counts

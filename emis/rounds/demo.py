@@ -229,9 +229,12 @@ def load(county, log) -> dict[str, int]:
 
 def wipe(county, log) -> dict[str, int]:
     """Delete the county's rounds (their plans, allocations, applicants, appeals and runs) before its schools go."""
+    from emis.work.cleanup import delete_cases
+
     from .models import AdmissionRound, Appeal, Applicant, QuotaAllocation, RoundSchool, SolveRun
 
     rounds = AdmissionRound.objects.filter(division_code=county.code)
+    appeal_cases = list(Appeal.objects.filter(applicant__round__in=rounds).values_list("case_id", flat=True))
     counts = {}
     for label, queryset in (
         ("appeals", Appeal.objects.filter(applicant__round__in=rounds)),
@@ -242,5 +245,6 @@ def wipe(county, log) -> dict[str, int]:
         ("admission rounds", rounds),
     ):
         counts[label] = queryset._raw_delete(queryset.db)
+    counts["appeal cases"] = delete_cases(appeal_cases)  # after the appeals, which protect them
     log(f"  deleted {'admission rounds':<20}{counts['admission rounds']:>8,}")
     return counts

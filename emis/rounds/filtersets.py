@@ -95,7 +95,7 @@ class AppealFilterSet(ScopedFilterSet):
     round = django_filters.ModelChoiceFilter(
         queryset=AdmissionRound.objects.all(), field_name="applicant__round", label=_("录取批次")
     )
-    status = django_filters.ChoiceFilter(choices=AppealStatus.choices, label=_("处理状态"))
+    status = django_filters.ChoiceFilter(field_name="case__state", choices=AppealStatus.choices, label=_("处理状态"))
 
     class Meta:
         model = Appeal

@@ -267,6 +267,7 @@ class AppealDecisionForm(forms.Form):
         widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
     )
     decision = forms.CharField(label=gettext_lazy("处理意见"), widget=forms.Textarea(attrs={"rows": 3}))
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
 
 class ApplicantUploadForm(forms.Form):

@@ -456,7 +456,10 @@ class Appeal(RegistryModel):
     applicant = models.ForeignKey(Applicant, verbose_name=_("考生"), on_delete=models.PROTECT, related_name="appeals")
     received_on = models.DateField(_("受理日期"))
     reason = models.TextField(_("申诉理由"))
-    status = models.CharField(_("处理状态"), max_length=16, choices=AppealStatus.choices, default=AppealStatus.RECEIVED)
+    # The appeal's state is its case's (受理 → 申诉成立 / 申诉不成立, emis.rounds.workflows.APPEAL): no status here.
+    case = models.OneToOneField(
+        "work.Case", verbose_name=_("办件"), on_delete=models.PROTECT, related_name="admission_appeal"
+    )
     decision = models.TextField(_("处理意见"), blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -479,6 +482,13 @@ class Appeal(RegistryModel):
 
     def get_absolute_url(self) -> str:
         return reverse("rounds:appeal_detail", args=[self.pk])
+
+    @property
+    def status(self) -> str:
+        return self.case.state
+
+    def get_status_display(self) -> str:
+        return str(AppealStatus(self.case.state).label)
 
     @property
     def is_decided(self) -> bool:

@@ -118,7 +118,11 @@ class ApplicantTable(BaseTable):
 class AppealTable(BaseTable):
     applicant = tables.Column(linkify=lambda record: record.get_absolute_url(), verbose_name=_("考生"))
     round = tables.Column(accessor="applicant__round", verbose_name=_("录取批次"), orderable=False)
+    status = tables.Column(accessor="case__state", verbose_name=_("处理状态"))
 
     class Meta(BaseTable.Meta):
         model = Appeal
         fields = ("applicant", "round", "received_on", "status", "decided_at")
+
+    def render_status(self, record):
+        return record.get_status_display()

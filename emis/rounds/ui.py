@@ -207,8 +207,8 @@ class AppealUI(RoundModelUI):
     filterset_class = filtersets.AppealFilterSet
     table_class = tables.AppealTable
     form_class = forms.AppealForm
-    select_related = ("applicant", "applicant__round", "applicant__junior_school", "decided_by")
-    detail_fields = ("applicant", "received_on", "reason", "status", "decision", "decided_by", "decided_at")
+    select_related = ("applicant", "applicant__round", "applicant__junior_school", "decided_by", "case")
+    detail_fields = ("applicant", "received_on", "reason", "case", "decision", "decided_by", "decided_at")
     detail_page_template = "rounds/round_appeal.html"
 
     @classmethod
@@ -225,6 +225,17 @@ class AppealUI(RoundModelUI):
     @classmethod
     def page_context(cls, obj, request) -> dict:
         return views.appeal_page(obj, request)
+
+    @classmethod
+    def detail_field(cls, obj, name: str, user) -> dict:
+        if name == "case":  # the state is the case's: shown as 处理状态, linked to the case's timeline
+            return {
+                "label": _("处理状态"),
+                "value": obj.get_status_display(),
+                "link": obj.case.get_absolute_url(),
+                "boolean": False,
+            }
+        return super().detail_field(obj, name, user)
 
     @staticmethod
     def export_columns(user):

@@ -17,9 +17,10 @@ from django.views.decorators.http import require_POST
 from emis.core import access
 from emis.core.exports import xlsx_response
 from emis.core.views import ObjectDetailView, flash_refusal
+from emis.work.services import available_transitions
 
 from . import selectors, services
-from .choices import ROUND_ACTIONS, AppealStatus, Phase, RoundStatus, SolveStatus
+from .choices import ROUND_ACTIONS, Phase, RoundStatus, SolveStatus
 from .forms import AppealDecisionForm, ApplicantUploadForm
 from .models import AdmissionRound, Appeal, Applicant, QuotaAllocation, RoundSchool, locked_message
 from .solver.quota import parse_share
@@ -285,6 +286,7 @@ def appeal_decide(request, pk: int):
             status=form.cleaned_data["status"],
             decision=form.cleaned_data["decision"],
             acting_user=request.user,
+            version=form.cleaned_data["version"],
         )
     except services.RoundRefused as exc:
         flash_refusal(request, exc)
@@ -294,11 +296,10 @@ def appeal_decide(request, pk: int):
 
 
 def appeal_page(appeal: Appeal, request) -> dict:
-    may_decide = (
-        appeal.status == AppealStatus.RECEIVED
-        and Appeal.objects.for_user(request.user, access.CHANGE).filter(pk=appeal.pk).exists()
-    )
-    return {"decision_form": AppealDecisionForm() if may_decide else None}
+    # The engine answers who may decide now (role, level over the case, its state): the same rule as the step.
+    may_decide = bool(available_transitions(appeal.case, request.user))
+    form = AppealDecisionForm(initial={"version": appeal.case.version}) if may_decide else None
+    return {"decision_form": form}
 
 
 def applicant_page(applicant: Applicant, request) -> dict:
@@ -315,7 +316,7 @@ def applicant_page(applicant: Applicant, request) -> dict:
         "preferences": [{"rank": i, "code": code, "name": names.get(code, "")} for i, code in enumerate(codes, 1)],
         "results_visible": visible,
         "explanation": applicant.explanation_lines if visible else [],
-        "appeals": applicant.appeals.for_user(user).order_by("-received_on"),
+        "appeals": applicant.appeals.for_user(user).select_related("case").order_by("-received_on"),
         "may_add_appeal": admission_round.status == RoundStatus.PUBLISHED
         and access.role_may(user, Appeal.domain, access.ADD),
     }

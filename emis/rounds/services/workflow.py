@@ -17,6 +17,7 @@ from emis.core import access
 from emis.core.audit import record_event
 from emis.core.writes import Refused
 from emis.orgs.area import county_of
+from emis.work.cleanup import delete_cases
 
 from ..choices import ROUND_ACTIONS, STATUS_ORDER, Phase, QuotaRule, RoundStatus
 from ..models import AdmissionRound, Appeal, Applicant, QuotaAllocation, RoundSchool, locked_message
@@ -174,7 +175,9 @@ def round_object_delete(*, obj, acting_user=None) -> None:
         obj = Appeal.objects.select_for_update().get(pk=obj.pk)
         if obj.is_decided:
             raise RoundRefused(_("申诉已处理，不能删除。"))
+        case_id = obj.case_id  # recorded by mistake: the appeal and its case (受理 only) go together
         obj.delete()
+        delete_cases([case_id])
         return
     admission_round = obj if isinstance(obj, AdmissionRound) else obj.round
     admission_round = locked_round(admission_round)

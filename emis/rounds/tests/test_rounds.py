@@ -14,6 +14,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from emis.common.idnumbers import GENDER_FEMALE, make_id_number
+from emis.core.access import Role
 from emis.core.audit import audit_context
 from emis.core.models import AuditEvent, ObjectChange
 from emis.rounds import services
@@ -468,31 +469,71 @@ def test_publication_locks_the_round_and_everything_in_it(draft):
 
 def test_appeals_are_recorded_after_publication_and_decided_once(draft):
     c = draft
+    admin = c.users["admin"]
     load(c)
     run(c, "round_allocate_quotas", "round_solve")
     applicant = Applicant.objects.get(round=c.round, exam_no="25010")
     with pytest.raises(services.RoundRefused) as refused:
-        services.round_appeal_record(applicant=applicant, received_on=dt.date(2025, 7, 10), reason="复核")
+        services.round_appeal_record(
+            applicant=applicant, received_on=dt.date(2025, 7, 10), reason="复核", acting_user=admin
+        )
     assert refused.value.messages == ["录取结果发布后方可登记申诉。"]
     run(c, "round_publish")
-    with audit_context(user=c.users["admin"]):
-        appeal = services.round_appeal_record(applicant=applicant, received_on=dt.date(2025, 7, 10), reason=" 复核 ")
+    with audit_context(user=admin):
+        appeal = services.round_appeal_record(
+            applicant=applicant, received_on=dt.date(2025, 7, 10), reason=" 复核 ", acting_user=admin
+        )
         assert appeal.status == AppealStatus.RECEIVED and appeal.reason == "复核"
         with pytest.raises(services.RoundRefused) as refused:
-            services.appeal_decide(appeal=appeal, status=AppealStatus.UPHELD, decision=" ")
+            services.appeal_decide(appeal=appeal, status=AppealStatus.UPHELD, decision=" ", acting_user=admin)
         assert refused.value.messages == ["请填写处理意见。"]
         services.appeal_decide(
-            appeal=appeal, status=AppealStatus.DISMISSED, decision="经复核总分无误。", acting_user=c.users["admin"]
+            appeal=appeal, status=AppealStatus.DISMISSED, decision="经复核总分无误。", acting_user=admin
         )
         with pytest.raises(services.RoundRefused) as refused:
-            services.appeal_decide(appeal=appeal, status=AppealStatus.UPHELD, decision="改判")
+            services.appeal_decide(appeal=appeal, status=AppealStatus.UPHELD, decision="改判", acting_user=admin)
         assert refused.value.messages == ["该申诉已处理（申诉不成立），不能再次处理。"]
         with pytest.raises(services.RoundRefused):
             services.round_object_delete(obj=appeal)
-    appeal = Appeal.objects.get(pk=appeal.pk)
-    assert (appeal.status, appeal.decided_by, appeal.decision) == ("dismissed", c.users["admin"], "经复核总分无误。")
+    appeal = Appeal.objects.select_related("case").get(pk=appeal.pk)
+    assert (appeal.status, appeal.decided_by, appeal.decision) == ("dismissed", admin, "经复核总分无误。")
+    # The state is the work engine's: a closed case with its two steps, the decision on the closing one.
+    assert appeal.case.workflow == "admission_appeal" and appeal.case.closed_at is not None
+    assert [(s.transition, s.to_state, s.comment) for s in appeal.case.steps.order_by("number")] == [
+        ("receive", "received", ""),
+        ("dismissed", "dismissed", "经复核总分无误。"),
+    ]
     assert [e.event for e in AuditEvent.objects.filter(event__startswith="admissions.appeal").order_by("id")] == [
         "admissions.appeal_received",
         "admissions.appeal_decided",
     ]
     assert ObjectChange.objects.filter(content_type__model="appeal").count() == 2  # created, decided
+
+
+def test_an_appeal_waits_in_the_bureaus_inbox_and_only_the_bureau_decides_it(draft):
+    """The engine's rule: 股室 with the admissions domain and the administrator decide; a school (which sees its
+    pupils' appeals) and a 股室 account without the domain are refused, and nothing changes."""
+    from emis.accounts.models import User
+    from emis.work.selectors import waiting_for
+
+    c = draft
+    admin = c.users["admin"]
+    load(c)
+    run(c, "round_allocate_quotas", "round_solve", "round_publish")
+    applicant = Applicant.objects.get(round=c.round, exam_no="25010")
+    with audit_context(user=admin):
+        appeal = services.round_appeal_record(
+            applicant=applicant, received_on=dt.date(2025, 7, 10), reason="复核", acting_user=admin
+        )
+    section = c.users["section"]  # students and staff only
+    for user in (section, c.users[Role.SCHOOL], c.users[Role.TOWNSHIP], c.users[Role.LEADER]):
+        with pytest.raises(services.RoundRefused):
+            services.appeal_decide(appeal=appeal, status=AppealStatus.UPHELD, decision="改判", acting_user=user)
+    assert Appeal.objects.get(pk=appeal.pk).status == AppealStatus.RECEIVED
+    assert appeal.case_id not in set(waiting_for(section).values_list("pk", flat=True))
+    section.domains = [*section.domains, "admissions"]
+    section.save()
+    section = User.objects.get(pk=section.pk)
+    assert appeal.case_id in set(waiting_for(section).values_list("pk", flat=True))
+    services.appeal_decide(appeal=appeal, status=AppealStatus.UPHELD, decision="补录。", acting_user=section)
+    assert Appeal.objects.get(pk=appeal.pk).status == AppealStatus.UPHELD

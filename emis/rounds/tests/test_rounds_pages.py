@@ -231,9 +231,16 @@ def test_record_and_decide_an_appeal(county, admissions_staff):
     html = text(client.get(appeal.get_absolute_url()))
     assert 'data-testid="decide-form"' in html
     decide = reverse("rounds:appeal_decide", args=[appeal.pk])
-    response = client.post(decide, {"status": "upheld"}, follow=True)
+    version = client.get(appeal.get_absolute_url()).context["decision_form"].initial["version"]
+    response = client.post(decide, {"status": "upheld", "version": version}, follow=True)
     assert "请选择处理结果并填写处理意见。" in text(response)
-    response = client.post(decide, {"status": "upheld", "decision": "同意在补录中处理。"}, follow=True)
+    # A page showing an older version of the case (someone decided meanwhile) is refused, nothing changes.
+    response = client.post(decide, {"status": "upheld", "decision": "x", "version": version + 1}, follow=True)
+    assert "办件已由他人办理" in text(response)
+    assert Appeal.objects.get(pk=appeal.pk).status == "received"
+    response = client.post(
+        decide, {"status": "upheld", "decision": "同意在补录中处理。", "version": version}, follow=True
+    )
     assert "申诉已处理：申诉成立。" in text(response)
     appeal.refresh_from_db()
     assert (appeal.status, appeal.decided_by) == ("upheld", admissions_staff)

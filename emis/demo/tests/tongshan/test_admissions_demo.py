@@ -41,7 +41,7 @@ def test_a_round_in_progress_and_a_published_one_with_appeals(tongshan):
     assert Applicant.objects.filter(round=published, result_school=None).exists()  # not everyone gets in
     assert Applicant.objects.filter(round=open_round).count() > 1000
     assert open_round.quota_allocations.exists()
-    statuses = sorted(Appeal.objects.filter(applicant__round=published).values_list("status", flat=True))
+    statuses = sorted(Appeal.objects.filter(applicant__round=published).values_list("case__state", flat=True))
     assert statuses == sorted([AppealStatus.UPHELD, AppealStatus.DISMISSED, AppealStatus.RECEIVED])
 
 
