@@ -72,6 +72,16 @@ NO_LOGGED_WRITES = {
     "emis.rectification.services.notice_context": "reads (what the notice shows)",
     "emis.rectification.services.open_items": "reads (the items still to answer or verify)",
     "emis.rounds.services.workflow.locked_round": "reads (the round under a row lock)",
+    "emis.students.rollchanges.require_writer": "a rule (who may record roll changes)",
+    "emis.students.rollchanges.current_enrollment": "reads (the pupil's current enrolment in the user's scope)",
+    "emis.students.rollchanges.os_common_division": "a rule (the division a change is filed under)",
+    "emis.students.rollchanges.undo_refusal": "a rule (why a roll change may not be undone)",
+    "emis.students.rollchanges.undo_refusals": "a rule (the same, for a page of changes)",
+    "emis.students.rollchanges.promotion_enrollments": "reads (the enrolments a 学年升级 moves)",
+    "emis.students.rollchanges.promotion_area": "a rule (the school or area a 学年升级 covers)",
+    "emis.students.rollchanges.promotion_plan": "reads (the 学年升级 preview)",
+    "emis.students.rollchanges.repeaters_from_text": "reads (pupils named in a pasted list)",
+    "emis.students.rollchanges.promotion_progress": "reads (a running 学年升级's progress)",
     "emis.rounds.services.workflow.require": "a rule (whether a step may run)",
     "emis.rounds.services.workflow.event": "writes an AuditEvent (not change-logged)",
     "emis.rounds.services.workflow.refuse_when_appealed": "a rule (applicants with appeals are kept)",
@@ -704,6 +714,90 @@ def _initial_password_replaced(county, admin):
 
 
 # {function: [case, ...]}: case(county, admin) sets up what it needs and returns the write to check.
+# Roll changes (学籍异动): each action, its undo, and the 学年升级 (recorded, then run as a task).
+
+ROLL_DAY = dt.date(2024, 11, 4)
+
+
+def _pupil_suspended(county, admin):
+    from emis.students import rollchanges as rc
+
+    pupil = county.students["张三丰"]
+    return lambda: rc.pupils_suspend(students=[pupil], date=ROLL_DAY, reason="病休", acting_user=admin)
+
+
+def _pupil_resumed(county, admin):
+    from emis.students import rollchanges as rc
+
+    pupil = county.students["张三丰"]
+    rc.pupils_suspend(students=[pupil], date=ROLL_DAY, reason="病休", acting_user=admin)
+    return lambda: rc.pupils_resume(students=[pupil], date=ROLL_DAY + dt.timedelta(days=30), acting_user=admin)
+
+
+def _pupil_dropped_out(county, admin):
+    from emis.students import rollchanges as rc
+
+    pupil = county.students["张三丰"]
+    return lambda: rc.pupils_drop_out(students=[pupil], date=ROLL_DAY, reason="外出务工", acting_user=admin)
+
+
+def _pupil_transferred(county, admin):
+    from emis.students import rollchanges as rc
+
+    pupil = county.students["张三丰"]
+    return lambda: rc.pupil_transfer(student=pupil, to_school=county.school_b1, date=ROLL_DAY, acting_user=admin)
+
+
+def _pupil_transferred_out(county, admin):
+    from emis.students import rollchanges as rc
+
+    pupil = county.students["张三丰"]
+    return lambda: rc.pupils_transfer_out(
+        students=[pupil],
+        date=ROLL_DAY,
+        destination_name="武汉市某小学",
+        destination_region="湖北省武汉市",
+        acting_user=admin,
+    )
+
+
+def _rollchange_undone(county, admin):
+    from emis.students import rollchanges as rc
+
+    pupil = county.students["张三丰"]
+    change = rc.pupils_suspend(students=[pupil], date=ROLL_DAY, reason="病休", acting_user=admin)
+    return lambda: rc.rollchange_undo(roll_change=change, acting_user=admin)
+
+
+def _promotion_requested(county, admin):
+    from emis.students import rollchanges as rc
+
+    return lambda: rc.promotion_request(
+        school_year=county.year,
+        school=county.school_a1,
+        promote_date=dt.date(2025, 9, 1),
+        graduate_date=dt.date(2025, 7, 1),
+        acting_user=admin,
+    )
+
+
+def _promotion_run(county, admin):
+    from unittest import mock
+
+    from emis.students import rollchanges as rc
+
+    # Recorded without running (the task is held back), so the case runs the task's own write.
+    with mock.patch("emis.students.tasks.promotion_task"):
+        change = rc.promotion_request(
+            school_year=county.year,
+            school=county.school_a1,
+            promote_date=dt.date(2025, 9, 1),
+            graduate_date=dt.date(2025, 7, 1),
+            acting_user=admin,
+        )
+    return lambda: rc.promotion_run(roll_change_id=change.pk)
+
+
 WRITES = {
     "emis.accounts.services.initial_password_replaced": [_initial_password_replaced],
     "emis.orgs.services.county_setup": [_county_set_up, _county_setup_makes_a_year_current],
@@ -761,7 +855,19 @@ WRITES = {
     "emis.rounds.services.bulk.update_allocation_results": [_allocation_results_updated],
     "emis.rounds.services.appeals.round_appeal_record": [_appeal_recorded],
     "emis.rounds.services.appeals.appeal_decide": [_appeal_decided],
+    "emis.students.rollchanges.pupils_suspend": [_pupil_suspended],
+    "emis.students.rollchanges.pupils_resume": [_pupil_resumed],
+    "emis.students.rollchanges.pupils_drop_out": [_pupil_dropped_out],
+    "emis.students.rollchanges.pupil_transfer": [_pupil_transferred],
+    "emis.students.rollchanges.pupils_transfer_out": [_pupil_transferred_out],
+    "emis.students.rollchanges.rollchange_undo": [_rollchange_undone],
+    "emis.students.rollchanges.promotion_request": [_promotion_requested],
+    "emis.students.rollchanges.promotion_run": [_promotion_run],
 }
+
+
+# Service modules not named services: the roll changes (学籍异动) are the students app's second service module.
+SERVICE_MODULES = {"emis.students.rollchanges"}
 
 
 def service_functions() -> set[str]:
@@ -770,7 +876,7 @@ def service_functions() -> set[str]:
     found = set()
     for info in pkgutil.walk_packages(emis.__path__, "emis."):
         parts = info.name.split(".")
-        if "services" not in parts or "tests" in parts:
+        if ("services" not in parts and info.name not in SERVICE_MODULES) or "tests" in parts:
             continue
         module = importlib.import_module(info.name)
         for name, obj in vars(module).items():
