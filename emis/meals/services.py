@@ -66,13 +66,15 @@ def _title(school, month: dt.date) -> str:
     return f"{school.name} {month:%Y年%m月}营养改善计划月报"
 
 
-def reports_open(*, month: dt.date, acting_user, today: dt.date | None = None) -> list[MonthlyReport]:
-    """Open the month's report of every school taking part on its census day (within the user's scope) that has none
-    yet: one case each, whose clock gives the school REPORT_DAYS working days."""
+def reports_open(*, month: dt.date, acting_user, today: dt.date | None = None, schools=None) -> list[MonthlyReport]:
+    """Open the month's report of every school taking part on its census day (within the user's scope, and among
+    ``schools`` when given) that has none yet: one case each, whose clock gives the school REPORT_DAYS working days."""
     month = selectors.month_start(month)
+    participating = selectors.participating_schools(selectors.census_day(month), acting_user)
+    if schools is not None:
+        participating = participating.filter(pk__in=[school.pk for school in schools])
     schools = (
-        selectors.participating_schools(selectors.census_day(month), acting_user)
-        .exclude(pk__in=MonthlyReport.objects.filter(month=month).values("school"))
+        participating.exclude(pk__in=MonthlyReport.objects.filter(month=month).values("school"))
         .select_related("township")
         .order_by("code")
     )
