@@ -19,7 +19,18 @@ from decimal import Decimal
 from functools import reduce
 from operator import or_
 
-from django.db.models import Count, DecimalField, Exists, F, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import (
+    Count,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
@@ -93,74 +104,140 @@ def days_expression(month: dt.date, school=None):
     return Coalesce(Subquery(own), Subquery(default), Value(0), output_field=IntegerField())
 
 
-def on_roll(day: dt.date, user=None, *, schools=None):
-    """The compulsory pupils' enrolment rows in force and on roll on ``day`` at schools taking part that day (one row
-    per pupil: the latest row of the pupil's school year dated on or before the day)."""
-    year = school_year_of(day)
-    base = Enrollment.objects.for_user(user) if user is not None else Enrollment.objects.all()
+def _year_ids(years) -> dict[int, int]:
+    from emis.orgs.models import SchoolYear
+
+    return dict(SchoolYear.objects.filter(start_year__in=set(years)).values_list("start_year", "id"))
+
+
+def in_force(day: dt.date, year_id: int | None) -> Q:
+    """Enrolment rows in force on ``day``: of the day's school year, dated on or before it, and the pupil's latest
+    such row (the current row; a closed one only when no later row of the year is dated on or before the day)."""
     later = Enrollment.objects.filter(
-        student_id=OuterRef("student_id"), school_year__start_year=year, status_date__lte=day
+        student_id=OuterRef("student_id"), school_year_id=OuterRef("school_year_id"), status_date__lte=day
     ).filter(Q(status_date__gt=OuterRef("status_date")) | Q(status_date=OuterRef("status_date"), id__gt=OuterRef("id")))
-    rows = (
-        base.filter(
-            school_year__start_year=year,
-            grade__in=COMPULSORY_GRADES,
-            status__in=ON_ROLL_STATUSES,
-            status_date__lte=day,
-        )
-        .exclude(Exists(later))
-        .filter(Exists(taking_part(day)))
-    )
+    return Q(school_year_id=year_id, status_date__lte=day) & (Q(is_current=True) | ~Exists(later))
+
+
+def _compulsory(user=None, schools=None):
+    base = Enrollment.objects.for_user(user) if user is not None else Enrollment.objects.all()
+    rows = base.filter(grade__in=COMPULSORY_GRADES, status__in=ON_ROLL_STATUSES)
     if schools is not None:
         rows = rows.filter(school__in=schools)
     return rows
 
 
-def served(month: dt.date, user=None, *, schools=None):
-    """The month's beneficiaries' enrolment rows: on roll on the census day at a school serving meals that month."""
-    return (
-        on_roll(census_day(month), user, schools=schools)
-        .annotate(meal_days=days_expression(month))
-        .filter(meal_days__gt=0)
+def on_roll(day: dt.date, user=None, *, schools=None):
+    """The compulsory pupils' enrolment rows in force and on roll on ``day`` at schools taking part that day (one row
+    per pupil)."""
+    year_id = _year_ids([school_year_of(day)]).get(school_year_of(day))
+    return _compulsory(user, schools).filter(in_force(day, year_id)).filter(Exists(taking_part(day)))
+
+
+@dataclass(frozen=True)
+class MonthPlan:
+    """What a month's count needs from the small tables: its census day, the school year's id, the standard, and
+    the schools serving meals that month (taking part on the census day, with 供餐天数 > 0) with their scheme."""
+
+    month: dt.date
+    day: dt.date
+    year_id: int | None
+    standard: Decimal
+    serving: dict  # school id -> scheme
+
+
+def month_plans(months: list[dt.date]) -> list[MonthPlan]:
+    """Read once from the reference tables (participations, school days, standards): a few small queries."""
+    if not months:
+        return []
+    days = [census_day(month) for month in months]
+    year_ids = _year_ids(school_year_of(day) for day in days)
+    participations = list(
+        Participation.objects.filter(start_date__lte=max(days))
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=min(days)))
+        .values_list("school_id", "scheme", "start_date", "end_date")
     )
+    entered = SchoolDays.objects.filter(month__in=months).values_list("month", "school_id", "days")
+    defaults, own = {}, {}
+    for month, school, count in entered:
+        if school is None:
+            defaults[month] = count
+        else:
+            own[(month, school)] = count
+    standards = list(DailyStandard.objects.order_by("effective_from").values_list("effective_from", "amount"))
+    plans = []
+    for month, day in zip(months, days, strict=True):
+        standard = next((amount for since, amount in reversed(standards) if since <= day), Decimal("0"))
+        serving = {
+            school: scheme
+            for school, scheme, start, end in participations
+            if start <= day and (end is None or end >= day) and own.get((month, school), defaults.get(month, 0)) > 0
+        }
+        plans.append(MonthPlan(month, day, year_ids.get(school_year_of(day)), standard, serving))
+    return plans
 
 
-def month_rows(month: dt.date, user=None, *, schools=None) -> list[dict]:
-    """Per school, the month's figures: ``school``, ``beneficiaries``, ``days``, ``standard``, ``amount`` and the
-    school's ``scheme`` that day — one grouped query (funds = beneficiaries × days × standard, in SQL)."""
-    day = census_day(month)
-    standard = standard_on(day)
-    if standard is None:
-        standard = Decimal("0")
+def _served(plan: MonthPlan) -> Q:
+    return Q(school_id__in=list(plan.serving)) & in_force(plan.day, plan.year_id)
+
+
+def figures(months: list[dt.date], user=None, *, schools=None) -> list[dict]:
+    """Per school and month: ``school``, ``month``, ``beneficiaries``, ``days``, ``standard``, ``amount`` and the
+    school's ``scheme`` — one grouped query over the rolls for all the months (a count per month, the month's days
+    as a subquery, funds = beneficiaries × days × standard in SQL)."""
+    plans = [plan for plan in month_plans(months) if plan.serving and plan.year_id]
+    if not plans:
+        return []
     money = DecimalField(max_digits=14, decimal_places=2)
+    counts = {f"n{i}": Count("id", filter=_served(plan)) for i, plan in enumerate(plans)}
+    days = {f"d{i}": days_expression(plan.month) for i, plan in enumerate(plans)}
+    amounts = {
+        f"a{i}": ExpressionWrapper(
+            F(f"n{i}") * F(f"d{i}") * Value(plan.standard, output_field=money), output_field=money
+        )
+        for i, plan in enumerate(plans)
+    }
     rows = (
-        on_roll(day, user, schools=schools)
+        _compulsory(user, schools)
+        .filter(school_year_id__in={plan.year_id for plan in plans})
+        .filter(school_id__in={school for plan in plans for school in plan.serving})
         .order_by()
         .values("school")
-        .annotate(
-            beneficiaries=Count("id"),
-            days=days_expression(month),
-            scheme=Subquery(taking_part(day).order_by("-start_date").values("scheme")[:1]),
-        )
-        .filter(days__gt=0)
-        .annotate(amount=F("beneficiaries") * F("days") * Value(standard, output_field=money))
+        .annotate(**counts)
+        .annotate(**days)
+        .annotate(**amounts)
     )
     result = []
     for row in rows:
-        row["month"] = month
-        row["standard"] = standard
-        row["amount"] = Decimal(row["amount"]).quantize(Decimal("0.01"))
-        result.append(row)
+        for i, plan in enumerate(plans):
+            if row[f"n{i}"] and row[f"d{i}"]:
+                result.append(
+                    {
+                        "school": row["school"],
+                        "month": plan.month,
+                        "beneficiaries": row[f"n{i}"],
+                        "days": row[f"d{i}"],
+                        "standard": plan.standard,
+                        "amount": Decimal(row[f"a{i}"]).quantize(Decimal("0.01")),
+                        "scheme": plan.serving.get(row["school"], ""),
+                    }
+                )
+    result.sort(key=lambda row: (row["month"], row["school"]))
     return result
+
+
+def month_rows(month: dt.date, user=None, *, schools=None) -> list[dict]:
+    """One month's figures per school (see ``figures``)."""
+    return figures([month], user, schools=schools)
 
 
 def distinct_beneficiaries(months: list[dt.date], user=None, *, schools=None, by: str | None = None):
     """The distinct pupils counted in any of ``months`` (惠及学生人数); per ``by`` (an Enrollment path such as
-    "school" or "school__township") as a dict when given. One query."""
-    parts = [Q(id__in=served(month, user, schools=schools).values("id")) for month in months]
-    if not parts:
+    "school" or "school__township__code") as a dict when given. One query."""
+    plans = [plan for plan in month_plans(months) if plan.serving and plan.year_id]
+    if not plans:
         return {} if by else 0
-    rows = Enrollment.objects.filter(reduce(or_, parts)).order_by()
+    rows = _compulsory(user, schools).filter(reduce(or_, [_served(plan) for plan in plans])).order_by()
     if by:
         return dict(rows.values_list(by).annotate(n=Count("student_id", distinct=True)))
     return rows.aggregate(n=Count("student_id", distinct=True))["n"] or 0
@@ -216,11 +293,8 @@ def totals(user, months: list[dt.date], *, schools=None, township=None, scheme: 
         with_scheme = Participation.objects.filter(scheme=scheme).values("school")
         schools = School.objects.filter(pk__in=with_scheme) if schools is None else schools.filter(pk__in=with_scheme)
     result = Totals(months=months)
-    for month in months:
-        rows = month_rows(month, user, schools=schools)
-        if scheme:
-            rows = [row for row in rows if row["scheme"] == scheme]
-        result.rows.extend(rows)
+    rows = figures(months, user, schools=schools)
+    result.rows = [row for row in rows if row["scheme"] == scheme] if scheme else rows
     info = {
         s["pk"]: s
         for s in School.objects.filter(pk__in={row["school"] for row in result.rows}).values(
