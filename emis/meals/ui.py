@@ -196,6 +196,13 @@ class MonthlyReportUI(ModelUI):
         ]
 
     @classmethod
+    def detail_field(cls, obj, name: str, user) -> dict:
+        row = super().detail_field(obj, name, user)
+        if name == "month":
+            row["value"] = f"{obj.month:%Y-%m}"
+        return row
+
+    @classmethod
     def detail_context(cls, obj, request) -> dict:
         case = obj.case
         differences = obj.differences

@@ -18,7 +18,7 @@ from emis.orgs.choices import DivisionLevel
 from emis.orgs.models import Division, School
 
 from . import selectors
-from .models import Scheme
+from .models import Scheme, SchoolDays
 
 
 class TotalsForm(forms.Form):
@@ -30,8 +30,12 @@ class TotalsForm(forms.Form):
         required=False,
         help_text=gettext_lazy("自然年；学年、学期填学年起始年份。"),
     )
-    township = forms.ModelChoiceField(label=gettext_lazy("乡镇"), queryset=Division.objects.none(), required=False)
-    school = forms.ModelChoiceField(label=gettext_lazy("学校"), queryset=School.objects.none(), required=False)
+    township = forms.ModelChoiceField(
+        label=gettext_lazy("乡镇"), queryset=Division.objects.none(), required=False, empty_label=gettext_lazy("全部")
+    )
+    school = forms.ModelChoiceField(
+        label=gettext_lazy("学校"), queryset=School.objects.none(), required=False, empty_label=gettext_lazy("全部")
+    )
     scheme = forms.ChoiceField(
         label=gettext_lazy("试点类型"), choices=[("", gettext_lazy("全部")), *Scheme.choices], required=False
     )
@@ -45,11 +49,19 @@ class TotalsForm(forms.Form):
         style_form(self)
 
 
+def _latest_year(period: str) -> int:
+    """The year of the latest month with 供餐天数 entered (this year when none is): the page opens on figures."""
+    latest = SchoolDays.objects.order_by("-month").values_list("month", flat=True).first()
+    if latest is None:
+        latest = timezone.localdate()
+    return latest.year if period == "year" else selectors.school_year_of(latest)
+
+
 def _figures(request):
     form = TotalsForm(request.GET or None, user=request.user)
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
     period = data.get("period") or "year"
-    year = data.get("year") or timezone.localdate().year
+    year = data.get("year") or _latest_year(period)
     months = selectors.period_months(period, year)
     schools = School.objects.filter(pk=data["school"].pk) if data.get("school") else None
     result = selectors.totals(
