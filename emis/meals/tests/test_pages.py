@@ -103,3 +103,25 @@ def test_a_standard_form_is_locked_once_entered(programme):
     )
     assert response.status_code == 302
     assert DailyStandard.objects.filter(effective_from=dt.date(2021, 9, 1), amount=Decimal("5.00")).exists()
+
+
+def test_the_totals_page_keeps_its_queries_as_schools_and_months_grow(programme, django_assert_max_num_queries):
+    from emis.meals.models import Participation, SchoolDays
+    from emis.students.models import SchoolClass
+    from emis.testing import make_enrollment, make_school, make_student
+
+    admin = client_for(programme.users[Role.ADMIN])
+    query = {"period": "school_year", "year": "2024"}
+    admin.get(reverse("meals:totals"), query)
+    with django_assert_max_num_queries(30) as few:
+        admin.get(reverse("meals:totals"), query)
+    for i in range(4):
+        school = make_school(f"214231{i:04d}", f"新增学校{i}", "primary", programme.township_b)
+        Participation.objects.create(school=school, scheme="national", start_date=dt.date(2020, 3, 1))
+        klass = SchoolClass.objects.create(school=school, school_year=programme.year, grade="P2", name="1班")
+        make_enrollment(make_student(f"新增{i}", school, birth=dt.date(2017, 3, 1 + i)), klass)
+    for number in (3, 4, 5):
+        SchoolDays.objects.create(month=month(2025, number), days=20)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = admin.get(reverse("meals:totals"), query)
+    assert response.context["totals"].beneficiaries == 9
