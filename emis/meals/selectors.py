@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import reduce
 from operator import or_
 
+from django.db import connection, transaction
 from django.db.models import (
     Count,
     DecimalField,
@@ -104,19 +106,40 @@ def days_expression(month: dt.date, school=None):
     return Coalesce(Subquery(own), Subquery(default), Value(0), output_field=IntegerField())
 
 
+@contextmanager
+def _without_jit():
+    """PostgreSQL JIT-compiles a plan whose estimated cost passes ``jit_above_cost``: for these counts (a subquery
+    per school and month) compiling takes most of a second and the query itself a fraction; switched off for the
+    statement's transaction only (``SET LOCAL``). Nothing to do on SQLite."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL jit = off")
+        yield
+
+
 def _year_ids(years) -> dict[int, int]:
     from emis.orgs.models import SchoolYear
 
     return dict(SchoolYear.objects.filter(start_year__in=set(years)).values_list("start_year", "id"))
 
 
-def in_force(day: dt.date, year_id: int | None) -> Q:
+def in_force(day: dt.date, year_id: int | None, *, per_row: bool = False) -> Q:
     """Enrolment rows in force on ``day``: of the day's school year, dated on or before it, and the pupil's latest
-    such row (the current row; a closed one only when no later row of the year is dated on or before the day)."""
+    such row — the current row, or a closed one not superseded by a later row dated on or before the day. The
+    superseded rows are one uncorrelated subquery over the few closed rows (evaluated once, hashed), so a count over
+    a county's rolls asks no subquery per row (PostgreSQL would otherwise also JIT-compile the plan: seconds)."""
     later = Enrollment.objects.filter(
-        student_id=OuterRef("student_id"), school_year_id=OuterRef("school_year_id"), status_date__lte=day
+        student_id=OuterRef("student_id"), school_year_id=year_id, status_date__lte=day
     ).filter(Q(status_date__gt=OuterRef("status_date")) | Q(status_date=OuterRef("status_date"), id__gt=OuterRef("id")))
-    return Q(school_year_id=year_id, status_date__lte=day) & (Q(is_current=True) | ~Exists(later))
+    if per_row:  # inside a subquery over one school's rows: the row's own check, by the student index
+        return Q(school_year_id=year_id, status_date__lte=day) & (Q(is_current=True) | ~Exists(later))
+    superseded = (
+        Enrollment.objects.filter(school_year_id=year_id, is_current=False, status_date__lte=day)
+        .filter(Exists(later))
+        .values("id")
+    )
+    return Q(school_year_id=year_id, status_date__lte=day) & (Q(is_current=True) | ~Q(id__in=superseded))
 
 
 def _compulsory(user=None, schools=None):
@@ -177,49 +200,62 @@ def month_plans(months: list[dt.date]) -> list[MonthPlan]:
     return plans
 
 
-def _served(plan: MonthPlan) -> Q:
-    return Q(school_id__in=list(plan.serving)) & in_force(plan.day, plan.year_id)
+def _served(plan: MonthPlan, *, per_row: bool = False) -> Q:
+    return Q(school_id__in=list(plan.serving)) & in_force(plan.day, plan.year_id, per_row=per_row)
+
+
+def _count(plan: MonthPlan, user, *, school=None):
+    """The month's beneficiaries of the outer query's school, as a correlated subquery (one school's rows, by the
+    (school, school year) index)."""
+    school = OuterRef("pk") if school is None else school
+    rows = (
+        _compulsory(user)
+        .filter(school_id=school)
+        .filter(in_force(plan.day, plan.year_id, per_row=True))
+        .order_by()
+        .values("school_id")
+        .annotate(n=Count("id"))
+        .values("n")[:1]
+    )
+    return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
 
 
 def figures(months: list[dt.date], user=None, *, schools=None) -> list[dict]:
     """Per school and month: ``school``, ``month``, ``beneficiaries``, ``days``, ``standard``, ``amount`` and the
-    school's ``scheme`` — one grouped query over the rolls for all the months (a count per month, the month's days
-    as a subquery, funds = beneficiaries × days × standard in SQL)."""
+    school's ``scheme`` — one query over the schools serving meals in the months: per month the school's count of
+    pupils (a grouped subquery over its rolls), its days (a subquery over the days table) and the funds =
+    beneficiaries × days × standard, in SQL."""
     plans = [plan for plan in month_plans(months) if plan.serving and plan.year_id]
     if not plans:
         return []
     money = DecimalField(max_digits=14, decimal_places=2)
-    counts = {f"n{i}": Count("id", filter=_served(plan)) for i, plan in enumerate(plans)}
-    days = {f"d{i}": days_expression(plan.month) for i, plan in enumerate(plans)}
+    counts = {f"n{i}": _count(plan, user) for i, plan in enumerate(plans)}
+    days = {f"d{i}": days_expression(plan.month, school=OuterRef("pk")) for i, plan in enumerate(plans)}
     amounts = {
         f"a{i}": ExpressionWrapper(
             F(f"n{i}") * F(f"d{i}") * Value(plan.standard, output_field=money), output_field=money
         )
         for i, plan in enumerate(plans)
     }
-    rows = (
-        _compulsory(user, schools)
-        .filter(school_year_id__in={plan.year_id for plan in plans})
-        .filter(school_id__in={school for plan in plans for school in plan.serving})
-        .order_by()
-        .values("school")
-        .annotate(**counts)
-        .annotate(**days)
-        .annotate(**amounts)
-    )
+    serving = School.objects.filter(pk__in={school for plan in plans for school in plan.serving})
+    if schools is not None:
+        serving = serving.filter(pk__in=schools.values("pk"))
+    query = serving.order_by("pk").annotate(**counts, **days).annotate(**amounts).values("pk", *counts, *days, *amounts)
+    with _without_jit():
+        rows = list(query)
     result = []
     for row in rows:
         for i, plan in enumerate(plans):
-            if row[f"n{i}"] and row[f"d{i}"]:
+            if row[f"n{i}"] and row[f"d{i}"] and row["pk"] in plan.serving:
                 result.append(
                     {
-                        "school": row["school"],
+                        "school": row["pk"],
                         "month": plan.month,
                         "beneficiaries": row[f"n{i}"],
                         "days": row[f"d{i}"],
                         "standard": plan.standard,
                         "amount": Decimal(row[f"a{i}"]).quantize(Decimal("0.01")),
-                        "scheme": plan.serving.get(row["school"], ""),
+                        "scheme": plan.serving[row["pk"]],
                     }
                 )
     result.sort(key=lambda row: (row["month"], row["school"]))
@@ -238,9 +274,10 @@ def distinct_beneficiaries(months: list[dt.date], user=None, *, schools=None, by
     if not plans:
         return {} if by else 0
     rows = _compulsory(user, schools).filter(reduce(or_, [_served(plan) for plan in plans])).order_by()
-    if by:
-        return dict(rows.values_list(by).annotate(n=Count("student_id", distinct=True)))
-    return rows.aggregate(n=Count("student_id", distinct=True))["n"] or 0
+    with _without_jit():
+        if by:
+            return dict(rows.values_list(by).annotate(n=Count("student_id", distinct=True)))
+        return rows.aggregate(n=Count("student_id", distinct=True))["n"] or 0
 
 
 @dataclass
