@@ -81,6 +81,7 @@ from emis.core import registry as app_registry
 from emis.core.access import Domain, Role
 from emis.core.models import ImportBatch, ImportStatus, ObjectChange
 from emis.indicators.apps import DOMAIN as INDICATORS_DOMAIN
+from emis.meals.apps import DOMAIN as MEALS_DOMAIN
 from emis.orgs.apps import DOMAIN as ORGS_DOMAIN
 from emis.orgs.models import School
 from emis.population.apps import DOMAIN as POPULATION_DOMAIN
@@ -124,6 +125,7 @@ ROLE_WRITES = {
         ADMISSIONS_DOMAIN,
         INDICATORS_DOMAIN,
         RECTIFICATION_DOMAIN,
+        MEALS_DOMAIN,
         Domain.ACCOUNTS,
     },
 }

@@ -567,6 +567,10 @@ def _grow(model, county, k: int) -> None:
             from emis.rectification.tests.conftest import draft
 
             draft(county, county.users[Role.ADMIN], school=county.school_b1, items=1)
+        elif model._meta.app_label == "meals":
+            from emis.meals.tests.growth import grow
+
+            grow(model, county, i)
         elif model.__name__ in ("AdmissionRound", "RoundSchool", "QuotaAllocation", "Applicant", "Appeal"):
             _grow_round_rows(model, county, i)
         elif model.__name__ == "RollChange":  # a 休学 in effect (undoable: its 撤销 check runs for the row)

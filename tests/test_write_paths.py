@@ -868,6 +868,87 @@ WRITES = {
 
 # Service modules not named services: the roll changes (学籍异动) are the students app's second service module.
 SERVICE_MODULES = {"emis.students.rollchanges"}
+# 营养改善计划 (emis.meals.services): the county's tables and a school's monthly report (the fixture's three schools
+# take part; the county's administrator opens October 2024, school A1 reports, the township checks).
+
+MEALS_OCTOBER = dt.date(2024, 10, 1)
+
+
+def _meals_report(county, *, reported=False):
+    from emis.meals.services import report_submit, reports_open
+    from emis.meals.tests.conftest import setup_programme
+
+    setup_programme(county)
+    opened = reports_open(month=MEALS_OCTOBER, acting_user=county.users[Role.ADMIN], today=dt.date(2024, 11, 1))
+    report = next(r for r in opened if r.school_id == county.school_a1.pk)
+    if reported:
+        report_submit(report=report, beneficiaries=2, days=20, amount="160", acting_user=county.users[Role.SCHOOL])
+    return report
+
+
+def _meals_standard_saved(county, admin):
+    from emis.meals.models import DailyStandard
+    from emis.meals.services import standard_save
+
+    return lambda: standard_save(standard=DailyStandard(effective_from=dt.date(2030, 9, 1), amount="6.00"))
+
+
+def _meals_standard_deleted(county, admin):
+    from emis.meals.models import DailyStandard
+    from emis.meals.services import standard_delete
+
+    standard = DailyStandard.objects.create(effective_from=dt.date(2030, 9, 1), amount="6.00")
+    return lambda: standard_delete(standard=standard, today=dt.date(2024, 1, 1))
+
+
+def _meals_participation_saved(county, admin):
+    from emis.meals.models import Participation
+    from emis.meals.services import participation_save
+
+    row = Participation(school=county.school_a1, scheme="national", start_date=dt.date(2024, 3, 1))
+    return lambda: participation_save(participation=row)
+
+
+def _meals_days_saved(county, admin):
+    from emis.meals.models import SchoolDays
+    from emis.meals.services import days_save
+
+    return lambda: days_save(days=SchoolDays(month=dt.date(2024, 10, 9), school=county.school_a1, days=18))
+
+
+def _meals_reports_opened(county, admin):
+    from emis.meals.services import reports_open
+    from emis.meals.tests.conftest import setup_programme
+
+    setup_programme(county)
+    return lambda: reports_open(month=MEALS_OCTOBER, acting_user=county.users[Role.ADMIN], today=dt.date(2024, 11, 1))
+
+
+def _meals_report_submitted(county, admin):
+    from emis.meals.services import report_submit
+
+    report = _meals_report(county)
+    school = county.users[Role.SCHOOL]
+    return lambda: report_submit(report=report, beneficiaries=3, days=20, amount="240", acting_user=school)
+
+
+def _meals_report_checked(county, admin):
+    from emis.meals.services import report_step
+
+    report = _meals_report(county, reported=True)
+    return lambda: report_step(report=report, transition="check", acting_user=county.users[Role.TOWNSHIP])
+
+
+MEALS_WRITES = {
+    "emis.meals.services.standard_save": [_meals_standard_saved],
+    "emis.meals.services.standard_delete": [_meals_standard_deleted],
+    "emis.meals.services.participation_save": [_meals_participation_saved],
+    "emis.meals.services.days_save": [_meals_days_saved],
+    "emis.meals.services.reports_open": [_meals_reports_opened],
+    "emis.meals.services.report_submit": [_meals_report_submitted],
+    "emis.meals.services.report_step": [_meals_report_checked],
+}
+WRITES.update(MEALS_WRITES)
 
 
 def service_functions() -> set[str]:
