@@ -21,7 +21,7 @@ class VersionForm(_Styled, forms.Form):
 
 
 class ConfirmForm(VersionForm):
-    dropout_reason = forms.ChoiceField(label=_("辍学原因"), choices=[("", "---------"), *DropoutReason.choices])
+    dropout_reason = forms.ChoiceField(label=_("辍学原因"), choices=[("", _("请选择")), *DropoutReason.choices])
 
 
 class NoticeForm(_Styled, forms.Form):
@@ -55,7 +55,7 @@ class EvidenceForm(VersionForm):
     """送教上门, 延缓入学, 休学, 排除: a comment, the approval (document number) or the exclusion reason, and files."""
 
     approval = forms.CharField(label=_("批准文件"), max_length=100, required=False)
-    exclusion = forms.ChoiceField(label=_("排除原因"), choices=[("", "---------"), *Exclusion.choices], required=False)
+    exclusion = forms.ChoiceField(label=_("排除原因"), choices=[("", _("请选择")), *Exclusion.choices], required=False)
 
 
 class ResponsibleForm(_Styled, forms.ModelForm):

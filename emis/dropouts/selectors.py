@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.utils.translation import gettext_lazy as _
 
 from emis.core import access
 from emis.work.models import Case, Urgency
@@ -23,10 +24,10 @@ def age_window(start_year: int) -> tuple[dt.date, dt.date]:
 # 适龄儿童台账 -------------------------------------------------------------------------------------------------------
 
 CHILD_STATES = (
-    ("in_school", "在校"),
-    ("outside", "县外就读"),
-    ("case", "控辍个案"),
-    ("unknown", "未核实"),
+    ("in_school", _("在校")),
+    ("outside", _("县外就读")),
+    ("case", _("控辍个案")),
+    ("unknown", _("未核实")),
 )
 
 
@@ -85,8 +86,6 @@ def filter_children(queryset, *, township=None, school=None, where: str = "", q:
 
 
 def child_where(row) -> str:
-    from django.utils.translation import gettext as _
-
     if row.school_name:
         return row.school_name
     if row.outside:

@@ -254,7 +254,7 @@ class ChildFilterForm(forms._Styled, forms.forms.Form):
     where = forms.forms.ChoiceField(
         label=gettext_lazy("状态"),
         required=False,
-        choices=[("", "---------"), *((code, gettext_lazy(label)) for code, label in selectors.CHILD_STATES)],
+        choices=[("", gettext_lazy("全部")), *selectors.CHILD_STATES],
     )
     q = forms.forms.CharField(label=gettext_lazy("姓名或拼音首字母"), required=False)
 
@@ -262,6 +262,8 @@ class ChildFilterForm(forms._Styled, forms.forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["township"].queryset = Division.objects.for_user(user).filter(level="township").order_by("code")
         self.fields["school"].queryset = School.objects.for_user(user).order_by("code")
+        for name in ("school_year", "township", "school"):
+            self.fields[name].empty_label = gettext_lazy("全部")
 
 
 @login_required
