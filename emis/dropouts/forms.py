@@ -32,7 +32,7 @@ class NoticeForm(_Styled, forms.Form):
 
 class ContactForm(_Styled, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
-    date = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     line = forms.ChoiceField(label=_("责任线"), choices=Line.choices)
     who = forms.CharField(label=_("劝返人员"), max_length=100)
     outcome = forms.CharField(label=_("情况及结果"), widget=forms.Textarea(attrs={"rows": 3}))
@@ -48,7 +48,9 @@ class ContactForm(_Styled, forms.Form):
 
 
 class ReturnForm(VersionForm):
-    returned_on = forms.DateField(label=_("复学日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    returned_on = forms.DateField(
+        label=_("复学日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
 
 
 class EvidenceForm(VersionForm):
