@@ -170,3 +170,17 @@ def test_monthly_report_page_submits_a_zero_report(county, section, client):
     report.refresh_from_db()
     assert report.zero and report.note == "本月无辍学"
     assert "本月无辍学" in response_text(client.get(report.get_absolute_url()))
+
+
+def test_dashboard_queries_do_not_grow_with_cases(county, cases, client, django_assert_max_num_queries):
+    client.force_login(county.users[Role.ADMIN])
+    with django_assert_max_num_queries(30) as few:
+        client.get(reverse("dropouts:dashboard"))
+    services.open_cases(
+        [flag(county, name=f"童{n}", township=county.township_b) for n in range(6)],
+        county.users[Role.ADMIN],
+        today=DAY,
+    )
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get(reverse("dropouts:dashboard"))
+    assert page.context["total"]["flagged"] == 9
