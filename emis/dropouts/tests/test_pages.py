@@ -184,3 +184,18 @@ def test_dashboard_queries_do_not_grow_with_cases(county, cases, client, django_
     with django_assert_max_num_queries(len(few.captured_queries)):
         page = client.get(reverse("dropouts:dashboard"))
     assert page.context["total"]["flagged"] == 9
+
+
+def test_the_engine_pages_show_the_case_and_its_steps(county, cases, client):
+    township = county.users[Role.TOWNSHIP]
+    dc = services.step(cases["张三丰"], "verify", township, today=DAY)
+    services.set_responsibles(dc, township, DUTIES)
+    dc = services.confirm(dc, township, dropout_reason="weariness", today=DAY)
+    dc = services.issue_notice(dc, township, today=DAY)
+    client.force_login(township)
+    page = client.get(reverse("work:case_detail", args=[dc.case_id]))
+    assert page.status_code == 200
+    text = response_text(page)
+    assert "下发限期返校通知书" in text and "通教控辍〔2024〕1号" in text
+    inbox = response_text(client.get(reverse("work:inbox")))
+    assert "张三丰" in inbox
