@@ -7,8 +7,10 @@ back after a 限期返校通知书 and contacts on both lines, 已复学 and 销
 2021 (the year after; the demo holds no register or rolls for it, so its children are taken from 2020's): open cases
 in several states — 疑似 and 核实中 in 南林桥镇 (in the demo township account's 待办), two 劝返中 with their notices
 and a first contact (one in 南林桥镇; one at 迎宾路小学, whose 班主任 is the demo school account: in its 待办), and one
-排除 (超龄). The monthly reports of September and November 2021 of the compulsory schools of 南林桥镇 and of 迎宾路小学 (not the
-whole county's, to keep the load short): September sent (本月无辍学) and re-checked by the county (the third
+排除 (超龄).
+
+The monthly reports of September and November 2021 of the compulsory schools of 南林桥镇 and of 迎宾路小学 (not
+the whole county's, to keep the load short): September sent (本月无辍学) and re-checked by the county (the third
 quarter); November sent by all but two schools, which the sweep shows overdue and escalated.
 
 Every step goes through the services (timelines, audit, numbered notices), on the days the story gives. Deterministic:
