@@ -285,3 +285,27 @@ def test_case_state_in_the_engine_is_the_only_state(county):
     dc = dropped(county)
     assert not any(f.name in ("state", "status") for f in DropoutCase._meta.fields)
     assert Case.objects.get(pk=dc.case_id).workflow == "dropout_return"
+
+
+def test_age_window_of_the_ledger():
+    """Of age in school year Y: 6 by 31 August Y (a child turning 6 on 31 August is in, on 1 September is not) and not
+    16 by 31 August Y."""
+    first, last = selectors.age_window(2024)
+    assert (first, last) == (dt.date(2008, 9, 1), dt.date(2018, 8, 31))
+
+
+def test_app_only_steps_are_refused_through_the_engine_api(county):
+    from emis.testing import api_token_for
+
+    township = county.users[Role.TOWNSHIP]
+    dc = services.issue_notice(confirmed(county, dropped(county)), township, today=DAY)
+    from django.test import Client
+
+    client = Client(HTTP_AUTHORIZATION=f"Token {api_token_for(township)}")
+    response = client.post(
+        f"/api/cases/{dc.case_id}/transitions/",
+        {"transition": "contact", "version": dc.case.version, "values": {"date": "2024-10-15", "line": "admin"}},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert not Contact.objects.exists()
