@@ -218,14 +218,6 @@ def dropout_recorded(*, roll_change, acting_user) -> Opened:
         return Opened(not_opened=len(flags))
 
 
-def open_detected(school_year, acting_user, *, county_code: str = "", township_code: str = "") -> Opened:
-    """立案 for everything 四查三比对 finds (emis.dropouts.detection, when installed) in the user's area."""
-    from . import detection  # noqa: PLC0415 - written beside this module; absent until it is merged
-
-    found = detection.detect(school_year, county_code=county_code, township_code=township_code, user=acting_user)
-    return open_cases(found.flags, acting_user)
-
-
 # Responsible people (双线) ----------------------------------------------------------------------------------------
 
 
