@@ -573,6 +573,19 @@ def _grow(model, county, k: int) -> None:
             grow(model, county, i)
         elif model.__name__ in ("AdmissionRound", "RoundSchool", "QuotaAllocation", "Applicant", "Appeal"):
             _grow_round_rows(model, county, i)
+        elif model.__name__ == "DropoutCase":  # a 适龄未入学 child of township B flagged (and its case)
+            from emis.dropouts.services import open_cases
+            from emis.dropouts.tests.conftest import flag
+
+            birth = dt.date(2012, 1, 1) + dt.timedelta(days=i)
+            open_cases(
+                [flag(county, name=f"儿童{i}", birth=birth, township=county.township_b)], county.users[Role.ADMIN]
+            )
+        elif model.__name__ == "MonthlyReport":  # a month's report of B1 (and its case)
+            from emis.dropouts.services import request_reports
+
+            month = dt.date(2000 + i // 12, 1 + i % 12, 1)
+            request_reports(month, county.users[Role.ADMIN], schools=[county.school_b1], today=dt.date(2024, 10, 8))
         elif model.__name__ == "RollChange":  # a 休学 in effect (undoable: its 撤销 check runs for the row)
             from emis.students.rollchanges import pupils_suspend
 

@@ -71,6 +71,15 @@ NO_LOGGED_WRITES = {
     "emis.rectification.services.county_code": "a reading (the county whose template and series a notice uses)",
     "emis.rectification.services.notice_context": "reads (what the notice shows)",
     "emis.rectification.services.open_items": "reads (the items still to answer or verify)",
+    "emis.dropouts.services.close_after_days": "a setting (the school days before 销号)",
+    "emis.dropouts.services.may_assign": "a rule (who names the responsible people)",
+    "emis.dropouts.services.series": "a setting (the notices' 文号 series)",
+    "emis.dropouts.services.notice_context": "reads (what the notice shows)",
+    "emis.dropouts.services.current_roll": "reads (the child's current enrolment)",
+    "emis.dropouts.services.days_in_school": "a count (school days since the return)",
+    "emis.dropouts.services.report_schools": "reads (the schools that report monthly)",
+    "emis.dropouts.services.quarter_months": "a computation (a quarter's months)",
+    "emis.work.services.case_assign": "names a case's followers (CaseAssignee rows, not change-logged)",
     "emis.rounds.services.workflow.locked_round": "reads (the round under a row lock)",
     "emis.students.rollchanges.require_writer": "a rule (who may record roll changes)",
     "emis.students.rollchanges.current_enrollment": "reads (the pupil's current enrolment in the user's scope)",
@@ -358,6 +367,160 @@ def _notice_accept(county, admin):
     return lambda: notice_verify(
         notice=notice, acting_user=county.users[Role.ADMIN], verdicts=verdicts, today=RECTIFY_DAY
     )
+
+
+# 控辍保学 (emis.dropouts.services): the fixture pupil 张三丰 of A1 drops out (recorded by the school, which opens
+# the case), then the fixture township (通羊镇) and school take its steps; the monthly reports are the admin's.
+
+DROP_DAY = dt.date(2024, 10, 15)
+
+
+def _drop_case(county, *, to="suspected"):
+    from emis.dropouts import services as ds
+    from emis.dropouts.models import DropoutCase
+    from emis.dropouts.tests.conftest import DUTIES
+    from emis.students import rollchanges as rc
+
+    township = county.users[Role.TOWNSHIP]
+    rc.pupils_drop_out(
+        students=[county.students["张三丰"]], date=DROP_DAY, reason="厌学", acting_user=county.users[Role.SCHOOL]
+    )
+    dc = DropoutCase.objects.get(student=county.students["张三丰"])
+    steps = ("verifying", "named", "confirmed", "persuading", "returned")
+    for step in steps[: steps.index(to) + 1] if to in steps else ():
+        if step == "verifying":
+            dc = ds.step(dc, "verify", township, today=DROP_DAY)
+        elif step == "named":
+            dc = ds.set_responsibles(dc, township, DUTIES)
+        elif step == "confirmed":
+            dc = ds.confirm(dc, township, dropout_reason="weariness", today=DROP_DAY)
+        elif step == "persuading":
+            dc = ds.issue_notice(dc, township, today=DROP_DAY)
+        elif step == "returned":
+            from emis.students.models import Enrollment
+
+            old = Enrollment.objects.get(student=county.students["张三丰"], is_current=True)
+            Enrollment.objects.filter(pk=old.pk).update(status="enrolled")
+            dc = ds.mark_returned(dc, township, returned_on=DROP_DAY, today=DROP_DAY)
+    return dc
+
+
+def _drop_opened(county, admin):
+    from emis.dropouts import services as ds
+    from emis.dropouts.tests.conftest import flag
+
+    return lambda: ds.open_cases([flag(county, name="何小明")], county.users[Role.TOWNSHIP], today=DROP_DAY)
+
+
+def _drop_recorded(county, admin):
+    from emis.accounts.models import User
+    from emis.dropouts import services as ds
+    from emis.students import rollchanges as rc
+
+    clerk = User.objects.create(username="clerk_drop", role=Role.SECTION, domains=["students"])
+    clerk.divisions.set([county.county])
+    change = rc.pupils_drop_out(students=[county.students["张三丰"]], date=DROP_DAY, acting_user=clerk)
+    return lambda: ds.dropout_recorded(roll_change=change, acting_user=county.users[Role.SCHOOL])
+
+
+def _drop_verified(county, admin):
+    from emis.dropouts import services as ds
+
+    dc = _drop_case(county)
+    return lambda: ds.step(dc, "verify", county.users[Role.TOWNSHIP], today=DROP_DAY)
+
+
+def _drop_named(county, admin):
+    from emis.dropouts import services as ds
+    from emis.dropouts.tests.conftest import DUTIES
+
+    dc = _drop_case(county, to="verifying")
+    return lambda: ds.set_responsibles(dc, county.users[Role.TOWNSHIP], DUTIES)
+
+
+def _drop_confirmed(county, admin):
+    from emis.dropouts import services as ds
+
+    dc = _drop_case(county, to="named")
+    return lambda: ds.confirm(dc, county.users[Role.TOWNSHIP], dropout_reason="economic", today=DROP_DAY)
+
+
+def _drop_noticed(county, admin):
+    from emis.dropouts import services as ds
+
+    dc = _drop_case(county, to="confirmed")
+    return lambda: ds.issue_notice(dc, county.users[Role.TOWNSHIP], today=DROP_DAY)
+
+
+def _drop_contact(county, admin):
+    from emis.dropouts import services as ds
+    from emis.dropouts.tests.conftest import jpeg
+
+    dc = _drop_case(county, to="persuading")
+    return lambda: ds.record_contact(
+        dc, county.users[Role.SCHOOL], date=DROP_DAY, line="education", who="赵老师", outcome="家访", photo=jpeg()
+    )
+
+
+def _drop_returned(county, admin):
+    from emis.dropouts import services as ds
+    from emis.students.models import Enrollment
+
+    dc = _drop_case(county, to="persuading")
+    Enrollment.objects.filter(student=county.students["张三丰"], is_current=True).update(status="enrolled")
+    return lambda: ds.mark_returned(dc, county.users[Role.SCHOOL], returned_on=DROP_DAY, today=DROP_DAY)
+
+
+def _drop_closed(county, admin):
+    from emis.dropouts import services as ds
+    from emis.work.calendar import WorkCalendar
+
+    dc = _drop_case(county, to="returned")
+    day = WorkCalendar().add(DROP_DAY, ds.close_after_days())
+    return lambda: ds.close(dc, county.users[Role.TOWNSHIP], today=day)
+
+
+def _drop_home_teaching(county, admin):
+    from emis.dropouts import services as ds
+    from emis.dropouts.tests.conftest import jpeg
+    from emis.students.models import Enrollment
+
+    dc = _drop_case(county, to="confirmed")
+    Enrollment.objects.filter(student=county.students["张三丰"], is_current=True).update(status="enrolled")
+    return lambda: ds.home_teaching(
+        dc, county.users[Role.TOWNSHIP], comment="评估后送教", attachments=[jpeg()], today=DROP_DAY
+    )
+
+
+def _drop_excluded(county, admin):
+    from emis.dropouts import services as ds
+    from emis.dropouts.tests.conftest import jpeg
+
+    dc = _drop_case(county)
+    return lambda: ds.exclude(
+        dc, county.users[Role.TOWNSHIP], exclusion="moved_away", comment="迁出", attachments=[jpeg()], today=DROP_DAY
+    )
+
+
+def _reports_requested(county, admin):
+    from emis.dropouts import services as ds
+
+    return lambda: ds.request_reports(dt.date(2024, 9, 1), county.users[Role.ADMIN])
+
+
+def _report_submitted(county, admin):
+    from emis.dropouts import services as ds
+
+    report = ds.request_reports(dt.date(2024, 9, 1), county.users[Role.ADMIN], schools=[county.school_a1])[0]
+    return lambda: ds.submit_report(report, county.users[Role.SCHOOL])
+
+
+def _reports_rechecked(county, admin):
+    from emis.dropouts import services as ds
+
+    report = ds.request_reports(dt.date(2024, 9, 1), county.users[Role.ADMIN], schools=[county.school_a1])[0]
+    ds.submit_report(report, county.users[Role.SCHOOL])
+    return lambda: ds.quarterly_recheck(county.users[Role.ADMIN], year=2024, quarter=3)
 
 
 # The 中考 round (emis.rounds.services): the rounds tests' draft round, H1 (quality, plan 6, quota minimum 560) and
@@ -822,6 +985,20 @@ WRITES = {
     "emis.rectification.services.notice_step": [_notice_receive],
     "emis.rectification.services.notice_report": [_notice_report],
     "emis.rectification.services.notice_verify": [_notice_send_back, _notice_accept],
+    "emis.dropouts.services.open_cases": [_drop_opened],
+    "emis.dropouts.services.dropout_recorded": [_drop_recorded],
+    "emis.dropouts.services.step": [_drop_verified],
+    "emis.dropouts.services.set_responsibles": [_drop_named],
+    "emis.dropouts.services.confirm": [_drop_confirmed],
+    "emis.dropouts.services.issue_notice": [_drop_noticed],
+    "emis.dropouts.services.record_contact": [_drop_contact],
+    "emis.dropouts.services.mark_returned": [_drop_returned],
+    "emis.dropouts.services.close": [_drop_closed],
+    "emis.dropouts.services.home_teaching": [_drop_home_teaching],
+    "emis.dropouts.services.exclude": [_drop_excluded],
+    "emis.dropouts.services.request_reports": [_reports_requested],
+    "emis.dropouts.services.submit_report": [_report_submitted],
+    "emis.dropouts.services.quarterly_recheck": [_reports_rechecked],
     "emis.rounds.services.workflow.set_status": [_round_status_set],
     "emis.rounds.services.workflow.round_changed": [_round_sent_back],
     "emis.rounds.services.workflow.round_row_save": [

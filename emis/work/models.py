@@ -140,6 +140,30 @@ class Case(RegistryModel):
         return declaration.get(self.workflow).state_label(self.state)
 
 
+class CaseAssignee(models.Model):
+    """A user a workflow names on a case (a 劝返 case's 班主任 or 村干部, say): the case is in their 待办 while it is
+    open and in their scope, whichever step it waits for and whoever may take it (``selectors.waiting_for``). Set
+    by the app that names them, through ``services.case_assign``."""
+
+    domain = WORK_DOMAIN
+    scope = ScopeSpec(school_paths=("case__school_id",), division_paths=("case__division_code",))
+
+    case = models.ForeignKey(Case, verbose_name=_("办件"), on_delete=models.CASCADE, related_name="assignees")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("责任人"), on_delete=models.CASCADE, related_name="case_assignments"
+    )
+    duty = models.CharField(_("职责"), max_length=50, blank=True)
+
+    class Meta:
+        verbose_name = _("办件责任人")
+        verbose_name_plural = _("办件责任人")
+        constraints = [models.UniqueConstraint(fields=("case", "user"), name="work_caseassignee_case_user_uniq")]
+        indexes = [models.Index(fields=("user", "case"), name="work_caseassignee_user_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.duty}"
+
+
 class ImmutableScopedQuerySet(ScopedQuerySet):
     def update(self, **kwargs):
         raise PermissionDenied(_("办理记录不可修改。"))

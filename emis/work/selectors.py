@@ -19,7 +19,7 @@ from emis.core import access
 from . import declaration
 from .calendar import WorkCalendar
 from .declaration import Level
-from .models import Case, CaseClock, ClockState, Step
+from .models import Case, CaseAssignee, CaseClock, ClockState, Step
 from .scope import acting_role, level_q
 
 
@@ -41,6 +41,9 @@ def waiting_for(user) -> QuerySet[Case]:
         condition = Q(workflow=code, state__in=sorted(sources))
         level = level_q(user, level_name)
         conditions.append(condition if level is None else condition & level)
+    # The cases that name the user (services.case_assign): theirs to follow, whoever takes the next step.
+    if user.is_authenticated:
+        conditions.append(Q(pk__in=CaseAssignee.objects.filter(user_id=user.pk).values("case_id")))
     if not conditions:
         return Case.objects.none()
     return (
@@ -93,13 +96,18 @@ def waiting_users(case: Case, *, exclude=None) -> list:
     workflow = declaration.get(case.workflow)
     steps = [t for t in workflow.transitions if not t.opens and case.state in t.sources]
     conditions = {f"may_{i}": _role_q(t.roles) & _place_q(case, t.level) for i, t in enumerate(steps)}
+    # Users the case names (case_assign), inside its scope.
+    conditions["assigned"] = Q(pk__in=CaseAssignee.objects.filter(case=case).values("user_id")) & _place_q(
+        case, Level.SCHOOL
+    )
     users = _users_where(conditions)
     if exclude is not None:
         users = users.exclude(pk=exclude.pk)
     return [
         user
         for user in users
-        if any(
+        if user.assigned
+        or any(
             getattr(user, f"may_{i}") and access.role_may(user, workflow.domain, t.name) for i, t in enumerate(steps)
         )
     ]

@@ -574,3 +574,19 @@ def case_attach(*, case: Case | int, acting_user, files: Sequence, today: dt.dat
             division_code=found.division_code,
         )
     return stored
+
+
+def case_assign(case: Case, users: dict) -> None:
+    """Name the users who follow ``case`` ({user id: duty}): it is in their 待办 while open and in their scope
+    (``selectors.waiting_for``), whoever may take its next step. Replaces the case's earlier list."""
+    from .models import CaseAssignee
+
+    wanted = {int(user_id): str(duty)[:50] for user_id, duty in users.items() if user_id}
+    with transaction.atomic():
+        CaseAssignee.objects.filter(case=case).exclude(user_id__in=wanted).delete()
+        have = dict(CaseAssignee.objects.filter(case=case).values_list("user_id", "duty"))
+        for user_id, duty in wanted.items():
+            if user_id not in have:
+                CaseAssignee.objects.create(case=case, user_id=user_id, duty=duty)
+            elif have[user_id] != duty:
+                CaseAssignee.objects.filter(case=case, user_id=user_id).update(duty=duty)

@@ -538,8 +538,18 @@ class TongshanDemoTests(TestCase):
         self.assertEqual(list(users["leader"].divisions.values_list("code", flat=True)), ["421224"])
         self.assertEqual(
             users["section"].domains,
-            # rectification, meals: offered by those apps through the demo's hook ("demo.section_domains")
-            ["orgs", "students", "staff", "population", "admissions", "indicators", "rectification", "meals"],
+            # rectification, dropouts, meals: offered by those apps through the demo's hook ("demo.section_domains")
+            [
+                "orgs",
+                "students",
+                "staff",
+                "population",
+                "admissions",
+                "indicators",
+                "rectification",
+                "dropouts",
+                "meals",
+            ],
         )
         self.assertEqual(list(users["township"].divisions.values_list("code", flat=True)), ["421224101"])
         self.assertEqual(list(users["school"].schools.values_list("name", flat=True)), ["通山县迎宾路小学"])
