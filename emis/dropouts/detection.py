@@ -1,0 +1,397 @@
+"""四查三比对: the register (户籍, population.PopulationRecord), the rolls (学籍, students.Enrollment) and the
+children verified as at school outside the county (县外就读, population.OutsideEnrollment), compared for the
+children of compulsory-education age of a school year.
+
+A child is of that age in school year Y when they turn 6 on or before 31 August of Y and have not turned 16 by
+31 August of Y: birth dates from 1 September Y-16 to 31 August Y-6 (both included).
+
+For each child of the register in that window (within the county, the township and the user's scope asked for):
+
+- on a roll of the county that year (current enrolment 在读 or 转入 at any school of the child's county, matched
+  by ID number) → in school, never flagged;
+- verified 县外就读 that year → in school (outside the county), never flagged;
+- otherwise by the child's own current enrolment of the year at a school of the county:
+  辍学 → ``dropped_out``; 休学 → ``suspended``; 转出 → ``transferred_unverified``; 毕业 from 初中 or 死亡 → not
+  flagged (compulsory education finished; died: the case is 排除 already); no enrolment (or 毕业 below 初中) →
+  ``possible_match`` when a roll entry is very likely the same child, else ``not_enrolled``.
+
+A *possible match* is an on-roll pupil of the county whose ID number is on no register entry of the year, with
+  (a) the same birth date and gender and the same name by pinyin without tones (a homophone: 张伟 / 章玮), or
+  (b) the same name and an ID number one character off or with two adjacent characters swapped (a typo: the birth
+      date and gender read from it may then differ too).
+A person confirms or rejects it (emis.dropouts.review); a rejected pair is not offered again for that school year,
+and the child is then ``not_enrolled`` unless another candidate fits.
+
+Duplicate enrolments (a child on two rolls) are reported apart: two on-roll pupils of the county that year who are
+the same child by ID number (one has no ID number and a G 全国学籍号 made of the other's), or who have the same
+name, birth date and gender and ID numbers one character off or swapped.
+
+ID numbers are encrypted: the comparisons run in SQL on the hash columns (one anti-join over the register, one
+query for the few enrolments not on roll, one for the on-roll pupils missing from the register, one GROUP BY for
+duplicate candidates); only the flagged children and the candidates of fuzzy matching are decrypted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, OuterRef
+from django.utils.translation import gettext as _
+
+from emis.common.text import pinyin_key
+from emis.core import crypto
+from emis.orgs.choices import DIVISION_CODE_LENGTH, DivisionLevel
+from emis.orgs.models import Division, School, SchoolYear
+from emis.population.models import OutsideEnrollment, PopulationRecord
+from emis.students.choices import ON_ROLL_STATUSES, EnrollmentStatus, Level
+from emis.students.models import Enrollment, Student
+
+from .categories import Category, FlaggedChild
+
+COUNTY_LENGTH = DIVISION_CODE_LENGTH[DivisionLevel.COUNTY]
+CHUNK = 2000  # ids per IN (...) list: well under SQLite's limit of bound parameters
+
+
+@dataclass(frozen=True)
+class DuplicateEnrollment:
+    """One child on two rolls of the county in the same school year. ``id_number`` is sensitive."""
+
+    school_year_id: int
+    reason: str
+    id_number: str
+    name: str
+    gender: str
+    birth_date: dt.date
+    student_ids: tuple[int, ...]
+    school_ids: tuple[int, ...]
+    student_nos: tuple[str, ...]
+
+
+@dataclass
+class Detection:
+    school_year: SchoolYear
+    flags: list[FlaggedChild] = field(default_factory=list)
+    duplicates: list[DuplicateEnrollment] = field(default_factory=list)
+    examined: int = 0  # register children of the age window compared
+
+    def counts(self) -> dict[str, int]:
+        counts = dict.fromkeys(Category.values, 0)
+        for flag in self.flags:
+            counts[flag.category] += 1
+        return counts
+
+
+def age_window(start_year: int) -> tuple[dt.date, dt.date]:
+    """Birth dates of compulsory-education age in school year `start_year`: 1 Sep Y-16 .. 31 Aug Y-6."""
+    return dt.date(start_year - 16, 9, 1), dt.date(start_year - 6, 8, 31)
+
+
+def near_id(a: str | None, b: str | None) -> bool:
+    """Two ID numbers one character apart, or the same but for two adjacent characters swapped."""
+    if not a or not b or len(a) != len(b) or a == b:
+        return False
+    diff = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+    if len(diff) == 1:
+        return True
+    return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
+
+
+def _chunks(items: list, size: int = CHUNK):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _counties(year: SchoolYear, county_code: str | None, township_code: str | None, user) -> list[str]:
+    if township_code:
+        return [township_code[:COUNTY_LENGTH]]
+    if county_code:
+        return [county_code]
+    register = PopulationRecord.objects.filter(school_year=year, hukou_township=OuterRef("pk"))
+    if user is not None:
+        register = register & PopulationRecord.objects.for_user(user)
+    townships = Division.objects.filter(level=DivisionLevel.TOWNSHIP).filter(Exists(register))
+    return sorted({code[:COUNTY_LENGTH] for code in townships.values_list("code", flat=True)})
+
+
+def detect(
+    school_year: SchoolYear | int,
+    *,
+    county_code: str | None = None,
+    township_code: str | None = None,
+    user=None,
+    with_duplicates: bool = True,
+) -> Detection:
+    """Compare register, rolls and 县外就读 for `school_year` (a SchoolYear or its start year), in one county or
+    township (default: every county of the register), within `user`'s scope when a user is given."""
+    if not isinstance(school_year, SchoolYear):
+        school_year = SchoolYear.objects.get(start_year=int(school_year))
+    result = Detection(school_year=school_year)
+    for county in _counties(school_year, county_code, township_code, user):
+        _detect_county(result, school_year, county, township_code, user)
+        if with_duplicates:
+            result.duplicates.extend(_duplicates(school_year, county, township_code, user))
+    result.flags.sort(key=lambda f: (f.hukou_township_id or 0, f.hukou_village_id or 0, f.name, f.id_number))
+    return result
+
+
+def _rejected_pairs(year: SchoolYear) -> set[tuple[int, int]]:
+    from .models import MatchDecision
+
+    return set(
+        MatchDecision.objects.filter(school_year=year, decision=MatchDecision.Decision.REJECTED).values_list(
+            "population_record_id", "candidate_id"
+        )
+    )
+
+
+def _detect_county(result: Detection, year: SchoolYear, county: str, township_code: str | None, user) -> None:
+    low, high = age_window(year.start_year)
+    register = PopulationRecord.objects.filter(
+        school_year=year, birth_date__gte=low, birth_date__lte=high, hukou_township__code__startswith=county
+    )
+    if township_code:
+        register = register.filter(hukou_township__code=township_code)
+    if user is not None:
+        register = register.for_user(user)
+    schools = {
+        pk: (name, code)
+        for pk, name, code in School.objects.filter(township__code__startswith=county).values_list("pk", "name", "code")
+    }
+    school_ids = list(schools)
+    enrolments = Enrollment.objects.filter(school_year=year, is_current=True, school_id__in=school_ids)
+    on_roll = enrolments.filter(status__in=ON_ROLL_STATUSES, student__id_number_hash=OuterRef("id_number_hash"))
+    outside = OutsideEnrollment.objects.filter(school_year=year, id_number_hash=OuterRef("id_number_hash"))
+    result.examined += register.count()
+
+    # The anti-join: register children of the window on no roll of the county and not verified outside.
+    missing = list(
+        register.exclude(Exists(on_roll))
+        .exclude(Exists(outside))
+        .order_by()
+        .values_list(
+            "pk", "id_number_hash", "id_number", "name", "gender", "birth_date", "hukou_township_id", "hukou_village_id"
+        )
+    )
+    if not missing:
+        return
+
+    # Their own enrolments not on roll (辍学, 休学, 转出, 毕业, 死亡): few, read by the status, joined in Python.
+    own = {}
+    for row in (
+        enrolments.exclude(status__in=ON_ROLL_STATUSES)
+        .exclude(student__id_number_hash=None)
+        .order_by("status_date", "pk")
+        .values_list("student__id_number_hash", "status", "student_id", "school_id", "level")
+    ):
+        own[row[0]] = row[1:]
+
+    unmatched = []  # (record fields) with no enrolment of the county at all: possible_match or not_enrolled
+    for pk, id_hash, id_number, name, gender, birth, township_id, village_id in missing:
+        base = {
+            "school_year_id": year.pk,
+            "id_number": id_number,
+            "name": name,
+            "gender": gender,
+            "birth_date": birth,
+            "hukou_township_id": township_id,
+            "hukou_village_id": village_id,
+            "population_record_id": pk,
+        }
+        mine = own.get(id_hash)
+        if mine is None or (mine[0] == EnrollmentStatus.GRADUATED and mine[3] != Level.JUNIOR):
+            unmatched.append(base)
+            continue
+        status, student_id, school_id, _level = mine
+        school = schools.get(school_id, ("", ""))[0]
+        if status == EnrollmentStatus.DROPPED_OUT:
+            category, reason = Category.DROPPED_OUT, _("学籍状态为辍学（%(school)s）。") % {"school": school}
+        elif status == EnrollmentStatus.SUSPENDED:
+            category, reason = (
+                Category.SUSPENDED,
+                _("学籍状态为休学（%(school)s），列入台账，不计为辍学。") % {"school": school},
+            )
+        elif status == EnrollmentStatus.TRANSFERRED_OUT:
+            category = Category.TRANSFERRED_UNVERIFIED
+            reason = _("已从%(school)s转出，未在本县其他学校在籍，也无县外就读核实记录。") % {"school": school}
+        else:  # 毕业 from 初中 (compulsory education finished) or 死亡
+            continue
+        result.flags.append(
+            FlaggedChild(category=category, reason=reason, student_id=student_id, school_id=school_id, **base)
+        )
+
+    _match(result, year, unmatched, schools, enrolments)
+
+
+def _match(result: Detection, year: SchoolYear, unmatched: list[dict], schools: dict, enrolments) -> None:
+    """Possible matches for the register children with no roll: on-roll pupils whose ID is on no register entry."""
+    if not unmatched:
+        return
+    in_register = PopulationRecord.objects.filter(school_year=year, id_number_hash=OuterRef("student__id_number_hash"))
+    pupils = list(
+        enrolments.filter(status__in=ON_ROLL_STATUSES)
+        .exclude(Exists(in_register))
+        .order_by()
+        .values_list(
+            "student_id", "student__name", "student__name_pinyin", "student__gender", "student__birth_date", "school_id"
+        )
+    )
+    by_person = defaultdict(list)
+    by_name = defaultdict(list)
+    for pupil in pupils:
+        by_person[(pupil[4], pupil[3])].append(pupil)
+        by_name[pupil[1]].append(pupil)
+    rejected = _rejected_pairs(year)
+
+    # IDs of the pupils that share a name with an unmatched child (rule b), decrypted in chunks.
+    names = {child["name"] for child in unmatched} & set(by_name)
+    wanted = [pupil[0] for name in names for pupil in by_name[name]]
+    pupil_ids = {}
+    for chunk in _chunks(wanted):
+        pupil_ids.update(Student.objects.filter(pk__in=chunk).values_list("pk", "id_number"))
+
+    found = {}  # record pk -> (candidate student id, school id, rule)
+    for child in unmatched:
+        record = child["population_record_id"]
+        sound = pinyin_key(child["name"])
+        best = None
+        for pupil in by_person.get((child["birth_date"], child["gender"]), ()):
+            if pupil[2] == sound and (record, pupil[0]) not in rejected:
+                rank = (0 if pupil[1] == child["name"] else 1, pupil[0])
+                if best is None or rank < best[0]:
+                    best = (rank, pupil, "sound")
+        if best is None:
+            for pupil in by_name.get(child["name"], ()):
+                if (record, pupil[0]) not in rejected and near_id(child["id_number"], pupil_ids.get(pupil[0])):
+                    rank = (2, pupil[0])
+                    if best is None or rank < best[0]:
+                        best = (rank, pupil, "id")
+        if best is not None:
+            found[record] = best
+
+    numbers = {}
+    chosen = [best[1][0] for best in found.values()]
+    for chunk in _chunks(chosen):
+        numbers.update(Student.objects.filter(pk__in=chunk).values_list("pk", "student_no"))
+
+    for child in unmatched:
+        record = child["population_record_id"]
+        best = found.get(record)
+        if best is None:
+            reason = _("户籍在本县、适龄，未在本县任何学校在籍，也无县外就读核实记录。")
+            result.flags.append(FlaggedChild(category=Category.NOT_ENROLLED, reason=reason, **child))
+            continue
+        _rank, pupil, rule = best
+        school = schools.get(pupil[5], ("", ""))[0]
+        if rule == "sound":
+            reason = _("未按身份证号找到学籍；%(school)s在籍学生%(name)s出生日期、性别相同，姓名同音，疑似同一人。") % {
+                "school": school,
+                "name": pupil[1],
+            }
+        else:
+            reason = _(
+                "未按身份证号找到学籍；%(school)s在籍学生%(name)s姓名相同，身份证号仅差一位或相邻两位颠倒，疑似录入错误。"
+            ) % {"school": school, "name": pupil[1]}
+        result.flags.append(
+            FlaggedChild(
+                category=Category.POSSIBLE_MATCH,
+                reason=reason,
+                candidate_student_id=pupil[0],
+                candidate_student_no=numbers.get(pupil[0]) or "",
+                school_id=pupil[5],
+                **child,
+            )
+        )
+
+
+def _duplicates(year: SchoolYear, county: str, township_code: str | None, user) -> list[DuplicateEnrollment]:
+    """Children on two rolls of the county: by a G 学籍号 made of another pupil's ID number, or by the same name,
+    birth date and gender with ID numbers one character off or swapped."""
+    schools = set(School.objects.filter(township__code__startswith=county).values_list("pk", flat=True))
+    on_roll = Enrollment.objects.filter(
+        school_year=year, is_current=True, school_id__in=list(schools), status__in=ON_ROLL_STATUSES
+    )
+    groups: list[list[tuple]] = []  # each: [(student_id, school_id, name, gender, birth, id_number, student_no)]
+    fields = (
+        "student_id",
+        "school_id",
+        "student__name",
+        "student__gender",
+        "student__birth_date",
+        "student__id_number",
+        "student__student_no",
+    )
+
+    # (a) a pupil with no ID number whose G 学籍号 is another on-roll pupil's ID number.
+    no_id = list(on_roll.filter(student__id_number=None).exclude(student__student_no=None).values_list(*fields))
+    derived = {}
+    for row in no_id:
+        number = row[6] or ""
+        if number[:1] == "G" and len(number) == 19:
+            derived.setdefault(crypto.blind_index(number[1:]), []).append(row)
+    for chunk in _chunks(list(derived)):
+        for row in on_roll.filter(student__id_number_hash__in=chunk).values_list(*fields, "student__id_number_hash"):
+            groups.append([row[:7], *derived[row[7]]])
+
+    # (b) the same name, birth date and gender, ID numbers one character apart or swapped.
+    keys = (
+        on_roll.exclude(student__id_number=None)
+        .order_by()
+        .values("student__name", "student__birth_date", "student__gender")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+    )
+    keys = [(k["student__name"], k["student__birth_date"], k["student__gender"]) for k in keys]
+    if keys:
+        same = defaultdict(list)
+        names = sorted({k[0] for k in keys})
+        wanted = set(keys)
+        for chunk in _chunks(names):
+            for row in on_roll.filter(student__name__in=chunk).exclude(student__id_number=None).values_list(*fields):
+                if (row[2], row[4], row[3]) in wanted:
+                    same[(row[2], row[4], row[3])].append(row)
+        for rows in same.values():
+            rows.sort()
+            for i, first in enumerate(rows):
+                for second in rows[i + 1 :]:
+                    if near_id(first[5], second[5]):
+                        groups.append([first, second])
+
+    if not groups:
+        return []
+    keep = None
+    if township_code or user is not None:
+        involved = sorted({row[0] for group in groups for row in group})
+        scoped = Enrollment.objects.filter(school_year=year, is_current=True, student_id__in=involved)
+        if township_code:
+            scoped = scoped.filter(school__township__code=township_code)
+        if user is not None:
+            scoped = scoped.for_user(user)
+        keep = set(scoped.values_list("student_id", flat=True))
+    duplicates = []
+    for group in groups:
+        if keep is not None and not any(row[0] in keep for row in group):
+            continue
+        first = group[0]
+        by_g = first[5] is not None and any(row[5] is None for row in group)
+        reason = (
+            _("同一身份证号在本县两所学校在籍（一处仅有全国学籍号）。")
+            if by_g
+            else _("姓名、出生日期、性别相同，身份证号仅差一位或相邻两位颠倒，疑似重复学籍。")
+        )
+        duplicates.append(
+            DuplicateEnrollment(
+                school_year_id=year.pk,
+                reason=reason,
+                id_number=first[5] or (first[6] or "")[1:],
+                name=first[2],
+                gender=first[3],
+                birth_date=first[4],
+                student_ids=tuple(row[0] for row in group),
+                school_ids=tuple(row[1] for row in group),
+                student_nos=tuple(row[6] or "" for row in group),
+            )
+        )
+    duplicates.sort(key=lambda d: (d.name, d.student_ids))
+    return duplicates
