@@ -74,7 +74,7 @@ class Detection:
     school_year: SchoolYear
     flags: list[FlaggedChild] = field(default_factory=list)
     duplicates: list[DuplicateEnrollment] = field(default_factory=list)
-    examined: int = 0  # register children of the age window compared
+    examined: int = 0  # register children of the age window compared (with count_examined=True)
 
     def counts(self) -> dict[str, int]:
         counts = dict.fromkeys(Category.values, 0)
@@ -122,6 +122,7 @@ def detect(
     township_code: str | None = None,
     user=None,
     with_duplicates: bool = True,
+    count_examined: bool = False,
 ) -> Detection:
     """Compare register, rolls and 县外就读 for `school_year` (a SchoolYear or its start year), in one county or
     township (default: every county of the register), within `user`'s scope when a user is given."""
@@ -129,7 +130,7 @@ def detect(
         school_year = SchoolYear.objects.get(start_year=int(school_year))
     result = Detection(school_year=school_year)
     for county in _counties(school_year, county_code, township_code, user):
-        _detect_county(result, school_year, county, township_code, user)
+        _detect_county(result, school_year, county, township_code, user, count_examined)
         if with_duplicates:
             result.duplicates.extend(_duplicates(school_year, county, township_code, user))
     result.flags.sort(key=lambda f: (f.hukou_township_id or 0, f.hukou_village_id or 0, f.name, f.id_number))
@@ -146,7 +147,9 @@ def _rejected_pairs(year: SchoolYear) -> set[tuple[int, int]]:
     )
 
 
-def _detect_county(result: Detection, year: SchoolYear, county: str, township_code: str | None, user) -> None:
+def _detect_county(
+    result: Detection, year: SchoolYear, county: str, township_code: str | None, user, count_examined: bool
+) -> None:
     low, high = age_window(year.start_year)
     register = PopulationRecord.objects.filter(
         school_year=year, birth_date__gte=low, birth_date__lte=high, hukou_township__code__startswith=county
@@ -163,7 +166,8 @@ def _detect_county(result: Detection, year: SchoolYear, county: str, township_co
     enrolments = Enrollment.objects.filter(school_year=year, is_current=True, school_id__in=school_ids)
     on_roll = enrolments.filter(status__in=ON_ROLL_STATUSES, student__id_number_hash=OuterRef("id_number_hash"))
     outside = OutsideEnrollment.objects.filter(school_year=year, id_number_hash=OuterRef("id_number_hash"))
-    result.examined += register.count()
+    if count_examined:
+        result.examined += register.count()
 
     # The anti-join: register children of the window on no roll of the county and not verified outside.
     missing = list(
@@ -177,15 +181,16 @@ def _detect_county(result: Detection, year: SchoolYear, county: str, township_co
     if not missing:
         return
 
-    # Their own enrolments not on roll (辍学, 休学, 转出, 毕业, 死亡): few, read by the status, joined in Python.
+    # Their own current enrolments of the year (none is on roll: 辍学, 休学, 转出, 毕业, 死亡), by their hashes.
     own = {}
-    for row in (
-        enrolments.exclude(status__in=ON_ROLL_STATUSES)
-        .exclude(student__id_number_hash=None)
-        .order_by("status_date", "pk")
-        .values_list("student__id_number_hash", "status", "student_id", "school_id", "level")
-    ):
-        own[row[0]] = row[1:]
+    hashes = [row[1] for row in missing]
+    for chunk in _chunks(hashes):
+        for row in (
+            enrolments.filter(student__id_number_hash__in=chunk)
+            .order_by()
+            .values_list("student__id_number_hash", "status", "student_id", "school_id", "level")
+        ):
+            own[row[0]] = row[1:]
 
     unmatched = []  # (record fields) with no enrolment of the county at all: possible_match or not_enrolled
     for pk, id_hash, id_number, name, gender, birth, township_id, village_id in missing:
@@ -395,3 +400,92 @@ def _duplicates(year: SchoolYear, county: str, township_code: str | None, user) 
         )
     duplicates.sort(key=lambda d: (d.name, d.student_ids))
     return duplicates
+
+
+# The rows of the CLI's CSV and of the page's xlsx: the columns of issue 15 item 1 first, then the readable ones.
+COLUMNS = (
+    "id_number",
+    "category",
+    "candidate_student_no",
+    "name",
+    "birth_date",
+    "hukou_township",
+    "hukou_village",
+    "gender",
+    "category_label",
+    "reason",
+    "hukou_township_code",
+    "hukou_village_code",
+    "school",
+    "school_code",
+)
+DUPLICATE_COLUMNS = ("id_number", "name", "gender", "birth_date", "student_nos", "schools", "school_codes", "reason")
+
+
+def _names(result: Detection) -> tuple[dict, dict]:
+    division_ids = {f.hukou_township_id for f in result.flags} | {f.hukou_village_id for f in result.flags}
+    divisions = {
+        pk: (name, code)
+        for pk, name, code in Division.objects.filter(pk__in=division_ids - {None}).values_list("pk", "name", "code")
+    }
+    school_ids = {f.school_id for f in result.flags} | {pk for d in result.duplicates for pk in d.school_ids}
+    schools = {
+        pk: (name, code)
+        for pk, name, code in School.objects.filter(pk__in=school_ids - {None}).values_list("pk", "name", "code")
+    }
+    return divisions, schools
+
+
+def flag_rows(result: Detection, *, show_id=lambda value: value) -> list[dict]:
+    """One dict per flagged child (COLUMNS); township and village by name, with their codes beside.
+    `show_id` masks the ID and 学籍号 numbers for roles that may not see them."""
+    from emis.common.models import Gender
+
+    divisions, schools = _names(result)
+    labels = dict(Category.choices)
+    genders = dict(Gender.choices)
+    none = ("", "")
+    rows = []
+    for flag in result.flags:
+        township = divisions.get(flag.hukou_township_id, none)
+        village = divisions.get(flag.hukou_village_id, none)
+        school = schools.get(flag.school_id, none)
+        rows.append(
+            {
+                "id_number": show_id(flag.id_number),
+                "category": flag.category,
+                "candidate_student_no": show_id(flag.candidate_student_no),
+                "name": flag.name,
+                "birth_date": flag.birth_date.isoformat(),
+                "hukou_township": township[0],
+                "hukou_village": village[0],
+                "gender": str(genders.get(flag.gender, flag.gender)),
+                "category_label": str(labels[flag.category]),
+                "reason": flag.reason,
+                "hukou_township_code": township[1],
+                "hukou_village_code": village[1],
+                "school": school[0],
+                "school_code": school[1],
+            }
+        )
+    return rows
+
+
+def duplicate_rows(result: Detection, *, show_id=lambda value: value) -> list[dict]:
+    from emis.common.models import Gender
+
+    _divisions, schools = _names(result)
+    genders = dict(Gender.choices)
+    return [
+        {
+            "id_number": show_id(d.id_number),
+            "name": d.name,
+            "gender": str(genders.get(d.gender, d.gender)),
+            "birth_date": d.birth_date.isoformat(),
+            "student_nos": "；".join(show_id(n) for n in d.student_nos),
+            "schools": "；".join(schools.get(pk, ("", ""))[0] for pk in d.school_ids),
+            "school_codes": "；".join(schools.get(pk, ("", ""))[1] for pk in d.school_ids),
+            "reason": d.reason,
+        }
+        for d in result.duplicates
+    ]
