@@ -85,8 +85,10 @@ def main() -> None:
     parser.add_argument("--children", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--sqlite", default="", help="SQLite file to use (default: a fresh temporary one)")
+    parser.add_argument("--reuse", action="store_true", help="time the data already in the database (no rebuild)")
     args = parser.parse_args()
-    if args.postgres:
+    if args.postgres and not args.reuse:
         parsed = urlparse(args.postgres)
         admin = [
             "-h",
@@ -99,9 +101,10 @@ def main() -> None:
         name = parsed.path.lstrip("/")
         subprocess.run(["dropdb", *admin, "--if-exists", name], check=True)
         subprocess.run(["createdb", *admin, name], check=True)
+    if args.postgres:
         os.environ["DATABASE_URL"] = args.postgres
     else:
-        os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
+        os.environ["DATABASE_URL"] = f"sqlite:///{args.sqlite or tempfile.mkdtemp() + '/bench.sqlite3'}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
     import django
 
@@ -109,10 +112,18 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    call_command("migrate", verbosity=0)
-    started = time.perf_counter()
-    year = build(args.children)
-    print(f"data written in {time.perf_counter() - started:.0f} s ({connection.vendor}, {args.children:,} children)")
+    if args.reuse:
+        from emis.orgs.models import SchoolYear
+
+        year = SchoolYear.objects.get(start_year=YEAR)
+    else:
+        call_command("migrate", verbosity=0)
+        started = time.perf_counter()
+        year = build(args.children)
+        print(
+            f"data written in {time.perf_counter() - started:.0f} s ({connection.vendor}, {args.children:,} children)"
+        )
+    print(f"database: {connection.settings_dict['NAME']} ({connection.vendor})")
 
     from emis.dropouts.detection import detect
 

@@ -34,10 +34,10 @@ duplicate candidates); only the flagged children and the candidates of fuzzy mat
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
 from emis.common.text import pinyin_key
@@ -130,9 +130,7 @@ def detect(
         school_year = SchoolYear.objects.get(start_year=int(school_year))
     result = Detection(school_year=school_year)
     for county in _counties(school_year, county_code, township_code, user):
-        _detect_county(result, school_year, county, township_code, user, count_examined)
-        if with_duplicates:
-            result.duplicates.extend(_duplicates(school_year, county, township_code, user))
+        _detect_county(result, school_year, county, township_code, user, count_examined, with_duplicates)
     result.flags.sort(key=lambda f: (f.hukou_township_id or 0, f.hukou_village_id or 0, f.name, f.id_number))
     return result
 
@@ -148,7 +146,13 @@ def _rejected_pairs(year: SchoolYear) -> set[tuple[int, int]]:
 
 
 def _detect_county(
-    result: Detection, year: SchoolYear, county: str, township_code: str | None, user, count_examined: bool
+    result: Detection,
+    year: SchoolYear,
+    county: str,
+    township_code: str | None,
+    user,
+    count_examined: bool,
+    with_duplicates: bool,
 ) -> None:
     low, high = age_window(year.start_year)
     register = PopulationRecord.objects.filter(
@@ -178,6 +182,10 @@ def _detect_county(
             "pk", "id_number_hash", "id_number", "name", "gender", "birth_date", "hukou_township_id", "hukou_village_id"
         )
     )
+    pupils = registered = None
+    if with_duplicates:
+        pupils, registered = _pupils(year, enrolments)
+        result.duplicates.extend(_duplicates(year, pupils, township_code, user))
     if not missing:
         return
 
@@ -226,57 +234,88 @@ def _detect_county(
             FlaggedChild(category=category, reason=reason, student_id=student_id, school_id=school_id, **base)
         )
 
-    _match(result, year, unmatched, schools, enrolments)
+    if unmatched:
+        if pupils is None:
+            pupils, registered = _pupils(year, enrolments)
+        _match(result, year, unmatched, schools, [p for p in pupils if p.id_hash not in registered])
 
 
-def _match(result: Detection, year: SchoolYear, unmatched: list[dict], schools: dict, enrolments) -> None:
-    """Possible matches for the register children with no roll: on-roll pupils whose ID is on no register entry."""
-    if not unmatched:
-        return
-    in_register = PopulationRecord.objects.filter(school_year=year, id_number_hash=OuterRef("student__id_number_hash"))
-    pupils = list(
+@dataclass(frozen=True)
+class _Pupil:
+    student_id: int
+    school_id: int
+    name: str
+    pinyin: str
+    gender: str
+    birth_date: dt.date
+    id_hash: str | None
+
+
+def _pupils(year: SchoolYear, enrolments) -> tuple[list[_Pupil], set]:
+    """The on-roll pupils of the county that year (one pass over the rolls, no per-row subquery) and the ID hashes
+    of the year's whole register (one covering-index read), for the matching and the duplicates."""
+    rows = (
         enrolments.filter(status__in=ON_ROLL_STATUSES)
-        .exclude(Exists(in_register))
         .order_by()
         .values_list(
-            "student_id", "student__name", "student__name_pinyin", "student__gender", "student__birth_date", "school_id"
+            "student_id",
+            "school_id",
+            "student__name",
+            "student__name_pinyin",
+            "student__gender",
+            "student__birth_date",
+            "student__id_number_hash",
         )
     )
+    pupils = [_Pupil(*row) for row in rows]
+    registered = set(
+        PopulationRecord.objects.filter(school_year=year).order_by().values_list("id_number_hash", flat=True)
+    )
+    return pupils, registered
+
+
+def _match(result: Detection, year: SchoolYear, unmatched: list[dict], schools: dict, candidates) -> None:
+    """Possible matches for the register children with no roll, among `candidates`: the on-roll pupils whose ID
+    is on no register entry of the year."""
+    if not unmatched:
+        return
     by_person = defaultdict(list)
     by_name = defaultdict(list)
-    for pupil in pupils:
-        by_person[(pupil[4], pupil[3])].append(pupil)
-        by_name[pupil[1]].append(pupil)
+    for pupil in candidates:
+        by_person[(pupil.birth_date, pupil.gender)].append(pupil)
+        by_name[pupil.name].append(pupil)
     rejected = _rejected_pairs(year)
 
     # IDs of the pupils that share a name with an unmatched child (rule b), decrypted in chunks.
     names = {child["name"] for child in unmatched} & set(by_name)
-    wanted = [pupil[0] for name in names for pupil in by_name[name]]
+    wanted = [pupil.student_id for name in names for pupil in by_name[name] if pupil.id_hash]
     pupil_ids = {}
     for chunk in _chunks(wanted):
         pupil_ids.update(Student.objects.filter(pk__in=chunk).values_list("pk", "id_number"))
 
-    found = {}  # record pk -> (candidate student id, school id, rule)
+    found = {}  # record pk -> (rank, pupil, rule)
     for child in unmatched:
         record = child["population_record_id"]
         sound = pinyin_key(child["name"])
         best = None
         for pupil in by_person.get((child["birth_date"], child["gender"]), ()):
-            if pupil[2] == sound and (record, pupil[0]) not in rejected:
-                rank = (0 if pupil[1] == child["name"] else 1, pupil[0])
+            if pupil.pinyin == sound and (record, pupil.student_id) not in rejected:
+                rank = (0 if pupil.name == child["name"] else 1, pupil.student_id)
                 if best is None or rank < best[0]:
                     best = (rank, pupil, "sound")
         if best is None:
             for pupil in by_name.get(child["name"], ()):
-                if (record, pupil[0]) not in rejected and near_id(child["id_number"], pupil_ids.get(pupil[0])):
-                    rank = (2, pupil[0])
+                if (record, pupil.student_id) not in rejected and near_id(
+                    child["id_number"], pupil_ids.get(pupil.student_id)
+                ):
+                    rank = (2, pupil.student_id)
                     if best is None or rank < best[0]:
                         best = (rank, pupil, "id")
         if best is not None:
             found[record] = best
 
     numbers = {}
-    chosen = [best[1][0] for best in found.values()]
+    chosen = [best[1].student_id for best in found.values()]
     for chunk in _chunks(chosen):
         numbers.update(Student.objects.filter(pk__in=chunk).values_list("pk", "student_no"))
 
@@ -288,86 +327,71 @@ def _match(result: Detection, year: SchoolYear, unmatched: list[dict], schools: 
             result.flags.append(FlaggedChild(category=Category.NOT_ENROLLED, reason=reason, **child))
             continue
         _rank, pupil, rule = best
-        school = schools.get(pupil[5], ("", ""))[0]
+        school = schools.get(pupil.school_id, ("", ""))[0]
         if rule == "sound":
             reason = _("未按身份证号找到学籍；%(school)s在籍学生%(name)s出生日期、性别相同，姓名同音，疑似同一人。") % {
                 "school": school,
-                "name": pupil[1],
+                "name": pupil.name,
             }
         else:
             reason = _(
                 "未按身份证号找到学籍；%(school)s在籍学生%(name)s姓名相同，身份证号仅差一位或相邻两位颠倒，疑似录入错误。"
-            ) % {"school": school, "name": pupil[1]}
+            ) % {"school": school, "name": pupil.name}
         result.flags.append(
             FlaggedChild(
                 category=Category.POSSIBLE_MATCH,
                 reason=reason,
-                candidate_student_id=pupil[0],
-                candidate_student_no=numbers.get(pupil[0]) or "",
-                school_id=pupil[5],
+                candidate_student_id=pupil.student_id,
+                candidate_student_no=numbers.get(pupil.student_id) or "",
+                school_id=pupil.school_id,
                 **child,
             )
         )
 
 
-def _duplicates(year: SchoolYear, county: str, township_code: str | None, user) -> list[DuplicateEnrollment]:
+def _duplicates(year: SchoolYear, pupils: list[_Pupil], township_code: str | None, user) -> list[DuplicateEnrollment]:
     """Children on two rolls of the county: by a G 学籍号 made of another pupil's ID number, or by the same name,
-    birth date and gender with ID numbers one character off or swapped."""
-    schools = set(School.objects.filter(township__code__startswith=county).values_list("pk", flat=True))
-    on_roll = Enrollment.objects.filter(
-        school_year=year, is_current=True, school_id__in=list(schools), status__in=ON_ROLL_STATUSES
-    )
-    groups: list[list[tuple]] = []  # each: [(student_id, school_id, name, gender, birth, id_number, student_no)]
-    fields = (
-        "student_id",
-        "school_id",
-        "student__name",
-        "student__gender",
-        "student__birth_date",
-        "student__id_number",
-        "student__student_no",
-    )
-
+    birth date and gender with ID numbers one character off or swapped. Only the few pupils concerned are
+    decrypted."""
+    groups: list[list[int]] = []  # student ids of one child
     # (a) a pupil with no ID number whose G 学籍号 is another on-roll pupil's ID number.
-    no_id = list(on_roll.filter(student__id_number=None).exclude(student__student_no=None).values_list(*fields))
-    derived = {}
-    for row in no_id:
-        number = row[6] or ""
-        if number[:1] == "G" and len(number) == 19:
-            derived.setdefault(crypto.blind_index(number[1:]), []).append(row)
-    for chunk in _chunks(list(derived)):
-        for row in on_roll.filter(student__id_number_hash__in=chunk).values_list(*fields, "student__id_number_hash"):
-            groups.append([row[:7], *derived[row[7]]])
-
+    by_hash = {pupil.id_hash: pupil for pupil in pupils if pupil.id_hash}
+    no_id = [pupil.student_id for pupil in pupils if not pupil.id_hash]
+    for chunk in _chunks(no_id):
+        for pk, number in Student.objects.filter(pk__in=chunk).exclude(student_no=None).values_list("pk", "student_no"):
+            if number[:1] == "G" and len(number) == 19:
+                other = by_hash.get(crypto.blind_index(number[1:]))
+                if other is not None:
+                    groups.append([other.student_id, pk])
     # (b) the same name, birth date and gender, ID numbers one character apart or swapped.
-    keys = (
-        on_roll.exclude(student__id_number=None)
-        .order_by()
-        .values("student__name", "student__birth_date", "student__gender")
-        .annotate(n=Count("id"))
-        .filter(n__gt=1)
-    )
-    keys = [(k["student__name"], k["student__birth_date"], k["student__gender"]) for k in keys]
-    if keys:
-        same = defaultdict(list)
-        names = sorted({k[0] for k in keys})
-        wanted = set(keys)
-        for chunk in _chunks(names):
-            for row in on_roll.filter(student__name__in=chunk).exclude(student__id_number=None).values_list(*fields):
-                if (row[2], row[4], row[3]) in wanted:
-                    same[(row[2], row[4], row[3])].append(row)
-        for rows in same.values():
-            rows.sort()
-            for i, first in enumerate(rows):
-                for second in rows[i + 1 :]:
-                    if near_id(first[5], second[5]):
-                        groups.append([first, second])
-
+    keys = Counter((p.name, p.birth_date, p.gender) for p in pupils if p.id_hash)
+    same = defaultdict(list)
+    for pupil in pupils:
+        if pupil.id_hash and keys[(pupil.name, pupil.birth_date, pupil.gender)] > 1:
+            same[(pupil.name, pupil.birth_date, pupil.gender)].append(pupil.student_id)
+    del keys
+    numbers = {}
+    for chunk in _chunks([pk for ids in same.values() for pk in ids]):
+        numbers.update(Student.objects.filter(pk__in=chunk).values_list("pk", "id_number"))
+    for ids in same.values():
+        ids.sort()
+        for i, first in enumerate(ids):
+            for second in ids[i + 1 :]:
+                if near_id(numbers.get(first), numbers.get(second)):
+                    groups.append([first, second])
     if not groups:
         return []
+
+    involved = sorted({pk for group in groups for pk in group})
+    students = {}
+    for chunk in _chunks(involved):
+        for row in Student.objects.filter(pk__in=chunk).values_list(
+            "pk", "name", "gender", "birth_date", "id_number", "student_no"
+        ):
+            students[row[0]] = row
+    school_of = {pupil.student_id: pupil.school_id for pupil in pupils if pupil.student_id in students}
     keep = None
     if township_code or user is not None:
-        involved = sorted({row[0] for group in groups for row in group})
         scoped = Enrollment.objects.filter(school_year=year, is_current=True, student_id__in=involved)
         if township_code:
             scoped = scoped.filter(school__township__code=township_code)
@@ -376,10 +400,11 @@ def _duplicates(year: SchoolYear, county: str, township_code: str | None, user) 
         keep = set(scoped.values_list("student_id", flat=True))
     duplicates = []
     for group in groups:
-        if keep is not None and not any(row[0] in keep for row in group):
+        if keep is not None and not any(pk in keep for pk in group):
             continue
-        first = group[0]
-        by_g = first[5] is not None and any(row[5] is None for row in group)
+        rows = [students[pk] for pk in group]
+        first = rows[0]
+        by_g = any(row[4] is None for row in rows)
         reason = (
             _("同一身份证号在本县两所学校在籍（一处仅有全国学籍号）。")
             if by_g
@@ -389,13 +414,13 @@ def _duplicates(year: SchoolYear, county: str, township_code: str | None, user) 
             DuplicateEnrollment(
                 school_year_id=year.pk,
                 reason=reason,
-                id_number=first[5] or (first[6] or "")[1:],
-                name=first[2],
-                gender=first[3],
-                birth_date=first[4],
-                student_ids=tuple(row[0] for row in group),
-                school_ids=tuple(row[1] for row in group),
-                student_nos=tuple(row[6] or "" for row in group),
+                id_number=first[4] or (first[5] or "")[1:],
+                name=first[1],
+                gender=first[2],
+                birth_date=first[3],
+                student_ids=tuple(group),
+                school_ids=tuple(school_of[pk] for pk in group),
+                student_nos=tuple(row[5] or "" for row in rows),
             )
         )
     duplicates.sort(key=lambda d: (d.name, d.student_ids))
