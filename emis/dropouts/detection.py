@@ -34,9 +34,10 @@ duplicate candidates); only the flagged children and the candidates of fuzzy mat
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.core.exceptions import EmptyResultSet
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
@@ -182,10 +183,11 @@ def _detect_county(
             "pk", "id_number_hash", "id_number", "name", "gender", "birth_date", "hukou_township_id", "hukou_village_id"
         )
     )
-    pupils = registered = None
+    pupils = candidates = None
     if with_duplicates:
         pupils, registered = _pupils(year, enrolments)
-        result.duplicates.extend(_duplicates(year, pupils, township_code, user))
+        candidates = [p for p in pupils if p[HASH] not in registered]
+        result.duplicates.extend(_duplicates(year, pupils, candidates, township_code, user))
     if not missing:
         return
 
@@ -235,25 +237,22 @@ def _detect_county(
         )
 
     if unmatched:
-        if pupils is None:
+        if candidates is None:
             pupils, registered = _pupils(year, enrolments)
-        _match(result, year, unmatched, schools, [p for p in pupils if p.id_hash not in registered])
+            candidates = [p for p in pupils if p[HASH] not in registered]
+        _match(result, year, unmatched, schools, candidates)
 
 
-@dataclass(frozen=True)
-class _Pupil:
-    student_id: int
-    school_id: int
-    name: str
-    pinyin: str
-    gender: str
-    birth_date: dt.date
-    id_hash: str | None
+# A pupil on roll, as read in one pass (plain tuples: a county's 900,000 are read on every run).
+SID, SCHOOL, NAME, PINYIN, GENDER, BIRTH, HASH = range(7)
 
 
-def _pupils(year: SchoolYear, enrolments) -> tuple[list[_Pupil], set]:
-    """The on-roll pupils of the county that year (one pass over the rolls, no per-row subquery) and the ID hashes
-    of the year's whole register (one covering-index read), for the matching and the duplicates."""
+def _pupils(year: SchoolYear, enrolments) -> tuple[list[tuple], set]:
+    """The on-roll pupils of the county that year (one pass over the rolls, no per-row subquery; raw rows, so the
+    birth date is the database's own value: a date on PostgreSQL, its ISO text on SQLite) and the ID hashes of
+    the year's whole register (one covering-index read), for the matching and the duplicates."""
+    from django.db import connection
+
     rows = (
         enrolments.filter(status__in=ON_ROLL_STATUSES)
         .order_by()
@@ -267,11 +266,24 @@ def _pupils(year: SchoolYear, enrolments) -> tuple[list[_Pupil], set]:
             "student__id_number_hash",
         )
     )
-    pupils = [_Pupil(*row) for row in rows]
+    try:
+        sql, params = rows.query.sql_with_params()
+    except EmptyResultSet:  # a county with no school
+        return [], set()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        pupils = cursor.fetchall()
     registered = set(
         PopulationRecord.objects.filter(school_year=year).order_by().values_list("id_number_hash", flat=True)
     )
     return pupils, registered
+
+
+def _birth_key(pupils: list[tuple]):
+    """How the rows hold a birth date (see _pupils): the function turning a date into that form."""
+    if pupils and isinstance(pupils[0][BIRTH], str):
+        return dt.date.isoformat
+    return lambda day: day
 
 
 def _match(result: Detection, year: SchoolYear, unmatched: list[dict], schools: dict, candidates) -> None:
@@ -282,13 +294,14 @@ def _match(result: Detection, year: SchoolYear, unmatched: list[dict], schools: 
     by_person = defaultdict(list)
     by_name = defaultdict(list)
     for pupil in candidates:
-        by_person[(pupil.birth_date, pupil.gender)].append(pupil)
-        by_name[pupil.name].append(pupil)
+        by_person[(pupil[BIRTH], pupil[GENDER])].append(pupil)
+        by_name[pupil[NAME]].append(pupil)
+    birth_key = _birth_key(candidates)
     rejected = _rejected_pairs(year)
 
     # IDs of the pupils that share a name with an unmatched child (rule b), decrypted in chunks.
     names = {child["name"] for child in unmatched} & set(by_name)
-    wanted = [pupil.student_id for name in names for pupil in by_name[name] if pupil.id_hash]
+    wanted = [pupil[SID] for name in names for pupil in by_name[name] if pupil[HASH]]
     pupil_ids = {}
     for chunk in _chunks(wanted):
         pupil_ids.update(Student.objects.filter(pk__in=chunk).values_list("pk", "id_number"))
@@ -298,24 +311,22 @@ def _match(result: Detection, year: SchoolYear, unmatched: list[dict], schools: 
         record = child["population_record_id"]
         sound = pinyin_key(child["name"])
         best = None
-        for pupil in by_person.get((child["birth_date"], child["gender"]), ()):
-            if pupil.pinyin == sound and (record, pupil.student_id) not in rejected:
-                rank = (0 if pupil.name == child["name"] else 1, pupil.student_id)
+        for pupil in by_person.get((birth_key(child["birth_date"]), child["gender"]), ()):
+            if pupil[PINYIN] == sound and (record, pupil[SID]) not in rejected:
+                rank = (0 if pupil[NAME] == child["name"] else 1, pupil[SID])
                 if best is None or rank < best[0]:
                     best = (rank, pupil, "sound")
         if best is None:
             for pupil in by_name.get(child["name"], ()):
-                if (record, pupil.student_id) not in rejected and near_id(
-                    child["id_number"], pupil_ids.get(pupil.student_id)
-                ):
-                    rank = (2, pupil.student_id)
+                if (record, pupil[SID]) not in rejected and near_id(child["id_number"], pupil_ids.get(pupil[SID])):
+                    rank = (2, pupil[SID])
                     if best is None or rank < best[0]:
                         best = (rank, pupil, "id")
         if best is not None:
             found[record] = best
 
     numbers = {}
-    chosen = [best[1].student_id for best in found.values()]
+    chosen = [best[1][SID] for best in found.values()]
     for chunk in _chunks(chosen):
         numbers.update(Student.objects.filter(pk__in=chunk).values_list("pk", "student_no"))
 
@@ -327,49 +338,55 @@ def _match(result: Detection, year: SchoolYear, unmatched: list[dict], schools: 
             result.flags.append(FlaggedChild(category=Category.NOT_ENROLLED, reason=reason, **child))
             continue
         _rank, pupil, rule = best
-        school = schools.get(pupil.school_id, ("", ""))[0]
+        school = schools.get(pupil[SCHOOL], ("", ""))[0]
         if rule == "sound":
             reason = _("未按身份证号找到学籍；%(school)s在籍学生%(name)s出生日期、性别相同，姓名同音，疑似同一人。") % {
                 "school": school,
-                "name": pupil.name,
+                "name": pupil[NAME],
             }
         else:
             reason = _(
                 "未按身份证号找到学籍；%(school)s在籍学生%(name)s姓名相同，身份证号仅差一位或相邻两位颠倒，疑似录入错误。"
-            ) % {"school": school, "name": pupil.name}
+            ) % {"school": school, "name": pupil[NAME]}
         result.flags.append(
             FlaggedChild(
                 category=Category.POSSIBLE_MATCH,
                 reason=reason,
-                candidate_student_id=pupil.student_id,
-                candidate_student_no=numbers.get(pupil.student_id) or "",
-                school_id=pupil.school_id,
+                candidate_student_id=pupil[SID],
+                candidate_student_no=numbers.get(pupil[SID]) or "",
+                school_id=pupil[SCHOOL],
                 **child,
             )
         )
 
 
-def _duplicates(year: SchoolYear, pupils: list[_Pupil], township_code: str | None, user) -> list[DuplicateEnrollment]:
-    """Children on two rolls of the county: by a G 学籍号 made of another pupil's ID number, or by the same name,
-    birth date and gender with ID numbers one character off or swapped. Only the few pupils concerned are
-    decrypted."""
+def _duplicates(
+    year: SchoolYear, pupils: list[tuple], candidates: list[tuple], township_code: str | None, user
+) -> list[DuplicateEnrollment]:
+    """Children on two rolls of the county: (a) by a G 学籍号 made of another pupil's ID number, or (b) by the same
+    name, birth date and gender with ID numbers one character off or swapped, one of the two being a `candidate`
+    (an ID on no register entry: of two entries of one child, the mistyped one is). Only the few pupils concerned
+    are decrypted."""
     groups: list[list[int]] = []  # student ids of one child
     # (a) a pupil with no ID number whose G 学籍号 is another on-roll pupil's ID number.
-    by_hash = {pupil.id_hash: pupil for pupil in pupils if pupil.id_hash}
-    no_id = [pupil.student_id for pupil in pupils if not pupil.id_hash]
-    for chunk in _chunks(no_id):
-        for pk, number in Student.objects.filter(pk__in=chunk).exclude(student_no=None).values_list("pk", "student_no"):
-            if number[:1] == "G" and len(number) == 19:
-                other = by_hash.get(crypto.blind_index(number[1:]))
-                if other is not None:
-                    groups.append([other.student_id, pk])
+    no_id = [pupil[SID] for pupil in candidates if not pupil[HASH]]
+    if no_id:
+        by_hash = {pupil[HASH]: pupil[SID] for pupil in pupils if pupil[HASH]}
+        for chunk in _chunks(no_id):
+            for pk, number in (
+                Student.objects.filter(pk__in=chunk).exclude(student_no=None).values_list("pk", "student_no")
+            ):
+                if number[:1] == "G" and len(number) == 19:
+                    other = by_hash.get(crypto.blind_index(number[1:]))
+                    if other is not None:
+                        groups.append([other, pk])
     # (b) the same name, birth date and gender, ID numbers one character apart or swapped.
-    keys = Counter((p.name, p.birth_date, p.gender) for p in pupils if p.id_hash)
+    keys = {(p[NAME], p[BIRTH], p[GENDER]) for p in candidates if p[HASH]}
     same = defaultdict(list)
     for pupil in pupils:
-        if pupil.id_hash and keys[(pupil.name, pupil.birth_date, pupil.gender)] > 1:
-            same[(pupil.name, pupil.birth_date, pupil.gender)].append(pupil.student_id)
-    del keys
+        if pupil[HASH] and (pupil[NAME], pupil[BIRTH], pupil[GENDER]) in keys:
+            same[(pupil[NAME], pupil[BIRTH], pupil[GENDER])].append(pupil[SID])
+    same = {key: ids for key, ids in same.items() if len(ids) > 1}
     numbers = {}
     for chunk in _chunks([pk for ids in same.values() for pk in ids]):
         numbers.update(Student.objects.filter(pk__in=chunk).values_list("pk", "id_number"))
@@ -389,7 +406,7 @@ def _duplicates(year: SchoolYear, pupils: list[_Pupil], township_code: str | Non
             "pk", "name", "gender", "birth_date", "id_number", "student_no"
         ):
             students[row[0]] = row
-    school_of = {pupil.student_id: pupil.school_id for pupil in pupils if pupil.student_id in students}
+    school_of = {pupil[SID]: pupil[SCHOOL] for pupil in pupils if pupil[SID] in students}
     keep = None
     if township_code or user is not None:
         scoped = Enrollment.objects.filter(school_year=year, is_current=True, student_id__in=involved)
