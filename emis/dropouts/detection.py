@@ -192,8 +192,7 @@ def _detect_county(
     )
     pupils = candidates = None
     if with_duplicates:
-        pupils, registered = _pupils(year, enrolments)
-        candidates = [p for p in pupils if p[HASH] not in registered]
+        pupils, candidates = _pupils(year, enrolments)
         result.duplicates.extend(_duplicates(year, pupils, candidates, township_code, user))
     if not missing:
         return
@@ -210,6 +209,11 @@ def _detect_county(
         if row[0] in wanted:
             own[row[0]] = row[1:]
 
+    reasons = {  # translated once, not per child
+        EnrollmentStatus.DROPPED_OUT: _("学籍状态为辍学（%(school)s）。"),
+        EnrollmentStatus.SUSPENDED: _("学籍状态为休学（%(school)s），列入台账，不计为辍学。"),
+        EnrollmentStatus.TRANSFERRED_OUT: _("已从%(school)s转出，未在本县其他学校在籍，也无县外就读核实记录。"),
+    }
     unmatched = []  # (record fields) with no enrolment of the county at all: possible_match or not_enrolled
     for pk, id_hash, id_number, name, gender, birth, township_id, village_id in missing:
         base = {
@@ -229,15 +233,11 @@ def _detect_county(
         status, student_id, school_id, _level = mine
         school = schools.get(school_id, ("", ""))[0]
         if status == EnrollmentStatus.DROPPED_OUT:
-            category, reason = Category.DROPPED_OUT, _("学籍状态为辍学（%(school)s）。") % {"school": school}
+            category, reason = Category.DROPPED_OUT, reasons[status] % {"school": school}
         elif status == EnrollmentStatus.SUSPENDED:
-            category, reason = (
-                Category.SUSPENDED,
-                _("学籍状态为休学（%(school)s），列入台账，不计为辍学。") % {"school": school},
-            )
+            category, reason = Category.SUSPENDED, reasons[status] % {"school": school}
         elif status == EnrollmentStatus.TRANSFERRED_OUT:
-            category = Category.TRANSFERRED_UNVERIFIED
-            reason = _("已从%(school)s转出，未在本县其他学校在籍，也无县外就读核实记录。") % {"school": school}
+            category, reason = Category.TRANSFERRED_UNVERIFIED, reasons[status] % {"school": school}
         else:  # 毕业 from 初中 (compulsory education finished) or 死亡
             continue
         result.flags.append(
@@ -246,8 +246,7 @@ def _detect_county(
 
     if unmatched:
         if candidates is None:
-            pupils, registered = _pupils(year, enrolments)
-            candidates = [p for p in pupils if p[HASH] not in registered]
+            pupils, candidates = _pupils(year, enrolments)
         _match(result, year, unmatched, schools, candidates)
 
 
@@ -255,10 +254,12 @@ def _detect_county(
 SID, SCHOOL, NAME, PINYIN, GENDER, BIRTH, HASH = range(7)
 
 
-def _pupils(year: SchoolYear, enrolments) -> tuple[list[tuple], set]:
-    """The on-roll pupils of the county that year (one pass over the rolls, no per-row subquery; raw rows, so the
-    birth date is the database's own value: a date on PostgreSQL, its ISO text on SQLite) and the ID hashes of
-    the year's whole register (one covering-index read), for the matching and the duplicates."""
+def _pupils(year: SchoolYear, enrolments) -> tuple[list[tuple], list[tuple]]:
+    """The on-roll pupils of the county that year, in one pass over the rolls (raw rows, so the birth date is the
+    database's own value: a date on PostgreSQL, its ISO text on SQLite), and among them the candidates of fuzzy
+    matching: those whose ID hash is on no register entry of the year. PostgreSQL answers that in the same pass (a
+    hashed anti-join); SQLite, whose NOT EXISTS would probe an index per pupil, reads the register's hashes once
+    (a covering index) and the set difference is taken here."""
     rows = (
         enrolments.filter(status__in=ON_ROLL_STATUSES)
         .order_by()
@@ -272,17 +273,37 @@ def _pupils(year: SchoolYear, enrolments) -> tuple[list[tuple], set]:
             "student__id_number_hash",
         )
     )
+    postgres = connection.vendor == "postgresql"
+    if postgres:
+        in_register = PopulationRecord.objects.filter(
+            school_year=year, id_number_hash=OuterRef("student__id_number_hash")
+        )
+        rows = rows.annotate(registered=Exists(in_register)).values_list(
+            "student_id",
+            "school_id",
+            "student__name",
+            "student__name_pinyin",
+            "student__gender",
+            "student__birth_date",
+            "student__id_number_hash",
+            "registered",
+        )
     try:
         sql, params = rows.query.sql_with_params()
     except EmptyResultSet:  # a county with no school
-        return [], set()
+        return [], []
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         pupils = cursor.fetchall()
-    registered = set(
-        PopulationRecord.objects.filter(school_year=year).order_by().values_list("id_number_hash", flat=True)
-    )
-    return pupils, registered
+    if postgres:
+        return pupils, [p for p in pupils if not p[7]]
+    sql, params = (
+        PopulationRecord.objects.filter(school_year=year).order_by().values_list("id_number_hash").query
+    ).sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        registered = {row[0] for row in cursor.fetchall()}
+    return pupils, [p for p in pupils if p[HASH] not in registered]
 
 
 def _birth_key(pupils: list[tuple]):
@@ -336,24 +357,22 @@ def _match(result: Detection, year: SchoolYear, unmatched: list[dict], schools: 
     for chunk in _chunks(chosen):
         numbers.update(Student.objects.filter(pk__in=chunk).values_list("pk", "student_no"))
 
+    not_enrolled = _("户籍在本县、适龄，未在本县任何学校在籍，也无县外就读核实记录。")  # translated once
+    match_reasons = {
+        "sound": _("未按身份证号找到学籍；%(school)s在籍学生%(name)s出生日期、性别相同，姓名同音，疑似同一人。"),
+        "id": _(
+            "未按身份证号找到学籍；%(school)s在籍学生%(name)s姓名相同，身份证号仅差一位或相邻两位颠倒，疑似录入错误。"
+        ),
+    }
     for child in unmatched:
         record = child["population_record_id"]
         best = found.get(record)
         if best is None:
-            reason = _("户籍在本县、适龄，未在本县任何学校在籍，也无县外就读核实记录。")
-            result.flags.append(FlaggedChild(category=Category.NOT_ENROLLED, reason=reason, **child))
+            result.flags.append(FlaggedChild(category=Category.NOT_ENROLLED, reason=not_enrolled, **child))
             continue
         _rank, pupil, rule = best
         school = schools.get(pupil[SCHOOL], ("", ""))[0]
-        if rule == "sound":
-            reason = _("未按身份证号找到学籍；%(school)s在籍学生%(name)s出生日期、性别相同，姓名同音，疑似同一人。") % {
-                "school": school,
-                "name": pupil[NAME],
-            }
-        else:
-            reason = _(
-                "未按身份证号找到学籍；%(school)s在籍学生%(name)s姓名相同，身份证号仅差一位或相邻两位颠倒，疑似录入错误。"
-            ) % {"school": school, "name": pupil[NAME]}
+        reason = match_reasons[rule] % {"school": school, "name": pupil[NAME]}
         result.flags.append(
             FlaggedChild(
                 category=Category.POSSIBLE_MATCH,
@@ -388,9 +407,10 @@ def _duplicates(
                         groups.append([other, pk])
     # (b) the same name, birth date and gender, ID numbers one character apart or swapped.
     keys = {(p[NAME], p[BIRTH], p[GENDER]) for p in candidates if p[HASH]}
+    names = {key[0] for key in keys}
     same = defaultdict(list)
     for pupil in pupils:
-        if pupil[HASH] and (pupil[NAME], pupil[BIRTH], pupil[GENDER]) in keys:
+        if pupil[NAME] in names and pupil[HASH] and (pupil[NAME], pupil[BIRTH], pupil[GENDER]) in keys:
             same[(pupil[NAME], pupil[BIRTH], pupil[GENDER])].append(pupil[SID])
     same = {key: ids for key, ids in same.items() if len(ids) > 1}
     numbers = {}
