@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import DateField, Exists, F, Func, OuterRef
 from django.utils.translation import gettext as _
 
 from emis.common.text import pinyin_key
@@ -163,9 +163,17 @@ def _detect_county(
     with_duplicates: bool,
 ) -> None:
     low, high = age_window(year.start_year)
+    townships = Division.objects.filter(level=DivisionLevel.TOWNSHIP, code__startswith=county)
     register = PopulationRecord.objects.filter(
-        school_year=year, birth_date__gte=low, birth_date__lte=high, hukou_township__code__startswith=county
+        school_year=year, hukou_township_id__in=list(townships.values_list("pk", flat=True))
     )
+    if connection.vendor == "sqlite":
+        # The window holds nine in ten of a year's register: SQLite reads the table straight through faster than
+        # by the (school year, birth date) index and a row lookup per entry ("+" keeps the index out, a no-op).
+        born = Func(F("birth_date"), template="+%(expressions)s", output_field=DateField())
+        register = register.alias(born=born).filter(born__gte=low, born__lte=high)
+    else:
+        register = register.filter(birth_date__gte=low, birth_date__lte=high)
     if township_code:
         register = register.filter(hukou_township__code=township_code)
     if user is not None:
