@@ -162,17 +162,21 @@ def main() -> None:
 
 
 def baseline(year) -> int:
-    """The register children of the window with no on-roll enrolment by ID hash and no 县外就读 record: one SQL."""
+    """The register children of the window with no on-roll enrolment by ID hash and no 县外就读 record: one SQL
+    statement, its ids fetched."""
     from django.db import connection
 
     from emis.dropouts.detection import age_window
 
     low, high = age_window(year.start_year)
+    # On SQLite "+" keeps the (school year, birth date) index out: a straight read of the table is faster for a
+    # window holding nine in ten of the rows (detect() reads it so too); PostgreSQL's planner chooses itself.
+    birth = "+p.birth_date" if connection.vendor == "sqlite" else "p.birth_date"
     with connection.cursor() as cursor:
         cursor.execute(
-            """
+            f"""
             SELECT p.id FROM population_populationrecord p
-            WHERE p.school_year_id = %s AND p.birth_date BETWEEN %s AND %s
+            WHERE p.school_year_id = %s AND {birth} BETWEEN %s AND %s
               AND NOT EXISTS (
                 SELECT 1 FROM students_student s JOIN students_enrollment e ON e.student_id = s.id
                 WHERE s.id_number_hash = p.id_number_hash AND e.school_year_id = %s AND e.is_current
