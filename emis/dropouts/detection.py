@@ -24,11 +24,11 @@ and the child is then ``not_enrolled`` unless another candidate fits.
 
 Duplicate enrolments (a child on two rolls) are reported apart: two on-roll pupils of the county that year who are
 the same child by ID number (one has no ID number and a G 全国学籍号 made of the other's), or who have the same
-name, birth date and gender and ID numbers one character off or swapped.
+name, birth date and gender and ID numbers one character off or swapped, one of them on no register entry.
 
-ID numbers are encrypted: the comparisons run in SQL on the hash columns (one anti-join over the register, one
-query for the few enrolments not on roll, one for the on-roll pupils missing from the register, one GROUP BY for
-duplicate candidates); only the flagged children and the candidates of fuzzy matching are decrypted.
+ID numbers are encrypted: the comparisons run in SQL on the hash columns (one anti-join over the register; one pass
+over the county's on-roll pupils, which serves the candidates and the duplicates); only the flagged children and
+the candidates of fuzzy matching are decrypted. docs/domains/dropouts.md has the figures of bench/dropouts/detect.py.
 """
 
 from __future__ import annotations

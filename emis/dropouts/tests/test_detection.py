@@ -221,3 +221,13 @@ def test_a_child_of_the_register_at_school_in_another_township_of_the_county_is_
     register(county, "进城读书", id_number=student.id_number, township=county.township_b)
     assert "进城读书" not in flags_by_name(detect(county.year, user=county.users[Role.TOWNSHIP]))
     assert "进城读书" not in flags_by_name(detect(county.year, township_code=county.township_b.code))
+
+
+def test_duplicates_are_kept_where_one_of_the_schools_is_in_the_scope_asked_for(county):
+    number = id_for(BIRTH, GENDER_MALE)
+    pupil(county, "双学籍", id_number=number)  # A1, 通羊镇
+    pupil(county, "双学籍", key="A2", id_number=typo(number, 15))  # A2, 通羊镇
+    register(county, "双学籍", id_number=number)
+    assert len(detect(county.year, user=county.users[Role.TOWNSHIP]).duplicates) == 1
+    assert detect(county.year, township_code=county.township_b.code).duplicates == []
+    assert detect(county.year, with_duplicates=False).duplicates == []
