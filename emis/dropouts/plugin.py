@@ -4,6 +4,7 @@ rights of its declared workflows, the registry hook after a 辍学 roll change, 
 
 from django.utils.translation import gettext_lazy as _
 
+from emis.core.access import Role
 from emis.core.registry import AppRegistration, DataDomain, MenuEntry, MenuGroup, register
 from emis.work.declaration import workflow_rights
 from emis.work.documents import DocumentKind, register_kind
@@ -11,6 +12,11 @@ from emis.work.documents import DocumentKind, register_kind
 from .apps import DOMAIN
 from .services import DEFAULT_TEMPLATE, TEMPLATE_KIND
 from .workflows import DROPOUT_RETURN, MONTHLY_REPORT
+
+# The steps of the workflows; and review_match: a township account confirms or rejects the possible matches of its own
+# children (emis.dropouts.review; 股室人员 with the domain and 系统管理员 may anyway).
+RIGHTS = workflow_rights(DROPOUT_RETURN, MONTHLY_REPORT)
+RIGHTS.setdefault(DOMAIN, {}).setdefault(Role.TOWNSHIP, set()).add("review_match")
 
 register(
     AppRegistration(
@@ -20,14 +26,16 @@ register(
         menu_groups=(MenuGroup("dropouts", _("控辍保学"), 55),),
         menu=(
             MenuEntry("dropouts", "dropouts:dashboard", _("控辍保学看板"), 10),
+            # 四查三比对 is run by the accounts that oversee an area (a school's account has nothing to compare).
+            MenuEntry("dropouts", "dropouts:detection", _("四查三比对"), 15, when="emis.core.access.oversees"),
             MenuEntry("dropouts", "dropouts:ledger_children", _("适龄儿童台账"), 20),
             MenuEntry("dropouts", "dropouts:ledger_suspected", _("疑似辍学学生台账"), 30),
             MenuEntry("dropouts", "dropouts:ledger_dropouts", _("辍学学生台账"), 40),
             MenuEntry("dropouts", "dropouts:dropoutcase_list", _("劝返个案"), 50),
             MenuEntry("dropouts", "dropouts:monthlyreport_list", _("控辍保学月报"), 60),
         ),
-        domains=(DataDomain(DOMAIN, _("控辍保学"), 75),),
-        rights=workflow_rights(DROPOUT_RETURN, MONTHLY_REPORT),
+        domains=(DataDomain(DOMAIN, _("控辍保学"), 72),),
+        rights=RIGHTS,
         provides={
             "dropout_recorded": "emis.dropouts.services.dropout_recorded",
             "demo.load": "emis.dropouts.demo.load",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import detection_views, views
 from .ui import DropoutCaseUI, MonthlyReportUI
 
 app_name = "dropouts"
@@ -16,4 +16,7 @@ urlpatterns = [
     path("ledger/suspected/", views.ledger_suspected, name="ledger_suspected"),
     path("ledger/dropouts/", views.ledger_dropouts, name="ledger_dropouts"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    # 四查三比对
+    path("detection/", detection_views.DetectionView.as_view(), name="detection"),
+    path("detection/review/", detection_views.ReviewView.as_view(), name="detection_review"),
 ]

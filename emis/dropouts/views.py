@@ -20,7 +20,7 @@ from emis.core.writes import Refused
 from emis.orgs.models import Division, School, SchoolYear
 from emis.work.scope import acting_role
 
-from . import filtersets, forms, selectors, services
+from . import detection, filtersets, forms, selectors, services
 from .apps import DOMAIN
 from .ui import STEP_FORMS, DropoutCaseUI, MonthlyReportUI
 from .workflows import COUNTY_SIDE, DROPOUT_RETURN
@@ -145,17 +145,13 @@ def case_responsibles(request, pk: int):
 @login_required
 @require_POST
 def open_detected(request):
-    """立案 for what 四查三比对 finds in the user's area (the detection module, when installed)."""
+    """立案 for what 四查三比对 finds in the user's area: a case for each child flagged and not yet on a case."""
     if not may_open(request.user):
         raise Http404
     year = get_object_or_404(SchoolYear, pk=request.POST.get("school_year") or 0)
+    found = detection.detect(year, user=request.user, with_duplicates=False)
     try:
-        from . import detection  # noqa: PLC0415 - written beside this app by 四查三比对; absent until merged
-
-        found = detection.detect(year, user=request.user)
         result = services.open_cases(found.flags, request.user)
-    except ImportError:
-        messages.error(request, _("四查三比对尚未安装。"))
     except Refused as exc:
         _refused(request, exc)
     else:

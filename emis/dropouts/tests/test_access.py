@@ -1,8 +1,11 @@
 """dropouts' part of the access matrix (emis.testing_access): the case and monthly-report lists, exports and pages
 derived from their ModelUIs; the ledgers, the dashboard and the county's report management probed per role; and
 every step route checked per row: 404 outside the scope, 302 back to the row inside it (an empty form is refused for
-anyone: each step needs the version the page showed), nothing changes. The det helper's routes (detection, match
-review) come in their own file or are merged here by the lead."""
+anyone: each step needs the version the page showed), nothing changes.
+
+四查三比对: the page for the accounts that oversee an area (404 for school accounts: the register is not theirs), and
+the review of a possible match, POST only: with no record every role gets 404 (pages answer 404 for "not yours" and
+"not allowed" alike); the decisions themselves are tested in test_detection_pages.py."""
 
 from __future__ import annotations
 
@@ -79,6 +82,16 @@ class DropoutsMatrix(AppMatrix):
 
 
 EVERYONE = {ANON: 302, "*": 200}
+OVERSEERS = {
+    ANON: 302,
+    Role.LEADER: 200,
+    Role.SECTION: 200,
+    Role.TOWNSHIP: 200,
+    Role.CITY: 200,
+    Role.PROVINCE: 200,
+    Role.ADMIN: 200,
+    "*": 404,
+}
 
 MATRIX = DropoutsMatrix(
     "dropouts",
@@ -90,6 +103,8 @@ MATRIX = DropoutsMatrix(
         "dropouts:reports_manage": [Probe("get", {ANON: 302, Role.SECTION: 200, Role.ADMIN: 200, "*": 404})],
         # Without a school year the allowed roles find nothing (404) either.
         "dropouts:open_detected": [Probe("post", {ANON: 302, "*": 404}, data={})],
+        "dropouts:detection": [Probe("get", OVERSEERS)],
+        "dropouts:detection_review": [Probe("get", {ANON: 302, "*": 405}), Probe("post", {ANON: 302, "*": 404})],
     },
     data=(make_cases,),
 )
