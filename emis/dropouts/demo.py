@@ -319,7 +319,7 @@ def _school_account(school):
 
 def wipe(county, log) -> dict[str, int]:
     """Delete the county's cases and reports with their engine rows, before its schools go."""
-    from emis.work.models import Attachment, Case, CaseAssignee, CaseClock, DocumentNumber, Step
+    from emis.work.cleanup import delete_cases
 
     from .models import Contact, DropoutCase, MonthlyReport
 
@@ -333,15 +333,6 @@ def wipe(county, log) -> dict[str, int]:
     contacts._raw_delete(contacts.db)
     counts["dropout cases"] = dcs._raw_delete(dcs.db)
     counts["monthly reports"] = reports._raw_delete(reports.db)
-    for queryset in (
-        DocumentNumber.objects.filter(case_id__in=case_ids),
-        CaseAssignee.objects.filter(case_id__in=case_ids),
-    ):
-        queryset._raw_delete(queryset.db)
-    for attachment in Attachment.objects.filter(case_id__in=case_ids):
-        attachment.delete()
-    for queryset in (Step.objects.filter(case_id__in=case_ids), CaseClock.objects.filter(case_id__in=case_ids)):
-        queryset._raw_delete(queryset.db)
-    Case.objects.filter(pk__in=case_ids).delete()
+    counts["dropout work cases"] = delete_cases(case_ids)
     log(f"  deleted {'dropout cases':<20}{counts['dropout cases']:>8,}")
     return counts

@@ -310,16 +310,14 @@ def load(county, log) -> dict[str, int]:
 def wipe(county, log) -> dict[str, int]:
     """Delete the county's reports with their cases, its participations and its school days (the standards are the
     county's reference table and stay)."""
-    from emis.work.models import Case, CaseClock, Step
+    from emis.work.cleanup import delete_cases
 
     from .models import MonthlyReport, Participation, SchoolDays
 
     reports = MonthlyReport.objects.filter(school__township__code__startswith=county.code)
     case_ids = list(reports.values_list("case_id", flat=True))
     counts = {"meal reports": reports._raw_delete(reports.db)}
-    for queryset in (Step.objects.filter(case_id__in=case_ids), CaseClock.objects.filter(case_id__in=case_ids)):
-        queryset._raw_delete(queryset.db)
-    Case.objects.filter(pk__in=case_ids).delete()
+    counts["meal report cases"] = delete_cases(case_ids)
     days = SchoolDays.objects.filter(school__township__code__startswith=county.code)
     counts["meal school days"] = days._raw_delete(days.db)
     if not SchoolDays.objects.filter(school__isnull=False).exists():
