@@ -598,7 +598,7 @@ def _grow(model, county, k: int) -> None:
 
 def _grow_round_rows(model, county, i: int) -> None:
     """One more row of a 中考录取 model: a draft round (and a published one for appeals), created on first use."""
-    from emis.rounds.models import AdmissionRound, Appeal, Applicant, QuotaAllocation, RoundSchool
+    from emis.rounds.models import AdmissionRound, Applicant, QuotaAllocation, RoundSchool
 
     rounds = getattr(county, "_grow_rounds", None)
     if rounds is None:
@@ -632,7 +632,14 @@ def _grow_round_rows(model, county, i: int) -> None:
     elif model is Applicant:
         applicant(rounds["draft"])
     else:
-        Appeal.objects.create(applicant=applicant(rounds["published"]), received_on=dt.date(2024, 7, 1), reason="复核")
+        from emis.rounds.services import round_appeal_record
+
+        round_appeal_record(
+            applicant=applicant(rounds["published"]),
+            received_on=dt.date(2024, 7, 1),
+            reason="复核",
+            acting_user=county.users[Role.ADMIN],
+        )
 
 
 def _queries(client, url, params=None) -> int:
