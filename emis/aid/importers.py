@@ -149,11 +149,21 @@ class EligibilityImport(ImportSpec):
                 row.error("身份证件号", exc.messages[0], id_number)
         category = _choice(values.get("category"), ctx.cache["categories"], Category.values)
         if category is None:
-            row.error("资助对象类别", _("未知的资助对象类别，应为：{labels}。").format(labels="、".join(str(label) for label in Category.labels)), values.get("category"))
+            row.error(
+                "资助对象类别",
+                _("未知的资助对象类别，应为：{labels}。").format(
+                    labels="、".join(str(label) for label in Category.labels)
+                ),
+                values.get("category"),
+            )
         values["category"] = category
         source = _choice(values.get("source"), ctx.cache["sources"], Source.values)
         if source is None:
-            row.error("认定来源", _("未知的认定来源，应为：{labels}。").format(labels="、".join(str(label) for label in Source.labels)), values.get("source"))
+            row.error(
+                "认定来源",
+                _("未知的认定来源，应为：{labels}。").format(labels="、".join(str(label) for label in Source.labels)),
+                values.get("source"),
+            )
         values["source"] = source
         recognised = values.get("recognised_on")
         if recognised and recognised > ctx.cache["today"]:
@@ -231,7 +241,9 @@ class EligibilityImport(ImportSpec):
                 )
             )
         if changed:
-            Recognition.objects.bulk_update([record for _row, record in changed], [*FIELDS, "name_initials"], batch_size=1000)
+            Recognition.objects.bulk_update(
+                [record for _row, record in changed], [*FIELDS, "name_initials"], batch_size=1000
+            )
             for row, record in changed:
                 audit.append((record, ChangeAction.UPDATE, row.changes, (None, row.payload["scope_code"]), record.name))
         record_changes_bulk(audit)

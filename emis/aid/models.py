@@ -116,7 +116,9 @@ class Standard(RegistryModel):
     domain = DOMAIN
     scope = ScopeSpec(unrestricted=True)
 
-    programme = models.ForeignKey(Programme, verbose_name=_("资助项目"), on_delete=models.PROTECT, related_name="standards")
+    programme = models.ForeignKey(
+        Programme, verbose_name=_("资助项目"), on_delete=models.PROTECT, related_name="standards"
+    )
     level = models.CharField(_("学段"), max_length=16, choices=Level.choices)
     grades = models.JSONField(_("适用年级"), default=list, blank=True, help_text=_("不填为该学段全部年级。"))
     boarder = models.BooleanField(_("寄宿生"), null=True, blank=True, help_text=_("不填为寄宿与否均适用。"))
@@ -198,7 +200,9 @@ class Term(RegistryModel):
     domain = DOMAIN
     scope = ScopeSpec(unrestricted=True)
 
-    school_year = models.ForeignKey("orgs.SchoolYear", verbose_name=_("学年"), on_delete=models.PROTECT, related_name="+")
+    school_year = models.ForeignKey(
+        "orgs.SchoolYear", verbose_name=_("学年"), on_delete=models.PROTECT, related_name="+"
+    )
     kind = models.CharField(_("学期"), max_length=8, choices=TermKind.choices)
     census_date = models.DateField(_("统计日期"))
     publicity_days = models.PositiveIntegerField(_("公示天数"), default=5)

@@ -32,7 +32,7 @@ from emis.work.scope import acting_role
 from emis.work.services import case_open, case_transition
 
 from .models import Eligibility, LineChange, Programme, Recognition, Roll, RollLine, Standard, Term, default_census
-from .workflows import APPROVED_STATES, AID_ROLL, COUNTY, SCHOOLS, TOWNSHIPS
+from .workflows import AID_ROLL, APPROVED_STATES, COUNTY, SCHOOLS, TOWNSHIPS
 
 CENT = Decimal("0.01")
 
@@ -232,21 +232,33 @@ LINE_COLUMNS = (
 
 
 def generate_rolls(
-    programme: Programme, term: Term, *, acting_user, school_ids=None, today: dt.date | None = None
+    programme: Programme,
+    term: Term,
+    *,
+    acting_user,
+    school_ids=None,
+    today: dt.date | None = None,
+    record_paid_on: dt.date | None = None,
 ) -> Generated:
-    """Write the programme's rolls for the term: one roll and one case (学校核对) per school with pupils on it. A roll
-    still at the school's check is generated again (its lines replaced); a roll further on is kept as it is."""
+    """Write the programme's rolls for the term: one roll and one case (学校核对) per school with pupils on it, a
+    teaching point's pupils on its 中心学校's roll. A roll still at the school's check is generated again (its lines
+    replaced); a roll further on is kept as it is. ``record_paid_on``: a past term's rolls recorded as paid on that
+    day (补录, the opening step ``record``)."""
     if not (acting_role(acting_user) in COUNTY and access.role_may(acting_user, Roll.domain, "generate")):
         raise Refused(_("只有县级学生资助管理人员可以生成资助名单。"))
     in_scope = set(School.objects.for_user(acting_user).values_list("pk", flat=True))
+    parents = dict(School.objects.filter(parent__isnull=False).values_list("pk", "parent_id"))
     if school_ids is not None:
-        in_scope &= set(school_ids)
+        chosen = {parents.get(pk, pk) for pk in school_ids}  # a 教学点 is on its 中心学校's roll
+        in_scope &= chosen | {pk for pk, parent in parents.items() if parent in chosen}
     lines = compute_lines(programme, term, school_ids=in_scope)
     by_school: dict[int, list[Line]] = defaultdict(list)
     for line in lines:
-        by_school[line.school_id].append(line)
+        by_school[parents.get(line.school_id, line.school_id)].append(line)
     result = Generated()
-    existing = {roll.school_id: roll for roll in Roll.objects.filter(programme=programme, term=term).select_related("case")}
+    existing = {
+        roll.school_id: roll for roll in Roll.objects.filter(programme=programme, term=term).select_related("case")
+    }
     schools = School.objects.in_bulk(list(by_school))
     with transaction.atomic():
         rows = []
@@ -268,6 +280,11 @@ def generate_rolls(
                     subject=roll,
                     acting_user=acting_user,
                     today=today,
+                    **(
+                        {"transition": "record", "values": {"paid_on": record_paid_on.isoformat()}}
+                        if record_paid_on
+                        else {}
+                    ),
                 )
                 result.created += 1
             roll.persons = len(school_lines)

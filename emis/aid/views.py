@@ -62,19 +62,36 @@ def _chosen_term(request):
 
 class StandardForm(forms.ModelForm):
     categories = forms.MultipleChoiceField(
-        label=gettext_lazy("资助对象类别"), choices=Category.choices, required=False, widget=forms.CheckboxSelectMultiple
+        label=gettext_lazy("资助对象类别"),
+        choices=Category.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
     boarder = forms.NullBooleanField(
         label=gettext_lazy("寄宿生"),
         required=False,
         widget=forms.Select(
-            choices=[("unknown", gettext_lazy("不限")), ("true", gettext_lazy("寄宿生")), ("false", gettext_lazy("非寄宿生"))]
+            choices=[
+                ("unknown", gettext_lazy("不限")),
+                ("true", gettext_lazy("寄宿生")),
+                ("false", gettext_lazy("非寄宿生")),
+            ]
         ),
     )
 
     class Meta:
         model = Standard
-        fields = ("programme", "level", "boarder", "tier", "eligibility", "categories", "amount_per_year", "valid_from", "source")
+        fields = (
+            "programme",
+            "level",
+            "boarder",
+            "tier",
+            "eligibility",
+            "categories",
+            "amount_per_year",
+            "valid_from",
+            "source",
+        )
         widgets = {"valid_from": forms.DateInput(attrs={"type": "date"})}
 
 
@@ -150,7 +167,9 @@ class GenerateView(LoginRequiredMixin, View):
             else:
                 messages.success(
                     request,
-                    _("已生成{created}份名单、重新生成{regenerated}份，{kept}份已在审核中未改动；共{lines}人次、{amount}元。").format(
+                    _(
+                        "已生成{created}份名单、重新生成{regenerated}份，{kept}份已在审核中未改动；共{lines}人次、{amount}元。"
+                    ).format(
                         created=result.created,
                         regenerated=result.regenerated,
                         kept=result.kept,
@@ -158,7 +177,9 @@ class GenerateView(LoginRequiredMixin, View):
                         amount=f"{result.amount:.2f}",
                     ),
                 )
-                return HttpResponseRedirect(f"{reverse('aid:roll_list')}?term={term.pk}&programme={data['programme'].pk}")
+                return HttpResponseRedirect(
+                    f"{reverse('aid:roll_list')}?term={term.pk}&programme={data['programme'].pk}"
+                )
         return render(request, "aid/generate.html", {"form": form}, status=400)
 
 
@@ -270,7 +291,12 @@ class TotalsView(LoginRequiredMixin, View):
         data = selectors.totals(term, request.user, programme=programme) if term else None
         if data and request.GET.get("format") == "xlsx":
             rows = []
-            for group, label in (("programme", _("资助项目")), ("level", _("学段")), ("township", _("乡镇")), ("school", _("学校"))):
+            for group, label in (
+                ("programme", _("资助项目")),
+                ("level", _("学段")),
+                ("township", _("乡镇")),
+                ("school", _("学校")),
+            ):
                 for entry in data[group]:
                     rows.append([str(label), entry["name"], entry["persons"], f"{entry['amount']:.2f}"])
             rows.append([_("合计"), "", data["total"]["persons"], f"{data['total']['amount']:.2f}"])
