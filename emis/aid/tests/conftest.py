@@ -8,8 +8,8 @@ import datetime as dt
 import pytest
 
 from emis.aid.apps import DOMAIN
-from emis.common.idnumbers import GENDER_MALE
 from emis.aid.models import Recognition, Source
+from emis.common.idnumbers import GENDER_MALE
 from emis.core.access import Role
 from emis.testing import id_for, make_enrollment, make_school, make_student, make_user
 
