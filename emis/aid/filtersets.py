@@ -6,7 +6,7 @@ from emis.orgs.choices import DivisionLevel
 from emis.orgs.models import Division, School
 from emis.students.choices import Level
 
-from .models import Category, Programme, Recognition, Roll, Source, Standard, Term
+from .models import Category, Programme, Recognition, Roll, Source, Standard, Term, TermKind
 from .workflows import AID_ROLL
 
 STATE_CHOICES = [(state.code, state.label) for state in AID_ROLL.states]
@@ -56,3 +56,12 @@ class RollFilterSet(ScopedFilterSet):
     class Meta:
         model = Roll
         fields = ("q", "term", "programme", "state", "township", "school")
+
+
+class TermFilterSet(ScopedFilterSet):
+    search_fields = ("kind",)
+    kind = django_filters.ChoiceFilter(choices=TermKind.choices, label=_("学期"))
+
+    class Meta:
+        model = Term
+        fields = ("kind",)

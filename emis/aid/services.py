@@ -52,6 +52,23 @@ def term_for(start_year: int, kind: str) -> Term:
     return term
 
 
+def configure_term(term: Term, *, census_date: dt.date | None = None, publicity_days: int | None = None) -> Term:
+    """Set a term's census date (only while it has no roll: the rolls were generated on the old one) and its
+    publicity days."""
+    fields = []
+    if census_date and census_date != term.census_date:
+        if term.rolls.exists():
+            raise Refused(_("{term}已生成资助名单，统计日期不能再改。").format(term=term))
+        term.census_date = census_date
+        fields.append("census_date")
+    if publicity_days and publicity_days != term.publicity_days:
+        term.publicity_days = publicity_days
+        fields.append("publicity_days")
+    if fields:
+        term.save(update_fields=[*fields, "updated_at"])
+    return term
+
+
 # Standards --------------------------------------------------------------------------------------------------------
 
 

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from emis.core.tables import BaseTable, IdNumberColumn
 
-from .models import Programme, Recognition, Roll, Standard
+from .models import Programme, Recognition, Roll, Standard, Term
 from .workflows import AID_ROLL
 
 
@@ -47,3 +47,14 @@ class RollTable(BaseTable):
 
     def render_state(self, record):
         return AID_ROLL.state_label(record.case.state) if record.case_id else "—"
+
+
+class TermTable(BaseTable):
+    term = tables.Column(accessor="pk", verbose_name=_("学期"), linkify=lambda record: record.get_absolute_url())
+
+    class Meta(BaseTable.Meta):
+        model = Term
+        fields = ("term", "census_date", "publicity_days")
+
+    def render_term(self, record):
+        return str(record)

@@ -12,7 +12,7 @@ from emis.core.views import ModelUI
 from emis.work.services import available_transitions
 
 from . import filtersets, services, tables
-from .models import Programme, Recognition, Roll, Standard
+from .models import Programme, Recognition, Roll, Standard, Term
 from .workflows import AID_ROLL, APPROVED_STATES
 
 LINES_SHOWN = 500
@@ -24,6 +24,16 @@ class ProgrammeUI(ModelUI):
     filterset_class = filtersets.ProgrammeFilterSet
     table_class = tables.ProgrammeTable
     detail_fields = ("code", "name", "levels", "basis")
+
+    @staticmethod
+    def export_columns(user):
+        return [
+            (_("项目代码"), lambda o: o.code),
+            (_("项目名称"), lambda o: o.name),
+            (_("适用学段"), lambda o: o.levels_display),
+            (_("政策依据"), lambda o: o.basis),
+        ]
+
     related = (
         (
             _("资助标准"),
@@ -94,6 +104,34 @@ class StandardUI(ModelUI):
         ]
 
 
+class TermUI(ModelUI):
+    model = Term
+    namespace = "aid"
+    filterset_class = filtersets.TermFilterSet
+    table_class = tables.TermTable
+    select_related = ("school_year",)
+    detail_fields = ("school_year", "kind", "census_date", "publicity_days")
+    related = (
+        (
+            _("资助名单"),
+            lambda obj, user: (
+                Roll.objects.for_user(user)
+                .filter(term=obj)
+                .select_related("programme", "term", "term__school_year", "school", "school__township", "case")
+            ),
+            tables.RollTable,
+        ),
+    )
+
+    @staticmethod
+    def export_columns(user):
+        return [
+            (_("学期"), lambda o: str(o)),
+            (_("统计日期"), lambda o: o.census_date),
+            (_("公示天数"), lambda o: o.publicity_days),
+        ]
+
+
 class RecognitionUI(ModelUI):
     model = Recognition
     namespace = "aid"
@@ -157,7 +195,7 @@ class RollUI(ModelUI):
             "more_lines": obj.persons > len(lines),
             "steps": steps,
             "timeline": list(case.steps.order_by("number")) if case else [],
-            "may_change": case is not None and services.may_change_lines(obj, user),
+            "may_change_lines": case is not None and services.may_change_lines(obj, user),
             "needs_reason": case is not None and case.state in APPROVED_STATES,
             "publicity_ends": services.publicity_ends(obj) if case and case.state == "publicity" else None,
         }

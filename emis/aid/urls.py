@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import views
-from .ui import ProgrammeUI, RecognitionUI, RollUI, StandardUI
+from .ui import ProgrammeUI, RecognitionUI, RollUI, StandardUI, TermUI
 
 app_name = "aid"
 urlpatterns = [
@@ -9,6 +9,7 @@ urlpatterns = [
     *StandardUI.urls(),
     *RecognitionUI.urls(),
     *RollUI.urls(),
+    *TermUI.urls(),
     path("standard/new/", views.StandardCreateView.as_view(), name="standard_new"),
     path("generate/", views.GenerateView.as_view(), name="generate"),
     path("roll/<int:pk>/step/", views.roll_step, name="roll_step"),

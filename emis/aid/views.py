@@ -144,6 +144,13 @@ class GenerateForm(forms.Form):
     year = forms.IntegerField(label=gettext_lazy("学年（起始年份）"), min_value=2000, max_value=2100)
     term = forms.ChoiceField(label=gettext_lazy("学期"), choices=TermKind.choices)
     programme = forms.ModelChoiceField(label=gettext_lazy("资助项目"), queryset=Programme.objects.all())
+    census_date = forms.DateField(
+        label=gettext_lazy("统计日期"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=gettext_lazy("不填：秋季学期为9月30日，春季学期为次年3月31日；学期已有名单后不再改动。"),
+    )
+    publicity_days = forms.IntegerField(label=gettext_lazy("公示天数"), required=False, min_value=1, max_value=30)
 
 
 class GenerateView(LoginRequiredMixin, View):
@@ -161,6 +168,7 @@ class GenerateView(LoginRequiredMixin, View):
             data = form.cleaned_data
             try:
                 term = services.term_for(data["year"], data["term"])
+                services.configure_term(term, census_date=data["census_date"], publicity_days=data["publicity_days"])
                 result = services.generate_rolls(data["programme"], term, acting_user=request.user)
             except Refused as exc:
                 form.add_error(None, exc.messages[0])

@@ -1,6 +1,7 @@
-"""The `aid_eligibility` import (身份证件号, 姓名, 资助对象类别, 认定日期, 认定来源) through the import engine: row errors
-in Chinese naming row, column and reason; dry run writes nothing; atomic; re-importing the same file changes nothing;
-a changed date is an update; a township cannot import; the record is filed under the pupil's township."""
+"""The `aid_eligibility` import (身份证件号, 姓名, 资助对象类别, 认定日期, 认定来源) through the import engine:
+row errors in Chinese naming row, column and reason; dry run writes nothing; atomic; re-importing the same file
+changes nothing; a changed date is an update; a township cannot import; the record is filed under the pupil's
+township."""
 
 from __future__ import annotations
 
