@@ -78,7 +78,7 @@ def _load(county, log) -> dict[str, int]:
     from emis.orgs.models import School
     from emis.students.models import Student
 
-    from . import services
+    from . import rules, services
     from .models import Programme, Standard
 
     users = _users()
@@ -98,7 +98,7 @@ def _load(county, log) -> dict[str, int]:
         )
     term = services.term_for(SPRING_YEAR, "spring")
     school_ids = set(School.objects.filter(township__code__startswith=county.code).values_list("pk", flat=True))
-    pupils = list(services.on_roll_rows(term, school_ids=school_ids))
+    pupils = list(rules.on_roll_rows(term, school_ids=school_ids))
     flags = {
         pk: (poverty, disabled)
         for pk, poverty, disabled in Student.objects.filter(current_school_id__in=school_ids)
@@ -188,12 +188,12 @@ def _write(recognitions: list[tuple], county) -> None:
 
 
 def _computed(term, school_ids) -> tuple[int, Decimal]:
-    from . import services
+    from . import rules
     from .models import Programme
 
     persons, amount = 0, Decimal("0.00")
     for programme in Programme.objects.all():
-        lines = services.compute_lines(programme, term, school_ids=school_ids)
+        lines = rules.compute_lines(programme, term, school_ids=school_ids)
         persons += len(lines)
         amount += sum((line.amount for line in lines), Decimal("0.00"))
     return persons, amount

@@ -75,6 +75,8 @@ class Programme(RegistryModel):
 
     domain = DOMAIN
     scope = ScopeSpec(unrestricted=True)
+    # Seeded by the migration, never edited on a page: the change log keeps the name and basis, not the codes.
+    audit_exclude = ("created_at", "updated_at", "code", "levels")
 
     code = models.CharField(_("项目代码"), max_length=40, unique=True)
     name = models.CharField(_("项目名称"), max_length=100)

@@ -15,7 +15,7 @@ register(
         app="aid",
         url_prefix="aid/",
         urls="emis.aid.urls",
-        menu_groups=(MenuGroup("aid", _("学生资助"), 62),),
+        menu_groups=(MenuGroup("aid", _("学生资助"), 68),),
         menu=(
             MenuEntry("aid", "aid:roll_list", _("资助名单"), 10),
             MenuEntry("aid", "aid:totals", _("资助统计"), 20),

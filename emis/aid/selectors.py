@@ -15,7 +15,7 @@ from emis.students.choices import GRADE_LEVEL, Level
 from emis.students.models import Student
 
 from .models import COVERAGE_CATEGORIES, Category, Programme, Recognition, Roll, RollLine, Term
-from .services import Matcher, on_roll_rows, standards_on
+from .rules import Matcher, on_roll_rows, standards_on
 
 GROUPS = {
     "programme": ("roll__programme__code", "roll__programme__name"),

@@ -13,7 +13,7 @@ class ProgrammeTable(BaseTable):
 
     class Meta(BaseTable.Meta):
         model = Programme
-        fields = ("code", "name", "levels", "basis")
+        fields = ("name", "levels", "basis")
 
 
 class StandardTable(BaseTable):

@@ -11,7 +11,7 @@ from emis.core import access
 from emis.core.views import ModelUI
 from emis.work.services import available_transitions
 
-from . import filtersets, services, tables
+from . import filtersets, rules, tables
 from .models import Programme, Recognition, Roll, Standard, Term
 from .workflows import AID_ROLL, APPROVED_STATES
 
@@ -23,7 +23,7 @@ class ProgrammeUI(ModelUI):
     namespace = "aid"
     filterset_class = filtersets.ProgrammeFilterSet
     table_class = tables.ProgrammeTable
-    detail_fields = ("code", "name", "levels", "basis")
+    detail_fields = ("name", "levels", "basis")
 
     @staticmethod
     def export_columns(user):
@@ -195,9 +195,9 @@ class RollUI(ModelUI):
             "more_lines": obj.persons > len(lines),
             "steps": steps,
             "timeline": list(case.steps.order_by("number")) if case else [],
-            "may_change_lines": case is not None and services.may_change_lines(obj, user),
+            "may_change_lines": case is not None and rules.may_change_lines(obj, user),
             "needs_reason": case is not None and case.state in APPROVED_STATES,
-            "publicity_ends": services.publicity_ends(obj) if case and case.state == "publicity" else None,
+            "publicity_ends": rules.publicity_ends(obj) if case and case.state == "publicity" else None,
         }
 
     @classmethod

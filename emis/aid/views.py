@@ -26,7 +26,7 @@ from emis.core.writes import Refused
 from emis.students.choices import Level
 from emis.work.scope import acting_role
 
-from . import selectors, services
+from . import rules, selectors, services
 from .apps import DOMAIN
 from .models import Category, Eligibility, Programme, RollLine, Standard, Term, TermKind
 from .ui import RollUI
@@ -258,8 +258,8 @@ def line_change(request, pk: int):
 
 
 def _public_context(roll):
-    ends = services.publicity_ends(roll)
-    return {"roll": roll, "rows": services.public_list(roll), "ends": ends}
+    ends = rules.publicity_ends(roll)
+    return {"roll": roll, "rows": rules.public_list(roll), "ends": ends}
 
 
 @login_required
@@ -274,7 +274,7 @@ def roll_public(request, pk: int):
 @require_GET
 def roll_public_xlsx(request, pk: int):
     roll = _roll(request, pk)
-    rows = services.public_list(roll)
+    rows = rules.public_list(roll)
     record_download(request.user, list_name="aid_public", fmt="xlsx", rows=len(rows))
     columns = [
         (_("序号"), None),

@@ -1,4 +1,4 @@
-"""Every aid rule through the engine's generation (services.compute_lines): each category, boarding or not, each
+"""Every aid rule through the engine's generation (rules.compute_lines): each category, boarding or not, each
 level (the grade's, whatever the school's kind), two categories (once), the census date (left before, recognised
 after), the standards by date, the tiers of 普通高中国家助学金, 免学杂费, 中职 and 学前."""
 
@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from emis.aid import services
+from emis.aid import rules, services
 from emis.aid.models import Category, Programme, Standard
 from emis.core.writes import Refused
 
@@ -22,7 +22,7 @@ LISTED = {Category.POVERTY, Category.MONITORED, Category.DIBAO, Category.TEKUN, 
 
 
 def lines(term, code="compulsory_living_allowance"):
-    found = services.compute_lines(Programme.objects.get(code=code), term)
+    found = rules.compute_lines(Programme.objects.get(code=code), term)
     return {line.student_id: line for line in found}
 
 
@@ -72,7 +72,7 @@ def test_level_follows_the_grade_not_the_school(county, term, schools, key, grad
 
 def test_two_categories_once_at_the_highest_standard(county, term, schools):
     child = pupil(county, county.school_a1, "P2", categories=[Category.POVERTY, Category.DIBAO])
-    found = [line for line in services.compute_lines(Programme.objects.get(code="compulsory_living_allowance"), term)]
+    found = [line for line in rules.compute_lines(Programme.objects.get(code="compulsory_living_allowance"), term)]
     assert [line.student_id for line in found].count(child.pk) == 1
     assert lines(term)[child.pk].categories == "dibao,poverty"
     senior = pupil(county, schools["twelve"], "S1", categories=[Category.OTHER, Category.POVERTY])
@@ -204,4 +204,4 @@ def test_term_census_dates_are_configurable(county):
     ("name", "masked"), [("张三明", "张*明"), ("张三", "张*"), ("欧阳小明", "欧**明"), ("李", "李")]
 )
 def test_public_names_are_partly_masked(name, masked):
-    assert services.mask_name(name) == masked
+    assert rules.mask_name(name) == masked

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from emis.aid import selectors, services
+from emis.aid import rules, selectors, services
 from emis.aid.models import Category, LineChange, Programme, Roll
 from emis.core.access import Role
 from emis.core.models import ObjectChange
@@ -87,7 +87,7 @@ def test_the_whole_cycle_with_refusals(county, rolls, aid_staff):
         services.roll_step(roll, "publicise", acting_user=township, today=DAY)  # the county publishes
     services.roll_step(roll, "publicise", acting_user=aid_staff, values={"publicity_days": 5}, today=DAY)
     assert roll.case.state == "publicity"
-    assert services.publicity_ends(roll) == DAY + dt.timedelta(days=5)
+    assert rules.publicity_ends(roll) == DAY + dt.timedelta(days=5)
     with pytest.raises(Refused, match="公示期未满"):
         services.roll_step(roll, "approve", acting_user=aid_staff, today=DAY + dt.timedelta(days=4))
     services.roll_step(roll, "approve", acting_user=aid_staff, today=DAY + dt.timedelta(days=5))
@@ -149,7 +149,7 @@ def test_changes_after_approval_need_a_reason_and_are_kept(county, rolls, aid_st
 
 
 def test_public_list_masks_names_and_shows_no_id(county, rolls):
-    rows = services.public_list(rolls[county.school_a1.pk])
+    rows = rules.public_list(rolls[county.school_a1.pk])
     assert sorted(r["name"] for r in rows) == ["张*明", "李*", "王*五"]
     assert all(set(r) == {"name", "grade", "tier", "amount"} for r in rows)
 

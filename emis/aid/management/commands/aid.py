@@ -20,7 +20,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 
 from emis.accounts.models import User
-from emis.aid import selectors, services
+from emis.aid import rules, selectors, services
 from emis.aid.models import Programme, Roll, RollLine, TermKind
 from emis.core import access
 from emis.core.writes import Refused
@@ -147,7 +147,7 @@ class Command(BaseCommand):
 
     def _computed(self, programme, term, user):
         school_ids = None if user is None else set(School.objects.for_user(user).values_list("pk", flat=True))
-        lines = services.compute_lines(programme, term, school_ids=school_ids)
+        lines = rules.compute_lines(programme, term, school_ids=school_ids)
         schools = School.objects.in_bulk({line.school_id for line in lines})
         students = {}
         ids = [line.student_id for line in lines]
@@ -203,7 +203,7 @@ class Command(BaseCommand):
         }
         persons, amount = 0, Decimal("0.00")
         for programme in programmes:
-            for line in services.compute_lines(programme, term, school_ids=school_ids):
+            for line in rules.compute_lines(programme, term, school_ids=school_ids):
                 school = schools[line.school_id]
                 school = schools.get(school.parent_id, school)
                 for name, key, label in (
