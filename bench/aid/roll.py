@@ -94,6 +94,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--pupils", type=int, default=100_000)
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--profile", action="store_true", help="print the generation's profile")
     args = parser.parse_args()
     url, cleanup = database(args.db)
     os.environ["DATABASE_URL"] = url
@@ -129,9 +130,19 @@ def main() -> None:
         baseline = time.perf_counter() - started
 
         with audit_context():
+            if args.profile:
+                import cProfile
+
+                profile = cProfile.Profile()
+                profile.enable()
             started = time.perf_counter()
             result = generate_rolls(programme, term, acting_user=admin, today=dt.date(2024, 10, 8))
             seconds = time.perf_counter() - started
+            if args.profile:
+                import pstats
+
+                profile.disable()
+                pstats.Stats(profile).sort_stats("tottime").print_stats(25)
         print(f"db={connection.vendor} pupils={args.pupils} enrolment rows read={len(rows)}")
         print(f"baseline (read the on-roll rows):      {baseline:7.2f} s")
         print(

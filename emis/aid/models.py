@@ -296,12 +296,14 @@ class Roll(RegistryModel):
         return reverse("aid:roll_detail", args=[self.pk])
 
 
-class RollLine(RegistryModel):
+class RollLine(models.Model):
     """One child on a roll: the grade and boarding on the census date, the categories recognised by then, the
-    standard applied and the term's amount. A line removed (移出名单) stays, with its reason, and is not paid."""
+    standard applied and the term's amount. A line removed (移出名单) stays, with its reason, and is not paid.
 
-    domain = DOMAIN
-    scope = ScopeSpec(school_paths=("roll__school_id",), division_paths=("roll__school__township__code",))
+    Not itself a registry row: lines are what the rules give on the census date (rules.compute_lines, reproducible),
+    written in bulk by the generation, which the audit trail records (one event per generation, the roll's 人次 and
+    金额 in the change log); every later change to a line is a LineChange (who, when, the roll's state, old and new,
+    the reason) and the roll's new totals in the change log. Read through the roll's scope (``in_scope``)."""
 
     roll = models.ForeignKey(Roll, verbose_name=_("资助名单"), on_delete=models.CASCADE, related_name="lines")
     student = models.ForeignKey(
@@ -329,6 +331,11 @@ class RollLine(RegistryModel):
     def __str__(self) -> str:
         return f"{self.roll_id}:{self.student_id} {self.amount}"
 
+    @classmethod
+    def in_scope(cls, user):
+        """The lines of the rolls the user may read (Roll's scope)."""
+        return cls.objects.filter(roll__in=Roll.objects.for_user(user))
+
     def get_absolute_url(self) -> str:
         return reverse("aid:roll_detail", args=[self.roll_id])
 
@@ -340,7 +347,7 @@ class RollLine(RegistryModel):
 
 class LineChange(models.Model):
     """A change to a roll line (amount, removal) with who, when, the roll's state then and the reason: after the
-    roll's approval a reason is required (services.line_change). Also in the change log as the line's update."""
+    roll's approval a reason is required (services.line_change). The roll's new totals are in the change log."""
 
     line = models.ForeignKey(RollLine, verbose_name=_("名单明细"), on_delete=models.CASCADE, related_name="changes")
     changed_by = models.ForeignKey(

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.utils.translation import gettext as _
 
@@ -120,8 +120,7 @@ def recognised_categories(day: dt.date) -> dict[str, set[str]]:
     return found
 
 
-@dataclass(frozen=True)
-class Line:
+class Line(NamedTuple):
     school_id: int
     student_id: int
     grade: str

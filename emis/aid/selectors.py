@@ -25,11 +25,6 @@ GROUPS = {
 }
 
 
-def lines_for(user, term: Term):
-    rows = RollLine.objects.filter(roll__term=term, removed=False)
-    return rows if user is None else rows.filter(pk__in=RollLine.objects.for_user(user).values("pk"))
-
-
 def totals(term: Term, user=None, *, programme: str = "") -> dict:
     """{"total": {persons, amount}, "programme": [...], "level": [...], "township": [...], "school": [...]}: the
     term's roll lines not removed, in the user's scope (None: all)."""

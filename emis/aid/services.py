@@ -16,9 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from emis.core import access
-from emis.core.audit import record_changes_bulk, record_event
+from emis.core.audit import record_event
 from emis.core.bulk import allocate_ids, insert_rows
-from emis.core.models import ChangeAction
 from emis.core.writes import Refused
 from emis.orgs.models import School, SchoolYear
 from emis.work.scope import acting_role
@@ -87,10 +86,6 @@ class Generated:
     amount: Decimal = Decimal("0.00")
 
 
-def _json(value):
-    return str(value) if isinstance(value, Decimal) else value
-
-
 LINE_COLUMNS = (
     "roll_id",
     "student_id",
@@ -136,7 +131,7 @@ def generate_rolls(
     }
     schools = School.objects.select_related("township").in_bulk(list(by_school))
     with transaction.atomic():
-        rows, scopes = [], []
+        rows = []
         for school_id, school_lines in sorted(by_school.items()):
             roll = existing.get(school_id)
             if roll is not None:
@@ -167,7 +162,6 @@ def generate_rolls(
             roll.save(update_fields=["persons", "amount", "case", "updated_at"])
             result.lines += roll.persons
             result.amount += roll.amount
-            scope = (roll.school_id, roll.school.township.code)
             rows += [
                 (
                     roll.pk,
@@ -184,24 +178,13 @@ def generate_rolls(
                 )
                 for line in school_lines
             ]
-            scopes += [scope] * len(school_lines)
         ids = allocate_ids(RollLine, len(rows))
-        insert_rows(RollLine, ("id", *LINE_COLUMNS), [(pk, *row) for pk, row in zip(ids, rows, strict=True)])
-        # Each line in the change log, written in bulk like an import's rows.
-        record_changes_bulk(
-            [
-                (
-                    (RollLine, pk),
-                    ChangeAction.CREATE,
-                    {
-                        name: [None, str(value) if isinstance(value, Decimal) else value]
-                        for name, value in zip(LINE_COLUMNS, row, strict=True)
-                    },
-                    scope,
-                    f"{row[0]}:{row[1]}",
-                )
-                for pk, row, scope in zip(ids, rows, scopes, strict=True)
-            ]
+        # Every value is database-ready already (ints, strings, booleans, Decimals): no conversion per row.
+        insert_rows(
+            RollLine,
+            ("id", *LINE_COLUMNS),
+            [(pk, *row) for pk, row in zip(ids, rows, strict=True)],
+            prepared=LINE_COLUMNS,
         )
         record_event(
             "aid.rolls_generated",
@@ -309,7 +292,7 @@ def line_change(
         line.amount, line.removed = new_amount, new_removed
         if reason:
             line.note = reason[:200]
-        line.save(update_fields=["amount", "removed", "note", "updated_at"])
+        line.save(update_fields=["amount", "removed", "note"])
         _refresh_totals(roll)
     return line
 

@@ -234,7 +234,7 @@ def roll_step(request, pk: int):
 @login_required
 @require_POST
 def line_change(request, pk: int):
-    line = get_object_or_404(RollLine.objects.for_user(request.user).select_related("roll__case"), pk=pk)
+    line = get_object_or_404(RollLine.in_scope(request.user).select_related("roll__case"), pk=pk)
     roll = line.roll
     try:
         amount = request.POST.get("amount", "").strip()

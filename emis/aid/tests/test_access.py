@@ -41,7 +41,8 @@ def make_rolls(county) -> None:
 
 def _visible(expected, role, model, obj) -> bool:
     user = expected.county.users.get(role)
-    return role != ANON and model.objects.for_user(user).filter(pk=obj.pk).exists()
+    rows = model.objects.for_user(user) if model is Roll else RollLine.in_scope(user)
+    return role != ANON and rows.filter(pk=obj.pk).exists()
 
 
 def _state():
