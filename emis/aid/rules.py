@@ -17,6 +17,7 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import NamedTuple
 
+from django.db import connections
 from django.utils.translation import gettext as _
 
 from emis.core import access
@@ -100,23 +101,31 @@ def on_roll_rows(term: Term, *, levels=None, school_ids=None):
     query = rows.order_by("student_id", "status_date", "id").values_list(
         "student_id", "status", "school_id", "grade", "student__boarder", "student__id_number_hash"
     )
+    # Read with the cursor: the ORM's converters per row cost more than the query (boarding comes as 0/1 on SQLite).
+    sql, params = query.query.sql_with_params()
     on_roll = set(ON_ROLL_STATUSES)
     last = None
-    for row in query.iterator(chunk_size=20000):
-        if last is not None and row[0] != last[0] and last[1] in on_roll:
-            yield (last[0], last[2], last[3], last[4], last[5])
-        last = row
+    with connections[query.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        while batch := cursor.fetchmany(20000):
+            for row in batch:
+                if last is not None and row[0] != last[0] and last[1] in on_roll:
+                    yield (last[0], last[2], last[3], bool(last[4]), last[5])
+                last = row
     if last is not None and last[1] in on_roll:
-        yield (last[0], last[2], last[3], last[4], last[5])
+        yield (last[0], last[2], last[3], bool(last[4]), last[5])
 
 
 def recognised_categories(day: dt.date) -> dict[str, set[str]]:
     """{ID hash: {category codes}} recognised on or before ``day``."""
     found: dict[str, set[str]] = defaultdict(set)
-    for id_hash, category in Recognition.objects.filter(recognised_on__lte=day).values_list(
-        "id_number_hash", "category"
-    ):
-        found[id_hash].add(category)
+    query = Recognition.objects.filter(recognised_on__lte=day).values_list("id_number_hash", "category")
+    sql, params = query.query.sql_with_params()
+    with connections[query.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        while batch := cursor.fetchmany(20000):
+            for id_hash, category in batch:
+                found[id_hash].add(category)
     return found
 
 
