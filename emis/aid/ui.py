@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from emis.core import access
 from emis.core.views import ModelUI
+from emis.students.choices import Grade
 from emis.work.services import available_transitions
 
 from . import filtersets, rules, tables
@@ -185,8 +186,14 @@ class RollUI(ModelUI):
         lines = list(
             obj.lines.select_related("student").order_by("removed", "grade", "student__name_sort", "id")[:LINES_SHOWN]
         )
+        grades = dict(Grade.choices)
         for line in lines:
             line.id_display = access.display_id(user, line.student.id_number)
+            line.grade_label = grades.get(line.grade, line.grade)
+        timeline = list(case.steps.order_by("number")) if case else []
+        for step in timeline:
+            step.from_label = AID_ROLL.state_label(step.from_state) if step.from_state else "—"
+            step.to_label = AID_ROLL.state_label(step.to_state)
         steps = available_transitions(case, user) if case else []
         return {
             "case": case,
@@ -194,7 +201,7 @@ class RollUI(ModelUI):
             "lines": lines,
             "more_lines": obj.persons > len(lines),
             "steps": steps,
-            "timeline": list(case.steps.order_by("number")) if case else [],
+            "timeline": timeline,
             "may_change_lines": case is not None and rules.may_change_lines(obj, user),
             "needs_reason": case is not None and case.state in APPROVED_STATES,
             "publicity_ends": rules.publicity_ends(obj) if case and case.state == "publicity" else None,
