@@ -75,8 +75,6 @@ class Programme(RegistryModel):
 
     domain = DOMAIN
     scope = ScopeSpec(unrestricted=True)
-    # Seeded by the migration, never edited on a page: the change log keeps the name and basis, not the codes.
-    audit_exclude = ("created_at", "updated_at", "code", "levels")
 
     code = models.CharField(_("项目代码"), max_length=40, unique=True)
     name = models.CharField(_("项目名称"), max_length=100)
@@ -99,6 +97,16 @@ class Programme(RegistryModel):
     def levels_display(self) -> str:
         labels = dict(Level.choices)
         return "、".join(str(labels.get(code, code)) for code in self.levels)
+
+    @classmethod
+    def history_value(cls, name, value):
+        """The change log's values in words: the code as the programme's name, the levels by their labels."""
+        if name == "code":
+            return cls.objects.filter(code=value).values_list("name", flat=True).first() or value
+        if name == "levels":
+            labels = dict(Level.choices)
+            return "、".join(str(labels.get(code, code)) for code in value or [])
+        return NotImplemented
 
 
 class Eligibility(models.TextChoices):
@@ -167,6 +175,19 @@ class Standard(RegistryModel):
     @property
     def per_term(self) -> Decimal:
         return (self.amount_per_year / 2).quantize(Decimal("0.01"))
+
+    @classmethod
+    def history_value(cls, name, value):
+        """The change log's lists of codes in words (categories and grades by their labels)."""
+        if name == "categories":
+            labels = dict(Category.choices)
+            return "、".join(str(labels.get(code, code)) for code in value or []) or None
+        if name == "grades":
+            from emis.students.choices import Grade
+
+            labels = dict(Grade.choices)
+            return "、".join(str(labels.get(code, code)) for code in value or []) or None
+        return NotImplemented
 
     @property
     def categories_display(self) -> str:

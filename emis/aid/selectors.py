@@ -11,7 +11,7 @@ from django.db.models import Count, Sum
 from django.utils.translation import gettext as _
 
 from emis.orgs.models import School
-from emis.students.choices import GRADE_LEVEL, Level
+from emis.students.choices import GRADE_LEVEL, Grade, Level
 from emis.students.models import Student
 
 from .models import COVERAGE_CATEGORIES, Category, Programme, Recognition, Roll, RollLine, Term
@@ -99,6 +99,7 @@ def coverage_gaps(term: Term, user=None) -> list[dict]:
     schools = School.objects.select_related("township").in_bulk({p[1] for p in missing})
     labels = dict(Category.choices)
     levels = dict(Level.choices)
+    grades = dict(Grade.choices)
     gaps = []
     for student_id, school_id, grade, boarder, id_hash in missing:
         found = recognitions[id_hash]
@@ -125,11 +126,12 @@ def coverage_gaps(term: Term, user=None) -> list[dict]:
                 "student": student,
                 "school": school,
                 "township": school.township.name if school else "",
-                "grade": grade,
+                "grade": str(grades.get(grade, grade)),
+                "grade_code": grade,
                 "boarder": boarder,
                 "categories": "、".join(str(labels[code]) for code in sorted(found)),
                 "reason": reason,
             }
         )
-    gaps.sort(key=lambda g: (g["township"], g["school"].code if g["school"] else "", g["grade"]))
+    gaps.sort(key=lambda g: (g["township"], g["school"].code if g["school"] else "", g["grade_code"]))
     return gaps
