@@ -257,7 +257,8 @@ def test_a_registered_app_shows_up_everywhere(throwaway_app):
     assert section.domain_labels == ["试用业务"]
 
     # import kind, offered between staff and population
-    assert kinds() == ["students", "divisions", "schools", "staff", "things", "population", "outside"]
+    kinds_offered = ["students", "divisions", "schools", "staff", "things", "population", "outside", "aid_eligibility"]
+    assert kinds() == kinds_offered
 
     # a panel on a school's page, after the school's own tables and the students' and staff panels
     page = client.get(reverse("orgs:school_detail", args=[school.pk])).content.decode()

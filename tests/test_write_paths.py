@@ -876,6 +876,99 @@ def _initial_password_replaced(county, admin):
     return lambda: initial_password_replaced(user=user)
 
 
+# 学生资助 (emis.aid.services): the 2024 autumn term of the small county, a 脱贫家庭 pupil at A1 and the rolls of the
+# living allowance generated and moved by the administrator.
+AID_DAY = dt.date(2024, 10, 8)
+
+
+def _aid_pupil(county):
+    from emis.aid.tests.conftest import pupil
+
+    return pupil(county, county.school_a1, "P2", boarder=True, categories=["poverty"])
+
+
+def _aid_roll(county):
+    from emis.aid.models import Programme, Roll
+    from emis.aid.services import generate_rolls, term_for
+
+    _aid_pupil(county)
+    programme = Programme.objects.get(code="compulsory_living_allowance")
+    generate_rolls(programme, term_for(2024, "autumn"), acting_user=county.users[Role.ADMIN], today=AID_DAY)
+    return Roll.objects.get(school=county.school_a1)
+
+
+def _aid_term(county, admin):
+    from emis.aid.services import term_for
+
+    return lambda: term_for(2024, "spring")
+
+
+def _aid_configure_term(county, admin):
+    from emis.aid.services import configure_term, term_for
+
+    term = term_for(2024, "spring")
+    return lambda: configure_term(term, census_date=dt.date(2025, 3, 15), publicity_days=7)
+
+
+def _aid_add_standard(county, admin):
+    from decimal import Decimal
+
+    from emis.aid.models import Programme, Standard
+    from emis.aid.services import add_standard
+
+    standard = Standard(
+        programme=Programme.objects.get(code="preschool_aid"),
+        level="preschool",
+        eligibility="any",
+        amount_per_year=Decimal("1200"),
+        valid_from=dt.date(2024, 9, 1),
+        source="县定标准",
+    )
+    return lambda: add_standard(standard, county.users[Role.ADMIN])
+
+
+def _aid_generate(county, admin):
+    from emis.aid.models import Programme
+    from emis.aid.services import generate_rolls, term_for
+
+    _aid_pupil(county)
+    term = term_for(2024, "autumn")
+    programme = Programme.objects.get(code="compulsory_living_allowance")
+    return lambda: generate_rolls(programme, term, acting_user=county.users[Role.ADMIN], today=AID_DAY)
+
+
+def _aid_regenerate(county, admin):
+    from emis.aid.models import Programme
+    from emis.aid.services import generate_rolls, term_for
+
+    _aid_roll(county)
+    _aid_pupil(county)
+    term = term_for(2024, "autumn")
+    programme = Programme.objects.get(code="compulsory_living_allowance")
+    return lambda: generate_rolls(programme, term, acting_user=county.users[Role.ADMIN], today=AID_DAY)
+
+
+def _aid_step(county, admin):
+    from emis.aid.services import roll_step
+
+    roll = _aid_roll(county)
+    return lambda: roll_step(roll, "submit", acting_user=county.users[Role.SCHOOL], today=AID_DAY)
+
+
+def _aid_bulk_step(county, admin):
+    from emis.aid.services import bulk_step
+
+    roll = _aid_roll(county)
+    return lambda: bulk_step([roll], "submit", acting_user=county.users[Role.ADMIN], today=AID_DAY)
+
+
+def _aid_line_change(county, admin):
+    from emis.aid.services import line_change
+
+    line = _aid_roll(county).lines.get()
+    return lambda: line_change(line, acting_user=county.users[Role.ADMIN], removed=True, reason="已转学")
+
+
 # {function: [case, ...]}: case(county, admin) sets up what it needs and returns the write to check.
 # Roll changes (学籍异动): each action, its undo, and the 学年升级 (recorded, then run as a task).
 
@@ -978,6 +1071,13 @@ WRITES = {
     "emis.reports.services.annual_report_publish": [_annual_publish],
     "emis.work.services.case_open": [_case_open],
     "emis.work.services.case_transition": [_case_transition],
+    "emis.aid.services.term_for": [_aid_term],
+    "emis.aid.services.configure_term": [_aid_configure_term],
+    "emis.aid.services.add_standard": [_aid_add_standard],
+    "emis.aid.services.generate_rolls": [_aid_generate, _aid_regenerate],
+    "emis.aid.services.roll_step": [_aid_step],
+    "emis.aid.services.bulk_step": [_aid_bulk_step],
+    "emis.aid.services.line_change": [_aid_line_change],
     "emis.rectification.services.notice_draft": [_notice_draft],
     "emis.rectification.services.item_add": [_notice_item_add],
     "emis.rectification.services.item_remove": [_notice_item_remove],
@@ -1250,6 +1350,26 @@ def _outside_rows(county):
     ]
 
 
+def _aid_eligibility_rows(county):
+    from emis.aid.models import Recognition
+
+    child, other = county.students["张三丰"], county.students["赵思飞"]
+    Recognition.objects.create(
+        id_number=child.id_number,
+        name=child.name,
+        category="poverty",
+        recognised_on=dt.date(2024, 9, 1),
+        source="rural",
+        county_code="421224",
+        township_code="421224100",
+    )
+    header = ["身份证件号", "姓名", "资助对象类别", "认定日期", "认定来源"]
+    return header, [
+        [child.id_number, child.name, "脱贫家庭", dt.date(2024, 9, 10), "乡村振兴"],
+        [other.id_number, other.name, "低保", dt.date(2024, 9, 10), "民政"],
+    ]
+
+
 IMPORT_ROWS = {
     "students": _student_rows,
     "divisions": _division_rows,
@@ -1257,6 +1377,7 @@ IMPORT_ROWS = {
     "staff": _staff_rows,
     "population": _population_rows,
     "outside": _outside_rows,
+    "aid_eligibility": _aid_eligibility_rows,
 }
 
 
