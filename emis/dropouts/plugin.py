@@ -34,7 +34,7 @@ register(
             MenuEntry("dropouts", "dropouts:dropoutcase_list", _("劝返个案"), 50),
             MenuEntry("dropouts", "dropouts:monthlyreport_list", _("控辍保学月报"), 60),
         ),
-        domains=(DataDomain(DOMAIN, _("控辍保学"), 72),),
+        domains=(DataDomain(DOMAIN, _("控辍保学"), 71),),
         rights=RIGHTS,
         provides={
             "dropout_recorded": "emis.dropouts.services.dropout_recorded",

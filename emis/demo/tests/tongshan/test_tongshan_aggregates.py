@@ -538,7 +538,7 @@ class TongshanDemoTests(TestCase):
         self.assertEqual(list(users["leader"].divisions.values_list("code", flat=True)), ["421224"])
         self.assertEqual(
             users["section"].domains,
-            # rectification, dropouts, meals: offered by those apps through the demo's hook ("demo.section_domains")
+            # rectification, dropouts, aid, meals: offered by those apps (the demo's hook "demo.section_domains")
             [
                 "orgs",
                 "students",
@@ -548,6 +548,7 @@ class TongshanDemoTests(TestCase):
                 "indicators",
                 "rectification",
                 "dropouts",
+                "aid",
                 "meals",
             ],
         )
