@@ -571,6 +571,10 @@ def _grow(model, county, k: int) -> None:
             from emis.meals.tests.growth import grow
 
             grow(model, county, i)
+        elif model._meta.app_label == "aid":
+            from emis.aid.tests.growth import grow
+
+            grow(model, county, i)
         elif model.__name__ in ("AdmissionRound", "RoundSchool", "QuotaAllocation", "Applicant", "Appeal"):
             _grow_round_rows(model, county, i)
         elif model.__name__ == "DropoutCase":  # a 适龄未入学 child of township B flagged (and its case)
