@@ -4,7 +4,6 @@ page, the child gone from the list. Screenshots dropouts-detection-*.png (test-a
 from __future__ import annotations
 
 import datetime as dt
-import os
 
 import pytest
 
@@ -13,23 +12,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "Browser-Test-2025"
 
 
-@pytest.fixture
-def chromium_page():
-    from tests.browser.helpers import CHROMIUM, CHROMIUM_ARGS, DESKTOP
-
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"browser tests need Chromium at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport=DESKTOP, locale="zh-CN", timezone_id="Asia/Shanghai")
-        context.set_default_timeout(15_000)
-        yield context.new_page()
-        browser.close()
-
-
-def test_a_township_confirms_a_possible_match_on_the_page(chromium_page, live_server, monkeypatch):
+def test_a_township_confirms_a_possible_match_on_the_page(page, live_server, monkeypatch):
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from emis.accounts.models import User
     from emis.core.access import Role
@@ -47,7 +30,6 @@ def test_a_township_confirms_a_possible_match_on_the_page(chromium_page, live_se
     make_enrollment(dropout, county.classes["A2"], status="dropped_out")
     make_population("孙辍", county.year, county.township_a, birth=dropout.birth_date, id_number=dropout.id_number)
 
-    page = chromium_page
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("#id_username", "township_det")
     page.fill("#id_password", PASSWORD)
