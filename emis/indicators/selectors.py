@@ -57,6 +57,9 @@ KEY_COUNTS = (
     "upper_secondary_students",
     "vocational_students",
 )
+# The two kinds of enrolment rate an area's dashboard shows side by side, each with its formula (issue 15): the net
+# rates by the statistics definition (pupils counted at the schools) and the register-matched share of the 控辍保学.
+ENROLMENT_RATES = ("primary_ner", "junior_ner", "compulsory_enrolment_rate")
 # What one school's figures can say: its pupils, class sizes, pupils per teacher, posts and places. Not the rates
 # over an area's school-age population (毛入园率, 入学率), its mix of kindergartens or of general and vocational
 # pupils, nor a count of schools.

@@ -11,14 +11,21 @@ checks what moves.
 """
 
 import datetime as dt
+import re
+from dataclasses import replace
 from decimal import Decimal
+from html import unescape as html_unescape
 
 import pytest
+from django.test import Client
 
 from emis.common.idnumbers import GENDER_FEMALE, GENDER_MALE
 from emis.core.audit import audit_context
 from emis.indicators.definitions import REGISTRY
 from emis.indicators.engine import evaluate
+from emis.indicators.models import IndicatorSnapshot
+from emis.indicators.selectors import trend, year_figures
+from emis.indicators.services import data_version, definitions_version, snapshot_publish
 from emis.population.models import OutsideEnrollment
 from emis.students.models import Enrollment
 from emis.testing import id_for, make_population, make_student
@@ -29,6 +36,12 @@ pytestmark = pytest.mark.django_db
 
 CODES = ("primary_ner", "junior_ner", "compulsory_enrolment_rate")
 BASE = {"primary_ner": (68, 9), "junior_ner": (62, 5), "compulsory_enrolment_rate": (10, 14)}
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
 
 
 def parts(user=None, **dimensions) -> dict:
@@ -203,3 +216,76 @@ def test_each_formula_states_its_definition(ic):
     share = REGISTRY["compulsory_enrolment_rate"].formula_text(rules)
     assert "6–14 周岁" in share and "县外就读" in share and "不含外县户籍的随迁子女" in share
     assert REGISTRY["compulsory_enrolment_rate"].source_text.endswith("县外就读经核实的计为在校")
+
+
+# Published snapshots and the dashboard ----------------------------------------------------------------------------
+
+
+def test_a_published_snapshot_agrees_with_the_live_figures(ic):
+    admin = ic.users["admin"]
+    snapshot = snapshot_publish(school_year=ic.year, acting_user=admin, division_code="421224")
+    assert snapshot.values["revisions"]["primary_ner"] == REGISTRY["primary_ner"].revision == 2
+    frozen, live = year_figures(admin, 2020, "421224"), year_figures(admin, 2020, "421224", live=True)
+    assert frozen.published and not frozen.revised
+    for code in CODES:
+        assert (frozen.numerator(code), frozen.denominator(code)) == (live.numerator(code), live.denominator(code))
+        assert frozen.rows(code, "township") == live.rows(code, "township")
+
+
+def test_a_snapshot_frozen_under_the_earlier_definition_does_not_stand_for_todays(ic):
+    """Published before the net rates followed the statistics definition: its register-matched 5 / 9 is not today's
+    净入学率, so the dashboard, the trend and the targets read it as no data (and say why) until republished."""
+    admin = ic.users["admin"]
+    old = {"dimensions": {}, "unit": "percent"}
+    IndicatorSnapshot.objects.create(
+        school_year=ic.year,
+        division_code="421224",
+        version=1,
+        data_version="c1-e1-p1-s1",
+        values={
+            "year": 2020,
+            "census_date": "2020-09-01",
+            "values": [
+                {**old, "code": "primary_ner", "value": "55.56", "numerator": 5, "denominator": 9},
+                {**old, "code": "preschool_ger", "value": "120.00", "numerator": 6, "denominator": 5},
+            ],
+        },
+    )
+    figures = year_figures(admin, 2020, "421224")
+    assert figures.published and figures.revised == {"primary_ner"}
+    assert figures.get("primary_ner").value is None and figures.numerator("primary_ner") is None
+    assert figures.value("preschool_ger") == Decimal("120.00")  # unchanged definition: the frozen value stands
+    assert [point["value"] for point in trend(admin, "primary_ner", "421224")] == [None]
+    assert [point["value"] for point in trend(admin, "preschool_ger", "421224")] == [Decimal("120.00")]
+    html = client_for(admin).get("/indicators/", {"year": 2020, "division": "421224"}).content.decode()
+    assert "小学学龄儿童净入学率" in html.split('data-testid="revised-definitions"')[1].split("</div>")[0]
+    # Republished: today's definition.
+    snapshot_publish(school_year=ic.year, acting_user=admin, division_code="421224")
+    assert year_figures(admin, 2020, "421224").numerator("primary_ner") == 68
+
+
+def test_the_definitions_version_is_part_of_the_data_version(ic, monkeypatch):
+    """What is cached on the data version (an annual report's draft) is redrafted when a definition is revised."""
+    before = data_version()
+    assert before.endswith(f"-d{definitions_version()}")
+    monkeypatch.setitem(REGISTRY, "junior_ner", replace(REGISTRY["junior_ner"], revision=3))
+    assert data_version() != before
+
+
+def test_the_dashboard_shows_both_figures_each_with_its_formula(ic):
+    page = client_for(ic.users["admin"]).get("/indicators/", {"year": 2020, "division": "421224", "live": "1"})
+    assert page.status_code == 200
+    section = page.content.decode().split('data-testid="enrolment-rates"')[1].split("</table>")[0]
+    rows = dict(re.findall(r'<tr data-code="(\w+)">(.*?)</tr>', section, re.S))
+    assert list(rows) == list(CODES)
+    text = {code: " ".join(re.sub(r"<[^>]+>", " ", row).split()) for code, row in rows.items()}
+    assert "755.56% 68 / 9" in text["primary_ner"]
+    assert "1240.00% 62 / 5" in text["junior_ner"]
+    assert "71.43% 10 / 14" in text["compulsory_enrolment_rate"]
+    rules = evaluate(None, 2020, codes=["kg_count"]).rules
+    for code in CODES:
+        formula = re.search(r'data-testid="enrolment-rate-formula">(.*?)</td>', rows[code], re.S).group(1)
+        assert html_unescape(formula) == REGISTRY[code].formula_text(rules)
+    # A school's account has no register to compare: no such section.
+    school = client_for(ic.users["school_p1"]).get("/indicators/", {"year": 2020}).content.decode()
+    assert 'data-testid="enrolment-rates"' not in school
