@@ -382,10 +382,10 @@ def register_matches(ctx: Context, dim):
     """{"in_school", "on_roll", "outside"}: the register's children of compulsory-school age (the 控辍保学 figure)
     in school: matched by ID number to an on-roll enrolment of the year at any school and level ("on_roll"), or to
     the year's list of children verified as enrolled outside the county (``OutsideEnrollment``; "outside": those
-    not also on a roll). Each child once, however many rows match. The register is read within the user's scope,
-    the enrolment and the outside record may be anywhere; only counts leave the query. One statement: the register
-    LEFT JOINed to the distinct ID numbers on the rolls and on the outside list (hash joins; the ORM cannot join on
-    the ID number, not being a foreign key)."""
+    not also on a roll). Each child once. The register is read within the user's scope, the enrolment and the
+    outside record may be anywhere; only counts leave the query. One statement: the register LEFT JOINed to the ID
+    numbers on the rolls and on the outside list (hash joins; the ORM cannot join on the ID number, not being a
+    foreign key)."""
     people = (
         ctx.scoped(PopulationRecord)
         .filter(school_year=ctx.year)
@@ -393,15 +393,14 @@ def register_matches(ctx: Context, dim):
         .order_by()
         .values(idn=F("id_number_hash"), key=_key("population", dim))
     )
+    # Each ID number at most once on either side, by the constraints (no DISTINCT needed): one current enrolment per
+    # student and year, one student per ID number; one outside record per ID number and year.
     enrolled = (
         Enrollment.objects.filter(school_year=ctx.year, is_current=True, status__in=ON_ROLL_STATUSES)
         .order_by()
         .values(idn=F("student__id_number_hash"))
-        .distinct()
     )
-    outside = (
-        OutsideEnrollment.objects.filter(school_year=ctx.year).order_by().values(idn=F("id_number_hash")).distinct()
-    )
+    outside = OutsideEnrollment.objects.filter(school_year=ctx.year).order_by().values(idn=F("id_number_hash"))
     quote = connection.ops.quote_name
     try:
         people_sql, people_params = people.query.sql_with_params()
