@@ -383,9 +383,9 @@ def register_matches(ctx: Context, dim):
     in school: matched by ID number to an on-roll enrolment of the year at any school and level ("on_roll"), or to
     the year's list of children verified as enrolled outside the county (``OutsideEnrollment``; "outside": those
     not also on a roll). Each child once. The register is read within the user's scope, the enrolment and the
-    outside record may be anywhere; only counts leave the query. One statement: the register LEFT JOINed to the ID
-    numbers on the rolls and on the outside list (hash joins; the ORM cannot join on the ID number, not being a
-    foreign key)."""
+    outside record may be anywhere; only counts leave the query. One statement: the register joined to the ID
+    numbers on the rolls and, apart, on the outside list, then grouped by child and by key (hash joins; the ORM
+    cannot join on the ID number, not being a foreign key)."""
     people = (
         ctx.scoped(PopulationRecord)
         .filter(school_year=ctx.year)
@@ -409,16 +409,19 @@ def register_matches(ctx: Context, dim):
     except EmptyResultSet:  # nothing in scope
         return {}
     key, idn = quote("key"), quote("idn")
+    # Inner joins (each side one hash join, or an index search on SQLite, which would scan a LEFT JOINed subquery
+    # once per person), then one row per child (on a roll wins over the outside list), then one per key.
+    matched = (
+        f"SELECT p.{key} AS k, p.{idn} AS i, 1 AS r FROM ({people_sql}) p INNER JOIN ({enrolled_sql}) e "
+        f"ON e.{idn} = p.{idn} UNION ALL "
+        f"SELECT p.{key} AS k, p.{idn} AS i, 0 AS r FROM ({people_sql}) p INNER JOIN ({outside_sql}) o "
+        f"ON o.{idn} = p.{idn}"
+    )
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT p.{key}, "
-            f"SUM(CASE WHEN e.{idn} IS NOT NULL THEN 1 ELSE 0 END), "
-            f"SUM(CASE WHEN e.{idn} IS NULL THEN 1 ELSE 0 END) "
-            f"FROM ({people_sql}) p "
-            f"LEFT JOIN ({enrolled_sql}) e ON e.{idn} = p.{idn} "
-            f"LEFT JOIN ({outside_sql}) o ON o.{idn} = p.{idn} "
-            f"WHERE e.{idn} IS NOT NULL OR o.{idn} IS NOT NULL GROUP BY p.{key}",
-            (*people_params, *enrolled_params, *outside_params),
+            "SELECT u.k, SUM(u.r), SUM(1 - u.r) FROM "
+            f"(SELECT m.k AS k, m.i AS i, MAX(m.r) AS r FROM ({matched}) m GROUP BY m.k, m.i) u GROUP BY u.k",
+            (*people_params, *enrolled_params, *people_params, *outside_params),
         )
         rows = cursor.fetchall()
     result: dict = {}
