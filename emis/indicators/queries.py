@@ -21,8 +21,8 @@ Person-level facts are one query per dimension asked for (the total, township, g
 attributes of the school where it entered):
 
     population             PopulationRecord of the year, COUNTs by age band          rate denominators
-    register_matches       the register (6-14) LEFT JOINed by ID number to the        入学率 (户籍比对) numerator,
-                           year's on-roll ID numbers and to the outside list          the 控辍保学 figure
+    register_matches       the register (6-14) joined by ID number to the year's      入学率 (户籍比对) numerator,
+                           rolls and, apart, to the outside list; one row per child   the 控辍保学 figure
     gender_enrolments      Enrollment on the roll by level, GROUP BY gender            pupils by gender
     cohort                 first 一年级 enrolments of year N-8, COUNT(DISTINCT student) 巩固率 (cohort)
                            three times: all, in 九年级 in year N, left (semi-joins)
