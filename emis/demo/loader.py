@@ -9,6 +9,7 @@ load instead (docs/adr/0002-demo-load-bypasses-row-audit.md).
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,7 +30,7 @@ from emis.orgs.apps import DOMAIN as ORGS_DOMAIN
 from emis.orgs.choices import DivisionLevel, SchoolCategory
 from emis.orgs.models import Division, School, SchoolEvent, SchoolYear
 from emis.population.apps import DOMAIN as POPULATION_DOMAIN
-from emis.population.models import PopulationRecord, PopulationSource
+from emis.population.models import OutsideEnrollment, PopulationRecord, PopulationSource
 from emis.staff.apps import DOMAIN as STAFF_DOMAIN
 from emis.staff.models import Posting, Staff
 from emis.students.apps import DOMAIN as STUDENTS_DOMAIN
@@ -377,6 +378,40 @@ def _write(plan: Plan, timer: _Timer, county: DemoCounty) -> dict[str, int]:
     timer.step("population records", len(plan.population), "police registers 2015 and 2020")
 
     insert_rows(
+        OutsideEnrollment,
+        (
+            "school_year_id",
+            "id_number",
+            "name",
+            "name_initials",
+            "county_code",
+            "hukou_township_id",
+            "school_name",
+            "region",
+            "grade",
+            "verified_on",
+            "note",
+        ),
+        (
+            (
+                year_ids[o.year],
+                o.person.id_number,
+                o.person.name,
+                initials(o.person.name),
+                plan.county,
+                division_ids[o.person.hukou_township],
+                o.school_name,
+                o.region,
+                o.grade,
+                CENSUS[o.year] + dt.timedelta(days=19),
+                "就读学校证明",
+            )
+            for o in plan.outside
+        ),
+    )
+    timer.step("outside enrolments", len(plan.outside), "2020: registered children verified at school elsewhere")
+
+    insert_rows(
         Staff,
         (
             "name",
@@ -431,6 +466,7 @@ def _write(plan: Plan, timer: _Timer, county: DemoCounty) -> dict[str, int]:
                 Student,
                 Enrollment,
                 PopulationRecord,
+                OutsideEnrollment,
                 Staff,
                 Posting,
             ):
@@ -456,6 +492,7 @@ def wipe_county(county: DemoCounty, *, log: Log = _quiet) -> dict[str, int]:
         ("postings", Posting.objects.filter(in_county | Q(staff__post_school_id__in=school_ids))),
         ("staff", Staff.objects.filter(post_school_id__in=school_ids)),
         ("enrolments", Enrollment.objects.filter(in_county | Q(student__county_code=county_code))),
+        ("outside enrolments", OutsideEnrollment.objects.filter(county_code=county_code)),
         ("population records", PopulationRecord.objects.filter(hukou_township__code__startswith=county_code)),
         ("students", Student.objects.filter(Q(county_code=county_code) | Q(current_school_id__in=school_ids))),
         ("classes", SchoolClass.objects.filter(in_county)),

@@ -70,6 +70,17 @@ FIGURES = {
     "recruited_senior_vocational_special_2016_2020": 137,
 }
 
+# Where the county's children at school outside it study (with their parents at work there): city, school stem.
+OUTSIDE_SCHOOLS = (
+    ("湖北省武汉市", "育才"),
+    ("湖北省武汉市", "光谷第一"),
+    ("湖北省咸宁市", "温泉"),
+    ("广东省广州市", "白云实验"),
+    ("广东省东莞市", "长安"),
+    ("广东省深圳市", "宝安"),
+    ("浙江省杭州市", "萧山"),
+    ("江苏省苏州市", "工业园区"),
+)
 OTHER_HUBEI_COUNTIES = ("421202", "421221", "421222", "421223", "421281", "420111", "420106", "420222")
 
 PRIMARY_GRADES = ("P1", "P2", "P3", "P4", "P5", "P6")
@@ -209,6 +220,17 @@ class StaffPlan:
     postings: list = field(default_factory=list)  # (school code, kind, start, end, note)
 
 
+@dataclass(slots=True)
+class OutsidePlan:
+    """A child of the county's register verified as attending school outside the county (县外就读)."""
+
+    year: int
+    person: Person
+    school_name: str
+    region: str
+    grade: str
+
+
 @dataclass
 class Plan:
     seed: int
@@ -221,6 +243,7 @@ class Plan:
     enrollments: list = field(default_factory=list)
     population: list = field(default_factory=list)  # (year, Person)
     staff: list = field(default_factory=list)
+    outside: list = field(default_factory=list)  # OutsidePlan: registered children verified at school elsewhere
 
     def counts(self) -> dict[str, int]:
         return {
@@ -233,6 +256,7 @@ class Plan:
             "population_records": len(self.population),
             "staff": len(self.staff),
             "postings": sum(len(s.postings) for s in self.staff),
+            "outside_enrollments": len(self.outside),
         }
 
 
@@ -252,6 +276,9 @@ class CountySpec:
     communities: dict = field(default_factory=dict)  # township -> names of its 社区
     other_counties: tuple = OTHER_HUBEI_COUNTIES  # where migrants' ID numbers are from
     school_code_block: int = 0  # added to the serial part of the 学校标识码, so two counties' codes never meet
+    # The share of the register's children of 6-14 at school outside the county with their parents (县外就读), each
+    # verified: a labour-exporting county's register holds them beside its pupils (docs/indicators.md).
+    outside_share: float = 0.04
     moves: dict = field(
         default_factory=lambda: {
             "transfers": 40,
@@ -1152,6 +1179,28 @@ class _Builder:
         fill(2015, registered, 15, 17, self.figures["population_15_17_2015"])
         plan.population += [(2015, p) for p in registered]
 
+    def build_outside(self) -> None:
+        """2020: children of the county's register aged 6-14 at school outside the county, verified (县外就读),
+        `outside_share` of each age's registered children: on the register and on the outside list, on no roll of
+        the county. They keep the 户籍比对 入学率 (the 控辍保学 figure) at 100%, and they are why the county's net
+        rates, counted at its schools by the statistics definition, stay below 100% although migrant pupils from
+        other counties attend them."""
+        plan, rng, census = self.plan, self.rng, CENSUS[2020]
+        share = self.county.outside_share
+        by_age: dict[int, int] = {}
+        for year, person in plan.population:
+            age = age_on(person.birth, census)
+            if year == 2020 and 6 <= age <= 14:
+                by_age[age] = by_age.get(age, 0) + 1
+        grades = ("一", "二", "三", "四", "五", "六", "七", "八", "九")
+        for age in range(6, 15):
+            for _ in range(round(by_age.get(age, 0) * share / (1 - share))):
+                person = self.person(birth=self.birth_for_age(age, census), township=self.random_township())
+                city, school = rng.choice(OUTSIDE_SCHOOLS)
+                level = "小学" if age <= 11 else "初级中学"
+                plan.population.append((2020, person))
+                plan.outside.append(OutsidePlan(2020, person, f"{city}{school}{level}", city, f"{grades[age - 6]}年级"))
+
     #
     # Staff
     #
@@ -1339,6 +1388,7 @@ class _Builder:
         self.build_population()
         self.build_staff()
         self.set_capacities()
+        self.build_outside()  # last: the draws above are those of the plan without it
         check_plan(self.plan, self.figures)
         return self.plan
 

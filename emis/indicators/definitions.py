@@ -43,6 +43,9 @@ class Indicator:
     difference: bool = False  # value = numerator - denominator (the 编制 gap)
     cap: Decimal | None = None  # a percentage capped at this value (aggregate 巩固率: 100)
     threshold: Callable[[dict], tuple[str, Decimal, object] | None] | None = None
+    # Raised whenever the definition changes what is counted; a snapshot frozen under another revision does not
+    # stand for today's definition (figures.revised_codes).
+    revision: int = 1
 
     def formula_text(self, rules: dict) -> str:
         return str(self.formula) % formula_params(rules)
@@ -82,6 +85,7 @@ SOURCE_SECTIONS = {
     "1.8": _("国发〔2016〕40 号：班额 56 人以上为大班额、66 人以上为超大班额"),
     "1.9": _("中央编办发〔2014〕72 号：中小学教职工编制标准（生师比）"),
     "design": _("本系统学校台账：教学点附属于小学，不计校数，学位数取学校核定规模"),
+    "4": _("控辍保学“四查三比对”：户籍与学籍比对，县外就读经核实的计为在校"),
 }
 _SECTION = re.compile(r"(\d\.\d)(?: \(([ab])\))?")
 
@@ -91,6 +95,8 @@ def source_text(source: str) -> str:
     keys = [number + letter for number, letter in _SECTION.findall(source or "")]
     if "design" in (source or ""):
         keys.append("design")
+    if "控辍保学" in (source or ""):  # section 4
+        keys.append("4")
     found = [str(SOURCE_SECTIONS[key]) for key in dict.fromkeys(keys) if key in SOURCE_SECTIONS]
     return "；".join(found) or str(_("本系统统计口径"))
 
@@ -348,14 +354,16 @@ INDICATORS: tuple[Indicator, ...] = (
         name=_("小学学龄儿童净入学率"),
         unit=PERCENT,
         formula=_(
-            "适龄人口登记中 %(primary)s 周岁人口里在读小学及以上学段者 ÷ %(primary)s 周岁人口数 × 100%%；"
-            "按身份证号与全县学籍匹配，休学者不计，本县学籍口径（县外就读不计）"
+            "统计口径：各校统计时点在校生中 %(primary)s 周岁、就读小学及以上学段的人数 ÷ 适龄人口登记中 "
+            "%(primary)s 周岁人口数 × 100%%；分子按学校学籍计（含外县户籍的随迁子女，不含县外就读的本县儿童），"
+            "提前就读初中的学龄儿童计入，休学者不计；分乡镇时分子按学校所在乡镇，分母按户籍乡镇"
         ),
-        numerator=_("%(primary)s 周岁人口中在读小学及以上学段的人数"),
+        numerator=_("在校生中 %(primary)s 周岁、就读小学及以上学段的人数"),
         denominator=_("%(primary)s 周岁人口数"),
         source="domain-rules 1.3",
-        compute=fraction("register_matches", "net_primary", "population", "primary"),
+        compute=fraction("enrolments", "net_primary", "population", "primary"),
         dimensions=POPULATION_DIMS,
+        revision=2,
     ),
     Indicator(
         code="primary_ger",
@@ -376,14 +384,16 @@ INDICATORS: tuple[Indicator, ...] = (
         name=_("初中净入学率"),
         unit=PERCENT,
         formula=_(
-            "适龄人口登记中 %(junior)s 周岁人口里在读初中及以上学段者 ÷ %(junior)s 周岁人口数 × 100%%；"
-            "按身份证号与全县学籍匹配，休学者不计，本县学籍口径（县外就读不计）"
+            "统计口径：各校统计时点在校生中 %(junior)s 周岁、就读初中及以上学段的人数 ÷ 适龄人口登记中 "
+            "%(junior)s 周岁人口数 × 100%%；分子按学校学籍计（含外县户籍的随迁子女，不含县外就读的本县儿童），"
+            "休学者不计；分乡镇时分子按学校所在乡镇，分母按户籍乡镇"
         ),
-        numerator=_("%(junior)s 周岁人口中在读初中及以上学段的人数"),
+        numerator=_("在校生中 %(junior)s 周岁、就读初中及以上学段的人数"),
         denominator=_("%(junior)s 周岁人口数"),
         source="domain-rules 1.3",
-        compute=fraction("register_matches", "net_junior", "population", "junior"),
+        compute=fraction("enrolments", "net_junior", "population", "junior"),
         dimensions=POPULATION_DIMS,
+        revision=2,
     ),
     Indicator(
         code="junior_ger",
@@ -401,17 +411,19 @@ INDICATORS: tuple[Indicator, ...] = (
     ),
     Indicator(
         code="compulsory_enrolment_rate",
-        name=_("义务教育适龄儿童少年入学率"),
+        name=_("义务教育适龄儿童少年入学率（户籍比对）"),
         unit=PERCENT,
         formula=_(
-            "适龄人口登记中 %(compulsory)s 周岁人口里在本县学籍在校（任一学段，休学不计）者 ÷ "
-            "%(compulsory)s 周岁人口数 × 100%%；按身份证号匹配"
+            "控辍保学口径：适龄人口登记中 %(compulsory)s 周岁儿童里在校者 ÷ %(compulsory)s 周岁人口数 × 100%%；"
+            "在校指按身份证号匹配到本县任一学校当学年在籍在读（任一学段，休学、辍学不计），"
+            "或列入当学年县外就读核实名单；每名儿童只计一次，不含外县户籍的随迁子女；分乡镇按户籍乡镇"
         ),
-        numerator=_("%(compulsory)s 周岁人口中在校的人数"),
+        numerator=_("%(compulsory)s 周岁人口中在本县学籍在读或经核实县外就读的人数"),
         denominator=_("%(compulsory)s 周岁人口数"),
-        source="domain-rules 1.3",
+        source="domain-rules 1.3, 4 (控辍保学)",
         compute=fraction("register_matches", "in_school", "population", "compulsory"),
         dimensions=POPULATION_DIMS,
+        revision=2,
     ),
     Indicator(
         code="compulsory_retention",

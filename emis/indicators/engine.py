@@ -124,6 +124,9 @@ class Evaluation:
             "by": list(self.by),
             "rules": json_rules(self.rules),
             "computed_at": self.computed_at.isoformat(),
+            # The revision of each definition computed, so that a snapshot frozen under an earlier definition of an
+            # indicator is known for what it is (figures.revised_codes).
+            "revisions": {code: REGISTRY[code].revision for code in dict.fromkeys(item.code for item in self.values)},
             "values": [item.as_dict() for item in self.values],
         }
 

@@ -50,6 +50,26 @@ def evaluation_from_snapshot(data: dict) -> Evaluation:
     )
 
 
+def revised_codes(data: dict) -> set[str]:
+    """The indicators a snapshot froze under another revision of their definition than today's (a snapshot from
+    before revisions were recorded froze revision 1): its values of them do not stand for today's definition."""
+    frozen = data.get("revisions") or {}
+    codes = {item["code"] for item in data.get("values") or ()}
+    return {code for code in codes if code in REGISTRY and int(frozen.get(code, 1)) != REGISTRY[code].revision}
+
+
+def blank_codes(evaluation: Evaluation, codes: set[str]) -> Evaluation:
+    """The evaluation with the values of `codes` as no data."""
+    if not codes:
+        return evaluation
+    evaluation.values = [
+        IndicatorValue(item.code, None, None, None, item.dimensions) if item.code in codes else item
+        for item in evaluation.values
+    ]
+    evaluation._index = None
+    return evaluation
+
+
 class Figures:
     """One year's values (`now`), frozen in `snapshot` or live, and the baseline year's (`then`) if compared."""
 
@@ -61,8 +81,11 @@ class Figures:
         snapshot=None,
         division: str | None = None,
         not_compared: frozenset[str] | set[str] = frozenset(),
+        revised: frozenset[str] | set[str] = frozenset(),
     ):
         self.now, self.then, self.snapshot = now, then, snapshot
+        # Indicators whose definition changed since the snapshot was published: no data until it is republished.
+        self.revised = revised
         self.year = now.year
         self.division = division if division is not None else now.division
         self.baseline = then.year if then is not None else None
@@ -71,10 +94,13 @@ class Figures:
     @classmethod
     def from_snapshot(cls, snapshot, division: str | None = None) -> Figures:
         """The snapshot's frozen values; those that read pupils the registry does not hold for that year (frozen
-        as 0 before the engine said "no data") read as no data."""
+        as 0 before the engine said "no data") read as no data, and so do those frozen under an earlier definition
+        of their indicator (`revised`: the old figure answers another question than the page's formula states)."""
         evaluation = evaluation_from_snapshot(snapshot.values)
         missing = unrecorded_levels(snapshot.school_year, snapshot.division_code)
-        return cls(blank_unrecorded(evaluation, missing), snapshot=snapshot, division=division)
+        revised = revised_codes(snapshot.values)
+        evaluation = blank_codes(blank_unrecorded(evaluation, missing), revised)
+        return cls(evaluation, snapshot=snapshot, division=division, revised=frozenset(revised))
 
     @property
     def published(self) -> bool:

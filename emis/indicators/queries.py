@@ -10,7 +10,8 @@ never per pupil), so breaking down costs no further scan of the pupils:
 
     per-school query                                             gives
     School, with an "existed on the census date" flag             school counts; each school's attributes
-    Enrollment on the roll, COUNT by level, GROUP BY school       pupils, children (and 生师比, 编制, 学位)
+    Enrollment on the roll, COUNT by level, GROUP BY school       pupils, children (and 生师比, 编制, 学位);
+      and of the primary / junior age band at that level or higher  净入学率 numerators (statistics definition)
     class sizes (on-roll enrolments GROUP BY class), counted      班额 shares
       by band and school
     Posting in force on the census date, COUNT(DISTINCT staff)    staff in post (生师比, 编制)
@@ -20,8 +21,8 @@ Person-level facts are one query per dimension asked for (the total, township, g
 attributes of the school where it entered):
 
     population             PopulationRecord of the year, COUNTs by age band          rate denominators
-    register_matches       the register joined by ID number to the year's on-roll     net-rate and 入学率 numerators
-                           enrolments, COUNT by age band and level
+    register_matches       the register (6-14) joined by ID number to the year's      入学率 (户籍比对) numerator,
+                           rolls and, apart, to the outside list; one row per child   the 控辍保学 figure
     gender_enrolments      Enrollment on the roll by level, GROUP BY gender            pupils by gender
     cohort                 first 一年级 enrolments of year N-8, COUNT(DISTINCT student) 巩固率 (cohort)
                            three times: all, in 九年级 in year N, left (semi-joins)
@@ -31,8 +32,9 @@ attributes of the school where it entered):
 Each fact is `{key: {name: number}}` where key is None for the total and the dimension's value otherwise
 (township code, school category, ownership, urban_rural, gender, school code). Reads start from
 `Model.objects.for_user(user)` (all rows when user is None: a system computation). The only reads outside it
-let no row out: whether a register entry's ID number is on a roll anywhere (a township's child at school in the
-county seat is in school) and where a cohort's pupils are nine years later.
+let no row out: whether a register entry's ID number is on a roll anywhere or on the list of children verified as
+enrolled outside the county (a township's child at school in the county seat is in school) and where a cohort's
+pupils are nine years later.
 """
 
 from __future__ import annotations
@@ -48,7 +50,7 @@ from django.db.models.functions import Coalesce, Substr
 
 from emis.orgs.choices import JUNIOR_SCHOOL_CATEGORIES, Ownership, SchoolCategory
 from emis.orgs.models import School, SchoolYear, public_or_inclusive
-from emis.population.models import PopulationRecord
+from emis.population.models import OutsideEnrollment, PopulationRecord
 from emis.population.selectors import age_range_q
 from emis.staff.choices import HOME_POSTINGS
 from emis.staff.models import Posting
@@ -205,13 +207,27 @@ def _schools(ctx: Context) -> dict[int, dict]:
     return schools
 
 
+def _net_counts(ctx: Context) -> dict:
+    """The numerators of the net enrolment rates by the statistics definition (domain-rules 1.3), over on-roll
+    enrolments: pupils of the primary (junior) age band on the census date at that level or higher (an early entrant
+    of the primary band in 初中 counts for 小学; 休学 is not on the roll). Counted at the schools: a migrant pupil
+    counts, a child of the register at school outside the county does not."""
+    return {
+        "net_primary": Count("id", filter=Q(level__in=PRIMARY_OR_HIGHER) & _student_band_q(ctx, "primary")),
+        "net_junior": Count("id", filter=Q(level__in=JUNIOR_OR_HIGHER) & _student_band_q(ctx, "junior")),
+    }
+
+
+NET_NAMES = ("net_primary", "net_junior")
+
+
 def _pupils(ctx: Context) -> dict[int, dict]:
-    """{school id: {level: pupils on the roll}}."""
+    """{school id: {level: pupils on the roll, "net_primary" / "net_junior": those of the age band (_net_counts)}}."""
     rows = (
         ctx.on_roll()
         .order_by()
         .values("school_id")
-        .annotate(**{level: Count("id", filter=Q(level=level)) for level in LEVELS})
+        .annotate(**{level: Count("id", filter=Q(level=level)) for level in LEVELS}, **_net_counts(ctx))
     )
     return {row.pop("school_id"): row for row in rows}
 
@@ -281,13 +297,13 @@ def schools(ctx: Context, dim):
     return result
 
 
-ENROLMENT_NAMES = (*LEVELS, "preschool_public", "preschool_inclusive")
+ENROLMENT_NAMES = (*LEVELS, *NET_NAMES, "preschool_public", "preschool_inclusive")
 
 
 def enrolments(ctx: Context, dim):
-    """Pupils on the roll by level, and children in public and in 普惠性 (public or inclusive private) kindergartens,
-    by the attributes of the school enrolled at (a teaching point's category is its own; by school it counts
-    with its primary school)."""
+    """Pupils on the roll by level, the net-rate numerators (pupils of the primary / junior age band at that level or
+    higher), and children in public and in 普惠性 (public or inclusive private) kindergartens, by the attributes of
+    the school enrolled at (a teaching point's category is its own; by school it counts with its primary school)."""
     if dim == "gender":
         return gender_enrolments(ctx, dim)
     attributes = ctx.once("schools", _schools)
@@ -297,8 +313,8 @@ def enrolments(ctx: Context, dim):
         if school is None:
             continue
         counts = result.setdefault(_key_of(school, dim), dict.fromkeys(ENROLMENT_NAMES, 0))
-        for level in LEVELS:
-            counts[level] += pupils[level]
+        for name in (*LEVELS, *NET_NAMES):
+            counts[name] += pupils[name]
         if school["ownership"] == Ownership.PUBLIC:
             counts["preschool_public"] += pupils[Level.PRESCHOOL]
         if school["ownership"] == Ownership.PUBLIC or school["inclusive"]:
@@ -309,6 +325,7 @@ def enrolments(ctx: Context, dim):
 def gender_enrolments(ctx: Context, dim):
     preschool = Q(level=Level.PRESCHOOL)
     aggregates = {level: Count("id", filter=Q(level=level)) for level in LEVELS}
+    aggregates.update(_net_counts(ctx))
     aggregates["preschool_public"] = Count("id", filter=preschool & Q(school__ownership=Ownership.PUBLIC))
     # 普惠性 = public + private kindergartens recognised as inclusive (学前教育法 第二十三条).
     aggregates["preschool_inclusive"] = Count("id", filter=preschool & public_or_inclusive("school__"))
@@ -356,55 +373,65 @@ def _key(source: str, dim):
     return Value("") if dim is TOTAL else dimension_expression(source, dim)
 
 
+def _student_band_q(ctx: Context, band: str) -> Q:
+    """The enrolment's pupil is of the age band on the census date (the register's rule, on the pupil's birth date)."""
+    return Q(**{f"student__{key}": value for key, value in _band_q(ctx, band).children})
+
+
 def register_matches(ctx: Context, dim):
-    """{"net_primary", "net_junior", "in_school"}: register entries of compulsory-school age matched by ID number to
-    an on-roll enrolment of the year, by age band and the level enrolled at. A child of the primary band counts
-    towards the net rate when at primary level or higher, of the junior band at junior level or higher; any level
-    counts as in school. One join for the three (the ORM cannot join on the ID number, not being a foreign key):
-    the register is read within the user's scope, the enrolment may be at any school."""
-    bands = Case(
-        When(_band_q(ctx, "primary"), then=Value("primary")),
-        When(_band_q(ctx, "junior"), then=Value("junior")),
-        default=Value("other"),
-    )
+    """{"in_school", "on_roll", "outside"}: the register's children of compulsory-school age (the 控辍保学 figure)
+    in school: matched by ID number to an on-roll enrolment of the year at any school and level ("on_roll"), or to
+    the year's list of children verified as enrolled outside the county (``OutsideEnrollment``; "outside": those
+    not also on a roll). Each child once. The register is read within the user's scope, the enrolment and the
+    outside record may be anywhere; only counts leave the query. One statement: the register joined to the ID
+    numbers on the rolls and, apart, on the outside list, then grouped by child and by key (hash joins; the ORM
+    cannot join on the ID number, not being a foreign key)."""
     people = (
         ctx.scoped(PopulationRecord)
         .filter(school_year=ctx.year)
         .filter(_band_q(ctx, "compulsory"))
         .order_by()
-        .values(idn=F("id_number_hash"), key=_key("population", dim), band=bands)
+        .values(idn=F("id_number_hash"), key=_key("population", dim))
     )
+    # Each ID number at most once on either side, by the constraints (no DISTINCT needed): one current enrolment per
+    # student and year, one student per ID number; one outside record per ID number and year.
     enrolled = (
         Enrollment.objects.filter(school_year=ctx.year, is_current=True, status__in=ON_ROLL_STATUSES)
         .order_by()
-        .values(idn=F("student__id_number_hash"), lvl=F("level"))
+        .values(idn=F("student__id_number_hash"))
     )
+    outside = OutsideEnrollment.objects.filter(school_year=ctx.year).order_by().values(idn=F("id_number_hash"))
     quote = connection.ops.quote_name
     try:
         people_sql, people_params = people.query.sql_with_params()
         enrolled_sql, enrolled_params = enrolled.query.sql_with_params()
+        outside_sql, outside_params = outside.query.sql_with_params()
     except EmptyResultSet:  # nothing in scope
         return {}
-    key, band, level, idn = (quote(name) for name in ("key", "band", "lvl", "idn"))
+    key, idn = quote("key"), quote("idn")
+    # Inner joins (each side one hash join, or an index search on SQLite, which would scan a LEFT JOINed subquery
+    # once per person), then one row per child (on a roll wins over the outside list), then one per key.
+    matched = (
+        f"SELECT p.{key} AS k, p.{idn} AS i, 1 AS r FROM ({people_sql}) p INNER JOIN ({enrolled_sql}) e "
+        f"ON e.{idn} = p.{idn} UNION ALL "
+        f"SELECT p.{key} AS k, p.{idn} AS i, 0 AS r FROM ({people_sql}) p INNER JOIN ({outside_sql}) o "
+        f"ON o.{idn} = p.{idn}"
+    )
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT p.{key}, p.{band}, e.{level}, COUNT(*) FROM ({people_sql}) p "
-            f"INNER JOIN ({enrolled_sql}) e ON e.{idn} = p.{idn} GROUP BY p.{key}, p.{band}, e.{level}",
-            (*people_params, *enrolled_params),
+            "SELECT u.k, SUM(u.r), SUM(1 - u.r) FROM "
+            f"(SELECT m.k AS k, m.i AS i, MAX(m.r) AS r FROM ({matched}) m GROUP BY m.k, m.i) u GROUP BY u.k",
+            (*people_params, *enrolled_params, *people_params, *outside_params),
         )
         rows = cursor.fetchall()
     result: dict = {}
-    for row_key, row_band, row_level, n in rows:  # at most (dimension values) x 3 bands x levels
-        counts = result.setdefault(TOTAL if dim is TOTAL else row_key, dict.fromkeys(REGISTER_MATCHES, 0))
-        counts["in_school"] += n
-        if row_band == "primary" and row_level in PRIMARY_OR_HIGHER:
-            counts["net_primary"] += n
-        if row_band == "junior" and row_level in JUNIOR_OR_HIGHER:
-            counts["net_junior"] += n
+    for row_key, on_roll, outside_only in rows:  # one row per dimension value
+        result[TOTAL if dim is TOTAL else row_key] = {
+            "in_school": int(on_roll) + int(outside_only),
+            "on_roll": int(on_roll),
+            "outside": int(outside_only),
+        }
     return result
-
-
-REGISTER_MATCHES = ("net_primary", "net_junior", "in_school")
 
 
 def _cohort_start(ctx: Context):
@@ -530,8 +557,9 @@ def school_rows(ctx: Context) -> dict[int, dict]:
             },
         )
         row["capacity"] += school["capacity"]
-        for level, n in pupils.get(school_id, {}).items():
-            row["pupils"][level] += n
+        counted = pupils.get(school_id, {})
+        for level in LEVELS:
+            row["pupils"][level] += counted.get(level, 0)
     ratios = {level: ratio(ctx.rules, level) for level in LEVELS}
     rounding = ctx.rules["staffing_rounding"]
     for row in rows.values():

@@ -19,7 +19,7 @@ from emis.orgs.models import Division, School, SchoolYear
 
 from .definitions import LEVELS_READ, PERCENT, REGISTRY
 from .engine import evaluate, unrecorded_levels
-from .figures import Figures, as_number
+from .figures import Figures, as_number, revised_codes
 from .models import Comparator, IndicatorSnapshot, PlanTarget
 
 # The breakdowns of a dashboard besides the places one level down (child_dimension).
@@ -57,6 +57,9 @@ KEY_COUNTS = (
     "upper_secondary_students",
     "vocational_students",
 )
+# The two kinds of enrolment rate an area's dashboard shows side by side, each with its formula (issue 15): the net
+# rates by the statistics definition (pupils counted at the schools) and the register-matched share of the 控辍保学.
+ENROLMENT_RATES = ("primary_ner", "junior_ner", "compulsory_enrolment_rate")
 # What one school's figures can say: its pupils, class sizes, pupils per teacher, posts and places. Not the rates
 # over an area's school-age population (毛入园率, 入学率), its mix of kindergartens or of general and vocational
 # pupils, nor a count of schools.
@@ -155,7 +158,7 @@ def trend(user, code: str, division: str | None = None) -> list[dict]:
         # Read as the year's figures are (a year without the records the indicator reads has no data), and
         # compared only with the year before it that has data: never a change from a "—".
         item = snapshot.total(code)
-        value = as_number(item["value"]) if item else None
+        value = as_number(item["value"]) if item and code not in revised_codes(snapshot.values) else None
         if LEVELS_READ.get(code) and unrecorded_levels(year, division).intersection(LEVELS_READ[code]):
             value = None
         change = None if value is None or previous is None else value - previous

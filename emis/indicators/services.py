@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
@@ -15,6 +17,7 @@ from emis.staff.models import Staff
 from emis.students.models import Enrollment
 
 from .apps import DOMAIN
+from .definitions import REGISTRY
 from .engine import evaluate
 from .models import IndicatorSnapshot
 from .selectors import dashboard_breakdowns
@@ -24,11 +27,19 @@ class SnapshotRefused(Exception):
     pass
 
 
+def definitions_version() -> str:
+    """The revisions of the indicator definitions, in eight hex digits: changes when a definition is revised."""
+    revisions = ",".join(f"{code}:{indicator.revision}" for code, indicator in sorted(REGISTRY.items()))
+    return hashlib.sha256(revisions.encode()).hexdigest()[:8]
+
+
 def data_version() -> str:
-    """Which data a snapshot was computed from: the last change record and the sizes of the big tables."""
+    """Which data a snapshot was computed from: the last change record and the sizes of the big tables, and which
+    definitions computed it (so that what is cached on it, an annual report's draft, is redrafted when an
+    indicator's definition is revised)."""
     last_change = ObjectChange.objects.aggregate(last=Max("id"))["last"] or 0
     counts = (Enrollment.objects.count(), PopulationRecord.objects.count(), Staff.objects.count())
-    return f"c{last_change}-e{counts[0]}-p{counts[1]}-s{counts[2]}"
+    return f"c{last_change}-e{counts[0]}-p{counts[1]}-s{counts[2]}-d{definitions_version()}"
 
 
 @transaction.atomic

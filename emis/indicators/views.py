@@ -25,6 +25,7 @@ from .links import RecordLinks
 from .queries import DIMENSIONS
 from .rules import get_rules
 from .selectors import (
+    ENROLMENT_RATES,
     breakdown_rows,
     child_dimension,
     dashboard_codes,
@@ -122,6 +123,10 @@ def dashboard(request):
         if chart_code in place["values"]
     ]
     links = _links(request, school_year, rules, division)
+    area_view = not school_scoped(request.user)
+    enrolment_rates = _cards(figures, links, ENROLMENT_RATES if area_view else (), by_code)
+    for card in enrolment_rates:
+        card["formula"] = REGISTRY[card["code"]].formula_text(rules)
     context = {
         "year": school_year,
         "years": SchoolYear.objects.for_user(request.user).order_by("-start_year"),
@@ -136,6 +141,8 @@ def dashboard(request):
         "figures": figures,
         "rate_cards": _cards(figures, links, rate_codes, by_code),
         "count_cards": _cards(figures, links, count_codes, by_code),
+        "enrolment_rates": enrolment_rates,
+        "revised": [REGISTRY[code].name for code in sorted(figures.revised)],
         "progress": progress,
         "chart_code": chart_code,
         "chart_name": REGISTRY[chart_code].name,
@@ -144,7 +151,7 @@ def dashboard(request):
         "trend": trend(request.user, chart_code, division),
         "may_publish": access.role_may(request.user, DOMAIN, access.ADD),
         # An account scoped by schools has no area: no plan targets or published snapshots of its own to show.
-        "area_view": not school_scoped(request.user),
+        "area_view": area_view,
         "gauges": [
             {"name": str(p.target.get_indicator_display()), "value": float(p.actual), "target": float(p.target.value)}
             for p in progress

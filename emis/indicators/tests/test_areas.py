@@ -135,9 +135,11 @@ def test_the_citys_rate_is_the_ratio_of_the_sums_never_the_average(tc):
     city = evaluation.get("preschool_ger")
     assert (city.value, city.numerator, city.denominator) == (Decimal("88.89"), 8, 9)
     assert city.value != (tongshan.value + chongyang.value) / 2  # 85.00
-    # Person-level facts by county: the register matched to the rolls (net rate), pupils by level.
+    # By county: pupils of the band at the county's schools (net rate), the register matched to the rolls.
     assert evaluation.get("primary_ner", county=CHONGYANG).numerator == 3
-    assert evaluation.get("primary_ner").numerator == 5 + 3
+    assert evaluation.get("primary_ner").numerator == 68 + 3
+    assert evaluation.get("compulsory_enrolment_rate", county=TONGSHAN).numerator == 10
+    assert evaluation.get("compulsory_enrolment_rate").numerator == 10 + 3
     assert evaluation.value("kg_count", county=CHONGYANG) == 1 and evaluation.value("kg_count") == 4
     # The cohort (by the school entered in 2012): 通山's only.
     assert [row.dimensions["county"] for row in evaluation.rows("compulsory_retention", "county")] == [TONGSHAN]

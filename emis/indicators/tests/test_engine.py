@@ -40,10 +40,17 @@ def test_every_indicator_for_the_county(ic):
         "preschool_ger": (D("120.00"), 6, 5),  # 毛: the 2- and 6-year-olds count above, not below
         "inclusive_kg_coverage": (D("83.33"), 5, 6),
         "public_kg_share": (D("50.00"), 3, 6),
-        "primary_ner": (D("55.56"), 5, 9),  # 3 at P1, N9's 11-year-old, the early 七年级 pupil
+        # Net rates by the statistics definition: the pupils of the band at the schools, at the level or higher, over
+        # the register (which leaves out most pupils of this county: rates over 100 % flag a register missing children).
+        # 6-11: P1 55 + the 11-year-old, TP 3, P2 4, N9 2 (one 转入), N9's early 七年级 pupil, PP 2.
+        "primary_ner": (D("755.56"), 68, 9),
         "primary_ger": (D("755.56"), 68, 9),
-        "junior_ner": (D("60.00"), 3, 5),  # S12's two 12-year-olds and c1; the 12-year-old in 六年级 is not
+        # 12-14: N9 2, S12 七年级 56, c7, c1 c2 j1 (j2 休学 is not; nor the 12-year-old in 六年级).
+        "junior_ner": (D("1240.00"), 62, 5),
         "junior_ger": (D("1260.00"), 63, 5),
+        # The register's 6-14 in school (any level, anywhere in the county): 3 at P1, KB's 6-year-old, N9's two
+        # 11-year-olds, P1's 12-year-old, S12's two 12-year-olds, c1; not P1's suspended, TP's dropout, the
+        # 8-year-old, j2 (休学).
         "compulsory_enrolment_rate": (D("71.43"), 10, 14),
         "upper_secondary_ger": (D("87.50"), 7, 8),  # the 18-year-old counts above, not below
         "vocational_ger": (D("37.50"), 3, 8),
@@ -87,8 +94,14 @@ def test_breakdown_by_township(ic):
     # Children by the kindergarten's township over the 3-5 population by 户籍 township.
     assert (rows[("preschool_ger", a)].value, rows[("preschool_ger", a)].denominator) == (D("100.00"), 3)
     assert (rows[("preschool_ger", b)].value, rows[("preschool_ger", b)].numerator) == (D("150.00"), 3)
-    assert rows[("primary_ner", a)].value == D("50.00")  # 3 of 6
-    assert rows[("primary_ner", b)].value == D("66.67")  # 2 of 3: the 6-year-old in 中班 is not in primary
+    # Net rates: pupils by the school's township over children by the household's.
+    assert (rows[("primary_ner", a)].numerator, rows[("primary_ner", a)].denominator) == (61, 6)
+    assert (rows[("primary_ner", b)].numerator, rows[("primary_ner", b)].denominator) == (7, 3)  # P2 4, N9 3
+    # The register share by the household's township: B's 6-year-old in 中班 is in school, not in primary.
+    assert (rows[("compulsory_enrolment_rate", b)].numerator, rows[("compulsory_enrolment_rate", b)].denominator) == (
+        3,
+        3,
+    )
     assert rows[("large_class_ratio", a)].value == D("14.29")  # 1 of 7
     assert rows[("large_class_ratio", b)].value == D("0.00")
     assert (rows[("staffing_gap", a)].numerator, rows[("staffing_gap", a)].denominator) == (9, 11)
@@ -104,8 +117,10 @@ def test_breakdown_by_gender_category_and_school(ic):
     evaluation = evaluate(None, 2020, by=("gender", "category", "school"))
     assert evaluation.value("primary_pupils", gender="2") == 27
     assert evaluation.value("primary_pupils", gender="1") == 41
-    assert evaluation.value("primary_ner", gender="2") == D("100.00")  # the one girl of 6-11 is at P1
-    assert evaluation.value("primary_ner", gender="1") == D("50.00")
+    assert evaluation.get("primary_ner", gender="2").numerator == 27  # P1's girls, over the register's one
+    assert evaluation.get("primary_ner", gender="2").denominator == 1
+    assert evaluation.get("primary_ner", gender="1").numerator == 41
+    assert evaluation.value("compulsory_enrolment_rate", gender="2") == D("100.00")  # the one girl of 6-14 is at P1
     assert evaluation.get("kg_count", gender="1") is None  # not broken down by gender
     # By category the teaching point is its own category; by school it counts with P1.
     assert evaluation.value("primary_pupils", category="teaching_point") == 3
@@ -189,11 +204,13 @@ def test_township_user_gets_its_township(ic):
     assert values["primary_school_count"] == (2, 2, None)
     assert values["primary_pupils"] == (62, 62, None)  # P1 57, TP 3, PP 2
     assert values["preschool_ger"] == (D("100.00"), 3, 3)
-    assert values["primary_ner"] == (D("50.00"), 3, 6)
+    assert values["primary_ner"] == (D("1016.67"), 61, 6)  # its schools' pupils of 6-11 over its register's
+    assert values["compulsory_enrolment_rate"] == (D("63.64"), 7, 11)
     assert values["staffing_gap"] == (-2, 9, 11)
     # The same figures as the county's township A row.
     by_township = evaluate(ic.users["leader"], 2020, by="township")
-    assert by_township.value("primary_ner", township="421224100") == D("50.00")
+    assert by_township.value("primary_ner", township="421224100") == D("1016.67")
+    assert by_township.value("compulsory_enrolment_rate", township="421224100") == D("63.64")
     assert by_township.value("primary_pupils", township="421224100") == 62
 
 
@@ -292,4 +309,5 @@ def test_query_count_does_not_depend_on_the_data(ic):
     assert _queries(by=every) == 14 + 8 + 3 + 3 + 3 + 8 + 4
     after = totals(evaluate(None, 2020))
     assert after["primary_pupils"][0] == before["primary_pupils"][0] + 15
-    assert after["primary_ner"][1:] == (5 + 15, 9 + 15)
+    assert after["primary_ner"][1:] == (68 + 15, 9 + 15)
+    assert after["compulsory_enrolment_rate"][1:] == (10 + 15, 14 + 15)

@@ -1,6 +1,6 @@
 """The full 通山县 demo county, loaded once per test run for every test that checks its published figures.
 
-Loading it (93,091 pupils, 110,362 register entries) takes about ten seconds, so every test that needs it lives
+Loading it (93,091 pupils, 112,982 register entries) takes about ten seconds, so every test that needs it lives
 in this package and shares one load: `tongshan` is package-scoped (emis.testing.module_db: one transaction,
 rolled back when the run leaves this package), and the root conftest.py's RUN_TOGETHER sends the whole package
 to one xdist worker, which runs it back to back.
