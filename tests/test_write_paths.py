@@ -56,6 +56,7 @@ NO_LOGGED_WRITES = {
     "emis.accounts.services.lockouts_for": "reads",
     "emis.accounts.services.lockout_release": "deletes login-failure records (not change-logged; an AuditEvent)",
     "emis.indicators.services.data_version": "reads",
+    "emis.indicators.services.definitions_version": "reads (a fingerprint of the indicator definitions)",
     "emis.reports.annual.services.annual_draft_run": "drafts into the cache (no row is written)",
     "emis.reports.annual.services.draft_job": "queues the drafting task; its state is in the cache",
     "emis.reports.annual.services.draft_key": "a cache key",

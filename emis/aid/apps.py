@@ -11,3 +11,16 @@ class AidConfig(AppConfig):
     name = "emis.aid"
     label = "aid"
     verbose_name = _("学生资助")
+
+    def ready(self):
+        from django.db.models.signals import post_migrate
+
+        # Django's flush (a transactional test's teardown) empties every table, the programmes the migration
+        # seeded included, then sends post_migrate: the reference rows come back there.
+        post_migrate.connect(_reference_after_migrate, sender=self)
+
+
+def _reference_after_migrate(sender, using="default", **kwargs):
+    from .seed import ensure_reference
+
+    ensure_reference(using=using)

@@ -59,6 +59,9 @@ def load(county, log) -> dict[str, int]:
     if not _tongshan(county):
         return {}
     from .models import Roll
+    from .seed import ensure_reference
+
+    ensure_reference()
 
     if Roll.objects.filter(school__township__code__startswith=county.code).exists():
         return {}

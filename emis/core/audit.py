@@ -67,6 +67,18 @@ def audit_context(*, user=None, source: str = ChangeSource.COMMAND, batch_id: in
         _current.reset(token)
 
 
+@contextlib.contextmanager
+def acting_as(user):
+    """The audit context names the actor: a request already does; a command, task or test calling a service
+    directly gets one with the actor, so the change records and audit events name who acted."""
+    context = current_context()
+    if context.acting_user() is not None:
+        yield
+        return
+    with audit_context(user=user, source=context.source):
+        yield
+
+
 class AuditContextMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response

@@ -8,7 +8,6 @@ transaction; the engine checks before it writes)."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import logging
 from collections.abc import Iterable, Sequence
@@ -21,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from emis.core.audit import audit_context, current_context
+from emis.core.audit import acting_as
 from emis.work import attachments as attachment_store
 from emis.work import documents
 from emis.work.calendar import CalendarUnknown, WorkCalendar
@@ -57,15 +56,6 @@ DEFAULT_CLOSE_AFTER_DAYS = 20
 
 def close_after_days() -> int:
     return int(getattr(settings, "EMIS_DROPOUTS_CLOSE_AFTER_DAYS", DEFAULT_CLOSE_AFTER_DAYS))
-
-
-@contextlib.contextmanager
-def _acting_as(user):
-    if current_context().acting_user() is not None:
-        yield
-        return
-    with audit_context(user=user, source=current_context().source):
-        yield
 
 
 def _refuse(message: str, code: str = "requirements"):
@@ -129,7 +119,7 @@ def open_cases(
             "id_number", flat=True
         )
         existing.update((year_id, number) for number in found)
-    with _acting_as(acting_user), transaction.atomic():
+    with acting_as(acting_user), transaction.atomic():
         for flag in wanted:
             key = (flag.school_year_id, flag.id_number)
             if key in existing:
@@ -249,7 +239,7 @@ def set_responsibles(dc: DropoutCase, acting_user, values: dict) -> DropoutCase:
     assignees)."""
     if dc.case.closed_at is not None or not _township_side(dc, acting_user):
         _refuse(_("只有乡镇或县教育局可以指定双线责任人。"), "refused")
-    with _acting_as(acting_user), transaction.atomic():
+    with acting_as(acting_user), transaction.atomic():
         for name in RESPONSIBLE_FIELDS:
             if name in values:
                 value = values[name]
@@ -292,7 +282,7 @@ def step(
     """A step with nothing of this app's own to write: 开始核实, 延缓入学, 休学 (approved, with the document)."""
     if transition not in ("verify", "defer", "suspend"):
         _refuse(_("此环节须在个案页面办理。"), "unknown_transition")
-    with _acting_as(acting_user), transaction.atomic():
+    with acting_as(acting_user), transaction.atomic():
         moved = case_transition(
             case=dc.case,
             transition=transition,
@@ -323,7 +313,7 @@ def confirm(
     missing = dc.missing_duties()
     if missing:
         _refuse(_("确认辍学前须写明双线责任人：{names}。").format(names="、".join(str(m) for m in missing)))
-    with _acting_as(acting_user), transaction.atomic():
+    with acting_as(acting_user), transaction.atomic():
         moved = case_transition(
             case=dc.case,
             transition="confirm",
@@ -400,7 +390,7 @@ def issue_notice(
         _refuse(_("办件已由他人办理，请刷新后查看最新情况再办理。"), "moved_on")
     if days < 1:
         _refuse(_("返校期限须至少1个工作日。"))
-    with _acting_as(acting_user), transaction.atomic():
+    with acting_as(acting_user), transaction.atomic():
         if guardian.strip():
             dc.guardian = guardian.strip()
         try:
@@ -458,7 +448,7 @@ def record_contact(
         attachment_store.check_uploads(files)
     except ValidationError as exc:
         raise TransitionRefused(exc.messages[0], code="bad_file") from exc
-    with _acting_as(acting_user), transaction.atomic():
+    with acting_as(acting_user), transaction.atomic():
         moved = case_transition(
             case=dc.case,
             transition=transition,
@@ -518,7 +508,7 @@ def mark_returned(
     enrollment = current_roll(dc)
     if enrollment is None:
         _refuse(_("学籍中没有该儿童的在读记录：请学校先办理复学或入学（学籍异动），再登记已复学。"), "not_on_roll")
-    with _acting_as(acting_user), transaction.atomic():
+    with acting_as(acting_user), transaction.atomic():
         moved = case_transition(
             case=dc.case,
             transition="return",
@@ -566,7 +556,7 @@ def close(
             _refuse(_("该儿童已不在学籍中在读，不能销号。"), "not_on_roll")
     elif not comment.strip():
         _refuse(_("送教上门结束销号须写明情况。"))
-    with _acting_as(acting_user), transaction.atomic():
+    with acting_as(acting_user), transaction.atomic():
         moved = case_transition(
             case=dc.case, transition="close", acting_user=acting_user, version=version, comment=comment, today=today
         )
@@ -588,7 +578,7 @@ def home_teaching(
     _may(dc, "home_teaching", acting_user)
     if current_roll(dc) is None:
         _refuse(_("送教上门的儿童须保留学籍：请学校先为其办理入学或复学。"), "not_on_roll")
-    with _acting_as(acting_user), transaction.atomic():
+    with acting_as(acting_user), transaction.atomic():
         moved = case_transition(
             case=dc.case,
             transition="home_teaching",
@@ -616,7 +606,7 @@ def exclude(
     _may(dc, "exclude", acting_user)
     if exclusion not in Exclusion.values:
         _refuse(_("请选择排除原因。"))
-    with _acting_as(acting_user), transaction.atomic():
+    with acting_as(acting_user), transaction.atomic():
         moved = case_transition(
             case=dc.case,
             transition="exclude",
@@ -661,7 +651,7 @@ def request_reports(month: dt.date, acting_user, *, schools=None, today: dt.date
     schools = list(schools if schools is not None else report_schools(acting_user))
     done = set(MonthlyReport.objects.filter(month=month, school__in=schools).values_list("school_id", flat=True))
     made = []
-    with _acting_as(acting_user), transaction.atomic():
+    with acting_as(acting_user), transaction.atomic():
         for school in schools:
             if school.pk in done:
                 continue
@@ -695,7 +685,7 @@ def submit_report(
         _refuse(_("人数不能为负数。"))
     if not (suspected or dropouts) and not note.strip():
         note = _("本月无辍学")
-    with _acting_as(acting_user), transaction.atomic():
+    with acting_as(acting_user), transaction.atomic():
         moved = case_transition(
             case=report.case,
             transition="submit",
@@ -726,7 +716,7 @@ def quarterly_recheck(acting_user, *, year: int, quarter: int, comment: str = ""
         .filter(month__in=quarter_months(year, quarter), case__state="submitted")
         .select_related("case")
     )
-    with _acting_as(acting_user), transaction.atomic():
+    with acting_as(acting_user), transaction.atomic():
         for report in reports:
             case_transition(
                 case=report.case,

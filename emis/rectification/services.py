@@ -6,7 +6,6 @@ with the reason in Chinese and writes nothing (everything here runs in one trans
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from emis.core.audit import audit_context, current_context
+from emis.core.audit import acting_as
 from emis.work import attachments as attachment_store
 from emis.work import documents
 from emis.work.services import TransitionRefused, case_open, case_transition, refusal
@@ -46,15 +45,6 @@ def county_code(school) -> str:
     """The code of the school's county, whose bureau's template and series its notices use."""
     county = school.township.parent
     return county.code if county is not None else ""
-
-
-@contextlib.contextmanager
-def _acting_as(user):
-    if current_context().acting_user() is not None:
-        yield
-        return
-    with audit_context(user=user, source=current_context().source):
-        yield
 
 
 def _refuse(message: str, code: str = "requirements"):
@@ -113,7 +103,7 @@ def notice_draft(
     photos = [item.get("photo") for item in items]
     sniffed = _check_files([p for p in photos if p is not None])
     sniffed_iter = iter(sniffed)
-    with _acting_as(acting_user), transaction.atomic():
+    with acting_as(acting_user), transaction.atomic():
         case = case_open(
             workflow=RECTIFICATION.code,
             title=f"{school.name}：{title}"[:200],
@@ -156,7 +146,7 @@ def item_add(*, notice: Notice, acting_user, severity: str, finding: str, requir
     if not finding.strip():
         _refuse(_("请填写存在问题。"))
     sniffed = _check_files([photo])[0] if photo is not None else None
-    with _acting_as(acting_user), transaction.atomic():
+    with acting_as(acting_user), transaction.atomic():
         number = (notice.items.order_by("-number").values_list("number", flat=True).first() or 0) + 1
         item = _add_item(
             notice,
@@ -178,7 +168,7 @@ def item_remove(*, item: Item, acting_user) -> None:
     _may(notice, "issue", acting_user)
     if notice.items.count() <= 1:
         _refuse(_("整改通知书至少须列出一项存在问题。"))
-    with _acting_as(acting_user), transaction.atomic():
+    with acting_as(acting_user), transaction.atomic():
         photo = item.photo
         item.delete()
         if photo is not None and photo.step_id is None:
@@ -224,7 +214,7 @@ def notice_issue(*, notice: Notice, acting_user, version: int | None = None, tod
     today = today or timezone.localdate()
     if version is not None and notice.case.version != version:
         _refuse(_("办件已由他人办理，请刷新后查看最新情况再办理。"), "moved_on")
-    with _acting_as(acting_user), transaction.atomic():
+    with acting_as(acting_user), transaction.atomic():
         case = notice.case
         # The due date goes into the document: computed as the step will (the same calendar, the same days).
         from emis.work.calendar import CalendarUnknown, WorkCalendar
@@ -316,7 +306,7 @@ def notice_report(
         plan.append((item, text, len(photos)))
         uploads += photos
     _check_files(uploads)
-    with _acting_as(acting_user), transaction.atomic():
+    with acting_as(acting_user), transaction.atomic():
         step = case_transition(
             case=notice.case,
             transition="report",
@@ -375,7 +365,7 @@ def notice_verify(
         values["days"] = days if days is not None else notice.days
     else:
         transition = "accept"
-    with _acting_as(acting_user), transaction.atomic():
+    with acting_as(acting_user), transaction.atomic():
         step = case_transition(
             case=notice.case,
             transition=transition,

@@ -13,7 +13,6 @@ trail (``work.<workflow>.<transition>``; the case's own row change is change-log
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 from collections.abc import Iterable, Sequence
 
@@ -23,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from emis.core import access
-from emis.core.audit import audit_context, current_context, record_event
+from emis.core.audit import acting_as, record_event
 from emis.core.writes import Refused
 
 from . import attachments as attachment_store
@@ -50,18 +49,6 @@ class CaseMovedOn(TransitionRefused):
 
 def _event_name(workflow: Workflow, transition: Transition) -> str:
     return f"work.{workflow.code}.{transition.name}"
-
-
-@contextlib.contextmanager
-def _acting_as(user):
-    """The audit context names the actor: a request already does; a command, task or test calling the service
-    directly gets one with the actor, so the step's change record and audit event name who took it."""
-    context = current_context()
-    if context.acting_user() is not None:
-        yield
-        return
-    with audit_context(user=user, source=context.source):
-        yield
 
 
 # ---- checks --------------------------------------------------------------------------------------------------------
@@ -431,7 +418,7 @@ def case_open(
         _refuse(reason, "refused")
     checked = _checked_uploads(attachments)
     clocks = _plan_clocks(None, declared, opening, values, today)
-    with _acting_as(acting_user), transaction.atomic():
+    with acting_as(acting_user), transaction.atomic():
         case = Case(
             workflow=declared.code,
             title=title[:200],
@@ -486,7 +473,7 @@ def case_transition(
         case_id = case
     values = dict(values or {})
     today = today or timezone.localdate()
-    with _acting_as(acting_user), transaction.atomic():
+    with acting_as(acting_user), transaction.atomic():
         # The row lock makes a second actor wait here until the first commits, then read the moved case.
         locked = (
             Case.objects.for_user(acting_user)
@@ -562,7 +549,7 @@ def case_attach(*, case: Case | int, acting_user, files: Sequence, today: dt.dat
     if not files:
         _refuse(_("请选择要上传的文件。"), UNMET)
     checked = _checked_uploads(files)
-    with _acting_as(acting_user), transaction.atomic():
+    with acting_as(acting_user), transaction.atomic():
         stored = [
             attachment_store.store(found, upload, user=acting_user, sniffed=sniffed)
             for upload, sniffed in zip(files, checked, strict=True)

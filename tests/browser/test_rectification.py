@@ -136,7 +136,9 @@ def test_a_county_replaces_the_notice_template(new_page, live_server, mini_count
     page.goto(f"{live_server.url}/work/flows/")
     with page.expect_navigation():
         page.click("[data-testid=document-templates-link]")
-    assert "默认模板" in page.inner_text("[data-testid=template-state]")
+    assert "默认模板" in page.inner_text(
+        "[data-testid=template-rectification_notice-421224] [data-testid=template-state]"
+    )
     page.set_input_files(
         "[data-testid=template-upload-form] input[type=file]", edited(tmp_path / "错.docx", "{{ shcool }}")
     )
@@ -152,10 +154,12 @@ def test_a_county_replaces_the_notice_template(new_page, live_server, mini_count
     )
     with page.expect_navigation():
         page.click("[data-testid=template-upload]")
-    assert "本县模板" in page.inner_text("[data-testid=template-state]")
+    assert "本县模板" in page.inner_text(
+        "[data-testid=template-rectification_notice-421224] [data-testid=template-state]"
+    )
     assert DocumentTemplate.objects.get().file_name == "红头.docx"
     with page.expect_download() as download:
-        page.click("[data-testid=template-sample]")
+        page.click("[data-testid=template-rectification_notice-421224] [data-testid=template-sample]")
     sample = Document(download.value.path())
     assert any("本局红头（联系电话 138××××0000）" in p.text for p in sample.paragraphs)
     shot(page, "rect-templates-replaced")
