@@ -47,6 +47,12 @@ def review_match(
     ).exists():
         raise Refused(_("该疑似匹配已核实。"))
     if decision == MatchDecision.Decision.CONFIRMED:
+        if (
+            side == MatchSide.ROLL
+            and not Student.objects.for_user(acting_user, access.CHANGE).filter(pk=candidate.pk).exists()
+        ):
+            # The candidate may be a pupil of another township's school: its roll is not this user's to correct.
+            raise Refused(_("该学籍不在您的管理范围内，不能更正学籍一方：请更正户籍一方，或请县教育局核实。"))
         _correct(record, candidate, side)
     elif decision == MatchDecision.Decision.REJECTED:
         side = ""

@@ -118,6 +118,23 @@ def test_a_township_confirms_a_match_correcting_the_roll_and_the_child_is_no_lon
     assert "章玮" not in {f.name for f in detect(county.year).flags}
 
 
+def test_a_township_may_not_correct_the_roll_of_another_townships_school(login, county):
+    """The register child is the township's, the homophone on a roll is a pupil of 南林桥镇's B1: the township may
+    correct its register, not B1's roll (refused with the reason, nothing written)."""
+    child = make_population("章玮", county.year, county.township_a, birth=BIRTH, village=county.village_a)
+    candidate = make_student("张伟", county.school_b1, birth=BIRTH, gender=GENDER_MALE)
+    make_enrollment(candidate, county.classes["B1"])
+    before, township = candidate.id_number, login(Role.TOWNSHIP)
+    response = review(township, county, child, candidate, "confirmed:roll")
+    assert response.status_code == 302
+    candidate.refresh_from_db()
+    assert candidate.id_number == before and not MatchDecision.objects.exists()
+    assert "不能更正学籍一方" in response_text(township.get(response["Location"]))
+    assert review(township, county, child, candidate, "confirmed:register").status_code == 302
+    child.refresh_from_db()
+    assert child.id_number == candidate.id_number
+
+
 def test_confirming_on_the_register_side_corrects_the_register(login, county, flagged):
     child, candidate = flagged
     assert review(login(Role.TOWNSHIP), county, child, candidate, "confirmed:register").status_code == 302
