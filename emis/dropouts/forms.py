@@ -3,6 +3,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from emis.core import access
 from emis.core.access import Role
 from emis.core.forms import style_form
 
@@ -71,8 +72,13 @@ class ResponsibleForm(_Styled, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # The accounts that see the case (its township's, its school's): never another township's or county's users.
+        case = self.instance.case
         users = (
-            get_user_model().objects.filter(is_active=True, role__in=(Role.TOWNSHIP, Role.SCHOOL)).order_by("username")
+            get_user_model()
+            .objects.filter(is_active=True, role__in=(Role.TOWNSHIP, Role.SCHOOL))
+            .filter(access.users_covering(division=case.division_code, school_id=case.school_id))
+            .order_by("username")
         )
         for prefix, _line, _label in DUTIES:
             self.fields[f"{prefix}_user"].queryset = users

@@ -199,3 +199,17 @@ def test_the_engine_pages_show_the_case_and_its_steps(county, cases, client):
     assert "下发限期返校通知书" in text and "通教控辍〔2024〕1号" in text
     inbox = response_text(client.get(reverse("work:inbox")))
     assert "张三丰" in inbox
+
+
+def test_the_responsible_accounts_offered_are_those_who_see_the_case(county, cases):
+    """双线 people linked to accounts: the case's township's and school's accounts are offered, another township's
+    are not, so a case never lands in the 待办 of someone outside it."""
+    from emis.dropouts.forms import ResponsibleForm
+
+    dc = cases["张三丰"]  # A1's pupil: filed under A1, in township A
+    offered = set(ResponsibleForm(instance=dc, prefix="resp").fields["principal_user"].queryset)
+    assert {county.users[Role.TOWNSHIP], county.users[Role.SCHOOL]} <= offered
+    outsider = make_user("township_b_only", Role.TOWNSHIP, divisions=[county.township_b])
+    assert outsider not in offered
+    form = ResponsibleForm({"resp-principal_user": outsider.pk}, instance=dc, prefix="resp")
+    assert not form.is_valid() and "principal_user" in form.errors
