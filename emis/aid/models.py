@@ -73,6 +73,9 @@ def default_census(start_year: int, kind: str) -> dt.date:
 class Programme(RegistryModel):
     """A 资助项目 (programme): the levels it serves; its amounts are in Standard."""
 
+    # Written by migrate (and after a flush): a fresh database holds them (emis.core.backup.is_empty).
+    reference_data = True
+
     domain = DOMAIN
     scope = ScopeSpec(unrestricted=True)
 
@@ -122,6 +125,9 @@ class Standard(RegistryModel):
     The standard of a child on a census date: of each series, the row with the latest valid_from not after the date;
     among the series whose conditions the child meets (level, grade, boarding, categories), the highest amount.
     """
+
+    # Written by migrate (and after a flush): a fresh database holds them (emis.core.backup.is_empty).
+    reference_data = True
 
     domain = DOMAIN
     scope = ScopeSpec(unrestricted=True)

@@ -117,27 +117,32 @@ STANDARDS = (
 
 
 def seed_reference(Programme, Standard) -> None:  # noqa: N803 - the models, historical in the migration
-    """Write the programmes and their first standards where missing (idempotent)."""
-    programmes = {}
-    for code, name, levels, order, basis in PROGRAMMES:
-        programmes[code], _created = Programme.objects.get_or_create(
-            code=code, defaults={"name": name, "levels": levels, "order": order, "basis": basis}
-        )
-    for code, level, grades, boarder, tier, eligibility, categories, amount, source in STANDARDS:
-        Standard.objects.get_or_create(
+    """Write the programmes and their first standards where missing (idempotent). In bulk: reference rows the
+    system writes itself, like the migration's, with no change records (a fresh database has no changes)."""
+    have = set(Programme.objects.values_list("code", flat=True))
+    Programme.objects.bulk_create(
+        Programme(code=code, name=name, levels=levels, order=order, basis=basis)
+        for code, name, levels, order, basis in PROGRAMMES
+        if code not in have
+    )
+    programmes = {p.code: p for p in Programme.objects.filter(code__in=[p[0] for p in PROGRAMMES])}
+    have = set(Standard.objects.filter(valid_from=FROM).values_list("programme__code", "level", "boarder", "tier"))
+    Standard.objects.bulk_create(
+        Standard(
             programme=programmes[code],
             level=level,
             boarder=boarder,
             tier=tier,
             valid_from=FROM,
-            defaults={
-                "grades": grades,
-                "eligibility": eligibility,
-                "categories": categories,
-                "amount_per_year": Decimal(amount),
-                "source": source,
-            },
+            grades=grades,
+            eligibility=eligibility,
+            categories=categories,
+            amount_per_year=Decimal(amount),
+            source=source,
         )
+        for code, level, grades, boarder, tier, eligibility, categories, amount, source in STANDARDS
+        if (code, level, boarder, tier) not in have
+    )
 
 
 def ensure_reference(using: str = "default") -> None:

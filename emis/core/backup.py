@@ -133,10 +133,13 @@ def table_counts(using: str = "default") -> dict[str, int]:
 
 def is_empty(using: str = "default") -> bool:
     """No row in any of the project's own tables. Content types and permissions do not count: `migrate` and
-    `flush` create them in every database."""
+    `flush` create them in every database; nor do the reference rows an app writes there itself (a model with
+    ``reference_data = True``, as aid's programmes and first standards)."""
     tables = set(connections[using].introspection.table_names())
     for model in project_models():
         if not model.__module__.startswith("emis.") or model._meta.db_table not in tables:
+            continue
+        if getattr(model, "reference_data", False):
             continue
         if model._base_manager.using(using).exists():
             return False
