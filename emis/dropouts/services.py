@@ -58,6 +58,13 @@ def close_after_days() -> int:
     return int(getattr(settings, "EMIS_DROPOUTS_CLOSE_AFTER_DAYS", DEFAULT_CLOSE_AFTER_DAYS))
 
 
+def _move(dc: DropoutCase, transition: str, acting_user, **step):
+    """Take ``transition`` on the child's case through the engine and keep the moved case on ``dc``."""
+    moved = case_transition(case=dc.case, transition=transition, acting_user=acting_user, **step)
+    dc.case = moved.case
+    return moved
+
+
 def _refuse(message: str, code: str = "requirements"):
     raise TransitionRefused(message, code=code)
 
@@ -283,17 +290,16 @@ def step(
     if transition not in ("verify", "defer", "suspend"):
         _refuse(_("此环节须在个案页面办理。"), "unknown_transition")
     with acting_as(acting_user), transaction.atomic():
-        moved = case_transition(
-            case=dc.case,
-            transition=transition,
-            acting_user=acting_user,
+        _move(
+            dc,
+            transition,
+            acting_user,
             version=version,
             comment=comment,
             values=values or {},
             attachments=attachments,
             today=today,
         )
-        dc.case = moved.case
     return dc
 
 
@@ -314,16 +320,15 @@ def confirm(
     if missing:
         _refuse(_("确认辍学前须写明双线责任人：{names}。").format(names="、".join(str(m) for m in missing)))
     with acting_as(acting_user), transaction.atomic():
-        moved = case_transition(
-            case=dc.case,
-            transition="confirm",
-            acting_user=acting_user,
+        moved = _move(
+            dc,
+            "confirm",
+            acting_user,
             version=version,
             comment=comment,
             values={"dropout_reason": dropout_reason},
             today=today,
         )
-        dc.case = moved.case
         dc.dropout_reason = dropout_reason
         dc.confirmed_at = moved.at
         dc.save(update_fields=["dropout_reason", "confirmed_at", "updated_at"])
@@ -407,15 +412,14 @@ def issue_notice(
             user=acting_user,
             year=today.year,
         )
-        moved = case_transition(
-            case=dc.case,
-            transition="issue_notice",
-            acting_user=acting_user,
+        _move(
+            dc,
+            "issue_notice",
+            acting_user,
             version=dc.case.version,
             values={"days": days, "document_number": numbered.text},
             today=today,
         )
-        dc.case = moved.case
         dc.notice_number = numbered.text
         dc.save(update_fields=["notice_number", "guardian", "updated_at"])
     return dc
@@ -449,16 +453,15 @@ def record_contact(
     except ValidationError as exc:
         raise TransitionRefused(exc.messages[0], code="bad_file") from exc
     with acting_as(acting_user), transaction.atomic():
-        moved = case_transition(
-            case=dc.case,
-            transition=transition,
-            acting_user=acting_user,
+        moved = _move(
+            dc,
+            transition,
+            acting_user,
             version=version,
             values={"date": date.isoformat(), "line": line, "who": who.strip(), "outcome": outcome.strip()},
             attachments=files,
             today=today,
         )
-        dc.case = moved.case
         stored = moved.attachments.order_by("-id").first() if files else None
         return Contact.objects.create(
             dropout_case=dc,
@@ -509,16 +512,15 @@ def mark_returned(
     if enrollment is None:
         _refuse(_("学籍中没有该儿童的在读记录：请学校先办理复学或入学（学籍异动），再登记已复学。"), "not_on_roll")
     with acting_as(acting_user), transaction.atomic():
-        moved = case_transition(
-            case=dc.case,
-            transition="return",
-            acting_user=acting_user,
+        _move(
+            dc,
+            "return",
+            acting_user,
             version=version,
             comment=comment,
             values={"returned_on": returned_on.isoformat(), "school": enrollment.school.name},
             today=today,
         )
-        dc.case = moved.case
         dc.returned_on = returned_on
         dc.return_school = enrollment.school
         dc.save(update_fields=["returned_on", "return_school", "updated_at"])
@@ -557,10 +559,7 @@ def close(
     elif not comment.strip():
         _refuse(_("送教上门结束销号须写明情况。"))
     with acting_as(acting_user), transaction.atomic():
-        moved = case_transition(
-            case=dc.case, transition="close", acting_user=acting_user, version=version, comment=comment, today=today
-        )
-        dc.case = moved.case
+        _move(dc, "close", acting_user, version=version, comment=comment, today=today)
     return dc
 
 
@@ -579,16 +578,15 @@ def home_teaching(
     if current_roll(dc) is None:
         _refuse(_("送教上门的儿童须保留学籍：请学校先为其办理入学或复学。"), "not_on_roll")
     with acting_as(acting_user), transaction.atomic():
-        moved = case_transition(
-            case=dc.case,
-            transition="home_teaching",
-            acting_user=acting_user,
+        _move(
+            dc,
+            "home_teaching",
+            acting_user,
             version=version,
             comment=comment,
             attachments=attachments,
             today=today,
         )
-        dc.case = moved.case
     return dc
 
 
@@ -607,17 +605,16 @@ def exclude(
     if exclusion not in Exclusion.values:
         _refuse(_("请选择排除原因。"))
     with acting_as(acting_user), transaction.atomic():
-        moved = case_transition(
-            case=dc.case,
-            transition="exclude",
-            acting_user=acting_user,
+        _move(
+            dc,
+            "exclude",
+            acting_user,
             version=version,
             comment=comment,
             values={"exclusion": exclusion},
             attachments=attachments,
             today=today,
         )
-        dc.case = moved.case
         dc.exclusion = exclusion
         dc.save(update_fields=["exclusion", "updated_at"])
     return dc
