@@ -129,7 +129,7 @@ class TemplateVersion(RegistryModel):
         return f"{self.template.name}（第{self.number}版）"
 
     def get_absolute_url(self) -> str:
-        return reverse("inspections:version_detail", args=[self.pk])
+        return reverse("inspections:template_detail", args=[self.template_id])
 
 
 class Section(models.Model):

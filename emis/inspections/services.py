@@ -550,10 +550,10 @@ def inspection_send_back(
     return inspection
 
 
-def _display(answer: Answer) -> str:
+def answer_display(answer: Answer) -> str:
     item = answer.item
     if answer.value is None:
-        return _("未填写")
+        return _("已拍照") if item.kind == ItemKind.PHOTO else _("未填写")
     if item.kind == ItemKind.YES_NO:
         return _("是") if answer.value else _("否")
     if item.kind == ItemKind.CHOICE:
@@ -565,7 +565,7 @@ def _display(answer: Answer) -> str:
 
 def finding_text(answer: Answer) -> str:
     item = answer.item
-    text = _("{item}（检查结果：{value}）").format(item=item.text, value=_display(answer))
+    text = _("{item}（检查结果：{value}）").format(item=item.text, value=answer_display(answer))
     if answer.note:
         text = f"{text}{answer.note}"
     return text
