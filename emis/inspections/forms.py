@@ -250,7 +250,11 @@ class CampaignForm(forms.Form):
 
 
 class StepForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # The version of the inspection's case the page showed: a step against another is refused (and an empty post
+    # moves nothing).
+    version = forms.IntegerField(
+        widget=forms.HiddenInput, error_messages={"required": _("页面已过期，请刷新后再办理。")}
+    )
 
 
 class ReasonForm(StepForm):

@@ -142,10 +142,12 @@ class FillView(LoginRequiredMixin, View):
             done = Inspection.objects.filter(client_token=request.POST["client_token"], target=target).first()
             if done is not None:  # the same send again (a retry on a poor connection): nothing more to do
                 return HttpResponseRedirect(done.get_absolute_url())
-        if services.may_fill(target, request.user) or not _fill_step_allowed(target, inspection, request.user):
+        if services.may_fill(target, request.user):
             raise Http404
         if inspection is not None and inspection.case.state != "filling":
             return HttpResponseRedirect(inspection.get_absolute_url())
+        if not _fill_step_allowed(target, inspection, request.user):
+            raise Http404
         self.target, self.inspection = target, inspection
         return super().dispatch(request, *args, **kwargs)
 
