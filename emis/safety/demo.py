@@ -1,0 +1,10 @@
+def section_domains():
+    return ["safety"]
+
+
+def load(county, log):
+    return {}
+
+
+def wipe(county, log):
+    return {}
