@@ -1,4 +1,5 @@
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from emis.core.forms import ScopedModelForm, style_form
@@ -118,6 +119,19 @@ class HandleForm(forms.Form):
 
 
 class SweepForm(forms.Form):
+    on = forms.DateField(
+        label=_("按日期生成"),
+        help_text=_("生成截至该日应提醒的到期事项（一般为今天）；已生成的不会重复。"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["on"].initial = timezone.localdate()
         style_form(self)
+
+    def clean_on(self):
+        on = self.cleaned_data["on"]
+        if on > timezone.localdate():
+            raise forms.ValidationError(_("不能晚于今天。"))
+        return on

@@ -260,7 +260,7 @@ def _handle(alert, user, form) -> str:
 
 
 def _sweep(obj, user, form) -> str:
-    opened = services.expiry_sweep(acting_user=user)
+    opened = services.expiry_sweep(acting_user=user, today=form.cleaned_data["on"])
     return gettext("已生成{count}条到期提醒。").format(count=len(opened))
 
 
