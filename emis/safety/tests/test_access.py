@@ -103,4 +103,3 @@ MATRIX.per_route = {"safety:expiryalert_action": check_handle, "safety:expiryale
 @pytest.mark.parametrize("route", MATRIX.route_ids())
 def test_access_matrix(route, matrix_expected, matrix_clients):
     MATRIX.check(route, matrix_expected, matrix_clients)
-
