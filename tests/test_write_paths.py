@@ -1236,6 +1236,60 @@ MEALS_WRITES = {
 WRITES.update(MEALS_WRITES)
 
 
+# 校园安全 (emis.safety.services): a register row saved, a driver saved, the expiry sweep (an alert and its case for
+# A1's bus insurance) and the school's step that closes it.
+
+
+def _safety_fact_saved(county, admin):
+    from emis.safety.models import SafetyFact
+    from emis.safety.services import record_save
+
+    row = SafetyFact(school=county.school_a1, kind="closed", effective_on=dt.date(2024, 9, 1))
+    return lambda: record_save(obj=row, acting_user=admin)
+
+
+def _safety_driver_saved(county, admin):
+    from emis.safety.services import driver_save
+    from emis.safety.tests.conftest import setup_fleet
+
+    driver = setup_fleet(county)["driver"]
+    driver.licence_class = "A3"
+    return lambda: driver_save(driver=driver, acting_user=admin, today=dt.date(2025, 1, 1))
+
+
+def _safety_swept(county, admin):
+    from emis.safety.services import expiry_sweep
+    from emis.safety.tests.conftest import setup_fleet
+
+    setup_fleet(county)
+    return lambda: expiry_sweep(acting_user=admin, today=dt.date(2026, 3, 1))
+
+
+def _safety_alert_handled(county, admin):
+    from emis.safety.services import alert_handle, expiry_sweep
+    from emis.safety.tests.conftest import setup_fleet
+
+    setup_fleet(county)
+    (alert,) = expiry_sweep(acting_user=admin, today=dt.date(2026, 3, 1))
+    school = county.users[Role.SCHOOL]
+    return lambda: alert_handle(alert=alert, acting_user=school, comment="已续保", today=dt.date(2026, 3, 5))
+
+
+WRITES.update(
+    {
+        "emis.safety.services.record_save": [_safety_fact_saved],
+        "emis.safety.services.driver_save": [_safety_driver_saved],
+        "emis.safety.services.expiry_sweep": [_safety_swept],
+        "emis.safety.services.alert_handle": [_safety_alert_handled],
+    }
+)
+NO_LOGGED_WRITES.update(
+    {
+        "emis.safety.services.lead_days": "a setting (days ahead of an expiry)",
+        "emis.safety.services.years_between": "a computation (an age)",
+        "emis.safety.services.birthday": "a computation (the day one turns an age)",
+    }
+)
 # The inspection engine (emis.inspections.services): the county's administrator publishes the test checklist and
 # runs a campaign over the fixture's schools; the inspector (A2, B1) fills; the administrator signs off.
 

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "emis.aid",
     "emis.meals",
     "emis.inspections",
+    "emis.safety",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,191 @@
+"""The 安全工作 dashboard, the county table of 4个100% on a chosen date (page, print, xlsx) and the figures by year
+(D-grade area eliminated and buses), all within the user's scope. The figures come from selectors."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+
+from emis.core.exports import xlsx_response
+from emis.core.forms import style_form
+from emis.orgs.choices import DivisionLevel
+from emis.orgs.models import Division
+
+from . import selectors
+
+
+class OnForm(forms.Form):
+    year = forms.IntegerField(
+        label=gettext_lazy("年度"),
+        min_value=2000,
+        max_value=2100,
+        required=False,
+        help_text=gettext_lazy("按该年12月31日统计。"),
+    )
+    on = forms.DateField(
+        label=gettext_lazy("统计日期"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=gettext_lazy("填写后优先于年度。"),
+    )
+    township = forms.ModelChoiceField(
+        label=gettext_lazy("乡镇"), queryset=Division.objects.none(), required=False, empty_label=gettext_lazy("全部")
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["township"].queryset = Division.objects.for_user(user).filter(level=DivisionLevel.TOWNSHIP)
+        style_form(self)
+
+
+def _chosen(request):
+    form = OnForm(request.GET or None, user=request.user)
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    today = timezone.localdate()
+    if data.get("on"):
+        on = data["on"]
+    elif data.get("year"):
+        on = min(dt.date(data["year"], 12, 31), today) if data["year"] == today.year else dt.date(data["year"], 12, 31)
+    else:
+        on = today
+    return form, on, data.get("township")
+
+
+def _compliance(request):
+    form, on, township = _chosen(request)
+    result = selectors.compliance(request.user, on, township=township)
+    title = _("校园安全4个100%达标情况（{day}）").format(day=on.isoformat())
+    return form, result, title
+
+
+def _query(request) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+class ComplianceView(LoginRequiredMixin, View):
+    def get(self, request):
+        form, result, title = _compliance(request)
+        page = Paginator(result.rows, 50).get_page(request.GET.get("page"))
+        return render(
+            request,
+            "safety/compliance.html",
+            {
+                "form": form,
+                "result": result,
+                "title": title,
+                "page": page,
+                "query": _query(request),
+                "items": selectors.ITEMS,
+                "rule": selectors.guard_rule(),
+            },
+        )
+
+
+class CompliancePrintView(LoginRequiredMixin, View):
+    def get(self, request):
+        _form, result, title = _compliance(request)
+        return render(
+            request,
+            "safety/compliance_print.html",
+            {"result": result, "title": title, "items": selectors.ITEMS, "today": timezone.localdate()},
+        )
+
+
+class ComplianceExportView(LoginRequiredMixin, View):
+    def get(self, request):
+        _form, result, title = _compliance(request)
+        columns = [
+            (_("学校标识码"), None),
+            (_("学校名称"), None),
+            (_("乡镇"), None),
+            (_("在校生"), None),
+            (_("寄宿生"), None),
+            (_("应配保安员"), None),
+            (_("在岗专职保安员"), None),
+            *[(str(label), None) for label in selectors.ITEMS.values()],
+            (_("全部达标"), None),
+        ]
+        yes, no = _("达标"), _("未达标")
+        rows = [
+            [
+                row["school"].code,
+                row["school"].name,
+                row["township"],
+                row["pupils"],
+                row["boarders"],
+                row["required"],
+                row["guards"],
+                *[yes if row["items"][key] else no for key in selectors.ITEMS],
+                yes if row["all"] else no,
+            ]
+            for row in result.rows
+        ]
+        rows.append(
+            [
+                "",
+                _("达标率（%）"),
+                "",
+                "",
+                "",
+                "",
+                "",
+                *[result.percent[key] for key in selectors.ITEMS],
+                result.all_percent,
+            ]
+        )
+        return xlsx_response(title, _("4个100%"), columns, rows)
+
+
+def _figures(request):
+    form, on, _township = _chosen(request)
+    area = selectors.d_area(request.user, on=on)
+    years = selectors.bus_years(request.user)
+    buses = selectors.bus_counts(request.user, years)
+    return form, on, area, buses
+
+
+class FiguresView(LoginRequiredMixin, View):
+    def get(self, request):
+        form, on, area, buses = _figures(request)
+        top = max([row["area"] for row in area.by_year] or [0]) or 1
+        for row in area.by_year:
+            row["width"] = int(row["area"] * 100 / top)
+        return render(
+            request,
+            "safety/figures.html",
+            {"form": form, "on": on, "area": area, "buses": buses, "query": _query(request)},
+        )
+
+
+class FiguresExportView(LoginRequiredMixin, View):
+    def get(self, request):
+        _form, on, area, buses = _figures(request)
+        columns = [
+            (_("类别"), None),
+            (_("年度"), None),
+            (_("数量"), None),
+            (_("面积（㎡）"), None),
+            (_("累计（㎡）"), None),
+        ]
+        rows = [[_("D级危房消除"), r["year"], r["buildings"], r["area"], r["cumulative"]] for r in area.by_year]
+        rows.append([_("剩余D级危房"), on.isoformat(), area.remaining_buildings, area.remaining, ""])
+        rows += [[_("在用校车"), r["year"], r["buses"], "", ""] for r in buses]
+        rows += [[_("国标校车"), r["year"], r["national"], "", ""] for r in buses]
+        rows += [[_("公安交管备案校车"), r["year"], r["filed"], "", ""] for r in buses]
+        return xlsx_response(_("校舍与校车统计"), _("统计"), columns, rows)
+
+
+class DashboardView(LoginRequiredMixin, View):
+    def get(self, request):
+        figures = selectors.dashboard(request.user)
+        return render(request, "safety/dashboard.html", {"figures": figures, "items": selectors.ITEMS})
