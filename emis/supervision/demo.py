@@ -1,0 +1,10 @@
+def load(log=print, **kwargs):
+    return None
+
+
+def wipe(log=print, **kwargs):
+    return None
+
+
+def section_domains():
+    return []
