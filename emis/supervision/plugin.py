@@ -20,6 +20,8 @@ register(
             MenuEntry("supervision", "supervision:compliance", _("督导达标情况"), 30),
             MenuEntry("supervision", "supervision:visitplan_list", _("督导计划"), 40),
             MenuEntry("supervision", "supervision:visit_list", _("督导记录"), 50),
+            MenuEntry("supervision", "supervision:kindergartens", _("幼儿园督导评估"), 60),
+            MenuEntry("supervision", "supervision:five", _("五项管理"), 70),
             MenuEntry("supervision", "supervision:leaderpost_list", _("挂点包片"), 80),
         ),
         domains=(DataDomain(DOMAIN, _("教育督导"), 80), DataDomain(VISITS_DOMAIN, _("督导记录"), 81)),

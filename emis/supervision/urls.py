@@ -15,3 +15,9 @@ urlpatterns = [
     path("compliance/print/", views.CompliancePrintView.as_view(), name="compliance_print"),
     path("compliance/export/xlsx/", views.ComplianceExportView.as_view(), name="compliance_export"),
 ]
+urlpatterns += [
+    path("kindergartens/", views.KindergartenView.as_view(), name="kindergartens"),
+    path("kindergartens/export/xlsx/", views.KindergartenExportView.as_view(), name="kindergartens_export"),
+    path("five/", views.FiveView.as_view(), name="five"),
+    path("five/export/xlsx/", views.FiveExportView.as_view(), name="five_export"),
+]

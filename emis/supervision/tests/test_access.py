@@ -90,6 +90,10 @@ MATRIX = SupervisionMatrix(
         "supervision:compliance_export": [
             Probe("get", EVERY_ROLE, data={"year": "2024", "term": "autumn"}, check=is_xlsx)
         ],
+        "supervision:kindergartens": [Probe("get", EVERY_ROLE, data={"year": "2019"})],
+        "supervision:kindergartens_export": [Probe("get", EVERY_ROLE, data={"year": "2019"}, check=is_xlsx)],
+        "supervision:five": [Probe("get", EVERY_ROLE, data={"year": "2024", "term": "autumn"})],
+        "supervision:five_export": [Probe("get", EVERY_ROLE, data={"year": "2024", "term": "autumn"}, check=is_xlsx)],
         # The visit form: for the roles that record visits (督学, and the administrator); an empty form records none.
         "supervision:visit_new": [
             Probe("get", {ANON: 302, Role.INSPECTOR: 200, Role.ADMIN: 200, "*": 404}),
