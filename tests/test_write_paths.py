@@ -1229,7 +1229,7 @@ MEALS_WRITES = {
 WRITES.update(MEALS_WRITES)
 
 
-# 教育督导 (emis.supervision.services): the 督学 registry, 责任区, the term's plan, visits and their 整改通知书, 挂点包片.
+# 教育督导 (emis.supervision.services): the 督学 registry, 责任区, the plan, visits and their 整改通知书, 挂点包片.
 # The cases use a 督学 without an account: an account's schools (many-to-many) are change-logged on the account by
 # the m2m signal, which the row comparison here does not see (emis/supervision/tests/test_supervision.py checks it).
 

@@ -97,7 +97,9 @@ def _registry(county, admin, start):
     units = ("县人大代表", "县政协委员", "退休中学校长")
     for i in range(SPECIAL):
         inspectors.append(
-            Inspector(name=_name(i), kind="special", unit=units[i], start_date=dt.date(2018, 3, 1), phone=f"1397150{i:04d}")
+            Inspector(
+                name=_name(i), kind="special", unit=units[i], start_date=dt.date(2018, 3, 1), phone=f"1397150{i:04d}"
+            )
         )
     for i in range(FULL_TIME):
         inspectors.append(
@@ -176,7 +178,9 @@ def _visits(county, admin, section, today):
             over = last_day < today
             if not over and index % 3:
                 continue  # the month under way: a few visits so far
-            if not own and ((index % 9 == 4 and month.month in (10, 4)) or (index % 13 == 7 and month.month in (11, 5))):
+            if not own and (
+                (index % 9 == 4 and month.month in (10, 4)) or (index % 13 == 7 and month.month in (11, 5))
+            ):
                 continue  # a month missed
             day = month.replace(day=min(5 + index % 20, 28))
             if day > today:
@@ -318,9 +322,9 @@ def _engine(county, admin, today):
         kg_answers,
         "demo-kg2019",
     )
-    urban_first = sorted(
-        opened_2019, key=lambda s: ({"urban": 0, "town": 1}.get(s.urban_rural, 2), s.code)
-    )[:KG_ESTATE_2019]
+    urban_first = sorted(opened_2019, key=lambda s: ({"urban": 0, "town": 1}.get(s.urban_rural, 2), s.code))[
+        :KG_ESTATE_2019
+    ]
 
     def estate_answers(index, school):
         return {"es_1": True, "es_2": index % 3 != 0, "es_3": index % 3 == 0}, None

@@ -1,6 +1,6 @@
-"""教育督导 on the inspection engine (emis.inspections): the checklists this app ships (幼儿园办园行为督导评估 on the
-2017 national framework's five areas, 城镇小区配套幼儿园治理, 义务教育质量监测 and 五项管理 self-checks), published through
-``template_publish``; and the summaries read from their campaigns, in SQL, within the user's scope: the
+"""教育督导 on the inspection engine (emis.inspections): the checklists this app ships (幼儿园办园行为督导评估 on
+the 2017 national framework's five areas, 城镇小区配套幼儿园治理, 义务教育质量监测 and 五项管理 self-checks), published
+through ``template_publish``; and the summaries read from their campaigns, in SQL, within the user's scope: the
 kindergartens' scores and notices, and the 五项管理 completion and pass per area (a leader's 挂点 townships first)."""
 
 from __future__ import annotations
@@ -31,7 +31,15 @@ def _yes(code, text, weight=1, **extra):
 
 
 def _number(code, text, threshold, op=">=", weight=1, **extra):
-    return {"code": code, "text": text, "kind": "number", "threshold": threshold, "threshold_op": op, "weight": weight, **extra}
+    return {
+        "code": code,
+        "text": text,
+        "kind": "number",
+        "threshold": threshold,
+        "threshold_op": op,
+        "weight": weight,
+        **extra,
+    }
 
 
 # 《幼儿园办园行为督导评估办法》(2017): five areas, weighted to 100; 80 合格, 60 基本合格.
@@ -199,9 +207,7 @@ def _rate(part, whole):
 
 
 def _targets(user, code: str, year: int):
-    return Target.objects.for_user(user).filter(
-        campaign__version__template__code=code, campaign__starts_on__year=year
-    )
+    return Target.objects.for_user(user).filter(campaign__version__template__code=code, campaign__starts_on__year=year)
 
 
 def campaign_summary(user, code: str, year: int) -> dict:
@@ -330,7 +336,6 @@ def five_summary(user, year: int, term: str, townships=None) -> dict:
     figures["rows"] = rows
     figures["not_done"] = [row for row in rows if not row["done"]]
     return figures
-
 
 
 def url_of(obj) -> str:

@@ -325,4 +325,6 @@ class FiveExportView(LoginRequiredMixin, View):
             ]
             for row in detail["rows"]
         ]
-        return xlsx_response(_("{term}五项管理自查").format(term=terms.term_label(year, term)), _("五项管理"), columns, data)
+        return xlsx_response(
+            _("{term}五项管理自查").format(term=terms.term_label(year, term)), _("五项管理"), columns, data
+        )

@@ -26,9 +26,7 @@ def make_rows(county) -> None:
     visit = Visit.objects.filter(school=county.school_b1).first()
     visit.findings.create(text="消防通道堵塞", severity="serious", must_change=True)
     for assignment in Assignment.objects.all():
-        VisitPlan.objects.create(
-            school=assignment.school, month=dt.date(2024, 10, 1), inspector=assignment.inspector
-        )
+        VisitPlan.objects.create(school=assignment.school, month=dt.date(2024, 10, 1), inspector=assignment.inspector)
 
 
 def _visible(expected, role, model, obj) -> bool:
@@ -116,7 +114,9 @@ MATRIX.per_route = {
     "supervision:assignment_list_action": lambda expected, clients: _no_list_action(
         clients, "supervision:assignment_list_action"
     ),
-    "supervision:visit_list_action": lambda expected, clients: _no_list_action(clients, "supervision:visit_list_action"),
+    "supervision:visit_list_action": lambda expected, clients: _no_list_action(
+        clients, "supervision:visit_list_action"
+    ),
     "supervision:visitplan_action": lambda expected, clients: _no_row_action(clients),
 }
 

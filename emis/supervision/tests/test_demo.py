@@ -44,9 +44,7 @@ def test_the_seed_figures_come_out_of_the_data(tongshan):
     assert by_kind == {"special": 3, "full_time": 12, "part_time": 12}
     account = User.objects.get(username="inspector")
     own = Inspector.objects.get(user=account)
-    zone = set(
-        Assignment.objects.filter(inspector=own, end_date__isnull=True).values_list("school_id", flat=True)
-    )
+    zone = set(Assignment.objects.filter(inspector=own, end_date__isnull=True).values_list("school_id", flat=True))
     assert zone and zone == set(account.schools.values_list("pk", flat=True))
     counts = selectors.assigned_school_counts(admin)
     assert max(counts.values()) <= 10

@@ -42,7 +42,11 @@ def test_assigning_and_ending_a_school_moves_the_accounts_scope(county, supervis
         inspector=wang, school=county.school_a1, start_date=dt.date(2024, 12, 1), acting_user=admin, today=TODAY
     )
     assert warnings == []
-    assert set(user.schools.values_list("pk", flat=True)) == {county.school_a1.pk, county.school_a2.pk, county.school_b1.pk}
+    assert set(user.schools.values_list("pk", flat=True)) == {
+        county.school_a1.pk,
+        county.school_a2.pk,
+        county.school_b1.pk,
+    }
     previous = Assignment.objects.get(inspector=li, school=county.school_a1)
     assert previous.end_date == dt.date(2024, 11, 30)
     # The scope change is in the change log, on the account.
@@ -164,6 +168,8 @@ def test_the_plan_covers_each_school_of_a_zone_per_month(county, supervision):
 
 
 def test_inspector_linked_account_must_be_an_inspector(county, supervision):
-    inspector = Inspector(name="钱督学", kind="part_time", start_date=dt.date(2020, 1, 1), user=county.users[Role.SCHOOL])
+    inspector = Inspector(
+        name="钱督学", kind="part_time", start_date=dt.date(2020, 1, 1), user=county.users[Role.SCHOOL]
+    )
     with pytest.raises(Refused):
         services.inspector_save(inspector=inspector, acting_user=county.users[Role.ADMIN])
