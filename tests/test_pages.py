@@ -577,6 +577,8 @@ def _grow(model, county, k: int) -> None:
             grow(model, county, i)
         elif model._meta.app_label == "safety":
             from emis.safety.tests.growth import grow
+        elif model._meta.app_label == "supervision":
+            from emis.supervision.tests.growth import grow
 
             grow(model, county, i)
         elif model._meta.app_label == "aid":

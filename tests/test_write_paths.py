@@ -1382,6 +1382,112 @@ INSPECTIONS_WRITES = {
     "emis.inspections.services.inspection_sign_off": [_insp_signed_off],
 }
 WRITES.update(INSPECTIONS_WRITES)
+# 教育督导 (emis.supervision.services): the 督学 registry, 责任区, the plan, visits and their 整改通知书, 挂点包片.
+# The cases use a 督学 without an account: an account's schools (many-to-many) are change-logged on the account by
+# the m2m signal, which the row comparison here does not see (emis/supervision/tests/test_supervision.py checks it).
+
+
+def _supervision_inspector(name="周督学"):
+    from emis.supervision.models import Inspector
+
+    return Inspector.objects.create(name=name, kind="full_time", start_date=dt.date(2020, 1, 1))
+
+
+def _supervision_inspector_saved(county, admin):
+    from emis.supervision.models import Inspector
+    from emis.supervision.services import inspector_save
+
+    row = Inspector(name="吴督学", kind="special", start_date=dt.date(2024, 9, 1))
+    return lambda: inspector_save(inspector=row, acting_user=admin)
+
+
+def _supervision_assignment_started(county, admin):
+    from emis.supervision.models import Assignment
+    from emis.supervision.services import assignment_start
+
+    previous = _supervision_inspector("郑督学")
+    Assignment.objects.create(inspector=previous, school=county.school_a1, start_date=dt.date(2024, 9, 1))
+    inspector = _supervision_inspector()
+    return lambda: assignment_start(
+        inspector=inspector, school=county.school_a1, start_date=dt.date(2024, 12, 1), acting_user=admin
+    )
+
+
+def _supervision_assignment_ended(county, admin):
+    from emis.supervision.models import Assignment
+    from emis.supervision.services import assignment_end
+
+    row = Assignment.objects.create(
+        inspector=_supervision_inspector(), school=county.school_a1, start_date=dt.date(2024, 9, 1)
+    )
+    return lambda: assignment_end(assignment=row, end_date=dt.date(2024, 12, 31), acting_user=admin)
+
+
+def _supervision_leader_post_saved(county, admin):
+    from emis.supervision.models import LeaderPost
+    from emis.supervision.services import leader_post_save
+
+    row = LeaderPost(leader=county.users[Role.LEADER], township=county.township_b, start_date=dt.date(2024, 9, 1))
+    return lambda: leader_post_save(post=row, acting_user=admin)
+
+
+def _supervision_plan_generated(county, admin):
+    from emis.supervision.models import Assignment
+    from emis.supervision.services import plan_generate
+
+    Assignment.objects.create(
+        inspector=_supervision_inspector(), school=county.school_a1, start_date=dt.date(2024, 9, 1)
+    )
+    return lambda: plan_generate(year=2024, term="autumn", acting_user=admin)
+
+
+def _supervision_visit_recorded(county, admin):
+    from emis.supervision.services import visit_record
+
+    inspector = _supervision_inspector()
+    findings = [{"text": "消防器材过期", "severity": "serious", "must_change": True}]
+    return lambda: visit_record(
+        school=county.school_a1,
+        inspector=inspector,
+        visited_on=dt.date(2024, 10, 8),
+        matters=["safety"],
+        findings=findings,
+        acting_user=admin,
+        client_token="write-path",
+    )
+
+
+def _supervision_visit_noticed(county, admin):
+    from emis.supervision.services import visit_notice, visit_record
+
+    visit = visit_record(
+        school=county.school_a1,
+        inspector=_supervision_inspector(),
+        visited_on=dt.date(2024, 10, 8),
+        findings=[{"text": "消防器材过期", "severity": "serious", "must_change": True}],
+        acting_user=admin,
+    )
+    return lambda: visit_notice(visit=visit, acting_user=admin, today=dt.date(2024, 10, 9))
+
+
+SUPERVISION_WRITES = {
+    "emis.supervision.services.inspector_save": [_supervision_inspector_saved],
+    "emis.supervision.services.assignment_start": [_supervision_assignment_started],
+    "emis.supervision.services.assignment_end": [_supervision_assignment_ended],
+    "emis.supervision.services.leader_post_save": [_supervision_leader_post_saved],
+    "emis.supervision.services.plan_generate": [_supervision_plan_generated],
+    "emis.supervision.services.visit_record": [_supervision_visit_recorded],
+    "emis.supervision.services.visit_notice": [_supervision_visit_noticed],
+}
+WRITES.update(SUPERVISION_WRITES)
+NO_LOGGED_WRITES.update(
+    {
+        "emis.supervision.services.assignment_warnings": "reads (the schools in a 责任区 beyond five)",
+        "emis.supervision.services.scope_refresh": (
+            "sets accounts' schools (many-to-many, change-logged on the account by the m2m signal)"
+        ),
+    }
+)
 
 
 def service_functions() -> set[str]:

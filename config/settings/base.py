@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "emis.meals",
     "emis.inspections",
     "emis.safety",
+    "emis.supervision",
 ]
 
 MIDDLEWARE = [
