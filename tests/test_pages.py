@@ -571,6 +571,10 @@ def _grow(model, county, k: int) -> None:
             from emis.meals.tests.growth import grow
 
             grow(model, county, i)
+        elif model._meta.app_label == "tutoring":
+            from emis.tutoring.tests.growth import grow
+
+            grow(model, county, i)
         elif model._meta.app_label == "aid":
             from emis.aid.tests.growth import grow
 
