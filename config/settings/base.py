@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "emis.dropouts",
     "emis.aid",
     "emis.meals",
+    "emis.inspections",
     "emis.tutoring",
 ]
 
