@@ -98,7 +98,7 @@ PRIVATE_SCHOOLS = 12
 
 def section_domains() -> list[str]:
     """The demo 股室 account keeps the registry and handles complaints and rectifications."""
-    return [DOMAIN]
+    return [DOMAIN, "inspections"]
 
 
 def _person(i: int) -> str:
@@ -322,9 +322,11 @@ def load(county, log) -> dict[str, int]:
 def _annual(county, institutions, desk, log) -> dict[str, int]:
     """The 2021 年检 campaigns (institutions and private schools) on the inspection engine, when it is installed."""
     try:
-        from . import annual
-    except ImportError:
+        import emis.inspections.services  # noqa: F401
+    except ImportError:  # the inspection engine is not installed
         return {}
+    from . import annual
+
     return annual.load(county, institutions, desk, log)
 
 

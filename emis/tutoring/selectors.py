@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Q
+from django.urls import NoReverseMatch
 from django.utils import timezone
 
 from emis.work.models import Case
@@ -52,7 +53,14 @@ def inspections_of(institution: Institution, user):
         from emis.inspections.selectors import inspections_of as engine_inspections_of
     except ImportError:
         return []
-    return engine_inspections_of(institution, user)
+    rows = []
+    for inspection in engine_inspections_of(institution, user):
+        try:
+            url = inspection.get_absolute_url()
+        except NoReverseMatch:  # the engine's pages are not routed
+            url = ""
+        rows.append({"inspection": inspection, "url": url})
+    return rows
 
 
 def _open_overdue(queryset, prefix: str = "case__") -> dict:
@@ -115,7 +123,7 @@ def annual_results(user) -> list[dict]:
     labels = dict(Result.choices)
     rows = (
         Inspection.objects.for_user(user)
-        .filter(target__campaign__version__template__target_kind="institution", result__isnull=False)
+        .filter(target__kind="institution")
         .exclude(result="")
         .values("target__campaign__name", "result")
         .annotate(count=Count("pk"))
