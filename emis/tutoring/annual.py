@@ -1,14 +1,14 @@
 """年检 on the inspection engine: the 校外培训机构年检 and 民办学校年检 checklists (published through
 emis.inspections.services.template_publish) and the demo county's 2021 campaigns over them.
 
-校外培训机构年检 (target kind "institution"): 办学资质, 场地安全与消防, 师资, 收费与资金监管, 合同, 培训内容与时间 (双减:
-no 学科类 training on holidays, classes ending by 20:30), 广告宣传. A failed critical item (一票否决: an expired licence,
-no fire approval, a serving school teacher) makes the result 不合格 whatever the score; otherwise the score (weights
-of the items passed over those judged) gives 合格 from GOOD_SCORE, 基本合格 from PASS_SCORE. A failing institution's
-findings become one rectification case (emis.tutoring.targets.rectify).
+校外培训机构年检 (target kind "institution"): 办学资质, 场地安全与消防, 师资, 收费与资金监管, 合同,
+培训内容与时间 (双减: no 学科类 training on holidays, classes ending by 20:30), 广告宣传. A failed critical item
+(一票否决: an expired licence, no fire approval, a serving school teacher) makes the result 不合格 whatever the
+score; otherwise the score (weights of the items passed over those judged) gives 合格 from GOOD_SCORE, 基本合格
+from PASS_SCORE. A failing institution's findings become one rectification case (emis.tutoring.targets.rectify).
 
-民办学校年检 (target kind "school", for schools with ownership private): 办学许可, 法人财产, 章程与决策机构, 招生与收费, 师资,
-安全, 财务审计; findings go into an emis.rectification 整改通知书 through the engine."""
+民办学校年检 (target kind "school", for schools with ownership private): 办学许可, 法人财产, 章程与决策机构,
+招生与收费, 师资, 安全, 财务审计; findings go into an emis.rectification 整改通知书 through the engine."""
 
 from __future__ import annotations
 
@@ -19,6 +19,9 @@ from django.utils.translation import gettext_lazy as _
 TUTORING_TEMPLATE = "tutoring_annual"
 PRIVATE_TEMPLATE = "private_school_annual"
 PASS_SCORE, GOOD_SCORE = 60, 85
+PRIVATE_SCHOOLS = 12
+CAMPAIGN_NAME = "2021年度校外培训机构年检"
+PRIVATE_CAMPAIGN_NAME = "2021年度民办学校年检"
 
 YES_NO_NA = [
     {"value": "yes", "label": "是", "passes": True},
@@ -43,20 +46,45 @@ TUTORING_SECTIONS = [
     {
         "title": "办学资质",
         "items": [
-            _item("A1", "办学许可证在有效期内，办学地址、项目与许可一致", weight=5, critical=True, severity="critical",
-                  guidance="依法办理办学许可证延续或变更手续。"),
+            _item(
+                "A1",
+                "办学许可证在有效期内，办学地址、项目与许可一致",
+                weight=5,
+                critical=True,
+                severity="critical",
+                guidance="依法办理办学许可证延续或变更手续。",
+            ),
             _item("A2", "法人登记证书与办学许可证信息一致", weight=3, severity="serious"),
-            _item("A3", "学科类机构已完成非营利性登记（营转非）", kind="choice", choices=YES_NO_NA, weight=3,
-                  severity="serious"),
+            _item(
+                "A3",
+                "学科类机构已完成非营利性登记（营转非）",
+                kind="choice",
+                choices=YES_NO_NA,
+                weight=3,
+                severity="serious",
+            ),
         ],
     },
     {
         "title": "场地安全与消防",
         "items": [
-            _item("B1", "培训场所通过消防验收或备案", weight=5, critical=True, severity="critical",
-                  guidance="停止使用不符合消防要求的场所，取得消防验收或备案。"),
-            _item("B2", "生均培训面积（平方米）", kind="number", threshold=3, threshold_op=">=", weight=3,
-                  severity="serious"),
+            _item(
+                "B1",
+                "培训场所通过消防验收或备案",
+                weight=5,
+                critical=True,
+                severity="critical",
+                guidance="停止使用不符合消防要求的场所，取得消防验收或备案。",
+            ),
+            _item(
+                "B2",
+                "生均培训面积（平方米）",
+                kind="number",
+                threshold=3,
+                threshold_op=">=",
+                weight=3,
+                severity="serious",
+            ),
             _item("B3", "疏散通道畅通，消防器材完好有效", weight=3, severity="serious"),
             _item("B4", "建立安全管理制度和应急预案并开展演练", weight=2),
         ],
@@ -64,8 +92,14 @@ TUTORING_SECTIONS = [
     {
         "title": "师资",
         "items": [
-            _item("C1", "学科类培训教师均具有相应教师资格证", kind="choice", choices=YES_NO_NA, weight=4,
-                  severity="serious"),
+            _item(
+                "C1",
+                "学科类培训教师均具有相应教师资格证",
+                kind="choice",
+                choices=YES_NO_NA,
+                weight=4,
+                severity="serious",
+            ),
             _item("C2", "无在职中小学教师在机构任教", weight=4, critical=True, severity="critical"),
             _item("C3", "教师姓名、照片、资格证号在场所和平台公示", weight=2),
         ],
@@ -73,8 +107,13 @@ TUTORING_SECTIONS = [
     {
         "title": "收费与资金监管",
         "items": [
-            _item("D1", "一次预收费不超过3个月或60课时", weight=4, severity="serious",
-                  guidance="按规定退还超期预收费用，按不超过3个月或60课时收费。"),
+            _item(
+                "D1",
+                "一次预收费不超过3个月或60课时",
+                weight=4,
+                severity="serious",
+                guidance="按规定退还超期预收费用，按不超过3个月或60课时收费。",
+            ),
             _item("D2", "预收费资金全部纳入银行托管或风险保证金监管", weight=4, severity="serious"),
             _item("D3", "收费项目、标准和退费办法公示", weight=2),
             _item("D4", "学科类收费执行政府指导价", kind="choice", choices=YES_NO_NA, weight=2),
@@ -87,8 +126,14 @@ TUTORING_SECTIONS = [
     {
         "title": "培训内容与时间",
         "items": [
-            _item("F1", "学科类培训未占用国家法定节假日、休息日和寒暑假", kind="choice", choices=YES_NO_NA, weight=4,
-                  severity="serious"),
+            _item(
+                "F1",
+                "学科类培训未占用国家法定节假日、休息日和寒暑假",
+                kind="choice",
+                choices=YES_NO_NA,
+                weight=4,
+                severity="serious",
+            ),
             _item("F2", "线下培训结束时间不晚于20:30，线上不晚于21:00", weight=3, severity="serious"),
             _item("F3", "无超标超前培训，培训材料经审核备案", weight=3),
         ],
@@ -106,8 +151,9 @@ PRIVATE_SECTIONS = [
     {
         "title": "办学许可",
         "items": [
-            _item("P1", "办学许可证在有效期内，按许可的层次、类别和规模办学", weight=5, critical=True,
-                  severity="critical"),
+            _item(
+                "P1", "办学许可证在有效期内，按许可的层次、类别和规模办学", weight=5, critical=True, severity="critical"
+            ),
             _item("P2", "年度检查材料按时报送", weight=2),
         ],
     },
@@ -229,10 +275,10 @@ def load(county, institutions, desk, log) -> dict[str, int]:
     from .services import rectification_step
 
     tutoring_version, private_version = publish_templates(desk)
+    # Every institution of the registry was in business in 2021 (the suspended and closed ones stopped in 2022).
     inspected = [i for i in institutions if i.status == "active" or i.status_since and i.status_since.year > 2021]
-    inspected = [i for i in inspected if i.licence_issued and i.licence_issued.year <= 2021]
     campaign = campaign_create(
-        name="2021年度校外培训机构年检",
+        name=CAMPAIGN_NAME,
         kind="annual",
         version=tutoring_version,
         targets=inspected,
@@ -274,12 +320,12 @@ def load(county, institutions, desk, log) -> dict[str, int]:
             )
             rectification_step(case=case, transition="pass", acting_user=desk, today=day + dt.timedelta(days=16))
 
-    private = list(
-        School.objects.filter(township__code__startswith=county.code, ownership="private")
-        .order_by("category", "code")[:12]
-    )
+    # The county's private schools other than kindergartens, then private kindergartens by code: twelve in all.
+    schools = School.objects.filter(township__code__startswith=county.code, ownership="private").order_by("code")
+    private = list(schools.exclude(category="kindergarten")[:PRIVATE_SCHOOLS])
+    private += list(schools.filter(category="kindergarten")[: PRIVATE_SCHOOLS - len(private)])
     private_campaign = campaign_create(
-        name="2021年度民办学校年检",
+        name=PRIVATE_CAMPAIGN_NAME,
         kind="annual",
         version=private_version,
         targets=private,

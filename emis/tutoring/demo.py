@@ -3,9 +3,9 @@
 For 通山县: 48 institutions (12 学科类, every one 营转非 and re-registered in the autumn of 2021; 36 非学科类 under the
 education, sports, culture and science departments), most in the county seat, two 停业整顿 and two 注销; their
 teachers and fee plans (all within the 预收费 rule); five complaints (three 办结, one 核查中, one overdue); joint
-checks with 市场监管, 消防, 应急 and 公安; the 2021 年检 campaign over the institutions then in business where
-exactly five fail (不合格) and are rectified (their cases closed 复查合格); and the 2021 民办学校年检 over twelve private
-schools (their findings into emis.rectification notices by the inspection engine). The figures quoted in
+checks with 市场监管, 消防, 应急 and 公安; the 2021 年检 campaign over the institutions then in business
+where exactly five fail (不合格) and are rectified (their cases closed 复查合格); and the 2021 民办学校年检 over
+twelve private schools (their findings into emis.rectification notices by the inspection engine). The figures quoted in
 docs/domains/tutoring.md are counted from these rows by emis.tutoring.selectors. Deterministic; nothing is added when
 the county's institutions are there."""
 
@@ -87,13 +87,10 @@ BANKS = ("湖北通山农村商业银行", "中国农业银行通山支行", "�
 
 # Institutions (by index in the order built) that are 停业整顿 and 注销.
 SUSPENDED = (20, 41)
+# An institution in business whose licence lapsed in 2026 (the summary's 许可证已过期).
+EXPIRED = 7
 CLOSED = (33, 46)
-# The five institutions failing the 2021 年检 (by index among those inspected).
-FAILING = (3, 11, 17, 25, 31)
-ANNUAL_DAY = dt.date(2021, 11, 15)
-CAMPAIGN_NAME = "2021年度校外培训机构年检"
-PRIVATE_CAMPAIGN_NAME = "2021年度民办学校年检"
-PRIVATE_SCHOOLS = 12
+CAMPAIGN_NAME = "2021年度校外培训机构年检"  # annual.CAMPAIGN_NAME
 
 
 def section_domains() -> list[str]:
@@ -102,7 +99,9 @@ def section_domains() -> list[str]:
 
 
 def _person(i: int) -> str:
-    return SURNAMES[i % len(SURNAMES)] + GIVEN[(i * 7) % len(GIVEN)] + ("" if i % 3 else GIVEN[(i * 5 + 1) % len(GIVEN)])
+    return (
+        SURNAMES[i % len(SURNAMES)] + GIVEN[(i * 7) % len(GIVEN)] + ("" if i % 3 else GIVEN[(i * 5 + 1) % len(GIVEN)])
+    )
 
 
 def _institutions(county):
@@ -125,12 +124,15 @@ def _institutions(county):
             short, subjects, supervisor = non_academic.pop(0)
             kind = "non_academic"
             legal_form = "nonprofit" if index % 3 == 0 else "profit"
-        issued = dt.date(2014 + index % 7, 1 + index % 12, 1 + index % 27)
+        # The licence in force: renewed (or re-issued on 重新登记) in 2022–2024 for five years; one lapsed this year.
+        issued = dt.date(2021, 6, 1) if index == EXPIRED else dt.date(2022 + index % 3, 1 + index % 12, 1 + index % 27)
         status = "suspended" if index in SUSPENDED else "closed" if index in CLOSED else "active"
         street = STREETS[index % len(STREETS)]
         place = "通山县" if code in ("421224100", "421224570") else f"通山县{township.name}"
         institution = Institution(
-            name=f"通山县{short}培训学校" if kind == "academic" else f"通山县{short}艺体培训中心"
+            name=f"通山县{short}培训学校"
+            if kind == "academic"
+            else f"通山县{short}艺体培训中心"
             if supervisor in ("culture", "sports")
             else f"通山县{short}培训中心",
             credit_code=f"52421224MJ{index:07d}X"[:18] if legal_form == "nonprofit" else f"91421224MA{index:07d}Y"[:18],
@@ -143,7 +145,9 @@ def _institutions(county):
             supervisor=supervisor,
             converted_on=dt.date(2021, 10, 8 + index % 20) if kind == "academic" else None,
             reregistered_on=dt.date(2021, 11, 1 + index % 25) if kind == "academic" else None,
-            address=f"{place}{street}{10 + index * 3}号" if code in ("421224100", "421224570") else f"{place}集镇{street[:2]}街{index}号",
+            address=f"{place}{street}{10 + index * 3}号"
+            if code in ("421224100", "421224570")
+            else f"{place}集镇{street[:2]}街{index}号",
             township=township,
             premises_area=Decimal(120 + (index * 37) % 480),
             fire_approved=index not in (20, 41),
@@ -186,7 +190,9 @@ def _teachers_and_fees(institution, index: int, desk) -> tuple[int, int]:
         fee_plan_save(
             plan=FeePlan(
                 institution=institution,
-                course=f"{subject}（{'小学' if number == 0 else '初中'}）" if institution.kind == "academic" else subject,
+                course=f"{subject}（{'小学' if number == 0 else '初中'}）"
+                if institution.kind == "academic"
+                else subject,
                 price_per_hour=price,
                 prepaid_hours=40 + (index % 3) * 10,
                 prepaid_months=Decimal("3") if index % 2 else Decimal("2.5"),
@@ -248,10 +254,31 @@ def _complaints(institutions, desk, township_user, today) -> int:
 
 
 JOINT_CHECKS = (
-    (dt.date(2021, 8, 20), ("market", "fire"), "暑期校外培训专项治理", (0, 4, 8, 12), "1家机构消防通道堆放杂物；1家未公示收费标准。", "当场责令整改，已复查。"),
-    (dt.date(2021, 11, 10), ("market", "fire", "emergency"), CAMPAIGN_NAME, (1, 5, 9, 13, 17), "2家机构预收费超过3个月。", "纳入年检整改，限期退还超收费用。"),
+    (
+        dt.date(2021, 8, 20),
+        ("market", "fire"),
+        "暑期校外培训专项治理",
+        (0, 4, 8, 12),
+        "1家机构消防通道堆放杂物；1家未公示收费标准。",
+        "当场责令整改，已复查。",
+    ),
+    (
+        dt.date(2021, 11, 10),
+        ("market", "fire", "emergency"),
+        CAMPAIGN_NAME,
+        (1, 5, 9, 13, 17),
+        "2家机构预收费超过3个月。",
+        "纳入年检整改，限期退还超收费用。",
+    ),
     (dt.date(2022, 1, 12), ("police", "fire"), "寒假校外培训安全检查", (2, 6, 10), "未发现问题。", ""),
-    (dt.date(2022, 7, 18), ("market", "culture", "sports"), "暑期非学科类培训检查", (14, 18, 22, 26), "1家机构合同未使用示范文本。", "约谈负责人，已改用示范文本。"),
+    (
+        dt.date(2022, 7, 18),
+        ("market", "culture", "sports"),
+        "暑期非学科类培训检查",
+        (14, 18, 22, 26),
+        "1家机构合同未使用示范文本。",
+        "约谈负责人，已改用示范文本。",
+    ),
 )
 
 
@@ -330,8 +357,29 @@ def _annual(county, institutions, desk, log) -> dict[str, int]:
     return annual.load(county, institutions, desk, log)
 
 
+def _wipe_campaigns(county) -> tuple[dict, list[int]]:
+    """The demo's two 年检 campaigns with their targets, inspections, answers and findings; their cases' ids."""
+    try:
+        from emis.inspections.models import Answer, Campaign, Finding, Inspection, Target
+    except ImportError:
+        return {}, []
+    from .annual import CAMPAIGN_NAME as TUTORING_CAMPAIGN
+    from .annual import PRIVATE_CAMPAIGN_NAME
+
+    campaigns = Campaign.objects.filter(name__in=(TUTORING_CAMPAIGN, PRIVATE_CAMPAIGN_NAME), county_code=county.code)
+    inspections = Inspection.objects.filter(target__campaign__in=campaigns)
+    case_ids = [pk for pair in inspections.values_list("case_id", "rectify_case_id") for pk in pair if pk]
+    Finding.objects.filter(inspection__in=inspections).delete()
+    Answer.objects.filter(inspection__in=inspections).delete()
+    counts = {"tutoring annual inspections": inspections.delete()[0]}
+    Target.objects.filter(campaign__in=campaigns).delete()
+    counts["tutoring annual campaigns"] = campaigns.delete()[0]
+    return counts, case_ids
+
+
 def wipe(county, log) -> dict[str, int]:
-    """Delete the county's complaints (with their cases), rectification cases, joint checks and institutions."""
+    """Delete the county's 年检 campaigns of this app, complaints (with their cases), rectification cases, joint
+    checks and institutions."""
     from django.contrib.contenttypes.models import ContentType
 
     from emis.work.cleanup import delete_cases
@@ -340,18 +388,19 @@ def wipe(county, log) -> dict[str, int]:
     from .models import Complaint, FeePlan, Institution, JointCheck, Teacher
     from .workflows import RECTIFICATION
 
+    counts, case_ids = _wipe_campaigns(county)
     institutions = Institution.objects.filter(township__code__startswith=county.code)
     ids = list(institutions.values_list("pk", flat=True))
     complaints = Complaint.objects.filter(institution_id__in=ids)
-    case_ids = list(complaints.values_list("case_id", flat=True))
-    counts = {"tutoring complaints": complaints._raw_delete(complaints.db)}
+    case_ids += list(complaints.values_list("case_id", flat=True))
+    counts["tutoring complaints"] = complaints._raw_delete(complaints.db)
     content_type = ContentType.objects.get_for_model(Institution)
     case_ids += list(
         Case.objects.filter(workflow=RECTIFICATION.code, subject_type=content_type, subject_id__in=ids).values_list(
             "pk", flat=True
         )
     )
-    counts["tutoring cases"] = delete_cases(case_ids)
+    counts["tutoring cases"] = delete_cases(set(case_ids))
     checks = JointCheck.objects.filter(township__code__startswith=county.code)
     JointCheck.institutions.through.objects.filter(jointcheck__in=checks).delete()
     counts["tutoring joint checks"] = checks._raw_delete(checks.db)

@@ -46,7 +46,15 @@ class InstitutionForm(ScopedModelForm):
 class TeacherForm(ScopedModelForm):
     class Meta:
         model = Teacher
-        fields = ("institution", "name", "subject", "certificate", "other_qualification", "in_service_teacher", "hired_on")
+        fields = (
+            "institution",
+            "name",
+            "subject",
+            "certificate",
+            "other_qualification",
+            "in_service_teacher",
+            "hired_on",
+        )
 
 
 class FeePlanForm(ScopedModelForm):

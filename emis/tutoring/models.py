@@ -77,7 +77,10 @@ class Institution(RegistryModel):
     kind = models.CharField(_("培训类别"), max_length=16, choices=Kind.choices)
     subjects = models.CharField(_("培训项目"), max_length=200, blank=True, help_text=_("如：语文、数学；美术、舞蹈。"))
     supervisor = models.CharField(
-        _("主管部门"), max_length=16, choices=Supervisor.choices, default=Supervisor.EDUCATION,
+        _("主管部门"),
+        max_length=16,
+        choices=Supervisor.choices,
+        default=Supervisor.EDUCATION,
         help_text=_("非学科类机构由体育、文旅、科技等部门主管。"),
     )
     converted_on = models.DateField(_("营转非日期"), null=True, blank=True)
@@ -93,9 +96,7 @@ class Institution(RegistryModel):
     principal = models.CharField(_("负责人"), max_length=40, blank=True)
     phone = models.CharField(_("联系电话"), max_length=40, blank=True)
     guided_price = models.BooleanField(_("执行政府指导价"), default=False, help_text=_("学科类机构须执行政府指导价。"))
-    fund_supervision = models.CharField(
-        _("预收费资金监管"), max_length=8, choices=FundSupervision.choices, blank=True
-    )
+    fund_supervision = models.CharField(_("预收费资金监管"), max_length=8, choices=FundSupervision.choices, blank=True)
     custodian_bank = models.CharField(_("托管银行"), max_length=60, blank=True)
     standard_contract = models.BooleanField(_("使用示范合同文本"), default=False)
     status = models.CharField(_("办学状态"), max_length=16, choices=Status.choices, default=Status.ACTIVE)
@@ -201,7 +202,9 @@ class Complaint(RegistryModel):
     domain = DOMAIN
     scope = CHILD_SCOPE
 
-    case = models.OneToOneField(Case, verbose_name=_("办件"), on_delete=models.PROTECT, related_name="tutoring_complaint")
+    case = models.OneToOneField(
+        Case, verbose_name=_("办件"), on_delete=models.PROTECT, related_name="tutoring_complaint"
+    )
     institution = models.ForeignKey(
         Institution, verbose_name=_("机构"), on_delete=models.PROTECT, related_name="complaints"
     )
@@ -242,9 +245,7 @@ class JointCheck(RegistryModel):
     scope = ScopeSpec(division_paths=("township__code",))
 
     checked_on = models.DateField(_("检查日期"))
-    township = models.ForeignKey(
-        "orgs.Division", verbose_name=_("乡镇"), on_delete=models.PROTECT, related_name="+"
-    )
+    township = models.ForeignKey("orgs.Division", verbose_name=_("乡镇"), on_delete=models.PROTECT, related_name="+")
     partners = models.JSONField(_("联合部门"), default=list, blank=True)
     institutions = models.ManyToManyField(
         Institution, verbose_name=_("检查机构"), related_name="joint_checks", blank=True

@@ -26,7 +26,11 @@ def institution_save(*, institution: Institution, acting_user=None, today: dt.da
     problems = []
     if institution.kind == Kind.ACADEMIC and institution.legal_form != "nonprofit":
         problems.append(_("学科类校外培训机构须登记为非营利性机构（营转非）。"))
-    if institution.licence_issued and institution.licence_expires and institution.licence_expires < institution.licence_issued:
+    if (
+        institution.licence_issued
+        and institution.licence_expires
+        and institution.licence_expires < institution.licence_issued
+    ):
         problems.append(_("许可证有效期不能早于发证日期。"))
     if problems:
         raise Refused(*problems)

@@ -53,11 +53,22 @@ class InstitutionUI(ModelUI):
     detail_page_template = "tutoring/institution_detail.html"
     fieldsets = (
         (None, ("name", "credit_code", "township", "address", "principal", "phone")),
-        (_("办学许可"), ("licence_number", "licence_issued", "licence_expires", "legal_form", "converted_on",
-                        "reregistered_on")),
+        (
+            _("办学许可"),
+            ("licence_number", "licence_issued", "licence_expires", "legal_form", "converted_on", "reregistered_on"),
+        ),
         (_("培训类别"), ("kind", "subjects", "supervisor")),
-        (_("场地与收费"), ("premises_area", "fire_approved", "guided_price", "fund_supervision", "custodian_bank",
-                         "standard_contract")),
+        (
+            _("场地与收费"),
+            (
+                "premises_area",
+                "fire_approved",
+                "guided_price",
+                "fund_supervision",
+                "custodian_bank",
+                "standard_contract",
+            ),
+        ),
         (_("办学状态"), ("status", "status_since", "list_mark", "note")),
     )
     related = (
@@ -131,8 +142,15 @@ class TeacherUI(ModelUI):
     table_class = tables.TeacherTable
     form_class = forms.TeacherForm
     select_related = ("institution", "institution__township")
-    detail_fields = ("institution", "name", "subject", "certificate", "other_qualification", "in_service_teacher",
-                     "hired_on")
+    detail_fields = (
+        "institution",
+        "name",
+        "subject",
+        "certificate",
+        "other_qualification",
+        "in_service_teacher",
+        "hired_on",
+    )
 
     @staticmethod
     def export_columns(user):

@@ -74,9 +74,12 @@ def test_annual_results_and_a_failing_institutions_rectification(institutions, a
     assert findings.count() == 2 and findings.open().count() == 2
 
     # The same inspection sent twice creates one.
-    assert inspection_submit(
-        target=targets[a.pk], answers=answers, client_token="t-a", inspected_on=DAY, acting_user=admin, today=DAY
-    ).pk == failed.pk
+    assert (
+        inspection_submit(
+            target=targets[a.pk], answers=answers, client_token="t-a", inspected_on=DAY, acting_user=admin, today=DAY
+        ).pk
+        == failed.pk
+    )
 
     case = services.rectification_step(case=case, transition="report", acting_user=admin, comment="已取得消防备案。")
     assert findings.open().count() == 2
