@@ -1309,6 +1309,66 @@ def _insp_campaign(county):
         targets=[county.school_a2, county.school_b1],
         starts_on=RECTIFY_DAY,
         ends_on=RECTIFY_DAY,
+# 校外培训机构 (emis.tutoring.services): the registry's rows, a complaint and a rectification case on the work engine
+# (the fixture's institutions: 学科类 in township A, 非学科类 in township B).
+
+
+def _tutoring(county):
+    from emis.tutoring.tests.conftest import setup_institutions
+
+    return setup_institutions(county)
+
+
+def _tutoring_institution_saved(county, admin):
+    from emis.tutoring.services import institution_save
+
+    institution = _tutoring(county)["A"]
+    institution.status = "suspended"
+    return lambda: institution_save(institution=institution, acting_user=admin, today=dt.date(2024, 10, 8))
+
+
+def _tutoring_teacher_saved(county, admin):
+    from emis.tutoring.models import Teacher
+    from emis.tutoring.services import teacher_save
+
+    teacher = Teacher(institution=_tutoring(county)["A"], name="王老师", certificate="20184210099")
+    return lambda: teacher_save(teacher=teacher, acting_user=admin)
+
+
+def _tutoring_fee_plan_saved(county, admin):
+    from decimal import Decimal
+
+    from emis.tutoring.models import FeePlan
+    from emis.tutoring.services import fee_plan_save
+
+    plan = FeePlan(
+        institution=_tutoring(county)["B"],
+        course="美术",
+        price_per_hour=Decimal("60"),
+        prepaid_hours=48,
+        prepaid_months=Decimal("3"),
+        effective_from=dt.date(2024, 9, 1),
+    )
+    return lambda: fee_plan_save(plan=plan, acting_user=admin)
+
+
+def _tutoring_joint_check_saved(county, admin):
+    from emis.tutoring.models import JointCheck
+    from emis.tutoring.services import joint_check_save
+
+    check = JointCheck(checked_on=dt.date(2024, 10, 8), township=county.township_a, partners=["market", "fire"])
+    return lambda: joint_check_save(check=check, acting_user=admin)
+
+
+def _tutoring_complaint(county, admin):
+    from emis.tutoring.services import complaint_receive
+
+    return complaint_receive(
+        institution=_tutoring(county)["A"],
+        received_on=dt.date(2024, 10, 8),
+        channel="12345",
+        complainant="张女士",
+        content="预收费超过三个月。",
         acting_user=admin,
     )
 
@@ -1488,6 +1548,56 @@ NO_LOGGED_WRITES.update(
         ),
     }
 )
+def _tutoring_complaint_received(county, admin):
+    from emis.tutoring.services import complaint_receive
+
+    institution = _tutoring(county)["B"]
+    return lambda: complaint_receive(
+        institution=institution,
+        received_on=dt.date(2024, 10, 8),
+        channel="phone",
+        complainant="李先生",
+        content="晚上九点后仍在上课。",
+        acting_user=admin,
+    )
+
+
+def _tutoring_complaint_concluded(county, admin):
+    from emis.tutoring.services import complaint_step
+
+    complaint = _tutoring_complaint(county, admin)
+    return lambda: complaint_step(complaint=complaint, transition="conclude", result="已退费。", acting_user=admin)
+
+
+def _tutoring_rectification_opened(county, admin):
+    from emis.tutoring.services import rectification_open
+
+    institution = _tutoring(county)["A"]
+    return lambda: rectification_open(
+        institution=institution, findings=["预收费超过3个月"], days=20, acting_user=admin, today=dt.date(2024, 10, 8)
+    )
+
+
+def _tutoring_rectification_reported(county, admin):
+    from emis.tutoring.services import rectification_open, rectification_step
+
+    case = rectification_open(
+        institution=_tutoring(county)["A"], findings=["预收费超过3个月"], acting_user=admin, today=dt.date(2024, 10, 8)
+    )
+    return lambda: rectification_step(case=case, transition="report", comment="已退还。", acting_user=admin)
+
+
+TUTORING_WRITES = {
+    "emis.tutoring.services.institution_save": [_tutoring_institution_saved],
+    "emis.tutoring.services.teacher_save": [_tutoring_teacher_saved],
+    "emis.tutoring.services.fee_plan_save": [_tutoring_fee_plan_saved],
+    "emis.tutoring.services.joint_check_save": [_tutoring_joint_check_saved],
+    "emis.tutoring.services.complaint_receive": [_tutoring_complaint_received],
+    "emis.tutoring.services.complaint_step": [_tutoring_complaint_concluded],
+    "emis.tutoring.services.rectification_open": [_tutoring_rectification_opened],
+    "emis.tutoring.services.rectification_step": [_tutoring_rectification_reported],
+}
+WRITES.update(TUTORING_WRITES)
 
 
 def service_functions() -> set[str]:

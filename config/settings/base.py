@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "emis.inspections",
     "emis.safety",
     "emis.supervision",
+    "emis.tutoring",
 ]
 
 MIDDLEWARE = [
