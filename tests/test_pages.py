@@ -577,8 +577,12 @@ def _grow(model, county, k: int) -> None:
             grow(model, county, i)
         elif model._meta.app_label == "safety":
             from emis.safety.tests.growth import grow
+
+            grow(model, county, i)
         elif model._meta.app_label == "supervision":
             from emis.supervision.tests.growth import grow
+
+            grow(model, county, i)
         elif model._meta.app_label == "tutoring":
             from emis.tutoring.tests.growth import grow
 

@@ -1236,60 +1236,6 @@ MEALS_WRITES = {
 WRITES.update(MEALS_WRITES)
 
 
-# 校园安全 (emis.safety.services): a register row saved, a driver saved, the expiry sweep (an alert and its case for
-# A1's bus insurance) and the school's step that closes it.
-
-
-def _safety_fact_saved(county, admin):
-    from emis.safety.models import SafetyFact
-    from emis.safety.services import record_save
-
-    row = SafetyFact(school=county.school_a1, kind="closed", effective_on=dt.date(2024, 9, 1))
-    return lambda: record_save(obj=row, acting_user=admin)
-
-
-def _safety_driver_saved(county, admin):
-    from emis.safety.services import driver_save
-    from emis.safety.tests.conftest import setup_fleet
-
-    driver = setup_fleet(county)["driver"]
-    driver.licence_class = "A3"
-    return lambda: driver_save(driver=driver, acting_user=admin, today=dt.date(2025, 1, 1))
-
-
-def _safety_swept(county, admin):
-    from emis.safety.services import expiry_sweep
-    from emis.safety.tests.conftest import setup_fleet
-
-    setup_fleet(county)
-    return lambda: expiry_sweep(acting_user=admin, today=dt.date(2026, 3, 1))
-
-
-def _safety_alert_handled(county, admin):
-    from emis.safety.services import alert_handle, expiry_sweep
-    from emis.safety.tests.conftest import setup_fleet
-
-    setup_fleet(county)
-    (alert,) = expiry_sweep(acting_user=admin, today=dt.date(2026, 3, 1))
-    school = county.users[Role.SCHOOL]
-    return lambda: alert_handle(alert=alert, acting_user=school, comment="已续保", today=dt.date(2026, 3, 5))
-
-
-WRITES.update(
-    {
-        "emis.safety.services.record_save": [_safety_fact_saved],
-        "emis.safety.services.driver_save": [_safety_driver_saved],
-        "emis.safety.services.expiry_sweep": [_safety_swept],
-        "emis.safety.services.alert_handle": [_safety_alert_handled],
-    }
-)
-NO_LOGGED_WRITES.update(
-    {
-        "emis.safety.services.lead_days": "a setting (days ahead of an expiry)",
-        "emis.safety.services.years_between": "a computation (an age)",
-        "emis.safety.services.birthday": "a computation (the day one turns an age)",
-    }
-)
 # The inspection engine (emis.inspections.services): the county's administrator publishes the test checklist and
 # runs a campaign over the fixture's schools; the inspector (A2, B1) fills; the administrator signs off.
 
@@ -1309,66 +1255,6 @@ def _insp_campaign(county):
         targets=[county.school_a2, county.school_b1],
         starts_on=RECTIFY_DAY,
         ends_on=RECTIFY_DAY,
-# 校外培训机构 (emis.tutoring.services): the registry's rows, a complaint and a rectification case on the work engine
-# (the fixture's institutions: 学科类 in township A, 非学科类 in township B).
-
-
-def _tutoring(county):
-    from emis.tutoring.tests.conftest import setup_institutions
-
-    return setup_institutions(county)
-
-
-def _tutoring_institution_saved(county, admin):
-    from emis.tutoring.services import institution_save
-
-    institution = _tutoring(county)["A"]
-    institution.status = "suspended"
-    return lambda: institution_save(institution=institution, acting_user=admin, today=dt.date(2024, 10, 8))
-
-
-def _tutoring_teacher_saved(county, admin):
-    from emis.tutoring.models import Teacher
-    from emis.tutoring.services import teacher_save
-
-    teacher = Teacher(institution=_tutoring(county)["A"], name="王老师", certificate="20184210099")
-    return lambda: teacher_save(teacher=teacher, acting_user=admin)
-
-
-def _tutoring_fee_plan_saved(county, admin):
-    from decimal import Decimal
-
-    from emis.tutoring.models import FeePlan
-    from emis.tutoring.services import fee_plan_save
-
-    plan = FeePlan(
-        institution=_tutoring(county)["B"],
-        course="美术",
-        price_per_hour=Decimal("60"),
-        prepaid_hours=48,
-        prepaid_months=Decimal("3"),
-        effective_from=dt.date(2024, 9, 1),
-    )
-    return lambda: fee_plan_save(plan=plan, acting_user=admin)
-
-
-def _tutoring_joint_check_saved(county, admin):
-    from emis.tutoring.models import JointCheck
-    from emis.tutoring.services import joint_check_save
-
-    check = JointCheck(checked_on=dt.date(2024, 10, 8), township=county.township_a, partners=["market", "fire"])
-    return lambda: joint_check_save(check=check, acting_user=admin)
-
-
-def _tutoring_complaint(county, admin):
-    from emis.tutoring.services import complaint_receive
-
-    return complaint_receive(
-        institution=_tutoring(county)["A"],
-        received_on=dt.date(2024, 10, 8),
-        channel="12345",
-        complainant="张女士",
-        content="预收费超过三个月。",
         acting_user=admin,
     )
 
@@ -1442,6 +1328,62 @@ INSPECTIONS_WRITES = {
     "emis.inspections.services.inspection_sign_off": [_insp_signed_off],
 }
 WRITES.update(INSPECTIONS_WRITES)
+
+
+# 校园安全 (emis.safety.services): a register row saved, a driver saved, the expiry sweep (an alert and its case for
+# A1's bus insurance) and the school's step that closes it.
+
+
+def _safety_fact_saved(county, admin):
+    from emis.safety.models import SafetyFact
+    from emis.safety.services import record_save
+
+    row = SafetyFact(school=county.school_a1, kind="closed", effective_on=dt.date(2024, 9, 1))
+    return lambda: record_save(obj=row, acting_user=admin)
+
+
+def _safety_driver_saved(county, admin):
+    from emis.safety.services import driver_save
+    from emis.safety.tests.conftest import setup_fleet
+
+    driver = setup_fleet(county)["driver"]
+    driver.licence_class = "A3"
+    return lambda: driver_save(driver=driver, acting_user=admin, today=dt.date(2025, 1, 1))
+
+
+def _safety_swept(county, admin):
+    from emis.safety.services import expiry_sweep
+    from emis.safety.tests.conftest import setup_fleet
+
+    setup_fleet(county)
+    return lambda: expiry_sweep(acting_user=admin, today=dt.date(2026, 3, 1))
+
+
+def _safety_alert_handled(county, admin):
+    from emis.safety.services import alert_handle, expiry_sweep
+    from emis.safety.tests.conftest import setup_fleet
+
+    setup_fleet(county)
+    (alert,) = expiry_sweep(acting_user=admin, today=dt.date(2026, 3, 1))
+    school = county.users[Role.SCHOOL]
+    return lambda: alert_handle(alert=alert, acting_user=school, comment="已续保", today=dt.date(2026, 3, 5))
+
+
+WRITES.update(
+    {
+        "emis.safety.services.record_save": [_safety_fact_saved],
+        "emis.safety.services.driver_save": [_safety_driver_saved],
+        "emis.safety.services.expiry_sweep": [_safety_swept],
+        "emis.safety.services.alert_handle": [_safety_alert_handled],
+    }
+)
+NO_LOGGED_WRITES.update(
+    {
+        "emis.safety.services.lead_days": "a setting (days ahead of an expiry)",
+        "emis.safety.services.years_between": "a computation (an age)",
+        "emis.safety.services.birthday": "a computation (the day one turns an age)",
+    }
+)
 # 教育督导 (emis.supervision.services): the 督学 registry, 责任区, the plan, visits and their 整改通知书, 挂点包片.
 # The cases use a 督学 without an account: an account's schools (many-to-many) are change-logged on the account by
 # the m2m signal, which the row comparison here does not see (emis/supervision/tests/test_supervision.py checks it).
@@ -1548,6 +1490,72 @@ NO_LOGGED_WRITES.update(
         ),
     }
 )
+
+
+# 校外培训机构 (emis.tutoring.services): the registry's rows, a complaint and a rectification case on the work engine
+# (the fixture's institutions: 学科类 in township A, 非学科类 in township B).
+
+
+def _tutoring(county):
+    from emis.tutoring.tests.conftest import setup_institutions
+
+    return setup_institutions(county)
+
+
+def _tutoring_institution_saved(county, admin):
+    from emis.tutoring.services import institution_save
+
+    institution = _tutoring(county)["A"]
+    institution.status = "suspended"
+    return lambda: institution_save(institution=institution, acting_user=admin, today=dt.date(2024, 10, 8))
+
+
+def _tutoring_teacher_saved(county, admin):
+    from emis.tutoring.models import Teacher
+    from emis.tutoring.services import teacher_save
+
+    teacher = Teacher(institution=_tutoring(county)["A"], name="王老师", certificate="20184210099")
+    return lambda: teacher_save(teacher=teacher, acting_user=admin)
+
+
+def _tutoring_fee_plan_saved(county, admin):
+    from decimal import Decimal
+
+    from emis.tutoring.models import FeePlan
+    from emis.tutoring.services import fee_plan_save
+
+    plan = FeePlan(
+        institution=_tutoring(county)["B"],
+        course="美术",
+        price_per_hour=Decimal("60"),
+        prepaid_hours=48,
+        prepaid_months=Decimal("3"),
+        effective_from=dt.date(2024, 9, 1),
+    )
+    return lambda: fee_plan_save(plan=plan, acting_user=admin)
+
+
+def _tutoring_joint_check_saved(county, admin):
+    from emis.tutoring.models import JointCheck
+    from emis.tutoring.services import joint_check_save
+
+    check = JointCheck(checked_on=dt.date(2024, 10, 8), township=county.township_a, partners=["market", "fire"])
+    return lambda: joint_check_save(check=check, acting_user=admin)
+
+
+def _tutoring_complaint(county, admin):
+    from emis.tutoring.services import complaint_receive
+
+    return complaint_receive(
+        institution=_tutoring(county)["A"],
+        received_on=dt.date(2024, 10, 8),
+        channel="12345",
+        complainant="张女士",
+        content="预收费超过三个月。",
+        acting_user=admin,
+    )
+
+
 def _tutoring_complaint_received(county, admin):
     from emis.tutoring.services import complaint_receive
 
