@@ -177,3 +177,38 @@ def clock_usage(clock: CaseClock, today: dt.date, calendar: WorkCalendar | None 
         end = today
     used = calendar.count(clock.started_on, end, clock.unit) - clock.paused_days
     return {"used": used, "limit": clock.days, "remaining": clock.days - used, "unit": clock.unit}
+
+
+# Which reverse relation of Case holds each workflow's business row (a notice, a report, an inspection): found by
+# looking the first time and remembered per workflow, so the engine names no domain app and a new app registers nothing.
+_business_accessor: dict[str, str] = {}
+
+
+def _business_relations() -> list:
+    return [
+        relation
+        for relation in Case._meta.related_objects
+        if (relation.one_to_one or relation.one_to_many)
+        and relation.related_model._meta.app_label != "work"
+        and hasattr(relation.related_model, "get_absolute_url")
+    ]
+
+
+def business_object(case: Case):
+    """The row of the app whose page does this case's work (the 整改通知书 of a notice's case), or None: the case
+    page links to it, because some steps are taken only there (per-item answers and photos)."""
+    from django.core.exceptions import ObjectDoesNotExist
+
+    known = _business_accessor.get(case.workflow)
+    for relation in _business_relations():
+        name = relation.get_accessor_name()
+        if known and name != known:
+            continue
+        try:
+            related = getattr(case, name) if relation.one_to_one else getattr(case, name).first()
+        except ObjectDoesNotExist:
+            related = None
+        if related is not None:
+            _business_accessor[case.workflow] = name
+            return related
+    return None

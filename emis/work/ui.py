@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from emis.core.access import Role
 from emis.core.views import ModelUI
 
-from . import declaration, diagram, filtersets, forms, services, tables
+from . import declaration, diagram, filtersets, forms, selectors, services, tables
 from .actions import transition_actions
 from .attachments import ACCEPT
 from .declaration import DayUnit, Level
@@ -166,6 +166,7 @@ class CaseUI(ModelUI):
         forms = getattr(request, "_work_bound_forms", {})
         may_act = []
         blocked = []
+        business = selectors.business_object(obj)
         if workflow is not None and obj.closed_at is None:
             actions = step_actions(workflow)
             for transition in workflow.available(obj.state):
@@ -203,6 +204,7 @@ class CaseUI(ModelUI):
             "documents": [a for a in attachments if a.kind == AttachmentKind.DOCUMENT],
             "step_forms": may_act,
             "blocked": blocked,
+            "business": business,
             "accept": ACCEPT,
             "overdue": obj.urgency == Urgency.OVERDUE and obj.closed_at is None,
             "level_labels": dict(Level.choices),

@@ -151,3 +151,18 @@ def test_summary_by_township_severity_overdue_and_time_to_close(county, issuer):
     assert [row["school__township__code"] for row in township_rows] == [county.township_a.code]
     page = client_for(issuer).get(reverse("rectification:summary")).content.decode()
     assert 'data-testid="summary-townships"' in page
+
+
+def test_the_case_page_links_to_the_notice_where_the_school_reports(county, login):
+    """报送整改 is taken only on the notice's page (per-item answers and photos): the engine's case page, where the
+    待办 leads, links there instead of leaving the school with "须在业务页面办理" and nowhere to go."""
+    from emis.rectification.services import notice_issue, notice_step
+
+    admin = county.users[Role.ADMIN]
+    notice = draft(county, admin, today=dt.date(2021, 9, 1))
+    notice_issue(notice=notice, acting_user=admin, today=dt.date(2021, 9, 1))
+    notice_step(notice=notice, transition="receive", acting_user=county.users[Role.SCHOOL], today=dt.date(2021, 9, 2))
+    page = login(Role.SCHOOL).get(reverse("work:case_detail", args=[notice.case_id]))
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert html.count(f'href="{notice.get_absolute_url()}"') == 2  # the button at the top and the step's link
