@@ -97,3 +97,37 @@ def test_a_registered_kind_is_inspected_and_its_findings_closed_by_its_case(coun
         case=inspection.rectify_case, transition="withdraw", acting_user=section, values={"reason": "已整改"}, today=DAY
     )
     assert Finding.objects.open().count() == 0
+
+
+def test_the_campaign_page_takes_every_row_of_the_kind(county, section, village_kind):
+    from django.test import Client
+    from django.urls import reverse
+
+    from emis.orgs.models import Division
+
+    targets._KINDS["village_test"] = targets.TargetKind(
+        **{**village_kind.__dict__, "queryset_for": lambda user: Division.objects.filter(level="village")}
+    )
+    version = services.template_publish(
+        code="village",
+        name="村检查表",
+        purpose="special",
+        target_kind="village_test",
+        sections=SECTIONS,
+        acting_user=section,
+    )
+    client = Client()
+    client.force_login(section)
+    response = client.post(
+        reverse("inspections:campaign_new"),
+        {
+            "name": "村级检查",
+            "kind": "special",
+            "version": version.pk,
+            "starts_on": "2021-09-01",
+            "ends_on": "2021-09-30",
+            "townships": [county.township_b.pk],
+        },
+    )
+    assert response.status_code == 302
+    assert list(version.campaigns.get().targets.values_list("name", flat=True)) == ["石门村"]
