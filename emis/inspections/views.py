@@ -101,9 +101,14 @@ class CampaignCreateView(EditorMixin, View):
         form = forms.CampaignForm(request.POST, user=request.user)
         if form.is_valid():
             data = form.cleaned_data
-            schools = form.chosen_schools(request.user)
-            if not schools and data["version"].template.target_kind == "school":
-                form.add_error(None, _("请选择至少一所学校。"))
+            kind = data["version"].template.target_kind
+            schools = (
+                form.chosen_schools(request.user) if kind == "school" else form.chosen_subjects(request.user, kind)
+            )
+            if not schools:
+                form.add_error(
+                    None, _("请选择至少一所学校。") if kind == "school" else _("所选范围内没有该类检查对象。")
+                )
             else:
                 try:
                     campaign = services.campaign_create(
