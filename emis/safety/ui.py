@@ -171,6 +171,14 @@ class AppraisalUI(_Register):
         ]
 
 
+def _bus_alerts(obj, user):
+    return ExpiryAlert.objects.for_user(user).filter(bus=obj).select_related("school", "case", "bus", "driver")
+
+
+def _driver_alerts(obj, user):
+    return ExpiryAlert.objects.for_user(user).filter(driver=obj).select_related("school", "case", "bus", "driver")
+
+
 def _drivers(obj, user):
     return Driver.objects.for_user(user).filter(bus=obj).select_related("school", "bus")
 
@@ -186,7 +194,7 @@ class BusUI(_Register):
         (_("日期"), ("in_service_on", "retired_on", "insurance_expires", "inspection_due", "filed_on")),
         (_("其他"), ("gps", "note")),
     )
-    related = ((_("驾驶人"), _drivers, tables.DriverTable),)
+    related = ((_("驾驶人"), _drivers, tables.DriverTable), (_("到期提醒"), _bus_alerts, tables.ExpiryAlertTable))
 
     @staticmethod
     def export_columns(user):
@@ -226,6 +234,8 @@ class DriverUI(_Register):
         "active",
         "note",
     )
+
+    related = ((_("到期提醒"), _driver_alerts, tables.ExpiryAlertTable),)
 
     @classmethod
     def save(cls, obj, user):

@@ -147,10 +147,10 @@ class ComplianceExportView(LoginRequiredMixin, View):
 
 
 def _figures(request):
-    form, on, _township = _chosen(request)
-    area = selectors.d_area(request.user, on=on)
+    form, on, township = _chosen(request)
+    area = selectors.d_area(request.user, on=on, township=township)
     years = selectors.bus_years(request.user)
-    buses = selectors.bus_counts(request.user, years)
+    buses = selectors.bus_counts(request.user, years, township)
     return form, on, area, buses
 
 
