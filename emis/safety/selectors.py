@@ -120,7 +120,7 @@ class Compliance:
     guards: int = 0
 
 
-def compliance(user, on: dt.date, *, township=None, schools=None) -> Compliance:
+def compliance(user, on: dt.date, *, township=None, schools=None, search: str = "") -> Compliance:
     """The 4个100% of every school in scope on ``on``: one query for the schools with their latest facts and counts
     (subqueries), one for the village posts. ``township``/``schools`` narrow it."""
     from emis.students.models import Enrollment
@@ -133,6 +133,8 @@ def compliance(user, on: dt.date, *, township=None, schools=None) -> Compliance:
         base = base.filter(township=township)
     if schools is not None:
         base = base.filter(pk__in=[s.pk for s in schools])
+    if search:
+        base = base.filter(Q(name__icontains=search) | Q(code__startswith=search))
     roll = in_school_enrollments(Enrollment.objects.all(), school_year=year)
     in_post = guards_in_post(on)
     rows = (

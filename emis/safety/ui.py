@@ -4,6 +4,7 @@ their one step (登记处理结果, through emis.safety.services)."""
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -74,6 +75,19 @@ class SafetyFactUI(_Register):
 
 class GuardUI(_Register):
     model = Guard
+
+    @classmethod
+    def warnings(cls, obj, user) -> list[str]:
+        """Hubei's standard: guards hold a licence and are 25 to 55 (saved all the same; not counted without one)."""
+        found = []
+        if not obj.licence_no:
+            found.append(gettext("未填写保安员证号：该保安员不计入专职保安员配备。"))
+        if obj.birth_date:
+            age = services.years_between(obj.birth_date, obj.ended_on or timezone.localdate())
+            if not 25 <= age <= 55:
+                found.append(gettext("保安员年龄{age}岁，不在25至55岁之间（湖北省标准）。").format(age=age))
+        return found
+
     filterset_class = filtersets.GuardFilterSet
     table_class = tables.GuardTable
     form_class = forms.GuardForm

@@ -39,6 +39,7 @@ class OnForm(forms.Form):
     township = forms.ModelChoiceField(
         label=gettext_lazy("乡镇"), queryset=Division.objects.none(), required=False, empty_label=gettext_lazy("全部")
     )
+    q = forms.CharField(label=gettext_lazy("学校名称"), required=False, max_length=50)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -61,7 +62,8 @@ def _chosen(request):
 
 def _compliance(request):
     form, on, township = _chosen(request)
-    result = selectors.compliance(request.user, on, township=township)
+    search = form.cleaned_data.get("q", "") if form.is_bound and form.is_valid() else ""
+    result = selectors.compliance(request.user, on, township=township, search=search)
     title = _("校园安全4个100%达标情况（{day}）").format(day=on.isoformat())
     return form, result, title
 
@@ -148,6 +150,7 @@ class ComplianceExportView(LoginRequiredMixin, View):
 
 def _figures(request):
     form, on, township = _chosen(request)
+    form.fields.pop("q", None)  # the figures are the county's or a township's, not a school's
     area = selectors.d_area(request.user, on=on, township=township)
     years = selectors.bus_years(request.user)
     buses = selectors.bus_counts(request.user, years, township)
