@@ -177,7 +177,7 @@ class AppraisalUI(_Register):
         return [
             *_school_columns(lambda o: o.building.school),
             (_("校舍名称"), lambda o: o.building.name),
-            (_("鉴定等级"), lambda o: o.grade),
+            (_("鉴定等级"), lambda o: o.get_grade_display()),
             (_("鉴定日期"), lambda o: o.appraised_on),
             (_("鉴定机构"), lambda o: o.body),
             (_("鉴定报告编号"), lambda o: o.report_no),

@@ -180,8 +180,8 @@ class FiguresExportView(LoginRequiredMixin, View):
             (_("面积（㎡）"), None),
             (_("累计（㎡）"), None),
         ]
-        rows = [[_("D级危房消除"), r["year"], r["buildings"], r["area"], r["cumulative"]] for r in area.by_year]
-        rows.append([_("剩余D级危房"), on.isoformat(), area.remaining_buildings, area.remaining, ""])
+        rows = [[_("Ｄ级危房消除"), r["year"], r["buildings"], r["area"], r["cumulative"]] for r in area.by_year]
+        rows.append([_("剩余Ｄ级危房"), on.isoformat(), area.remaining_buildings, area.remaining, ""])
         rows += [[_("在用校车"), r["year"], r["buses"], "", ""] for r in buses]
         rows += [[_("国标校车"), r["year"], r["national"], "", ""] for r in buses]
         rows += [[_("公安交管备案校车"), r["year"], r["filed"], "", ""] for r in buses]
