@@ -117,12 +117,16 @@ GOOD = {
 
 # The inspections of the demo campaign, school by school: (answers changed from GOOD, signed off?, days before base).
 PLAN = (
-    ({}, True, 30),  # 合格
-    ({"1.4": "12"}, True, 29),  # 基本合格, one finding
-    ({"3.2": "partial", "4.2": "no", "5.2": "no"}, True, 28),  # 不合格 (score), three findings: overdue
-    ({"1.6": "no", "2.3": "absent"}, True, 6),  # 不合格 (一票否决), two findings: 5 days, still running
+    ({}, True, 30),  # 合格 (100)
+    ({"1.4": "12", "2.3": "absent", "3.1": "no"}, True, 29),  # 基本合格 (80.0), three findings
+    (
+        {"1.2": "no", "1.3": "no", "1.5": "no", "2.1": "no", "2.2": "no", "3.2": "partial", "4.2": "no", "5.2": "no"},
+        True,
+        28,
+    ),  # 不合格 (53.3), eight findings: the notice is overdue
+    ({"1.6": "no", "2.3": "absent"}, True, 6),  # 不合格 (一票否决), two findings: 5 working days, still running
     ({}, True, 5),  # 合格
-    ({"3.1": "no"}, True, 4),  # 基本合格
+    ({"1.5": "no", "3.1": "no", "3.2": "partial"}, True, 4),  # 基本合格 (80.0)
     ({"1.3": "no"}, False, 2),  # submitted, waiting for sign-off
     ({}, False, 1),  # submitted
 )

@@ -193,6 +193,7 @@ class CampaignForm(forms.Form):
     ends_on = forms.DateField(label=_("结束日期"), widget=forms.DateInput(attrs={"type": "date"}))
     categories = forms.MultipleChoiceField(
         label=_("按办学类型选学校"),
+        help_text=_("检查对象为机构的检查表：所选乡镇（不选为全县）的该类机构全部列为检查对象。"),
         choices=SchoolCategory.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -248,9 +249,26 @@ class CampaignForm(forms.Form):
                 chosen.setdefault(school.pk, school)
         return sorted(chosen.values(), key=lambda s: s.code)
 
+    def chosen_subjects(self, user, code: str) -> list:
+        """Every row of a registered kind in the user's scope (in the townships chosen), for its checklists."""
+        from .targets import target_kind
+
+        kind = target_kind(code)
+        if kind is None or kind.queryset_for is None:
+            return []
+        townships = [t.code for t in self.cleaned_data.get("townships") or []]
+        rows = list(kind.queryset_for(user))
+        if townships:
+            rows = [row for row in rows if any(kind.division_code_of(row).startswith(t) for t in townships)]
+        return rows
+
 
 class StepForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # The version of the inspection's case the page showed: a step against another is refused (and an empty post
+    # moves nothing).
+    version = forms.IntegerField(
+        widget=forms.HiddenInput, error_messages={"required": _("页面已过期，请刷新后再办理。")}
+    )
 
 
 class ReasonForm(StepForm):

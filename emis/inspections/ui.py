@@ -226,6 +226,15 @@ class InspectionUI(ModelUI):
         ),
     )
 
+    @classmethod
+    def object_actions(cls, obj, user) -> list[dict]:
+        """The step forms carry the version of the case the page shows (a step against another is refused)."""
+        shown = super().object_actions(obj, user)
+        for item in shown:
+            if item["form"] is not None:
+                item["form"] = item["action"].form_class(initial={"version": obj.case.version})
+        return shown
+
     @staticmethod
     def export_columns(user):
         return [

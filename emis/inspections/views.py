@@ -101,9 +101,14 @@ class CampaignCreateView(EditorMixin, View):
         form = forms.CampaignForm(request.POST, user=request.user)
         if form.is_valid():
             data = form.cleaned_data
-            schools = form.chosen_schools(request.user)
-            if not schools and data["version"].template.target_kind == "school":
-                form.add_error(None, _("请选择至少一所学校。"))
+            kind = data["version"].template.target_kind
+            schools = (
+                form.chosen_schools(request.user) if kind == "school" else form.chosen_subjects(request.user, kind)
+            )
+            if not schools:
+                form.add_error(
+                    None, _("请选择至少一所学校。") if kind == "school" else _("所选范围内没有该类检查对象。")
+                )
             else:
                 try:
                     campaign = services.campaign_create(
@@ -142,10 +147,12 @@ class FillView(LoginRequiredMixin, View):
             done = Inspection.objects.filter(client_token=request.POST["client_token"], target=target).first()
             if done is not None:  # the same send again (a retry on a poor connection): nothing more to do
                 return HttpResponseRedirect(done.get_absolute_url())
-        if services.may_fill(target, request.user) or not _fill_step_allowed(target, inspection, request.user):
+        if services.may_fill(target, request.user):
             raise Http404
         if inspection is not None and inspection.case.state != "filling":
             return HttpResponseRedirect(inspection.get_absolute_url())
+        if not _fill_step_allowed(target, inspection, request.user):
+            raise Http404
         self.target, self.inspection = target, inspection
         return super().dispatch(request, *args, **kwargs)
 
