@@ -175,10 +175,10 @@ class Building(RegistryModel):
 
 
 class Grade(models.TextChoices):
-    A = "A", _("A级")
-    B = "B", _("B级")
-    C = "C", _("C级（局部危险）")
-    D = "D", _("D级（整体危险）")
+    A = "A", _("Ａ级")
+    B = "B", _("Ｂ级")
+    C = "C", _("Ｃ级（局部危险）")
+    D = "D", _("Ｄ级（整体危险）")
 
 
 class Appraisal(RegistryModel):
@@ -196,7 +196,7 @@ class Appraisal(RegistryModel):
     appraised_on = models.DateField(_("鉴定日期"))
     body = models.CharField(_("鉴定机构"), max_length=100, blank=True)
     report_no = models.CharField(_("鉴定报告编号"), max_length=60, blank=True)
-    affected_part = models.CharField(_("危险部位"), max_length=200, blank=True, help_text=_("C级须填写。"))
+    affected_part = models.CharField(_("危险部位"), max_length=200, blank=True, help_text=_("Ｃ级须填写。"))
     note = models.CharField(_("备注"), max_length=200, blank=True)
 
     class Meta:
@@ -212,7 +212,7 @@ class Appraisal(RegistryModel):
 
     def clean(self) -> None:
         if self.grade == Grade.C and not self.affected_part:
-            raise ValidationError({"affected_part": _("C级须写明停止使用的危险部位。")})
+            raise ValidationError({"affected_part": _("Ｃ级须写明停止使用的危险部位。")})
 
 
 class BusStatus(models.TextChoices):

@@ -5,13 +5,35 @@ section with the domain keeps all), the rights of the expiry alert's workflow, a
 from django.utils.translation import gettext_lazy as _
 
 from emis.core.access import ADD, CHANGE, DELETE, Role
-from emis.core.registry import AppRegistration, DataDomain, MenuEntry, MenuGroup, register
+from emis.core.registry import AppRegistration, DataDomain, MenuEntry, MenuGroup, Panel, register
 from emis.work.declaration import workflow_rights
 
 from .apps import DOMAIN
+from .tables import BuildingTable, BusTable, SafetyFactTable
 from .workflows import SAFETY_EXPIRY
 
 RIGHTS = workflow_rights(SAFETY_EXPIRY)
+
+
+def school_facts(school, user):
+    """The school's safety facts, newest first (its 4个100% history), in the user's scope."""
+    from .models import SafetyFact
+
+    return SafetyFact.objects.for_user(user).filter(school=school).select_related("school", "school__township")
+
+
+def school_buildings(school, user):
+    from .models import Building
+
+    return Building.objects.for_user(user).filter(school=school).select_related("school")
+
+
+def school_buses(school, user):
+    from .models import Bus
+
+    return Bus.objects.for_user(user).filter(school=school).select_related("school")
+
+
 for _role in (Role.SCHOOL, Role.TOWNSHIP):
     RIGHTS.setdefault(DOMAIN, {}).setdefault(_role, set()).update({ADD, CHANGE, DELETE})
 
@@ -35,6 +57,11 @@ register(
         ),
         domains=(DataDomain(DOMAIN, _("校园安全"), 77),),
         rights=RIGHTS,
+        panels=(
+            Panel("orgs.School", _("安全设施记录"), school_facts, SafetyFactTable, 70),
+            Panel("orgs.School", _("校舍"), school_buildings, BuildingTable, 71),
+            Panel("orgs.School", _("校车"), school_buses, BusTable, 72),
+        ),
         provides={
             "demo.load": "emis.safety.demo.load",
             "demo.wipe": "emis.safety.demo.wipe",

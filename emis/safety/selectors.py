@@ -120,7 +120,7 @@ class Compliance:
     guards: int = 0
 
 
-def compliance(user, on: dt.date, *, township=None, schools=None) -> Compliance:
+def compliance(user, on: dt.date, *, township=None, schools=None, search: str = "") -> Compliance:
     """The 4个100% of every school in scope on ``on``: one query for the schools with their latest facts and counts
     (subqueries), one for the village posts. ``township``/``schools`` narrow it."""
     from emis.students.models import Enrollment
@@ -133,6 +133,8 @@ def compliance(user, on: dt.date, *, township=None, schools=None) -> Compliance:
         base = base.filter(township=township)
     if schools is not None:
         base = base.filter(pk__in=[s.pk for s in schools])
+    if search:
+        base = base.filter(Q(name__icontains=search) | Q(code__startswith=search))
     roll = in_school_enrollments(Enrollment.objects.all(), school_year=year)
     in_post = guards_in_post(on)
     rows = (
@@ -198,7 +200,12 @@ def _area():
     return Coalesce(F("fate_area"), F("area"), output_field=DecimalField(max_digits=12, decimal_places=2))
 
 
-def eliminated_buildings(user):
+def _buildings(user, township=None):
+    rows = Building.objects.for_user(user)
+    return rows.filter(school__township=township) if township is not None else rows
+
+
+def eliminated_buildings(user, township=None):
     """Buildings whose D grade was eliminated: appraised D on or before their fate, then demolished, or reinforced
     with a later appraisal A or B. The elimination date is the fate's."""
     d_before = Appraisal.objects.filter(building=OuterRef("pk"), grade=Grade.D, appraised_on__lte=OuterRef("fate_on"))
@@ -206,7 +213,7 @@ def eliminated_buildings(user):
         building=OuterRef("pk"), grade__in=(Grade.A, Grade.B), appraised_on__gte=OuterRef("fate_on")
     )
     return (
-        Building.objects.for_user(user)
+        _buildings(user, township)
         .filter(Exists(d_before))
         .filter(Q(fate=Fate.DEMOLISHED) | Q(fate=Fate.REINFORCED, pk__in=Building.objects.filter(Exists(ab_after))))
     )
@@ -220,11 +227,11 @@ def latest_grade(on: dt.date):
     )
 
 
-def d_remaining(user, on: dt.date):
+def d_remaining(user, on: dt.date, township=None):
     """Buildings whose latest appraisal on ``on`` is D and whose D grade is not yet eliminated on that day."""
-    gone = eliminated_buildings(user).filter(fate_on__lte=on).values("pk")
+    gone = eliminated_buildings(user, township).filter(fate_on__lte=on).values("pk")
     return (
-        Building.objects.for_user(user)
+        _buildings(user, township)
         .annotate(grade_on=latest_grade(on))
         .filter(grade_on=Grade.D)
         .exclude(pk__in=gone)
@@ -241,11 +248,13 @@ class DArea:
     on: dt.date
 
 
-def d_area(user, *, on: dt.date | None = None, first_year: int | None = None, last_year: int | None = None) -> DArea:
+def d_area(
+    user, *, on: dt.date | None = None, first_year: int | None = None, last_year: int | None = None, township=None
+) -> DArea:
     """D-grade area eliminated per year (SQL: grouped by the year of the fate) and cumulative, and what remains."""
     on = on or timezone.localdate()
     rows = (
-        eliminated_buildings(user)
+        eliminated_buildings(user, township)
         .filter(fate_on__lte=on)
         .annotate(year=ExtractYear("fate_on"))
         .order_by()
@@ -264,7 +273,7 @@ def d_area(user, *, on: dt.date | None = None, first_year: int | None = None, la
             total += row["area"] or 0
             by_year.append({"year": year, "buildings": row["buildings"], "area": row["area"] or 0, "cumulative": total})
     eliminated = sum((r["area"] or 0 for r in rows), Decimal("0"))
-    left = d_remaining(user, on).aggregate(n=Count("pk"), area=Sum("area"))
+    left = d_remaining(user, on, township).aggregate(n=Count("pk"), area=Sum("area"))
     return DArea(
         by_year=by_year,
         eliminated=eliminated,
@@ -288,21 +297,23 @@ def stop_use(user, on: dt.date | None = None):
 # 校车 ---------------------------------------------------------------------------------------------------------------
 
 
-def buses_in_service(user, on: dt.date):
+def buses_in_service(user, on: dt.date, township=None):
+    rows = Bus.objects.for_user(user)
+    if township is not None:
+        rows = rows.filter(school__township=township)
     return (
-        Bus.objects.for_user(user)
-        .filter(in_service_on__lte=on)
+        rows.filter(in_service_on__lte=on)
         .filter(Q(retired_on__isnull=True) | Q(retired_on__gt=on))
         .exclude(status=BusStatus.RETIRED, retired_on__isnull=True)
     )
 
 
-def bus_counts(user, years) -> list[dict]:
+def bus_counts(user, years, township=None) -> list[dict]:
     """Per year (its last day): buses in service, national-standard ones, and those filed with the traffic police."""
     result = []
     for year in years:
         end = dt.date(year, 12, 31)
-        counts = buses_in_service(user, end).aggregate(
+        counts = buses_in_service(user, end, township).aggregate(
             buses=Count("pk"),
             national=Count("pk", filter=Q(national_standard=True)),
             filed=Count("pk", filter=Q(filed_on__lte=end)),

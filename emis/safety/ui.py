@@ -4,6 +4,7 @@ their one step (登记处理结果, through emis.safety.services)."""
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -74,6 +75,19 @@ class SafetyFactUI(_Register):
 
 class GuardUI(_Register):
     model = Guard
+
+    @classmethod
+    def warnings(cls, obj, user) -> list[str]:
+        """Hubei's standard: guards hold a licence and are 25 to 55 (saved all the same; not counted without one)."""
+        found = []
+        if not obj.licence_no:
+            found.append(gettext("未填写保安员证号：该保安员不计入专职保安员配备。"))
+        if obj.birth_date:
+            age = services.years_between(obj.birth_date, obj.ended_on or timezone.localdate())
+            if not 25 <= age <= 55:
+                found.append(gettext("保安员年龄{age}岁，不在25至55岁之间（湖北省标准）。").format(age=age))
+        return found
+
     filterset_class = filtersets.GuardFilterSet
     table_class = tables.GuardTable
     form_class = forms.GuardForm
@@ -163,12 +177,20 @@ class AppraisalUI(_Register):
         return [
             *_school_columns(lambda o: o.building.school),
             (_("校舍名称"), lambda o: o.building.name),
-            (_("鉴定等级"), lambda o: o.grade),
+            (_("鉴定等级"), lambda o: o.get_grade_display()),
             (_("鉴定日期"), lambda o: o.appraised_on),
             (_("鉴定机构"), lambda o: o.body),
             (_("鉴定报告编号"), lambda o: o.report_no),
             (_("危险部位"), lambda o: o.affected_part),
         ]
+
+
+def _bus_alerts(obj, user):
+    return ExpiryAlert.objects.for_user(user).filter(bus=obj).select_related("school", "case", "bus", "driver")
+
+
+def _driver_alerts(obj, user):
+    return ExpiryAlert.objects.for_user(user).filter(driver=obj).select_related("school", "case", "bus", "driver")
 
 
 def _drivers(obj, user):
@@ -186,7 +208,7 @@ class BusUI(_Register):
         (_("日期"), ("in_service_on", "retired_on", "insurance_expires", "inspection_due", "filed_on")),
         (_("其他"), ("gps", "note")),
     )
-    related = ((_("驾驶人"), _drivers, tables.DriverTable),)
+    related = ((_("驾驶人"), _drivers, tables.DriverTable), (_("到期提醒"), _bus_alerts, tables.ExpiryAlertTable))
 
     @staticmethod
     def export_columns(user):
@@ -226,6 +248,8 @@ class DriverUI(_Register):
         "active",
         "note",
     )
+
+    related = ((_("到期提醒"), _driver_alerts, tables.ExpiryAlertTable),)
 
     @classmethod
     def save(cls, obj, user):

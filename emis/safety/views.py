@@ -39,6 +39,7 @@ class OnForm(forms.Form):
     township = forms.ModelChoiceField(
         label=gettext_lazy("乡镇"), queryset=Division.objects.none(), required=False, empty_label=gettext_lazy("全部")
     )
+    q = forms.CharField(label=gettext_lazy("学校名称"), required=False, max_length=50)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -61,7 +62,8 @@ def _chosen(request):
 
 def _compliance(request):
     form, on, township = _chosen(request)
-    result = selectors.compliance(request.user, on, township=township)
+    search = form.cleaned_data.get("q", "") if form.is_bound and form.is_valid() else ""
+    result = selectors.compliance(request.user, on, township=township, search=search)
     title = _("校园安全4个100%达标情况（{day}）").format(day=on.isoformat())
     return form, result, title
 
@@ -147,10 +149,11 @@ class ComplianceExportView(LoginRequiredMixin, View):
 
 
 def _figures(request):
-    form, on, _township = _chosen(request)
-    area = selectors.d_area(request.user, on=on)
+    form, on, township = _chosen(request)
+    form.fields.pop("q", None)  # the figures are the county's or a township's, not a school's
+    area = selectors.d_area(request.user, on=on, township=township)
     years = selectors.bus_years(request.user)
-    buses = selectors.bus_counts(request.user, years)
+    buses = selectors.bus_counts(request.user, years, township)
     return form, on, area, buses
 
 
@@ -177,8 +180,8 @@ class FiguresExportView(LoginRequiredMixin, View):
             (_("面积（㎡）"), None),
             (_("累计（㎡）"), None),
         ]
-        rows = [[_("D级危房消除"), r["year"], r["buildings"], r["area"], r["cumulative"]] for r in area.by_year]
-        rows.append([_("剩余D级危房"), on.isoformat(), area.remaining_buildings, area.remaining, ""])
+        rows = [[_("Ｄ级危房消除"), r["year"], r["buildings"], r["area"], r["cumulative"]] for r in area.by_year]
+        rows.append([_("剩余Ｄ级危房"), on.isoformat(), area.remaining_buildings, area.remaining, ""])
         rows += [[_("在用校车"), r["year"], r["buses"], "", ""] for r in buses]
         rows += [[_("国标校车"), r["year"], r["national"], "", ""] for r in buses]
         rows += [[_("公安交管备案校车"), r["year"], r["filed"], "", ""] for r in buses]

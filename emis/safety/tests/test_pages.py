@@ -44,3 +44,26 @@ def test_a_building_graded_d_shows_stop_use(county, client):
     client.force_login(county.users[Role.ADMIN])
     page = client.get(reverse("safety:building_detail", args=[buildings["W"].pk])).content.decode()
     assert "危险部位停止使用" in page
+
+
+def test_the_county_table_searches_by_school_name(county, client):
+    setup_compliance(county)
+    client.force_login(county.users[Role.ADMIN])
+    page = client.get(reverse("safety:compliance"), {"on": "2024-12-31", "q": county.school_a2.name}).content.decode()
+    assert county.school_a2.name in page and county.school_b1.name not in page
+
+
+def test_a_guard_without_licence_is_saved_with_a_warning(county, client):
+    client.force_login(county.users[Role.SCHOOL])
+    response = client.post(
+        reverse("safety:guard_add"),
+        {
+            "school": county.school_a1.pk,
+            "name": "赵保安",
+            "full_time": "on",
+            "funding": "county",
+            "started_on": "2024-09-01",
+        },
+        follow=True,
+    )
+    assert "不计入专职保安员配备" in response.content.decode()
