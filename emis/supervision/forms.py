@@ -118,6 +118,11 @@ class VisitForm(forms.Form):
             )
             self.fields[f"requirement_{i}"] = forms.CharField(label=_("整改要求"), max_length=500, required=False)
             self.fields[f"must_change_{i}"] = forms.BooleanField(label=_("须下发整改通知"), required=False)
+            self.fields[f"photo_{i}"] = forms.FileField(
+                label=_("现场照片"),
+                required=False,
+                widget=forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"}),
+            )
         restrict_form_fields(self, user)
         own = Inspector.objects.filter(user=user).first() if user.role == Role.INSPECTOR else None
         if own is not None:
@@ -144,6 +149,7 @@ class VisitForm(forms.Form):
                 "severity": data.get(f"severity_{i}"),
                 "requirement": data.get(f"requirement_{i}", ""),
                 "must_change": data.get(f"must_change_{i}", False),
+                "photo": data.get(f"photo_{i}") or None,
             }
             for i in range(1, FINDING_ROWS + 1)
             if data.get(f"finding_{i}")
@@ -151,6 +157,12 @@ class VisitForm(forms.Form):
 
     def finding_rows(self):
         return [
-            (self[f"finding_{i}"], self[f"severity_{i}"], self[f"requirement_{i}"], self[f"must_change_{i}"])
+            (
+                self[f"finding_{i}"],
+                self[f"severity_{i}"],
+                self[f"requirement_{i}"],
+                self[f"must_change_{i}"],
+                self[f"photo_{i}"],
+            )
             for i in range(1, FINDING_ROWS + 1)
         ]

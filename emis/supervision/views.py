@@ -143,7 +143,7 @@ class VisitNewView(LoginRequiredMixin, View):
         )
 
     def post(self, request):
-        form = VisitForm(request.POST, user=request.user)
+        form = VisitForm(request.POST, request.FILES, user=request.user)
         if form.is_valid():
             data = form.cleaned_data
             try:

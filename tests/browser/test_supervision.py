@@ -1,5 +1,5 @@
 """教育督导 in headless Chromium on a phone-sized screen: a 督学 fills a visit record, the draft survives a reload
-(kept in the browser until sent), the visit is recorded once, and the 达标 page shows the school visited.
+(kept in the browser until sent), the visit is recorded once with its photo, and the 达标 page shows the school visited.
 Screenshots supervision-*.png (test-artifacts/screenshots/)."""
 
 from __future__ import annotations
@@ -13,6 +13,16 @@ from .helpers import PASSWORD, log_in, pick, shot
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 375, "height": 812}
+
+
+def _jpeg() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 80, 60)).save(out, "JPEG")
+    return out.getvalue()
 
 
 def test_an_inspector_records_a_visit_on_a_phone(new_page, live_server, mini_county):
@@ -40,6 +50,7 @@ def test_an_inspector_records_a_visit_on_a_phone(new_page, live_server, mini_cou
     assert page.input_value("#id_finding_1") == "消防通道堆放杂物"
     assert page.locator("input[name=matters][value=safety]").is_checked()
     pick(page, "id_school", mini_county.primary.name)
+    page.set_input_files("#id_photo_1", files=[{"name": "现场.jpg", "mimeType": "image/jpeg", "buffer": _jpeg()}])
     shot(page, "supervision-visit-phone")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"] + 1, f"the form is wider than the phone ({width}px)"
@@ -48,7 +59,8 @@ def test_an_inspector_records_a_visit_on_a_phone(new_page, live_server, mini_cou
     assert "/supervision/visit/" in page.url and "消防通道堆放杂物" in page.content()
     assert Visit.objects.count() == 1
     visit = Visit.objects.get()
-    assert visit.school == mini_county.primary and visit.findings.get().must_change
+    finding = visit.findings.get()
+    assert visit.school == mini_county.primary and finding.must_change and finding.photo
     # Opened again: the recorded draft is dropped, not restored.
     page.goto(f"{live_server.url}/supervision/visit/new/")
     page.wait_for_load_state("networkidle")
