@@ -328,3 +328,34 @@ class FiveExportView(LoginRequiredMixin, View):
         return xlsx_response(
             _("{term}五项管理自查").format(term=terms.term_label(year, term)), _("五项管理"), columns, data
         )
+
+
+# 我的责任区: the signed-in 督学's own page ------------------------------------------------------------------------
+
+
+def is_inspector(user) -> bool:
+    """The menu's condition for 我的责任区: an account linked to a 督学."""
+    return user.is_authenticated and Inspector.objects.filter(user=user).exists()
+
+
+class MyZoneView(LoginRequiredMixin, View):
+    """The 督学's own page: their registry entry, the schools of their 责任区 today with this term's visits per
+    school, their latest visits and the notices that came of them. 404 for an account linked to no 督学."""
+
+    def get(self, request):
+        inspector = Inspector.objects.filter(user=request.user).first()
+        if inspector is None:
+            raise Http404
+        year, term = terms.term_of(timezone.localdate())
+        result = selectors.compliance(request.user, year, term, inspector=inspector)
+        visits = (
+            Visit.objects.for_user(request.user)
+            .filter(inspector=inspector)
+            .select_related("school", "notice", "notice__case")
+            .order_by("-visited_on")[:20]
+        )
+        return render(
+            request,
+            "supervision/my_zone.html",
+            {"inspector": inspector, "result": result, "visits": visits, "floors": _floors()},
+        )

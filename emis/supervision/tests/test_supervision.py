@@ -182,3 +182,11 @@ def test_inspector_linked_account_must_be_an_inspector(county, supervision):
     )
     with pytest.raises(Refused):
         services.inspector_save(inspector=inspector, acting_user=county.users[Role.ADMIN])
+
+
+def test_the_inspectors_own_page_shows_their_zone(county, supervision, login):
+    page = login(Role.INSPECTOR).get(reverse("supervision:my_zone"), {})
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert county.school_b1.name in text and county.school_a1.name not in text
+    assert login(Role.SCHOOL).get(reverse("supervision:my_zone")).status_code == 404
