@@ -334,8 +334,8 @@ class FiveExportView(LoginRequiredMixin, View):
 
 
 def is_inspector(user) -> bool:
-    """The menu's condition for 我的责任区: an account linked to a 督学."""
-    return user.is_authenticated and Inspector.objects.filter(user=user).exists()
+    """The menu's condition for 我的责任区: a 督学 account (read off the role, so the menu costs no query)."""
+    return user.is_authenticated and user.role == access.Role.INSPECTOR
 
 
 class MyZoneView(LoginRequiredMixin, View):
