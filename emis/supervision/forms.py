@@ -4,7 +4,6 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from emis.accounts.models import User
 from emis.core.access import Role
 from emis.core.forms import ScopedModelForm, restrict_form_fields, style_form
 from emis.orgs.models import School
@@ -22,7 +21,8 @@ class InspectorForm(ScopedModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = User.objects.filter(role=Role.INSPECTOR)
+        # Within the accounts the user may see (accounts are the administrator's): those with the 督学 role.
+        self.fields["user"].queryset = self.fields["user"].queryset.filter(role=Role.INSPECTOR)
         self.fields["user"].required = False
 
 
@@ -58,7 +58,7 @@ class LeaderPostForm(ScopedModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["leader"].queryset = User.objects.filter(role=Role.LEADER)
+        self.fields["leader"].queryset = self.fields["leader"].queryset.filter(role=Role.LEADER)
         from emis.orgs.choices import DivisionLevel
 
         self.fields["township"].queryset = self.fields["township"].queryset.filter(level=DivisionLevel.TOWNSHIP)
