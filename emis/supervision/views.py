@@ -340,12 +340,16 @@ def is_inspector(user) -> bool:
 
 class MyZoneView(LoginRequiredMixin, View):
     """The 督学's own page: their registry entry, the schools of their 责任区 today with this term's visits per
-    school, their latest visits and the notices that came of them. 404 for an account linked to no 督学."""
+    school, their latest visits and the notices that came of them. A 督学 account not in the registry reads so;
+    other accounts linked to no 督学 get 404."""
 
     def get(self, request):
         inspector = Inspector.objects.filter(user=request.user).first()
         if inspector is None:
-            raise Http404
+            if not is_inspector(request.user):
+                raise Http404
+            # A 督学 account not yet entered in the registry: the page says so.
+            return render(request, "supervision/my_zone.html", {"inspector": None})
         year, term = terms.term_of(timezone.localdate())
         result = selectors.compliance(request.user, year, term, inspector=inspector)
         visits = (
