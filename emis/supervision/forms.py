@@ -4,7 +4,6 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from emis.accounts.models import User
 from emis.core.access import Role
 from emis.core.forms import ScopedModelForm, restrict_form_fields, style_form
 from emis.orgs.models import School
@@ -22,7 +21,8 @@ class InspectorForm(ScopedModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = User.objects.filter(role=Role.INSPECTOR)
+        # Within the accounts the user may see (accounts are the administrator's): those with the 督学 role.
+        self.fields["user"].queryset = self.fields["user"].queryset.filter(role=Role.INSPECTOR)
         self.fields["user"].required = False
 
 
@@ -58,7 +58,7 @@ class LeaderPostForm(ScopedModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["leader"].queryset = User.objects.filter(role=Role.LEADER)
+        self.fields["leader"].queryset = self.fields["leader"].queryset.filter(role=Role.LEADER)
         from emis.orgs.choices import DivisionLevel
 
         self.fields["township"].queryset = self.fields["township"].queryset.filter(level=DivisionLevel.TOWNSHIP)
@@ -118,6 +118,11 @@ class VisitForm(forms.Form):
             )
             self.fields[f"requirement_{i}"] = forms.CharField(label=_("整改要求"), max_length=500, required=False)
             self.fields[f"must_change_{i}"] = forms.BooleanField(label=_("须下发整改通知"), required=False)
+            self.fields[f"photo_{i}"] = forms.FileField(
+                label=_("现场照片"),
+                required=False,
+                widget=forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"}),
+            )
         restrict_form_fields(self, user)
         own = Inspector.objects.filter(user=user).first() if user.role == Role.INSPECTOR else None
         if own is not None:
@@ -144,6 +149,7 @@ class VisitForm(forms.Form):
                 "severity": data.get(f"severity_{i}"),
                 "requirement": data.get(f"requirement_{i}", ""),
                 "must_change": data.get(f"must_change_{i}", False),
+                "photo": data.get(f"photo_{i}") or None,
             }
             for i in range(1, FINDING_ROWS + 1)
             if data.get(f"finding_{i}")
@@ -151,6 +157,12 @@ class VisitForm(forms.Form):
 
     def finding_rows(self):
         return [
-            (self[f"finding_{i}"], self[f"severity_{i}"], self[f"requirement_{i}"], self[f"must_change_{i}"])
+            (
+                self[f"finding_{i}"],
+                self[f"severity_{i}"],
+                self[f"requirement_{i}"],
+                self[f"must_change_{i}"],
+                self[f"photo_{i}"],
+            )
             for i in range(1, FINDING_ROWS + 1)
         ]

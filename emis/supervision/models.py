@@ -230,6 +230,9 @@ class VisitFinding(RegistryModel):
     text = models.CharField(_("发现的问题"), max_length=500)
     requirement = models.CharField(_("整改要求"), max_length=500, blank=True)
     must_change = models.BooleanField(_("须整改"), default=False)
+    # The photo taken on the visit (checked by content when recorded): its storage name (emis.core.files; a name
+    # logs as text in the change log, as a FileField would not). It goes with the finding into the notice.
+    photo = models.CharField(_("现场照片"), max_length=500, blank=True)
 
     class Meta:
         verbose_name = _("督导发现")

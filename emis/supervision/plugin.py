@@ -15,6 +15,9 @@ register(
         urls="emis.supervision.urls",
         menu_groups=(MenuGroup("supervision", _("教育督导"), 71),),
         menu=(
+            MenuEntry(
+                "supervision", "supervision:my_zone", _("我的责任区"), 5, when="emis.supervision.views.is_inspector"
+            ),
             MenuEntry("supervision", "supervision:inspector_list", _("督学"), 10),
             MenuEntry("supervision", "supervision:assignment_list", _("责任区"), 20),
             MenuEntry("supervision", "supervision:compliance", _("督导达标情况"), 30),

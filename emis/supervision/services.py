@@ -6,15 +6,20 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from pathlib import PurePosixPath
 
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from emis.core import files
 from emis.core.access import Role
 from emis.core.audit import acting_as
 from emis.core.writes import Refused
+from emis.work import attachments as attachment_store
 
 from . import terms
 from .models import (
@@ -194,9 +199,9 @@ def visit_record(
     client_token: str | None = None,
     today: dt.date | None = None,
 ) -> Visit:
-    """A visit record with its findings ({severity, text, requirement, must_change}). Idempotent by
-    ``client_token``: the same form sent twice (a poor connection) records one visit. A 督学 records visits only
-    to the schools of their own 责任区 on the day of the visit."""
+    """A visit record with its findings ({severity, text, requirement, must_change, photo: an upload or None}).
+    Idempotent by ``client_token``: the same form sent twice (a poor connection) records one visit. A 督学
+    records visits only to the schools of their own 责任区 on the day of the visit."""
     if client_token:
         existing = Visit.objects.filter(client_token=client_token).first()
         if existing is not None:
@@ -214,7 +219,7 @@ def visit_record(
             raise Refused(_("督学只能记录本人的督导。"))
         if not _active(Assignment.objects.filter(inspector=inspector, school=school), visited_on).exists():
             raise Refused(_("该学校不在您当日的责任区内。"))
-    rows = []
+    rows, uploads = [], []
     for finding in findings:
         text = (finding.get("text") or "").strip()
         if not text:
@@ -230,6 +235,14 @@ def visit_record(
                 must_change=bool(finding.get("must_change")),
             )
         )
+        uploads.append(finding.get("photo"))
+    try:
+        sniffed = iter(attachment_store.check_uploads([u for u in uploads if u is not None]))
+    except ValidationError as exc:
+        raise Refused(exc.messages[0]) from exc
+    for upload in uploads:
+        if upload is not None and not next(sniffed).is_image:
+            raise Refused(_("现场照片须为图片。"))
     with acting_as(acting_user), transaction.atomic():
         visit = Visit(
             school=school,
@@ -243,8 +256,10 @@ def visit_record(
         )
         visit.full_clean(exclude=["client_token"])
         visit.save()
-        for row in rows:
+        for row, upload in zip(rows, uploads, strict=True):
             row.visit = visit
+            if upload is not None:
+                row.photo = files.save(upload, folder="supervision", suffix=PurePosixPath(upload.name or "").suffix)
             row.save()
     return visit
 
@@ -259,7 +274,13 @@ def visit_notice(*, visit: Visit, acting_user, days: int = 20, photos: dict | No
     findings = list(visit.findings.filter(must_change=True).order_by("pk"))
     if not findings:
         raise Refused(_("该督导记录没有须整改的问题。"))
-    photos = photos or {}
+    photos = dict(photos or {})
+    for finding in findings:
+        if finding.pk not in photos and finding.photo:
+            with files.upload_storage().open(finding.photo, "rb") as handle:
+                photos[finding.pk] = ContentFile(
+                    handle.read(), name=f"现场照片{finding.pk}{PurePosixPath(finding.photo).suffix}"
+                )
     with acting_as(acting_user), transaction.atomic():
         notice = notice_draft(
             school=visit.school,

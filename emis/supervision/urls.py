@@ -21,3 +21,4 @@ urlpatterns += [
     path("five/", views.FiveView.as_view(), name="five"),
     path("five/export/xlsx/", views.FiveExportView.as_view(), name="five_export"),
 ]
+urlpatterns += [path("mine/", views.MyZoneView.as_view(), name="my_zone")]

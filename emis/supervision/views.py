@@ -143,7 +143,7 @@ class VisitNewView(LoginRequiredMixin, View):
         )
 
     def post(self, request):
-        form = VisitForm(request.POST, user=request.user)
+        form = VisitForm(request.POST, request.FILES, user=request.user)
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -327,4 +327,39 @@ class FiveExportView(LoginRequiredMixin, View):
         ]
         return xlsx_response(
             _("{term}五项管理自查").format(term=terms.term_label(year, term)), _("五项管理"), columns, data
+        )
+
+
+# 我的责任区: the signed-in 督学's own page ------------------------------------------------------------------------
+
+
+def is_inspector(user) -> bool:
+    """The menu's condition for 我的责任区: a 督学 account (read off the role, so the menu costs no query)."""
+    return user.is_authenticated and user.role == access.Role.INSPECTOR
+
+
+class MyZoneView(LoginRequiredMixin, View):
+    """The 督学's own page: their registry entry, the schools of their 责任区 today with this term's visits per
+    school, their latest visits and the notices that came of them. A 督学 account not in the registry reads so;
+    other accounts linked to no 督学 get 404."""
+
+    def get(self, request):
+        inspector = Inspector.objects.filter(user=request.user).first()
+        if inspector is None:
+            if not is_inspector(request.user):
+                raise Http404
+            # A 督学 account not yet entered in the registry: the page says so.
+            return render(request, "supervision/my_zone.html", {"inspector": None})
+        year, term = terms.term_of(timezone.localdate())
+        result = selectors.compliance(request.user, year, term, inspector=inspector)
+        visits = (
+            Visit.objects.for_user(request.user)
+            .filter(inspector=inspector)
+            .select_related("school", "notice", "notice__case")
+            .order_by("-visited_on")[:20]
+        )
+        return render(
+            request,
+            "supervision/my_zone.html",
+            {"inspector": inspector, "result": result, "visits": visits, "floors": _floors()},
         )

@@ -92,6 +92,8 @@ MATRIX = SupervisionMatrix(
         "supervision:kindergartens_export": [Probe("get", EVERY_ROLE, data={"year": "2019"}, check=is_xlsx)],
         "supervision:five": [Probe("get", EVERY_ROLE, data={"year": "2024", "term": "autumn"})],
         "supervision:five_export": [Probe("get", EVERY_ROLE, data={"year": "2024", "term": "autumn"}, check=is_xlsx)],
+        # The 督学's own page: the fixture's inspector account is 王督学; no other account is a 督学.
+        "supervision:my_zone": [Probe("get", {ANON: 302, Role.INSPECTOR: 200, "*": 404})],
         # The visit form: for the roles that record visits (督学, and the administrator); an empty form records none.
         "supervision:visit_new": [
             Probe("get", {ANON: 302, Role.INSPECTOR: 200, Role.ADMIN: 200, "*": 404}),

@@ -104,8 +104,16 @@ def test_inspectors_by_kind(county, supervision):
 def test_a_visit_sent_twice_is_recorded_once_and_its_findings_become_one_notice(county, supervision):
     wang = supervision["wang"]
     user = county.users[Role.INSPECTOR]
+    from emis.rectification.demo import _photo
+
     findings = [
-        {"text": "消防器材过期", "severity": "serious", "requirement": "一周内更换", "must_change": True},
+        {
+            "text": "消防器材过期",
+            "severity": "serious",
+            "requirement": "一周内更换",
+            "must_change": True,
+            "photo": _photo(1),
+        },
         {"text": "作业公示不全", "severity": "general", "must_change": False},
     ]
     kwargs = dict(
@@ -128,6 +136,7 @@ def test_a_visit_sent_twice_is_recorded_once_and_its_findings_become_one_notice(
         services.visit_record(**{**kwargs, "school": county.school_a1, "client_token": "token-2"})
     notice = services.visit_notice(visit=first, acting_user=county.users[Role.ADMIN], today=TODAY)
     assert notice.items.count() == 1 and notice.case.state == "issued"
+    assert notice.items.get().photo  # the visit's photo went with the finding
     first.refresh_from_db()
     assert first.notice_id == notice.pk
     with pytest.raises(Refused):
@@ -173,3 +182,11 @@ def test_inspector_linked_account_must_be_an_inspector(county, supervision):
     )
     with pytest.raises(Refused):
         services.inspector_save(inspector=inspector, acting_user=county.users[Role.ADMIN])
+
+
+def test_the_inspectors_own_page_shows_their_zone(county, supervision, login):
+    page = login(Role.INSPECTOR).get(reverse("supervision:my_zone"), {})
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert county.school_b1.name in text and county.school_a1.name not in text
+    assert login(Role.SCHOOL).get(reverse("supervision:my_zone")).status_code == 404
