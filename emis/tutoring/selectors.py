@@ -8,9 +8,10 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Q
+from django.db.models import CharField, Count, OuterRef, Q, Subquery, Value
 from django.urls import NoReverseMatch
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from emis.work.models import Case
 
@@ -143,3 +144,25 @@ def annual_results(user) -> list[dict]:
         }
         for row in found
     ]
+
+
+ANNUAL_RESULTS = (("pass", _("合格")), ("fair", _("基本合格")), ("fail", _("不合格")))
+
+
+def latest_annual_result():
+    """A subquery: the result of an institution's latest signed 年检 (purpose annual), for annotating a queryset of
+    institutions (``.annotate(annual_result=latest_annual_result())``); None without the engine."""
+    try:
+        from emis.inspections.models import Inspection
+    except ImportError:
+        return Value("", output_field=CharField())
+    return Subquery(
+        Inspection.objects.filter(
+            target__kind="institution",
+            target__subject_id=OuterRef("pk"),
+            target__campaign__kind="annual",
+        )
+        .exclude(result="")
+        .order_by("-inspected_on", "-pk")
+        .values("result")[:1]
+    )

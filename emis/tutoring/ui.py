@@ -7,12 +7,15 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from emis.core.access import VIEW
 from emis.core.views import Action, ModelUI
 from emis.work.services import refusal
 
 from . import filtersets, forms, selectors, services, tables
 from .models import Complaint, FeePlan, Institution, JointCheck, Teacher
 from .workflows import COMPLAINT, HANDLERS
+
+ANNUAL_LABELS = dict(selectors.ANNUAL_RESULTS)
 
 
 def _summary_link():
@@ -120,7 +123,12 @@ class InstitutionUI(ModelUI):
             (_("办学状态"), lambda o: o.get_status_display()),
             (_("状态日期"), lambda o: o.status_since),
             (_("黑白名单"), lambda o: o.get_list_mark_display()),
+            (_("最近年检结论"), lambda o: ANNUAL_LABELS.get(o.annual_result or "", "")),
         ]
+
+    @classmethod
+    def queryset(cls, user, action: str = VIEW):
+        return super().queryset(user, action).annotate(annual_result=selectors.latest_annual_result())
 
     @classmethod
     def save(cls, obj, user):

@@ -57,6 +57,19 @@ def test_the_institution_page_shows_its_history(county, institutions, login, dja
     assert client.get(reverse("tutoring:institution_detail", args=[institutions["B"].pk])).status_code == 404
     school = login(Role.SCHOOL)
     assert school.get(url).status_code == 404
+    # The list filters by the latest 年检 result, and shows and exports it.
+    admin = login(Role.ADMIN)
+    listed = response_text(admin.get(reverse("tutoring:institution_list"), {"annual_result": "fail"}))
+    assert institutions["A"].name in listed and institutions["B"].name not in listed
+    assert (
+        response_text(admin.get(reverse("tutoring:institution_list"), {"annual_result": "pass"})).count(
+            institutions["A"].name
+        )
+        == 0
+    )
+    rows = xlsx_rows(admin.get(reverse("tutoring:institution_export", args=["xlsx"])))
+    assert rows[0][-1] == "最近年检结论"
+    assert {row[0]: row[-1] for row in rows[1:]} == {institutions["A"].name: "不合格", institutions["B"].name: ""}
 
 
 def test_a_township_registers_and_concludes_a_complaint(county, institutions, login):
