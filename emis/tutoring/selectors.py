@@ -114,18 +114,23 @@ def summary(user, today: dt.date | None = None) -> dict:
     }
 
 
-def annual_results(user) -> list[dict]:
-    """年检 results of the institutions' campaigns (emis.inspections), per campaign and result; empty without the
-    engine."""
+def annual_results(user, *, private_schools: bool = False) -> list[dict]:
+    """年检 results per campaign and result (emis.inspections): of the institutions' campaigns, or (private_schools)
+    of the campaigns on the 民办学校年检 checklist; empty without the engine."""
     try:
         from emis.inspections.models import Inspection, Result
     except ImportError:
         return []
+    from .annual import PRIVATE_TEMPLATE
+
     labels = dict(Result.choices)
+    inspections = Inspection.objects.for_user(user).filter(target__campaign__kind="annual")
+    if private_schools:
+        inspections = inspections.filter(target__campaign__version__template__code=PRIVATE_TEMPLATE)
+    else:
+        inspections = inspections.filter(target__kind="institution")
     rows = (
-        Inspection.objects.for_user(user)
-        .filter(target__kind="institution")
-        .exclude(result="")
+        inspections.exclude(result="")
         .values("target__campaign__name", "result")
         .annotate(count=Count("pk"))
         .order_by("target__campaign__name", "result")

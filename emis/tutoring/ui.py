@@ -3,7 +3,7 @@ checks), 教师, 收费项目, 投诉举报 (each step through emis.tutoring.ser
 
 from __future__ import annotations
 
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -276,7 +276,7 @@ class JointCheckUI(ModelUI):
     table_class = tables.JointCheckTable
     form_class = forms.JointCheckForm
     select_related = ("township",)
-    detail_fields = ("checked_on", "township", "partners", "campaign", "findings", "measures")
+    detail_fields = ("checked_on", "township", "partners", "inspection_campaign", "campaign", "findings", "measures")
     related = (
         (
             _("检查机构"),
@@ -302,6 +302,14 @@ class JointCheckUI(ModelUI):
 
     @classmethod
     def detail_field(cls, obj, name: str, user) -> dict:
+        if name == "inspection_campaign":
+            campaign = obj.inspection_campaign
+            try:
+                link = campaign.get_absolute_url() if campaign is not None else None
+            except NoReverseMatch:  # the inspection engine's pages are not routed
+                link = None
+            label = cls.model._meta.get_field(name).verbose_name
+            return {"label": label, "value": campaign or "", "link": link, "boolean": False}
         row = super().detail_field(obj, name, user)
         if name == "partners":
             row["value"] = obj.partner_labels()

@@ -120,3 +120,6 @@ def test_a_private_schools_findings_become_a_notice(county, admin):
     inspection = _inspect(campaign.targets.get(), answers, admin, "p-1")
     assert (inspection.result, str(inspection.score)) == ("pass", "86.7")  # 39 of 45 points
     assert inspection.notice is not None and inspection.notice.items.count() == 2
+    results = selectors.annual_results(admin, private_schools=True)
+    assert [(r["campaign"], r["label"], r["count"]) for r in results] == [("2021年度民办学校年检", "合格", 1)]
+    assert selectors.annual_results(admin) == []
