@@ -567,6 +567,10 @@ def _grow(model, county, k: int) -> None:
             from emis.rectification.tests.conftest import draft
 
             draft(county, county.users[Role.ADMIN], school=county.school_b1, items=1)
+        elif model._meta.app_label == "inspections":
+            from emis.inspections.tests.growth import grow
+
+            grow(model, county, i)
         elif model._meta.app_label == "meals":
             from emis.meals.tests.growth import grow
 

@@ -72,6 +72,13 @@ NO_LOGGED_WRITES = {
     "emis.rectification.services.county_code": "a reading (the county whose template and series a notice uses)",
     "emis.rectification.services.notice_context": "reads (what the notice shows)",
     "emis.rectification.services.open_items": "reads (the items still to answer or verify)",
+    "emis.inspections.services.rectify_days": "a setting (the working days a notice gives by severity)",
+    "emis.inspections.services.worst": "a rule (the worst severity)",
+    "emis.inspections.services.version_content": "reads (a checklist version's content)",
+    "emis.inspections.services.items_of": "reads (a version's items)",
+    "emis.inspections.services.may_fill": "reads (why a user may not fill a target)",
+    "emis.inspections.services.answer_display": "a reading (an answer in words)",
+    "emis.inspections.services.finding_text": "a reading (a finding's text)",
     "emis.dropouts.services.close_after_days": "a setting (the school days before 销号)",
     "emis.dropouts.services.may_assign": "a rule (who names the responsible people)",
     "emis.dropouts.services.series": "a setting (the notices' 文号 series)",
@@ -1229,6 +1236,100 @@ MEALS_WRITES = {
     "emis.meals.services.report_step": [_meals_report_checked],
 }
 WRITES.update(MEALS_WRITES)
+
+
+# The inspection engine (emis.inspections.services): the county's administrator publishes the test checklist and
+# runs a campaign over the fixture's schools; the inspector (A2, B1) fills; the administrator signs off.
+
+
+def _insp_campaign(county):
+    from emis.inspections.services import campaign_create, template_publish
+    from emis.inspections.tests.conftest import SECTIONS
+
+    admin = county.users[Role.ADMIN]
+    version = template_publish(
+        code="opening", name="开学检查表", purpose="opening", sections=SECTIONS, pass_score=60, acting_user=admin
+    )
+    return campaign_create(
+        name="开学检查",
+        kind="opening",
+        version=version,
+        targets=[county.school_a2, county.school_b1],
+        starts_on=RECTIFY_DAY,
+        ends_on=RECTIFY_DAY,
+        acting_user=admin,
+    )
+
+
+def _insp_submitted(county, answers=None):
+    from emis.inspections.services import inspection_submit
+    from emis.inspections.tests.conftest import GOOD, jpeg
+
+    campaign = _insp_campaign(county)
+    return inspection_submit(
+        target=campaign.targets.get(school=county.school_a2),
+        answers=GOOD | (answers or {}),
+        photos={"2.2": [jpeg()]},
+        client_token="write-paths",
+        inspected_on=RECTIFY_DAY,
+        acting_user=county.users[Role.INSPECTOR],
+        today=RECTIFY_DAY,
+    )
+
+
+def _insp_template_published(county, admin):
+    from emis.inspections.services import template_publish
+    from emis.inspections.tests.conftest import SECTIONS
+
+    return lambda: template_publish(code="x", name="检查表", purpose="special", sections=SECTIONS, acting_user=admin)
+
+
+def _insp_campaign_created(county, admin):
+    return lambda: _insp_campaign(county)
+
+
+def _insp_targets_added(county, admin):
+    from emis.inspections.services import targets_add
+
+    campaign = _insp_campaign(county)
+    return lambda: targets_add(campaign=campaign, targets=[county.school_a1], acting_user=admin)
+
+
+def _insp_target_removed(county, admin):
+    from emis.inspections.services import target_remove
+
+    target = _insp_campaign(county).targets.get(school=county.school_b1)
+    return lambda: target_remove(target=target, acting_user=admin)
+
+
+def _insp_submit(county, admin):
+    return lambda: _insp_submitted(county)
+
+
+def _insp_sent_back(county, admin):
+    from emis.inspections.services import inspection_send_back
+
+    inspection = _insp_submitted(county)
+    return lambda: inspection_send_back(inspection=inspection, acting_user=admin, comment="照片不清", today=RECTIFY_DAY)
+
+
+def _insp_signed_off(county, admin):
+    from emis.inspections.services import inspection_sign_off
+
+    inspection = _insp_submitted(county, {"1.1": "no"})
+    return lambda: inspection_sign_off(inspection=inspection, acting_user=admin, today=RECTIFY_DAY)
+
+
+INSPECTIONS_WRITES = {
+    "emis.inspections.services.template_publish": [_insp_template_published],
+    "emis.inspections.services.campaign_create": [_insp_campaign_created],
+    "emis.inspections.services.targets_add": [_insp_targets_added],
+    "emis.inspections.services.target_remove": [_insp_target_removed],
+    "emis.inspections.services.inspection_submit": [_insp_submit],
+    "emis.inspections.services.inspection_send_back": [_insp_sent_back],
+    "emis.inspections.services.inspection_sign_off": [_insp_signed_off],
+}
+WRITES.update(INSPECTIONS_WRITES)
 
 
 # 校外培训机构 (emis.tutoring.services): the registry's rows, a complaint and a rectification case on the work engine

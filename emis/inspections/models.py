@@ -129,7 +129,7 @@ class TemplateVersion(RegistryModel):
         return f"{self.template.name}（第{self.number}版）"
 
     def get_absolute_url(self) -> str:
-        return reverse("inspections:version_detail", args=[self.pk])
+        return reverse("inspections:template_detail", args=[self.template_id])
 
 
 class Section(models.Model):
@@ -189,7 +189,7 @@ class Campaign(RegistryModel):
     version = models.ForeignKey(
         TemplateVersion, verbose_name=_("检查表版本"), on_delete=models.PROTECT, related_name="campaigns"
     )
-    county_code = models.CharField(_("所属县"), max_length=12, db_index=True)
+    county_code = models.CharField(_("所属县"), max_length=12, db_index=True, editable=False)
     starts_on = models.DateField(_("开始日期"))
     ends_on = models.DateField(_("结束日期"))
     note = models.TextField(_("说明"), blank=True)
@@ -221,16 +221,22 @@ class Target(RegistryModel):
     scope = ScopeSpec(school_paths=("school_id",), division_paths=("division_code",))
 
     campaign = models.ForeignKey(Campaign, verbose_name=_("检查活动"), on_delete=models.CASCADE, related_name="targets")
-    kind = models.CharField(_("对象类型"), max_length=32, default=SCHOOL_KIND)
+    kind = models.CharField(_("对象类型"), max_length=32, default=SCHOOL_KIND, editable=False)
     school = models.ForeignKey(
         "orgs.School", verbose_name=_("学校"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     subject_type = models.ForeignKey(
-        ContentType, verbose_name=_("对象模型"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        ContentType,
+        verbose_name=_("对象模型"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
     )
-    subject_id = models.BigIntegerField(_("对象编号"), null=True, blank=True)
+    subject_id = models.BigIntegerField(_("对象编号"), null=True, blank=True, editable=False)
     subject = GenericForeignKey("subject_type", "subject_id")
-    division_code = models.CharField(_("所属区划"), max_length=12, db_index=True)
+    division_code = models.CharField(_("所属区划"), max_length=12, db_index=True, editable=False)
     name = models.CharField(_("检查对象"), max_length=200)
     inspectors = models.ManyToManyField(
         settings.AUTH_USER_MODEL, verbose_name=_("检查人员"), blank=True, related_name="inspection_targets"
@@ -274,7 +280,7 @@ class Inspection(RegistryModel):
         TemplateVersion, verbose_name=_("检查表版本"), on_delete=models.PROTECT, related_name="inspections"
     )
     case = models.OneToOneField(Case, verbose_name=_("办件"), on_delete=models.PROTECT, related_name="inspection")
-    client_token = models.CharField(_("提交标识"), max_length=64, unique=True)
+    client_token = models.CharField(_("提交标识"), max_length=64, unique=True, editable=False)
     inspected_on = models.DateField(_("检查日期"))
     inspector = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -138,3 +138,29 @@ def inspections_of(subject, user):
         finding_count=Count("findings", distinct=True),
         open_count=Count("findings", filter=Finding.open_condition("findings__"), distinct=True),
     )
+
+
+def current_versions():
+    """The newest version of each template (what a new campaign uses)."""
+    from django.db.models import Max, OuterRef, Subquery
+
+    from .models import TemplateVersion
+
+    newest = (
+        TemplateVersion.objects.filter(template=OuterRef("template"))
+        .values("template")
+        .annotate(top=Max("number"))
+        .values("top")
+    )
+    return (
+        TemplateVersion.objects.filter(number=Subquery(newest))
+        .select_related("template")
+        .order_by("template__purpose", "template__name")
+    )
+
+
+def template_versions(template):
+    """A template's versions, newest first, with how many campaigns and inspections used each."""
+    return template.versions.annotate(
+        campaign_count=Count("campaigns", distinct=True), inspection_count=Count("inspections", distinct=True)
+    ).order_by("-number")

@@ -45,7 +45,8 @@ from .models import (
     Template,
     TemplateVersion,
 )
-from .targets import kind_of, target_kind
+from .targets import kind_of
+from .targets import target_kind as registered_kind
 from .workflows import INSPECTION
 
 # Working days a 整改 notice gives, by the worst severity of its findings (settings.EMIS_INSPECTION_RECTIFY_DAYS
@@ -207,7 +208,7 @@ def template_publish(
     _require(acting_user)
     if purpose not in Purpose.values:
         raise Refused(_("检查表用途无效。"))
-    if target_kind != SCHOOL_KIND and target_kind_or_none(target_kind) is None:
+    if target_kind != SCHOOL_KIND and registered_kind(target_kind) is None:
         raise Refused(_("检查对象类型无效。"))
     if not str(name).strip():
         raise Refused(_("请填写检查表名称。"))
@@ -262,10 +263,6 @@ def template_publish(
     return version
 
 
-def target_kind_or_none(code: str):
-    return target_kind(code)
-
-
 # Campaigns ---------------------------------------------------------------------------------------------------------
 
 
@@ -273,7 +270,7 @@ def _target_fields(obj) -> dict:
     kind = kind_of(obj)
     if kind == SCHOOL_KIND:
         return {"kind": kind, "school": obj, "division_code": obj.township.code, "name": obj.name}
-    registered = target_kind(kind)
+    registered = registered_kind(kind)
     return {
         "kind": kind,
         "subject_type": ContentType.objects.get_for_model(obj),
@@ -385,13 +382,6 @@ def target_remove(*, target: Target, acting_user) -> None:
         raise Refused(_("已提交检查记录的对象不能移出检查活动。"))
     with acting_as(acting_user), transaction.atomic():
         target.delete()
-
-
-def inspectors_assign(*, target: Target, inspectors: Iterable, acting_user) -> Target:
-    _require(acting_user, access.CHANGE)
-    with acting_as(acting_user), transaction.atomic():
-        target.inspectors.set(list(inspectors))
-    return target
 
 
 # Inspections -------------------------------------------------------------------------------------------------------
@@ -550,10 +540,10 @@ def inspection_send_back(
     return inspection
 
 
-def _display(answer: Answer) -> str:
+def answer_display(answer: Answer) -> str:
     item = answer.item
     if answer.value is None:
-        return _("未填写")
+        return _("已拍照") if item.kind == ItemKind.PHOTO else _("未填写")
     if item.kind == ItemKind.YES_NO:
         return _("是") if answer.value else _("否")
     if item.kind == ItemKind.CHOICE:
@@ -565,7 +555,7 @@ def _display(answer: Answer) -> str:
 
 def finding_text(answer: Answer) -> str:
     item = answer.item
-    text = _("{item}（检查结果：{value}）").format(item=item.text, value=_display(answer))
+    text = _("{item}（检查结果：{value}）").format(item=item.text, value=answer_display(answer))
     if answer.note:
         text = f"{text}{answer.note}"
     return text
@@ -620,13 +610,13 @@ def inspection_sign_off(
             if target.kind == SCHOOL_KIND:
                 _rectify_school(inspection, findings, failed, days, acting_user, today)
             else:
-                kind = target_kind(target.kind)
+                kind = registered_kind(target.kind)
                 case = kind.rectify(inspection, findings, acting_user) if kind and kind.rectify else None
                 if case is not None:
                     inspection.rectify_case = case
-                    Finding.objects.filter(pk__in=[f.pk for f in findings]).update(case=case)
                     for finding in findings:
                         finding.case = case
+                        finding.save(update_fields=["case", "updated_at"])
         inspection.save(
             update_fields=["score", "result", "signed_by", "signed_at", "notice", "rectify_case", "updated_at"]
         )

@@ -26,6 +26,9 @@ class TargetKind:
     # rectify(inspection, findings, acting_user) -> the work Case of the notice it opened (None: nothing opened).
     rectify: Callable[..., Any] | None = None
     url_of: Callable[[Any], str] | None = None
+    # queryset_for(user) -> the kind's rows in the user's scope: the campaign page adds them all (in the townships
+    # chosen) when the checklist is of this kind.
+    queryset_for: Callable[[Any], Any] | None = None
 
 
 _KINDS: dict[str, TargetKind] = {}

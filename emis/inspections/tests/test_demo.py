@@ -1,0 +1,48 @@
+"""The demo county's inspections (contributed through the demo's hook): the real 开学工作检查表 and a campaign of
+通山县 with inspections signed off and waiting, findings in notices (one overdue), computed by the selectors."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from emis.testing import module_db
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    def load():
+        out = io.StringIO()
+        call_command("load_demo", "tongshan", stdout=out)
+        connection.check_constraints()
+        return out.getvalue()
+
+    with module_db(django_db_blocker, load) as output:
+        yield output
+
+
+def test_the_demo_campaign(demo):
+    from emis.accounts.models import User
+    from emis.inspections import selectors
+    from emis.inspections.demo import PLAN
+    from emis.inspections.models import Campaign, Finding, Template
+
+    assert "inspections" in demo
+    template = Template.objects.get(code="opening-check")
+    assert template.versions.count() == 1 and template.versions.get().sections.count() == 5
+    campaign = Campaign.objects.get()
+    section = User.objects.get(username="section")
+    progress = selectors.campaign_progress(campaign, section)
+    signed = sum(1 for _c, sign, _b in PLAN if sign)
+    assert progress["total"] == 12 and progress["inspected"] == len(PLAN) and progress["signed"] == signed
+    assert progress["passed"] == 2 and progress["fair"] == 2 and progress["failed"] == 2
+    assert progress["findings"] == 16 and progress["open_findings"] == 16
+    assert progress["overdue"] >= 1
+    assert Finding.objects.filter(notice_item__isnull=False).count() == 16
+    inspector = User.objects.get(username="inspector")
+    assert selectors.campaigns_for(inspector).filter(pk=campaign.pk).exists()
+    mine = campaign.targets.filter(inspectors=inspector, school__in=inspector.schools.all())
+    assert mine.exists() and mine.filter(inspection__isnull=False).exists()
