@@ -44,11 +44,17 @@ def _inspect(target, answers, admin, token):
     return inspection_sign_off(inspection=inspection, acting_user=admin, today=DAY)
 
 
-def test_the_institution_kind_is_registered(institutions):
+def test_the_institution_kind_is_registered(county, institutions):
     kind = target_kind("institution")
     assert kind is not None and kind.model is type(institutions["A"])
     assert kind.division_code_of(institutions["B"]) == institutions["B"].township.code
     assert kind.url_of(institutions["A"]) == institutions["A"].get_absolute_url()
+    institutions["B"].status = "closed"
+    institutions["B"].save()
+    # A campaign takes the institutions not 注销 in the user's scope.
+    assert list(kind.queryset_for(county.users[Role.ADMIN])) == [institutions["A"]]
+    assert list(kind.queryset_for(county.users[Role.TOWNSHIP])) == [institutions["A"]]
+    assert list(kind.queryset_for(county.users[Role.SCHOOL])) == []
 
 
 def test_annual_results_and_a_failing_institutions_rectification(institutions, admin):
