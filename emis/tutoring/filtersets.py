@@ -6,6 +6,7 @@ from emis.core.filtersets import ScopedFilterSet, yes_no
 from emis.orgs.choices import DivisionLevel
 from emis.orgs.models import Division
 
+from . import selectors
 from .models import Channel, Complaint, FeePlan, Institution, JointCheck, Kind, LegalForm, ListMark, Status, Teacher
 from .workflows import COMPLAINT
 
@@ -27,10 +28,28 @@ class InstitutionFilterSet(ScopedFilterSet):
     list_mark = django_filters.ChoiceFilter(choices=ListMark.choices[1:], label=_("黑白名单"))
     converted = django_filters.BooleanFilter(method="filter_converted", label=_("已营转非"))
     contract = django_filters.BooleanFilter(field_name="standard_contract", label=_("使用示范合同文本"))
+    annual_result = django_filters.ChoiceFilter(
+        choices=selectors.ANNUAL_RESULTS, method="filter_annual_result", label=_("最近年检结论")
+    )
 
     class Meta:
         model = Institution
-        fields = ("q", "township", "kind", "status", "legal_form", "list_mark", "converted", "contract")
+        fields = (
+            "q",
+            "township",
+            "kind",
+            "status",
+            "legal_form",
+            "list_mark",
+            "converted",
+            "contract",
+            "annual_result",
+        )
+
+    def filter_annual_result(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.annotate(_annual=selectors.latest_annual_result()).filter(_annual=value)
 
     def filter_converted(self, queryset, name, value):
         return yes_no(queryset, Q(converted_on__isnull=False), value)

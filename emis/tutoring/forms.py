@@ -70,7 +70,16 @@ class JointCheckForm(ScopedModelForm):
 
     class Meta:
         model = JointCheck
-        fields = ("checked_on", "township", "partners", "institutions", "campaign", "findings", "measures")
+        fields = (
+            "checked_on",
+            "township",
+            "partners",
+            "institutions",
+            "inspection_campaign",
+            "campaign",
+            "findings",
+            "measures",
+        )
 
 
 class StepForm(forms.Form):

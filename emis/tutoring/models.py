@@ -250,6 +250,15 @@ class JointCheck(RegistryModel):
     institutions = models.ManyToManyField(
         Institution, verbose_name=_("检查机构"), related_name="joint_checks", blank=True
     )
+    inspection_campaign = models.ForeignKey(
+        "inspections.Campaign",
+        verbose_name=_("检查活动"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="joint_checks",
+        help_text=_("联合检查属于某次年检或专项检查时选择；单独开展的可不选。"),
+    )
     campaign = models.CharField(_("所属专项/年检"), max_length=100, blank=True)
     findings = models.TextField(_("发现问题"), blank=True)
     measures = models.TextField(_("处理措施"), blank=True)

@@ -8,9 +8,10 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Q
+from django.db.models import CharField, Count, OuterRef, Q, Subquery, Value
 from django.urls import NoReverseMatch
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from emis.work.models import Case
 
@@ -113,18 +114,23 @@ def summary(user, today: dt.date | None = None) -> dict:
     }
 
 
-def annual_results(user) -> list[dict]:
-    """年检 results of the institutions' campaigns (emis.inspections), per campaign and result; empty without the
-    engine."""
+def annual_results(user, *, private_schools: bool = False) -> list[dict]:
+    """年检 results per campaign and result (emis.inspections): of the institutions' campaigns, or (private_schools)
+    of the campaigns on the 民办学校年检 checklist; empty without the engine."""
     try:
         from emis.inspections.models import Inspection, Result
     except ImportError:
         return []
+    from .annual import PRIVATE_TEMPLATE
+
     labels = dict(Result.choices)
+    inspections = Inspection.objects.for_user(user).filter(target__campaign__kind="annual")
+    if private_schools:
+        inspections = inspections.filter(target__campaign__version__template__code=PRIVATE_TEMPLATE)
+    else:
+        inspections = inspections.filter(target__kind="institution")
     rows = (
-        Inspection.objects.for_user(user)
-        .filter(target__kind="institution")
-        .exclude(result="")
+        inspections.exclude(result="")
         .values("target__campaign__name", "result")
         .annotate(count=Count("pk"))
         .order_by("target__campaign__name", "result")
@@ -143,3 +149,25 @@ def annual_results(user) -> list[dict]:
         }
         for row in found
     ]
+
+
+ANNUAL_RESULTS = (("pass", _("合格")), ("fair", _("基本合格")), ("fail", _("不合格")))
+
+
+def latest_annual_result():
+    """A subquery: the result of an institution's latest signed 年检 (purpose annual), for annotating a queryset of
+    institutions (``.annotate(annual_result=latest_annual_result())``); None without the engine."""
+    try:
+        from emis.inspections.models import Inspection
+    except ImportError:
+        return Value("", output_field=CharField())
+    return Subquery(
+        Inspection.objects.filter(
+            target__kind="institution",
+            target__subject_id=OuterRef("pk"),
+            target__campaign__kind="annual",
+        )
+        .exclude(result="")
+        .order_by("-inspected_on", "-pk")
+        .values("result")[:1]
+    )

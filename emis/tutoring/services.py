@@ -6,17 +6,25 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from emis.core.writes import Refused
+from emis.work import documents
 from emis.work.services import case_open, case_transition
 
 from . import selectors
 from .models import Complaint, FeePlan, Institution, JointCheck, Kind, Partner, Status, Teacher
 from .workflows import COMPLAINT, RECTIFICATION
+
+TEMPLATE_KIND = "tutoring_rectify_notice"
+DEFAULT_TEMPLATE = Path(__file__).parent / "docx" / "rectify_notice.docx"
+NOTICE = "notice"
+SERIES_SUFFIX = "教培整"
 
 
 def institution_save(*, institution: Institution, acting_user=None, today: dt.date | None = None) -> Institution:
@@ -169,18 +177,65 @@ def rectification_open(
     """限期整改: one case for the institution's findings (each a line of the order), the deadline in calendar days."""
     if not findings:
         raise Refused(_("没有需要整改的问题。"))
-    values = {"findings": list(findings), "days": days or selectors.rectify_days()}
+    today = today or timezone.localdate()
+    days = days or selectors.rectify_days()
+    values = {"findings": list(findings), "days": days}
     if inspection_id:
         values["inspection"] = inspection_id
-    return case_open(
-        workflow=RECTIFICATION.code,
-        title=_("{name} 限期整改").format(name=institution.name),
-        division_code=institution.township.code,
-        subject=institution,
-        acting_user=acting_user,
-        values=values,
-        today=today,
-    )
+    with transaction.atomic():
+        case = case_open(
+            workflow=RECTIFICATION.code,
+            title=_("{name} 限期整改").format(name=institution.name),
+            division_code=institution.township.code,
+            subject=institution,
+            acting_user=acting_user,
+            values=values,
+            today=today,
+        )
+        documents.generate(
+            case,
+            document=NOTICE,
+            series=series(case.county_code),
+            template=documents.template_for(TEMPLATE_KIND, DEFAULT_TEMPLATE, county_code=case.county_code),
+            context=notice_context(institution, findings, days=days, due_on=case.due_on, today=today),
+            filename=_("限期整改通知书-{name}").format(name=institution.name),
+            user=acting_user,
+            year=today.year,
+        )
+    return case
+
+
+def series(county_code: str) -> str:
+    """文号代字 of the county's notices (通山县: 通教培整〔2021〕3号); EMIS_TUTORING_SERIES = {"421224": "..."}."""
+    from emis.orgs.models import Division
+
+    configured = getattr(settings, "EMIS_TUTORING_SERIES", {}) or {}
+    if county_code in configured:
+        return configured[county_code]
+    county = Division.objects.filter(code=county_code).first()
+    return f"{county.name[:1]}{SERIES_SUFFIX}" if county is not None else SERIES_SUFFIX
+
+
+def _date_cn(day: dt.date | None) -> str:
+    return f"{day.year}年{day.month}月{day.day}日" if day else ""
+
+
+def notice_context(institution: Institution, findings, *, days: int, due_on, today: dt.date) -> dict:
+    """What the 限期整改通知书 shows (the fields of the document kind, emis.tutoring.plugin)."""
+    from emis.orgs.models import Division
+
+    county = Division.objects.filter(code=institution.township.code[:6]).first()
+    return {
+        "issuer_unit": _("{county}教育局").format(county=county.name) if county is not None else _("县教育局"),
+        "institution": institution.name,
+        "address": institution.address,
+        "licence_number": institution.licence_number,
+        "inspected_on": _date_cn(today),
+        "findings": "；".join(f"{n}. {text}" for n, text in enumerate(findings, start=1)) + "。",
+        "days": days,
+        "due_on": _date_cn(due_on),
+        "signed_on": _date_cn(today),
+    }
 
 
 def rectification_step(

@@ -4,16 +4,31 @@ from django.utils.translation import gettext_lazy as _
 from emis.core.tables import BaseTable
 
 from .models import Complaint, FeePlan, Institution, JointCheck, Teacher
+from .selectors import ANNUAL_RESULTS
 from .workflows import COMPLAINT, RECTIFICATION
 
 
 class InstitutionTable(BaseTable):
     name = tables.Column(linkify=True)
     township = tables.Column(accessor="township__name", verbose_name=_("乡镇"))
+    annual_result = tables.Column(verbose_name=_("最近年检结论"), default="—")
 
     class Meta(BaseTable.Meta):
         model = Institution
-        fields = ("name", "township", "kind", "subjects", "legal_form", "licence_number", "status", "list_mark")
+        fields = (
+            "name",
+            "township",
+            "kind",
+            "subjects",
+            "legal_form",
+            "licence_number",
+            "status",
+            "list_mark",
+            "annual_result",
+        )
+
+    def render_annual_result(self, value):
+        return dict(ANNUAL_RESULTS).get(value, "—")
 
 
 class TeacherTable(BaseTable):

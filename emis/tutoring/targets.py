@@ -23,6 +23,13 @@ def url_of(institution) -> str:
     return institution.get_absolute_url()
 
 
+def queryset_for(user):
+    """The institutions a campaign may take for ``user``: those in the user's scope not 注销 (已注销)."""
+    from .models import Institution, Status
+
+    return Institution.objects.for_user(user).exclude(status=Status.CLOSED).select_related("township")
+
+
 def rectify_days(findings) -> int:
     severities = [getattr(finding, "severity", "general") or "general" for finding in findings]
     return min((DAYS_BY_SEVERITY.get(severity, 30) for severity in severities), default=DAYS_BY_SEVERITY["general"])
@@ -68,6 +75,7 @@ def register() -> None:
             name_of=name_of,
             rectify=rectify,
             url_of=url_of,
+            queryset_for=queryset_for,
         )
     )
 

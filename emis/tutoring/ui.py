@@ -3,16 +3,19 @@ checks), 教师, 收费项目, 投诉举报 (each step through emis.tutoring.ser
 
 from __future__ import annotations
 
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from emis.core.access import VIEW
 from emis.core.views import Action, ModelUI
 from emis.work.services import refusal
 
 from . import filtersets, forms, selectors, services, tables
 from .models import Complaint, FeePlan, Institution, JointCheck, Teacher
 from .workflows import COMPLAINT, HANDLERS
+
+ANNUAL_LABELS = dict(selectors.ANNUAL_RESULTS)
 
 
 def _summary_link():
@@ -120,7 +123,12 @@ class InstitutionUI(ModelUI):
             (_("办学状态"), lambda o: o.get_status_display()),
             (_("状态日期"), lambda o: o.status_since),
             (_("黑白名单"), lambda o: o.get_list_mark_display()),
+            (_("最近年检结论"), lambda o: ANNUAL_LABELS.get(o.annual_result or "", "")),
         ]
+
+    @classmethod
+    def queryset(cls, user, action: str = VIEW):
+        return super().queryset(user, action).annotate(annual_result=selectors.latest_annual_result())
 
     @classmethod
     def save(cls, obj, user):
@@ -268,7 +276,7 @@ class JointCheckUI(ModelUI):
     table_class = tables.JointCheckTable
     form_class = forms.JointCheckForm
     select_related = ("township",)
-    detail_fields = ("checked_on", "township", "partners", "campaign", "findings", "measures")
+    detail_fields = ("checked_on", "township", "partners", "inspection_campaign", "campaign", "findings", "measures")
     related = (
         (
             _("检查机构"),
@@ -294,6 +302,14 @@ class JointCheckUI(ModelUI):
 
     @classmethod
     def detail_field(cls, obj, name: str, user) -> dict:
+        if name == "inspection_campaign":
+            campaign = obj.inspection_campaign
+            try:
+                link = campaign.get_absolute_url() if campaign is not None else None
+            except NoReverseMatch:  # the inspection engine's pages are not routed
+                link = None
+            label = cls.model._meta.get_field(name).verbose_name
+            return {"label": label, "value": campaign or "", "link": link, "boolean": False}
         row = super().detail_field(obj, name, user)
         if name == "partners":
             row["value"] = obj.partner_labels()

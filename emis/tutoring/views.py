@@ -50,6 +50,7 @@ class SummaryView(LoginRequiredMixin, View):
                 "figures": figures,
                 "rows": _rows(figures),
                 "annual": selectors.annual_results(request.user),
+                "private_annual": selectors.annual_results(request.user, private_schools=True),
                 "today": timezone.localdate(),
             },
         )
@@ -66,6 +67,7 @@ class SummaryExportView(LoginRequiredMixin, View):
         ]
         rows += [
             [row["campaign"], _("年检结果"), row["total"], row["label"], row["count"]]
-            for row in selectors.annual_results(request.user)
+            for private in (False, True)
+            for row in selectors.annual_results(request.user, private_schools=private)
         ]
         return xlsx_response(_("校外培训机构概况"), _("概况"), columns, rows)

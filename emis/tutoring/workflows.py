@@ -57,6 +57,7 @@ RECTIFICATION = register(
         code="tutoring_rectification",
         label=_("校外培训机构整改"),
         domain=DOMAIN,
+        documents={"notice": _("限期整改通知书")},
         states=(
             State("ordered", _("限期整改")),
             State("reported", _("已整改待复查")),

@@ -44,11 +44,17 @@ def _inspect(target, answers, admin, token):
     return inspection_sign_off(inspection=inspection, acting_user=admin, today=DAY)
 
 
-def test_the_institution_kind_is_registered(institutions):
+def test_the_institution_kind_is_registered(county, institutions):
     kind = target_kind("institution")
     assert kind is not None and kind.model is type(institutions["A"])
     assert kind.division_code_of(institutions["B"]) == institutions["B"].township.code
     assert kind.url_of(institutions["A"]) == institutions["A"].get_absolute_url()
+    institutions["B"].status = "closed"
+    institutions["B"].save()
+    # A campaign takes the institutions not 注销 in the user's scope.
+    assert list(kind.queryset_for(county.users[Role.ADMIN])) == [institutions["A"]]
+    assert list(kind.queryset_for(county.users[Role.TOWNSHIP])) == [institutions["A"]]
+    assert list(kind.queryset_for(county.users[Role.SCHOOL])) == []
 
 
 def test_annual_results_and_a_failing_institutions_rectification(institutions, admin):
@@ -120,3 +126,6 @@ def test_a_private_schools_findings_become_a_notice(county, admin):
     inspection = _inspect(campaign.targets.get(), answers, admin, "p-1")
     assert (inspection.result, str(inspection.score)) == ("pass", "86.7")  # 39 of 45 points
     assert inspection.notice is not None and inspection.notice.items.count() == 2
+    results = selectors.annual_results(admin, private_schools=True)
+    assert [(r["campaign"], r["label"], r["count"]) for r in results] == [("2021年度民办学校年检", "合格", 1)]
+    assert selectors.annual_results(admin) == []

@@ -11,7 +11,7 @@ from emis.core.access import Role
 from emis.testing import response_text, xlsx_rows
 from emis.tutoring import annual
 from emis.tutoring.annual import TUTORING_SECTIONS, passing_answers
-from emis.tutoring.models import Complaint, FeePlan
+from emis.tutoring.models import Complaint, FeePlan, JointCheck
 
 pytestmark = pytest.mark.django_db
 
@@ -57,6 +57,30 @@ def test_the_institution_page_shows_its_history(county, institutions, login, dja
     assert client.get(reverse("tutoring:institution_detail", args=[institutions["B"].pk])).status_code == 404
     school = login(Role.SCHOOL)
     assert school.get(url).status_code == 404
+    # The list filters by the latest 年检 result, and shows and exports it.
+    admin = login(Role.ADMIN)
+    listed = response_text(admin.get(reverse("tutoring:institution_list"), {"annual_result": "fail"}))
+    assert institutions["A"].name in listed and institutions["B"].name not in listed
+    assert (
+        response_text(admin.get(reverse("tutoring:institution_list"), {"annual_result": "pass"})).count(
+            institutions["A"].name
+        )
+        == 0
+    )
+    # A joint check linked to the campaign shows it on its page.
+    check = JointCheck.objects.create(
+        checked_on=dt.date(2021, 11, 10),
+        township=county.township_a,
+        partners=["market", "fire"],
+        inspection_campaign=inspection.target.campaign,
+        findings="预收费超过3个月。",
+    )
+    check.institutions.add(institutions["A"])
+    page = response_text(admin.get(reverse("tutoring:jointcheck_detail", args=[check.pk])))
+    assert "2021年度校外培训机构年检" in page and "市场监管、消防救援" in page
+    rows = xlsx_rows(admin.get(reverse("tutoring:institution_export", args=["xlsx"])))
+    assert rows[0][-1] == "最近年检结论"
+    assert {row[0]: row[-1] for row in rows[1:]} == {institutions["A"].name: "不合格", institutions["B"].name: ""}
 
 
 def test_a_township_registers_and_concludes_a_complaint(county, institutions, login):

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.test import override_settings
+from docx import Document as DocxDocument
 
 from emis.core.access import Role
 from emis.core.writes import Refused
@@ -13,6 +14,7 @@ from emis.tutoring import selectors, services
 from emis.tutoring.models import Complaint, FeePlan, Institution, Teacher
 from emis.tutoring.targets import rectify_days
 from emis.work.deadlines import sweep
+from emis.work.models import DocumentNumber
 from emis.work.services import TransitionRefused
 
 pytestmark = pytest.mark.django_db
@@ -162,6 +164,11 @@ def test_a_rectification_runs_to_its_recheck(institutions, desk):
     )
     assert case.state == "ordered" and case.due_on == dt.date(2021, 12, 5)
     assert case.data["findings"] == ["预收费超过3个月", "未使用示范合同"]
+    # The numbered 限期整改通知书 is generated from the county's template and stored with the case.
+    numbered = DocumentNumber.objects.get(case=case)
+    assert numbered.text == "通教培整〔2021〕1号" and numbered.document == "notice"
+    text = "".join(p.text for p in DocxDocument(numbered.attachment.file.open("rb")).paragraphs)
+    assert institution.name in text and "1. 预收费超过3个月；2. 未使用示范合同。" in text and "2021年12月5日" in text
     assert list(selectors.institution_cases(institution, desk)) == [case]
     with pytest.raises(TransitionRefused):  # what was done must be written
         services.rectification_step(case=case, transition="report", acting_user=desk)
