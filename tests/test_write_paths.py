@@ -82,6 +82,8 @@ NO_LOGGED_WRITES = {
     "emis.dropouts.services.close_after_days": "a setting (the school days before 销号)",
     "emis.dropouts.services.may_assign": "a rule (who names the responsible people)",
     "emis.dropouts.services.series": "a setting (the notices' 文号 series)",
+    "emis.tutoring.services.series": "a setting (the 限期整改通知书's 文号 series)",
+    "emis.tutoring.services.notice_context": "reads (what the 限期整改通知书 shows)",
     "emis.dropouts.services.notice_context": "reads (what the notice shows)",
     "emis.dropouts.services.current_roll": "reads (the child's current enrolment)",
     "emis.dropouts.services.days_in_school": "a count (school days since the return)",
