@@ -76,17 +76,14 @@ from django.db import transaction
 from django.urls import URLResolver, get_resolver, reverse
 
 from config.api_urls import router
-from emis.admissions.apps import DOMAIN as ADMISSIONS_DOMAIN
 from emis.core import registry as app_registry
 from emis.core.access import Domain, Role
 from emis.core.models import ImportBatch, ImportStatus, ObjectChange
-from emis.indicators.apps import DOMAIN as INDICATORS_DOMAIN
-from emis.meals.apps import DOMAIN as MEALS_DOMAIN
-from emis.orgs.apps import DOMAIN as ORGS_DOMAIN
 from emis.orgs.models import School
 from emis.population.apps import DOMAIN as POPULATION_DOMAIN
 from emis.rectification.apps import DOMAIN as RECTIFICATION_DOMAIN
 from emis.reports.models import AnnualReport
+from emis.safety.apps import DOMAIN as SAFETY_DOMAIN
 from emis.staff.apps import DOMAIN as STAFF_DOMAIN
 from emis.students.apps import DOMAIN as STUDENTS_DOMAIN
 from emis.testing import PASSWORD, ROLE_USERNAMES, body_bytes, csv_rows, make_neighbour_county, registry, xlsx_rows
@@ -115,19 +112,11 @@ ROLE_WRITES = {
     Role.PROVINCE: set(),
     # The section user of the rectification matrix is given that domain (emis/rectification/tests/test_access.py).
     Role.SECTION: {STUDENTS_DOMAIN, STAFF_DOMAIN, RECTIFICATION_DOMAIN},
-    Role.TOWNSHIP: {STUDENTS_DOMAIN, STAFF_DOMAIN, POPULATION_DOMAIN},
-    Role.SCHOOL: {STUDENTS_DOMAIN, STAFF_DOMAIN},
-    Role.ADMIN: {
-        ORGS_DOMAIN,
-        STUDENTS_DOMAIN,
-        STAFF_DOMAIN,
-        POPULATION_DOMAIN,
-        ADMISSIONS_DOMAIN,
-        INDICATORS_DOMAIN,
-        RECTIFICATION_DOMAIN,
-        MEALS_DOMAIN,
-        Domain.ACCOUNTS,
-    },
+    # Schools and townships keep their own campus-safety registers (emis/safety).
+    Role.TOWNSHIP: {STUDENTS_DOMAIN, STAFF_DOMAIN, POPULATION_DOMAIN, SAFETY_DOMAIN},
+    Role.SCHOOL: {STUDENTS_DOMAIN, STAFF_DOMAIN, SAFETY_DOMAIN},
+    # The system administrator writes every domain an app declares (core.access), and the accounts.
+    Role.ADMIN: {*app_registry.domains(), Domain.ACCOUNTS},
 }
 
 

@@ -532,15 +532,20 @@ def ensure_demo_accounts() -> list[DemoAccount]:
             "section": (
                 [county],
                 [],
-                [
-                    ORGS_DOMAIN,
-                    STUDENTS_DOMAIN,
-                    STAFF_DOMAIN,
-                    POPULATION_DOMAIN,
-                    ADMISSIONS_DOMAIN,
-                    INDICATORS_DOMAIN,
-                    *(domain for offered in contributions("demo.section_domains") for domain in offered()),
-                ],
+                # Each domain once, though two apps offer it (the inspection engine's is wanted by several).
+                list(
+                    dict.fromkeys(
+                        [
+                            ORGS_DOMAIN,
+                            STUDENTS_DOMAIN,
+                            STAFF_DOMAIN,
+                            POPULATION_DOMAIN,
+                            ADMISSIONS_DOMAIN,
+                            INDICATORS_DOMAIN,
+                            *(domain for offered in contributions("demo.section_domains") for domain in offered()),
+                        ]
+                    )
+                ),
             ),
             "township": ([township], [], []),
             "school": ([], [school], []),

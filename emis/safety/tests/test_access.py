@@ -9,18 +9,11 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from emis import testing_access
 from emis.core.access import Role
 from emis.testing_access import ANON, ROLES, AppMatrix, Failures, Probe, is_xlsx, send
 
-from ..apps import DOMAIN
 from ..models import ExpiryAlert
 from .conftest import setup_buildings, setup_compliance, setup_fleet
-
-# The fixture users who write the safety registers: schools and townships keep their own, the administrator all.
-# (This belongs in emis.testing_access.ROLE_WRITES; added here until it is there. Other apps have no safety rows.)
-for _role in (Role.SCHOOL, Role.TOWNSHIP, Role.ADMIN):
-    testing_access.ROLE_WRITES[_role].add(DOMAIN)
 
 
 def make_rows(county) -> None:

@@ -12,15 +12,10 @@ import pytest
 from django.urls import reverse
 
 from emis.core.access import Role
-from emis.testing_access import ANON, ROLE_WRITES, ROLES, AppMatrix, Failures, Probe, is_xlsx, send
+from emis.testing_access import ANON, ROLES, AppMatrix, Failures, Probe, is_xlsx, send
 
-from ..apps import DOMAIN
 from ..models import Complaint, Institution, JointCheck
 from .conftest import setup_institutions
-
-# The system administrator writes the registry (as every domain). ROLE_WRITES in emis/testing_access.py does not list
-# this new domain yet; until it does (see docs/domains/tutoring.md), it is added here.
-ROLE_WRITES[Role.ADMIN].add(DOMAIN)
 
 
 def make_rows(county) -> None:

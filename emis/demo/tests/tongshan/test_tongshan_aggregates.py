@@ -575,7 +575,7 @@ class TongshanDemoTests(TestCase):
         self.assertEqual(list(users["leader"].divisions.values_list("code", flat=True)), ["421224"])
         self.assertEqual(
             users["section"].domains,
-            # rectification, dropouts, aid, meals: offered by those apps (the demo's hook "demo.section_domains")
+            # from rectification on: offered by those apps (the demo's hook "demo.section_domains"), each once
             [
                 "orgs",
                 "students",
@@ -587,6 +587,11 @@ class TongshanDemoTests(TestCase):
                 "dropouts",
                 "aid",
                 "meals",
+                "inspections",
+                "safety",
+                "supervision",
+                "supervision_visits",
+                "tutoring",
             ],
         )
         self.assertEqual(list(users["township"].divisions.values_list("code", flat=True)), ["421224101"])

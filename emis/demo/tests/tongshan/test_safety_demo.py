@@ -1,28 +1,17 @@
 """The demo county's campus safety (contributed through the demo's hook): the seed's figures come out of the rows."""
 
 import datetime as dt
-import io
 from decimal import Decimal
 
 import pytest
-from django.core.management import call_command
-from django.db import connection
-
-from emis.testing import module_db
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    def load():
-        out = io.StringIO()
-        call_command("load_demo", "tongshan", stdout=out)
-        connection.check_constraints()
-        return out.getvalue()
-
-    with module_db(django_db_blocker, load) as output:
-        yield output
+@pytest.fixture
+def demo(tongshan):
+    """What `load_demo tongshan` printed (the package's one load)."""
+    return tongshan.output
 
 
 def test_the_seed_figures(demo):

@@ -1,36 +1,12 @@
 """The demo county's 教育督导 (contributed through the demo's hook): 3/12/12 督学 counted from the registry, the
 demo inspector's 责任区 = its schools, the current term's visits with schools missing some, 24 kindergartens
 assessed in 2019, 37 urban kindergartens with their notices followed to 验收, 22 monitoring pilot schools in 2021,
-and the 五项管理 self-check with some schools not done.
-
-It loads 通山县 itself, in a transaction of this module (emis.testing.module_db), as
-emis/demo/tests/tongshan/conftest.py does: the package there is where this module belongs (see the report)."""
-
-import io
+and the 五项管理 self-check with some schools not done."""
 
 import pytest
-from django.core.management import call_command
-from django.db import connection
 from django.utils import timezone
 
-from emis.testing import module_db
-
 pytestmark = pytest.mark.django_db
-
-
-def _load():
-    from emis.accounts.models import User
-
-    output = io.StringIO()
-    call_command("load_demo", "tongshan", stdout=output)
-    connection.check_constraints()
-    return {"admin": User.objects.get(username="admin"), "output": output.getvalue()}
-
-
-@pytest.fixture(scope="module")
-def tongshan(django_db_setup, django_db_blocker):
-    with module_db(django_db_blocker, _load) as demo:
-        yield demo
 
 
 def test_the_seed_figures_come_out_of_the_data(tongshan):
@@ -39,7 +15,7 @@ def test_the_seed_figures_come_out_of_the_data(tongshan):
     from emis.supervision import engine, selectors, terms
     from emis.supervision.models import Assignment, Inspector
 
-    admin = tongshan["admin"]
+    admin = tongshan.admin
     by_kind = {row["kind"]: row["count"] for row in selectors.inspectors_by_kind(admin)}
     assert by_kind == {"special": 3, "full_time": 12, "part_time": 12}
     account = User.objects.get(username="inspector")
@@ -62,4 +38,4 @@ def test_the_seed_figures_come_out_of_the_data(tongshan):
     assert monitoring.targets.count() == 22 and monitoring.starts_on.year == 2021
     five = engine.five_summary(admin, year, term)
     assert 0 < five["done"] < five["schools"]
-    print(tongshan["output"].split("supervision")[-1][:400])
+    print(tongshan.output.split("supervision")[-1][:400])

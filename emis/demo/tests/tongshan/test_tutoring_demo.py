@@ -3,27 +3,15 @@ from the rows by the selectors — 48 institutions (12 学科类, all 营转非)
 rectification cases were closed 复查合格 (their findings closed, their notices numbered), 12 private schools inspected,
 and one complaint overdue."""
 
-import io
-
 import pytest
-from django.core.management import call_command
-from django.db import connection
-
-from emis.testing import module_db
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    def load():
-        out = io.StringIO()
-        call_command("load_demo", "tongshan", stdout=out)
-        connection.check_constraints()
-        return out.getvalue()
-
-    with module_db(django_db_blocker, load) as output:
-        yield output
+@pytest.fixture
+def demo(tongshan):
+    """What `load_demo tongshan` printed (the package's one load)."""
+    return tongshan.output
 
 
 def test_the_demo_figures(demo):
