@@ -245,8 +245,13 @@ def _close(notice, issuer, issued_on, photo, *, limit=None):
         verdicts={item.pk: {"accepted": True} for item in rectification.open_items(notice)},
         today=verified,
     )
+    # The steps are stamped with the real time; the story's days go on the record's dates, both ends alike, so the
+    # summary's days from 下发 to 验收 are the story's (rectification's demo does the same).
     Case.objects.filter(pk=notice.case_id).update(
         closed_at=timezone.make_aware(dt.datetime.combine(verified, dt.time(16)))
+    )
+    type(notice).objects.filter(pk=notice.pk).update(
+        issued_at=timezone.make_aware(dt.datetime.combine(issued_on, dt.time(9)))
     )
     return notice
 

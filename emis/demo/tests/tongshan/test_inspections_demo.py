@@ -29,7 +29,7 @@ def test_the_demo_campaign(demo):
     assert progress["passed"] == 2 and progress["fair"] == 2 and progress["failed"] == 2
     assert progress["findings"] == 16 and progress["open_findings"] == 16
     assert progress["overdue"] >= 1
-    assert Finding.objects.filter(notice_item__isnull=False).count() == 16
+    assert Finding.objects.filter(inspection__target__campaign=campaign, notice_item__isnull=False).count() == 16
     inspector = User.objects.get(username="inspector")
     assert selectors.campaigns_for(inspector).filter(pk=campaign.pk).exists()
     mine = campaign.targets.filter(inspectors=inspector, school__in=inspector.schools.all())
