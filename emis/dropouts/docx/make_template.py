@@ -9,26 +9,11 @@ from pathlib import Path
 
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
-from docx.shared import Pt, RGBColor
+from docx.shared import RGBColor
+
+from emis.work.template_parts import paragraph as _paragraph
 
 PATH = Path(__file__).parent / "return_notice.docx"
-
-
-def _paragraph(document, text: str, *, size=16, bold=False, align=None, name="仿宋", color=None, indent=False):
-    paragraph = document.add_paragraph()
-    if align is not None:
-        paragraph.alignment = align
-    if indent:
-        paragraph.paragraph_format.first_line_indent = Pt(size * 2)
-    run = paragraph.add_run(text)
-    run.font.size = Pt(size)
-    run.font.bold = bold
-    run.font.name = name
-    run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), name)
-    if color is not None:
-        run.font.color.rgb = color
-    return paragraph
 
 
 def build(path: Path = PATH) -> Path:

@@ -12,29 +12,12 @@ from pathlib import Path
 
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
-from docx.shared import Pt, RGBColor
+from docx.shared import RGBColor
+
+from emis.work.template_parts import paragraph as _paragraph
+from emis.work.template_parts import set_font as _font
 
 PATH = Path(__file__).parent / "rectification_notice.docx"
-
-
-def _font(run, size: float, *, bold: bool = False, name: str = "仿宋", color=None) -> None:
-    run.font.size = Pt(size)
-    run.font.bold = bold
-    run.font.name = name
-    run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), name)
-    if color is not None:
-        run.font.color.rgb = color
-
-
-def _paragraph(document, text: str, *, size=16, bold=False, align=None, name="仿宋", color=None, indent=False):
-    paragraph = document.add_paragraph()
-    if align is not None:
-        paragraph.alignment = align
-    if indent:
-        paragraph.paragraph_format.first_line_indent = Pt(size * 2)
-    _font(paragraph.add_run(text), size, bold=bold, name=name, color=color)
-    return paragraph
 
 
 def build(path: Path = PATH) -> Path:
