@@ -28,7 +28,8 @@ def jpeg(name="验收单.jpg", size=(40, 30)) -> SimpleUploadedFile:
 
 
 def pdf(name="鉴定报告.pdf") -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n", content_type="application/pdf")
+    body = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    return SimpleUploadedFile(name, body, content_type="application/pdf")
 
 
 def upload_url(row, kind="safetyfact"):
@@ -86,10 +87,10 @@ def test_a_file_named_jpg_that_is_not_an_image_is_refused(county, client):
     assert set(core_files.names("safety")) == stored_before
 
 
-def test_a_word_file_is_refused_too(county, client):
-    """The work engine accepts .docx; the safety registers take photos and PDFs only."""
-    from emis.safety.services import evidence_add
+def test_a_gif_is_refused(county, client):
+    """Photos (JPEG, PNG) and PDFs only."""
     from emis.core.writes import Refused
+    from emis.safety.services import evidence_add
 
     row = fact(county.school_a1, "closed", dt.date(2024, 1, 1))
     gif = SimpleUploadedFile("a.gif", b"GIF89a\x01\x00\x01\x00\x00\x00\x00;", content_type="image/gif")
