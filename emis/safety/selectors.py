@@ -93,6 +93,17 @@ def _fact(kind: str, on: dt.date, ok: Q):
     )
 
 
+def evidence_in_force(on: dt.date):
+    """Evidence files of the facts in force on ``on`` (each school's latest fact of a kind on or before it)."""
+    superseded = SafetyFact.objects.filter(
+        school=OuterRef("fact__school"),
+        kind=OuterRef("fact__kind"),
+        effective_on__gt=OuterRef("fact__effective_on"),
+        effective_on__lte=on,
+    )
+    return Evidence.objects.filter(fact__effective_on__lte=on).exclude(Exists(superseded))
+
+
 def guards_in_post(on: dt.date):
     """Full-time, licensed guards in post on ``on``."""
     return (
@@ -147,6 +158,7 @@ def compliance(user, on: dt.date, *, township=None, schools=None, search: str = 
             alarm=_fact(FactKind.ALARM, on, Q(in_place=True, linked_to_police=True)),
             video=_fact(FactKind.VIDEO, on, Q(in_place=True, channels__gt=0)),
             patrol=_fact(FactKind.PATROL, on, Q(in_place=True)),
+            evidence=_count(evidence_in_force(on)),
         )
         .order_by("township__code", "code")
     )
@@ -177,6 +189,7 @@ def compliance(user, on: dt.date, *, township=None, schools=None, search: str = 
                 "video": bool(school.video),
                 "items": items,
                 "all": every,
+                "evidence": school.evidence,
             }
         )
     result.schools = len(result.rows)

@@ -13,7 +13,7 @@ from emis.core import files as core_files
 from emis.core.access import Role
 from emis.core.models import AuditEvent, ObjectChange
 
-from ..models import Evidence
+from ..models import Evidence, SafetyFact
 from .conftest import fact, guard, setup_buildings
 
 pytestmark = pytest.mark.django_db
@@ -150,3 +150,27 @@ def test_a_reader_sees_the_files_but_no_upload_form(county, client):
     page = client.get(row.get_absolute_url()).content.decode()
     assert "验收单.jpg" in page and 'data-testid="evidence-upload"' not in page
     assert client.post(upload_url(row), {"files": [jpeg()]}).status_code == 404
+
+
+def test_the_county_table_counts_the_evidence_of_the_facts_in_force(county, client, django_assert_max_num_queries):
+    from emis.safety.selectors import compliance
+    from emis.safety.services import evidence_add
+
+    from .conftest import setup_compliance
+
+    setup_compliance(county)
+    admin = county.users[Role.ADMIN]
+    a1 = county.school_a1
+    old_alarm = SafetyFact.objects.get(school=a1, kind="alarm", effective_on=dt.date(2024, 1, 1))
+    closed = SafetyFact.objects.get(school=a1, kind="closed")
+    evidence_add(row=closed, upload=jpeg(), acting_user=admin)
+    evidence_add(row=closed, upload=pdf(), acting_user=admin)
+    evidence_add(row=old_alarm, upload=jpeg(), acting_user=admin)  # superseded on 2024-10-01
+    rows = {row["school"].pk: row["evidence"] for row in compliance(admin, dt.date(2024, 12, 31)).rows}
+    assert rows[a1.pk] == 2 and rows[county.school_a2.pk] == 0
+    rows = {row["school"].pk: row["evidence"] for row in compliance(admin, dt.date(2024, 6, 30)).rows}
+    assert rows[a1.pk] == 3
+    client.force_login(admin)
+    with django_assert_max_num_queries(40):
+        page = client.get(reverse("safety:compliance"), {"on": "2024-12-31"}).content.decode()
+    assert 'data-testid="evidence-count"' in page
