@@ -1386,7 +1386,7 @@ def _safety_evidence_deleted(county, admin):
     from emis.safety.tests.test_evidence import jpeg
 
     row = SafetyFact.objects.create(school=county.school_a1, kind="closed", effective_on=dt.date(2024, 9, 1))
-    evidence = evidence_add(row=row, upload=jpeg(), acting_user=admin)
+    (evidence,) = evidence_add(row=row, upload=jpeg(), acting_user=admin)
     return lambda: evidence_delete(evidence=evidence, acting_user=admin)
 
 

@@ -186,12 +186,8 @@ def _evidence_name(name: str, suffix: str) -> str:
     return f"{stem[: 255 - len(suffix)]}{suffix}"
 
 
-def evidence_add(*, row, upload, acting_user) -> Evidence:
-    """Keep a photo or scan (JPEG, PNG or PDF, judged by its content, at most ``evidence_max_bytes``) as evidence
-    of a safety fact, an appraisal or a guard. Refused, naming the file and writing nothing, otherwise."""
-    field = EVIDENCE_PARENTS.get(type(row))
-    if field is None:
-        raise Refused(_("该记录不能上传佐证文件。"))
+def _evidence_checked(upload) -> tuple[str, int, str, str]:
+    """(name, size, content type, suffix) of an acceptable evidence file; Refused (naming the file) otherwise."""
     name = getattr(upload, "name", "") or _("未命名文件")
     size = upload.size or 0
     if size > evidence_max_bytes():
@@ -208,39 +204,53 @@ def evidence_add(*, row, upload, acting_user) -> Evidence:
     suffix = EVIDENCE_TYPES.get(sniffed.content_type)
     if suffix is None:
         raise Refused(refused)
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    stored = []
+    return name, size, sniffed.content_type, suffix
+
+
+def evidence_add(*, row, upload=None, uploads=(), acting_user) -> list[Evidence]:
+    """Keep photos or scans (JPEG, PNG or PDF, judged by their content, each at most ``evidence_max_bytes``) as
+    evidence of a safety fact, an appraisal or a guard: ``upload`` (one) and/or ``uploads`` (several). Every file is
+    checked before any is kept: one refused (named in the message) keeps none, and nothing is written."""
+    field = EVIDENCE_PARENTS.get(type(row))
+    if field is None:
+        raise Refused(_("该记录不能上传佐证文件。"))
+    uploads = [*([upload] if upload is not None else []), *uploads]
+    checked = [(item, *_evidence_checked(item)) for item in uploads]
+    stored, added = [], []
     try:
-        thumbnail = ""
-        if sniffed.is_image:
-            thumb = attachment_store.make_thumbnail(upload)
-            if thumb is not None:
-                thumbnail = core_files.save(thumb, folder=f"{EVIDENCE_FOLDER}/thumbs", suffix=".jpg")
-                stored.append(thumbnail)
-        path = core_files.save(upload, folder=EVIDENCE_FOLDER, suffix=suffix)
-        stored.append(path)
         with acting_as(acting_user), transaction.atomic():
-            evidence = Evidence(
-                school=_school_of(row),
-                name=_evidence_name(name, suffix),
-                file=path,
-                thumbnail=thumbnail,
-                content_type=sniffed.content_type,
-                size=size,
-                sha256=digest.hexdigest(),
-                uploaded_by=acting_user if getattr(acting_user, "is_authenticated", False) else None,
-                **{field: row},
-            )
-            evidence.full_clean()
-            evidence.save()
+            for item, name, size, content_type, suffix in checked:
+                digest = hashlib.sha256()
+                for chunk in item.chunks():
+                    digest.update(chunk)
+                item.seek(0)
+                thumbnail = ""
+                if content_type in attachment_store.IMAGE_TYPES:
+                    thumb = attachment_store.make_thumbnail(item)
+                    if thumb is not None:
+                        thumbnail = core_files.save(thumb, folder=f"{EVIDENCE_FOLDER}/thumbs", suffix=".jpg")
+                        stored.append(thumbnail)
+                path = core_files.save(item, folder=EVIDENCE_FOLDER, suffix=suffix)
+                stored.append(path)
+                evidence = Evidence(
+                    school=_school_of(row),
+                    name=_evidence_name(name, suffix),
+                    file=path,
+                    thumbnail=thumbnail,
+                    content_type=content_type,
+                    size=size,
+                    sha256=digest.hexdigest(),
+                    uploaded_by=acting_user if getattr(acting_user, "is_authenticated", False) else None,
+                    **{field: row},
+                )
+                evidence.full_clean()
+                evidence.save()
+                added.append(evidence)
     except BaseException:
         for name_stored in stored:  # nothing kept of a write that failed
             core_files.delete(name_stored)
         raise
-    return evidence
+    return added
 
 
 def evidence_delete(*, evidence: Evidence, acting_user) -> None:

@@ -9,7 +9,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -237,9 +236,7 @@ class EvidenceUploadView(LoginRequiredMixin, View):
             messages.error(request, _("请选择要上传的照片或 PDF 文件。"))
             return HttpResponseRedirect(row.get_absolute_url() + "#evidence")
         try:
-            with transaction.atomic():
-                for upload in uploads:
-                    services.evidence_add(row=row, upload=upload, acting_user=request.user)
+            services.evidence_add(row=row, uploads=uploads, acting_user=request.user)
         except Refused as exc:
             for message in exc.messages:
                 messages.error(request, message)

@@ -75,16 +75,27 @@ def test_a_pdf_on_an_appraisal_and_a_photo_of_a_guard(county, client):
     assert "鉴定报告.pdf" in client.get(appraisal.get_absolute_url()).content.decode()
 
 
-def test_a_file_named_jpg_that_is_not_an_image_is_refused(county, client):
+@pytest.fixture
+def own_folder(monkeypatch):
+    """A folder of this test's own for the stored files (tests run in parallel share the storage)."""
+    import uuid
+
+    from emis.safety import services
+
+    folder = f"safety-test-{uuid.uuid4().hex}"
+    monkeypatch.setattr(services, "EVIDENCE_FOLDER", folder)
+    return folder
+
+
+def test_a_file_named_jpg_that_is_not_an_image_is_refused(county, client, own_folder):
     row = fact(county.school_a1, "video", dt.date(2024, 1, 1))
     client.force_login(county.users[Role.SCHOOL])
     fake = SimpleUploadedFile("照片.jpg", b"MZ\x90\x00 this is a program, not a photo", content_type="image/jpeg")
-    stored_before = set(core_files.names("safety"))
     response = client.post(upload_url(row), {"files": [fake]}, follow=True)
     page = response.content.decode()
     assert "文件“照片.jpg”不是可接受的类型" in page
     assert not Evidence.objects.exists()
-    assert set(core_files.names("safety")) == stored_before
+    assert not list(core_files.names(own_folder))
 
 
 def test_a_gif_is_refused(county, client):
@@ -99,12 +110,13 @@ def test_a_gif_is_refused(county, client):
     assert not Evidence.objects.exists()
 
 
-def test_one_bad_file_among_several_writes_nothing(county, client):
+def test_one_bad_file_among_several_writes_nothing(county, client, own_folder):
     row = fact(county.school_a1, "patrol", dt.date(2024, 1, 1))
     client.force_login(county.users[Role.SCHOOL])
     fake = SimpleUploadedFile("假.png", b"not a png at all", content_type="image/png")
-    client.post(upload_url(row), {"files": [jpeg(), fake]})
-    assert not Evidence.objects.exists()
+    page = client.post(upload_url(row), {"files": [jpeg(), fake]}, follow=True).content.decode()
+    assert "文件“假.png”不是可接受的类型" in page
+    assert not Evidence.objects.exists() and not list(core_files.names(own_folder))
 
 
 def test_too_large_is_refused(county, client, settings):
@@ -119,7 +131,7 @@ def test_another_schools_account_answers_404(county, client):
     from emis.safety.services import evidence_add
 
     row = fact(county.school_b1, "closed", dt.date(2024, 1, 1))
-    evidence = evidence_add(row=row, upload=jpeg(), acting_user=county.users[Role.ADMIN])
+    (evidence,) = evidence_add(row=row, upload=jpeg(), acting_user=county.users[Role.ADMIN])
     client.force_login(county.users[Role.SCHOOL])  # school A1's account
     assert client.post(upload_url(row), {"files": [jpeg()]}).status_code == 404
     assert client.get(reverse("safety:evidence_download", args=[evidence.pk])).status_code == 404
@@ -132,7 +144,7 @@ def test_the_uploader_side_deletes(county, client):
     from emis.safety.services import evidence_add
 
     row = fact(county.school_a1, "closed", dt.date(2024, 1, 1))
-    evidence = evidence_add(row=row, upload=jpeg(), acting_user=county.users[Role.SCHOOL])
+    (evidence,) = evidence_add(row=row, upload=jpeg(), acting_user=county.users[Role.SCHOOL])
     stored = evidence.file
     client.force_login(county.users[Role.SCHOOL])
 
