@@ -1371,8 +1371,29 @@ def _safety_alert_handled(county, admin):
     return lambda: alert_handle(alert=alert, acting_user=school, comment="已续保", today=dt.date(2026, 3, 5))
 
 
+def _safety_evidence_added(county, admin):
+    from emis.safety.models import SafetyFact
+    from emis.safety.services import evidence_add
+    from emis.safety.tests.test_evidence import jpeg
+
+    row = SafetyFact.objects.create(school=county.school_a1, kind="closed", effective_on=dt.date(2024, 9, 1))
+    return lambda: evidence_add(row=row, upload=jpeg(), acting_user=admin)
+
+
+def _safety_evidence_deleted(county, admin):
+    from emis.safety.models import SafetyFact
+    from emis.safety.services import evidence_add, evidence_delete
+    from emis.safety.tests.test_evidence import jpeg
+
+    row = SafetyFact.objects.create(school=county.school_a1, kind="closed", effective_on=dt.date(2024, 9, 1))
+    (evidence,) = evidence_add(row=row, upload=jpeg(), acting_user=admin)
+    return lambda: evidence_delete(evidence=evidence, acting_user=admin)
+
+
 WRITES.update(
     {
+        "emis.safety.services.evidence_add": [_safety_evidence_added],
+        "emis.safety.services.evidence_delete": [_safety_evidence_deleted],
         "emis.safety.services.record_save": [_safety_fact_saved],
         "emis.safety.services.driver_save": [_safety_driver_saved],
         "emis.safety.services.expiry_sweep": [_safety_swept],
@@ -1382,6 +1403,8 @@ WRITES.update(
 NO_LOGGED_WRITES.update(
     {
         "emis.safety.services.lead_days": "a setting (days ahead of an expiry)",
+        "emis.safety.services.evidence_max_bytes": "a setting (the largest evidence file)",
+        "emis.safety.services.evidence_downloaded": "records a download (an AuditEvent, not a registry row)",
         "emis.safety.services.years_between": "a computation (an age)",
         "emis.safety.services.birthday": "a computation (the day one turns an age)",
     }

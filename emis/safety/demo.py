@@ -321,6 +321,56 @@ def _alerts(desk, today) -> int:
     return opened
 
 
+def _png(text_seed: int) -> bytes:
+    """A small generated photo (a stand-in for the photo of an 验收单 or a 保安员证)."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (240, 180), (235, 235 - 10 * (text_seed % 5), 220))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((20, 20, 220, 160), outline=(60, 90, 150), width=3)
+    for line in range(4):
+        draw.line((40, 50 + 25 * line, 200 - 15 * ((line + text_seed) % 3), 50 + 25 * line), fill=(90, 90, 90), width=2)
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+def _pdf() -> bytes:
+    """A one-page PDF (a stand-in for a scanned appraisal report)."""
+    return (
+        b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+        b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+    )
+
+
+def _evidence(schools, desk) -> int:
+    """Evidence files on a few rows: the alarm's acceptance photo at three schools, a guard's licence photo and the
+    report of the first D-grade appraisal."""
+    from django.core.files.base import ContentFile
+
+    from .models import Appraisal, Grade, Guard, SafetyFact
+    from .services import evidence_add
+
+    added = 0
+    facts = SafetyFact.objects.filter(school__in=schools[:3], kind="alarm", in_place=True).order_by("school__code")
+    for n, row in enumerate(facts[:3]):
+        evidence_add(row=row, upload=ContentFile(_png(n), name="一键报警验收单.png"), acting_user=desk)
+        added += 1
+    guard = Guard.objects.filter(school__in=schools[:3]).exclude(licence_no="").order_by("pk").first()
+    if guard is not None:
+        evidence_add(row=guard, upload=ContentFile(_png(7), name="保安员证.png"), acting_user=desk)
+        added += 1
+    appraisal = (
+        Appraisal.objects.filter(building__school__in=schools, grade=Grade.D).order_by("appraised_on", "pk").first()
+    )
+    if appraisal is not None:
+        evidence_add(row=appraisal, upload=ContentFile(_pdf(), name="房屋安全鉴定报告.pdf"), acting_user=desk)
+        added += 1
+    return added
+
+
 def load(county, log) -> dict[str, int]:
     """Contribute 通山县's campus safety (once: the registers when its guards are not there, the campaign when it has
     no safety campaign)."""
@@ -348,6 +398,7 @@ def load(county, log) -> dict[str, int]:
         counts["school buildings"] = _buildings(schools, today)
         counts["school buses"], counts["bus drivers"] = _fleet(schools, today)
         counts["expiry alerts"] = _alerts(desk, today)
+        counts["evidence files"] = _evidence(schools, desk)
     counts.update(_campaign(county, desk, log))
     if not counts:
         return {}
@@ -378,14 +429,19 @@ def figures(user, schools) -> str:
 
 def wipe(county, log) -> dict[str, int]:
     """Delete the county's alerts with their cases, drivers, buses, appraisals, buildings, facts and guards."""
+    from emis.core import files as core_files
     from emis.work.cleanup import delete_cases
 
-    from .models import Appraisal, Building, Bus, Driver, ExpiryAlert, Guard, SafetyFact
+    from .models import Appraisal, Building, Bus, Driver, Evidence, ExpiryAlert, Guard, SafetyFact
 
     inside = {"school__township__code__startswith": county.code}
+    evidence = Evidence.objects.filter(**inside)
+    for name in [n for pair in evidence.values_list("file", "thumbnail") for n in pair if n]:
+        core_files.delete(name)
+    counts_evidence = evidence._raw_delete(evidence.db)
     alerts = ExpiryAlert.objects.filter(**inside)
     case_ids = list(alerts.values_list("case_id", flat=True))
-    counts = {"expiry alerts": alerts._raw_delete(alerts.db)}
+    counts = {"evidence files": counts_evidence, "expiry alerts": alerts._raw_delete(alerts.db)}
     counts["expiry alert cases"] = delete_cases(case_ids)
     for label, model in (("bus drivers", Driver),):
         rows = model.objects.filter(**inside)

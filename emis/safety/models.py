@@ -7,9 +7,11 @@ emis.safety.selectors from these rows."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -340,3 +342,78 @@ class ExpiryAlert(RegistryModel):
 
     def get_absolute_url(self) -> str:
         return reverse("safety:expiryalert_detail", args=[self.pk])
+
+
+class Evidence(RegistryModel):
+    """A photo or scanned document (JPEG, PNG or PDF, checked by its content) proving a row of the registers: a
+    safety fact (the 验收单, the alarm's test record), a building's appraisal (the report) or a guard (the 保安员证).
+    Exactly one of ``fact``, ``appraisal`` and ``guard`` is set; ``school`` is the row's school (its scope). The
+    file is kept by its storage name (emis.core.files, folder "safety"); it reaches a user only through the audited
+    download of emis.safety.views."""
+
+    domain = DOMAIN
+    scope = SCHOOL_SCOPE
+
+    school = models.ForeignKey("orgs.School", verbose_name=_("学校"), on_delete=models.PROTECT, related_name="+")
+    fact = models.ForeignKey(
+        SafetyFact,
+        verbose_name=_("安全设施记录"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="evidence_files",
+    )
+    appraisal = models.ForeignKey(
+        Appraisal,
+        verbose_name=_("校舍鉴定"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="evidence_files",
+    )
+    guard = models.ForeignKey(
+        Guard, verbose_name=_("保安员"), null=True, blank=True, on_delete=models.CASCADE, related_name="evidence_files"
+    )
+    name = models.CharField(_("文件名"), max_length=255)
+    file = models.CharField(_("文件"), max_length=500, editable=False)
+    thumbnail = models.CharField(_("缩略图"), max_length=500, blank=True, editable=False)
+    content_type = models.CharField(_("文件类型"), max_length=100)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("佐证文件")
+        verbose_name_plural = _("佐证文件")
+        ordering = ("created_at", "pk")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(fact__isnull=False, appraisal__isnull=True, guard__isnull=True)
+                    | Q(fact__isnull=True, appraisal__isnull=False, guard__isnull=True)
+                    | Q(fact__isnull=True, appraisal__isnull=True, guard__isnull=False)
+                ),
+                name="safety_evidence_one_parent",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def parent(self):
+        return self.fact or self.appraisal or self.guard
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
+
+    def get_absolute_url(self) -> str:
+        return reverse("safety:evidence_download", args=[self.pk])

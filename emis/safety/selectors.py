@@ -37,7 +37,7 @@ from django.utils.translation import gettext_lazy as _
 from emis.orgs.choices import SchoolCategory
 from emis.orgs.models import School
 
-from .models import Appraisal, Building, Bus, BusStatus, ExpiryAlert, FactKind, Fate, Grade, Guard, SafetyFact
+from .models import Appraisal, Building, Bus, BusStatus, Evidence, ExpiryAlert, FactKind, Fate, Grade, Guard, SafetyFact
 
 # The guard rule (domain-rules 6.3). The default is Hubei's 湖北省中小学幼儿园安全防范标准: at least 2 full-time
 # licensed guards per school, +1 per 500 pupils above 1000, boarding schools +1 per 200 boarders. A deployment
@@ -91,6 +91,17 @@ def _fact(kind: str, on: dt.date, ok: Q):
         Subquery(latest.annotate(ok=ExpressionWrapper(ok, output_field=BooleanField())).values("ok")[:1]),
         Value(False),
     )
+
+
+def evidence_in_force(on: dt.date):
+    """Evidence files of the facts in force on ``on`` (each school's latest fact of a kind on or before it)."""
+    superseded = SafetyFact.objects.filter(
+        school=OuterRef("fact__school"),
+        kind=OuterRef("fact__kind"),
+        effective_on__gt=OuterRef("fact__effective_on"),
+        effective_on__lte=on,
+    )
+    return Evidence.objects.filter(fact__effective_on__lte=on).exclude(Exists(superseded))
 
 
 def guards_in_post(on: dt.date):
@@ -147,6 +158,7 @@ def compliance(user, on: dt.date, *, township=None, schools=None, search: str = 
             alarm=_fact(FactKind.ALARM, on, Q(in_place=True, linked_to_police=True)),
             video=_fact(FactKind.VIDEO, on, Q(in_place=True, channels__gt=0)),
             patrol=_fact(FactKind.PATROL, on, Q(in_place=True)),
+            evidence=_count(evidence_in_force(on)),
         )
         .order_by("township__code", "code")
     )
@@ -177,6 +189,7 @@ def compliance(user, on: dt.date, *, township=None, schools=None, search: str = 
                 "video": bool(school.video),
                 "items": items,
                 "all": every,
+                "evidence": school.evidence,
             }
         )
     result.schools = len(result.rows)
@@ -364,3 +377,62 @@ def safety_findings(user) -> dict:
 
     found = open_findings(user).filter(inspection__target__campaign__kind="safety")
     return {"open": found.count()}
+
+
+# Evidence files (佐证文件) of the registers. -------------------------------------------------------------------------
+
+EVIDENCE_KINDS = {"safetyfact": SafetyFact, "appraisal": Appraisal, "guard": Guard}
+
+
+def may_change_row(user, row) -> bool:
+    """The edit page's rule: the role's right on the domain and the row inside the scope the user may change."""
+    from emis.core import access
+
+    model = type(row)
+    return access.role_may(user, model.domain, access.CHANGE) and (
+        model.objects.for_user(user, access.CHANGE).filter(pk=row.pk).exists()
+    )
+
+
+def evidence_parent(user, kind: str, pk: int, *, for_change: bool = False):
+    """The register row (a fact, an appraisal or a guard) in the user's scope (for changes: may_change_row);
+    Http404 otherwise."""
+    from django.http import Http404
+
+    from emis.core import access
+
+    model = EVIDENCE_KINDS.get(kind)
+    if model is None or (for_change and not access.role_may(user, model.domain, access.CHANGE)):
+        raise Http404
+    rows = model.objects.for_user(user, access.CHANGE if for_change else access.VIEW)
+    row = rows.filter(pk=pk).first()
+    if row is None:
+        raise Http404
+    return row
+
+
+def evidence_files(user):
+    """Every evidence file in the user's scope."""
+    return Evidence.objects.for_user(user).select_related("school", "school__township")
+
+
+def evidence_of(row, user):
+    """A row's evidence files (in the user's scope), oldest first, with their uploaders."""
+    field = {SafetyFact: "fact", Appraisal: "appraisal", Guard: "guard"}[type(row)]
+    return list(evidence_files(user).filter(**{field: row}).select_related("uploaded_by"))
+
+
+def evidence_for_change(user, pk: int) -> Evidence:
+    """An evidence file whose row the user may edit (may_change_row); Http404 otherwise."""
+    from django.http import Http404
+
+    evidence = Evidence.objects.select_related("fact", "appraisal", "guard").filter(pk=pk).first()
+    if evidence is None or not may_change_row(user, evidence.parent):
+        raise Http404
+    return evidence
+
+
+def evidence_counts(fact_ids) -> dict[int, int]:
+    """{fact id: number of evidence files} in one query."""
+    rows = Evidence.objects.filter(fact_id__in=list(fact_ids)).values("fact_id").annotate(n=Count("pk"))
+    return {row["fact_id"]: row["n"] for row in rows}

@@ -12,7 +12,7 @@ from emis.core.views import Action, ModelUI
 from emis.work.scope import acting_role
 from emis.work.services import refusal
 
-from . import filtersets, forms, services, tables
+from . import filtersets, forms, selectors, services, tables
 from .models import Appraisal, Building, Bus, Driver, ExpiryAlert, Guard, SafetyFact
 from .workflows import COUNTY, SAFETY_EXPIRY
 
@@ -45,7 +45,22 @@ class _Register(ModelUI):
         return _links()
 
 
-class SafetyFactUI(_Register):
+class _WithEvidence(_Register):
+    """A register whose rows carry evidence files (佐证文件): listed with thumbnails on the detail page, uploaded
+    there by those who may edit the row."""
+
+    detail_page_template = "safety/evidence_detail.html"
+
+    @classmethod
+    def detail_context(cls, obj, request) -> dict:
+        return {
+            "evidence_files": selectors.evidence_of(obj, request.user),
+            "evidence_kind": cls.model_name(),
+            "evidence_limit": services.evidence_max_bytes(),
+        }
+
+
+class SafetyFactUI(_WithEvidence):
     model = SafetyFact
     filterset_class = filtersets.SafetyFactFilterSet
     table_class = tables.SafetyFactTable
@@ -73,7 +88,7 @@ class SafetyFactUI(_Register):
         ]
 
 
-class GuardUI(_Register):
+class GuardUI(_WithEvidence):
     model = Guard
 
     @classmethod
@@ -164,7 +179,7 @@ class BuildingUI(_Register):
         ]
 
 
-class AppraisalUI(_Register):
+class AppraisalUI(_WithEvidence):
     model = Appraisal
     filterset_class = filtersets.AppraisalFilterSet
     table_class = tables.AppraisalTable

@@ -6,20 +6,25 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
-from django.shortcuts import render
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from emis.core import files as core_files
 from emis.core.exports import xlsx_response
 from emis.core.forms import style_form
+from emis.core.writes import Refused
 from emis.orgs.choices import DivisionLevel
 from emis.orgs.models import Division
+from emis.work import attachments as attachment_store
 
-from . import selectors
+from . import selectors, services
 
 
 class OnForm(forms.Form):
@@ -192,3 +197,77 @@ class DashboardView(LoginRequiredMixin, View):
     def get(self, request):
         figures = selectors.dashboard(request.user)
         return render(request, "safety/dashboard.html", {"figures": figures, "items": selectors.ITEMS})
+
+
+# Evidence files of the registers (佐证文件): upload and delete by those who may edit the row (the edit page's rule:
+# the role's right and the row in the user's scope for changes, else 404); download and thumbnail within the scope
+# (404 otherwise), each download recorded in the audit trail.
+
+
+def _files_of(request):
+    return [f for f in request.FILES.getlist("files") if f is not None and f.size]
+
+
+def _evidence_response(evidence, *, thumbnail: bool = False):
+    """The stored file (photos and PDFs shown in the browser) or its thumbnail (a tile naming the kind of file where
+    there is none). 404 when the file is gone."""
+    if thumbnail and not evidence.thumbnail:
+        label = "PDF" if evidence.content_type == attachment_store.PDF else "FILE"
+        response = HttpResponse(attachment_store.FILE_ICON.format(label=label), content_type="image/svg+xml")
+    else:
+        try:
+            handle = core_files.upload_storage().open(evidence.thumbnail if thumbnail else evidence.file, "rb")
+        except OSError:
+            raise Http404("file missing") from None
+        content_type = attachment_store.JPEG if thumbnail else evidence.content_type
+        response = FileResponse(handle, filename=evidence.name, content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+class EvidenceUploadView(LoginRequiredMixin, View):
+    http_method_names = ["post"]
+
+    def post(self, request, kind: str, pk: int):
+        row = selectors.evidence_parent(request.user, kind, pk, for_change=True)
+        uploads = _files_of(request)
+        if not uploads:
+            messages.error(request, _("请选择要上传的照片或 PDF 文件。"))
+            return HttpResponseRedirect(row.get_absolute_url() + "#evidence")
+        try:
+            services.evidence_add(row=row, uploads=uploads, acting_user=request.user)
+        except Refused as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("已上传{count}个佐证文件。").format(count=len(uploads)))
+        return HttpResponseRedirect(row.get_absolute_url() + "#evidence")
+
+
+class EvidenceDeleteView(LoginRequiredMixin, View):
+    http_method_names = ["post"]
+
+    def post(self, request, pk: int):
+        evidence = selectors.evidence_for_change(request.user, pk)
+        back = evidence.parent.get_absolute_url() + "#evidence"
+        name = evidence.name
+        services.evidence_delete(evidence=evidence, acting_user=request.user)
+        messages.success(request, _("已删除佐证文件：{name}").format(name=name))
+        return HttpResponseRedirect(back)
+
+
+class EvidenceDownloadView(LoginRequiredMixin, View):
+    def get(self, request, pk: int):
+        evidence = get_object_or_404(selectors.evidence_files(request.user), pk=pk)
+        response = _evidence_response(evidence)
+        services.evidence_downloaded(evidence=evidence, acting_user=request.user)
+        return response
+
+
+class EvidenceThumbnailView(LoginRequiredMixin, View):
+    """A photo's small preview (or a tile naming the kind of file): not a download of the evidence, not recorded."""
+
+    def get(self, request, pk: int):
+        evidence = get_object_or_404(selectors.evidence_files(request.user), pk=pk)
+        return _evidence_response(evidence, thumbnail=True)

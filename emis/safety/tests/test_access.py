@@ -10,9 +10,10 @@ import pytest
 from django.urls import reverse
 
 from emis.core.access import Role
-from emis.testing_access import ANON, ROLES, AppMatrix, Failures, Probe, is_xlsx, send
+from emis.testing_access import ANON, ROLE_WRITES, ROLES, AppMatrix, Failures, ObjectRoute, Probe, is_xlsx, send
 
-from ..models import ExpiryAlert
+from ..apps import DOMAIN
+from ..models import Evidence, ExpiryAlert, SafetyFact
 from .conftest import setup_buildings, setup_compliance, setup_fleet
 
 
@@ -26,6 +27,21 @@ def make_rows(county) -> None:
     setup_fleet(county)
     admin = User.objects.filter(role=Role.ADMIN).first()
     expiry_sweep(acting_user=admin, today=dt.date(2026, 3, 1))
+    make_evidence(county, admin)
+
+
+def make_evidence(county, admin) -> None:
+    """One photo on a fact of A1's and one of B1's (B1 is outside school A1's and township A's scope)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from ..services import evidence_add
+    from .test_evidence import jpeg
+
+    for school in (county.school_a1, county.school_b1):
+        row = SafetyFact.objects.filter(school=school).first() or SafetyFact.objects.create(
+            school=school, kind="closed", effective_on=dt.date(2024, 1, 1)
+        )
+        evidence_add(row=row, upload=SimpleUploadedFile("验收单.jpg", jpeg().read()), acting_user=admin)
 
 
 def _visible(expected, role, obj) -> bool:
@@ -61,6 +77,24 @@ def check_sweep(expected, clients) -> Failures:
     return failures
 
 
+def check_upload(expected, clients) -> Failures:
+    """POST a photo to each fact: 302 (stored, then rolled back) where the role writes the domain and the fact is in
+    its scope, else 404 and nothing written."""
+    from .test_evidence import jpeg
+
+    failures = Failures()
+    for role in ROLES:
+        visible = expected.visible_ids(role, SafetyFact) if role != ANON else set()
+        for row in SafetyFact.objects.order_by("pk"):
+            url = reverse("safety:evidence_upload", args=["safetyfact", row.pk])
+            count = Evidence.objects.count()
+            response = send(clients[role], "post", url, {"files": [jpeg()]})
+            allowed = role != ANON and row.pk in visible and DOMAIN in ROLE_WRITES[role]
+            failures.expect(role, f"POST {url}", response, 302 if role == ANON or allowed else 404)
+            failures.check(Evidence.objects.count() == count, f"{role}: POST {url} left a file behind")
+    return failures
+
+
 class SafetyMatrix(AppMatrix):
     per_route: dict = {}
 
@@ -88,9 +122,18 @@ MATRIX = SafetyMatrix(
         "safety:figures": [Probe("get", EVERY_ROLE)],
         "safety:figures_export": [Probe("get", EVERY_ROLE, check=is_xlsx)],
     },
+    object_routes={
+        "safety:evidence_download": ObjectRoute(Evidence),
+        "safety:evidence_thumbnail": ObjectRoute(Evidence),
+        "safety:evidence_delete": ObjectRoute(Evidence, get=405, post=(DOMAIN, "change")),
+    },
     data=(make_rows,),
 )
-MATRIX.per_route = {"safety:expiryalert_action": check_handle, "safety:expiryalert_list_action": check_sweep}
+MATRIX.per_route = {
+    "safety:expiryalert_action": check_handle,
+    "safety:expiryalert_list_action": check_sweep,
+    "safety:evidence_upload": check_upload,
+}
 
 
 @pytest.mark.parametrize("route", MATRIX.route_ids())
