@@ -1,6 +1,6 @@
-"""Hostile input on issue 16's pages (检查, 校园安全, 督导, 校外培训): words where numbers and dates go, years far out of
-range, huge page numbers, SQL text, a very long search, unknown choices; forged posts to the phone form, the visit
-form and the institutions of another township. Every answer is a page or a 404, never a server error; nothing is
+"""Hostile input on issue 16's pages (检查, 校园安全, 督导, 校外培训): words where numbers and dates go, years far
+out of range, huge page numbers, SQL text, a very long search, unknown choices; forged posts to the phone form, the
+visit form and the institutions of another township. Every answer is a page or a 404, never a server error; nothing is
 half-written; a school's pages never name another township's schools."""
 
 from __future__ import annotations
@@ -104,8 +104,8 @@ DOMAINS = ["inspections", "rectification", "safety", "supervision", "supervision
 @pytest.fixture
 def world(county, db):
     """Some of everything: a campaign on A1, A2 and B1, the supervision zones, an institution in each township."""
-    from emis.inspections.tests.conftest import SECTIONS
     from emis.inspections.services import campaign_create, template_publish
+    from emis.inspections.tests.conftest import SECTIONS
     from emis.supervision.tests.conftest import setup_supervision
     from emis.tutoring.tests.conftest import setup_institutions
 
