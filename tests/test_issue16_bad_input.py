@@ -494,3 +494,13 @@ def test_the_prepay_rule_with_tricky_numbers(county, world, hours, months, price
             months,
             price,
         )
+
+
+# Every ModelUI list (old apps as well): ?per_page=-5 reaches django-tables2 straight from the request (BaseTable's
+# RequestConfig and the list view's), the paginator has a negative page count and EmptyPage escapes as a server error.
+# Core is not ours to change: the fix (clamp per_page in BaseTable.paginate) is in the red-team report.
+@pytest.mark.xfail(reason="core tables take a negative per_page (fix reported)", strict=False)
+@pytest.mark.parametrize("url", ["/inspections/campaign/", "/tutoring/institution/", "/meals/monthlyreport/"])
+def test_a_negative_page_size_is_not_a_server_error(url, county, world):
+    response = _client(county, world, Role.SECTION).get(url, {"per_page": "-5"})
+    assert response.status_code in (200, 400, 404)
