@@ -33,7 +33,9 @@ class TemplateFilterSet(ScopedFilterSet):
 class CampaignFilterSet(ScopedFilterSet):
     search_fields = ("name", "note")
     kind = django_filters.ChoiceFilter(choices=Purpose.choices, label=_("类型"))
-    year = django_filters.NumberFilter(field_name="starts_on__year", label=_("年度"))
+    year = django_filters.NumberFilter(
+        field_name="starts_on__year", label=_("年度"), min_value=1900, max_value=2100, decimal_places=0
+    )
 
     class Meta:
         model = Campaign

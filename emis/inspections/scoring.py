@@ -29,6 +29,9 @@ def empty(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip()) or value == []
 
 
+NUMBER_LIMIT = Decimal("1e12")
+
+
 def clean_value(item, value):
     """The answer as stored (JSON): bool for yes/no, a decimal string for numbers, the option's value for choices,
     text for text; refused (in Chinese) when it cannot be read. None for an empty answer."""
@@ -50,6 +53,9 @@ def clean_value(item, value):
             raise Refused(_("“{item}”须填数字。").format(item=item.text)) from None
         if not number.is_finite():
             raise Refused(_("“{item}”须填数字。").format(item=item.text))
+        if abs(number) >= NUMBER_LIMIT or number.as_tuple().exponent < -6:
+            # 1e999 or four hundred nines: no count or measure on a checklist is that large or that fine.
+            raise Refused(_("“{item}”的数值超出合理范围。").format(item=item.text))
         return str(number)
     if item.kind == ItemKind.CHOICE:
         text = str(value).strip()

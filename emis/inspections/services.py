@@ -459,6 +459,9 @@ def inspection_submit(
         raise Refused(_("提交标识缺失，请刷新页面后重新提交。"))
     done = Inspection.objects.filter(client_token=client_token).first()
     if done is not None:
+        if done.target_id != target.pk:
+            # A token of another target (forged, or a draft copied across): never that target's inspection.
+            raise Refused(_("提交标识无效，请刷新页面后重新提交。"))
         return done
     reason = may_fill(target, acting_user)
     if reason:

@@ -205,6 +205,9 @@ def visit_record(
     if client_token:
         existing = Visit.objects.filter(client_token=client_token).first()
         if existing is not None:
+            if existing.inspector_id != inspector.pk or existing.school_id != school.pk:
+                # A token of another visit (forged or copied): never that visit, nor a silent drop of this one.
+                raise Refused(_("提交标识无效，请刷新页面后重新提交。"))
             return existing
     today = today or timezone.localdate()
     if visited_on > today:

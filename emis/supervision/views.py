@@ -174,9 +174,11 @@ class VisitNewView(LoginRequiredMixin, View):
 
 def _year(request, codes) -> int:
     try:
-        return int(request.GET.get("year", ""))
+        year = int(request.GET.get("year", ""))
     except ValueError:
-        pass
+        year = None
+    if year is not None and 1900 <= year <= 2100:  # a year out of the calendar's range (99999999) falls back
+        return year
     found = sorted({y for code in codes for y in engine.years(request.user, code)}, reverse=True)
     return found[0] if found else timezone.localdate().year
 
