@@ -29,6 +29,12 @@ class BaseTable(tables.Table):
         empty_text = _("没有符合条件的记录。")
         per_page = 25
 
+    def paginate(self, *args, per_page=None, **kwargs):
+        # django-tables2 also reads ?per_page= from the request itself: a negative or huge one is clamped here too.
+        if per_page is not None:
+            per_page = min(max(int(per_page), MIN_PAGE_SIZE), MAX_PAGE_SIZE)
+        return super().paginate(*args, per_page=per_page, **kwargs)
+
     def __init__(self, *args, request=None, **kwargs):
         # The request is applied after the masked columns are made unsortable: django-tables2 orders the rows as
         # soon as it sees the request, and a later configuration with no valid ordering keeps that order.

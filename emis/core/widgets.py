@@ -52,7 +52,7 @@ class PickerSelect(forms.Select):
 
     def _chosen(self, value) -> list:
         values = [str(v) for v in (value if isinstance(value, list | tuple) else [value]) if v not in (None, "")]
-        values = [v for v in values if v.isdigit()]
+        values = [v for v in values if v.isdigit() and int(v) < 2**63]  # a database id; larger overflows the query
         queryset = getattr(self.choices, "queryset", None)
         if not values or queryset is None:
             return []

@@ -91,7 +91,14 @@ class AppraisalFilterSet(ScopedFilterSet):
     search_fields = ("building__name", "building__school__name", "report_no", "body")
     grade = django_filters.ChoiceFilter(choices=Grade.choices, label=_("鉴定等级"))
     township = _township("building__school__township")
-    year = django_filters.NumberFilter(field_name="appraised_on", lookup_expr="year", label=_("鉴定年份"))
+    year = django_filters.NumberFilter(
+        field_name="appraised_on",
+        lookup_expr="year",
+        label=_("鉴定年份"),
+        min_value=1900,
+        max_value=2100,
+        decimal_places=0,
+    )
 
     class Meta:
         model = Appraisal
@@ -130,7 +137,14 @@ class ExpiryAlertFilterSet(ScopedFilterSet):
         field_name="case__state", choices=[(s.code, s.label) for s in SAFETY_EXPIRY.states], label=_("状态")
     )
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("已逾期"))
-    year = django_filters.NumberFilter(field_name="expires_on", lookup_expr="year", label=_("到期年份"))
+    year = django_filters.NumberFilter(
+        field_name="expires_on",
+        lookup_expr="year",
+        label=_("到期年份"),
+        min_value=1900,
+        max_value=2100,
+        decimal_places=0,
+    )
     township = _township()
 
     class Meta:
