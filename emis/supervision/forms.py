@@ -128,7 +128,7 @@ class VisitForm(forms.Form):
         if own is not None:
             self.fields["inspector"].queryset = Inspector.objects.filter(pk=own.pk)
             self.fields["inspector"].initial = own.pk
-            self.fields["school"].queryset = School.objects.filter(pk__in=user.schools.values("pk"))
+            self.fields["school"].queryset = School.objects.for_user(user)  # a 督学's scope is the 责任区
         style_form(self)
         for name in ("methods", "matters"):
             self.fields[name].widget.attrs["class"] = "form-check-input"

@@ -66,11 +66,7 @@ def _sync_scope(inspector: Inspector, today: dt.date | None = None) -> None:
         return
     today = today or timezone.localdate()
     wanted = set(_active(inspector.assignments.all(), today).values_list("school_id", flat=True))
-    held = set(user.schools.values_list("pk", flat=True))
-    if held - wanted:
-        user.schools.remove(*(held - wanted))
-    if wanted - held:
-        user.schools.add(*(wanted - held))
+    user.schools.set(wanted)  # removes and adds only what differs (each logged by the m2m signal)
 
 
 def assignment_start(

@@ -84,7 +84,7 @@ class InspectorUI(ModelUI):
     def save(cls, obj, user):
         if obj.pk is None:
             # A new 督学 belongs to the county of the account entering them (the administrator: the default).
-            codes = sorted(user.divisions.values_list("code", flat=True)) if user.is_authenticated else []
+            codes = sorted(access.scope_of(user)[1]) if user.is_authenticated else []
             county = next((code[:6] for code in codes if len(code) >= 6), None)
             if county:
                 obj.county_code = county
