@@ -265,6 +265,20 @@ def make_role_users(county: County) -> dict:
     return users
 
 
+def enter_working_calendar_through_next_year() -> None:
+    """Pages open cases with deadlines counted from today in working days; from December they run into next
+    year, which the chinesecalendar package may not know yet, and the engine then refuses (rightly:
+    emis/work/calendar.py). The test county's administrator has entered those years, as a bureau does each
+    November (weekdays work)."""
+    from emis.work.calendar import package_years
+    from emis.work.models import CalendarYear
+
+    this_year = dt.date.today().year
+    for year in range(this_year, this_year + 2):
+        if year not in package_years():
+            CalendarYear.objects.get_or_create(year=year, defaults={"source": "测试"})
+
+
 def build_county(*, with_users: bool = True) -> County:
     """The small county described in the module docstring; writes are change-logged with source command."""
     from emis.orgs.models import SchoolEvent, SchoolYear
@@ -281,6 +295,7 @@ def build_county(*, with_users: bool = True) -> County:
         c.village_a = make_division("421224100001", "城东社区", "village", c.township_a)
         c.village_b = make_division("421224101001", "石门村", "village", c.township_b)
 
+        enter_working_calendar_through_next_year()
         c.year_2023 = SchoolYear.objects.create(start_year=2023, census_date=dt.date(2023, 9, 1))
         c.year = SchoolYear.objects.create(start_year=2024, census_date=dt.date(2024, 9, 1), is_current=True)
 

@@ -124,6 +124,7 @@ def mini_county(transactional_db):
     from emis.orgs.choices import DivisionLevel, Ownership, SchoolCategory, UrbanRural
     from emis.orgs.models import Division, School, SchoolYear
     from emis.students.models import Student
+    from emis.testing import enter_working_calendar_through_next_year
 
     province = Division.objects.create(code="42", name="湖北省", level=DivisionLevel.PROVINCE)
     city = Division.objects.create(code="4212", name="咸宁市", level=DivisionLevel.CITY, parent=province)
@@ -131,15 +132,7 @@ def mini_county(transactional_db):
     tongyang = Division.objects.create(code="421224100", name="通羊镇", level=DivisionLevel.TOWNSHIP, parent=county)
     nanlin = Division.objects.create(code="421224101", name="南林桥镇", level=DivisionLevel.TOWNSHIP, parent=county)
     year = SchoolYear.objects.create(start_year=2025, census_date=dt.date(2025, 9, 1), is_current=True)
-    # The pages open cases with deadlines counted from today, in working days; late in a year they run into the
-    # next, which the chinesecalendar package may not know yet. Here the administrator has entered it (weekdays
-    # work), as a bureau does each November; otherwise the engine refuses, rightly (emis/work/calendar.py).
-    from emis.work.calendar import package_years
-    from emis.work.models import CalendarYear
-
-    for calendar_year in range(dt.date.today().year, dt.date.today().year + 2):
-        if calendar_year not in package_years():
-            CalendarYear.objects.get_or_create(year=calendar_year, defaults={"source": "测试"})
+    enter_working_calendar_through_next_year()
 
     def school(code, name, category, township, **extra):
         return School.objects.create(

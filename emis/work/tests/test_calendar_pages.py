@@ -45,4 +45,4 @@ def test_only_the_administrator_writes_the_calendar(county, client, role):
     assert client.get(reverse("work:calendarday_list")).status_code == 200
     response = client.post(reverse("work:calendaryear_add"), {"year": UNKNOWN_YEAR})
     assert response.status_code == 404
-    assert not CalendarYear.objects.exists()
+    assert not CalendarYear.objects.filter(year=UNKNOWN_YEAR).exists()
