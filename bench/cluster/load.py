@@ -120,11 +120,28 @@ def viewer_pages(user: User) -> list[tuple[str, str]]:
     return pages
 
 
-def run_viewer(user: User, until: float, think: float) -> None:
-    if not user.login():
+_role_pages: dict[str, list] = {}
+_role_lock = threading.Lock()
+_role_locks: dict[str, threading.Lock] = {}
+
+
+def pages_of_role(user: User) -> list[tuple[str, str]]:
+    """The first viewer of each account finds its pages; the others reuse them (the same scope)."""
+    with _role_lock:
+        lock = _role_locks.setdefault(user.username, threading.Lock())
+    with lock:
+        if user.username not in _role_pages:
+            _role_pages[user.username] = viewer_pages(user)
+        return _role_pages[user.username]
+
+
+def run_viewer(user: User, seconds: float, think: float, ready: threading.Barrier) -> None:
+    """Sign in and find the pages first (not timed); then, once every viewer is ready, view pages for `seconds`."""
+    pages = pages_of_role(user) if user.login() else []
+    if not pages:
         user.record.error("login", user.username)
-        return
-    pages = viewer_pages(user)
+    ready.wait()
+    until = time.monotonic() + seconds
     rng = random.Random(user.label)
     while time.monotonic() < until and pages:
         kind, path = rng.choice(pages)
@@ -152,8 +169,8 @@ def roster(school_code: str, first: int, count: int) -> bytes:
         n = first + row
         gender = "男" if n % 2 else "女"
         birth = dt.date(2012, 1, 1) + dt.timedelta(days=n // 450)
-        # Another county's area code: no clash with the demo's own pupils (born there).
-        id_number = make_id_number("421281", birth, 100 + n % 450 * 2 + (n % 2), "1" if n % 2 else "2")
+        # Born far away (拉萨市城关区): no clash with the demo county's own pupils.
+        id_number = make_id_number("540102", birth, 100 + n % 450 * 2 + (n % 2), "1" if n % 2 else "2")
         name = SURNAMES[n % 20] + GIVEN[(n // 20) % len(GIVEN)] + GIVEN[(n // 580) % len(GIVEN)]
         sheet.write_row(row, 0, [school_code, "三年级", "1班", name, gender, birth.isoformat(), id_number])
     workbook.close()
