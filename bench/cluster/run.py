@@ -376,8 +376,15 @@ def kill_mid_import(stack: Stack, args, base: str, school_code: str, numbers, st
         time.sleep(0.1)
     worker = running_worker(stack, pk)
     say(f"kill test: SIGKILL {worker} at {done} of {args.kill_rows} rows")
+    # RQ's work horse runs in a session of its own (rq calls setsid in it): killed apart from the worker's group.
+    horses = children(stack.procs[worker].pid)
     killed_at = time.monotonic()
     os.killpg(stack.procs[worker].pid, signal.SIGKILL)
+    for pid in horses:
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            os.kill(pid, signal.SIGKILL)
     stack.procs[worker].wait()
     del stack.procs[worker]
     # The user's page keeps polling the batch, as the browser does.
@@ -411,6 +418,19 @@ def kill_mid_import(stack: Stack, args, base: str, school_code: str, numbers, st
         f"{added} pupils added ({args.kill_rows} expected), {again and round(again.get('seconds', 0))} s"
     )
     return lines
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
 
 
 def running_worker(stack: Stack, batch_pk: int) -> str:
