@@ -336,7 +336,7 @@ def run(stack: Stack, args) -> str:
 
 
 def kill_mid_import(stack: Stack, args, base: str, school_code: str, numbers, status_of, batch_progress) -> list[str]:
-    """Commit a large roster, SIGKILL the RQ worker running it (process group: the worker and its work horse) once
+    """Commit a large roster, SIGKILL the RQ worker running it and its work horse once
     rows are being written, and look: the batch's state, the rows written, then the same file committed again."""
     from django.contrib.contenttypes.models import ContentType
 
@@ -400,7 +400,7 @@ def kill_mid_import(stack: Stack, args, base: str, school_code: str, numbers, st
     written = ObjectChange.objects.filter(batch_id=pk, content_type=ContentType.objects.get_for_model(Student)).count()
     added = Student.objects.count() - students_before
     lines.append(
-        f"  {args.kill_rows}-row roster committed; {worker} (and its work horse) SIGKILLed at {done} rows done"
+        f"  {args.kill_rows}-row roster committed; {worker} and its work horse (pid {horses}) SIGKILLed at {done} rows"
     )
     if seconds is None:
         lines.append(f"  batch {pk}: still {state} 120 s after the kill")
