@@ -44,7 +44,7 @@ CSRF_TRUSTED_ORIGINS = env_list("EMIS_CSRF_TRUSTED_ORIGINS")
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 
-STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}}  # noqa: F405
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "emis.core.staticfiles.StaticFilesStorage"}}  # noqa: F405
 
 
 # Children's ID numbers are encrypted with keys from the environment (never in the database or a backup).

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import io
-from contextlib import ExitStack
+import threading
+from contextlib import ExitStack, contextmanager
 from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -95,10 +96,18 @@ def import_batch_enqueue(batch: ImportBatch) -> None:
 
 def import_batch_run(*, batch_id: int) -> ImportBatch:
     """Run one queued batch (called by the task worker, or directly by tests and the command line)."""
+    with worker_claim(batch_id) as claimed:
+        if not claimed:  # another worker runs it (the same job delivered twice)
+            return ImportBatch.objects.get(pk=batch_id)
+        return _run_claimed(batch_id)
+
+
+def _run_claimed(batch_id: int) -> ImportBatch:
     batch = ImportBatch.objects.select_related("user").get(pk=batch_id)
     if batch.status not in (ImportStatus.PENDING,):
         return batch
-    ImportBatch.objects.filter(pk=batch.pk).update(status=ImportStatus.RUNNING)
+    if not ImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.PENDING).update(status=ImportStatus.RUNNING):
+        return ImportBatch.objects.get(pk=batch_id)
     spec = get_spec(batch.kind)
 
     def progress(done: int, total: int) -> None:
@@ -137,6 +146,72 @@ def import_batch_run(*, batch_id: int) -> ImportBatch:
         _purge_quietly()
     batch.status = ImportStatus.RUNNING
     return finish_batch(batch, report)
+
+
+# A running batch is claimed by its worker's database session (a PostgreSQL advisory lock, released by the server
+# when the session ends, however the worker ends: SIGKILL, out of memory, a machine restart). A batch marked
+# running that nobody claims was left by a dead worker: its import's transaction died with the session, so nothing
+# of it was written, and it is marked failed at once rather than after EMIS_IMPORT_STALE_HOURS.
+_CLAIM_NAMESPACE = 0x454D4953 & 0x7FFFFFFF  # "EMIS": the first key of the two-key form, apart from other locks
+
+
+class _Held(threading.local):
+    def __init__(self):
+        self.ids: set[int] = set()
+
+
+_held_here = _Held()
+
+
+@contextmanager
+def worker_claim(batch_id: int):
+    """Yields whether this session now holds the batch's claim (always True where there are no advisory locks:
+    SQLite serves one machine with one worker, and the time-based sweep covers it)."""
+    if connection.vendor != "postgresql":
+        yield True
+        return
+    if batch_id in _held_here.ids:
+        # Advisory locks are re-entrant within a session: the worker's own sweep (after its batch) must not
+        # take its own running batch for an abandoned one.
+        yield False
+        return
+    key = (_CLAIM_NAMESPACE, batch_id % 2**31)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", key)
+        claimed = cursor.fetchone()[0]
+    if claimed:
+        _held_here.ids.add(batch_id)
+    try:
+        yield claimed
+    finally:
+        if claimed:
+            _held_here.ids.discard(batch_id)
+            try:
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_unlock(%s, %s)", key)
+            except DatabaseError:  # the session is gone, and its lock with it
+                pass
+
+
+def fail_abandoned_batches(*, pks=None, now=None) -> int:
+    """Mark failed the running batches (of `pks`, or all) whose worker died (no session claims them); returns
+    how many."""
+    if connection.vendor != "postgresql":
+        return 0
+    now = now or timezone.now()
+    failed = 0
+    running = ImportBatch.objects.filter(status=ImportStatus.RUNNING)
+    if pks is not None:
+        running = running.filter(pk__in=pks)
+    for pk in running.values_list("pk", flat=True):
+        with worker_claim(pk) as free:
+            if free:  # conditional: a batch that finished meanwhile keeps its own state
+                failed += ImportBatch.objects.filter(pk=pk, status=ImportStatus.RUNNING).update(
+                    status=ImportStatus.FAILED,
+                    error_message=_("处理中断：处理该批次的后台进程意外退出，没有写入任何数据，请重新提交。"),
+                    finished_at=now,
+                )
+    return failed
 
 
 def import_batch_commit(*, batch: ImportBatch, acting_user) -> ImportBatch:
@@ -336,7 +411,9 @@ def purge_expired_imports(*, now=None) -> dict:
         if name not in busy and storage.get_modified_time(name) < cutoff:
             files.delete(name)
             deleted += 1
-    # A worker killed from outside (out of memory, a restart) leaves its batch running for ever.
+    # A worker killed from outside (out of memory, a restart) leaves its batch running: on PostgreSQL found at
+    # once (no session claims it); elsewhere, and for a batch whose task was lost before it started, by age.
+    abandoned = fail_abandoned_batches(now=now)
     stale = now - timedelta(hours=settings.EMIS_IMPORT_STALE_HOURS)
     stalled = ImportBatch.objects.filter(
         status__in=(ImportStatus.PENDING, ImportStatus.RUNNING), created_at__lt=stale
@@ -347,7 +424,7 @@ def purge_expired_imports(*, now=None) -> dict:
         ),
         finished_at=now,
     )
-    return {"deleted_files": deleted, "stalled_batches": stalled}
+    return {"deleted_files": deleted, "stalled_batches": stalled + abandoned}
 
 
 def _purge_quietly() -> None:

@@ -142,6 +142,9 @@ def import_list(request):
 @login_required
 def import_detail(request, pk: int):
     batch = get_object_or_404(_batches(request.user), pk=pk)
+    # The page polls a running batch: one whose worker died is told failed now, not after hours.
+    if batch.status == ImportStatus.RUNNING and service.fail_abandoned_batches(pks=[batch.pk]):
+        batch.refresh_from_db()
     done, total = service.batch_progress(batch)
     context = {
         "batch": batch,
