@@ -283,6 +283,21 @@ def key_values(instance: Instance, name: str) -> np.ndarray:
     raise KeyError(name)
 
 
+def _descending_codes(values: np.ndarray) -> tuple[np.ndarray, int]:
+    """Dense codes in descending order of ``values`` (the highest value 0, equal values one code), and the
+    largest code. Scores take a few thousand distinct values, so their codes need far fewer bits than the
+    scores themselves, and the whole score chain usually packs into one int64 word."""
+    low = int(values.min())
+    span = int(values.max()) - low
+    if span <= 1 << 22:
+        present = np.zeros(span + 1, dtype=bool)
+        present[values - low] = True
+        table = (np.cumsum(present[::-1]) - 1)[::-1]
+        return table[values - low], int(present.sum()) - 1
+    distinct, inverse = np.unique(values, return_inverse=True)
+    return len(distinct) - 1 - inverse.reshape(-1), len(distinct) - 1
+
+
 def ranking(instance: Instance, tie_break=DEFAULT_TIE_BREAK) -> np.ndarray:
     """Applicant indices, best first, by the tie-break chain (a strict order: exam numbers are unique)."""
     chain = parse_tie_break(tie_break)
@@ -290,32 +305,29 @@ def ranking(instance: Instance, tie_break=DEFAULT_TIE_BREAK) -> np.ndarray:
     if n == 0:
         return np.zeros(0, dtype=np.int64)
     keys = instance.exam_keys
-    exam_rank = np.empty(n, dtype=np.int64)
-    exam_rank[np.argsort(keys if keys is not None else instance.exam_no, kind="stable")] = np.arange(n)
-    # Every key as a non-negative integer where smaller ranks first; packed into as few int64 words as fit.
-    keys = []
-    for name in chain:
-        if name == EXAM_NO:
-            keys.append((exam_rank, n - 1))
-            break
-        values = key_values(instance, name)
-        top = int(values.max())
-        keys.append((top - values, top - int(values.min())))
+    by_exam_no = np.argsort(keys if keys is not None else instance.exam_no)  # unique: no ties to keep stable
+    # The score keys as dense codes, smaller first, packed into as few int64 words as fit.
     words = []
     word = np.zeros(n, dtype=np.int64)
     used = 0
-    for values, largest in keys:
+    for name in chain:
+        if name == EXAM_NO:
+            break
+        codes, largest = _descending_codes(key_values(instance, name))
         bits = max(int(largest).bit_length(), 1)
         if used + bits > 62:
             words.append(word)
             word = np.zeros(n, dtype=np.int64)
             used = 0
-        word = (word << bits) | values
+        word = (word << bits) | codes
         used += bits
     words.append(word)
     if len(words) == 1:
-        return np.argsort(words[0], kind="stable")
-    return np.lexsort(words[::-1])
+        # Within equal scores, exam number order: a stable sort of the applicants taken in exam number order.
+        return by_exam_no[np.argsort(words[0][by_exam_no], kind="stable")]
+    exam_rank = np.empty(n, dtype=np.int64)
+    exam_rank[by_exam_no] = np.arange(n)
+    return np.lexsort([exam_rank, *words[::-1]])
 
 
 def serial_dictatorship(order: np.ndarray, choices: np.ndarray, capacity, *, chunk: int = 8192) -> np.ndarray:
@@ -458,14 +470,19 @@ def _quota_choices(instance: Instance, pools: PoolIndex) -> np.ndarray:
         return choices
     total = instance.scores[:, TOTAL]
     eligible = instance.quota_eligible
+    # Per school (and a last entry for the -1 of a blank preference): has quota pools at all, and its minimum.
+    # Most preferences name a school without quota seats or miss its minimum; only the rest are looked up.
+    with_pools = np.zeros(len(instance.school_codes) + 1, dtype=bool)
+    with_pools[pools.keys // pools.juniors] = True
+    minimum = np.r_[instance.quota_min, NO_MIN]
     for col in range(k):
         school = instance.prefs[:, col]
-        pos = pools.lookup(school, instance.junior)
-        ok = pos >= 0
-        ok &= total >= instance.quota_min[np.maximum(school, 0)]
+        ok = with_pools[school] & (total >= minimum[school])
         if eligible is not None:
             ok &= eligible
-        choices[:, col] = np.where(ok, pos, -1)
+        rows = np.flatnonzero(ok)
+        if len(rows):
+            choices[rows, col] = pools.lookup(school[rows], instance.junior[rows])
     return choices
 
 
@@ -497,7 +514,9 @@ def solve(instance: Instance, tie_break=DEFAULT_TIE_BREAK) -> Result:
     pool_seats = quotas[pool_school, pool_junior]
     pools = PoolIndex(pool_school, pool_junior, s, j)
     choices = _quota_choices(instance, pools)
-    quota_col = serial_dictatorship(order, choices, pool_seats)
+    # Only applicants with a quota seat open to them take part (in a county most have none): fewer chunks to walk.
+    candidates = (choices >= 0).any(axis=1)
+    quota_col = serial_dictatorship(order[candidates[order]], choices, pool_seats)
     rows = np.arange(n)
     in_quota = quota_col >= 0
     quota_pool = np.where(in_quota, choices[rows, np.maximum(quota_col, 0)], -1)
