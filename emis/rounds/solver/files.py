@@ -798,7 +798,9 @@ def _fast_csv_frame(path: Path, required: tuple[str, ...]):
     data = path.read_bytes()
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
-    if not data or b'"' in data or b"\x00" in data or data.count(b"\r") != data.count(b"\r\n"):
+    if not data or b'"' in data or b"\x00" in data:
+        return None
+    if b"\r" in data and data.count(b"\r") != data.count(b"\r\n"):  # a lone \r ends a row for the csv module
         return None
     lines = data.count(b"\n") + (not data.endswith(b"\n"))
     if len(data) > MAX_CSV_LINE:
