@@ -4,7 +4,8 @@ Input files are opened with the project's table reader (emis.core.imports.reader
 UTF-8/UTF-8-BOM/GBK), imported when a file is read, so that this module itself loads without Django. Every problem
 is collected as a ``Problem`` (file, row, column, reason, in Chinese) and ``load_round`` raises ``InputError`` with
 all of them (up to ``MAX_PROBLEMS``) before anything is solved or written. Rows are numbered as a spreadsheet shows
-them: the header is row 1.
+them: the header is row 1. A clean UTF-8 applicant CSV is first tried by a fast path (polars, at the end of this
+module) that reports nothing and steps aside at the first doubt.
 
 Outputs are written to a temporary file next to the target and renamed into place, so a failed run leaves no
 partial file. CSV is UTF-8 with a BOM (for Excel), xlsx is written with XlsxWriter in constant-memory mode.
