@@ -10,6 +10,10 @@ schools) into a temporary directory, then measured in fresh processes (run_one.p
             stopped after --matching-timeout seconds ("—" then); its result is checked against ours.
 
 ratio = matching seconds / our open-only seconds, both measured in this run. Timing is never asserted in tests.
+
+Then the file interface end to end (end_to_end.py): `emis admissions solve` on A.csv/S.csv/Q.csv against a plain
+pure-Python serial dictatorship (reference_sd.py) on the same files, with the ratio and a byte-for-byte check of the
+two RESULT.csv files (--files-only: only that table; --no-files: only the first).
 """
 
 import argparse
@@ -18,6 +22,8 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+import end_to_end
 
 HERE = Path(__file__).resolve().parent
 SIZES = {5_000: 50, 50_000: 150, 500_000: 500, 1_000_000: 500}
@@ -40,7 +46,16 @@ def main() -> None:
     parser.add_argument("--matching-timeout", type=float, default=120.0, help="seconds (default 120)")
     parser.add_argument("--matching-max", type=int, default=50_000, help="skip matching above this size")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--files-only", action="store_true", help="only the end-to-end table")
+    parser.add_argument("--no-files", action="store_true", help="skip the end-to-end table")
     args = parser.parse_args()
+    if not args.files_only:
+        solve_table(args)
+    if not args.no_files:
+        end_to_end.run_all(args.sizes, args.seed)
+
+
+def solve_table(args) -> None:
     print(
         f"{'applicants':>10} {'schools':>7} {'solve s':>8} {'peak MB':>8} {'quota':>8} {'open':>8} {'none':>8} "
         f"{'open-only s':>11} {'matching s':>10} {'ratio':>8} {'agree':>5}"

@@ -2,12 +2,14 @@
 
 from functools import lru_cache
 
-from pypinyin import Style, lazy_pinyin
-from pypinyin.constants import PHRASES_DICT
+# pypinyin (its phrase tables take about a second to load) is imported by the functions that use it, not with
+# the models: a process that keys no name, such as `emis admissions solve` on a million applicants, never loads it.
 
 
 @lru_cache(maxsize=65536)
 def _initial(character: str) -> str:
+    from pypinyin import Style, lazy_pinyin
+
     if character.isascii():
         return character.lower()
     parts = lazy_pinyin(character, style=Style.FIRST_LETTER, errors="default")
@@ -15,6 +17,8 @@ def _initial(character: str) -> str:
 
 
 def _holds_phrase(text: str) -> bool:
+    from pypinyin.constants import PHRASES_DICT
+
     n = len(text)
     return any(text[i:j] in PHRASES_DICT for i in range(n) for j in range(i + 2, n + 1))
 
@@ -37,11 +41,15 @@ def pinyin_initials(text: str) -> str:
 
 
 def _phrase_initials(text: str) -> list[str]:
+    from pypinyin import Style, lazy_pinyin
+
     return lazy_pinyin(text, style=Style.FIRST_LETTER, errors="default")
 
 
 def pinyin_full(text: str) -> str:
     """张三丰 -> zhangsanfeng."""
+    from pypinyin import lazy_pinyin
+
     if not text:
         return ""
     return "".join(lazy_pinyin(text, errors="default")).lower()
@@ -72,6 +80,8 @@ PINYIN_KEY_LENGTH = 255
 
 @lru_cache(maxsize=65536)
 def _reading(character: str) -> str:
+    from pypinyin import Style, lazy_pinyin
+
     parts = lazy_pinyin(character, style=Style.TONE3, neutral_tone_with_five=True, errors="default")
     return parts[0].lower() if parts else character
 
@@ -79,6 +89,8 @@ def _reading(character: str) -> str:
 def _syllables(text: str) -> list[tuple[str, str]]:
     """(syllable, tone digit) for each character of a name; a run of latin letters or digits is one part with the
     tone "0" (below every tone: "li3 a0" sorts before "li3 an1")."""
+    from pypinyin import Style, lazy_pinyin
+
     latin = "\x00"  # marks a run of latin letters or digits, which has no tone
     if _holds_phrase(text):
         readings = [

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -155,6 +156,11 @@ class Instance:
             self.quotas = np.asarray(self.quotas, dtype=np.int64)
         self.check()
 
+    @cached_property
+    def exam_keys(self) -> np.ndarray | None:
+        """exam_keys(exam_no), computed once (the check and the ranking both sort by it)."""
+        return exam_keys(self.exam_no)
+
     @property
     def n(self) -> int:
         return len(self.exam_no)
@@ -175,7 +181,9 @@ class Instance:
                 raise ValueError(f"{name} must have one entry per school")
         if (self.open_seats < 0).any() or (self.quota_seats < 0).any():
             raise ValueError("negative seats")
-        if len(np.unique(self.exam_no)) != n:
+        keys = self.exam_keys
+        ordered = np.sort(keys if keys is not None else self.exam_no)
+        if n and (ordered[1:] == ordered[:-1]).any():
             raise ValueError("duplicate exam number")
         if self.quota_eligible is not None and self.quota_eligible.shape != (n,):
             raise ValueError("quota_eligible must have one entry per applicant")
@@ -238,6 +246,31 @@ class Instance:
         )
 
 
+def exam_keys(exam_no: np.ndarray) -> np.ndarray | None:
+    """Exam numbers made of digits (at most 18) as int64 keys in the same order as the text, else None.
+
+    Sorting a million strings costs seconds; their integer keys sort in a fraction of that. Each character
+    becomes a base-11 digit (1–10 for '0'–'9', 0 for numpy's padding after a shorter number), so "0010" < "009"
+    and "12" < "123" as in text order."""
+    exam_no = np.asarray(exam_no)
+    if exam_no.dtype.kind != "U" or not exam_no.size:
+        return None
+    width = exam_no.dtype.itemsize // 4
+    if not 0 < width <= 18:
+        return None
+    chars = np.ascontiguousarray(exam_no).view(np.uint32).reshape(len(exam_no), width)
+    keys = np.zeros(len(exam_no), dtype=np.int64)
+    for column in range(width):
+        char = chars[:, column]
+        digit = char - np.uint32(ord("0"))  # wraps round below '0'
+        padding = char == 0
+        if not ((digit <= 9) | padding).all():
+            return None
+        keys *= 11
+        keys += np.where(padding, 0, digit + 1)
+    return keys
+
+
 def key_values(instance: Instance, name: str) -> np.ndarray:
     """One tie-break key's values (int64, hundredths for scores)."""
     scores = instance.scores
@@ -250,38 +283,51 @@ def key_values(instance: Instance, name: str) -> np.ndarray:
     raise KeyError(name)
 
 
+def _descending_codes(values: np.ndarray) -> tuple[np.ndarray, int]:
+    """Dense codes in descending order of ``values`` (the highest value 0, equal values one code), and the
+    largest code. Scores take a few thousand distinct values, so their codes need far fewer bits than the
+    scores themselves, and the whole score chain usually packs into one int64 word."""
+    low = int(values.min())
+    span = int(values.max()) - low
+    if span <= 1 << 22:
+        present = np.zeros(span + 1, dtype=bool)
+        present[values - low] = True
+        table = (np.cumsum(present[::-1]) - 1)[::-1]
+        return table[values - low], int(present.sum()) - 1
+    distinct, inverse = np.unique(values, return_inverse=True)
+    return len(distinct) - 1 - inverse.reshape(-1), len(distinct) - 1
+
+
 def ranking(instance: Instance, tie_break=DEFAULT_TIE_BREAK) -> np.ndarray:
     """Applicant indices, best first, by the tie-break chain (a strict order: exam numbers are unique)."""
     chain = parse_tie_break(tie_break)
     n = instance.n
     if n == 0:
         return np.zeros(0, dtype=np.int64)
-    exam_rank = np.empty(n, dtype=np.int64)
-    exam_rank[np.argsort(instance.exam_no)] = np.arange(n)
-    # Every key as a non-negative integer where smaller ranks first; packed into as few int64 words as fit.
-    keys = []
-    for name in chain:
-        if name == EXAM_NO:
-            keys.append((exam_rank, n - 1))
-            break
-        values = key_values(instance, name)
-        top = int(values.max())
-        keys.append((top - values, top - int(values.min())))
+    keys = instance.exam_keys
+    by_exam_no = np.argsort(keys if keys is not None else instance.exam_no)  # unique: no ties to keep stable
+    # The score keys as dense codes, smaller first, packed into as few int64 words as fit.
     words = []
     word = np.zeros(n, dtype=np.int64)
     used = 0
-    for values, largest in keys:
+    for name in chain:
+        if name == EXAM_NO:
+            break
+        codes, largest = _descending_codes(key_values(instance, name))
         bits = max(int(largest).bit_length(), 1)
         if used + bits > 62:
             words.append(word)
             word = np.zeros(n, dtype=np.int64)
             used = 0
-        word = (word << bits) | values
+        word = (word << bits) | codes
         used += bits
     words.append(word)
     if len(words) == 1:
-        return np.argsort(words[0], kind="stable")
-    return np.lexsort(words[::-1])
+        # Within equal scores, exam number order: a stable sort of the applicants taken in exam number order.
+        return by_exam_no[np.argsort(words[0][by_exam_no], kind="stable")]
+    exam_rank = np.empty(n, dtype=np.int64)
+    exam_rank[by_exam_no] = np.arange(n)
+    return np.lexsort([exam_rank, *words[::-1]])
 
 
 def serial_dictatorship(order: np.ndarray, choices: np.ndarray, capacity, *, chunk: int = 8192) -> np.ndarray:
@@ -424,14 +470,19 @@ def _quota_choices(instance: Instance, pools: PoolIndex) -> np.ndarray:
         return choices
     total = instance.scores[:, TOTAL]
     eligible = instance.quota_eligible
+    # Per school (and a last entry for the -1 of a blank preference): has quota pools at all, and its minimum.
+    # Most preferences name a school without quota seats or miss its minimum; only the rest are looked up.
+    with_pools = np.zeros(len(instance.school_codes) + 1, dtype=bool)
+    with_pools[pools.keys // pools.juniors] = True
+    minimum = np.r_[instance.quota_min, NO_MIN]
     for col in range(k):
         school = instance.prefs[:, col]
-        pos = pools.lookup(school, instance.junior)
-        ok = pos >= 0
-        ok &= total >= instance.quota_min[np.maximum(school, 0)]
+        ok = with_pools[school] & (total >= minimum[school])
         if eligible is not None:
             ok &= eligible
-        choices[:, col] = np.where(ok, pos, -1)
+        rows = np.flatnonzero(ok)
+        if len(rows):
+            choices[rows, col] = pools.lookup(school[rows], instance.junior[rows])
     return choices
 
 
@@ -463,7 +514,9 @@ def solve(instance: Instance, tie_break=DEFAULT_TIE_BREAK) -> Result:
     pool_seats = quotas[pool_school, pool_junior]
     pools = PoolIndex(pool_school, pool_junior, s, j)
     choices = _quota_choices(instance, pools)
-    quota_col = serial_dictatorship(order, choices, pool_seats)
+    # Only applicants with a quota seat open to them take part (in a county most have none): fewer chunks to walk.
+    candidates = (choices >= 0).any(axis=1)
+    quota_col = serial_dictatorship(order[candidates[order]], choices, pool_seats)
     rows = np.arange(n)
     in_quota = quota_col >= 0
     quota_pool = np.where(in_quota, choices[rows, np.maximum(quota_col, 0)], -1)

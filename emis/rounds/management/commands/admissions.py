@@ -20,13 +20,12 @@ from emis.rounds.solver.engine import (
 )
 from emis.rounds.solver.files import (
     EXPLAIN_COLUMNS,
-    RESULT_COLUMNS,
     InputError,
     check_output_path,
     cutoff_table,
     explanation_rows,
     load_round,
-    result_rows,
+    write_results,
     write_table,
 )
 from emis.rounds.solver.quota import parse_share
@@ -109,7 +108,7 @@ class Command(BaseCommand):
         result = solve(loaded.instance, chain)
         solve_seconds = sum(result.timings.values())
 
-        write_table(out, RESULT_COLUMNS, result_rows(result))
+        write_results(out, result)
         written = [out]
         if explain:
             write_table(explain, EXPLAIN_COLUMNS, explanation_rows(result))
