@@ -43,9 +43,9 @@ $(PY):
 	$(PYTHON) -m venv $(VENV)
 
 $(PY_STAMP): pyproject.toml | $(PY)
-	@# The rq and s3 extras too: the tests run an import through a Redis worker (tests/test_import_tasks.py) and
+	@# The rq, s3 and server (gunicorn, bench/cluster) extras too: the tests run an import through a Redis worker (tests/test_import_tasks.py) and
 	@# the uploads storage against an S3 server (tests/test_files_storage.py).
-	$(PY) -m pip install --disable-pip-version-check --quiet -e '.[dev,rq,s3]'
+	$(PY) -m pip install --disable-pip-version-check --quiet -e '.[dev,rq,s3,server]'
 	@touch $@
 
 $(NPM_STAMP): package.json package-lock.json
