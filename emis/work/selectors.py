@@ -89,13 +89,18 @@ def waiting_users(case: Case, *, exclude=None) -> list:
     """The reverse of ``waiting_for``: the users for whom ``case`` is in ``waiting_for(user)`` now (who must act on
     it), in one query over users whatever their number; ``exclude``: a user left out (the one who just acted).
 
-    Per transition the case's state allows: the role (SQL), the level's coverage (SQL, core's ``users_covering``),
-    then the rights (``access.role_may`` on the loaded rows: a 股室 account's domains, no query)."""
+    The coverage of the case (SQL, core's ``users_covering``) is asked once per level its steps are taken at, not
+    once per step: a state with many steps at one level otherwise compiled a subquery per step, and each step of
+    every case asks this. Per step, the role and the rights (``access.role_may``, a 股室 account's domains) are then
+    checked on the loaded rows, with no query."""
     if case.closed_at is not None:
         return []
     workflow = declaration.get(case.workflow)
     steps = [t for t in workflow.transitions if not t.opens and case.state in t.sources]
-    conditions = {f"may_{i}": _role_q(t.roles) & _place_q(case, t.level) for i, t in enumerate(steps)}
+    roles_at: dict[str, set] = {}
+    for step in steps:
+        roles_at.setdefault(step.level, set()).update(step.roles)
+    conditions = {f"at_{level}": _role_q(roles) & _place_q(case, level) for level, roles in roles_at.items()}
     # Users the case names (case_assign), inside its scope.
     conditions["assigned"] = Q(pk__in=CaseAssignee.objects.filter(case=case).values("user_id")) & _place_q(
         case, Level.SCHOOL
@@ -108,7 +113,10 @@ def waiting_users(case: Case, *, exclude=None) -> list:
         for user in users
         if user.assigned
         or any(
-            getattr(user, f"may_{i}") and access.role_may(user, workflow.domain, t.name) for i, t in enumerate(steps)
+            getattr(user, f"at_{step.level}")
+            and acting_role(user) in step.roles
+            and access.role_may(user, workflow.domain, step.name)
+            for step in steps
         )
     ]
 
