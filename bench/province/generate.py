@@ -14,7 +14,6 @@ as the importers write them; they are never printed.
 from __future__ import annotations
 
 import datetime as dt
-
 import random
 import time
 
@@ -255,7 +254,18 @@ def build(counties: int, per_county: int, *, seed: int = 17, log=print) -> dict:
                 status = "suspended" if i % 97 == 0 else "enrolled"
                 enrol_rows.append((pupil_id, pupil_id, school.pk, year.pk, klass, grade, level, status, census, True))
                 population_rows.append(
-                    (population_id, name, initials, gender, birth, year.pk, tokens[i], hashes[i], school.township_id, "police")
+                    (
+                        population_id,
+                        name,
+                        initials,
+                        gender,
+                        birth,
+                        year.pk,
+                        tokens[i],
+                        hashes[i],
+                        school.township_id,
+                        "police",
+                    )
                 )
             counts["students"] = counts.get("students", 0) + student_copy.write(student_rows)
             counts["enrolments"] = counts.get("enrolments", 0) + enrol_copy.write(enrol_rows)
@@ -286,7 +296,9 @@ def build(counties: int, per_county: int, *, seed: int = 17, log=print) -> dict:
                 )
             counts["population"] = counts.get("population", 0) + population_copy.write(population_rows)
             staff_rows, posting_rows = [], []
-            staff_births = [census - dt.timedelta(days=rng.randrange(22 * 365, 60 * 365)) for _ in range(len(pupils) // 13)]
+            staff_births = [
+                census - dt.timedelta(days=rng.randrange(22 * 365, 60 * 365)) for _ in range(len(pupils) // 13)
+            ]
             staff_numbers = [new_id(b, "2") for b in staff_births]
             staff_tokens, staff_hashes = crypto.seal_many(staff_numbers), crypto.blind_indexes(staff_numbers)
             for k, birth in enumerate(staff_births):
@@ -319,6 +331,3 @@ def analyze() -> None:
 
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
-
-
-

@@ -71,13 +71,13 @@ def main() -> None:
     import django
 
     django.setup()
+    import generate
     from django.conf import settings
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext, setup_test_environment
 
-    import generate
     from emis.accounts.models import User
     from emis.core.access import Role
     from emis.orgs.models import Division, School
@@ -95,7 +95,10 @@ def main() -> None:
     province = Division.objects.get(level="province")
     county = Division.objects.filter(level="county").order_by("code").first()
     users = {}
-    for username, role, division in (("bench_county", Role.LEADER, county), ("bench_province", Role.PROVINCE, province)):
+    for username, role, division in (
+        ("bench_county", Role.LEADER, county),
+        ("bench_province", Role.PROVINCE, province),
+    ):
         user, _ = User.objects.get_or_create(username=username, defaults={"role": role, "display_name": username})
         user.role = role
         user.save()
