@@ -351,6 +351,7 @@ def run_import(
             audit_context(user=user, source=ChangeSource.IMPORT, batch_id=batch.pk if batch else None),
         ):
             chunks = chunked(table.rows, chunk_size)
+            unanalysed = False
             for number in itertools.count(1):
                 with timed("read"):
                     chunk = next(chunks, None)
@@ -362,9 +363,14 @@ def run_import(
                     spec.check_chunk(rows, ctx)
                 _tally(report, rows)
                 if not dry_run and report.counts[REJECTED] == 0:
+                    written = [row for row in rows if row.action in (NEW, CHANGED)]
                     with timed("write"):
-                        spec.write_chunk([row for row in rows if row.action in (NEW, CHANGED)], ctx)
-                    if number & (number - 1) == 0:  # chunks 1, 2, 4, 8...: each time the tables may have doubled
+                        spec.write_chunk(written, ctx)
+                    unanalysed |= bool(written)
+                    # Chunks 1, 2, 4, 8...: each time the tables may have doubled. A file imported again writes
+                    # nothing, and the statistics taken before the first chunk still hold.
+                    if unanalysed and number & (number - 1) == 0:
+                        unanalysed = False
                         with timed("analyze"):
                             analyze_tables(*spec.written_models)
                 if progress:
