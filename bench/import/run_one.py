@@ -17,6 +17,9 @@ def main() -> None:
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--file", required=True)
     parser.add_argument("--mode", choices=["parse", "import", "floor"], required=True)
+    # The change records the floor writes: compact creations, as imports write them since ADR 0015, or full
+    # records with every value (before it), to show what the compact form saves.
+    parser.add_argument("--records", choices=["compact", "full"], default="compact")
     args = parser.parse_args()
     if args.mode == "parse":
         print(json.dumps(parse_only(Path(args.file))))
@@ -31,18 +34,21 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     user = setup_county()
     if args.mode == "floor":
-        print(json.dumps(write_floor(Path(args.file), user)))
+        print(json.dumps(write_floor(Path(args.file), user, compact=args.records == "compact")))
         return
     from emis.core.imports.engine import run_import
     from emis.core.imports.registry import get_spec
     from emis.core.models import ObjectChange
+    from emis.core.stages import collecting
 
     started = time.perf_counter()
-    first = run_import(get_spec("students"), args.file, user=user, school_year=2020, dry_run=False)
+    with collecting() as first_stages:
+        first = run_import(get_spec("students"), args.file, user=user, school_year=2020, dry_run=False)
     first_seconds = time.perf_counter() - started
     writes_before = ObjectChange.objects.count()
     started = time.perf_counter()
-    second = run_import(get_spec("students"), args.file, user=user, school_year=2020, dry_run=False)
+    with collecting() as second_stages:
+        second = run_import(get_spec("students"), args.file, user=user, school_year=2020, dry_run=False)
     second_seconds = time.perf_counter() - started
     print(
         json.dumps(
@@ -55,6 +61,8 @@ def main() -> None:
                 "second_writes": ObjectChange.objects.count() - writes_before,
                 "file_error": first.file_error or second.file_error,
                 "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                "first_stages": first_stages,
+                "second_stages": second_stages,
             }
         )
     )
@@ -82,10 +90,12 @@ def parse_only(path: Path) -> dict:
     }
 
 
-def write_floor(path: Path, user) -> dict:
+def write_floor(path: Path, user, *, compact: bool = True) -> dict:
     """The bare writes of a first import of `path`: its students, enrolments and one change record for each,
     inserted with the same bulk path (COPY on PostgreSQL) from tuples built beforehand, with no parsing, checks
-    or lookups, in one transaction. No importer can write these rows faster; the import is compared with it."""
+    or lookups, in one transaction. No importer can write these rows faster; the import is compared with it.
+    `compact`: the change records are compact creations (what an import writes since ADR 0015); otherwise full
+    records with every value, as before it."""
     import datetime as dt
 
     import orjson
@@ -93,13 +103,14 @@ def write_floor(path: Path, user) -> dict:
     from django.db import transaction
     from django.utils import timezone
 
-    from emis.core.audit import CHANGE_COLUMNS
+    from emis.core.audit import CHANGE_COLUMNS, compact_creation
     from emis.core.bulk import allocate_ids, db_value, insert_rows
     from emis.core.models import ObjectChange
+    from emis.core.stages import collecting
     from emis.orgs.models import Division, School, SchoolYear
     from emis.students.importers import STUDENT_FIELDS
     from emis.students.models import Enrollment, Student
-    from emis.students.services import ENROLLMENT_COLUMNS
+    from emis.students.services import ENROLLMENT_COLUMNS, ENROLLMENT_FIELDS
 
     schools = dict(School.objects.values_list("code", "pk"))
     townships = dict(Division.objects.filter(level="township").values_list("code", "pk"))
@@ -120,6 +131,8 @@ def write_floor(path: Path, user) -> dict:
     now = db_value(ObjectChange, "time", timezone.now())
     student_type = ContentType.objects.get_for_model(Student).pk
     enrolment_type = ContentType.objects.get_for_model(Enrollment).pk
+    compact_student = compact_creation(STUDENT_FIELDS)
+    compact_enrolment = compact_creation(ENROLLMENT_FIELDS)
     for pk, row in zip(student_ids, source, strict=True):
         school = schools[row[0]]
         grade = grades[row[1]]
@@ -143,8 +156,12 @@ def write_floor(path: Path, user) -> dict:
         students.append(student)
         level = "junior" if grade[0] == "J" else "primary"
         enrolments.append((pk, pk, school, year.pk, None, grade, level, "enrolled", year.census_date, True))
-        fields = {"name": [None, row[3]], "gender": [None, gender], "birth_date": [None, str(birth)]}
-        for object_type, content in ((student_type, fields), (enrolment_type, {"school_id": [None, school]})):
+        if compact:
+            fields, enrolment = compact_student, compact_enrolment
+        else:
+            fields = {"name": [None, row[3]], "gender": [None, gender], "birth_date": [None, str(birth)]}
+            enrolment = {"school_id": [None, school]}
+        for object_type, content in ((student_type, fields), (enrolment_type, enrolment)):
             changes.append(
                 (
                     now,
@@ -156,19 +173,22 @@ def write_floor(path: Path, user) -> dict:
                     object_type,
                     pk,
                     row[3],
-                    orjson.dumps(content).decode(),
+                    orjson.dumps(content).decode(),  # the compact form: the same text each row
                     school,
                     row[9],
                     None,
                 )
             )
     started = time.perf_counter()
-    with transaction.atomic():
-        allocate_ids(Student, len(students))
-        insert_rows(Student, ("id", *STUDENT_FIELDS, "name_initials", "county_code"), students)
-        insert_rows(Enrollment, ("id", *ENROLLMENT_COLUMNS), enrolments)
-        insert_rows(ObjectChange, CHANGE_COLUMNS, changes, prepared=("time", "changes"))
-    return {"seconds": time.perf_counter() - started, "rows": len(source)}
+    with collecting() as stages:
+        with transaction.atomic():
+            allocate_ids(Student, len(students))
+            insert_rows(Student, ("id", *STUDENT_FIELDS, "name_initials", "county_code"), students)
+            insert_rows(Enrollment, ("id", *ENROLLMENT_COLUMNS), enrolments)
+            insert_rows(ObjectChange, CHANGE_COLUMNS, changes, prepared=("time", "changes"))
+            committed = time.perf_counter()
+        stages["commit"] = time.perf_counter() - committed
+    return {"seconds": time.perf_counter() - started, "rows": len(source), "stages": stages}
 
 
 def setup_county():

@@ -8,6 +8,7 @@ from django.db import connections, models, router
 from django.utils import timezone
 
 from . import crypto
+from .stages import timed
 
 # Field types whose Python values both database drivers take as they are (dates: Django registers an adapter
 # for SQLite; psycopg adapts them itself).
@@ -29,6 +30,11 @@ def insert_rows(model, columns: tuple[str, ...], rows, *, chunk: int = 5000, pre
     no per-field compiler runs. Fields not named take their default (auto_now fields: now), so a field
     added to the model later keeps working as long as it has a default.
     """
+    with timed(f"insert {model._meta.db_table}"):
+        return _insert_rows(model, columns, rows, chunk=chunk, prepared=prepared)
+
+
+def _insert_rows(model, columns, rows, *, chunk, prepared) -> int:
     connection = connections[router.db_for_write(model)]
     now = timezone.now()
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
@@ -88,6 +94,11 @@ def update_rows(model, columns: tuple[str, ...], rows, *, chunk: int = 5000) -> 
     bulk_update builds one CASE expression per column through the ORM, which costs more than the write.
     `updated_at`-style auto_now fields are set to now.
     """
+    with timed(f"update {model._meta.db_table}"):
+        return _update_rows(model, columns, rows, chunk=chunk)
+
+
+def _update_rows(model, columns, rows, *, chunk) -> int:
     connection = connections[router.db_for_write(model)]
     by_attname = {f.attname: f for f in model._meta.concrete_fields}
     # The primary key rides last in each row: keep it there when hash columns are added.
@@ -195,7 +206,7 @@ def select_where_in(sql: str, params: list, using: str = "default") -> list[tupl
             json.dumps(list(value), ensure_ascii=False) if isinstance(value, list | tuple | set) else value
             for value in params
         ]
-    with connection.cursor() as cursor:
+    with timed("lookups"), connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 
@@ -234,9 +245,10 @@ def _encrypt_columns(model, columns: tuple, rows, prepared: tuple, *, trailing: 
         # Column by column over chunks of rows: one call per column and chunk instead of one per value.
         rows = iter(rows)
         while chunk := list(islice(rows, 2000)):
-            columns_of = {i: [row[i] for row in chunk] for i in needed}
-            hashes = [crypto.blind_indexes(columns_of[i]) for i in hash_from]
-            sealed = {i: crypto.seal_many(columns_of[i]) for i in seal_at}
+            with timed("encrypt"):
+                columns_of = {i: [row[i] for row in chunk] for i in needed}
+                hashes = [crypto.blind_indexes(columns_of[i]) for i in hash_from]
+                sealed = {i: crypto.seal_many(columns_of[i]) for i in seal_at}
             for n, row in enumerate(chunk):
                 row = list(row)
                 for i in seal_at:

@@ -16,7 +16,7 @@ from emis.common.idnumbers import id_number_problems, student_no_warning, valida
 from emis.common.schoolyear import age_on
 from emis.common.text import pinyin_initials, pinyin_key, pinyin_sort_key
 from emis.core import access
-from emis.core.audit import record_changes_bulk
+from emis.core.audit import compact_creation, record_changes_bulk
 from emis.core.bulk import allocate_ids, insert_rows, select_where_in, update_rows
 from emis.core.crypto import blind_indexes, reveal
 from emis.core.imports.cells import (
@@ -59,6 +59,8 @@ STUDENT_FIELDS = (
     "disabled",
     "current_school_id",
 )
+# The change record of a pupil created by an import (emis.core.audit.compact_creation).
+STUDENT_CREATION = compact_creation(STUDENT_FIELDS)
 # An empty cell (or a missing column) in these keeps what is stored: the export often leaves them blank.
 KEPT_WHEN_EMPTY = frozenset(
     ("id_number", "student_no", "hukou_township_id", "boarder", "poverty_family", "disabled", "current_school_id")
@@ -500,8 +502,8 @@ class StudentImport(ImportSpec):
                     (
                         (Student, pk),
                         ChangeAction.CREATE,
-                        # orjson writes the date itself (record_changes_bulk), so values go in as they are.
-                        dict(zip(STUDENT_FIELDS, [[None, value] for value in values[:field_count]], strict=True)),
+                        # The row holds its values at creation: the record names the fields only (ADR 0015).
+                        STUDENT_CREATION,
                         (values[field_count - 1], row.payload["township_code"]),
                         values[0],
                     )

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from emis.core.audit import record_changes_bulk
+from emis.core.audit import compact_creation, record_changes_bulk
 from emis.core.bulk import allocate_ids, insert_rows, select_where_in, update_rows
 from emis.core.models import ChangeAction
 from emis.core.writes import update_logged
@@ -124,6 +124,8 @@ def enrollment_change_status(
 
 # The values an enrolment write compares and sets, in the order of EnrollmentWrite.current/target.
 ENROLLMENT_FIELDS = ("school_id", "grade", "school_class_id", "status")
+# The change record of an enrolment created in bulk (emis.core.audit.compact_creation).
+ENROLLMENT_CREATION = compact_creation(ENROLLMENT_FIELDS)
 # What a new enrolment row is written with.
 ENROLLMENT_COLUMNS = (
     "student_id",
@@ -218,12 +220,8 @@ def enrollment_write_many(*, school_year, writes: list[EnrollmentWrite], status_
             (
                 (Enrollment, pk),
                 ChangeAction.CREATE,
-                {
-                    "school_id": [None, values[1]],
-                    "grade": [None, values[4]],
-                    "school_class_id": [None, values[3]],
-                    "status": [None, values[6]],
-                },
+                # The new row holds these values itself: the record names the fields only (ADR 0015).
+                ENROLLMENT_CREATION,
                 w.scope,
                 w.label,
             )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import hashlib
+import itertools
 import json
 import re
 import time
@@ -28,6 +29,7 @@ from django.utils.translation import gettext as _
 from emis.core.audit import audit_context, record_event
 from emis.core.bulk import analyze_tables
 from emis.core.models import ChangeSource, ImportBatch, ImportStatus
+from emis.core.stages import timed
 
 from .cells import CellError, parse_text, text
 from .reader import FileRejected, open_table
@@ -331,26 +333,46 @@ def run_import(
     report = ImportReport(kind=spec.kind, file_name=file_name, sha256=sha256_of(path), dry_run=dry_run)
     ctx = ImportContext(user=user, school_year=school_year, dry_run=dry_run, batch=batch)
     try:
-        table = open_table(path, file_name, max_rows=getattr(settings, "EMIS_IMPORT_MAX_ROWS", 2_000_000))
+        with timed("open"):
+            table = open_table(path, file_name, max_rows=getattr(settings, "EMIS_IMPORT_MAX_ROWS", 2_000_000))
         report.file_warnings = table.warnings
         positions, report.unknown_columns = map_headers(table.headers, spec)
-        spec.begin(ctx)
+        with timed("begin"):
+            spec.begin(ctx)
         # Fresh statistics before the first lookup: a table grown by an earlier import may not have been
         # analysed yet, and key lookups planned for an empty table would scan it once per chunk.
-        analyze_tables(*spec.written_models)
+        with timed("analyze"):
+            analyze_tables(*spec.written_models)
+        committing = contextlib.ExitStack()
         with (
+            committing,
             young_garbage_collection_only() as collect_young,
             transaction.atomic(),
             audit_context(user=user, source=ChangeSource.IMPORT, batch_id=batch.pk if batch else None),
         ):
-            for number, chunk in enumerate(chunked(table.rows, chunk_size), start=1):
-                rows = parse_chunk(chunk, positions, spec)
-                spec.check_chunk(rows, ctx)
+            chunks = chunked(table.rows, chunk_size)
+            unanalysed = False
+            for number in itertools.count(1):
+                with timed("read"):
+                    chunk = next(chunks, None)
+                if chunk is None:
+                    break
+                with timed("parse"):
+                    rows = parse_chunk(chunk, positions, spec)
+                with timed("check"):
+                    spec.check_chunk(rows, ctx)
                 _tally(report, rows)
                 if not dry_run and report.counts[REJECTED] == 0:
-                    spec.write_chunk([row for row in rows if row.action in (NEW, CHANGED)], ctx)
-                    if number & (number - 1) == 0:  # chunks 1, 2, 4, 8...: each time the tables may have doubled
-                        analyze_tables(*spec.written_models)
+                    written = [row for row in rows if row.action in (NEW, CHANGED)]
+                    with timed("write"):
+                        spec.write_chunk(written, ctx)
+                    unanalysed |= bool(written)
+                    # Chunks 1, 2, 4, 8...: each time the tables may have doubled. A file imported again writes
+                    # nothing, and the statistics taken before the first chunk still hold.
+                    if unanalysed and number & (number - 1) == 0:
+                        unanalysed = False
+                        with timed("analyze"):
+                            analyze_tables(*spec.written_models)
                 if progress:
                     progress(report.rows_total, max(table.total_hint, report.rows_total))
                 # Collected with the chunk released, so that only what outlives it is walked.
@@ -361,6 +383,8 @@ def run_import(
             if dry_run or report.counts[REJECTED]:
                 raise _Rollback
             report.committed = True
+            # Timed from here to the end of transaction.atomic() (exits run last to first): the COMMIT itself.
+            committing.enter_context(timed("commit"))
             record_event(
                 "import.committed",
                 data={

@@ -487,15 +487,32 @@ def probe(path: Path, limits: Limits) -> None:
 
     Always for .xls; for .xlsx as well unless EMIS_IMPORT_PROBE_XLSX is off, as a second line behind the
     scan above (whatever calamine fault the scan does not foresee then costs a child, not the worker)."""
+    finish_probe(start_probe(path, limits), limits)
+
+
+def start_probe(path: Path, limits: Limits) -> subprocess.Popen:
+    """The probe's child, started: the caller runs its own scan meanwhile (on another core) and then calls
+    finish_probe, or stop_probe when its scan refused the file. The child is bounded by its own limits, so
+    it may read a file the scan has not passed yet."""
+    return subprocess.Popen(  # noqa: S603 (our own interpreter and code; the path is an argument, not code)
+        [sys.executable, "-I", "-c", PROBE, str(path), str(limits.probe_memory_bytes)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+
+
+def stop_probe(child: subprocess.Popen) -> None:
+    child.kill()
+    child.communicate()
+
+
+def finish_probe(child: subprocess.Popen, limits: Limits) -> None:
     try:
-        done = subprocess.run(  # noqa: S603 (our own interpreter and code; the path is an argument, not code)
-            [sys.executable, "-I", "-c", PROBE, str(path), str(limits.probe_memory_bytes)],
-            capture_output=True,
-            timeout=300,
-            check=False,
-        )
+        stdout, stderr = child.communicate(timeout=300)
     except subprocess.TimeoutExpired as exc:
+        stop_probe(child)
         raise LimitExceeded(_("读取工作簿超时：文件过大或结构异常。")) from exc
+    done = subprocess.CompletedProcess(child.args, child.returncode, stdout, stderr)
     if done.returncode < 0 or b"memory allocation" in done.stderr or b"MemoryError" in done.stderr:
         # Killed by a signal: calamine aborted on a failed allocation, or the CPU limit ran out.
         raise LimitExceeded(_("读取工作簿时超出内存上限：文件过大或结构异常，已拒绝。"))

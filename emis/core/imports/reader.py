@@ -109,9 +109,17 @@ def open_table(path: str | Path, filename: str | None = None, *, max_rows: int |
     limits = guard.Limits.from_settings()
     try:
         if file_format == "xlsx":
-            guard.check_xlsx(path, limits)
-            if limits.probe_xlsx:
-                guard.probe(path, limits)
+            # The probe's child and the archive scan read the file side by side (two cores); nothing here opens
+            # the workbook before both have passed it.
+            child = guard.start_probe(path, limits) if limits.probe_xlsx else None
+            try:
+                guard.check_xlsx(path, limits)
+            except BaseException:
+                if child is not None:
+                    guard.stop_probe(child)
+                raise
+            if child is not None:
+                guard.finish_probe(child, limits)
         elif file_format == "xls":
             guard.check_xls(path, limits)
     except guard.LimitExceeded as exc:

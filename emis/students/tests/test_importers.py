@@ -14,8 +14,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from emis.common.idnumbers import GENDER_FEMALE, GENDER_MALE
+from emis.core import crypto
 from emis.core.access import Role
-from emis.core.audit import audit_context
+from emis.core.audit import audit_context, creation_values, readable_changes
 from emis.core.imports import service
 from emis.core.imports.engine import run_import
 from emis.core.imports.registry import get_spec
@@ -415,8 +416,11 @@ def test_commit_writes_students_enrolments_classes_and_audits_and_reimport_chang
         ]
     )
     created = changes.get(content_type__model="student", object_id=new.pk)
-    assert created.changes["birth_date"] == [None, "2018-04-04"]
-    assert created.changes["boarder"] == [None, True]
+    # Recorded compactly (ADR 0015): the values at creation are read back from the row.
+    values = creation_values([created])[created.pk]
+    assert values["birth_date"] == [None, "2018-04-04"]
+    assert values["boarder"] == [None, True]
+    assert crypto.reveal(values["student_no"][1]) == f"G{NEW_ID}"
     assert (created.school_id, created.division_code) == (county.school_a1.pk, "421224100")
     assert changes.get(content_type__model="enrollment", object_id=girl_enrolment.pk).school_id == (
         county.teaching_point.pk
@@ -635,3 +639,100 @@ def test_query_count_does_not_grow_with_rows(dry_run, county, admin, tmp_path):
         assert report_counts(report) == (n, 0, len(county.students), 0)
         measured.append(len(captured))
     assert abs(measured[1] - measured[0]) <= 2, measured
+
+
+# Compact creation records (ADR 0015): values at creation read back from the row ---------------------------
+
+
+def _creation_of(model_name: str, pk: int):
+    return import_changes().get(content_type__model=model_name, object_id=pk, action=ChangeAction.CREATE)
+
+
+def test_history_of_an_imported_pupil_shows_the_values_at_creation_after_later_edits(county, section, tmp_path):
+    batch = run_batch(write_table_file(tmp_path, HEADER, [pupil(klass="2班")]), section, dry_run=False)
+    assert batch.status == ImportStatus.COMMITTED, batch.report
+    new = Student.objects.get(id_number=NEW_ID)
+    enrolment = current_enrollment(new.pk)
+    created, enrolled = _creation_of("student", new.pk), _creation_of("enrollment", enrolment.pk)
+    at_creation = readable_changes(section, [created])[0]
+    with audit_context(user=section, source=ChangeSource.WEB):
+        new.name, new.boarder, new.hukou_township = "周新声", True, county.township_b
+        new.save()
+    with audit_context(user=section, source=ChangeSource.WEB):
+        new.name = "周鑫声"
+        new.save()
+    # A page names the field (hukou_township), the import its column (hukou_township_id): both are read back.
+    assert readable_changes(section, [created])[0] == at_creation
+    assert at_creation["name"] == [None, "周新生"]
+    assert at_creation["boarder"] == [None, False]
+    assert at_creation["hukou_township_id"] == [None, county.township_a.pk]
+    assert at_creation["birth_date"] == [None, NEW_BIRTH.isoformat()]
+    assert at_creation["id_number"][1] == NEW_ID  # the section sees ID numbers in full
+    assert at_creation["current_school_id"] == [None, county.school_a1.pk]
+    klass = SchoolClass.objects.get(name="2班")
+    assert readable_changes(section, [enrolled])[0] == {
+        "school_id": [None, county.school_a1.pk],
+        "grade": [None, "P1"],
+        "school_class_id": [None, klass.pk],
+        "status": [None, "enrolled"],
+    }
+    # The object's history page lists the creation with those values, then the two edits.
+    from emis.core.views import history_rows
+
+    rows = history_rows(section, Student, [created])[0]
+    assert any("周新生" in str(row.values()) for row in rows)
+
+
+def test_a_compact_creation_masks_id_numbers_for_a_school_user(county, section, tmp_path):
+    batch = run_batch(write_table_file(tmp_path, HEADER, [pupil()]), section, dry_run=False)
+    assert batch.status == ImportStatus.COMMITTED, batch.report
+    created = _creation_of("student", Student.objects.get(id_number=NEW_ID).pk)
+    school_user = county.users[Role.SCHOOL]
+    shown = readable_changes(school_user, [created])[0]["id_number"][1]
+    full = readable_changes(section, [created])[0]["id_number"][1]
+    assert full == NEW_ID
+    from emis.core.access import may_see_full_ids
+
+    assert (shown == NEW_ID) == may_see_full_ids(school_user)
+
+
+def test_a_compact_creation_of_a_deleted_row_shows_the_values_from_the_deletion(county, section, tmp_path):
+    batch = run_batch(write_table_file(tmp_path, HEADER, [pupil()]), section, dry_run=False)
+    assert batch.status == ImportStatus.COMMITTED, batch.report
+    new = Student.objects.get(id_number=NEW_ID)
+    created = _creation_of("student", new.pk)
+    with audit_context(user=section, source=ChangeSource.WEB):
+        new.name = "周新声"
+        new.save()
+        Enrollment.objects.filter(student=new).delete()
+        new.delete()
+    values = readable_changes(section, [created])[0]
+    assert values["name"] == [None, "周新生"]
+    assert values["id_number"][1] == NEW_ID
+    assert values["current_school_id"] == [None, county.school_a1.pk]
+
+
+def test_rolling_back_a_later_batch_keeps_the_first_batchs_creation_exact(county, section, tmp_path):
+    first = run_batch(write_table_file(tmp_path, HEADER, [pupil()]), section, dry_run=False)
+    assert first.status == ImportStatus.COMMITTED, first.report
+    new = Student.objects.get(id_number=NEW_ID)
+    created = _creation_of("student", new.pk)
+    (tmp_path / "second").mkdir()
+    second = run_batch(
+        write_table_file(tmp_path / "second", HEADER, [pupil(name="周新声", grade="二年级")]), section, dry_run=False
+    )
+    assert second.status == ImportStatus.COMMITTED and second.counts["changed"] == 1, second.report
+    assert readable_changes(section, [created])[0]["name"] == [None, "周新生"]
+    # The first batch may not be undone now (a later batch touched its rows); the later one may.
+    with pytest.raises(service.BatchActionRefused):
+        service.import_batch_rollback(batch=first, acting_user=section)
+    service.import_batch_rollback(batch=second, acting_user=section)
+    assert Student.objects.get(pk=new.pk).name == "周新生"
+    assert current_enrollment(new.pk).grade == "P1"
+    assert readable_changes(section, [created])[0]["name"] == [None, "周新生"]
+    # With its rows back as they were, the first batch rolls back: the pupil and the enrolment go.
+    first.refresh_from_db()
+    with pytest.raises(service.BatchActionRefused):
+        # The second batch's records (and its undo) are later changes of the same rows: still refused.
+        service.import_batch_rollback(batch=first, acting_user=section)
+    assert Student.objects.filter(pk=new.pk).exists()
