@@ -115,7 +115,7 @@ def main() -> None:
             )
             print(f"          first: {result['first_counts']}  again: {result['second_counts']}")
             print(
-                f"          floor with full change records (the definition before ADR 0015): "
+                f"          floor with full change records (the definition before ADR 0016): "
                 f"{full_floor['seconds']:.2f} s; compact: {floor['seconds']:.2f} s"
             )
             print(f"          first import by stage: {stage_line(result['first_stages'], result['first_seconds'])}")

@@ -17,7 +17,7 @@ def main() -> None:
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--file", required=True)
     parser.add_argument("--mode", choices=["parse", "import", "floor"], required=True)
-    # The change records the floor writes: compact creations, as imports write them since ADR 0015, or full
+    # The change records the floor writes: compact creations, as imports write them since ADR 0016, or full
     # records with every value (before it), to show what the compact form saves.
     parser.add_argument("--records", choices=["compact", "full"], default="compact")
     args = parser.parse_args()
@@ -94,7 +94,7 @@ def write_floor(path: Path, user, *, compact: bool = True) -> dict:
     """The bare writes of a first import of `path`: its students, enrolments and one change record for each,
     inserted with the same bulk path (COPY on PostgreSQL) from tuples built beforehand, with no parsing, checks
     or lookups, in one transaction. No importer can write these rows faster; the import is compared with it.
-    `compact`: the change records are compact creations (what an import writes since ADR 0015); otherwise full
+    `compact`: the change records are compact creations (what an import writes since ADR 0016); otherwise full
     records with every value, as before it."""
     import datetime as dt
 

@@ -173,7 +173,7 @@ def record_event(event: str, *, data: dict | None = None, school_id=None, divisi
 # A creation written in bulk (the importers) is recorded compactly: the change row names the batch and the row's
 # key as any record does, and its `changes` only lists the fields, {COMPACT_KEY: [attname, ...]}. Their values at
 # creation are the row's own values, read back through the later records' "before" values (creation_values): the
-# log stays as exact as a full record, at a fraction of the write (ADR 0015).
+# log stays as exact as a full record, at a fraction of the write (ADR 0016).
 COMPACT_KEY = "__row__"
 
 

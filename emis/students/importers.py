@@ -502,7 +502,7 @@ class StudentImport(ImportSpec):
                     (
                         (Student, pk),
                         ChangeAction.CREATE,
-                        # The row holds its values at creation: the record names the fields only (ADR 0015).
+                        # The row holds its values at creation: the record names the fields only (ADR 0016).
                         STUDENT_CREATION,
                         (values[field_count - 1], row.payload["township_code"]),
                         values[0],

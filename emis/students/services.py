@@ -220,7 +220,7 @@ def enrollment_write_many(*, school_year, writes: list[EnrollmentWrite], status_
             (
                 (Enrollment, pk),
                 ChangeAction.CREATE,
-                # The new row holds these values itself: the record names the fields only (ADR 0015).
+                # The new row holds these values itself: the record names the fields only (ADR 0016).
                 ENROLLMENT_CREATION,
                 w.scope,
                 w.label,

@@ -416,7 +416,7 @@ def test_commit_writes_students_enrolments_classes_and_audits_and_reimport_chang
         ]
     )
     created = changes.get(content_type__model="student", object_id=new.pk)
-    # Recorded compactly (ADR 0015): the values at creation are read back from the row.
+    # Recorded compactly (ADR 0016): the values at creation are read back from the row.
     values = creation_values([created])[created.pk]
     assert values["birth_date"] == [None, "2018-04-04"]
     assert values["boarder"] == [None, True]
@@ -641,7 +641,7 @@ def test_query_count_does_not_grow_with_rows(dry_run, county, admin, tmp_path):
     assert abs(measured[1] - measured[0]) <= 2, measured
 
 
-# Compact creation records (ADR 0015): values at creation read back from the row ---------------------------
+# Compact creation records (ADR 0016): values at creation read back from the row ---------------------------
 
 
 def _creation_of(model_name: str, pk: int):
