@@ -48,6 +48,21 @@ def _claim_params(batch, student) -> dict:
     }
 
 
+def _committed_batch(user, **fields) -> ImportBatch:
+    """A students batch whose commit was asked for (not a dry run), as the task worker receives it."""
+    return ImportBatch.objects.create(
+        kind="students",
+        file_name="roster.xlsx",
+        file="imports/roster.xlsx",
+        sha256="",
+        user=user,
+        username=user.username,
+        school_year=2024,
+        dry_run=False,
+        **fields,
+    )
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_batch_whose_worker_is_killed_is_failed_at_once_with_nothing_written():
     if connection.vendor != "postgresql":
@@ -56,16 +71,7 @@ def test_a_batch_whose_worker_is_killed_is_failed_at_once_with_nothing_written()
     admin = county.users["admin"]
     student = Student.objects.first()
     name_before = student.name
-    batch = ImportBatch.objects.create(
-        kind="students",
-        file_name="roster.xlsx",
-        file="imports/roster.xlsx",
-        sha256="",
-        user=admin,
-        username=admin.username,
-        school_year=2024,
-        dry_run=False,
-    )
+    batch = _committed_batch(admin)
     env = {**os.environ, "CLAIM_PARAMS": json.dumps(_claim_params(batch, student))}
     worker = subprocess.Popen([sys.executable, "-c", WORKER], env=env, stdout=subprocess.PIPE, text=True)
     try:
@@ -97,17 +103,7 @@ def test_a_worker_sweeping_after_its_batch_leaves_its_own_batch_alone():
         pytest.skip("PostgreSQL only")
     county = build_county()
     admin = county.users["admin"]
-    batch = ImportBatch.objects.create(
-        kind="students",
-        file_name="roster.xlsx",
-        file="imports/roster.xlsx",
-        sha256="",
-        user=admin,
-        username=admin.username,
-        school_year=2024,
-        dry_run=False,
-        status=ImportStatus.RUNNING,
-    )
+    batch = _committed_batch(admin, status=ImportStatus.RUNNING)
     with service.worker_claim(batch.pk) as claimed:
         assert claimed
         assert service.fail_abandoned_batches() == 0

@@ -88,6 +88,7 @@ def build(counties: int, per_county: int, *, seed: int = 17, log=print) -> dict:
     from emis.population.models import PopulationRecord
     from emis.staff.models import Posting, Staff
     from emis.students.models import Enrollment, SchoolClass, Student
+    from emis.students.services import ENROLLMENT_COLUMNS
 
     rng = random.Random(seed)
     names = NameMaker(rng)
@@ -148,21 +149,7 @@ def build(counties: int, per_county: int, *, seed: int = 17, log=print) -> dict:
             "county_code",
         ),
     )
-    enrol_copy = Copier(
-        Enrollment,
-        (
-            "id",
-            "student_id",
-            "school_id",
-            "school_year_id",
-            "school_class_id",
-            "grade",
-            "level",
-            "status",
-            "status_date",
-            "is_current",
-        ),
-    )
+    enrol_copy = Copier(Enrollment, ("id", *ENROLLMENT_COLUMNS))
     class_copy = Copier(SchoolClass, ("id", "school_id", "school_year_id", "grade", "name"))
     population_copy = Copier(
         PopulationRecord,
