@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
+from functools import partial
 from itertools import islice
 from urllib.parse import quote
 
@@ -94,11 +95,17 @@ def chunks(iterable: Iterable, size: int = CHUNK_SIZE) -> Iterator[list]:
         yield chunk
 
 
-def export_rows(queryset, columns: Sequence[ExportColumn], chunk_size: int = CHUNK_SIZE) -> Iterable[list]:
+def export_rows(
+    queryset, columns: Sequence[ExportColumn], chunk_size: int = CHUNK_SIZE, prepare: Callable | None = None
+) -> Iterable[list]:
     """Rows of a list without an import kind: each column's getter on each object (the ModelUI's select_related
-    joins what the getters read, so there is one query per chunk)."""
-    for obj in queryset.iterator(chunk_size=chunk_size):
-        yield [getter(obj) for _, getter in columns]
+    joins what the getters read, so there is one query per chunk). ``prepare(objects)``, given, reads what the
+    getters need from elsewhere once per chunk (ModelUI.export_prepare)."""
+    for chunk in chunks(queryset.iterator(chunk_size=chunk_size), chunk_size):
+        if prepare is not None:
+            prepare(chunk)
+        for obj in chunk:
+            yield [getter(obj) for _, getter in columns]
 
 
 # What is exported ------------------------------------------------------------------------------------------
@@ -163,11 +170,15 @@ def export_table(ui, request) -> ExportTable:
     kind = import_kind_for(ui.model)
     if not kind:
         columns = ui.export_columns(user)
+        prepare = partial(ui.export_prepare, user) if ui.export_prepare else None
         return ExportTable(
             title=title,
             sheet_title=title,
             headers=[str(header) for header, _getter in columns],
-            rows=lambda: ([_cell(value) for value in row] for row in export_rows(queryset.order_by("pk"), columns)),
+            rows=lambda: (
+                [_cell(value) for value in row]
+                for row in export_rows(queryset.order_by("pk"), columns, prepare=prepare)
+            ),
             count=queryset.count,
         )
     from .imports.engine import READ_ONLY_MARK

@@ -102,6 +102,8 @@ class ModelUI:
             theirs as panels in their plugin.py).
         actions: named steps (Action) shown as buttons on the detail page (or the list page, on_list=True).
         export_columns: callable(user) -> [(title, getter(obj))].
+        export_prepare: callable(user, objects), called once per chunk of exported rows before their getters, to
+            read what they need from elsewhere in one query per chunk rather than one per row.
         id_lookup_fields: fields holding an ID number (or a G 学籍号) that the POST-only exact lookup matches.
         oversight: a page for overseeing an area (the change log, catchment planning): the menu offers its list to
             accounts overseeing a township, a county or more only (access.oversees); the page itself stays
@@ -119,6 +121,7 @@ class ModelUI:
     detail_fields: Sequence[str] = ()
     related: Sequence[tuple[str, Callable, type]] = ()
     export_columns: Callable | None = None
+    export_prepare: Callable | None = None
     fieldsets: Sequence[tuple[Any, Sequence[str]]] = ()
     actions: Sequence[Action] = ()
     detail_page_template = "generic/detail.html"  # the generic page, or one extending it (block detail_extra)
