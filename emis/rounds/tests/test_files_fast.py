@@ -2,7 +2,7 @@
 anything it is not sure of (docs/adr/0015-admissions-csv-fast-path.md)."""
 
 import csv
-import sys
+import importlib.util
 from pathlib import Path
 
 import numpy as np
@@ -11,8 +11,14 @@ import pytest
 from emis.rounds.solver import files
 from emis.rounds.solver.engine import solve
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "bench" / "admissions"))
-from generate import generate, write_csv  # noqa: E402
+# By its path and under a name of its own: other benches have a generate.py too, and a bare `import generate`
+# (with bench/admissions on sys.path) would stand in for theirs in later tests of the same process.
+_spec = importlib.util.spec_from_file_location(
+    "bench_admissions_generate", Path(__file__).resolve().parents[3] / "bench" / "admissions" / "generate.py"
+)
+_generator = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_generator)
+generate, write_csv = _generator.generate, _generator.write_csv
 
 
 def load(directory: Path, fast: bool, monkeypatch, a="A.csv"):
