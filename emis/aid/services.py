@@ -18,6 +18,8 @@ from django.utils.translation import gettext as _
 from emis.core import access
 from emis.core.audit import record_event
 from emis.core.bulk import allocate_ids, insert_rows
+from emis.core.gcpause import young_garbage_collection_only
+from emis.core.stages import timed
 from emis.core.writes import Refused
 from emis.orgs.models import School, SchoolYear
 from emis.work.scope import acting_role
@@ -99,6 +101,8 @@ LINE_COLUMNS = (
     "removed",
     "note",
 )
+# The roll's rows are a rules.Line's fields after its school, between the roll and the two flags (_generate_rolls).
+assert Line._fields[1:] == LINE_COLUMNS[1:-2], "rules.Line and LINE_COLUMNS disagree"
 
 
 def generate_rolls(
@@ -121,7 +125,13 @@ def generate_rolls(
     if school_ids is not None:
         chosen = {parents.get(pk, pk) for pk in school_ids}  # a 教学点 is on its 中心学校's roll
         in_scope &= chosen | {pk for pk, parent in parents.items() if parent in chosen}
-    lines = compute_lines(programme, term, school_ids=in_scope)
+    with young_garbage_collection_only():
+        return _generate_rolls(programme, term, acting_user, in_scope, parents, today, record_paid_on)
+
+
+def _generate_rolls(programme, term, acting_user, in_scope, parents, today, record_paid_on) -> Generated:
+    with timed("compute lines"):
+        lines = compute_lines(programme, term, school_ids=in_scope)
     by_school: dict[int, list[Line]] = defaultdict(list)
     for line in lines:
         by_school[parents.get(line.school_id, line.school_id)].append(line)
@@ -131,7 +141,7 @@ def generate_rolls(
     }
     schools = School.objects.select_related("township").in_bulk(list(by_school))
     with transaction.atomic():
-        rows = []
+        written: list[tuple[int, list[Line]]] = []
         for school_id, school_lines in sorted(by_school.items()):
             roll = existing.get(school_id)
             if roll is not None:
@@ -142,50 +152,35 @@ def generate_rolls(
                 result.regenerated += 1
             else:
                 school = schools[school_id]
-                roll = Roll.objects.create(programme=programme, term=term, school=school)
-                roll.case = case_open(
-                    workflow=AID_ROLL.code,
-                    title=f"{term} {programme.name} {school.name}",
-                    school=school,
-                    subject=roll,
-                    acting_user=acting_user,
-                    today=today,
-                    **(
-                        {"transition": "record", "values": {"paid_on": record_paid_on.isoformat()}}
-                        if record_paid_on
-                        else {}
-                    ),
-                )
+                with timed("open rolls and cases"):
+                    roll = Roll.objects.create(programme=programme, term=term, school=school)
+                    roll.case = case_open(
+                        workflow=AID_ROLL.code,
+                        title=f"{term} {programme.name} {school.name}",
+                        school=school,
+                        subject=roll,
+                        acting_user=acting_user,
+                        today=today,
+                        **(
+                            {"transition": "record", "values": {"paid_on": record_paid_on.isoformat()}}
+                            if record_paid_on
+                            else {}
+                        ),
+                    )
                 result.created += 1
             roll.persons = len(school_lines)
             roll.amount = sum((line.amount for line in school_lines), Decimal("0.00"))
             roll.save(update_fields=["persons", "amount", "case", "updated_at"])
             result.lines += roll.persons
             result.amount += roll.amount
-            rows += [
-                (
-                    roll.pk,
-                    line.student_id,
-                    line.grade,
-                    line.level,
-                    line.boarder,
-                    line.categories,
-                    line.standard_id,
-                    line.tier,
-                    line.amount,
-                    False,
-                    "",
-                )
-                for line in school_lines
-            ]
-        ids = allocate_ids(RollLine, len(rows))
-        # Every value is database-ready already (ints, strings, booleans, Decimals): no conversion per row.
-        insert_rows(
-            RollLine,
-            ("id", *LINE_COLUMNS),
-            [(pk, *row) for pk, row in zip(ids, rows, strict=True)],
-            prepared=LINE_COLUMNS,
+            written.append((roll.pk, school_lines))
+        ids = iter(allocate_ids(RollLine, result.lines))
+        # A line's fields after its school are the row's columns after the roll, in order, and every value is
+        # database-ready already (ints, strings, booleans, Decimals): the rows stream to the insert as they are built.
+        rows = (
+            (next(ids), roll_id, *line[1:], False, "") for roll_id, school_lines in written for line in school_lines
         )
+        insert_rows(RollLine, ("id", *LINE_COLUMNS), rows, prepared=LINE_COLUMNS)
         record_event(
             "aid.rolls_generated",
             data={

@@ -9,7 +9,6 @@ held in memory; the commit runs in one transaction, so one rejected row anywhere
 from __future__ import annotations
 
 import contextlib
-import gc
 import hashlib
 import itertools
 import json
@@ -28,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from emis.core.audit import audit_context, record_event
 from emis.core.bulk import analyze_tables
+from emis.core.gcpause import young_garbage_collection_only
 from emis.core.models import ChangeSource, ImportBatch, ImportStatus
 from emis.core.stages import timed
 
@@ -295,23 +295,6 @@ def chunked(iterator: Iterator, size: int) -> Iterator[list]:
 
 class _Rollback(Exception):
     pass
-
-
-@contextlib.contextmanager
-def young_garbage_collection_only():
-    """Collect only the young generations while a long import runs.
-
-    An import keeps growing structures alive (seen keys, lookups, the report), so every automatic full
-    collection walks all of them again: at 100k rows that cost a third of the import. Objects that survive
-    the young collections are left alone until the import ends, when the usual collector is restored.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield lambda: gc.collect(1)
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def run_import(

@@ -14,7 +14,6 @@ partial file. CSV is UTF-8 with a BOM (for Excel), xlsx is written with XlsxWrit
 from __future__ import annotations
 
 import csv
-import gc
 import math
 import os
 import re
@@ -24,6 +23,8 @@ from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
+
+from emis.core.gcpause import young_garbage_collection_only
 
 from .engine import NO_MIN, PHASE_NAMES, SCORE_COLUMNS, SCORE_SCALE, Instance, Result, exam_keys
 from .explain import cutoff_rows, iter_explanation_tuples
@@ -542,13 +543,9 @@ def load_round(applicants, schools, quotas=None, *, quota_share: Fraction | None
     With ``quota_share``, each school with quota seats in S (a quality school) gets ``ceil(share × plan)`` quota
     seats, plan = open_seats + quota_seats, and the rest as open seats; the quota file is checked against those.
     """
-    collecting = gc.isenabled()
-    gc.disable()  # millions of short-lived row lists: the cyclic collector would only slow the reading down
-    try:
+    # Millions of short-lived row lists: the cyclic collector would only slow the reading down.
+    with young_garbage_collection_only():
         return _load_round(applicants, schools, quotas, quota_share)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _load_round(applicants, schools, quotas, quota_share) -> Loaded:
