@@ -303,3 +303,24 @@ def test_a_value_that_only_looks_like_a_token_is_encrypted_not_stored_as_given(c
     Staff.objects.filter(pk=staff.pk).update(**{"id_number": "dev$not-a-token", "id_number_hash": None})
     assert Staff.objects.get(pk=staff.pk).id_number == "dev$not-a-token"
     assert crypto.is_token(stored_tokens(Staff)[0]) and "not-a-token" not in "".join(stored_tokens(Staff))
+
+
+def test_remembered_blind_indexes_hash_each_number_once_with_the_same_result(monkeypatch):
+    """An import hashes a chunk's numbers for its lookups and again for its writes: inside
+    blind_indexes_remembered the second pass costs no HMAC, and every hash is the one blind_index gives."""
+    numbers = ["420102201001011234", "42010220100101123X", "", None, "420102201001011234", "42010220100101123x"]
+    expected = [crypto.blind_index(n) for n in numbers]
+    computed = []
+    real_digest = crypto.hmac.digest
+    monkeypatch.setattr(
+        crypto.hmac, "digest", lambda key, msg, name: computed.append(msg) or real_digest(key, msg, name)
+    )
+    with crypto.blind_indexes_remembered():
+        assert crypto.blind_indexes(numbers) == expected
+        assert crypto.blind_indexes(reversed(numbers)) == expected[::-1]
+    # Three distinct non-empty spellings (the two X's are different inputs that hash alike): three HMACs in all.
+    assert len(computed) == 3
+    assert expected[1] == expected[5]
+    computed.clear()
+    assert crypto.blind_indexes(numbers) == expected  # outside: nothing remembered, every value hashed again
+    assert len(computed) == 4

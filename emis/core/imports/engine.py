@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from emis.core.audit import audit_context, record_event
 from emis.core.bulk import analyze_tables
+from emis.core.crypto import blind_indexes_remembered
 from emis.core.gcpause import young_garbage_collection_only
 from emis.core.models import ChangeSource, ImportBatch, ImportStatus
 from emis.core.stages import timed
@@ -342,20 +343,21 @@ def run_import(
                     break
                 with timed("parse"):
                     rows = parse_chunk(chunk, positions, spec)
-                with timed("check"):
-                    spec.check_chunk(rows, ctx)
-                _tally(report, rows)
-                if not dry_run and report.counts[REJECTED] == 0:
-                    written = [row for row in rows if row.action in (NEW, CHANGED)]
-                    with timed("write"):
-                        spec.write_chunk(written, ctx)
-                    unanalysed |= bool(written)
-                    # Chunks 1, 2, 4, 8...: each time the tables may have doubled. A file imported again writes
-                    # nothing, and the statistics taken before the first chunk still hold.
-                    if unanalysed and number & (number - 1) == 0:
-                        unanalysed = False
-                        with timed("analyze"):
-                            analyze_tables(*spec.written_models)
+                with blind_indexes_remembered():  # the chunk's numbers hashed once, for its lookups and its writes
+                    with timed("check"):
+                        spec.check_chunk(rows, ctx)
+                    _tally(report, rows)
+                    if not dry_run and report.counts[REJECTED] == 0:
+                        written = [row for row in rows if row.action in (NEW, CHANGED)]
+                        with timed("write"):
+                            spec.write_chunk(written, ctx)
+                        unanalysed |= bool(written)
+                # Chunks 1, 2, 4, 8...: each time the tables may have doubled. A file imported again writes
+                # nothing, and the statistics taken before the first chunk still hold.
+                if unanalysed and number & (number - 1) == 0:
+                    unanalysed = False
+                    with timed("analyze"):
+                        analyze_tables(*spec.written_models)
                 if progress:
                     progress(report.rows_total, max(table.total_hint, report.rows_total))
                 # Collected with the chunk released, so that only what outlives it is walked.
