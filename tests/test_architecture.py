@@ -257,7 +257,17 @@ def test_a_registered_app_shows_up_everywhere(throwaway_app):
     assert section.domain_labels == ["试用业务"]
 
     # import kind, offered between staff and population
-    kinds_offered = ["students", "divisions", "schools", "staff", "things", "population", "outside", "aid_eligibility"]
+    kinds_offered = [
+        "students",
+        "divisions",
+        "schools",
+        "staff",
+        "things",
+        "population",
+        "outside",
+        "aid_eligibility",
+        "tutoring_institutions",
+    ]
     assert kinds() == kinds_offered
 
     # a panel on a school's page, after the school's own tables and the students' and staff panels

@@ -41,6 +41,13 @@ ROUND_TRIPS = {
     "schools": ("orgs:school_list", Role.ADMIN, {}, ("学校标识码", "2142000101"), ("学位数", "900")),
     "divisions": ("orgs:division_list", Role.ADMIN, {}, ("区划代码", "421224101001"), ("名称", "石门社区")),
     "aid_eligibility": ("aid:recognition_list", Role.ADMIN, {}, ("姓名", "张三丰"), ("认定来源", "民政")),
+    "tutoring_institutions": (
+        "tutoring:institution_list",
+        Role.ADMIN,
+        {},
+        ("机构名称", "通羊学而思培训学校"),
+        ("黑白名单", "白名单"),
+    ),
 }
 
 
@@ -60,7 +67,13 @@ def _aid_recognition(county):
 
 
 # Rows a kind's list needs beyond the small county's (made at the start of the test).
-SETUP = {"aid_eligibility": _aid_recognition}
+def _tutoring_institutions(county):
+    from emis.tutoring.tests.conftest import setup_institutions
+
+    return setup_institutions(county)
+
+
+SETUP = {"aid_eligibility": _aid_recognition, "tutoring_institutions": _tutoring_institutions}
 
 
 def _export_url(list_name: str, fmt: str = "xlsx") -> str:
@@ -80,6 +93,10 @@ def _changed(kind, county):
         return OutsideEnrollment.objects.get(pk=county.outside["A"].pk).school_name
     if kind == "schools":
         return School.objects.get(pk=county.school_a1.pk).capacity
+    if kind == "tutoring_institutions":
+        from emis.tutoring.models import Institution
+
+        return Institution.objects.get(name="通羊学而思培训学校").get_list_mark_display()
     if kind == "aid_eligibility":
         from emis.aid.models import Recognition
 
@@ -95,6 +112,7 @@ EXPECTED_AFTER = {
     "schools": 900,
     "divisions": "石门社区",
     "aid_eligibility": "民政",
+    "tutoring_institutions": "白名单",
 }
 
 

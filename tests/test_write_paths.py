@@ -1407,6 +1407,7 @@ NO_LOGGED_WRITES.update(
         "emis.safety.services.evidence_downloaded": "records a download (an AuditEvent, not a registry row)",
         "emis.safety.services.years_between": "a computation (an age)",
         "emis.safety.services.birthday": "a computation (the day one turns an age)",
+        "emis.tutoring.services.institution_problems": "a rule (why the registry refuses an institution)",
     }
 )
 # 教育督导 (emis.supervision.services): the 督学 registry, 责任区, the plan, visits and their 整改通知书, 挂点包片.
@@ -1755,6 +1756,17 @@ def _outside_rows(county):
     ]
 
 
+def _tutoring_institution_rows(county):
+    from emis.tutoring.tests.conftest import make_institution
+
+    make_institution(county)  # 通羊学而思培训学校, township A
+    header = ["所在乡镇代码", "机构名称", "法人类型", "培训类别", "办学地址", "联系电话"]
+    return header, [
+        ["421224101", "南林桥小画家美术培训中心", "营利性（企业）", "非学科类", "南林桥镇新街2号", ""],
+        ["421224100", "通羊学而思培训学校", "", "", "", "0715-8881234"],
+    ]
+
+
 def _aid_eligibility_rows(county):
     from emis.aid.models import Recognition
 
@@ -1783,6 +1795,7 @@ IMPORT_ROWS = {
     "population": _population_rows,
     "outside": _outside_rows,
     "aid_eligibility": _aid_eligibility_rows,
+    "tutoring_institutions": _tutoring_institution_rows,
 }
 
 

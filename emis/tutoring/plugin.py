@@ -4,7 +4,7 @@ its demo data."""
 
 from django.utils.translation import gettext_lazy as _
 
-from emis.core.registry import AppRegistration, DataDomain, MenuEntry, MenuGroup, Pickable, register
+from emis.core.registry import AppRegistration, DataDomain, ImportKind, MenuEntry, MenuGroup, Pickable, register
 from emis.work.declaration import workflow_rights
 from emis.work.documents import DocumentKind, register_kind
 
@@ -33,6 +33,7 @@ register(
         ),
         domains=(DataDomain(DOMAIN, _("校外培训与民办教育"), 79),),
         rights=workflow_rights(COMPLAINT, RECTIFICATION),
+        import_kinds=(ImportKind("tutoring_institutions", "emis.tutoring.importers.InstitutionImport", 80),),
         pickables=(
             Pickable(
                 "tutoring_institution",

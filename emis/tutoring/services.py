@@ -27,10 +27,8 @@ NOTICE = "notice"
 SERIES_SUFFIX = "教培整"
 
 
-def institution_save(*, institution: Institution, acting_user=None, today: dt.date | None = None) -> Institution:
-    """A 学科类 institution is a non-profit one (双减: 营转非) under the education department; a change of status
-    is dated (停业整顿, 注销), the date defaulting to today."""
-    today = today or timezone.localdate()
+def institution_problems(institution: Institution) -> list[str]:
+    """Why the registry refuses the institution as it stands (the page's save and the import both ask)."""
     problems = []
     if institution.kind == Kind.ACADEMIC and institution.legal_form != "nonprofit":
         problems.append(_("学科类校外培训机构须登记为非营利性机构（营转非）。"))
@@ -40,6 +38,14 @@ def institution_save(*, institution: Institution, acting_user=None, today: dt.da
         and institution.licence_expires < institution.licence_issued
     ):
         problems.append(_("许可证有效期不能早于发证日期。"))
+    return problems
+
+
+def institution_save(*, institution: Institution, acting_user=None, today: dt.date | None = None) -> Institution:
+    """A 学科类 institution is a non-profit one (双减: 营转非) under the education department; a change of status
+    is dated (停业整顿, 注销), the date defaulting to today."""
+    today = today or timezone.localdate()
+    problems = institution_problems(institution)
     if problems:
         raise Refused(*problems)
     before = Institution.objects.filter(pk=institution.pk).values("status", "status_since").first() or {}

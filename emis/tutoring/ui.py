@@ -7,6 +7,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from emis.core import access
 from emis.core.access import VIEW
 from emis.core.views import Action, ModelUI
 from emis.work.services import refusal
@@ -136,7 +137,10 @@ class InstitutionUI(ModelUI):
 
     @classmethod
     def list_links(cls, user):
-        return [_summary_link()]
+        links = [_summary_link()]
+        if access.role_may(user, Institution.domain, access.ADD):
+            links.append((_("导入机构名录"), reverse("core:import_list") + "?kind=tutoring_institutions"))
+        return links
 
     @classmethod
     def detail_context(cls, obj, request) -> dict:

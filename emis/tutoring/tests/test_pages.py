@@ -79,8 +79,13 @@ def test_the_institution_page_shows_its_history(county, institutions, login, dja
     page = response_text(admin.get(reverse("tutoring:jointcheck_detail", args=[check.pk])))
     assert "2021年度校外培训机构年检" in page and "市场监管、消防救援" in page
     rows = xlsx_rows(admin.get(reverse("tutoring:institution_export", args=["xlsx"])))
-    assert rows[0][-1] == "最近年检结论"
-    assert {row[0]: row[-1] for row in rows[1:]} == {institutions["A"].name: "不合格", institutions["B"].name: ""}
+    # The import template's columns (机构名称 second), then the 年检 result, read-only.
+    assert rows[0][-1] == "最近年检结论（只读）"
+    name_at = rows[0].index("机构名称")
+    assert {row[name_at]: row[-1] for row in rows[1:]} == {
+        institutions["A"].name: "不合格",
+        institutions["B"].name: "",
+    }
 
 
 def test_a_township_registers_and_concludes_a_complaint(county, institutions, login):
