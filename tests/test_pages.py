@@ -143,6 +143,36 @@ def test_list_pages_are_paginated(many_students, login):
     assert len(names(searched)) == 5
 
 
+def test_a_list_above_the_exact_count_limit_shows_the_planners_estimate_on_postgresql(many_students, login, settings):
+    """Above EMIS_LIST_EXACT_COUNT_LIMIT rows (as the planner expects them) PostgreSQL's estimate stands for the
+    count: no COUNT(*) of a province's pupils before the first page. SQLite, and any list below the limit, count."""
+    client = login(Role.LEADER)
+    url = reverse("students:student_list")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:  # the planner's statistics of the 35 pupils (ANALYZE runs in a transaction)
+            for table in ("students_student", "students_enrollment", "orgs_school", "orgs_division"):
+                cursor.execute(f"ANALYZE {table}")
+    settings.EMIS_LIST_EXACT_COUNT_LIMIT = 1
+    response = client.get(url)
+    text = response.content.decode()
+    table = response.context["table"]
+    assert len(names(response)) == 25  # the first page is the same either way
+    if connection.vendor == "postgresql":
+        assert table.count_estimated and "约 " in text and "共 35 条" not in text
+        assert table.paginator.count == table.data._length > 1
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url)
+        # The page still counts other things (the 待办 badge, unread notifications, townships): not the pupils.
+        counts = [q["sql"] for q in queries if "COUNT(" in q["sql"].upper()]
+        assert not any("students_student" in sql for sql in counts), "the list still counted its rows"
+    else:
+        assert not table.count_estimated and "共 35 条" in text
+    settings.EMIS_LIST_EXACT_COUNT_LIMIT = 0  # 0: always exact
+    assert "共 35 条" in client.get(url).content.decode()
+    settings.EMIS_LIST_EXACT_COUNT_LIMIT = 200_000  # the default: a county's lists are below it
+    assert "共 35 条" in client.get(url).content.decode()
+
+
 def test_list_columns_sort(county, login):
     client = login(Role.LEADER)
     url = reverse("students:student_list")

@@ -258,6 +258,10 @@ LOGGING = {
 # (emis.core.access.deployment_area_code).
 EMIS_AREA_CODE = env_str("EMIS_AREA_CODE", "")
 EMIS_LIST_PAGE_SIZE = 25
+# A list whose rows PostgreSQL's planner expects to number more than this shows the planner's estimate (约 N 条)
+# instead of an exact COUNT, which would read every row of a city's or province's scope before the first page
+# (emis.core.tables.BaseTable.paginate). A county's lists stay below it and are counted exactly. 0: always exact.
+EMIS_LIST_EXACT_COUNT_LIMIT = int(env_str("EMIS_LIST_EXACT_COUNT_LIMIT", "200000"))
 EMIS_EXPORT_MAX_ROWS = 200_000
 # Limits on uploaded table files, checked before a parser allocates anything (emis/core/imports/guard.py).
 # A spreadsheet's cell grid is held whole while it is read: MAX_CELLS (rows x columns, at 32 bytes a cell)
