@@ -38,32 +38,6 @@ CHOICES = {
     "status": Status,
     "list_mark": ListMark,
 }
-FIELDS = (
-    "credit_code",
-    "address",
-    "principal",
-    "phone",
-    "licence_number",
-    "licence_issued",
-    "licence_expires",
-    "legal_form",
-    "converted_on",
-    "reregistered_on",
-    "kind",
-    "subjects",
-    "supervisor",
-    "premises_area",
-    "fire_approved",
-    "guided_price",
-    "fund_supervision",
-    "custodian_bank",
-    "standard_contract",
-    "status",
-    "status_since",
-    "list_mark",
-    "note",
-)
-BOOLEANS = ("fire_approved", "guided_price", "standard_contract")
 
 
 def parse_area(value):
@@ -269,3 +243,7 @@ class InstitutionImport(ImportSpec):
                     row[field] = value
                 rows.append(row)
             yield rows
+
+
+# The registry's fields a row may set: every column after the key (所在乡镇代码, 机构名称), in the template's order.
+FIELDS = tuple(column.key for column in InstitutionImport.columns[2:])
