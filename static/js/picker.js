@@ -114,6 +114,8 @@
       if (item) self.choose(parseInt(item.dataset.index, 10));
     });
     this.clearButton.addEventListener("click", function () { self.clear(); self.input.focus(); });
+    // A choice made by another script (a draft restored) is shown too.
+    this.select.addEventListener("change", function () { self.showChosen(); });
     this.chips.addEventListener("click", function (event) {
       const button = event.target.closest("[data-value]");
       if (button) self.remove(button.dataset.value);

@@ -43,13 +43,16 @@ def test_an_inspector_records_a_visit_on_a_phone(new_page, live_server, mini_cou
     page.select_option("#id_severity_1", "serious")
     page.check("#id_must_change_1")
     page.locator("input[name=matters][value=safety]").check()
-    # A poor connection: the page is reloaded before it is sent; the draft is still there.
+    pick(page, "id_school", mini_county.primary.name)
+    # A poor connection: the page is reloaded before it is sent; the draft is still there, the school picked too.
     page.reload()
     page.wait_for_load_state("networkidle")
     assert page.locator("[data-testid=draft-restored]").is_visible()
     assert page.input_value("#id_finding_1") == "消防通道堆放杂物"
     assert page.locator("input[name=matters][value=safety]").is_checked()
-    pick(page, "id_school", mini_county.primary.name)
+    # The picker's text box shows the school again, and its select (what is posted) holds it.
+    assert mini_county.primary.name in page.input_value("#id_school")
+    assert page.input_value("#id_school-select") == str(mini_county.primary.pk)
     page.set_input_files("#id_photo_1", files=[{"name": "现场.jpg", "mimeType": "image/jpeg", "buffer": _jpeg()}])
     shot(page, "supervision-visit-phone")
     width = page.evaluate("document.documentElement.scrollWidth")

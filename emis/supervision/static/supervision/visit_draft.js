@@ -3,6 +3,22 @@
 // is first checked with the server (?token=): already recorded, it is dropped; not yet, it is restored.
 (function () {
   "use strict";
+  var LABEL = "__label__";
+
+  // Selects the saved values; a value whose option the page does not hold (a picker starts with none) is added with
+  // its saved label. The change event lets the picker show it.
+  function restoreSelect(select, values, labels) {
+    values.forEach(function (value, index) {
+      var option = Array.prototype.find.call(select.options, function (o) { return o.value === value; });
+      if (!option) {
+        option = new Option(labels[index] || value, value);
+        select.add(option);
+      }
+      option.selected = true;
+    });
+    select.dispatchEvent(new Event("change", { bubbles: true }));
+  }
+
   function start() {
     var form = document.getElementById("visit-form");
     if (!form) { return; }
@@ -24,6 +40,7 @@
       Object.keys(saved).forEach(function (name) {
         form.querySelectorAll('[name="' + name + '"]').forEach(function (el) {
           if (el.type === "checkbox") { el.checked = saved[name].indexOf(el.value) >= 0; }
+          else if (el.tagName === "SELECT") { restoreSelect(el, saved[name], saved[LABEL + name] || []); }
           else if (el.type !== "file") { el.value = saved[name][0]; }
         });
       });
@@ -35,6 +52,12 @@
       new FormData(form).forEach(function (value, name) {
         if (name === "csrfmiddlewaretoken" || typeof value !== "string") { return; }
         (data[name] = data[name] || []).push(value);
+      });
+      // A picker's select holds only the row chosen (the school): its label is kept to put the option back.
+      form.querySelectorAll("select[name]").forEach(function (select) {
+        data[LABEL + select.name] = Array.prototype.filter.call(select.options, function (option) {
+          return option.selected && option.value !== "";
+        }).map(function (option) { return option.textContent; });
       });
       window.localStorage.setItem(key, JSON.stringify(data));
     }
