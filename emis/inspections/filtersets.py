@@ -1,7 +1,8 @@
 import django_filters
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from emis.core.filtersets import ScopedFilterSet
+from emis.core.filtersets import ScopedFilterSet, yes_no
 from emis.orgs.choices import DivisionLevel
 from emis.orgs.models import Division
 
@@ -47,10 +48,17 @@ class TargetFilterSet(ScopedFilterSet):
     campaign = django_filters.ModelChoiceFilter(queryset=Campaign.objects.all(), label=_("检查活动"))
     township = _township("division_code")
     state = django_filters.ChoiceFilter(choices=TARGET_STATES, label=_("状态"), method="filter_state")
+    mine = django_filters.BooleanFilter(method="filter_mine", label=_("我的待检任务"))
 
     class Meta:
         model = Target
-        fields = ("q", "campaign", "township", "state")
+        fields = ("q", "mine", "campaign", "township", "state")
+
+    def filter_mine(self, queryset, name, value):
+        """The targets naming the user an inspector, not yet inspected, in campaigns running today (or the others)."""
+        from .selectors import my_pending_targets
+
+        return yes_no(queryset, Q(pk__in=my_pending_targets(self.request.user).values("pk")), value)
 
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)

@@ -31,7 +31,13 @@ register(
         urls="emis.inspections.urls",
         menu_groups=(MenuGroup("inspections", _("检查督查"), 68),),
         menu=(
-            MenuEntry("inspections", "inspections:target_list", _("检查任务"), 10),
+            MenuEntry(
+                "inspections",
+                "inspections:target_list",
+                _("检查任务"),
+                10,
+                count="emis.inspections.selectors.my_pending_target_count",
+            ),
             MenuEntry("inspections", "inspections:campaign_list", _("检查活动"), 20),
             MenuEntry("inspections", "inspections:inspection_list", _("检查记录"), 30),
             MenuEntry("inspections", "inspections:finding_list", _("发现问题"), 40),

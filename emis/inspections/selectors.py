@@ -24,6 +24,22 @@ def campaigns_for(user):
     )
 
 
+def my_pending_targets(user, today: dt.date | None = None):
+    """The targets the user is named an inspector of, not yet inspected, in campaigns running today: what waits for
+    the user's visit (the 检查任务 menu's number and the list's 我的待检 filter)."""
+    today = today or timezone.localdate()
+    return Target.objects.for_user(user).filter(
+        inspectors=user, inspection__isnull=True, campaign__starts_on__lte=today, campaign__ends_on__gte=today
+    )
+
+
+def my_pending_target_count(user) -> int:
+    """The 检查任务 menu's number: one COUNT, asked once per request (core.navigation)."""
+    if not user.is_authenticated:
+        return 0
+    return my_pending_targets(user).count()
+
+
 def targets_of(campaign: Campaign, user):
     return Target.objects.for_user(user).filter(campaign=campaign)
 

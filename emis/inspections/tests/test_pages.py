@@ -3,6 +3,7 @@
 
 import datetime as dt
 import io
+import re
 
 import pytest
 from django.test import Client
@@ -176,3 +177,57 @@ def test_the_inspector_sees_their_tasks(county, campaign):
     assert "通羊镇初级中学" in body and "南林桥镇中心小学" in body and "通羊镇中心小学" not in body
     assert client.get(campaign.get_absolute_url()).status_code == 404
     assert SECTIONS
+
+
+def test_an_inspectors_pending_targets_are_counted_in_the_menu_and_listed_by_the_mine_filter(county, section, version):
+    """What waits for a 督学's visit: the targets naming them, not yet inspected, of the campaigns running today."""
+    from django.utils import timezone
+
+    from emis.inspections.selectors import my_pending_target_count
+
+    today = timezone.localdate()
+    inspector = county.users[Role.INSPECTOR]  # sees A2 and B1
+    running = services.campaign_create(
+        name="本学期安全专项督查",
+        kind="opening",
+        version=version,
+        targets=[county.school_a1, county.school_a2, county.school_b1],
+        starts_on=today - dt.timedelta(days=3),
+        ends_on=today + dt.timedelta(days=20),
+        inspectors=[inspector],
+        acting_user=section,
+    )
+    services.campaign_create(  # ended: its targets wait for nobody any more
+        name="上学期安全专项督查",
+        kind="opening",
+        version=version,
+        targets=[county.school_a2],
+        starts_on=today - dt.timedelta(days=60),
+        ends_on=today - dt.timedelta(days=30),
+        inspectors=[inspector],
+        acting_user=section,
+    )
+    assert my_pending_target_count(inspector) == 2
+    assert my_pending_target_count(section) == 0  # named on no target
+    services.inspection_submit(
+        target=target_of(running, county.school_b1),
+        answers=GOOD,
+        photos={"2.2": [jpeg()]},
+        notes={},
+        client_token="t-mine",
+        inspected_on=today,
+        acting_user=inspector,
+        today=today,
+    )
+    assert my_pending_target_count(inspector) == 1
+    client = client_for(inspector)
+    page = client.get(reverse("inspections:target_list"), {"mine": "true"}).content.decode()
+    listed = [
+        row.record
+        for row in client.get(reverse("inspections:target_list"), {"mine": "true"}).context["table"].paginated_rows
+    ]
+    assert [(t.campaign_id, t.school_id) for t in listed] == [(running.pk, county.school_a2.pk)]
+    assert "我的待检任务" in page
+    # The menu's 检查任务 carries the number.
+    menu = re.search(r'href="/inspections/target/"[^>]*>.*?</a>', page, re.S).group(0)
+    assert ">1<" in menu.replace(" ", "")
