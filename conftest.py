@@ -20,47 +20,53 @@ pytest_plugins = ["emis.testing_access"]
 # xdist's own `--dist loadgroup` would do this with a mark, but not on pytest 9 (it renames the items through an
 # attribute pytest 9 no longer has, and silently groups nothing).
 RUN_TOGETHER = ("emis/demo/tests/tongshan/",)
-# Tests that take long (node id prefixes, slowest first), dealt out right after the RUN_TOGETHER units: dealt last,
-# in collection order, one of them would keep a worker busy for a minute or more at the end of the run while the
-# others have nothing left to do. Each run's --durations list shows the slow ones.
+# Modules (or directories of them) that take long, slowest first, dealt out right after the RUN_TOGETHER units and
+# before the modules with the most tests: dealt by their number of tests, a module of two tests that take a minute or
+# more would come near the end of the run and keep one worker busy while the others have nothing left to do. Each
+# run's --durations list shows the slow ones.
 SLOW_FIRST = (
     "tests/browser/test_crawl.py",
-    "tests/test_issue16_bad_input.py::test_hostile_query_strings_on_detail_pages",
+    "tests/test_issue16_bad_input.py",
     "tests/test_api_schemathesis.py",
     "emis/reports/tests/test_access.py",
     "tests/test_crawl.py",
-    "tests/browser/",
+    "tests/browser/",  # a few tests each, of several seconds
     "tests/test_security_defaults.py",
 )
 
 
-def _slow_rank(nodeid: str) -> int:
-    return next((rank for rank, prefix in enumerate(SLOW_FIRST) if nodeid.startswith(prefix)), len(SLOW_FIRST))
+def _slow_rank(scope: str) -> int:
+    if scope in RUN_TOGETHER:
+        return -1
+    return next((rank for rank, prefix in enumerate(SLOW_FIRST) if scope.startswith(prefix)), len(SLOW_FIRST))
 
 
 def pytest_xdist_make_scheduler(config, log):
-    """`-n N` (xdist's default `--dist load`): each test is its own unit of work, as with `load`, except that
-    each RUN_TOGETHER directory is one unit; the SLOW_FIRST tests are dealt out before the others."""
+    """`-n N` (xdist's default `--dist load`): each test module is one unit of work, and each RUN_TOGETHER directory
+    is one; the RUN_TOGETHER and SLOW_FIRST units are dealt out first, then the modules with the most tests.
+
+    A module is one unit because of its module-scoped fixtures (the county of `county_data`, the access matrix's
+    expectations, the crawl's data): with each test its own unit, as xdist's `load` deals them, a module's tests are
+    spread over the workers, and each worker builds the module's data again."""
     if config.getvalue("dist") != "load":
         return None
     from xdist.scheduler import LoadScopeScheduling
 
-    class RunTogetherScheduling(LoadScopeScheduling):
+    class ModuleScheduling(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            return next((directory for directory in RUN_TOGETHER if nodeid.startswith(directory)), nodeid)
+            module = nodeid.split("::", 1)[0]
+            return next((directory for directory in RUN_TOGETHER if module.startswith(directory)), module)
 
         def schedule(self) -> None:
             first = self.collection is None
-            super().schedule()  # the units, largest first (the RUN_TOGETHER ones), each worker given its first two
+            super().schedule()  # the units, the most tests first (the RUN_TOGETHER ones), each worker given two
             if first and self.workqueue:
                 # The units not yet given out: SLOW_FIRST's next (sorted() keeps the order within each rank).
-                units = sorted(
-                    self.workqueue.items(), key=lambda unit: -1 if unit[0] in RUN_TOGETHER else _slow_rank(unit[0])
-                )
+                units = sorted(self.workqueue.items(), key=lambda unit: _slow_rank(unit[0]))
                 self.workqueue.clear()
                 self.workqueue.update(units)
 
-    return RunTogetherScheduling(config, log)
+    return ModuleScheduling(config, log)
 
 
 @pytest.fixture(scope="module")
