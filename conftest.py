@@ -59,9 +59,10 @@ def pytest_xdist_make_scheduler(config, log):
 
         def _split_scope(self, nodeid: str) -> str:
             module = _module(nodeid)
-            if module in self.apart:
-                return nodeid
-            return next((directory for directory in RUN_TOGETHER if module.startswith(directory)), module)
+            together = next((directory for directory in RUN_TOGETHER if module.startswith(directory)), None)
+            if together is not None:
+                return together  # whatever the order of its tests: its package-scoped data is built once
+            return nodeid if module in self.apart else module
 
         def schedule(self) -> None:
             first = self.collection is None
