@@ -1,6 +1,6 @@
 """A generated province written with COPY into a fresh, migrated PostgreSQL database (issue 17 item 2).
 
-湖北省 (42) > one city (4290) > N counties (429001, ...), each with 14 townships and 200 schools (60
+湖北省 (42) > cities of 50 counties (4201, 4202, ...) > N counties (420101, ...), each with 14 townships and 200 schools (60
 kindergartens, 100 primary schools, 28 junior, 6 senior, 6 vocational), `per_county` pupils on the roll of the
 current school year (2025) in classes of up to 45, each with one current enrolment, a population register holding
 every pupil plus 8% children not in school, and one staff member per 13 pupils (600k for 8M) with a posting.
@@ -29,11 +29,17 @@ LEVELS = (
 )
 SCHOOLS = sum(level[3] for level in LEVELS)
 CLASS_SIZE = 45
-PROVINCE, CITY = "42", "4290"
+PROVINCE = "42"
+# Cities of 50 counties each (a county's code has two digits within its city): 4201.., 4202.., ...
+COUNTIES_PER_CITY = 50
+
+
+def city_code(c: int) -> str:
+    return f"{PROVINCE}{c // COUNTIES_PER_CITY + 1:02d}"
 
 
 def county_code(c: int) -> str:
-    return f"{CITY}{c + 1:02d}"
+    return f"{city_code(c)}{c % COUNTIES_PER_CITY + 1:02d}"
 
 
 class Copier:
@@ -104,10 +110,14 @@ def build(counties: int, per_county: int, *, seed: int = 17, log=print) -> dict:
     counts: dict[str, int] = {}
     with transaction.atomic():
         province = Division.objects.create(code=PROVINCE, name="湖北省", level="province")
-        city = Division.objects.create(code=CITY, name="省直辖", level="city", parent=province)
+        cities = {
+            code: Division.objects.create(code=code, name=f"第{code[2:]}市", level="city", parent=province)
+            for code in sorted({city_code(c) for c in range(counties)})
+        }
         year = SchoolYear.objects.create(start_year=YEAR, census_date=dt.date(YEAR, 9, 1), is_current=True)
         county_divisions = Division.objects.bulk_create(
-            Division(code=county_code(c), name=f"第{c + 1}县", level="county", parent=city) for c in range(counties)
+            Division(code=county_code(c), name=f"第{c + 1}县", level="county", parent=cities[city_code(c)])
+            for c in range(counties)
         )
         townships = Division.objects.bulk_create(
             Division(code=f"{county_code(c)}{100 + t:03d}", name=f"第{c + 1}县{t + 1}镇", level="township", parent=cd)

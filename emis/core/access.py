@@ -167,15 +167,29 @@ class ScopeSpec:
         self.unrestricted = unrestricted
         self.log_division_fallback = log_division_fallback
 
-    def q_for(self, school_ids: list[int], division_codes: list[str]) -> Q:
+    def q_for(self, school_ids: list[int], division_codes: list[str], model: type[models.Model] | None = None) -> Q:
+        """The rows under these schools or divisions. Given the model, a division path through a school
+        (``current_school__township__code``) becomes "the school is one of the division's schools": the big tables
+        are then read through their school index, a county's rows only, instead of joined whole to the schools and
+        divisions (ADR 0018)."""
         parts: list[Q] = []
         if school_ids:
             parts += [Q(**{f"{path}__in": school_ids}) for path in self.school_paths]
         for code in division_codes:
-            parts += [Q(**{f"{path}__startswith": code}) for path in self.division_paths]
+            parts += [self._division_q(path, code, model) for path in self.division_paths]
         if not parts:
             return Q(pk__in=[])
         return reduce(or_, parts)
+
+    @staticmethod
+    def _division_q(path: str, code: str, model: type[models.Model] | None) -> Q:
+        school_path = path.removesuffix("__township__code")
+        if model is not None and school_path != path:
+            school_model = apps.get_model("orgs", "School")
+            if _related_model(model, school_path) is school_model:
+                schools = school_model.objects.filter(township__code__startswith=code).order_by().values("pk")
+                return Q(**{f"{school_path}__in": schools})
+        return Q(**{f"{path}__startswith": code})
 
     def keys_of(self, obj) -> tuple[set[int], tuple[str, ...]]:
         """(school ids, division codes) a row hangs from, read along the same paths in Python: the row is inside a
@@ -191,6 +205,20 @@ class ScopeSpec:
         paths = self.division_paths + self.log_division_fallback
         division_code = next((v for path in paths if (v := _follow(obj, path))), "")
         return school_id, division_code
+
+
+def _related_model(model: type[models.Model], path: str) -> type[models.Model] | None:
+    """The model an ORM path of foreign keys ends at ("visit__school" from a visit's record: School); None when a
+    step is not a relation."""
+    for name in path.split("__"):
+        try:
+            field = model._meta.get_field(name)
+        except Exception:  # noqa: BLE001 - a reverse accessor or a non-field: not a path this rewrite serves
+            return None
+        if not field.is_relation or field.related_model is None:
+            return None
+        model = field.related_model
+    return model
 
 
 def _follow(obj, path: str):
@@ -324,4 +352,4 @@ def scope_filter(user: User, model: type[models.Model], action: str = VIEW) -> Q
         # Reference rows with nothing to scope by (the school-year calendar): the role check above decides.
         return None
     school_ids, division_codes = user.scope_keys()
-    return spec.q_for(school_ids, division_codes)
+    return spec.q_for(school_ids, division_codes, model)

@@ -136,7 +136,7 @@ class Context:
     def scoped(self, model):
         queryset = model.objects.all() if self.user is None else model.objects.for_user(self.user)
         if self.division:
-            queryset = queryset.filter(model.scope.q_for([], [self.division]))
+            queryset = queryset.filter(model.scope.q_for([], [self.division], model))
         return queryset
 
     def fact(self, name: str, dim: str | None) -> dict:

@@ -19,6 +19,7 @@ class StudentFilterSet(ScopedFilterSet):
     township of the pupil's place this school year; name, pinyin initials or full pinyin in ``q``."""
 
     search_fields = ("name",)
+    indexed_search_fields = ("name",)  # students_student_name_grams_idx
     initials_field = "name_initials"
     pinyin_field = "name_pinyin"
     search_hint = _("姓名、拼音首字母或全拼")
