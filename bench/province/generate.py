@@ -1,9 +1,10 @@
 """A generated province written with COPY into a fresh, migrated PostgreSQL database (issue 17 item 2).
 
-湖北省 (42) > cities of 50 counties (4201, 4202, ...) > N counties (420101, ...), each with 14 townships and 200 schools (60
-kindergartens, 100 primary schools, 28 junior, 6 senior, 6 vocational), `per_county` pupils on the roll of the
-current school year (2025) in classes of up to 45, each with one current enrolment, a population register holding
-every pupil plus 8% children not in school, and one staff member per 13 pupils (600k for 8M) with a posting.
+湖北省 (42) > cities of 50 counties (4201, 4202, ...) > N counties (420101, ...), each with 14 townships and
+200 schools (60 kindergartens, 100 primary schools, 28 junior, 6 senior, 6 vocational), `per_county` pupils on the
+roll of the current school year (2025) in classes of up to 45, each with one current enrolment, a population
+register holding every pupil plus 8% children not in school, and one staff member per 13 pupils
+(600k for 8M) with a posting.
 
 Names are drawn as the demo counties draw them (emis.demo.names.NameMaker) with their pinyin keys
 (emis.common.text), so name and initial searches hit realistic numbers of rows. ID numbers are valid (county
