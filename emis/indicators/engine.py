@@ -163,7 +163,7 @@ def evaluate(
         raise SchoolYear.DoesNotExist(f"no school year {start}")
     the_year = years[start]
     effective = get_rules(rules, on=the_year.census_date)  # the standards in force on the census date
-    ctx = Context(user, the_year, years=years, division=division, rules=effective)
+    ctx = Context(user, the_year, years=years, division=division, rules=effective, by=by)
     values: list[IndicatorValue] = []
     missing = unrecorded_levels(the_year, division)
     for dim in (TOTAL, *by):
