@@ -487,6 +487,32 @@ def test_home_page_counts_within_scope(login):
     assert school["staff"] == 1 and leader["staff"] == 3
 
 
+def test_home_page_above_the_exact_count_limit_shows_estimates_on_postgresql(many_students, login, settings):
+    """A province's home page: above EMIS_LIST_EXACT_COUNT_LIMIT the pupils (in all and by level) and the staff are
+    the planner's estimates, marked 约, and no COUNT(*) reads the pupils, their enrolments or the staff. SQLite, and
+    any scope below the limit, count exactly."""
+    client = login(Role.LEADER)
+    exact = client.get(reverse("home")).context["summary"]
+    assert exact["pupils_total"] == 35 and not exact["pupils_estimated"] and not exact["staff_estimated"]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for table in ("students_student", "students_enrollment", "staff_staff", "orgs_school", "orgs_division"):
+                cursor.execute(f"ANALYZE {table}")
+    settings.EMIS_LIST_EXACT_COUNT_LIMIT = 1
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("home"))
+    summary, text = response.context["summary"], response.content.decode()
+    if connection.vendor == "postgresql":
+        assert summary["pupils_estimated"] and summary["staff_estimated"]
+        assert "约 " in text and 'data-testid="estimated-note"' in text
+        assert summary["pupils_total"] > 1 and sum(n for _, n in summary["levels"]) > 0
+        counted = [q["sql"] for q in queries if "COUNT(" in q["sql"].upper()]
+        for table in ("students_student", "students_enrollment", "staff_staff"):
+            assert not any(f'FROM "{table}"' in sql for sql in counted), f"the home page still counted {table}"
+    else:
+        assert summary == exact and 'data-testid="estimated-note"' not in text
+
+
 def test_login_page_signs_in_with_username_and_password(county):
     from django.test import Client
 

@@ -1,17 +1,13 @@
 """Table columns shared by every domain."""
 
-import json
-
 import django_tables2 as tables
-from django.conf import settings
-from django.db import DatabaseError, connections
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_tables2.data import TableQuerysetData
 
 from emis.common.idnumbers import mask_id_number
 
-from . import access
+from . import access, counts
 
 
 class IdNumberColumn(tables.Column):
@@ -72,20 +68,11 @@ class BaseTable(tables.Table):
 
 def estimated_rows(data) -> int | None:
     """The planner's estimate of a list's rows when it is above EMIS_LIST_EXACT_COUNT_LIMIT (PostgreSQL), else None:
-    count exactly. An exact count of a province's pupils in school reads all of them (1-2 s at 800,000, ten times
-    that at 8 million: bench/province); EXPLAIN costs a plan, a few milliseconds, whatever the rows."""
-    limit = settings.EMIS_LIST_EXACT_COUNT_LIMIT
+    count exactly (emis.core.counts)."""
     queryset = getattr(data, "data", None)
-    if not limit or not isinstance(data, TableQuerysetData) or not isinstance(queryset, QuerySet):
+    if not isinstance(data, TableQuerysetData) or not isinstance(queryset, QuerySet):
         return None
-    if connections[queryset.db].vendor != "postgresql":
-        return None
-    try:
-        plan = json.loads(queryset.order_by().explain(format="json"))
-    except (DatabaseError, ValueError):
-        return None
-    rows = int(plan[0]["Plan"]["Plan Rows"])
-    return rows if rows > limit else None
+    return counts.estimated_rows(queryset)
 
 
 # Rows per page a list offers; a size asked for is remembered per user and list (ListPreference).

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery
 
+from emis.core import counts
 from emis.orgs.models import SchoolYear
 from emis.orgs.selectors import current_school_year
 
@@ -209,17 +210,25 @@ def large_class_counts(
 
 
 def home_summary(user, summary: dict) -> dict:
-    """The home page's pupils on roll by level in the user's scope, in the year the orgs app put in ``summary``."""
+    """The home page's pupils on roll by level in the user's scope, in the year the orgs app put in ``summary``. A
+    province's (above EMIS_LIST_EXACT_COUNT_LIMIT) are the planner's estimates, as its lists are (emis.core.counts):
+    counting 8 million pupils takes seconds; a county's are exact."""
     year = summary.get("year")
-    pupils = {}
-    if year is not None:
-        rows = in_school_enrollments(user, school_year=year).order_by().values("level").annotate(n=Count("id"))
-        pupils = {row["level"]: row["n"] for row in rows}
+    if year is None:
+        return {"levels": [(Level(code).label, 0) for code in Level.values if code != Level.SPECIAL], "pupils_total": 0}
     # The total is the pupils in school (one per pupil, as the student list counts them); it equals the sum by
     # level, since a pupil has one current enrolment a year.
+    total = counts.row_count(pupils_in_school(user, school_year=year))
+    enrollments = in_school_enrollments(user, school_year=year)
+    if total.estimated:
+        pupils = {code: counts.planner_rows(enrollments.filter(level=code)) or 0 for code in Level.values}
+    else:
+        rows = enrollments.order_by().values("level").annotate(n=Count("id"))
+        pupils = {row["level"]: row["n"] for row in rows}
     return {
         "levels": [(Level(code).label, pupils.get(code, 0)) for code in Level.values if code != Level.SPECIAL],
-        "pupils_total": pupils_in_school(user, school_year=year).count() if year is not None else 0,
+        "pupils_total": total.value,
+        "pupils_estimated": total.estimated,
     }
 
 
