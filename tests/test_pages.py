@@ -173,6 +173,43 @@ def test_a_list_above_the_exact_count_limit_shows_the_planners_estimate_on_postg
     assert "共 35 条" in client.get(url).content.decode()
 
 
+def test_a_search_matching_many_shows_the_planners_estimate_on_postgresql(many_students, login, settings):
+    """A search (q) has its own, lower limit (EMIS_SEARCH_EXACT_COUNT_LIMIT): above it the matches are estimated, not
+    counted; the same list without a search stays exact under the list's limit."""
+    client = login(Role.LEADER)
+    url = reverse("students:student_list")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for table in ("students_student", "students_enrollment", "orgs_school", "orgs_division"):
+                cursor.execute(f"ANALYZE {table}")
+    settings.EMIS_SEARCH_EXACT_COUNT_LIMIT = 1
+    with CaptureQueriesContext(connection) as queries:
+        searched = client.get(url, {"q": "xs"})  # the initials of the 30 pupils 学生00..学生29
+    # The first page: 25 rows, or as many as an estimate below a page says there are.
+    assert len(names(searched)) == min(25, searched.context["table"].paginator.count)
+    listed = client.get(url)
+    assert not listed.context["table"].count_estimated and "共 35 条" in listed.content.decode()
+    if connection.vendor == "postgresql":
+        assert searched.context["table"].count_estimated and "约 " in searched.content.decode()
+        counts = [q["sql"] for q in queries if "COUNT(" in q["sql"].upper()]
+        assert not any('FROM "students_student"' in sql for sql in counts), "the search still counted its matches"
+    else:
+        assert "共 30 条" in searched.content.decode()
+    settings.EMIS_SEARCH_EXACT_COUNT_LIMIT = 10_000  # the default: a county's searches are counted
+    assert "共 30 条" in client.get(url, {"q": "xs"}).content.decode()
+
+
+def test_the_current_enrolment_index_carries_the_status_on_postgresql(db):
+    """The EXISTS that asks whether a pupil is in school reads the index alone (migration students 0008)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has no covering indexes")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'students_enrollment_one_current_per_year'")
+        (definition,) = cursor.fetchone()
+    assert definition.startswith("CREATE UNIQUE INDEX") and "INCLUDE (status)" in definition
+    assert "(student_id, school_year_id)" in definition and "WHERE is_current" in definition
+
+
 def test_list_columns_sort(county, login):
     client = login(Role.LEADER)
     url = reverse("students:student_list")

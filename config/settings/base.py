@@ -103,6 +103,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+if DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
+    # Per connection. JIT compiles a query whose estimated cost passes jit_above_cost: a province's list, count or
+    # search (cost 150,000-300,000) then spends 80-110 ms compiling for a read of 200-400 ms, on every request
+    # (bench/province, ADR 0018). A web page's reads are short; the server's jit setting is left to the DBA
+    # otherwise. EMIS_PG_OPTIONS="" keeps the server's settings.
+    pg_options = env_str("EMIS_PG_OPTIONS", "-c jit=off")
+    if pg_options:
+        DATABASES["default"].setdefault("OPTIONS", {})
+        DATABASES["default"]["OPTIONS"]["options"] = " ".join(
+            filter(None, (DATABASES["default"]["OPTIONS"].get("options"), pg_options))
+        )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -262,6 +273,10 @@ EMIS_LIST_PAGE_SIZE = 25
 # instead of an exact COUNT, which would read every row of a city's or province's scope before the first page
 # (emis.core.tables.BaseTable.paginate). A county's lists stay below it and are counted exactly. 0: always exact.
 EMIS_LIST_EXACT_COUNT_LIMIT = int(env_str("EMIS_LIST_EXACT_COUNT_LIMIT", "200000"))
+# The same for a search (q): a province's search for two common initials matches tens of thousands of pupils, and
+# counting and sorting them all reads every one (ADR 0018). Above this many expected matches the list says 约 N 条
+# and pages in its usual order, which an index walks; below it the matches are counted and sorted by name.
+EMIS_SEARCH_EXACT_COUNT_LIMIT = int(env_str("EMIS_SEARCH_EXACT_COUNT_LIMIT", "10000"))
 EMIS_EXPORT_MAX_ROWS = 200_000
 # Limits on uploaded table files, checked before a parser allocates anything (emis/core/imports/guard.py).
 # A spreadsheet's cell grid is held whole while it is read: MAX_CELLS (rows x columns, at 32 bytes a cell)

@@ -21,9 +21,11 @@ def planner_rows(queryset: QuerySet) -> int | None:
     return int(plan[0]["Plan"]["Plan Rows"])
 
 
-def estimated_rows(queryset: QuerySet) -> int | None:
-    """The planner's estimate when it is above EMIS_LIST_EXACT_COUNT_LIMIT (0: never), else None: count exactly."""
-    limit = settings.EMIS_LIST_EXACT_COUNT_LIMIT
+def estimated_rows(queryset: QuerySet, limit: int | None = None) -> int | None:
+    """The planner's estimate when it is above ``limit`` (EMIS_LIST_EXACT_COUNT_LIMIT by default; 0: never), else
+    None: count exactly."""
+    if limit is None:
+        limit = settings.EMIS_LIST_EXACT_COUNT_LIMIT
     if not limit:
         return None
     rows = planner_rows(queryset)

@@ -5,6 +5,7 @@ from operator import or_
 
 import django_filters
 from django import forms
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 from django.http import QueryDict
@@ -181,6 +182,20 @@ class ScopedFilterSet(django_filters.FilterSet):
         if self.pinyin_field and latin.isascii() and latin.isalpha() and len(latin) > 1:
             conditions.append(Q(**{f"{self.pinyin_field}__startswith": latin}))
         return queryset.filter(reduce(or_, conditions))
+
+    def is_searching(self) -> bool:
+        """A search (``q``) is part of the request."""
+        if not self.is_bound or not self.is_valid():
+            return False
+        return bool((self.form.cleaned_data.get("q") or "").strip())
+
+    def exact_count_limit(self) -> int:
+        """Above how many rows (as PostgreSQL's planner expects them) the list shows an estimate: a search's limit is
+        lower (EMIS_SEARCH_EXACT_COUNT_LIMIT), since counting its matches reads every one (emis.core.counts)."""
+        limit = settings.EMIS_LIST_EXACT_COUNT_LIMIT
+        if self.is_searching() and limit:
+            return min(limit, settings.EMIS_SEARCH_EXACT_COUNT_LIMIT) or limit
+        return limit
 
     @classmethod
     def describe_search(cls) -> str:

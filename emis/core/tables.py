@@ -40,7 +40,8 @@ class BaseTable(tables.Table):
             per_page = min(max(int(per_page), MIN_PAGE_SIZE), MAX_PAGE_SIZE)
         if self.estimate_count:
             if self._estimate is None:  # asked once: the table is paginated again when the view applies its settings
-                self._estimate = estimated_rows(self.data) or 0
+                limit = None if self.estimate_count is True else self.estimate_count
+                self._estimate = estimated_rows(self.data, limit) or 0
             if self._estimate:
                 # django-tables2 counts a queryset once, through len(), and keeps the length here: the paginator (and
                 # anything else asking the rows' length) takes the estimate instead of running COUNT(*).
@@ -49,7 +50,8 @@ class BaseTable(tables.Table):
         return super().paginate(*args, per_page=per_page, **kwargs)
 
     def __init__(self, *args, request=None, estimate_count=False, **kwargs):
-        # estimate_count: a list page's own table, which may hold a city's or province's rows (ObjectListView); the
+        # estimate_count: a list page's own table, which may hold a city's or province's rows (ObjectListView): True
+        # for EMIS_LIST_EXACT_COUNT_LIMIT, or the limit its filters ask (ScopedFilterSet.exact_count_limit); the
         # tables on a record's page hold that record's rows and are counted.
         self.estimate_count, self._estimate = estimate_count, None
         # The request is applied after the masked columns are made unsortable: django-tables2 orders the rows as
@@ -66,13 +68,13 @@ class BaseTable(tables.Table):
             tables.RequestConfig(request).configure(self)
 
 
-def estimated_rows(data) -> int | None:
-    """The planner's estimate of a list's rows when it is above EMIS_LIST_EXACT_COUNT_LIMIT (PostgreSQL), else None:
-    count exactly (emis.core.counts)."""
+def estimated_rows(data, limit: int | None = None) -> int | None:
+    """The planner's estimate of a list's rows when it is above ``limit`` (EMIS_LIST_EXACT_COUNT_LIMIT by default)
+    on PostgreSQL, else None: count exactly (emis.core.counts)."""
     queryset = getattr(data, "data", None)
     if not isinstance(data, TableQuerysetData) or not isinstance(queryset, QuerySet):
         return None
-    return counts.estimated_rows(queryset)
+    return counts.estimated_rows(queryset, limit)
 
 
 # Rows per page a list offers; a size asked for is remembered per user and list (ListPreference).

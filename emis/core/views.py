@@ -348,7 +348,9 @@ class ObjectListView(ModelUIView):
         filterset = self.ui.filterset_class(request.GET or None, queryset=queryset, request=request)
         self.ui.prepare_search(filterset, request.user)
         table = self.ui.table_class(
-            filterset.qs if filterset.is_bound else queryset, request=request, estimate_count=True
+            filterset.qs if filterset.is_bound else queryset,
+            request=request,
+            estimate_count=filterset.exact_count_limit() if filterset.is_bound else True,
         )
         # Rows per page and hidden columns, as this user left them on this list (emis.core.tables.ListSettings).
         settings = ListSettings(request, self.ui.url_name("list"))
