@@ -199,15 +199,22 @@ def test_a_search_matching_many_shows_the_planners_estimate_on_postgresql(many_s
     assert "共 30 条" in client.get(url, {"q": "xs"}).content.decode()
 
 
-def test_the_current_enrolment_index_carries_the_status_on_postgresql(db):
-    """The EXISTS that asks whether a pupil is in school reads the index alone (migration students 0008)."""
+def test_the_in_school_count_reads_covering_indexes_on_postgresql(db):
+    """Whether a pupil is in school, and which pupils a county's schools hold, are read from indexes alone
+    (migration students 0008): the indexes keep their names and uniqueness and carry one more column."""
     if connection.vendor != "postgresql":
         pytest.skip("SQLite has no covering indexes")
     with connection.cursor() as cursor:
-        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'students_enrollment_one_current_per_year'")
-        (definition,) = cursor.fetchone()
-    assert definition.startswith("CREATE UNIQUE INDEX") and "INCLUDE (status)" in definition
-    assert "(student_id, school_year_id)" in definition and "WHERE is_current" in definition
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE indexname IN "
+            "('students_enrollment_one_current_per_year', 'students_student_school_idx')"
+        )
+        definitions = dict(cursor.fetchall())
+    current = definitions["students_enrollment_one_current_per_year"]
+    assert current.startswith("CREATE UNIQUE INDEX") and "INCLUDE (status)" in current
+    assert "(student_id, school_year_id)" in current and "WHERE is_current" in current
+    by_school = definitions["students_student_school_idx"]
+    assert "(current_school_id, name) INCLUDE (id)" in by_school
 
 
 def test_list_columns_sort(county, login):
