@@ -76,7 +76,6 @@ def meta(height: int = 3, width: int = 2, **overrides) -> dict:
         "extents": [[height, width]],
         "hidden": [],
         "worksheets": 1,
-        "formulas": False,
         "merged_header": False,
         "merged": False,
         "sheet": "Sheet1",

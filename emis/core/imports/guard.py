@@ -48,6 +48,7 @@ R_COLUMN = re.compile(rb' r="([A-Za-z]+)')
 RARE_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(dimension|sst)(?=[\s/>])")
 ATTR = re.compile(rb"\s(r|ref|uniqueCount)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
 DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)")
+FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[ >/]")
 
 
 class LimitExceeded(Exception):
@@ -125,7 +126,9 @@ def _central_directory_entries(handle) -> int:
     return entries
 
 
-def check_xlsx(path: Path, limits: Limits) -> None:
+def check_xlsx(path: Path, limits: Limits) -> list[str]:
+    """Refuses the workbook (LimitExceeded) or returns the names of its worksheet parts holding formula cells,
+    found on the way (calamine would read only their cached values)."""
     import zipfile
 
     with open(path, "rb") as handle:
@@ -150,14 +153,18 @@ def check_xlsx(path: Path, limits: Limits) -> None:
                     size=declared // MB, limit=limits.max_unzipped_bytes // MB
                 )
             )
+        formulas = []
         for member in members:
             try:
-                _check_member(handle, member, limits)
+                if _check_member(handle, member, limits):
+                    formulas.append(member.filename)
             except (OSError, ValueError, OverflowError, EOFError, struct.error) as exc:
                 raise _damaged() from exc
+        return formulas
 
 
-def _check_member(handle, member, limits: Limits) -> None:
+def _check_member(handle, member, limits: Limits) -> bool:
+    """Scans one part; True when it is a worksheet holding formula cells."""
     import zipfile
 
     if member.flag_bits & 0x1:
@@ -175,10 +182,13 @@ def _check_member(handle, member, limits: Limits) -> None:
     # calamine finds the sheet through the package's relationships, whatever its name: a part not named .xml
     # is scanned too when its content starts like XML (images and binaries do not).
     sniff = not member.filename.lower().endswith((".xml", ".rels"))
+    scanner = _XmlScanner(member.filename, limits, sniff=sniff)
     try:
-        _inflate(handle, member, _XmlScanner(member.filename, limits, sniff=sniff))
+        _inflate(handle, member, scanner)
     except _NeedsExactScan:
-        _inflate(handle, member, _XmlScanner(member.filename, limits, fast=False, sniff=sniff))
+        scanner = _XmlScanner(member.filename, limits, fast=False, sniff=sniff)
+        _inflate(handle, member, scanner)
+    return scanner.formulas
 
 
 def _inflate(handle, member, scanner: _XmlScanner | None) -> None:
@@ -259,6 +269,10 @@ class _XmlScanner:
         self.min_row = self.min_column = None
         self.max_row = self.max_column = -1
         self.where = _("工作簿的部件“{name}”").format(name=name[:80])
+        # Formula cells are looked for in the worksheet parts (as reader.py always has): a tag cut by a chunk's
+        # end is kept whole for the next chunk (feed), so the pattern sees every tag.
+        self.look_for_formulas = name.startswith("xl/worksheets/sheet") and name.endswith(".xml")
+        self.formulas = False
 
     def feed(self, data: bytes) -> None:
         if self.off:
@@ -292,6 +306,13 @@ class _XmlScanner:
         self._check()
 
     def _scan(self, text: bytes) -> None:
+        if (
+            self.look_for_formulas
+            and not self.formulas
+            and (b"<f" in text or b":f" in text)
+            and FORMULA_TAG.search(text)
+        ):
+            self.formulas = True
         if DTD.search(text):
             raise LimitExceeded(
                 _("{where}含有 DOCTYPE 或实体声明：工作簿不应包含这类内容，已拒绝。").format(where=self.where)
@@ -631,8 +652,7 @@ class SheetStream:
         if extents and not meta["hidden"] and meta["worksheets"] == 1:
             header = meta.get("header")
             if (
-                meta.get("formulas") not in (True, False, None)
-                or meta.get("merged_header").__class__ is not bool
+                meta.get("merged_header").__class__ is not bool
                 or meta.get("merged").__class__ is not bool
                 or meta.get("sheet").__class__ is not str
                 or meta.get("total_height").__class__ is not int

@@ -6,8 +6,9 @@ standard library. A hostile workbook that makes calamine abort or exhaust its me
 not the worker. What it writes on stdout is lines of JSON, each one frame (orjson escapes newlines inside strings,
 so a frame never holds a raw newline):
 
-    ["meta", {...}]                      the workbook's shape: every worksheet's extent, hidden sheets, formulas,
-                                         merged cells, the first sheet's name, height and header row
+    ["meta", {...}]                      the workbook's shape: every worksheet's extent, hidden sheets, merged
+                                         cells, the first sheet's name, height and header row (formula
+                                         cells in an .xlsx are found by the parent's scan, guard.check_xlsx)
     ["rows", [[number, [cells]], ...], [[i, j, tag, text], ...]]
                                          data rows (blank rows left out) with 1-based row numbers; cells are
                                          text, numbers, booleans or null; a date, time or duration cell is null
@@ -22,7 +23,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 import sys
 
 # A frame is cut at about this many bytes of rows, or rows; a single row may not make a frame longer than
@@ -31,7 +31,6 @@ FRAME_BYTES = 1 << 20
 FRAME_ROWS = 2000
 MAX_FRAME_BYTES = 64 << 20
 PLAIN = frozenset((str, int, float, bool, type(None)))
-FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[ >/]")
 
 
 def tagged(value) -> tuple[str, str]:
@@ -67,26 +66,6 @@ def rows_frame(dumps, batch: list) -> bytes:
     return dumps(["rows", items, typed]) + b"\n"
 
 
-def formula_sheets(path: str) -> list[str]:
-    """Names of worksheet parts holding formula cells (calamine reads only their cached values)."""
-    import zipfile
-
-    found = []
-    with zipfile.ZipFile(path) as archive:
-        for name in archive.namelist():
-            if name.startswith("xl/worksheets/sheet") and name.endswith(".xml"):
-                with archive.open(name) as part:
-                    tail = b""
-                    while chunk := part.read(1 << 20):
-                        window = tail + chunk
-                        # Substring tests run at memchr speed; the regex runs only where a tag may be.
-                        if (b"<f" in window or b":f" in window) and FORMULA_TAG.search(window):
-                            found.append(name)
-                            break
-                        tail = chunk[-16:]
-    return found
-
-
 def stream(path: str, file_format: str, out) -> None:
     import orjson
     import python_calamine as calamine
@@ -102,16 +81,13 @@ def stream(path: str, file_format: str, out) -> None:
         extents.append([sheet.height, sheet.width])
         if index == 0:
             first = sheet
+    del file_format  # both formats are read alike; the parent's scan looks for formulas in an .xlsx
     meta = {"extents": extents, "hidden": hidden, "worksheets": len(worksheets)}
     if first is None or hidden or len(worksheets) > 1:
         # The parent refuses such a workbook on this frame alone.
         out.write(dumps(["meta", meta]) + b"\n")
         out.flush()
         return
-    try:
-        meta["formulas"] = bool(formula_sheets(path)) if file_format == "xlsx" else False
-    except zipfile_error():
-        meta["formulas"] = None  # the parent refuses a workbook whose parts cannot be read
     merged = first.merged_cell_ranges or []
     meta["merged_header"] = any(start[0] == 0 or end[0] == 0 for start, end in merged)
     meta["merged"] = bool(merged)
@@ -138,12 +114,6 @@ def stream(path: str, file_format: str, out) -> None:
         out.write(rows_frame(dumps, batch))
     out.write(dumps(["end", count]) + b"\n")
     out.flush()
-
-
-def zipfile_error():
-    import zipfile
-
-    return zipfile.BadZipFile
 
 
 def main(argv: list[str]) -> None:
