@@ -6,8 +6,10 @@ calamine sees an .xlsx, its zip directory and every XML part are checked here, s
 member count, declared and actual decompressed sizes, compression ratio, DTDs, the shared-string count
 calamine reserves room for, the sheets' declared <dimension> and the extent of the cells themselves,
 worked out the way calamine places them (cells and rows without an r attribute follow the previous one).
-An .xls file is parsed whole by calamine as soon as it is opened, so it is bounded by its file size and
-first opened in a child process with a memory ceiling; only when that child survives is it opened here.
+An .xls file is parsed whole by calamine as soon as it is opened, so it is bounded by its file size.
+
+calamine itself runs only in a child process with a memory and CPU ceiling (SheetStream, ADR 0019): it parses
+the workbook once and streams the rows here as JSON frames, each checked before use.
 """
 
 from __future__ import annotations
