@@ -230,6 +230,8 @@ def test_the_echo_child_reads_as_a_good_stream(echo_child):
         frame("meta", meta()) + frame("rows", [[2, ["x", 1]]], []),  # stops cleanly without its end
         frame("meta", {**meta(), "extents": [["3", 2]]}),
         frame("meta", {**meta(), "header": [1, 2]}),
+        frame("meta", {**meta(), "extents": []}),  # one worksheet, but no extent for it
+        frame("meta", {**meta(), "worksheets": 2}),
         frame("meta", meta()) + frame("meta", meta()),
     ],
 )

@@ -496,7 +496,7 @@ CHILD_SOURCE = (Path(__file__).with_name("sheetchild.py")).read_text(encoding="u
 # The frames' bounds (emis.core.imports.sheetchild writes them): a longer line is refused unread.
 MAX_FRAME_BYTES = 64 << 20
 META_TIMEOUT_SECONDS = 300
-CHILD_CPU_SECONDS = 600
+CHILD_CPU_SECONDS = 120  # CPU time: a child waiting for the worker to take its rows spends none
 PLAIN_CELLS = frozenset((str, int, float, bool, type(None)))
 NON_FINITE = frozenset(("nan", "inf", "-inf"))
 
@@ -649,7 +649,7 @@ class SheetStream:
             check_extent(self.limits, extent[0], extent[1], _("工作表"))
         if meta.get("hidden").__class__ is not list or not all(n.__class__ is str for n in meta["hidden"]):
             raise _malformed()
-        if meta.get("worksheets").__class__ is not int:
+        if meta.get("worksheets").__class__ is not int or meta["worksheets"] != len(extents):
             raise _malformed()
         if extents and not meta["hidden"] and meta["worksheets"] == 1:
             header = meta.get("header")
