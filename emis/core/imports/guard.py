@@ -496,6 +496,7 @@ CHILD_SOURCE = (Path(__file__).with_name("sheetchild.py")).read_text(encoding="u
 # The frames' bounds (emis.core.imports.sheetchild writes them): a longer line is refused unread.
 MAX_FRAME_BYTES = 64 << 20
 META_TIMEOUT_SECONDS = 300
+PIPE_BYTES = 4 << 20
 CHILD_CPU_SECONDS = 120  # CPU time: a child waiting for the worker to take its rows spends none
 PLAIN_CELLS = frozenset((str, int, float, bool, type(None)))
 NON_FINITE = frozenset(("nan", "inf", "-inf"))
@@ -542,6 +543,19 @@ def decode_cell(tag, text):
         raise _malformed() from exc
 
 
+def _widen_pipe(pipe) -> None:
+    """Room in the pipe for a few frames (64 KB by default on Linux): the child writes ahead while the worker is
+    busy, and the two are not woken for every 64 KB (on a machine whose other core is taken, each wake-up waits
+    for a time slice)."""
+    import fcntl
+
+    try:
+        limit = int(Path("/proc/sys/fs/pipe-max-size").read_text())
+        fcntl.fcntl(pipe.fileno(), fcntl.F_SETPIPE_SZ, min(limit, PIPE_BYTES))
+    except (OSError, ValueError, AttributeError):  # another system, or a lower limit: the default pipe works too
+        pass
+
+
 def _end_child(child: subprocess.Popen, stderr) -> None:
     if child.poll() is None:
         child.kill()
@@ -584,6 +598,7 @@ class SheetStream:
             bufsize=1 << 20,
         )
         self.height = self.width = 0
+        _widen_pipe(self.child.stdout)
         # However the stream is left (rows never asked for, an iterator dropped half way), the child ends with it.
         self._finalizer = weakref.finalize(self, _end_child, self.child, self._stderr)
 
