@@ -100,20 +100,44 @@ def stream(path: str, file_format: str, out) -> None:
     out.flush()
     if header is None:
         return
-    count, batch, size = 0, [], 0
-    for number, row in enumerate(iterator, start=2):
-        # list.count runs in C; a row is blank when every cell is "" or None.
-        if row.count("") + row.count(None) < len(row):
-            batch.append((number, row))
-            count += 1
-            size += 16 + sum(len(cell) for cell in row if cell.__class__ is str) * 3
-            if size >= FRAME_BYTES or len(batch) >= FRAME_ROWS:
-                out.write(rows_frame(dumps, batch))
-                batch, size = [], 0
-    if batch:
-        out.write(rows_frame(dumps, batch))
-    out.write(dumps(["end", count]) + b"\n")
-    out.flush()
+    # The frames are encoded as fast as this process can and handed to a writer thread, which writes them as the
+    # parent takes them: the sheet is read and released within a second or so of the first frame, instead of
+    # being walked a frame at a time for as long as the import lasts (its memory, and the caches it evicts,
+    # beside the parent's writes). The encoded frames are smaller than the sheet they replace.
+    import queue
+    import threading
+
+    frames = queue.SimpleQueue()
+    writer = threading.Thread(target=_write_frames, args=(frames, out))
+    writer.start()
+    try:
+        count, batch, size = 0, [], 0
+        for number, row in enumerate(iterator, start=2):
+            # list.count runs in C; a row is blank when every cell is "" or None.
+            if row.count("") + row.count(None) < len(row):
+                batch.append((number, row))
+                count += 1
+                size += 16 + sum(len(cell) for cell in row if cell.__class__ is str) * 3
+                if size >= FRAME_BYTES or len(batch) >= FRAME_ROWS:
+                    frames.put(rows_frame(dumps, batch))
+                    batch, size = [], 0
+        if batch:
+            frames.put(rows_frame(dumps, batch))
+        del iterator, first, sheet, workbook, batch
+        frames.put(dumps(["end", count]) + b"\n")
+    finally:
+        # Without its end frame when reading failed: the parent refuses the file (this process exits with 1).
+        frames.put(None)
+        writer.join()
+
+
+def _write_frames(frames, out) -> None:
+    try:
+        while (frame := frames.get()) is not None:
+            out.write(frame)
+        out.flush()
+    except BrokenPipeError:  # the parent stopped reading (it refused the file, or was left): nothing to do
+        pass
 
 
 def main(argv: list[str]) -> None:
