@@ -324,3 +324,18 @@ def test_remembered_blind_indexes_hash_each_number_once_with_the_same_result(mon
     computed.clear()
     assert crypto.blind_indexes(numbers) == expected  # outside: nothing remembered, every value hashed again
     assert len(computed) == 4
+
+
+def test_reveal_many_opens_a_column_as_reveal_opens_each_value():
+    numbers = [id_for(dt.date(2018, 3, 5), GENDER_MALE, sequence=n) for n in range(40)]
+    column = [crypto.encrypt(n) for n in numbers] + [None, "", "G" + numbers[0], "plain"]
+    assert crypto.reveal_many(column) == [crypto.reveal(v) for v in column]
+    assert crypto.reveal_many(column[:40]) == numbers
+    token = crypto.encrypt(numbers[0])
+    kid, _sep, body = token.partition("$")
+    spoiled = kid + "$" + body[:-2] + ("A" if body[-2] != "A" else "B") + body[-1]
+    for bad in (spoiled, "nokey$" + body):
+        with pytest.raises(crypto.DecryptionError):
+            crypto.reveal(bad)
+        with pytest.raises(crypto.DecryptionError):
+            crypto.reveal_many([numbers[1], bad])

@@ -197,6 +197,28 @@ def _plain_for_writing(value: str) -> str:
     return decrypt(value) if _written_token(value) else value
 
 
+def reveal_many(values) -> list:
+    """reveal() over a column of values, with the keys read once and the base64 decoded in C (the importers open
+    a chunk's stored ID numbers to compare them with the file's). The same values and errors as reveal()."""
+    keys = _keys()[1]
+    a2b, from_urlsafe = binascii.a2b_base64, _FROM_URLSAFE
+    out = []
+    for value in values:
+        if not (isinstance(value, str) and SEPARATOR in value):
+            out.append(value)
+            continue
+        kid, _sep, body = value.partition(SEPARATOR)
+        key = keys.get(kid)
+        if key is None:
+            raise DecryptionError(f"no data key {kid!r} for a stored ID number (EMIS_DATA_KEYS)")
+        try:
+            raw = a2b((body + "=" * (-len(body) % 4)).translate(from_urlsafe))
+            out.append(key.decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], None).decode())
+        except (InvalidTag, binascii.Error, ValueError) as exc:
+            raise DecryptionError(f"a stored ID number does not open with data key {kid!r}") from exc
+    return out
+
+
 def seal(value):
     """Token for a stored value: None and "" stay as they are, a token is kept (already sealed)."""
     if value is None or value == "" or _written_token(value):
@@ -260,6 +282,7 @@ def blind_indexes_remembered():
 
 
 _URLSAFE = bytes.maketrans(b"+/", b"-_")
+_FROM_URLSAFE = str.maketrans("-_", "+/")
 
 
 def _b64(raw: bytes) -> str:

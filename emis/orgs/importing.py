@@ -23,6 +23,8 @@ from .area import area_of, counties, county_of
 from .choices import DIVISION_CODE_LENGTH, DivisionLevel
 from .models import Division
 
+# How many codes' answers one import remembers (Places.reason).
+MAX_REMEMBERED = 100_000
 LEVEL_NAMES = {DivisionLevel.TOWNSHIP: "乡镇", DivisionLevel.VILLAGE: "村/社区", DivisionLevel.COUNTY: "县"}
 
 
@@ -68,6 +70,8 @@ class Places:
         self.townships: dict[str, int] = {}  # code -> pk, of the counties loaded
         self.villages: dict[str, tuple[int, int]] = {}  # code -> (pk, township pk)
         self._loaded: set[str] = set()
+        # Each code's answer, worked out once per import: a file names the same few townships on every row.
+        self._reasons: dict[tuple, str | None] = {}
 
     def _load(self, county: str) -> None:
         if county in self._loaded:
@@ -83,6 +87,17 @@ class Places:
 
     def reason(self, code: str, level: str, *, scope: bool = True) -> str | None:
         """Why ``code`` may not be used as a division of ``level`` in a row (None: it may)."""
+        key = (code, level, scope)
+        try:
+            return self._reasons[key]
+        except KeyError:
+            pass
+        problem = self._reason(code, level, scope=scope)
+        if len(self._reasons) < MAX_REMEMBERED:  # a file of a million different bad codes stays bounded
+            self._reasons[key] = problem
+        return problem
+
+    def _reason(self, code: str, level: str, *, scope: bool) -> str | None:
         name = LEVEL_NAMES[level]
         length = DIVISION_CODE_LENGTH[level]
         if not code.isdigit() or len(code) != length:

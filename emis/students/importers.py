@@ -18,7 +18,7 @@ from emis.common.text import pinyin_initials, pinyin_key, pinyin_sort_key
 from emis.core import access
 from emis.core.audit import compact_creation, record_changes_bulk
 from emis.core.bulk import allocate_ids, insert_rows, select_where_in, update_rows
-from emis.core.crypto import blind_indexes, reveal
+from emis.core.crypto import blind_indexes, reveal_many
 from emis.core.imports.cells import (
     choice_parser,
     parse_date,
@@ -330,8 +330,12 @@ class StudentImport(ImportSpec):
         by_no, by_id = {}, {}
 
         def remember(found):
-            for values in found:
-                values = (*values[:4], reveal(values[4]), reveal(values[5]), *values[6:])  # stored encrypted
+            found = list(found)
+            # Stored encrypted: a chunk's ID numbers and 学籍号 opened column by column.
+            id_numbers = reveal_many([values[4] for values in found])
+            student_nos = reveal_many([values[5] for values in found])
+            for values, id_number, student_no in zip(found, id_numbers, student_nos, strict=True):
+                values = (*values[:4], id_number, student_no, *values[6:])
                 record = (values[0], _normalise_student(values[1:]))
                 if values[5]:
                     by_no[values[5]] = record
@@ -407,10 +411,11 @@ class StudentImport(ImportSpec):
             current_school,
         )
         if existing:
-            target_student = tuple(
-                old if new is None and name in KEPT_WHEN_EMPTY else new
-                for name, old, new in zip(STUDENT_FIELDS, existing[1], target_student, strict=True)
-            )
+            if None in target_student:  # only an empty cell may keep a stored value
+                target_student = tuple(
+                    old if new is None and name in KEPT_WHEN_EMPTY else new
+                    for name, old, new in zip(STUDENT_FIELDS, existing[1], target_student, strict=True)
+                )
         else:
             target_student = (*target_student[:6], *(bool(flag) for flag in target_student[6:9]), current_school)
         status = values.get("status") or EnrollmentStatus.ENROLLED

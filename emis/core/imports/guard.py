@@ -6,17 +6,20 @@ calamine sees an .xlsx, its zip directory and every XML part are checked here, s
 member count, declared and actual decompressed sizes, compression ratio, DTDs, the shared-string count
 calamine reserves room for, the sheets' declared <dimension> and the extent of the cells themselves,
 worked out the way calamine places them (cells and rows without an r attribute follow the previous one).
-An .xls file is parsed whole by calamine as soon as it is opened, so it is bounded by its file size and
-first opened in a child process with a memory ceiling; only when that child survives is it opened here.
+An .xls file is parsed whole by calamine as soon as it is opened, so it is bounded by its file size.
+
+calamine itself runs only in a child process with a memory and CPU ceiling (SheetStream, ADR 0019): it parses
+the workbook once and streams the rows here as JSON frames, each checked before use.
 """
 
 from __future__ import annotations
 
-import json
+import datetime as dt
 import re
 import struct
 import subprocess
 import sys
+import weakref
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,6 +50,7 @@ R_COLUMN = re.compile(rb' r="([A-Za-z]+)')
 RARE_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(dimension|sst)(?=[\s/>])")
 ATTR = re.compile(rb"\s(r|ref|uniqueCount)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
 DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)")
+FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[ >/]")
 
 
 class LimitExceeded(Exception):
@@ -124,7 +128,9 @@ def _central_directory_entries(handle) -> int:
     return entries
 
 
-def check_xlsx(path: Path, limits: Limits) -> None:
+def check_xlsx(path: Path, limits: Limits) -> list[str]:
+    """Refuses the workbook (LimitExceeded) or returns the names of its worksheet parts holding formula cells,
+    found on the way (calamine would read only their cached values)."""
     import zipfile
 
     with open(path, "rb") as handle:
@@ -149,14 +155,18 @@ def check_xlsx(path: Path, limits: Limits) -> None:
                     size=declared // MB, limit=limits.max_unzipped_bytes // MB
                 )
             )
+        formulas = []
         for member in members:
             try:
-                _check_member(handle, member, limits)
+                if _check_member(handle, member, limits):
+                    formulas.append(member.filename)
             except (OSError, ValueError, OverflowError, EOFError, struct.error) as exc:
                 raise _damaged() from exc
+        return formulas
 
 
-def _check_member(handle, member, limits: Limits) -> None:
+def _check_member(handle, member, limits: Limits) -> bool:
+    """Scans one part; True when it is a worksheet holding formula cells."""
     import zipfile
 
     if member.flag_bits & 0x1:
@@ -174,10 +184,13 @@ def _check_member(handle, member, limits: Limits) -> None:
     # calamine finds the sheet through the package's relationships, whatever its name: a part not named .xml
     # is scanned too when its content starts like XML (images and binaries do not).
     sniff = not member.filename.lower().endswith((".xml", ".rels"))
+    scanner = _XmlScanner(member.filename, limits, sniff=sniff)
     try:
-        _inflate(handle, member, _XmlScanner(member.filename, limits, sniff=sniff))
+        _inflate(handle, member, scanner)
     except _NeedsExactScan:
-        _inflate(handle, member, _XmlScanner(member.filename, limits, fast=False, sniff=sniff))
+        scanner = _XmlScanner(member.filename, limits, fast=False, sniff=sniff)
+        _inflate(handle, member, scanner)
+    return scanner.formulas
 
 
 def _inflate(handle, member, scanner: _XmlScanner | None) -> None:
@@ -258,6 +271,10 @@ class _XmlScanner:
         self.min_row = self.min_column = None
         self.max_row = self.max_column = -1
         self.where = _("工作簿的部件“{name}”").format(name=name[:80])
+        # Formula cells are looked for in the worksheet parts (as reader.py always has): a tag cut by a chunk's
+        # end is kept whole for the next chunk (feed), so the pattern sees every tag.
+        self.look_for_formulas = name.startswith("xl/worksheets/sheet") and name.endswith(".xml")
+        self.formulas = False
 
     def feed(self, data: bytes) -> None:
         if self.off:
@@ -291,6 +308,13 @@ class _XmlScanner:
         self._check()
 
     def _scan(self, text: bytes) -> None:
+        if (
+            self.look_for_formulas
+            and not self.formulas
+            and (b"<f" in text or b":f" in text)
+            and FORMULA_TAG.search(text)
+        ):
+            self.formulas = True
         if DTD.search(text):
             raise LimitExceeded(
                 _("{where}含有 DOCTYPE 或实体声明：工作簿不应包含这类内容，已拒绝。").format(where=self.where)
@@ -453,25 +477,10 @@ class _XmlScanner:
 
 # .xls -----------------------------------------------------------------------------------------------------
 
-# Runs in a fresh interpreter (no Django) under an address-space ceiling: a hostile workbook makes calamine
-# abort the child, not the worker or the web server.
-PROBE = r"""
-import json, resource, sys
-memory = int(sys.argv[2])
-resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-resource.setrlimit(resource.RLIMIT_CPU, (120, 120))
-import python_calamine as calamine
-workbook = calamine.CalamineWorkbook.from_path(sys.argv[1])
-sheets = [m for m in workbook.sheets_metadata if m.typ == calamine.SheetTypeEnum.WorkSheet]
-extent = []
-for index in range(len(sheets)):
-    sheet = workbook.get_sheet_by_index(index)
-    extent.append([sheet.height, sheet.width])
-print(json.dumps(extent))
-"""
-
 
 def check_xls(path: Path, limits: Limits) -> None:
+    """An .xls is parsed whole as soon as calamine opens it: bounded by its size here, then opened only in the
+    guard's child (SheetStream), under a memory ceiling."""
     size = path.stat().st_size
     if size > limits.max_unzipped_bytes:
         raise LimitExceeded(
@@ -479,50 +488,252 @@ def check_xls(path: Path, limits: Limits) -> None:
                 size=size // MB, limit=limits.max_unzipped_bytes // MB
             )
         )
-    probe(path, limits)
 
 
-def probe(path: Path, limits: Limits) -> None:
-    """Open the workbook with calamine in a child process first; refuse it if the child does not survive.
+# The child: one process opens and parses the workbook, once ----------------------------------------------
 
-    Always for .xls; for .xlsx as well unless EMIS_IMPORT_PROBE_XLSX is off, as a second line behind the
-    scan above (whatever calamine fault the scan does not foresee then costs a child, not the worker)."""
-    finish_probe(start_probe(path, limits), limits)
-
-
-def start_probe(path: Path, limits: Limits) -> subprocess.Popen:
-    """The probe's child, started: the caller runs its own scan meanwhile (on another core) and then calls
-    finish_probe, or stop_probe when its scan refused the file. The child is bounded by its own limits, so
-    it may read a file the scan has not passed yet."""
-    return subprocess.Popen(  # noqa: S603 (our own interpreter and code; the path is an argument, not code)
-        [sys.executable, "-I", "-c", PROBE, str(path), str(limits.probe_memory_bytes)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
+CHILD_SOURCE = (Path(__file__).with_name("sheetchild.py")).read_text(encoding="utf-8")
+# The frames' bounds (emis.core.imports.sheetchild writes them): a longer line is refused unread.
+MAX_FRAME_BYTES = 64 << 20
+META_TIMEOUT_SECONDS = 300
+PIPE_BYTES = 4 << 20
+CHILD_CPU_SECONDS = 120  # CPU time: a child waiting for the worker to take its rows spends none
+PLAIN_CELLS = frozenset((str, int, float, bool, type(None)))
+NON_FINITE = frozenset(("nan", "inf", "-inf"))
 
 
-def stop_probe(child: subprocess.Popen) -> None:
-    child.kill()
-    child.communicate()
+def _microseconds(text: str) -> dt.timedelta:
+    if not text.lstrip("-").isdigit() or len(text) > 24:
+        raise ValueError(text)
+    return dt.timedelta(microseconds=int(text))
 
 
-def finish_probe(child: subprocess.Popen, limits: Limits) -> None:
+def _non_finite(text: str) -> float:
+    if text not in NON_FINITE:
+        raise ValueError(text)
+    return float(text)
+
+
+CELL_DECODERS = {
+    "d": dt.date.fromisoformat,
+    "dt": dt.datetime.fromisoformat,
+    "t": dt.time.fromisoformat,
+    "td": _microseconds,
+    "f": _non_finite,
+    "s": str,
+}
+
+
+class MalformedStream(LimitExceeded):
+    """The child wrote something that is not a well-formed frame: the file is refused, nothing is taken from it."""
+
+
+def _malformed() -> MalformedStream:
+    return MalformedStream(_("读取工作簿的子进程返回了无法识别的数据，已拒绝该文件。"))
+
+
+def decode_cell(tag, text):
+    """A tagged cell of a "rows" frame (sheetchild.tagged), as calamine gave it to the child."""
+    decoder = CELL_DECODERS.get(tag) if tag.__class__ is str else None
+    if decoder is None or text.__class__ is not str or len(text) > 64 and tag != "s":
+        raise _malformed()
     try:
-        stdout, stderr = child.communicate(timeout=300)
-    except subprocess.TimeoutExpired as exc:
-        stop_probe(child)
-        raise LimitExceeded(_("读取工作簿超时：文件过大或结构异常。")) from exc
-    done = subprocess.CompletedProcess(child.args, child.returncode, stdout, stderr)
-    if done.returncode < 0 or b"memory allocation" in done.stderr or b"MemoryError" in done.stderr:
-        # Killed by a signal: calamine aborted on a failed allocation, or the CPU limit ran out.
-        raise LimitExceeded(_("读取工作簿时超出内存上限：文件过大或结构异常，已拒绝。"))
-    if done.returncode != 0:
-        if b"ModuleNotFoundError" in done.stderr:
-            raise RuntimeError(f"the workbook probe cannot start: {done.stderr[-300:]!r}")
-        raise LimitExceeded(_("无法读取工作簿：文件已损坏或上传不完整。"))
+        return decoder(text)
+    except (ValueError, OverflowError) as exc:
+        raise _malformed() from exc
+
+
+def _widen_pipe(pipe) -> None:
+    """Room in the pipe for a few frames (64 KB by default on Linux): the child writes ahead while the worker is
+    busy, and the two are not woken for every 64 KB (on a machine whose other core is taken, each wake-up waits
+    for a time slice)."""
+    import fcntl
+
     try:
-        extent = json.loads(done.stdout)
-    except ValueError as exc:
-        raise _damaged() from exc
-    for rows, columns in extent:
-        check_extent(limits, int(rows), int(columns), _("工作表"))
+        limit = int(Path("/proc/sys/fs/pipe-max-size").read_text())
+        fcntl.fcntl(pipe.fileno(), fcntl.F_SETPIPE_SZ, min(limit, PIPE_BYTES))
+    except (OSError, ValueError, AttributeError):  # another system, or a lower limit: the default pipe works too
+        pass
+
+
+def _end_child(child: subprocess.Popen, stderr) -> None:
+    if child.poll() is None:
+        child.kill()
+    child.wait()
+    if child.stdout is not None:
+        child.stdout.close()
+    stderr.close()
+
+
+class SheetStream:
+    """The workbook opened and parsed once, in a child process under resource limits (address space, CPU), its
+    rows streamed to this process as JSON frames (emis.core.imports.sheetchild) and read lazily: the child parses
+    ahead while this process checks and writes the rows already read, on the other core.
+
+    Every frame is checked before anything in it is used (shape, types, row numbers within the extent the
+    child declared and this process accepted, cell counts); a child that dies, is killed by its limits or
+    writes anything else makes the file refused, at whatever row, so the import writing it rolls back."""
+
+    def __init__(self, path: Path, file_format: str, limits: Limits):
+        import tempfile
+
+        self.limits = limits
+        # stderr to a file, not a pipe: a child writing much there could never block on it while this
+        # process waits for its rows.
+        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 (closed in stop)
+        self.child = subprocess.Popen(  # noqa: S603 (our own interpreter and code; the path is an argument)
+            [
+                sys.executable,
+                "-I",
+                "-c",
+                CHILD_SOURCE,
+                str(path),
+                str(limits.probe_memory_bytes),
+                file_format,
+                str(CHILD_CPU_SECONDS),
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=self._stderr,
+            bufsize=1 << 20,
+        )
+        self.height = self.width = 0
+        _widen_pipe(self.child.stdout)
+        # However the stream is left (rows never asked for, an iterator dropped half way), the child ends with it.
+        self._finalizer = weakref.finalize(self, _end_child, self.child, self._stderr)
+
+    def stop(self) -> None:
+        """End the child (killed when still running) and release its pipe and file; safe to call again."""
+        self._finalizer()
+
+    def _frame(self):
+        line = self.child.stdout.readline(MAX_FRAME_BYTES + 1)
+        if not line:
+            return None
+        if len(line) > MAX_FRAME_BYTES or not line.endswith(b"\n"):
+            raise _malformed()
+        import orjson
+
+        try:
+            frame = orjson.loads(line)
+        except orjson.JSONDecodeError as exc:
+            raise _malformed() from exc
+        if frame.__class__ is not list or not frame or frame[0] not in ("meta", "rows", "end"):
+            raise _malformed()
+        return frame
+
+    def _failure(self) -> Exception:
+        """Why the child stopped writing before its last frame."""
+        try:
+            self.child.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.child.kill()
+            self.child.wait()
+        self._stderr.seek(0)
+        stderr = self._stderr.read()
+        if self.child.returncode < 0 or b"memory allocation" in stderr or b"MemoryError" in stderr:
+            # Killed by a signal: calamine aborted on a failed allocation, or the CPU limit ran out.
+            return LimitExceeded(_("读取工作簿时超出内存上限：文件过大或结构异常，已拒绝。"))
+        if b"ModuleNotFoundError" in stderr:
+            return RuntimeError(f"the workbook reader cannot start: {stderr[-300:]!r}")
+        if self.child.returncode == 0:
+            return _malformed()  # ended cleanly without its last frame
+        return LimitExceeded(_("无法读取工作簿：文件已损坏或上传不完整。"))
+
+    def meta(self) -> dict:
+        """The workbook's shape, once the child has parsed it: every worksheet's extent is checked here against
+        the limits (as the probe did) before any row is read."""
+        import select
+
+        ready, _w, _x = select.select([self.child.stdout], [], [], META_TIMEOUT_SECONDS)
+        if not ready:
+            self.stop()
+            raise LimitExceeded(_("读取工作簿超时：文件过大或结构异常。"))
+        frame = self._frame()
+        if frame is None:
+            raise self._failure()
+        if frame[0] != "meta" or len(frame) != 2 or frame[1].__class__ is not dict:
+            raise _malformed()
+        meta = frame[1]
+        extents = meta.get("extents")
+        if extents.__class__ is not list:
+            raise _malformed()
+        for extent in extents:
+            if extent.__class__ is not list or len(extent) != 2 or any(n.__class__ is not int or n < 0 for n in extent):
+                raise _malformed()
+            check_extent(self.limits, extent[0], extent[1], _("工作表"))
+        if meta.get("hidden").__class__ is not list or not all(n.__class__ is str for n in meta["hidden"]):
+            raise _malformed()
+        if meta.get("worksheets").__class__ is not int or meta["worksheets"] != len(extents):
+            raise _malformed()
+        if extents and not meta["hidden"] and meta["worksheets"] == 1:
+            header = meta.get("header")
+            if (
+                meta.get("merged_header").__class__ is not bool
+                or meta.get("merged").__class__ is not bool
+                or meta.get("sheet").__class__ is not str
+                or meta.get("total_height").__class__ is not int
+                or not (header is None or header.__class__ is list)
+                or (header is not None and not all(h is None or h.__class__ is str for h in header))
+                or (header is not None and len(header) > extents[0][1])
+            ):
+                raise _malformed()
+            self.height, self.width = extents[0]
+        return meta
+
+    def rows(self):
+        """(row number, cells) of every data row, read frame by frame as the caller asks for them; the child is
+        stopped however the caller ends (exhausted, an exception, or closing the iterator early)."""
+        try:
+            yield from self._rows()
+        finally:
+            self.stop()
+
+    def _rows(self):
+        last, count, allowed = 1, 0, PLAIN_CELLS.issuperset
+        height, width = self.height, self.width
+        while True:
+            frame = self._frame()
+            if frame is None:
+                raise self._failure()
+            if frame[0] == "end":
+                if len(frame) != 2 or frame[1] != count or self._frame() is not None:
+                    raise _malformed()
+                self.child.wait()
+                if self.child.returncode != 0:
+                    raise self._failure()
+                return
+            if frame[0] != "rows" or len(frame) != 3:
+                raise _malformed()
+            items, typed = frame[1], frame[2]
+            if items.__class__ is not list or typed.__class__ is not list:
+                raise _malformed()
+            for item in items:
+                if item.__class__ is not list or len(item) != 2:
+                    raise _malformed()
+                number, cells = item
+                if (
+                    number.__class__ is not int
+                    or not last < number <= height + 1
+                    or cells.__class__ is not list
+                    or len(cells) > width
+                    or not allowed(map(type, cells))
+                ):
+                    raise _malformed()
+                last = number
+            for entry in typed:
+                if entry.__class__ is not list or len(entry) != 4:
+                    raise _malformed()
+                index, column, tag, text = entry
+                if (
+                    index.__class__ is not int
+                    or column.__class__ is not int
+                    or not 0 <= index < len(items)
+                    or not 0 <= column < len(items[index][1])
+                    or items[index][1][column] is not None
+                ):
+                    raise _malformed()
+                items[index][1][column] = decode_cell(tag, text)
+            count += len(items)
+            for number, cells in items:
+                yield number, cells

@@ -107,27 +107,33 @@ def open_table(path: str | Path, filename: str | None = None, *, max_rows: int |
         head = handle.read(8192)
     file_format = sniff_format(head, filename)
     limits = guard.Limits.from_settings()
+    # A workbook is parsed once, in the guard's child (guard.SheetStream), which streams its rows here; only an
+    # .xlsx with the child switched off (EMIS_IMPORT_PROBE_XLSX) is opened in this process, after the scan.
+    stream = None
     try:
-        if file_format == "xlsx":
-            # The probe's child and the archive scan read the file side by side (two cores); nothing here opens
-            # the workbook before both have passed it.
-            child = guard.start_probe(path, limits) if limits.probe_xlsx else None
-            try:
-                guard.check_xlsx(path, limits)
-            except BaseException:
-                if child is not None:
-                    guard.stop_probe(child)
-                raise
-            if child is not None:
-                guard.finish_probe(child, limits)
-        elif file_format == "xls":
-            guard.check_xls(path, limits)
-    except guard.LimitExceeded as exc:
-        raise FileRejected(_("文件“{name}”被拒绝：{reason}").format(name=filename, reason=exc)) from None
-    if file_format == "csv":
-        table = _open_csv(path, limits)
-    else:
-        table = _open_workbook(path, file_format, filename)
+        try:
+            if file_format == "xls":
+                guard.check_xls(path, limits)
+            if _streamed(file_format, limits):
+                stream = guard.SheetStream(path, file_format, limits)
+            formulas = None
+            if file_format == "xlsx":
+                # The child and the archive scan read the file side by side (two cores); nothing of the child's is
+                # read before the scan has passed the file.
+                formulas = guard.check_xlsx(path, limits)
+            meta = stream.meta() if stream is not None else None
+        except guard.LimitExceeded as exc:
+            raise FileRejected(_("文件“{name}”被拒绝：{reason}").format(name=filename, reason=exc)) from None
+        if file_format == "csv":
+            table = _open_csv(path, limits)
+        elif stream is not None:
+            table = _open_streamed(stream, meta, file_format, formulas, filename)
+        else:
+            table = _open_workbook(path, file_format, filename, formulas)
+    except BaseException:
+        if stream is not None:
+            stream.stop()
+        raise
     if max_rows is not None:
         table.rows = _limit_rows(table.rows, max_rows)
     return table
@@ -226,7 +232,7 @@ def _reraise_unless_parser_failure(exc: BaseException) -> None:
     raise exc
 
 
-def _open_workbook(path: Path, file_format: str, filename: str) -> TableFile:
+def _open_workbook(path: Path, file_format: str, filename: str, formulas: list | None = None) -> TableFile:
     try:
         workbook = calamine.CalamineWorkbook.from_path(str(path))
     except (calamine.CalamineError, calamine.ZipError, calamine.XmlError, OSError, ValueError) as exc:
@@ -248,7 +254,8 @@ def _open_workbook(path: Path, file_format: str, filename: str) -> TableFile:
         raise FileRejected(_("工作簿有 {n} 个工作表：请只保留一个要导入的工作表。").format(n=len(visible)))
     if file_format == "xlsx":
         try:
-            if _xlsx_formula_sheets(path):
+            # The scan found them on its way (guard.check_xlsx); read here only when it did not run.
+            if formulas if formulas is not None else _xlsx_formula_sheets(path):
                 raise FileRejected(_("工作表含有公式单元格：请先“复制—选择性粘贴为数值”后再上传。"))
         except zipfile.BadZipFile as exc:
             raise FileRejected(_("无法读取文件“{name}”：文件已损坏或上传不完整。").format(name=filename)) from exc
@@ -287,6 +294,53 @@ def _open_workbook(path: Path, file_format: str, filename: str) -> TableFile:
         sheet_name=sheet.name,
         warnings=warnings,
         total_hint=max(0, sheet.total_height - 1),
+    )
+
+
+def _streamed(file_format: str, limits: guard.Limits) -> bool:
+    return file_format == "xls" or (file_format == "xlsx" and limits.probe_xlsx)
+
+
+def _open_streamed(
+    stream: guard.SheetStream, meta: dict, file_format: str, formulas: list | None, filename: str
+) -> TableFile:
+    """The checks of _open_workbook, on the shape the child reported (and the formula cells the scan found in an
+    .xlsx); the rows come from the child's stream."""
+    if meta["hidden"]:
+        raise FileRejected(
+            _("工作簿含有隐藏的工作表（{names}）：隐藏的数据不会被导入，请删除或取消隐藏后再上传。").format(
+                names="、".join(meta["hidden"])
+            )
+        )
+    if not meta["worksheets"]:
+        raise FileRejected(_("工作簿中没有工作表。"))
+    if meta["worksheets"] > 1:
+        raise FileRejected(_("工作簿有 {n} 个工作表：请只保留一个要导入的工作表。").format(n=meta["worksheets"]))
+    if formulas:
+        raise FileRejected(_("工作表含有公式单元格：请先“复制—选择性粘贴为数值”后再上传。"))
+    if meta["merged_header"]:
+        raise FileRejected(_("表头（第1行）含有合并单元格：请取消合并，每列一个列名。"))
+    if meta["header"] is None:
+        raise FileRejected(_("工作表“{sheet}”没有内容。").format(sheet=meta["sheet"]))
+    headers = [_clean_header(h) for h in meta["header"]]
+    _check_headers(headers)
+    warnings = []
+    if meta["merged"]:
+        warnings.append(_("数据区含有合并单元格，合并区域只有左上角单元格有值。"))
+
+    def rows() -> Iterator[tuple[int, list]]:
+        try:
+            yield from stream.rows()
+        except guard.LimitExceeded as exc:
+            raise FileRejected(_("文件“{name}”被拒绝：{reason}").format(name=filename, reason=exc)) from None
+
+    return TableFile(
+        file_format,
+        headers,
+        rows(),
+        sheet_name=meta["sheet"],
+        warnings=warnings,
+        total_hint=max(0, meta["total_height"] - 1),
     )
 
 
