@@ -112,6 +112,36 @@ def id_for(birth: dt.date, gender: str, area: str = COUNTY_CODE, sequence: int |
     return make_id_number(area, birth, sequence if sequence is not None else next_sequence(), gender)
 
 
+# A pupil roster's header and rows as the offices' workbooks hold them (the import tests).
+ROSTER_HEADER = ["学校标识码", "年级", "班级", "姓名", "性别", "出生日期", "身份证件号", "户籍乡镇代码"]
+ROSTER_BIRTH = dt.date(2018, 3, 4)
+
+
+def roster_row(
+    n: int,
+    *,
+    birth: dt.date = ROSTER_BIRTH,
+    township: str = "421224100",
+    name: str | None = None,
+    gender: str = GENDER_MALE,
+    birth_cell=None,
+) -> list:
+    """Row ``n`` of a roster: a first-grade pupil of school 2142000101 with a valid ID number; the birth date as ISO
+    text unless ``birth_cell`` gives the cell (a date, a number, bad text)."""
+    id_number = id_for(birth, gender, sequence=800 + 2 * n)
+    cell = birth.isoformat() if birth_cell is None else birth_cell
+    return [
+        "2142000101",
+        "一年级",
+        "1班",
+        name or f"新生{n}号",
+        "男" if gender == GENDER_MALE else "女",
+        cell,
+        id_number,
+        township,
+    ]
+
+
 def make_division(code: str, name: str, level: str, parent=None):
     from emis.orgs.models import Division
 

@@ -16,7 +16,7 @@ import pytest
 import xlsxwriter
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from emis.common.idnumbers import GENDER_FEMALE, GENDER_MALE
+from emis.common.idnumbers import GENDER_FEMALE
 from emis.core.access import Role
 from emis.core.imports import service
 from emis.core.imports.engine import run_import
@@ -24,34 +24,12 @@ from emis.core.imports.reader import FileRejected, open_table
 from emis.core.imports.registry import get_spec
 from emis.core.models import ImportStatus, ObjectChange
 from emis.students.models import Student
-from emis.testing import id_for, make_student
+from emis.testing import ROSTER_BIRTH, ROSTER_HEADER, make_student, roster_row
 
-HEADER = ["学校标识码", "年级", "班级", "姓名", "性别", "出生日期", "身份证件号", "户籍乡镇代码"]
+HEADER = ROSTER_HEADER
 ENGLISH = ["school_code", "grade", "class", "name", "gender", "birth_date", "id_number", "township code"]
-BIRTH = dt.date(2018, 3, 4)
-
-
-def pupil(
-    n: int,
-    *,
-    birth: dt.date = BIRTH,
-    township: str = "421224100",
-    name: str | None = None,
-    gender: str = GENDER_MALE,
-    birth_cell=None,
-) -> list:
-    id_number = id_for(birth, gender, sequence=800 + 2 * n)
-    cell = birth.isoformat() if birth_cell is None else birth_cell
-    return [
-        "2142000101",
-        "一年级",
-        "1班",
-        name or f"新生{n}号",
-        "男" if gender == GENDER_MALE else "女",
-        cell,
-        id_number,
-        township,
-    ]
+BIRTH = ROSTER_BIRTH
+pupil = roster_row
 
 
 def xlsx_bytes(

@@ -28,7 +28,7 @@ from emis.core.imports.reader import FileRejected, open_table
 from emis.core.imports.registry import get_spec
 from emis.core.models import ImportStatus, ObjectChange
 from emis.students.models import Enrollment, SchoolClass, Student
-from emis.testing import id_for
+from emis.testing import ROSTER_BIRTH, ROSTER_HEADER, roster_row
 
 # A child that writes the bytes of the file it is given, then ends as the test says (argv: path, memory, format, cpu).
 ECHO = """
@@ -292,21 +292,12 @@ def test_a_stream_left_half_read_ends_its_child(echo_child, monkeypatch, how):
 
 # Imports through the stream ---------------------------------------------------------------------------------
 
-HEADER = ["学校标识码", "年级", "班级", "姓名", "性别", "出生日期", "身份证件号", "户籍乡镇代码"]
+HEADER = ROSTER_HEADER
 
 
 def pupil(n: int, *, gender: str = GENDER_MALE, name: str | None = None) -> list:
-    birth = dt.date(2018, 3, 4)
-    return [
-        "2142000101",
-        "一年级",
-        "1班",
-        name or f"新生{n}号",
-        "男" if gender == GENDER_MALE else "女",
-        birth,
-        id_for(birth, gender, sequence=800 + 2 * n),
-        "421224100",
-    ]
+    """A roster row whose birth date is a date cell (the stream carries it tagged)."""
+    return roster_row(n, gender=gender, name=name, birth_cell=ROSTER_BIRTH)
 
 
 def child_frames(path) -> list[bytes]:
