@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -25,7 +26,7 @@ from emis.orgs.selectors import requested_school_year
 from . import services
 from .annual.annex import XLSX_CONTENT_TYPE
 from .annual.selectors import default_baseline, is_baseline, school_years
-from .annual.services import DraftFiles, draft_job
+from .annual.services import DraftFiles, draft_job, drafted_files
 from .annual.word import DOCX_CONTENT_TYPE
 from .forms import AnnualReportUploadForm
 from .selectors import annual_reports, annual_review, may_edit_annual_report, report_area
@@ -53,13 +54,21 @@ def _query(year: SchoolYear, baseline: int | None) -> str:
     return f"?year={year.start_year}&baseline={baseline or 'none'}"
 
 
+def _version(job) -> str:
+    return "&" + urlencode({"v": job.version}) if job.version else ""
+
+
 def _draft_files(request) -> tuple[DraftFiles | None, str]:
     """The finished draft of the requested year and baseline (None while its job runs), and the page's query."""
     year = requested_school_year(request)
     if year is None:
         raise Http404("no school year")
     baseline = _baseline(request, year)
-    return draft_job(request.user, year.start_year, baseline).files, _query(year, baseline)
+    # The draft the page showed (its link names the data's version), even if the data changed since; else today's.
+    files = drafted_files(request.user, year.start_year, baseline, request.GET.get("v", ""))
+    if files is None:
+        files = draft_job(request.user, year.start_year, baseline).files
+    return files, _query(year, baseline)
 
 
 def _page(request, *, year: SchoolYear | None = None, form: AnnualReportUploadForm | None = None):
@@ -93,8 +102,8 @@ def _page(request, *, year: SchoolYear | None = None, form: AnnualReportUploadFo
             reports=review.reports,
             form=form,
             history=review.history,
-            draft_url=reverse("reports:annual_draft") + query,
-            annex_url=reverse("reports:annual_annex") + query,
+            draft_url=reverse("reports:annual_draft") + query + _version(job),
+            annex_url=reverse("reports:annual_annex") + query + _version(job),
         )
     return render(request, "reports/annual.html", context)
 

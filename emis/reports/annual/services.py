@@ -66,6 +66,9 @@ class DraftJob:
     step: int = 0  # while running: the step under way, 1 to len(STEPS)
     error: str = ""  # when failed: the exception's class name
     files: DraftFiles | None = None
+    # The data's version the draft was drafted from (data_version): its download link names it, so that the draft
+    # shown is the draft downloaded even when an import has changed the data since.
+    version: str = ""
 
     @property
     def steps(self) -> int:
@@ -87,9 +90,11 @@ class DraftJob:
         return _("生成草稿时出错：{error}。请重新生成；如仍出错，请联系系统管理员。").format(error=self.error)
 
 
-def draft_key(user, year: int, baseline: int | None) -> str:
+def draft_key(user, year: int, baseline: int | None, version: str | None = None) -> str:
+    """The cache key of the user's draft drafted from ``version`` of the data (the current one by default)."""
     scope = repr(access.scope_of(user))
-    basis = repr((user.pk, user.role, scope, year, baseline, get_language(), data_version(), get_rules()))
+    version = data_version() if version is None else version
+    basis = repr((user.pk, user.role, scope, year, baseline, get_language(), version, get_rules()))
     return "emis:annual-draft:" + hashlib.sha256(basis.encode()).hexdigest()
 
 
@@ -100,10 +105,11 @@ def _job_key(key: str) -> str:
 def draft_job(user, year: int, baseline: int | None, *, retry: bool = False) -> DraftJob:
     """The draft of `year` in the user's scope compared with `baseline`, or the job drafting it. Queues the job
     when there is none (or, with `retry`, when the last one failed)."""
-    key = draft_key(user, year, baseline)
+    version = data_version()
+    key = draft_key(user, year, baseline, version)
     files = cache.get(key)
     if files is not None:
-        return DraftJob(DONE, files=files)
+        return DraftJob(DONE, files=files, version=version)
     job_key = _job_key(key)
     state = cache.get(job_key)
     if state is not None and retry and state["state"] == FAILED:
@@ -114,9 +120,17 @@ def draft_job(user, year: int, baseline: int | None, *, retry: bool = False) -> 
         # A backend that runs tasks at once (the tests' immediate backend) has finished it by now.
         files = cache.get(key)
         if files is not None:
-            return DraftJob(DONE, files=files)
+            return DraftJob(DONE, files=files, version=version)
         state = cache.get(job_key)
     return DraftJob(**(state or {"state": QUEUED}))
+
+
+def drafted_files(user, year: int, baseline: int | None, version: str) -> DraftFiles | None:
+    """The user's draft drafted from ``version`` of the data while it is cached, else None. The key is the user's
+    own (their id, role and scope are in it): a version copied from another user's link finds nothing."""
+    if not version or len(version) > 200:
+        return None
+    return cache.get(draft_key(user, year, baseline, version))
 
 
 def _enqueue(user, year: int, baseline: int | None, key: str) -> None:

@@ -203,6 +203,37 @@ def test_the_draft_is_kept_until_the_data_changes(county, monkeypatch):
     assert first != again  # the new kindergarten is counted
 
 
+def test_the_page_link_downloads_the_draft_it_showed_after_the_data_changed(county, monkeypatch):
+    """An import committed between the page and the click changes the data's version: the page's link still
+    downloads the draft the page showed (no second drafting, no redirect back to a new job), for that user only."""
+    from emis.reports.annual import services
+    from emis.testing import make_school
+
+    built = []
+    real = services.annual_draft
+
+    def counting(*args, **kwargs):
+        built.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(services, "annual_draft", counting)
+    client = client_for(county.users[Role.ADMIN])
+    page = client.get(PAGE)
+    draft_url, annex_url = page.context["draft_url"], page.context["annex_url"]
+    assert "&v=" in draft_url and "&v=" in annex_url and len(built) == 1
+    make_school("1142000997", "又一所幼儿园", "kindergarten", county.township_a)  # the data change
+    response = client.get(draft_url)
+    assert response.status_code == 200 and response.content[:2] == b"PK"
+    assert client.get(annex_url).content[:2] == b"PK"
+    assert len(built) == 1  # the draft shown, not a new one
+    # Another user's copy of the link: their own draft of today's data (their scope), never the admin's.
+    township = client_for(county.users[Role.TOWNSHIP]).get(draft_url)
+    assert Document(io.BytesIO(township.content)).paragraphs[0].text == "通羊镇2024年度工作报告"
+    assert len(built) == 2
+    # Without the version, the download is of today's data: drafted again.
+    assert client.get(DRAFT, {"year": "2024"}).status_code == 200 and len(built) == 3
+
+
 def test_unknown_year_or_baseline_is_404(county):
     client = client_for(county.users[Role.LEADER])
     assert client.get(PAGE, {"year": "1999"}).status_code == 404
