@@ -179,18 +179,25 @@ def test_page_shows_the_draft_in_every_scope(county):
         assert ('data-testid="annual-upload-form"' in page) is (role == Role.ADMIN), role
 
 
-def test_the_draft_is_kept_until_the_data_changes(county, monkeypatch):
+@pytest.fixture
+def built(monkeypatch) -> list:
+    """The drafts drafted during the test (one entry per call of annual_draft)."""
     from emis.reports.annual import services
-    from emis.testing import make_school
 
-    built = []
+    calls = []
     real = services.annual_draft
 
     def counting(*args, **kwargs):
-        built.append(args)
+        calls.append(args)
         return real(*args, **kwargs)
 
     monkeypatch.setattr(services, "annual_draft", counting)
+    return calls
+
+
+def test_the_draft_is_kept_until_the_data_changes(county, built):
+    from emis.testing import make_school
+
     client = client_for(county.users[Role.ADMIN])
     first = client.get(PAGE).content.decode()
     assert client.get(PAGE).status_code == 200 and client.get(DRAFT).status_code == 200
@@ -203,20 +210,11 @@ def test_the_draft_is_kept_until_the_data_changes(county, monkeypatch):
     assert first != again  # the new kindergarten is counted
 
 
-def test_the_page_link_downloads_the_draft_it_showed_after_the_data_changed(county, monkeypatch):
+def test_the_page_link_downloads_the_draft_it_showed_after_the_data_changed(county, built):
     """An import committed between the page and the click changes the data's version: the page's link still
     downloads the draft the page showed (no second drafting, no redirect back to a new job), for that user only."""
-    from emis.reports.annual import services
     from emis.testing import make_school
 
-    built = []
-    real = services.annual_draft
-
-    def counting(*args, **kwargs):
-        built.append(args)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(services, "annual_draft", counting)
     client = client_for(county.users[Role.ADMIN])
     page = client.get(PAGE)
     draft_url, annex_url = page.context["draft_url"], page.context["annex_url"]
