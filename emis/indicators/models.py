@@ -43,7 +43,9 @@ class IndicatorSnapshot(RegistryModel):
     division_code = models.CharField(_("统计范围区划代码"), max_length=12)
     version = models.PositiveIntegerField(_("版本"), default=1)
     data_version = models.CharField(
-        _("数据版本"), max_length=64, help_text=_("发布时最后一条变更记录的编号与各表行数，用于说明快照对应的数据。")
+        _("数据版本"),
+        max_length=64,
+        help_text=_("发布时最后一条变更记录的编号与指标定义的版本，用于说明快照对应的数据。"),
     )
     values = models.JSONField(_("指标值"), encoder=DjangoJSONEncoder)
     published_by = models.ForeignKey(

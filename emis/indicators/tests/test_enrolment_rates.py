@@ -28,6 +28,7 @@ from emis.indicators.selectors import trend, year_figures
 from emis.indicators.services import data_version, definitions_version, snapshot_publish
 from emis.population.models import OutsideEnrollment
 from emis.students.models import Enrollment
+from emis.students.services import enrollment_change_status
 from emis.testing import id_for, make_population, make_student
 
 from .county import born
@@ -289,3 +290,17 @@ def test_the_dashboard_shows_both_figures_each_with_its_formula(ic):
     # A school's account has no register to compare: no such section.
     school = client_for(ic.users["school_p1"]).get("/indicators/", {"year": 2020}).content.decode()
     assert 'data-testid="enrolment-rates"' not in school
+
+
+def test_the_data_version_moves_with_any_recorded_write_and_reads_one_index(ic, django_assert_num_queries):
+    """The version is the last change record (every write path leaves one: tests/test_write_paths.py). Reading it is
+    one query, whatever the size of the rolls: it counts no table (the annual report's polls read it)."""
+    with django_assert_num_queries(1):
+        before = data_version()
+    assert data_version() == before  # a read changes nothing
+    enrollment = Enrollment.objects.filter(is_current=True).select_related("student").first()
+    with audit_context():
+        enrollment_change_status(enrollment=enrollment, status="suspended", status_date=dt.date(2021, 3, 1))
+    after = data_version()
+    assert after != before
+    assert int(re.match(r"c(\d+)-", after)[1]) > int(re.match(r"c(\d+)-", before)[1])
