@@ -3,6 +3,7 @@ snapshots, through the site's own pages. Every request and every background job 
 
 from __future__ import annotations
 
+import html
 import io
 import random
 import re
@@ -249,6 +250,9 @@ class Importer:
 # --- report drafts and indicator snapshots -------------------------------------------------------------------------
 
 
+DRAFT_LINK = re.compile(r'data-testid="annual-draft" href="([^"]+)"')
+
+
 def run_drafter(user: User, until: float, drain_until: float) -> None:
     """Ask for the annual report's draft (a docx built by a worker), follow its progress, download it."""
     if not user.login():
@@ -260,22 +264,27 @@ def run_drafter(user: User, until: float, drain_until: float) -> None:
         query = f"?year={YEAR}&baseline={baselines[n % 2]}"
         n += 1
         job = user.record.job(kind="report draft", id=f"{user.label}#{n}", started=time.monotonic())
-        if user.get("draft page", "/reports/annual/" + query + "&retry=1") is None:
+        page = user.get("draft page", "/reports/annual/" + query + "&retry=1")
+        if page is None:
             job["state"] = "request failed"
             continue
-        while time.monotonic() < drain_until:
+        # As a user does: follow the progress until the page shows the draft, then click its download link, which
+        # names the data's version the draft was drafted from (an import committed between the page and the click
+        # still downloads that draft). Data changed before the page was shown is drafted again: keep following.
+        link = DRAFT_LINK.search(page.text)
+        while link is None and time.monotonic() < drain_until:
             response = user.get("draft poll", "/reports/annual/" + query, headers={"HX-Request": "true"})
-            if response is not None and response.headers.get("HX-Refresh"):
-                break
             if response is not None and "生成草稿时出错" in response.text:
                 job["state"] = "failed"
                 break
+            if response is not None and response.headers.get("HX-Refresh"):
+                page = user.get("draft page", "/reports/annual/" + query)
+                link = DRAFT_LINK.search(page.text) if page is not None else None
+                continue
             time.sleep(0.5)
-        else:
-            continue  # left without a state: counted as lost
-        if job.get("state") == "failed":
-            continue
-        response = user.get("draft download", "/reports/annual/draft/" + query)
+        if link is None:
+            continue  # failed, or left without a state: counted as lost
+        response = user.get("draft download", html.unescape(link[1]))
         ok = response is not None and response.content[:2] == b"PK"
         job["state"], job["seconds"] = ("done" if ok else "bad file"), time.monotonic() - job["started"]
 
