@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from emis.common.idnumbers import GENDER_FEMALE, GENDER_MALE, id_check_digit, make_id_number, mask_id_number
+from emis.core import counts
 from emis.core.access import Role
 from emis.core.models import ObjectChange
 from emis.orgs.models import Division, School, SchoolEvent, SchoolYear
@@ -173,6 +174,34 @@ def test_a_list_above_the_exact_count_limit_shows_the_planners_estimate_on_postg
     assert "共 35 条" in client.get(url).content.decode()
 
 
+def test_a_page_past_the_rows_an_estimate_promised_shows_the_last_page_there_is(
+    many_students, login, settings, monkeypatch
+):
+    """An estimate above the rows there are (the planner's guess of a search can be half again the matches) would
+    leave its last pages empty: such a page counts exactly and shows the real last page, with the exact count."""
+    client = login(Role.LEADER)
+    url = reverse("students:student_list")
+    settings.EMIS_LIST_EXACT_COUNT_LIMIT = 1
+    monkeypatch.setattr(counts, "planner_rows", lambda queryset: 1000)  # the planner overestimates: 35 pupils
+    first = client.get(url)
+    assert first.context["table"].count_estimated and "约 1,000 条" in first.content.decode()
+    assert len(names(first)) == 25
+    with CaptureQueriesContext(connection) as queries:
+        promised_last = client.get(url, {"page": 40})  # the last of the 40 pages the estimate promises
+    # Read before the next request: the captured queries are read from the connection's log, which a request clears.
+    pupil_counts = [q["sql"] for q in queries if "COUNT(" in q["sql"].upper() and 'FROM "students_student"' in q["sql"]]
+    assert len(pupil_counts) == 1  # counted once, for this page only
+    table = promised_last.context["table"]
+    assert not table.count_estimated and table.page.number == 2 and table.paginator.num_pages == 2
+    assert len(names(promised_last)) == 10 and "共 35 条" in promised_last.content.decode()
+    assert set(names(promised_last)) == set(names(client.get(url, {"page": 2, "per_page": 25})))
+    # A page inside the rows keeps the estimate and counts nothing.
+    with CaptureQueriesContext(connection) as queries:
+        second = client.get(url, {"page": 2})
+    assert second.context["table"].count_estimated and len(names(second)) == 10
+    assert not [q for q in queries if "COUNT(" in q["sql"].upper() and 'FROM "students_student"' in q["sql"]]
+
+
 def test_a_search_matching_many_shows_the_planners_estimate_on_postgresql(many_students, login, settings):
     """A search (q) has its own, lower limit (EMIS_SEARCH_EXACT_COUNT_LIMIT): above it the matches are estimated, not
     counted; the same list without a search stays exact under the list's limit."""
@@ -185,13 +214,15 @@ def test_a_search_matching_many_shows_the_planners_estimate_on_postgresql(many_s
     settings.EMIS_SEARCH_EXACT_COUNT_LIMIT = 1
     with CaptureQueriesContext(connection) as queries:
         searched = client.get(url, {"q": "xs"})  # the initials of the 30 pupils 学生00..学生29
+    # Read now: the captured queries come from the connection's log, which the next request clears.
+    counts = [q["sql"] for q in queries if "COUNT(" in q["sql"].upper()]
+    assert queries.captured_queries
     # The first page: 25 rows, or as many as an estimate below a page says there are.
     assert len(names(searched)) == min(25, searched.context["table"].paginator.count)
     listed = client.get(url)
     assert not listed.context["table"].count_estimated and "共 35 条" in listed.content.decode()
     if connection.vendor == "postgresql":
         assert searched.context["table"].count_estimated and "约 " in searched.content.decode()
-        counts = [q["sql"] for q in queries if "COUNT(" in q["sql"].upper()]
         assert not any('FROM "students_student"' in sql for sql in counts), "the search still counted its matches"
     else:
         assert "共 30 条" in searched.content.decode()

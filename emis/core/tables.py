@@ -1,6 +1,7 @@
 """Table columns shared by every domain."""
 
 import django_tables2 as tables
+from django.core.paginator import EmptyPage
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_tables2.data import TableQuerysetData
@@ -48,6 +49,20 @@ class BaseTable(tables.Table):
                 self.data._length = self._estimate
                 self.count_estimated = True
         return super().paginate(*args, per_page=per_page, **kwargs)
+
+    def settle_estimate(self) -> None:
+        """A page past the rows there are, when the count was an estimate above them (a search's estimate can be
+        half again the matches): count them exactly and show the last page there is, with the exact count. One COUNT,
+        only for such a page; the page's rows read here are the rows drawn (the queryset keeps them)."""
+        if not self.count_estimated or self.page.number == 1 or len(self.page.object_list):
+            return
+        self._estimate, self.count_estimated = 0, False
+        self.data._length = None
+        number = self.page.number
+        try:
+            self.paginate(per_page=self.paginator.per_page, page=number)
+        except EmptyPage:
+            self.page = self.paginator.page(self.paginator.num_pages)
 
     def __init__(self, *args, request=None, estimate_count=False, **kwargs):
         # estimate_count: a list page's own table, which may hold a city's or province's rows (ObjectListView): True

@@ -357,6 +357,7 @@ class ObjectListView(ModelUIView):
         per_page = settings.per_page()
         settings.apply(table)
         RequestConfig(request, paginate={"per_page": per_page}).configure(table)
+        table.settle_estimate()
         query = request.GET.copy()
         query.pop("page", None)
         sized = query.copy()
