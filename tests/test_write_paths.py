@@ -60,6 +60,7 @@ NO_LOGGED_WRITES = {
     "emis.reports.annual.services.annual_draft_run": "drafts into the cache (no row is written)",
     "emis.reports.annual.services.draft_job": "queues the drafting task; its state is in the cache",
     "emis.reports.annual.services.drafted_files": "reads (a cached draft of a given data version)",
+    "emis.reports.annual.services.version_token": "a keyed hash of the data version (the download links carry it)",
     "emis.reports.annual.services.draft_key": "a cache key",
     "emis.reports.services.validate_docx": "checks a file",
     "emis.students.services.enrollment_step": "a rule (which write an enrolment needs)",

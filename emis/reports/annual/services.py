@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.utils import translation
+from django.utils.crypto import salted_hmac
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
@@ -66,8 +67,8 @@ class DraftJob:
     step: int = 0  # while running: the step under way, 1 to len(STEPS)
     error: str = ""  # when failed: the exception's class name
     files: DraftFiles | None = None
-    # The data's version the draft was drafted from (data_version): its download link names it, so that the draft
-    # shown is the draft downloaded even when an import has changed the data since.
+    # The data's version the draft was drafted from (as a version_token): its download link names it, so that the
+    # draft shown is the draft downloaded even when an import has changed the data since.
     version: str = ""
 
     @property
@@ -90,10 +91,17 @@ class DraftJob:
         return _("生成草稿时出错：{error}。请重新生成；如仍出错，请联系系统管理员。").format(error=self.error)
 
 
+def version_token(version: str) -> str:
+    """The data version as the download links carry it: opaque, since the version is the deployment's last change
+    record, a counter of every county's and school's writes that a school's account has no business reading."""
+    return salted_hmac("emis.reports.annual.draft-version", version).hexdigest()[:20]
+
+
 def draft_key(user, year: int, baseline: int | None, version: str | None = None) -> str:
-    """The cache key of the user's draft drafted from ``version`` of the data (the current one by default)."""
+    """The cache key of the user's draft drafted from ``version`` of the data (a version_token; the current data's
+    by default)."""
     scope = repr(access.scope_of(user))
-    version = data_version() if version is None else version
+    version = version_token(data_version()) if version is None else version
     basis = repr((user.pk, user.role, scope, year, baseline, get_language(), version, get_rules()))
     return "emis:annual-draft:" + hashlib.sha256(basis.encode()).hexdigest()
 
@@ -105,7 +113,7 @@ def _job_key(key: str) -> str:
 def draft_job(user, year: int, baseline: int | None, *, retry: bool = False) -> DraftJob:
     """The draft of `year` in the user's scope compared with `baseline`, or the job drafting it. Queues the job
     when there is none (or, with `retry`, when the last one failed)."""
-    version = data_version()
+    version = version_token(data_version())
     key = draft_key(user, year, baseline, version)
     files = cache.get(key)
     if files is not None:

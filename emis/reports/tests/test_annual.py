@@ -232,6 +232,24 @@ def test_the_page_link_downloads_the_draft_it_showed_after_the_data_changed(coun
     assert client.get(DRAFT, {"year": "2024"}).status_code == 200 and len(built) == 3
 
 
+def test_a_schools_download_link_tells_nothing_of_the_deployments_writes(county, built):
+    """The data version is the deployment's last change record, a counter of every school's and county's writes: the
+    links a school's page carries name it only as an opaque token, which still follows the data."""
+    from emis.indicators.services import data_version
+    from emis.testing import make_school
+
+    client = client_for(county.users[Role.SCHOOL])
+    last_change = ObjectChange.objects.order_by("-id").values_list("id", flat=True).first()
+    page = client.get(PAGE)
+    html = page.content.decode()
+    token = page.context["draft_url"].split("&v=")[1]
+    for secret in (data_version(), f"c{last_change}", str(last_change)):
+        assert secret not in token and secret not in html.split('data-testid="annual-draft"')[1].split(">")[0]
+    assert client.get(page.context["draft_url"]).content[:2] == b"PK"
+    make_school("1142000996", "另一所幼儿园", "kindergarten", county.township_a)  # a write elsewhere
+    assert client.get(PAGE).context["draft_url"].split("&v=")[1] != token  # the token follows the data
+
+
 def test_unknown_year_or_baseline_is_404(county):
     client = client_for(county.users[Role.LEADER])
     assert client.get(PAGE, {"year": "1999"}).status_code == 404
