@@ -253,7 +253,7 @@ EMIS_NOTIFY_WEBHOOK_URL = env_str("EMIS_NOTIFY_WEBHOOK_URL")
 # The site's address, for links in e-mails and messages.
 EMIS_SITE_URL = env_str("EMIS_SITE_URL", "http://127.0.0.1:8000")
 
-DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
+DJANGO_TABLES2_TEMPLATE = "generic/table.html"
 
 LOGGING = {
     "version": 1,

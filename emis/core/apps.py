@@ -17,6 +17,10 @@ class CoreConfig(AppConfig):
 
         checks.register(crypto.check_configuration)
 
+        from .tables import cache_cell_signatures
+
+        cache_cell_signatures()
+
         from . import registry
 
         # Every app's plugin.py registers its menu, routes, rights, import kinds and panels (emis.core.registry).
