@@ -852,3 +852,19 @@ def test_detail_page_query_count_is_bounded(url_name, county, login, django_asse
     client = login(Role.LEADER)
     with django_assert_max_num_queries(30):
         assert client.get(reverse(url_name, args=[obj.pk])).status_code == 200
+
+
+def test_a_lists_rows_are_drawn_escaped_and_an_empty_list_says_so_across_every_column(county, login):
+    """The rows are drawn by the `table_rows` tag, not django-tables2's template: a value is escaped as the template
+    escaped it, and a list with no match has one row across all its columns with the table's empty text."""
+    pupil = Student.objects.order_by("pk").first()
+    Student.objects.filter(pk=pupil.pk).update(name="<i>李</i>四")
+    client = login(Role.LEADER)
+    url = reverse("students:student_list")
+    page = client.get(url, {"q": "李</i>四"}).content.decode()
+    assert "&lt;i&gt;李&lt;/i&gt;四" in page and "<i>李</i>" not in page
+    assert re.search(r"<tbody[^>]*>(.*?)</tbody>", page, re.S).group(1).count("<tr") == 1
+    empty = client.get(url, {"q": "查无此人"}).content.decode()
+    tbody = re.search(r"<tbody[^>]*>(.*?)</tbody>", empty, re.S).group(1)
+    headers = len(re.findall(r"<th\b", empty.split("<tbody")[0].rsplit("<thead", 1)[1]))
+    assert tbody.strip() == f'<tr><td colspan="{headers}">没有符合条件的记录。</td></tr>'
