@@ -170,9 +170,15 @@ class ScopedFilterSet(django_filters.FilterSet):
         return super().filter_queryset(queryset)
 
     def search(self, queryset, name, value):
+        conditions = self.search_conditions(value)
+        return queryset.filter(reduce(or_, conditions)) if conditions else queryset
+
+    def search_conditions(self, value) -> list[Q]:
+        """What ``q`` matches, one condition per way of matching (any of them): a part of a name, the pinyin
+        initials, the full pinyin from the start. None for an empty ``q``."""
         value = (value or "").strip()
         if not value:
-            return queryset
+            return []
         conditions = [
             search.contains(field, value, indexed=field in self.indexed_search_fields) for field in self.search_fields
         ]
@@ -181,7 +187,7 @@ class ScopedFilterSet(django_filters.FilterSet):
         latin = "".join(value.lower().replace("'", " ").split())
         if self.pinyin_field and latin.isascii() and latin.isalpha() and len(latin) > 1:
             conditions.append(Q(**{f"{self.pinyin_field}__startswith": latin}))
-        return queryset.filter(reduce(or_, conditions))
+        return conditions
 
     def is_searching(self) -> bool:
         """A search (``q``) is part of the request."""
