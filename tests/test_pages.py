@@ -876,9 +876,9 @@ def test_a_search_in_several_ways_lists_exactly_its_matches_in_roster_order_with
     pages hold exactly the pupils the plain filter finds, in roster order, only those in the user's scope."""
     url = reverse("students:student_list")
     expected = list(
-        Student.objects.filter(name_initials__startswith="xs").order_by("name_sort", "name", "id").values_list(
-            "name", flat=True
-        )
+        Student.objects.filter(name_initials__startswith="xs")
+        .order_by("name_sort", "name", "id")
+        .values_list("name", flat=True)
     )
     assert len(expected) == 30
     client = login(Role.LEADER)
