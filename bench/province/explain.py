@@ -62,10 +62,13 @@ def main() -> None:
                 client.get(path, params or {})
             # Only reads can be explained; a COMMIT (the session's write) is named with its time.
             queries = captured.captured_queries
+            def is_read(sql: str) -> bool:
+                return sql.lstrip().upper().startswith(("SELECT", "WITH "))
+
             for q in queries:
-                if not q["sql"].lstrip().upper().startswith("SELECT"):
+                if not is_read(q["sql"]):
                     print(f"\n=== {label}/{page}: {float(q['time']) * 1000:.0f} ms {q['sql'][:80]}")
-            reads = [q for q in queries if q["sql"].lstrip().upper().startswith("SELECT")]
+            reads = [q for q in queries if is_read(q["sql"])]
             slow = sorted(reads, key=lambda q: float(q["time"]), reverse=True)[:2]
             for q in slow:
                 print(f"\n=== {label}/{page}: {float(q['time']) * 1000:.0f} ms\n{q['sql'][:1500]}")

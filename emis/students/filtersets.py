@@ -111,7 +111,9 @@ class StudentFilterSet(ScopedFilterSet):
             return super().search(queryset, name, value)
         keys = Student.objects.for_user(user).order_by()
         ways = [keys.filter(condition).values("id", "name_sort", "name") for condition in conditions]
-        self._matches = CTE(ways[0].union(*ways[1:]), name="search_matches")
+        # Sorted inside: PostgreSQL puts no sort below a join to serve an ORDER BY ... LIMIT, so the union arrives in
+        # roster order and the join keeps it, stopping at the page.
+        self._matches = CTE(ways[0].union(*ways[1:]).order_by("name_sort", "name", "id"), name="search_matches")
         return with_cte(self._matches, select=self._matches.join(queryset, id=self._matches.col.id))
 
     def _in_year(self, queryset, condition: Q):
