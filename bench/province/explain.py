@@ -62,6 +62,7 @@ def main() -> None:
                 client.get(path, params or {})
             # Only reads can be explained; a COMMIT (the session's write) is named with its time.
             queries = captured.captured_queries
+
             def is_read(sql: str) -> bool:
                 return sql.lstrip().upper().startswith(("SELECT", "WITH "))
 
