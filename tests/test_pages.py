@@ -930,3 +930,39 @@ def test_the_search_keys_are_covering_with_fine_statistics_that_imports_do_not_r
     analyze = [q["sql"] for q in queries if q["sql"].startswith("ANALYZE")]
     assert len(analyze) == 1 and '"name_sort"' in analyze[0]
     assert '"name_initials"' not in analyze[0] and '"name_pinyin"' not in analyze[0]
+
+
+def test_a_large_exact_count_is_remembered_until_the_next_change_record(many_students, county, login, settings):
+    """A list whose rows the planner expects to be many (a county's pupils) is counted once and the count kept until a
+    change record is written (emis.core.counts.remembered_count); each scope keeps its own."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has no planner estimate: it counts every time")
+    from django.core.cache import cache
+
+    with connection.cursor() as cursor:
+        for table in ("students_student", "students_enrollment", "orgs_school", "orgs_division"):
+            cursor.execute(f"ANALYZE {table}")
+    settings.EMIS_COUNT_CACHE_MIN_ROWS = 1
+    cache.clear()
+    url = reverse("students:student_list")
+    client = login(Role.LEADER)
+
+    def view(client):
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(url).content.decode()
+        counted = [q for q in queries if "COUNT(" in q["sql"].upper() and 'FROM "students_student"' in q["sql"]]
+        return page, len(counted)
+
+    page, counted = view(client)
+    assert "共 35 条" in page and counted == 1
+    page, counted = view(client)
+    assert "共 35 条" in page and counted == 0
+    before = ObjectChange.objects.count()
+    make_enrollment(make_student("新生甲", county.school_a1, birth=dt.date(2017, 5, 5)), county.classes["A1"])
+    assert ObjectChange.objects.count() > before
+    page, counted = view(client)
+    assert "共 36 条" in page and counted == 1
+    # The school's scope is another query: counted for itself, not answered with the county's count.
+    assert view(login(Role.SCHOOL))[1] == 1
+    settings.EMIS_COUNT_CACHE_MIN_ROWS = 0
+    assert view(client)[1] == 1

@@ -277,6 +277,10 @@ EMIS_LIST_EXACT_COUNT_LIMIT = int(env_str("EMIS_LIST_EXACT_COUNT_LIMIT", "200000
 # counting and sorting them all reads every one (ADR 0018). Above this many expected matches the list says 约 N 条
 # and pages in its usual order, which an index walks; below it the matches are counted and sorted by name.
 EMIS_SEARCH_EXACT_COUNT_LIMIT = int(env_str("EMIS_SEARCH_EXACT_COUNT_LIMIT", "10000"))
+# An exact count the planner expects to hold at least this many rows (a county's pupils) is kept in the cache until the
+# next change record, and at most EMIS_COUNT_CACHE_SECONDS (emis.core.counts.remembered_count); 0: always count.
+EMIS_COUNT_CACHE_MIN_ROWS = int(env_str("EMIS_COUNT_CACHE_MIN_ROWS", "20000"))
+EMIS_COUNT_CACHE_SECONDS = int(env_str("EMIS_COUNT_CACHE_SECONDS", "60"))
 EMIS_EXPORT_MAX_ROWS = 200_000
 # Limits on uploaded table files, checked before a parser allocates anything (emis/core/imports/guard.py).
 # A spreadsheet's cell grid is held whole while it is read: MAX_CELLS (rows x columns, at 32 bytes a cell)

@@ -137,6 +137,12 @@ def diff_values(before: dict, after: dict) -> dict[str, list]:
     return {name: [before.get(name), after.get(name)] for name in after if before.get(name) != after.get(name)}
 
 
+def last_change_id() -> int:
+    """The number of the last change record: it moves with every write of the registry's data (each write path leaves
+    a record: tests/test_write_paths.py). One read of the primary key's index."""
+    return ObjectChange.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+
 def record_change(instance: ChangeLogged, action: str, changes: dict) -> ObjectChange:
     context = current_context()
     user = context.acting_user()

@@ -1,6 +1,7 @@
 """Table columns shared by every domain."""
 
 import django_tables2 as tables
+from django.conf import settings
 from django.core.paginator import EmptyPage
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -40,15 +41,20 @@ class BaseTable(tables.Table):
         # django-tables2 also reads ?per_page= from the request itself: a negative or huge one is clamped here too.
         if per_page is not None:
             per_page = min(max(int(per_page), MIN_PAGE_SIZE), MAX_PAGE_SIZE)
-        if self.estimate_count:
-            if self._estimate is None:  # asked once: the table is paginated again when the view applies its settings
-                limit = None if self.estimate_count is True else self.estimate_count
-                self._estimate = estimated_rows(self.data, limit) or 0
-            if self._estimate:
-                # django-tables2 counts a queryset once, through len(), and keeps the length here: the paginator (and
-                # anything else asking the rows' length) takes the estimate instead of running COUNT(*).
-                self.data._length = self._estimate
+        if self.estimate_count and self._planned is None:  # once: the view paginates again with its settings
+            limit = settings.EMIS_LIST_EXACT_COUNT_LIMIT if self.estimate_count is True else self.estimate_count
+            queryset = getattr(self.data, "data", None)
+            planned = None
+            if limit and isinstance(self.data, TableQuerysetData) and isinstance(queryset, QuerySet):
+                planned = counts.planner_rows(queryset)
+            self._planned = planned or 0
+            # django-tables2 counts a queryset once, through len(), and keeps the length here: the paginator (and
+            # anything else asking the rows' length) takes the estimate, or a remembered count, instead of COUNT(*).
+            if planned is not None and planned > limit:
+                self.data._length = planned
                 self.count_estimated = True
+            elif planned is not None:
+                self.data._length = counts.remembered_count(queryset, planned)
         return super().paginate(*args, per_page=per_page, **kwargs)
 
     def settle_estimate(self) -> None:
@@ -57,7 +63,7 @@ class BaseTable(tables.Table):
         only for such a page; the page's rows read here are the rows drawn (the queryset keeps them)."""
         if not self.count_estimated or self.page.number == 1 or len(self.page.object_list):
             return
-        self._estimate, self.count_estimated = 0, False
+        self._planned, self.count_estimated = 0, False
         self.data._length = None
         number = self.page.number
         try:
@@ -69,7 +75,7 @@ class BaseTable(tables.Table):
         # estimate_count: a list page's own table, which may hold a city's or province's rows (ObjectListView): True
         # for EMIS_LIST_EXACT_COUNT_LIMIT, or the limit its filters ask (ScopedFilterSet.exact_count_limit); the
         # tables on a record's page hold that record's rows and are counted.
-        self.estimate_count, self._estimate = estimate_count, None
+        self.estimate_count, self._planned = estimate_count, None
         # The request is applied after the masked columns are made unsortable: django-tables2 orders the rows as
         # soon as it sees the request, and a later configuration with no valid ordering keeps that order.
         super().__init__(*args, **kwargs)
@@ -82,15 +88,6 @@ class BaseTable(tables.Table):
                     bound.column.orderable = False
         if request is not None:
             tables.RequestConfig(request).configure(self)
-
-
-def estimated_rows(data, limit: int | None = None) -> int | None:
-    """The planner's estimate of a list's rows when it is above ``limit`` (EMIS_LIST_EXACT_COUNT_LIMIT by default)
-    on PostgreSQL, else None: count exactly (emis.core.counts)."""
-    queryset = getattr(data, "data", None)
-    if not isinstance(data, TableQuerysetData) or not isinstance(queryset, QuerySet):
-        return None
-    return counts.estimated_rows(queryset, limit)
 
 
 # Rows per page a list offers; a size asked for is remembered per user and list (ListPreference).

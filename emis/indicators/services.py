@@ -9,8 +9,7 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from emis.core import access
-from emis.core.audit import record_event
-from emis.core.models import ObjectChange
+from emis.core.audit import last_change_id, record_event
 from emis.orgs.models import SchoolYear
 
 from .apps import DOMAIN
@@ -38,8 +37,7 @@ def data_version() -> str:
     so the last record's number moves with any change of the data. It is one read of the primary key's index: the
     annual report's page and its polls read it, and the row counts it once added cost seconds at a province's
     8 million pupils (ADR 0018)."""
-    last_change = ObjectChange.objects.order_by("-id").values_list("id", flat=True).first() or 0
-    return f"c{last_change}-d{definitions_version()}"
+    return f"c{last_change_id()}-d{definitions_version()}"
 
 
 @transaction.atomic
