@@ -110,7 +110,8 @@ class StudentFilterSet(ScopedFilterSet):
         if connection.vendor != "postgresql" or len(conditions) < 2 or user is None:
             return super().search(queryset, name, value)
         keys = Student.objects.for_user(user).order_by()
-        ways = [keys.filter(condition).values("id", "name_sort", "name") for condition in conditions]
+        # The columns in roster order: the union's own sort (to drop a pupil matched two ways) is then the roster's.
+        ways = [keys.filter(condition).values("name_sort", "name", "id") for condition in conditions]
         # Sorted inside: PostgreSQL puts no sort below a join to serve an ORDER BY ... LIMIT, so the union arrives in
         # roster order and the join keeps it, stopping at the page.
         self._matches = CTE(ways[0].union(*ways[1:]).order_by("name_sort", "name", "id"), name="search_matches")
