@@ -280,3 +280,17 @@ def test_enrollment_api_keeps_status_history(county, api):
     assert response.status_code == 200, response.content
     rows = list(county.students["李小梅"].enrollments.order_by("id").values_list("status", "is_current"))
     assert rows == [("enrolled", False), ("suspended", True)]
+
+
+def test_a_school_searching_by_pinyin_through_the_api_learns_nothing_of_other_schools_pupils(county, api):
+    """A latin search is answered, on PostgreSQL, through a union of index reads joined to the pupils
+    (StudentFilterSet.search): a school's account sees only its own pupils in the results and in the count, in
+    school or not, whatever way the query matches (initials of 赵思飞 at B1 and 张三丰 at A1, full pinyin)."""
+    client = api(Role.SCHOOL)
+    for params in ({"q": "zsf"}, {"q": "zsf", "roll": ""}, {"q": "zhaosi", "roll": ""}, {"q": "zs", "roll": "out"}):
+        answer = client.get("/api/students/", params).json()
+        names = [item["name"] for item in answer["results"]]
+        assert "赵思飞" not in names and answer["count"] == len(names)
+        assert all(Student.objects.get(pk=item["id"]).current_school == county.school_a1 for item in answer["results"])
+    assert [item["name"] for item in client.get("/api/students/", {"q": "zsf"}).json()["results"]] == ["张三丰"]
+    assert api(Role.LEADER).get("/api/students/", {"q": "zhaosi"}).json()["count"] == 1
