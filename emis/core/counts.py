@@ -28,17 +28,6 @@ def planner_rows(queryset: QuerySet) -> int | None:
     return int(plan[0]["Plan"]["Plan Rows"])
 
 
-def estimated_rows(queryset: QuerySet, limit: int | None = None) -> int | None:
-    """The planner's estimate when it is above ``limit`` (EMIS_LIST_EXACT_COUNT_LIMIT by default; 0: never), else
-    None: count exactly."""
-    if limit is None:
-        limit = settings.EMIS_LIST_EXACT_COUNT_LIMIT
-    if not limit:
-        return None
-    rows = planner_rows(queryset)
-    return rows if rows is not None and rows > limit else None
-
-
 @dataclass(frozen=True)
 class RowCount:
     """A count shown to a user: ``estimated`` when it is the planner's (the page says 约 N)."""

@@ -175,7 +175,7 @@ class ScopedFilterSet(django_filters.FilterSet):
 
     def search_conditions(self, value) -> list[Q]:
         """What ``q`` matches, one condition per way of matching (any of them): a part of a name, the pinyin
-        initials, the full pinyin from the start. None for an empty ``q``."""
+        initials, the full pinyin from the start. Empty for an empty ``q``."""
         value = (value or "").strip()
         if not value:
             return []
