@@ -17,9 +17,9 @@ class CoreConfig(AppConfig):
 
         checks.register(crypto.check_configuration)
 
-        from .tables import cache_cell_signatures
+        from .tables import speed_up_cells
 
-        cache_cell_signatures()
+        speed_up_cells()
 
         from . import registry
 

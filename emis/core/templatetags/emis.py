@@ -4,6 +4,8 @@ from django.templatetags import l10n
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from emis.core.tables import CellDrawer
+
 register = template.Library()
 
 
@@ -24,9 +26,16 @@ def table_rows(context, table):
     parts = []
     # A column's cell attributes are the same on every row unless one of them is computed from the row.
     fixed_td = {}
+    # Each visible column once (BoundRow.items() finds each cell's column again by its name, a walk over every column),
+    # with what its cells share worked out once.
+    drawers = [CellDrawer(column) for column in table.columns]
     for row in table.paginated_rows:
         parts.append(format_html("<tr {}>", row.attrs.as_html()))
-        for column, cell in row.items():
+        for drawer in drawers:
+            column = drawer.bound_column
+            cell = drawer.draw(row)
+            # What BoundRow.items() leaves for attributes computed from the row (column.attrs' callables).
+            column.current_value, column.current_record = cell, row.record
             if column.localize is not None:
                 cell = l10n.localize(cell) if column.localize else l10n.unlocalize(cell)
             td = fixed_td.get(column.name)
@@ -34,11 +43,12 @@ def table_rows(context, table):
                 td = column.attrs["td"].as_html()
                 if not _computed_td(table, column):
                     fixed_td[column.name] = td
-            parts.append(format_html("<td {}>{}</td>", td, render_value_in_context(cell, context)))
+            # td is as_html()'s escaped output and render_value_in_context escapes the cell: format_html's work, done.
+            parts.append(f"<td {td}>{render_value_in_context(cell, context)}</td>")
         parts.append("</tr>")
     if not parts and table.empty_text:
         parts.append(format_html('<tr><td colspan="{}">{}</td></tr>', len(table.columns), table.empty_text))
-    return mark_safe("".join(parts))  # noqa: S308 - every part above is format_html's escaped output
+    return mark_safe("".join(parts))  # noqa: S308 - every part above is escaped (format_html, as_html, render_value_in_context)
 
 
 def _computed_td(table, column) -> bool:
