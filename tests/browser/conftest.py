@@ -59,12 +59,19 @@ class PageProblems:
         page.on("pageerror", lambda error: self.items.append(f"JS error: {error}"))
         # A script, style or connection the Content Security Policy refused is reported on the console only.
         page.on("console", self._console)
-        page.on("requestfailed", lambda request: self.items.append(f"request failed: {request.url}"))
+        page.on("requestfailed", self._request_failed)
         page.on("response", self._response)
 
     def _console(self, message):
         if "Content Security Policy" in message.text:
             self.items.append(f"CSP violation: {message.text}")
+
+    def _request_failed(self, request):
+        # The picker cancels its search when a newer one starts or the form is sent (static/js/picker.js, an
+        # AbortController): on a slow machine the older fetch is still open then. Nothing the page needed is lost.
+        if request.resource_type == "fetch" and "ERR_ABORTED" in (request.failure or ""):
+            return
+        self.items.append(f"request failed: {request.url} ({request.failure})")
 
     def _response(self, response):
         if response.status >= 400:
