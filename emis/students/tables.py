@@ -8,6 +8,9 @@ from emis.core.tables import BaseTable, IdNumberColumn
 from .choices import Grade
 from .models import Enrollment, SchoolClass, Student
 
+# Grade.values builds its list on every call, once for each row drawn.
+GRADE_CODES = frozenset(Grade.values)
+
 
 class StudentTable(BaseTable):
     """Pupils as a clerk reads a roster: by pinyin, with this school year's grade and class, and the 当前学校 and its
@@ -52,7 +55,7 @@ class StudentTable(BaseTable):
         return format_html('<a href="{}">{}</a>', value.get_absolute_url(), value)
 
     def render_year_grade(self, value):
-        return Grade(value).label if value in Grade.values else value
+        return Grade(value).label if value in GRADE_CODES else value
 
     def render_year_class_name(self, value, record):
         if record.year_class_id is None:
