@@ -816,6 +816,9 @@ def test_list_and_export_query_counts_do_not_grow_with_rows(ui, county, login, a
         client.get(list_url, params)
     before = (_queries(client, list_url, params), _queries(client, export_url))
     _grow(ui.model, county, 6)
+    # Where the planner expects many rows (on PostgreSQL a table's dead pages count too), the list's count is kept until
+    # the next change record (counts.remembered_count): the growth's records make the next view count once more.
+    client.get(list_url, params)
     after = (_queries(client, list_url, params), _queries(client, export_url))
     assert after == before, (
         f"{ui.model.__name__}: queries (list, export) went from {before} to {after} with 6 more rows"
