@@ -23,6 +23,22 @@ from emis.common.idnumbers import mask_id_number
 from . import access, counts
 
 
+def field_has_choices(known: dict, accessor, record) -> bool:
+    """Whether the model field ``accessor`` leads to from ``record`` has choices, as django-tables2 asks for every cell
+    (get_FOO_display, a BooleanColumn's reverse lookup); the answer depends only on the record's class, kept in
+    ``known``."""
+    kind = type(record)
+    try:
+        return known[kind]
+    except KeyError:
+        try:
+            field = accessor.get_field(record) if hasattr(record, "_meta") else None
+        except FieldDoesNotExist:
+            field = None
+        known[kind] = has = bool(getattr(field, "choices", None))
+        return has
+
+
 @library.register
 class DateColumn(tables.DateColumn):
     """The column of every model DateField a table lists (registered after django-tables2's, so preferred): a date
@@ -57,12 +73,7 @@ class BooleanColumn(tables.BooleanColumn):
         self._spans: dict[bool, str] = {}
 
     def _get_bool_value(self, record, value, bound_column):
-        kind = type(record)
-        has_choices = self._choices_of.get(kind)
-        if has_choices is None:
-            field = bound_column.accessor.get_field(record) if hasattr(record, "_meta") else None
-            has_choices = self._choices_of[kind] = bool(getattr(field, "choices", None))
-        if has_choices:
+        if field_has_choices(self._choices_of, bound_column.accessor, record):
             return super()._get_bool_value(record, value, bound_column)
         return bool(value)
 
@@ -282,24 +293,12 @@ class CellDrawer:
         self._path = tables_utils.A(self._path)
         self._choices: dict[type, bool] = {}
 
-    def _has_choices(self, record) -> bool:
-        kind = type(record)
-        try:
-            return self._choices[kind]
-        except KeyError:
-            try:
-                field = self.accessor.get_field(record)
-            except FieldDoesNotExist:
-                field = None
-            self._choices[kind] = has = bool(getattr(field, "choices", ()))
-            return has
-
     def draw(self, row):
         record = row._record
         value = None
         remainder = self._last
         penultimate = self._path.resolve(record, quiet=True)
-        if isinstance(penultimate, models.Model) and self._has_choices(record):
+        if isinstance(penultimate, models.Model) and field_has_choices(self._choices, self.accessor, record):
             display = getattr(penultimate, f"get_{remainder}_display", None)
             if display:
                 value, remainder = display(), None
