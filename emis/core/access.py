@@ -321,7 +321,7 @@ def users_covering(*, division: str | None = None, school_id: int | None = None)
     school of which it is a teaching point), and those who see everything. One condition, for one query over
     users (who must act on a case, emis.work.selectors.waiting_users), never a question asked user by user."""
     user_model = apps.get_model(settings.AUTH_USER_MODEL)
-    found = Q(is_superuser=True) | Q(role=Role.ADMIN)
+    found = SEES_EVERYTHING
     if division:
         # Codes nest by prefix: the divisions holding ``division`` are exactly those whose code is one of its prefixes.
         prefixes = [division[:n] for n in range(1, len(division) + 1)]
@@ -335,6 +335,65 @@ def users_covering(*, division: str | None = None, school_id: int | None = None)
         )
         found |= Q(Exists(held))
     return found
+
+
+class PlaceHolders:
+    """Who holds a case's places in their own scope, read in one query (``place_holders``) and then asked in Python
+    place by place: the reverse of ``covers`` for many places of one row at once. A workflow step asks who covers
+    its case at two or three levels; asking ``users_covering`` for each put an EXISTS per level into the query,
+    twice (filter and flag), and building that query cost more than running it (the demo county's load)."""
+
+    def __init__(self, rows):
+        self.codes: dict[int, list[str]] = {}
+        self.schools: set[int] = set()
+        for user_id, code in rows:
+            if code is None:
+                self.schools.add(user_id)
+            else:
+                self.codes.setdefault(user_id, []).append(code)
+
+    @property
+    def user_ids(self) -> set[int]:
+        """Users holding any of the places (not those who see everything: ``SEES_EVERYTHING`` finds them)."""
+        return self.schools | self.codes.keys()
+
+    def covers(self, user: User, *, division: str | None = None, school: bool = False) -> bool:
+        """``users_covering``'s answer for one user: the user sees everything, holds the school (``school``: the
+        place asked about is the school ``place_holders`` was given), or holds a division whose code is a prefix of
+        ``division`` (one of the divisions ``place_holders`` was given, or a prefix of one)."""
+        if sees_everything(user):
+            return True
+        if school and user.pk in self.schools:
+            return True
+        return division is not None and any(division.startswith(code) for code in self.codes.get(user.pk, ()))
+
+
+# The users ``users_covering`` and ``PlaceHolders.covers`` let through whatever the place (``sees_everything``).
+SEES_EVERYTHING = Q(is_superuser=True) | Q(role=Role.ADMIN)
+
+
+def place_holders(*, divisions: list[str], school_id: int | None = None) -> PlaceHolders:
+    """The users whose own divisions hold one of ``divisions`` (a code that is a prefix of it) and those whose own
+    schools hold the school ``school_id`` (it, or the primary school of which it is a teaching point): one query, a
+    UNION of the two link tables' rows."""
+    user_model = apps.get_model(settings.AUTH_USER_MODEL)
+    prefixes = sorted({division[:n] for division in divisions if division for n in range(1, len(division) + 1)})
+    held = (
+        user_model.divisions.through.objects.filter(division__code__in=prefixes)
+        .order_by()
+        .values_list("user_id", "division__code")
+    )
+    if school_id is None:
+        return PlaceHolders(held)
+    school_model = apps.get_model("orgs", "School")
+    primary = school_model.objects.filter(pk=school_id, parent_id__isnull=False).values("parent_id")
+    schools = (
+        user_model.schools.through.objects.filter(Q(school_id=school_id) | Q(school_id__in=primary))
+        .order_by()
+        .annotate(code=models.Value(None, output_field=models.CharField()))
+        .values_list("user_id", "code")
+    )
+    return PlaceHolders(held.union(schools, all=True))
 
 
 def scope_filter(user: User, model: type[models.Model], action: str = VIEW) -> Q | None:

@@ -54,69 +54,61 @@ def waiting_for(user) -> QuerySet[Case]:
     )
 
 
-def _place_q(case: Case, level: str) -> Q:
-    """Users who cover ``case`` at ``level``: the reverse of ``scope.level_q`` (school level: its school or its
-    division; township / county level: its township or county whole), from core's ``access.users_covering``."""
+def _level_place(case: Case, level: str) -> dict:
+    """Where a user must hold ``case`` to act on it at ``level`` (``PlaceHolders.covers``'s arguments; the reverse of
+    ``scope.level_q``): school level, its school or its division; township / county level, its township or county
+    whole."""
     if level == Level.SCHOOL:
-        return access.users_covering(school_id=case.school_id, division=case.division_code)
-    return access.users_covering(division=case.township_code if level == Level.TOWNSHIP else case.county_code)
+        return {"division": case.division_code, "school": case.school_id is not None}
+    return {"division": case.township_code if level == Level.TOWNSHIP else case.county_code}
 
 
-def _users_where(conditions: dict[str, Q]):
-    """Active users matching any of ``conditions``, each annotated with a boolean per condition: one query."""
+def _holders(case: Case, levels, *, assigned=()) -> tuple[list, access.PlaceHolders]:
+    """The active users who may cover ``case`` at one of ``levels`` or are among ``assigned`` (ids), in pk order,
+    with the holders of its places to ask (two queries: the holders, then the users)."""
     from django.contrib.auth import get_user_model
-    from django.db.models import BooleanField, ExpressionWrapper
 
-    if not conditions:
-        return get_user_model().objects.none()
-    annotations = {name: ExpressionWrapper(q, output_field=BooleanField()) for name, q in conditions.items()}
-    return (
+    places = [_level_place(case, level) for level in levels]
+    holders = access.place_holders(
+        divisions=[place["division"] for place in places if place["division"]], school_id=case.school_id
+    )
+    users = (
         get_user_model()
         .objects.filter(is_active=True)
-        .filter(reduce(or_, conditions.values()))
-        .annotate(**annotations)
+        .filter(Q(pk__in=sorted(holders.user_ids | set(assigned))) | access.SEES_EVERYTHING)
         .order_by("pk")
     )
-
-
-def _role_q(roles) -> Q:
-    """Users acting in one of ``roles`` (a superuser acts as 系统管理员 whatever its role field: scope.acting_role)."""
-    found = Q(is_superuser=False, role__in=sorted(roles))
-    return found | Q(is_superuser=True) if access.Role.ADMIN in roles else found
+    return list(users), holders
 
 
 def waiting_users(case: Case, *, exclude=None) -> list:
     """The reverse of ``waiting_for``: the users for whom ``case`` is in ``waiting_for(user)`` now (who must act on
-    it), in one query over users whatever their number; ``exclude``: a user left out (the one who just acted).
+    it), in two queries whatever the number of users; ``exclude``: a user left out (the one who just acted).
 
-    The coverage of the case (SQL, core's ``users_covering``) is asked once per level its steps are taken at, not
-    once per step: a state with many steps at one level otherwise compiled a subquery per step, and each step of
-    every case asks this. Per step, the role and the rights (``access.role_may``, a 股室 account's domains) are then
-    checked on the loaded rows, with no query."""
+    Who holds the case's places (core's ``place_holders``) is read once, with who it names (case_assign); per step,
+    the level's place, the role and the rights (``access.role_may``, a 股室 account's domains) are then checked on
+    the loaded rows, with no query."""
     if case.closed_at is not None:
         return []
     workflow = declaration.get(case.workflow)
     steps = [t for t in workflow.transitions if not t.opens and case.state in t.sources]
-    roles_at: dict[str, set] = {}
-    for step in steps:
-        roles_at.setdefault(step.level, set()).update(step.roles)
-    conditions = {f"at_{level}": _role_q(roles) & _place_q(case, level) for level, roles in roles_at.items()}
-    # Users the case names (case_assign), inside its scope.
-    conditions["assigned"] = Q(pk__in=CaseAssignee.objects.filter(case=case).values("user_id")) & _place_q(
-        case, Level.SCHOOL
-    )
-    users = _users_where(conditions)
-    if exclude is not None:
-        users = users.exclude(pk=exclude.pk)
+    assigned = set(CaseAssignee.objects.filter(case=case).values_list("user_id", flat=True))
+    users, holders = _holders(case, {step.level for step in steps} | {Level.SCHOOL}, assigned=assigned)
+    at_level = {step.level: _level_place(case, step.level) for step in steps}
+    at_school = _level_place(case, Level.SCHOOL)
     return [
         user
         for user in users
-        if user.assigned
-        or any(
-            getattr(user, f"at_{step.level}")
-            and acting_role(user) in step.roles
-            and access.role_may(user, workflow.domain, step.name)
-            for step in steps
+        if (exclude is None or user.pk != exclude.pk)
+        and (
+            # Users the case names (case_assign), inside its scope.
+            (user.pk in assigned and holders.covers(user, **at_school))
+            or any(
+                acting_role(user) in step.roles
+                and access.role_may(user, workflow.domain, step.name)
+                and holders.covers(user, **at_level[step.level])
+                for step in steps
+            )
         )
     ]
 
@@ -136,11 +128,14 @@ def escalation_users(case: Case) -> list:
     if not case.escalated_to or case.closed_at is not None:
         return []
     workflow = declaration.get(case.workflow)
-    users = _users_where({"covers": _place_q(case, case.escalated_to)}).filter(is_superuser=False)
+    users, holders = _holders(case, [case.escalated_to])
+    place = _level_place(case, case.escalated_to)
     return [
         user
         for user in users
-        if not access.sees_everything(user) and (user.role == access.Role.LEADER or acts_in(user, workflow))
+        if not access.sees_everything(user)
+        and holders.covers(user, **place)
+        and (user.role == access.Role.LEADER or acts_in(user, workflow))
     ]
 
 
