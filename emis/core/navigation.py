@@ -5,11 +5,27 @@ request, so a page that draws the menu twice asks once."""
 
 from functools import cache
 
-from django.urls import resolve, reverse
+from django.urls import get_script_prefix, resolve, reverse
 from django.utils.module_loading import import_string
 
 from . import access, registry
 from .access import VIEW, role_may
+
+
+@cache
+def _url(url_name: str, script_prefix: str) -> str:
+    return reverse(url_name)
+
+
+def url_of(url_name: str) -> str:
+    """``reverse(url_name)`` for a page without arguments, kept per name: the menu draws some sixty links on every
+    page, and the URLs do not change while the process runs (the mount point, ``SCRIPT_NAME``, is part of the key)."""
+    return _url(url_name, get_script_prefix())
+
+
+@cache
+def _condition(path: str):
+    return import_string(path)
 
 
 def menu_count(request, entry) -> int:
@@ -18,7 +34,7 @@ def menu_count(request, entry) -> int:
         return 0
     cache = request.__dict__.setdefault("_emis_menu_counts", {})
     if entry.url_name not in cache:
-        cache[entry.url_name] = int(import_string(entry.count)(request.user) or 0)
+        cache[entry.url_name] = int(_condition(entry.count)(request.user) or 0)
     return cache[entry.url_name]
 
 
@@ -26,11 +42,11 @@ def topbar_for(request) -> list[dict]:
     """The top bar's links (the bell) with their counts, asked once per request (shared with the menu's cache)."""
     return [
         {
-            "url": reverse(entry.url_name),
+            "url": url_of(entry.url_name),
             "label": entry.label,
             "icon": entry.icon,
             "count": menu_count(request, entry),
-            "active": request.path.startswith(reverse(entry.url_name)),
+            "active": request.path.startswith(url_of(entry.url_name)),
         }
         for entry in registry.topbar()
     ]
@@ -57,7 +73,7 @@ def entry_visible(user, entry) -> bool:
     query: every answer comes from the role, the scope keys kept on the user and the declarations."""
     if entry.domain is not None and not role_may(user, entry.domain, VIEW):
         return False
-    if entry.when and not import_string(entry.when)(user):
+    if entry.when and not _condition(entry.when)(user):
         return False
     ui = _model_ui(entry.url_name)
     if ui is None:
@@ -73,7 +89,7 @@ def menu_for(request) -> list[dict]:
         for item in items:
             if not entry_visible(request.user, item):
                 continue
-            url = reverse(item.url_name)
+            url = url_of(item.url_name)
             active = current == url if url == "/" else current.startswith(url)
             entries.append({"url": url, "label": item.label, "active": active, "count": menu_count(request, item)})
         if entries:
