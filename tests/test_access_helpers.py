@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import ast
+import datetime as dt
 import textwrap
 from pathlib import Path
 
@@ -24,7 +25,7 @@ from emis.core.access import Role
 from emis.core.audit import audit_context
 from emis.core.models import ObjectChange
 from emis.orgs.models import Division, School
-from emis.testing import make_division, make_school
+from emis.testing import make_division, make_school, make_student
 
 ROOT = Path(__file__).resolve().parent.parent
 ANON = "anonymous"
@@ -256,3 +257,27 @@ def test_no_module_rederives_coverage():
 )
 def test_the_check_catches_hand_made_coverage(source):
     assert rederivations(textwrap.dedent(source), "example.py")
+
+
+@pytest.mark.parametrize("role", [Role.SCHOOL, Role.TOWNSHIP, Role.INSPECTOR, Role.LEADER])
+def test_a_big_table_is_scoped_by_one_condition_on_its_school_key(county, role):
+    """A pupil's scope (its own school, a teaching point of it, a division's schools) is one IN over the school
+    table on the pupil's school column: no join to the schools and no OR in the pupils' own WHERE, which made the
+    database read a county's pupils whole to count one school's. The rows are those ``covers`` accepts."""
+    from emis.students.models import Student
+
+    user = county.users[role]
+    at_point = make_student("教学点学生", county.teaching_point, birth=dt.date(2015, 3, 1))
+    rows = Student.objects.for_user(user)
+    sql = str(rows.order_by().values("pk").query)
+    outer = sql.split("(SELECT", 1)[0]
+    assert "JOIN" not in outer, sql
+    assert outer.count("current_school_id") == 1 and " OR " not in outer, sql
+    # A school's account holds A1 and so its teaching point's pupils too.
+    expected = {
+        pk
+        for pk, school_id in Student.objects.values_list("pk", "current_school_id")
+        if school_id is not None and access.covers(user, school=School.objects.get(pk=school_id))
+    }
+    assert set(rows.values_list("pk", flat=True)) == expected
+    assert (at_point.pk in expected) == (role in (Role.SCHOOL, Role.TOWNSHIP, Role.LEADER)), role
