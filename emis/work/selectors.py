@@ -27,7 +27,7 @@ def waiting_for(user) -> QuerySet[Case]:
     """Open cases on which ``user`` may take a step now, soonest deadline first (no deadline last)."""
     role = acting_role(user)
     # One condition per (workflow, level), with the states of every transition the user may take there: fewer ORs
-    # for the database to test on each of a county's hundred thousand rows (bench/work/inbox.py).
+    # for the database to test on each of a county's hundred thousand rows (bench/work/inbox.py); grouped by level.
     states: dict[tuple[str, str], set[str]] = {}
     for workflow in declaration.all_workflows():
         for transition in workflow.transitions:
@@ -36,11 +36,16 @@ def waiting_for(user) -> QuerySet[Case]:
             if not access.role_may(user, workflow.domain, transition.name):
                 continue
             states.setdefault((workflow.code, transition.level), set()).update(transition.sources)
-    conditions: list[Q] = []
+    # The place condition once per level, around its workflows' states: the query is built (and compiled) on every
+    # page for the menu's 待办 count, and a condition per workflow repeated the level's scope each time.
+    by_level: dict[str, list[Q]] = {}
     for (code, level_name), sources in states.items():
-        condition = Q(workflow=code, state__in=sorted(sources))
+        by_level.setdefault(level_name, []).append(Q(workflow=code, state__in=sorted(sources)))
+    conditions: list[Q] = []
+    for level_name, steps in by_level.items():
+        either = reduce(or_, steps)
         level = level_q(user, level_name)
-        conditions.append(condition if level is None else condition & level)
+        conditions.append(either if level is None else level & either)
     # The cases that name the user (services.case_assign): theirs to follow, whoever takes the next step.
     if user.is_authenticated:
         conditions.append(Q(pk__in=CaseAssignee.objects.filter(user_id=user.pk).values("case_id")))
