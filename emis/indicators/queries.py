@@ -410,8 +410,8 @@ def register_matches(ctx: Context, dim):
     the year's list of children verified as enrolled outside the county (``OutsideEnrollment``; "outside": those
     not also on a roll). Each child once. The register is read within the user's scope, the enrolment and the
     outside record may be anywhere; only counts leave the query. One statement: the register joined to the ID
-    numbers on the rolls and, apart, on the outside list, then grouped by child and by key (hash joins; the ORM
-    cannot join on the ID number, not being a foreign key)."""
+    numbers on the rolls and, apart, on the outside list (less those also on a roll), then grouped by key (hash
+    joins; the ORM cannot join on the ID number, not being a foreign key)."""
     register = ctx.scoped(PopulationRecord).filter(school_year=ctx.year).filter(_band_q(ctx, "compulsory")).order_by()
     people = register.values(idn=F("id_number_hash"), key=_key("population", dim))
     # Each ID number at most once on either side, by the constraints (no DISTINCT needed): one current enrolment per
@@ -432,19 +432,30 @@ def register_matches(ctx: Context, dim):
     except EmptyResultSet:  # nothing in scope
         return {}
     key, idn = quote("key"), quote("idn")
-    # Inner joins (each side one hash join, or an index search on SQLite, which would scan a LEFT JOINed subquery
-    # once per person), then one row per child (on a roll wins over the outside list), then one per key.
+    # Inner joins only (each one hash join, or an index search on SQLite, which would scan a LEFT JOINed subquery
+    # once per person). A child on a roll and on the outside list counts as on the roll: the outside-only children
+    # are those on the outside list less those on both, so each child counts once without grouping the matches by
+    # child (a sort of the county's 55,000 matches, spilled to disk, a fifth of the county's indicators at a
+    # province: bench/province).
+    roll_join = f"({people_sql}) p INNER JOIN ({enrolled_sql}) e ON e.{idn} = p.{idn}"
+    list_join = f"({people_sql}) p INNER JOIN ({outside_sql}) o ON o.{idn} = p.{idn}"
     matched = (
-        f"SELECT p.{key} AS k, p.{idn} AS i, 1 AS r FROM ({people_sql}) p INNER JOIN ({enrolled_sql}) e "
-        f"ON e.{idn} = p.{idn} UNION ALL "
-        f"SELECT p.{key} AS k, p.{idn} AS i, 0 AS r FROM ({people_sql}) p INNER JOIN ({outside_sql}) o "
-        f"ON o.{idn} = p.{idn}"
+        f"SELECT p.{key} AS k, 1 AS r, 0 AS o FROM {roll_join} UNION ALL "
+        f"SELECT p.{key} AS k, 0 AS r, 1 AS o FROM {list_join} UNION ALL "
+        f"SELECT p.{key} AS k, 0 AS r, -1 AS o FROM {list_join} INNER JOIN ({enrolled_sql}) e ON e.{idn} = p.{idn}"
     )
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT u.k, SUM(u.r), SUM(1 - u.r) FROM "
-            f"(SELECT m.k AS k, m.i AS i, MAX(m.r) AS r FROM ({matched}) m GROUP BY m.k, m.i) u GROUP BY u.k",
-            (*people_params, *enrolled_params, *people_params, *outside_params),
+            f"SELECT m.k, SUM(m.r), SUM(m.o) FROM ({matched}) m GROUP BY m.k",
+            (
+                *people_params,
+                *enrolled_params,
+                *people_params,
+                *outside_params,
+                *people_params,
+                *outside_params,
+                *enrolled_params,
+            ),
         )
         rows = cursor.fetchall()
     result: dict = {}
