@@ -1,9 +1,9 @@
 """The one FilterSet of cases: the case list, a workflow's page, the 待办 inbox, the exports and the API."""
 
 import django_filters
-from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django_filters.fields import ChoiceField as FilterChoiceField
 from drf_spectacular.utils import extend_schema_field
 
 from emis.core.filtersets import ScopedFilterSet, yes_no
@@ -14,9 +14,11 @@ from . import declaration
 from .models import CalendarDay, CalendarYear, Case, Urgency
 
 
-class DeclaredChoiceField(forms.ChoiceField):
+class DeclaredChoiceField(FilterChoiceField):
     """A select of declared codes that accepts any code: one no longer (or not yet) declared matches no case rather
-    than being an error (the choices depend on which workflows this deployment declares)."""
+    than being an error (the choices depend on which workflows this deployment declares). Its first choice is
+    "全部" (django-filter's empty choice), as on every other list: a plain ChoiceField showed the first workflow
+    as if the 待办 list were filtered by it."""
 
     def valid_value(self, value) -> bool:
         return isinstance(value, str) and len(value) <= 64

@@ -2,6 +2,7 @@
 evidence checked by content, scoped and audited downloads, the API's refusals, exports and query counts."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -78,6 +79,19 @@ def test_inbox_shows_what_waits_for_each_role(county, actors):
     Case.objects.filter(pk=a1.pk).update(urgency="overdue")
     assert inbox_titles(township, overdue="true") == ["A1 整改中"]
     assert {issued.pk, draft.pk}  # noqa: B018
+
+
+def test_the_inbox_filters_start_at_all(county, actors):
+    """With no filter asked, the 流程 and 状态 selects show 全部 (an empty first choice), as every list's do: a select
+    with no empty choice showed the first workflow and state as if the list were filtered by them."""
+    open_case(county, actors, title="A1 整改中")
+    page = _client(actors[Role.SCHOOL]).get("/work/").content.decode()
+    for name in ("workflow", "state"):
+        select = re.search(rf'<select name="{name}"[^>]*>(.*?)</select>', page, re.S)
+        assert select, name
+        options = re.findall(r"<option([^>]*)>([^<]*)</option>", select.group(1))
+        assert 'value=""' in options[0][0] and options[0][1].strip() == "全部", (name, options[0])
+        assert not any("selected" in attrs for attrs, _label in options[1:]), name
 
 
 def test_inbox_count_on_the_menu_and_soonest_deadline_first(county, actors):
