@@ -304,6 +304,15 @@ EMIS_IMPORT_MAX_ZIP_MEMBERS = int(env_str("EMIS_IMPORT_MAX_ZIP_MEMBERS", "1000")
 EMIS_IMPORT_PROBE_MEMORY_MB = int(env_str("EMIS_IMPORT_PROBE_MEMORY_MB", "2048"))
 EMIS_IMPORT_PROBE_XLSX = env_bool("EMIS_IMPORT_PROBE_XLSX", True)
 EMIS_IMPORT_MAX_UPLOAD_MB = int(env_str("EMIS_IMPORT_MAX_UPLOAD_MB", "100"))
+# A load that will at least outgrow a table (rows there < this fraction × the rows coming) drops the table's plain
+# indexes and builds them once at its end (ADR 0020); 0 never does. PostgreSQL's DROP INDEX holds other users'
+# reads of the table until the commit, so there only a first load into a nearly empty table does it by default.
+EMIS_IMPORT_SET_ASIDE_INDEXES = {
+    "sqlite": float(env_str("EMIS_IMPORT_SET_ASIDE_INDEXES_SQLITE", "1")),
+    "postgresql": float(env_str("EMIS_IMPORT_SET_ASIDE_INDEXES_POSTGRESQL", "0.1")),
+}
+# PostgreSQL's sort memory for building those indexes again (maintenance_work_mem, for the import's transaction only).
+EMIS_IMPORT_INDEX_BUILD_MEMORY = env_str("EMIS_IMPORT_INDEX_BUILD_MEMORY", "256MB")
 # Batches one user may have waiting or running at once (uploads and commits beyond it are refused).
 EMIS_IMPORT_MAX_QUEUED_PER_USER = int(env_str("EMIS_IMPORT_MAX_QUEUED_PER_USER", "3"))
 # Row reasons kept in a batch's report and error workbook; the rest are only counted.

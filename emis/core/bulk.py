@@ -2,8 +2,10 @@
 without model instances, so without change records: the callers write those (audit.record_changes_bulk)."""
 
 import json
+import math
 from itertools import islice
 
+from django.conf import settings
 from django.db import connections, models, router
 from django.utils import timezone
 
@@ -272,3 +274,87 @@ def _encrypt_columns(model, columns: tuple, rows, prepared: tuple, *, trailing: 
 
     sealed_names = tuple(f.attname for i, f in todo if i in seal_at)
     return columns + added, convert(rows), tuple(prepared) + sealed_names + added
+
+
+class IndexesSetAside:
+    """A table's plain (non-unique) indexes dropped for a big load and built again once it is written.
+
+    Kept up row by row, each index of a table that a load doubles costs a random write per row; built once at the
+    end it is one sorted pass, two to three times cheaper on both databases (ADR 0020). The unique indexes and
+    those behind constraints stay, because the load's own lookups and duplicate checks read them. Both databases
+    drop and create indexes inside the load's transaction, so a load that fails or is rolled back leaves every
+    index as it was.
+
+    A table is set aside only when it holds fewer rows than `fraction` × the rows coming (the setting
+    EMIS_IMPORT_SET_ASIDE_INDEXES: above that, building again what is there costs more than it saves). On PostgreSQL DROP INDEX locks the
+    table until the commit, so other users' reads of it wait for the load: its default fraction is small, a first
+    load into a nearly empty table, as when a deployment is filled.
+    """
+
+    def __init__(self, using: str = "default"):
+        self.connection = connections[using]
+        self.saved: list[tuple[str, str]] = []  # (index name, the statement that creates it)
+
+    def set_aside(self, models_coming, coming: int) -> None:
+        fraction = _set_aside_fraction(self.connection.vendor)
+        if fraction <= 0 or coming <= 0:
+            return
+        with timed("set aside indexes"), self.connection.cursor() as cursor:
+            for model in models_coming:
+                table = model._meta.db_table
+                if not _fewer_rows_than(cursor, table, math.ceil(fraction * coming)):
+                    continue
+                found = _plain_indexes(cursor, self.connection.vendor, table)
+                if found and self.connection.vendor == "postgresql":
+                    # Deferred foreign-key checks queued in this transaction forbid DDL on their tables.
+                    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                for name, create in found:
+                    cursor.execute(f"DROP INDEX {name}")
+                    self.saved.append((name, create))
+                if found and self.connection.vendor == "postgresql":
+                    cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+    def restore(self) -> None:
+        if not self.saved:
+            return
+        with timed("rebuild indexes"), self.connection.cursor() as cursor:
+            if self.connection.vendor == "postgresql":
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                cursor.execute(
+                    "SELECT set_config('maintenance_work_mem', %s, true)",
+                    [settings.EMIS_IMPORT_INDEX_BUILD_MEMORY],
+                )
+            for _name, create in self.saved:
+                cursor.execute(create)
+            if self.connection.vendor == "postgresql":
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        self.saved = []
+
+
+def _set_aside_fraction(vendor: str) -> float:
+    return float(settings.EMIS_IMPORT_SET_ASIDE_INDEXES.get(vendor, 0))
+
+
+def _fewer_rows_than(cursor, table: str, limit: int) -> bool:
+    # Counted up to the limit only: exact, and never longer than reading the rows the load is about to write.
+    cursor.execute(f"SELECT count(*) FROM (SELECT 1 FROM {cursor.db.ops.quote_name(table)} LIMIT %s) AS head", [limit])
+    return cursor.fetchone()[0] < limit
+
+
+def _plain_indexes(cursor, vendor: str, table: str) -> list[tuple[str, str]]:
+    if vendor == "postgresql":
+        cursor.execute(
+            "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+            "WHERE i.indrelid = %s::regclass AND NOT i.indisunique AND NOT i.indisprimary "
+            "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid) "
+            "ORDER BY 1",
+            [table],
+        )
+        return cursor.fetchall()
+    # SQLite: the indexes a statement made (its own for UNIQUE columns have none), less the unique ones.
+    cursor.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s AND sql IS NOT NULL "
+        "AND upper(sql) NOT LIKE 'CREATE UNIQUE%%' ORDER BY name",
+        [table],
+    )
+    return [(f'"{name}"', sql) for name, sql in cursor.fetchall()]

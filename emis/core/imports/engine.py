@@ -26,10 +26,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from emis.core.audit import audit_context, record_event
-from emis.core.bulk import analyze_tables
+from emis.core.bulk import IndexesSetAside, analyze_tables
 from emis.core.crypto import blind_indexes_remembered
 from emis.core.gcpause import young_garbage_collection_only
-from emis.core.models import ChangeSource, ImportBatch, ImportStatus
+from emis.core.models import ChangeSource, ImportBatch, ImportStatus, ObjectChange
 from emis.core.stages import timed
 
 from .cells import CellError, parse_text, text
@@ -336,6 +336,8 @@ def run_import(
         ):
             chunks = chunked(table.rows, chunk_size)
             unanalysed = False
+            indexes = IndexesSetAside()
+            loading = False  # whether the tables' plain indexes were weighed for a big load yet
             for number in itertools.count(1):
                 with timed("read"):
                     chunk = next(chunks, None)
@@ -349,6 +351,12 @@ def run_import(
                     _tally(report, rows)
                     if not dry_run and report.counts[REJECTED] == 0:
                         written = [row for row in rows if row.action in (NEW, CHANGED)]
+                        new = sum(row.action == NEW for row in written)
+                        if new and not loading:
+                            # The first chunk that creates rows tells how many the file will: as many in proportion.
+                            loading = True
+                            coming = new * max(table.total_hint, report.rows_total) // len(rows)
+                            indexes.set_aside((*spec.written_models, ObjectChange), coming)
                         with timed("write"):
                             spec.write_chunk(written, ctx)
                         unanalysed |= bool(written)
@@ -367,6 +375,7 @@ def run_import(
                 raise FileRejected(_("文件只有表头，没有数据行。"))
             if dry_run or report.counts[REJECTED]:
                 raise _Rollback
+            indexes.restore()
             report.committed = True
             # Timed from here to the end of transaction.atomic() (exits run last to first): the COMMIT itself.
             committing.enter_context(timed("commit"))
