@@ -212,7 +212,9 @@ def reveal_many(values) -> list:
         if key is None:
             raise DecryptionError(f"no data key {kid!r} for a stored ID number (EMIS_DATA_KEYS)")
         try:
-            raw = a2b((body + "=" * (-len(body) % 4)).translate(from_urlsafe))
+            # bytes.translate with a 256-byte table: str.translate looks each character up in a dict, a third of
+            # this loop's time.
+            raw = a2b((body + "=" * (-len(body) % 4)).encode("ascii").translate(from_urlsafe))
             out.append(key.decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], None).decode())
         except (InvalidTag, binascii.Error, ValueError) as exc:
             raise DecryptionError(f"a stored ID number does not open with data key {kid!r}") from exc
@@ -282,7 +284,7 @@ def blind_indexes_remembered():
 
 
 _URLSAFE = bytes.maketrans(b"+/", b"-_")
-_FROM_URLSAFE = str.maketrans("-_", "+/")
+_FROM_URLSAFE = bytes.maketrans(b"-_", b"+/")
 
 
 def _b64(raw: bytes) -> str:
