@@ -722,6 +722,24 @@ def test_a_load_rejected_after_its_first_chunks_were_written_leaves_every_index_
     assert (Student.objects.count(), ObjectChange.objects.count()) == (students_before, changes_before)
 
 
+@override_settings(EMIS_IMPORT_SET_ASIDE_INDEXES={"sqlite": 100, "postgresql": 100})
+def test_a_school_account_cannot_use_a_big_load_to_write_into_another_school(county, tmp_path):
+    """The attack: a school's file of 300 new pupils at its own school (enough to set the indexes aside), with one
+    row for a school of another township after two written chunks. Nothing is written, the indexes stay, and the
+    report names only the refused school code."""
+    rows = new_pupils_and_the_county(county, 300, 31)[:300]
+    rows.insert(250, other(school=B1))
+    before, students_before = indexes_of_loaded_tables(), Student.objects.count()
+    with CaptureQueriesContext(connection) as captured:
+        report = run(write_table_file(tmp_path, HEADER, rows), county.users[Role.SCHOOL], dry_run=False, chunk_size=100)
+    assert not report.committed and report_counts(report) == (300, 0, 0, 1)
+    assert dropped_indexes(captured)
+    errors = [(i.row, i.column, i.value, i.reason) for i in report.issues if i.level == "error"]
+    assert errors == [(252, "学校标识码", B1, "该学校不在您的管辖范围内。")]
+    assert indexes_of_loaded_tables() == before and Student.objects.count() == students_before
+    assert not Student.objects.filter(id_number=OTHER_ID).exists()
+
+
 @override_settings(EMIS_IMPORT_SET_ASIDE_INDEXES={"sqlite": 1, "postgresql": 1})
 def test_a_load_smaller_than_its_tables_and_a_file_imported_again_keep_their_indexes(county, admin, tmp_path):
     path = write_table_file(tmp_path, HEADER, new_pupils_and_the_county(county, 300, 31))
