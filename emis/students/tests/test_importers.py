@@ -251,6 +251,37 @@ def test_a_corrected_id_number_under_the_same_g_number_is_a_warning_and_updates_
     assert Student.objects.get(id_number=corrected).pk == zhang.pk
 
 
+def test_a_file_imported_again_opens_no_stored_number_and_a_corrected_one_opens_only_the_old_number(
+    county, section, tmp_path, monkeypatch
+):
+    """The stored numbers matched by their hashes are the file's own: only a number that changed is decrypted,
+    and its change record still holds the old number."""
+    from emis.students import importers
+
+    opened = []
+
+    def counting_reveal_many(values):
+        values = list(values)
+        opened.extend(values)
+        return crypto.reveal_many(values)
+
+    monkeypatch.setattr(importers, "reveal_many", counting_reveal_many)
+    rows = [as_stored(county, who) for who in ("张三丰", "赵思飞")]
+    report = run(write_table_file(tmp_path, HEADER, rows), section, dry_run=False)
+    assert report.committed and report_counts(report) == (0, 0, 2, 0), report.issues
+    assert opened == []
+
+    zhang = county.students["张三丰"]
+    old_id = zhang.id_number
+    corrected = id_for(zhang.birth_date, zhang.gender, sequence=907)
+    rows[0] = as_stored(county, "张三丰", id=corrected)
+    report = run(write_table_file(tmp_path, HEADER, rows), section, dry_run=False)
+    assert report.committed and report_counts(report) == (0, 1, 1, 0), report.issues
+    assert [crypto.reveal(token) for token in opened] == [old_id]
+    change = import_changes().get(content_type__model="student", object_id=zhang.pk, action=ChangeAction.UPDATE)
+    assert [crypto.reveal(value) for value in change.changes["id_number"]] == [old_id, corrected]
+
+
 def test_a_new_pupil_whose_g_number_differs_from_the_id_number_is_a_warning(county, section, tmp_path):
     report = run(write_table_file(tmp_path, HEADER, [pupil(), other(no=f"G{SPARE_ID}")]), section, dry_run=False)
     assert report.committed and report_counts(report) == (2, 0, 0, 0), report.issues
