@@ -4,7 +4,9 @@ is gone; keys rotate."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hmac
 import re
 import types
 
@@ -14,6 +16,7 @@ from django.core.exceptions import FieldError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection
+from django.test import override_settings
 from django.urls import reverse
 
 from emis.admissions.models import CatchmentException
@@ -311,9 +314,9 @@ def test_remembered_blind_indexes_hash_each_number_once_with_the_same_result(mon
     numbers = ["420102201001011234", "42010220100101123X", "", None, "420102201001011234", "42010220100101123x"]
     expected = [crypto.blind_index(n) for n in numbers]
     computed = []
-    real_digest = crypto.hmac.digest
+    real_hashing = crypto._blind_indexes
     monkeypatch.setattr(
-        crypto.hmac, "digest", lambda key, msg, name: computed.append(msg) or real_digest(key, msg, name)
+        crypto, "_blind_indexes", lambda values: computed.extend(v for v in values if v) or real_hashing(values)
     )
     with crypto.blind_indexes_remembered():
         assert crypto.blind_indexes(numbers) == expected
@@ -324,6 +327,21 @@ def test_remembered_blind_indexes_hash_each_number_once_with_the_same_result(mon
     computed.clear()
     assert crypto.blind_indexes(numbers) == expected  # outside: nothing remembered, every value hashed again
     assert len(computed) == 4
+
+
+@pytest.mark.parametrize("key_bytes", [32, 64, 100])
+def test_many_numbers_hash_as_hmac_sha256_of_the_key_whatever_its_length(key_bytes):
+    """blind_indexes feeds the key's pads once and copies them; keys longer than SHA-256's block are hashed first
+    (RFC 2104). Each result is the one hmac.digest gives."""
+    key = bytes(range(7, 7 + key_bytes))
+    numbers = [id_for(dt.date(2018, 3, 5), GENDER_MALE, sequence=n) for n in range(5)] + ["g42010220100101123x "]
+    with override_settings(EMIS_HASH_KEY=base64.b64encode(key).decode()):
+        expected = [
+            base64.urlsafe_b64encode(hmac.digest(key, n.strip().upper().encode(), "sha256")[:16]).rstrip(b"=").decode()
+            for n in numbers
+        ]
+        assert crypto.blind_indexes(numbers) == expected
+        assert [crypto.blind_index(n) for n in numbers] == expected
 
 
 def test_reveal_many_opens_a_column_as_reveal_opens_each_value():

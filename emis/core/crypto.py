@@ -23,6 +23,7 @@ import binascii
 import contextlib
 import contextvars
 import functools
+import hashlib
 import hmac
 import os
 import re
@@ -109,6 +110,7 @@ def _forget_keys(setting, **kwargs):
         _raw_keys.cache_clear()
         _keys.cache_clear()
         _hash_key.cache_clear()
+        _hmac_states.cache_clear()
 
 
 def check_keys() -> None:
@@ -255,7 +257,10 @@ def blind_indexes(values) -> list:
 
 
 def _blind_indexes(values) -> list:
-    key, digest, size, b2a = _hash_key(), hmac.digest, HASH_BYTES, binascii.b2a_base64
+    # The same HMAC as blind_index's hmac.digest, from the key's padded states hashed once: hmac.digest starts from
+    # the key for every value, which is half the cost of hashing an import's two million numbers.
+    inner, outer = _hmac_states()
+    inner_copy, outer_copy, size, b2a = inner.copy, outer.copy, HASH_BYTES, binascii.b2a_base64
     out = []
     for v in values:
         if v is None or v == "":
@@ -263,9 +268,27 @@ def _blind_indexes(values) -> list:
             continue
         if SEPARATOR in v:
             v = _plain_for_writing(v)
-        raw = digest(key, v.strip().upper().encode(), "sha256")[:size]
-        out.append(b2a(raw, newline=False).translate(_URLSAFE).rstrip(b"=").decode())
+        digest = inner_copy()
+        digest.update(v.strip().upper().encode())
+        mac = outer_copy()
+        mac.update(digest.digest())
+        out.append(b2a(mac.digest()[:size], newline=False).translate(_URLSAFE).rstrip(b"=").decode())
     return out
+
+
+@functools.cache
+def _hmac_states():
+    """SHA-256 with the hash key's inner and outer pads already fed (RFC 2104), to be copied for each value."""
+    key = _hash_key()
+    if len(key) > _SHA256_BLOCK:
+        key = hashlib.sha256(key).digest()
+    key = key.ljust(_SHA256_BLOCK, b"\0")
+    return hashlib.sha256(key.translate(_INNER_PAD)), hashlib.sha256(key.translate(_OUTER_PAD))
+
+
+_SHA256_BLOCK = 64
+_INNER_PAD = bytes(byte ^ 0x36 for byte in range(256))
+_OUTER_PAD = bytes(byte ^ 0x5C for byte in range(256))
 
 
 _remembered: contextvars.ContextVar[dict | None] = contextvars.ContextVar("blind_indexes_remembered", default=None)

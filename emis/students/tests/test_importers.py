@@ -282,6 +282,28 @@ def test_a_file_imported_again_opens_no_stored_number_and_a_corrected_one_opens_
     assert [crypto.reveal(value) for value in change.changes["id_number"]] == [old_id, corrected]
 
 
+def test_into_an_empty_register_nothing_is_looked_up_and_a_repeated_number_is_still_refused(county, admin, tmp_path):
+    """A county's first load: no pupil was stored before the import, so it looks no number up (a file never
+    matches its own rows); a number given twice is still refused, and the next import finds what was written."""
+    Enrollment.objects.all().delete()
+    Student.objects.all().delete()
+    twice = run(write_table_file(tmp_path, HEADER, [pupil(), other(id=NEW_ID, no="")]), admin, dry_run=False)
+    assert_rejected(twice, 3, "身份证件号", "重复")
+    assert not Student.objects.exists()
+
+    path = write_table_file(tmp_path, HEADER, [pupil(), other()])
+    with CaptureQueriesContext(connection) as queries:
+        report = run(path, admin, dry_run=False)
+    assert report.committed and report_counts(report) == (2, 0, 0, 0), report.issues
+    lookups = [q["sql"] for q in queries.captured_queries if "_hash" in q["sql"] and q["sql"].startswith("SELECT")]
+    assert lookups == []
+    assert Student.objects.count() == 2
+
+    again = run(path, admin, dry_run=False)
+    assert again.committed and report_counts(again) == (0, 0, 2, 0), again.issues
+    assert Student.objects.count() == 2
+
+
 def test_a_new_pupil_whose_g_number_differs_from_the_id_number_is_a_warning(county, section, tmp_path):
     report = run(write_table_file(tmp_path, HEADER, [pupil(), other(no=f"G{SPARE_ID}")]), section, dry_run=False)
     assert report.committed and report_counts(report) == (2, 0, 0, 0), report.issues
