@@ -370,3 +370,11 @@ def test_a_batch_left_running_by_a_dead_worker_is_closed_by_the_purge(county, se
     batch.refresh_from_db()
     assert batch.status == ImportStatus.FAILED
     assert "处理中断" in batch.error_message
+
+
+def test_a_formula_in_a_prefixed_cell_is_refused_like_any_formula():
+    rows = [
+        samples.row_xml(1, samples.STUDENT_HEADER),
+        '<x:row r="2" xmlns:x="urn:x"><x:c r="A2"><x:f>1+1</x:f><x:v>2</x:v></x:c></x:row>',
+    ]
+    assert "含有公式单元格" in rejected(samples.xlsx(samples.sheet_xml(rows, dimension=None)))
