@@ -340,20 +340,19 @@ class StudentImport(ImportSpec):
         # the normalised form the hash is taken of (parse_id_number, the forms, the API), and so does this file.
         # Those need no opening; only a stored number that matches none of the chunk's (a changed one) is decrypted.
         # The hashes are remembered for the chunk (blind_indexes_remembered), so the writes hash nothing again.
-        plain_of = dict(zip(blind_indexes(ids), ids, strict=True)) | dict(zip(blind_indexes(nos), nos, strict=True))
+        plain_of = dict(zip(blind_indexes(ids), ids, strict=True))
+        plain_of.update(zip(blind_indexes(nos), nos, strict=True))
 
         def remember(found):
             found = list(found)
-            sealed = [
-                token
-                for values in found
-                for token, digest in ((values[4], values[-2]), (values[5], values[-1]))
-                if digest and digest not in plain_of
-            ]
+            sealed = [values[4] for values in found if values[4] and values[-2] not in plain_of]
+            sealed += [values[5] for values in found if values[5] and values[-1] not in plain_of]
             opened = dict(zip(sealed, reveal_many(sealed), strict=True))
+            plain = plain_of.get
             for values in found:
-                id_number = plain_of.get(values[-2], opened.get(values[4])) if values[-2] else values[4]
-                student_no = plain_of.get(values[-1], opened.get(values[5])) if values[-1] else values[5]
+                # A hash names a number that is never empty; a number with none of the chunk's hashes was opened.
+                id_number = plain(values[-2]) or opened.get(values[4], values[4])
+                student_no = plain(values[-1]) or opened.get(values[5], values[5])
                 record = (values[0], _normalise_student((*values[1:4], id_number, student_no, *values[6:-2])))
                 if student_no:
                     by_no[student_no] = record
