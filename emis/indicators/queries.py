@@ -46,6 +46,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Value, When
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Substr
 
 from emis.core import access
@@ -56,7 +57,7 @@ from emis.population.selectors import age_range_q
 from emis.staff.choices import HOME_POSTINGS
 from emis.staff.models import Posting
 from emis.students.choices import COMPULSORY_GRADES, GRADE_LEVEL, ON_ROLL_STATUSES, EnrollmentStatus, Grade, Level
-from emis.students.models import Enrollment
+from emis.students.models import Enrollment, Student
 from emis.students.selectors import in_school_enrollments
 
 from .rules import ratio
@@ -404,6 +405,23 @@ def _student_band_q(ctx: Context, band: str) -> Q:
     return Q(**{f"student__{key}": value for key, value in _band_q(ctx, band).children})
 
 
+def _pupils_holding(ctx: Context, hashes):
+    """The ids of the pupils holding these ID numbers (hashes): the area's own pupils matched among themselves, then
+    the numbers none of them holds looked up in the whole deployment. One subquery."""
+    area = ctx.scoped(Student).order_by()
+    local = area.filter(id_number_hash__in=hashes).values("pk")
+    held_here = area.filter(id_number_hash__isnull=False).values("id_number_hash")
+    elsewhere = (
+        Student.objects.filter(id_number_hash__in=hashes.exclude(id_number_hash__in=held_here)).order_by().values("pk")
+    )
+    try:
+        local_sql, local_params = local.query.sql_with_params()
+        elsewhere_sql, elsewhere_params = elsewhere.query.sql_with_params()
+    except EmptyResultSet:  # no pupil in the area (a scope of nothing): every number is looked up where it is
+        return Student.objects.filter(id_number_hash__in=hashes).order_by().values("pk")
+    return RawSQL(f"{local_sql} UNION ALL {elsewhere_sql}", (*local_params, *elsewhere_params))
+
+
 def register_matches(ctx: Context, dim):
     """{"in_school", "on_roll", "outside"}: the register's children of compulsory-school age (the 控辍保学 figure)
     in school: matched by ID number to an on-roll enrolment of the year at any school and level ("on_roll"), or to
@@ -418,10 +436,13 @@ def register_matches(ctx: Context, dim):
     # student and year, one student per ID number; one outside record per ID number and year.
     enrolled = Enrollment.objects.filter(school_year=ctx.year, is_current=True, status__in=ON_ROLL_STATUSES)
     if ctx.narrowed:
-        # A part of the deployment (a county of a province) looks its children up by ID number, through the students'
-        # unique index, instead of hashing every enrolment of the deployment (9 s for a county of a province of 8
-        # million pupils, bench/province; the same rows either way).
-        enrolled = enrolled.filter(student__id_number_hash__in=register.values("id_number_hash"))
+        # A part of the deployment (a county of a province) looks its children up rather than hashing every enrolment
+        # of the deployment (9 s for a county of a province of 8 million pupils, bench/province). Most of them are
+        # pupils of the area's own schools, whose rows lie together as they were written: those are matched among
+        # the area's pupils, and only the others by ID number through the students' unique index, whose entries for
+        # a county's 60,000 children are spread over all of its 8 million (2.3 s from a cold disk). The same rows
+        # either way: an ID number belongs to one pupil, in the area or not.
+        enrolled = enrolled.filter(student_id__in=_pupils_holding(ctx, register.values("id_number_hash")))
     enrolled = enrolled.order_by().values(idn=F("student__id_number_hash"))
     outside = OutsideEnrollment.objects.filter(school_year=ctx.year).order_by().values(idn=F("id_number_hash"))
     quote = connection.ops.quote_name

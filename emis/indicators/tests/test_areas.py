@@ -145,6 +145,23 @@ def test_the_citys_rate_is_the_ratio_of_the_sums_never_the_average(tc):
     assert [row.dimensions["county"] for row in evaluation.rows("compulsory_retention", "county")] == [TONGSHAN]
 
 
+def test_a_registered_child_at_school_in_the_other_county_counts_for_the_county_of_the_register(tc):
+    """The 控辍保学 figure matches the register to a roll anywhere in the deployment. Narrowed to one county, its own
+    pupils are matched among themselves and the other numbers looked up everywhere: both ways count the same."""
+    klass = SchoolClass.objects.filter(school=tc.schools["P1"], school_year=tc.year).first()
+    with audit_context():
+        pupil = make_student("崇阳户籍在通山读书", tc.schools["P1"], birth=born(7))
+        make_enrollment(pupil, klass)
+        make_population("崇阳户籍在通山读书", tc.year, tc.township_y, birth=pupil.birth_date, id_number=pupil.id_number)
+    narrowed = evaluate(tc.users["leader_b"], 2020).get("compulsory_enrolment_rate")
+    assert (narrowed.numerator, narrowed.denominator) == (3 + 1, 3 + 1)
+    whole = evaluate(tc.users["admin"], 2020, by="county").get("compulsory_enrolment_rate", county=CHONGYANG)
+    assert (whole.numerator, whole.denominator) == (narrowed.numerator, narrowed.denominator)
+    # The city narrowed to 崇阳 by division, as the dashboard's area picker asks.
+    picked = evaluate(tc.users["city"], 2020, division=CHONGYANG).get("compulsory_enrolment_rate")
+    assert picked.numerator == 4
+
+
 def test_a_county_leader_computes_their_county_only(tc):
     evaluation = evaluate(tc.users["leader_b"], 2020, by="county", division=TONGSHAN)
     assert evaluation.value("kg_count") == 0
