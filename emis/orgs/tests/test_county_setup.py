@@ -8,6 +8,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.test import Client, override_settings
 from django.urls import reverse
 
@@ -169,3 +170,16 @@ def test_a_school_outside_a_county_deployment_is_refused(county, tmp_path):
     path = write_table_file(tmp_path, SCHOOL_HEADER, rows)
     report = run_import(get_spec("schools"), path, user=county.users[Role.ADMIN], school_year=2024)
     assert_rejected(report, 2, "所在乡镇代码", "区划代码 421223100 不在本系统服务地区（通山县 421224）内。")
+
+
+@pytest.mark.django_db
+def test_division_codes_carry_a_fine_histogram_for_the_planner():
+    """Orgs migration 0002: every scope and area filter is a code prefix; with the default histogram PostgreSQL
+    guessed one division for a province's last county (bench/province) and chose a plan fifteen times too slow."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has no statistics targets")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attstattarget FROM pg_attribute WHERE attrelid = 'orgs_division'::regclass AND attname = 'code'"
+        )
+        assert cursor.fetchone()[0] == 1000
