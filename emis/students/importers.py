@@ -228,9 +228,6 @@ class StudentImport(ImportSpec):
         ctx.cache["school_ids"] = {pk for pk, _township in ctx.cache["schools"].values()}
         ctx.cache["township_of"] = {pk: township for pk, township in ctx.cache["schools"].values()}
         ctx.cache["school_objects"] = {}
-        # A file never matches its own rows (a number repeated in it is refused), so only the pupils stored before
-        # the import began can be found: into an empty register (a county's first load) there is nothing to look up.
-        ctx.cache["students_before"] = Student.objects.exists()
         ctx.cache["known_codes"] = set(School.objects.values_list("code", flat=True))
         # A pupil's 户籍 township may lie in any county of the area set up here, in scope or not (an attribute).
         places = ctx.cache["places"] = Places(user)
@@ -251,6 +248,12 @@ class StudentImport(ImportSpec):
         for row in rows:
             self._check_row(row, row.values, ctx, census, today)
         live = [row for row in rows if not row.rejected]
+        if "students_before" not in ctx.cache:
+            # A file never matches its own rows (a number repeated in it is refused), so only the pupils stored before
+            # its first write can be found: into an empty register (a county's first load) there is nothing to look
+            # up. Asked inside the import's transaction, before that write: on SQLite no other import can commit
+            # until this one has; an import queued behind another sees the other's pupils.
+            ctx.cache["students_before"] = Student.objects.exists()
         by_no, by_id = self._existing_students(live) if ctx.cache["students_before"] else ({}, {})
         found = {pk for pk, _ in by_no.values()} | {pk for pk, _ in by_id.values()}
         # Matched across the county (a key is unique county-wide), but written only inside the user's scope.

@@ -304,6 +304,27 @@ def test_into_an_empty_register_nothing_is_looked_up_and_a_repeated_number_is_st
     assert Student.objects.count() == 2
 
 
+def test_an_import_that_began_on_an_empty_register_finds_the_pupils_another_import_committed_before_its_writes(
+    county, admin, tmp_path, monkeypatch
+):
+    """Two first loads queued one behind the other: the second read an empty register when it began, and the first
+    committed before the second's transaction. The second still finds that pupil and updates it."""
+    Enrollment.objects.all().delete()
+    Student.objects.all().delete()
+    from emis.students.importers import StudentImport
+
+    began = StudentImport.begin
+
+    def begin_then_another_import_commits(spec, ctx):
+        began(spec, ctx)
+        make_student("周新生", county.school_a1, birth=NEW_BIRTH, id_number=NEW_ID, student_no=f"G{NEW_ID}")
+
+    monkeypatch.setattr(StudentImport, "begin", begin_then_another_import_commits)
+    report = run(write_table_file(tmp_path, HEADER, [pupil(), other()]), admin, dry_run=False)
+    assert report.committed and report_counts(report) == (1, 1, 0, 0), report.issues
+    assert Student.objects.count() == 2
+
+
 def test_a_new_pupil_whose_g_number_differs_from_the_id_number_is_a_warning(county, section, tmp_path):
     report = run(write_table_file(tmp_path, HEADER, [pupil(), other(no=f"G{SPARE_ID}")]), section, dry_run=False)
     assert report.committed and report_counts(report) == (2, 0, 0, 0), report.issues
