@@ -235,20 +235,30 @@ def current_schools_after(*, school_year, student_ids: Iterable[int]) -> Callabl
     """The bulk form of student_sync_current_school, for an import to write the current school with the pupil's row
     (and show it in its preview): ``school_of(pupil id, school id)`` is the pupil's current school once their
     enrolment of `school_year` is at that school, the latest of that row and their current rows of other years
-    (a new pupil: None). One query for all the pupils."""
+    (a new pupil: None). At most one query for all the pupils, none when no later year holds a current row."""
     later: dict[int, list] = {}
     student_ids = sorted(set(student_ids))
-    if student_ids:
-        # Only a later year's row can win over this year's (a pupil has one current row per year).
-        for student_id, start_year, status_date, pk, school_id in select_where_in(
-            "SELECT e.student_id, y.start_year, e.status_date, e.id, e.school_id "
-            f"FROM {Enrollment._meta.db_table} e JOIN {type(school_year)._meta.db_table} y ON y.id = e.school_year_id "
-            "WHERE e.is_current AND y.start_year > %s AND e.student_id IN %s",
-            [school_year.start_year, student_ids],
+    # Only a later year's row can win over this year's (a pupil has one current row per year). Most imports are of
+    # the latest year, where the years table (a handful of rows) and one EXISTS on the year's index settle it.
+    later_years = dict(
+        type(school_year).objects.filter(start_year__gt=school_year.start_year).values_list("pk", "start_year")
+    )
+    if (
+        student_ids
+        and later_years
+        and Enrollment.objects.filter(school_year_id__in=later_years, is_current=True).exists()
+    ):
+        for student_id, year_id, status_date, pk, school_id in select_where_in(
+            f"SELECT student_id, school_year_id, status_date, id, school_id FROM {Enrollment._meta.db_table} "
+            "WHERE is_current AND school_year_id IN %s AND student_id IN %s",
+            [sorted(later_years), student_ids],
         ):
-            later.setdefault(student_id, []).append((start_year, str(status_date), pk, school_id))
+            later.setdefault(student_id, []).append((later_years[year_id], str(status_date), pk, school_id))
 
     def school_of(student_id: int | None, school_id: int) -> int:
-        return latest_school([*later.get(student_id, ()), (school_year.start_year, "", 0, school_id)])
+        rows = later.get(student_id)
+        if not rows:
+            return school_id
+        return latest_school([*rows, (school_year.start_year, "", 0, school_id)])
 
     return school_of

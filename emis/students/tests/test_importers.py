@@ -673,6 +673,33 @@ def test_rollback_of_a_transfer_restores_the_current_school(county, admin, tmp_p
     assert Student.objects.get(pk=zhang.pk).current_school_id == county.school_a1.pk
 
 
+def test_an_earlier_years_roll_leaves_the_current_school_with_the_later_year(county, section, tmp_path):
+    """Only a later year's current row can outweigh the imported year's (services.current_schools_after): importing
+    2023's roll at B1 for a pupil on 2024's roll at A1 records the 2023 row and leaves A1 current; with no later
+    row, the imported year's school is current."""
+    zhang, li = county.students["张三丰"], county.students["李小梅"]
+    Enrollment.objects.filter(student=li).delete()  # 李小梅 has no row of 2024: 2023's school becomes hers
+    rows = [as_stored(county, "张三丰", school=B1, klass=""), as_stored(county, "李小梅", school=B1, klass="")]
+    path = write_table_file(tmp_path, HEADER, rows)
+    report = run_import(get_spec("students"), path, user=section, school_year=2023, dry_run=False)
+    assert report.committed, report.samples
+    assert Enrollment.objects.get(student=zhang, school_year=county.year_2023, is_current=True).school_id == (
+        county.school_b1.pk
+    )
+    assert Student.objects.get(pk=zhang.pk).current_school_id == county.school_a1.pk
+    assert Student.objects.get(pk=li.pk).current_school_id == county.school_b1.pk
+
+
+def test_an_import_of_the_latest_year_reads_no_later_years_rows(county, section, tmp_path):
+    path = write_table_file(tmp_path, HEADER, [as_stored(county, "张三丰")])
+    with CaptureQueriesContext(connection) as queries:
+        report = run(path, section)
+    assert report_counts(report) == (0, 0, 1, 0), report.samples
+    sql = [q["sql"] for q in queries.captured_queries]
+    enrolment_reads = [text for text in sql if text.startswith("SELECT") and "students_enrollment" in text]
+    assert len(enrolment_reads) == 1, enrolment_reads  # this year's current rows only
+
+
 def test_rollback_is_refused_after_a_later_edit(county, section, tmp_path):
     batch = run_batch(write_table_file(tmp_path, HEADER, [pupil()]), section, dry_run=False)
     assert batch.status == ImportStatus.COMMITTED, batch.report
