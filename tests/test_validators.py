@@ -53,6 +53,17 @@ def test_check_digit_of_the_standards_example():
     assert id_check_digit("44052418800101001") == "4"
 
 
+@given(first17=st.text(alphabet="0123456789", min_size=17, max_size=17))
+def test_the_check_digit_is_the_weighted_sum_of_the_standard(first17):
+    """GB 11643: the sum of each digit times 2^(18-i) mod 11, mod 11, indexes "10X98765432"."""
+    weighted = sum(int(digit) * pow(2, 17 - index, 11) for index, digit in enumerate(first17)) % 11
+    assert id_check_digit(first17) == "10X98765432"[weighted]
+
+
+def test_full_width_digits_get_the_same_check_digit_as_ascii_ones():
+    assert id_check_digit("１１０１０５１９４９１２３１００２") == id_check_digit("11010519491231002") == "X"
+
+
 @pytest.mark.parametrize(
     ("value", "expected"),
     [

@@ -5,6 +5,7 @@ Rules and sources: shared/docs/domain-rules.md section 2.
 
 import datetime as dt
 import re
+from functools import lru_cache
 from operator import mul
 
 from django.conf import settings
@@ -43,7 +44,10 @@ GENDER_FEMALE = "2"
 
 def id_check_digit(first17: str) -> str:
     """ISO 7064 MOD 11-2 check character for the first 17 digits of an ID number."""
-    # map/mul keeps this at C speed: imports check it for every row of million-row files.
+    if len(first17) == 17 and first17.isascii() and first17.isdigit():
+        # Imports check this for every row of million-row files, so the weighted sum is worked out by int() in C:
+        # the weights are 2^17 ... 2^1 mod 11 and 13 = 2 (mod 11), so the digits read in base 13 are half the sum.
+        return ID_CHECK_CHARS[2 * int(first17, 13) % 11]
     return ID_CHECK_CHARS[sum(map(mul, map(int, first17), ID_WEIGHTS)) % 11]
 
 
@@ -52,8 +56,14 @@ def normalize_id_number(value: str) -> str:
 
 
 def id_birth_date(id_number: str) -> dt.date | None:
+    return _date_of_digits(id_number[6:14])
+
+
+@lru_cache(maxsize=1 << 14)
+def _date_of_digits(digits: str) -> dt.date | None:
+    """YYYYMMDD as a date; a file's pupils share a few thousand birth dates, so most are a cache hit."""
     try:
-        return dt.date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
+        return dt.date(int(digits[:4]), int(digits[4:6]), int(digits[6:8]))
     except ValueError:
         return None
 

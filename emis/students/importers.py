@@ -244,9 +244,10 @@ class StudentImport(ImportSpec):
     def check_chunk(self, rows: list[Row], ctx) -> None:
         year = ctx.cache["year"]
         census = year.census_date
+        latest_birth = census.replace(year=census.year + 1)
         today = dt.date.today()
         for row in rows:
-            self._check_row(row, row.values, ctx, census, today)
+            self._check_row(row, row.values, ctx, census, latest_birth, today)
         live = [row for row in rows if not row.rejected]
         if "students_before" not in ctx.cache:
             # A file never matches its own rows (a number repeated in it is refused), so only the pupils stored before
@@ -266,7 +267,7 @@ class StudentImport(ImportSpec):
         for row in live:
             self._classify(row, by_no, by_id, enrollments, ctx)
 
-    def _check_row(self, row: Row, values: dict, ctx, census, today) -> None:
+    def _check_row(self, row: Row, values: dict, ctx, census, latest_birth, today) -> None:
         code = values.get("school_code") or ""
         if code:
             if code not in ctx.cache["schools"]:
@@ -299,7 +300,7 @@ class StudentImport(ImportSpec):
                     row.warn("全国学籍号", str(warning), student_no)
         birth = values.get("birth_date")
         if birth:
-            if birth > census.replace(year=census.year + 1):
+            if birth > latest_birth:
                 row.error("出生日期", _("出生日期晚于统计学年。"), birth)
             elif birth.year < 1990:
                 row.error("出生日期", _("出生日期早于1990年，不像在校学生。"), birth)
