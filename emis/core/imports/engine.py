@@ -239,6 +239,10 @@ class _BadCell:
         self.reason = reason
 
 
+# Cells that key a memo as they are: a text equals only the same text, None only None (unlike True, 1 and 1.0).
+_TEXT_OR_BLANK = frozenset((str, type(None)))
+
+
 def parse_chunk(chunk: list[tuple[int, list]], positions: dict[str, int], spec: ImportSpec) -> list[Row]:
     """Parse a chunk column by column. Most columns repeat few values (school, grade, class, gender,
     status, dates), so each distinct cell is parsed once per chunk and the result reused; rows are
@@ -252,24 +256,36 @@ def parse_chunk(chunk: list[tuple[int, list]], positions: dict[str, int], spec: 
         position = positions.get(column.key)
         cells = by_position[position] if position is not None else [None] * len(rows)
         parse = column.parse
-        memo: dict = {}
-        parsed: list = []
-        append = parsed.append
         any_bad = False
-        for cell in cells:
-            # Text cells key the memo as they are; others with their type, since True, 1 and 1.0 are
-            # equal as dict keys but not as cells.
-            memo_key = cell if cell.__class__ is str else (cell.__class__, cell)
-            try:
-                append(memo[memo_key])
-            except KeyError:
+        if _TEXT_OR_BLANK.issuperset(map(type, cells)):
+            # The usual column (text and blanks): its distinct cells gathered, each parsed once, and the column
+            # filled from them, all three in C loops but the parsing.
+            memo = dict.fromkeys(cells)
+            for cell in memo:
                 try:
-                    outcome = parse(cell)
+                    memo[cell] = parse(cell)
                 except CellError as exc:
-                    outcome = _BadCell(str(exc))
+                    memo[cell] = _BadCell(str(exc))
                     any_bad = True
-                memo[memo_key] = outcome
-                append(outcome)
+            parsed = list(map(memo.__getitem__, cells))
+        else:
+            memo: dict = {}
+            parsed: list = []
+            append = parsed.append
+            for cell in cells:
+                # Text cells key the memo as they are; others with their type, since True, 1 and 1.0 are
+                # equal as dict keys but not as cells.
+                memo_key = cell if cell.__class__ is str else (cell.__class__, cell)
+                try:
+                    append(memo[memo_key])
+                except KeyError:
+                    try:
+                        outcome = parse(cell)
+                    except CellError as exc:
+                        outcome = _BadCell(str(exc))
+                        any_bad = True
+                    memo[memo_key] = outcome
+                    append(outcome)
         if any_bad or (column.required and (None in parsed or "" in parsed)):
             _column_issues(rows, cells, parsed, column)
         keys.append(column.key)
