@@ -311,7 +311,8 @@ EMIS_IMPORT_SET_ASIDE_INDEXES = {
     "sqlite": float(env_str("EMIS_IMPORT_SET_ASIDE_INDEXES_SQLITE", "1")),
     "postgresql": float(env_str("EMIS_IMPORT_SET_ASIDE_INDEXES_POSTGRESQL", "0.1")),
 }
-# PostgreSQL's sort memory for building those indexes again (maintenance_work_mem, for the import's transaction only).
+# PostgreSQL's sort memory for building those indexes and checking the foreign keys again (maintenance_work_mem and
+# work_mem, for the import's transaction only).
 EMIS_IMPORT_INDEX_BUILD_MEMORY = env_str("EMIS_IMPORT_INDEX_BUILD_MEMORY", "256MB")
 # Batches one user may have waiting or running at once (uploads and commits beyond it are refused).
 EMIS_IMPORT_MAX_QUEUED_PER_USER = int(env_str("EMIS_IMPORT_MAX_QUEUED_PER_USER", "3"))
