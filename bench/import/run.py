@@ -69,6 +69,8 @@ def stage_line(stages: dict, total: float) -> str:
     # ADR 0020: the plain indexes dropped before a big load and built once at its end.
     parts["set aside indexes"] = stages.get("set aside indexes", 0.0)
     parts["rebuild indexes"] = stages.get("rebuild indexes", 0.0)
+    # ADR 0022: on PostgreSQL the foreign keys set aside with them, checked again by one join each.
+    parts["foreign keys"] = stages.get("foreign keys", 0.0)
     parts["commit"] = stages.get("commit", 0.0)
     parts["other"] = total - sum(parts.values())
     return ", ".join(f"{name} {seconds:.2f}" for name, seconds in parts.items() if abs(seconds) >= 0.005)
