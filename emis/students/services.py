@@ -240,14 +240,12 @@ def current_schools_after(*, school_year, student_ids: Iterable[int]) -> Callabl
     student_ids = sorted(set(student_ids))
     # Only a later year's row can win over this year's (a pupil has one current row per year). Most imports are of
     # the latest year, where the years table (a handful of rows) and one EXISTS on the year's index settle it.
-    later_years = dict(
-        type(school_year).objects.filter(start_year__gt=school_year.start_year).values_list("pk", "start_year")
+    later_years = (
+        dict(type(school_year).objects.filter(start_year__gt=school_year.start_year).values_list("pk", "start_year"))
+        if student_ids
+        else {}
     )
-    if (
-        student_ids
-        and later_years
-        and Enrollment.objects.filter(school_year_id__in=later_years, is_current=True).exists()
-    ):
+    if later_years and Enrollment.objects.filter(school_year_id__in=later_years, is_current=True).exists():
         for student_id, year_id, status_date, pk, school_id in select_where_in(
             f"SELECT student_id, school_year_id, status_date, id, school_id FROM {Enrollment._meta.db_table} "
             "WHERE is_current AND school_year_id IN %s AND student_id IN %s",

@@ -257,35 +257,22 @@ def parse_chunk(chunk: list[tuple[int, list]], positions: dict[str, int], spec: 
         cells = by_position[position] if position is not None else [None] * len(rows)
         parse = column.parse
         any_bad = False
-        if _TEXT_OR_BLANK.issuperset(map(type, cells)):
-            # The usual column (text and blanks): its distinct cells gathered, each parsed once, and the column
-            # filled from them, all three in C loops but the parsing.
-            memo = dict.fromkeys(cells)
-            for cell in memo:
-                try:
-                    memo[cell] = parse(cell)
-                except CellError as exc:
-                    memo[cell] = _BadCell(str(exc))
-                    any_bad = True
-            parsed = list(map(memo.__getitem__, cells))
+        # Cells key the memo as they are when the column holds only text and blanks (the usual column); otherwise
+        # with their type, since True, 1 and 1.0 are equal as dict keys but not as cells.
+        text = _TEXT_OR_BLANK.issuperset(map(type, cells))
+        if text:
+            keys_of_cells, memo = cells, dict.fromkeys(cells)
         else:
-            memo: dict = {}
-            parsed: list = []
-            append = parsed.append
-            for cell in cells:
-                # Text cells key the memo as they are; others with their type, since True, 1 and 1.0 are
-                # equal as dict keys but not as cells.
-                memo_key = cell if cell.__class__ is str else (cell.__class__, cell)
-                try:
-                    append(memo[memo_key])
-                except KeyError:
-                    try:
-                        outcome = parse(cell)
-                    except CellError as exc:
-                        outcome = _BadCell(str(exc))
-                        any_bad = True
-                    memo[memo_key] = outcome
-                    append(outcome)
+            keys_of_cells = [cell if cell.__class__ is str else (cell.__class__, cell) for cell in cells]
+            memo = dict(zip(keys_of_cells, cells, strict=True))
+        # Each distinct cell parsed once; then the column filled from the memo in C.
+        for key in memo:
+            try:
+                memo[key] = parse(key if text else memo[key])
+            except CellError as exc:
+                memo[key] = _BadCell(str(exc))
+                any_bad = True
+        parsed = list(map(memo.__getitem__, keys_of_cells))
         if any_bad or (column.required and (None in parsed or "" in parsed)):
             _column_issues(rows, cells, parsed, column)
         keys.append(column.key)
